@@ -1,0 +1,49 @@
+"""What a connector may know of its integration: the ``ctx`` argument of every connector hook.
+
+Connectors never touch the database. Everything they need arrives here.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.http import make_session
+
+
+@dataclass
+class ConnectorContext:
+    integration: str                     # the integration's name (for messages)
+    connector: str                       # the connector key
+    base_url: str
+    settings: dict = field(default_factory=dict)   # non-secret settings
+    secrets: dict = field(default_factory=dict)    # decrypted credentials: never log them
+    mode: str = "test"                   # "test" | "production"
+    feed: str | None = None
+    checkpoint: str | None = None
+    integration_id: int | None = None
+    session: Any = None                  # a hub.http.HubSession, ready to use
+    logger: logging.Logger = None
+    cache: dict = field(default_factory=dict)   # per-process, per-integration scratch (tokens…)
+    sleep: Any = time.sleep              # injectable, so tests of throttling do not sleep
+    clock: Any = time.time
+    progress: Any = None                 # call ctx.report_total(n) when the total is known
+
+    def __post_init__(self):
+        if self.session is None:
+            self.session = make_session(secrets=list(self.secrets.values()))
+        if self.logger is None:
+            self.logger = logging.getLogger(f"hub.connector.{self.connector}")
+
+    def setting(self, name, default=None):
+        value = self.settings.get(name)
+        return default if value in (None, "") else value
+
+    def secret(self, name, default=None):
+        value = self.secrets.get(name)
+        return default if value in (None, "") else value
+
+    def report_total(self, total):
+        """Tell the core how many records the stream will yield, when the store says so."""
+        if self.progress is not None:
+            self.progress(total)

@@ -1,0 +1,111 @@
+"""The pluggy hook specifications: THE contract with connector authors.
+
+Each hook has a one-line docstring here; the full contract (arguments, what to
+yield or return, which exception means what) is in ``docs/hooks.md``, one
+section per hook whose heading is the exact signature. A test keeps the two in
+step.
+
+Connector hooks (``hub_fetch_*``, ``hub_push_*``, ``hub_check_connection``,
+``hub_setting_choices``) are called on ONE plugin only: the connector of the
+integration being run. Which feeds a connector offers is exactly which of the
+feed hooks it implements. Cross-cutting hooks (``hub_order_decision``,
+``hub_record_imported``, ``hub_run_finished``) are called on every plugin.
+"""
+
+from hub import hookspec
+
+# -- describing the connector ----------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def hub_connector_info():
+    """Describe the connector: a ``ConnectorInfo`` dict (key, label, settings, stock semantics)."""
+
+
+@hookspec(firstresult=True)
+def hub_check_connection(ctx):
+    """Check the store answers with these credentials: return a ``ConnectionReport`` dict."""
+
+
+@hookspec(firstresult=True)
+def hub_setting_choices(ctx, setting):
+    """Return the ``SettingChoice`` list for a setting whose values come from the store."""
+
+
+# -- inbound feeds: streaming generators of records -------------------------------------------
+
+
+@hookspec(firstresult=True)
+def hub_fetch_new_products(ctx, since):
+    """Yield ``ProductRecord``s created in the store after the cursor ``since`` (None: all)."""
+
+
+@hookspec(firstresult=True)
+def hub_fetch_products(ctx):
+    """Yield every ``ProductRecord`` in the store, streamed (never the catalogue in a list)."""
+
+
+@hookspec(firstresult=True)
+def hub_fetch_product_images(ctx, products):
+    """Yield ``ImageRecord``s for the given products (dicts with external_id, sku, parent)."""
+
+
+@hookspec(firstresult=True)
+def hub_fetch_new_orders(ctx, since):
+    """Yield every ``OrderRecord`` created after ``since``, whatever its payment state."""
+
+
+@hookspec(firstresult=True)
+def hub_fetch_order_updates(ctx, since):
+    """Yield an ``OrderStatusRecord`` for every order updated after ``since``."""
+
+
+@hookspec(firstresult=True)
+def hub_fetch_order(ctx, external_id):
+    """Return the ``OrderRecord`` of one order (re-check of a held order), or None if gone."""
+
+
+@hookspec(firstresult=True)
+def hub_fetch_stock_levels(ctx):
+    """Yield a ``StockRecord`` for every stockable item of the integration's location/source."""
+
+
+@hookspec(firstresult=True)
+def hub_fetch_suppliers(ctx):
+    """Yield every ``SupplierRecord`` of the store."""
+
+
+@hookspec(firstresult=True)
+def hub_fetch_product_suppliers(ctx):
+    """Yield every ``ProductSupplierRecord`` (product ↔ supplier link) of the store."""
+
+
+# -- outbound feeds: one result per item -------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def hub_push_stock_levels(ctx, items):
+    """Write a batch of ``StockPush`` items; return one ``PushResult`` per item (key = SKU)."""
+
+
+@hookspec(firstresult=True)
+def hub_push_shipment(ctx, shipment):
+    """Confirm one ``ShipmentRecord`` to the store exactly once; return a ``PushResult``."""
+
+
+# -- cross-cutting hooks, called on every plugin -----------------------------------------------
+
+
+@hookspec(firstresult=True)
+def hub_order_decision(integration, order):
+    """Decide what to do with an order about to be imported: an ``OrderDecision`` dict."""
+
+
+@hookspec
+def hub_record_imported(integration, feed, kind, record, hub_id, created):
+    """Called after a record was committed to the hub (notifications, custom rules)."""
+
+
+@hookspec
+def hub_run_finished(integration, run):
+    """Called when a feed run ends, whatever its status (alerts, metrics)."""

@@ -1,0 +1,80 @@
+"""HTTP sessions for connectors: timeouts, retries with backoff, Retry-After, redaction.
+
+Built on what requests/urllib3 already provide (``urllib3.util.Retry`` honours
+``Retry-After`` on 429/503 and backs off exponentially). Connectors get a ready
+session as ``ctx.session``; they never build their own.
+"""
+
+import logging
+import re
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from hub import __version__
+
+USER_AGENT = f"connect-hub/{__version__} (+https://github.com/connect-hub/connect-hub)"
+DEFAULT_TIMEOUT = (10, 60)  # connect, read: seconds
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+log = logging.getLogger("hub.http")
+
+
+class HubSession(requests.Session):
+    """A requests session with a default timeout and a redacting debug log."""
+
+    def __init__(self, timeout=DEFAULT_TIMEOUT, secrets=()):
+        super().__init__()
+        self.timeout = timeout
+        self.secrets = [s for s in secrets if s]
+        self.headers["User-Agent"] = USER_AGENT
+
+    def request(self, method, url, **kwargs):
+        kwargs.setdefault("timeout", self.timeout)
+        response = super().request(method, url, **kwargs)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s -> %s", method, self.redact(url), response.status_code)
+        return response
+
+    def redact(self, text):
+        return redact(text, self.secrets)
+
+
+def redact(text, secrets=()):
+    """Mask known secret values and credential-looking query parameters in ``text``."""
+    text = str(text)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return re.sub(r"(?i)((?:ws_key|access_token|token|key|secret|password)=)[^&\s]+",
+                  r"\1***", text)
+
+
+def make_session(*, secrets=(), timeout=DEFAULT_TIMEOUT, total_retries=4, backoff_factor=0.5,
+                 allowed_methods=None, max_retry_after=120):
+    """A session whose adapter retries connection errors, 429 and 5xx with backoff.
+
+    ``allowed_methods`` defaults to idempotent methods plus POST: store APIs
+    (GraphQL, Magento search) read through POST, and writes the hub makes carry
+    idempotency (a key, compare-and-swap, or a check-before-write).
+    """
+    session = HubSession(timeout=timeout, secrets=secrets)
+    retry = Retry(
+        total=total_retries,
+        connect=total_retries,
+        read=2,
+        status=total_retries,
+        backoff_factor=backoff_factor,
+        backoff_max=30,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=allowed_methods or frozenset(
+            {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST", "PATCH"}),
+        respect_retry_after_header=True,
+        raise_on_status=False,  # the connector turns the last response into a clear error
+    )
+    retry.DEFAULT_BACKOFF_MAX = max_retry_after
+    adapter = HTTPAdapter(max_retries=retry, pool_maxsize=8)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session

@@ -1,0 +1,220 @@
+"""Plugin discovery and routing.
+
+* Connectors are entry points in group ``connect_hub``; the entry point's name is
+  the connector key. Each is imported and validated on its own (a throwaway
+  PluginManager runs ``register`` and ``check_pending`` for it), so one broken
+  plugin is reported, not fatal. ``HUB_PLUGINS_STRICT=1`` raises instead.
+* Built-in plugins (the core's default rules) are registered like external ones.
+* A connector hook is called on the integration's connector only.
+"""
+
+import importlib
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+
+import pluggy
+
+from hub import hookspecs
+from hub.errors import BadInput
+from hub.feeds.registry import FEED_TYPES
+from hub.records import validate_record
+
+log = logging.getLogger("hub.plugins")
+
+ENTRY_POINT_GROUP = "connect_hub"
+DEFAULT_PLUGINS = ("hub.builtin.order_rules",)
+CONNECTOR_HOOKS = ("hub_connector_info", "hub_check_connection", "hub_setting_choices") + tuple(
+    sorted({f.hook for f in FEED_TYPES.values()}))
+
+
+@dataclass
+class PluginState:
+    key: str
+    module: str
+    distribution: str | None = None
+    version: str | None = None
+    state: str = "loaded"           # "loaded" | "broken"
+    error: str | None = None
+    builtin: bool = False
+    hooks: list = field(default_factory=list)
+    info: dict | None = None
+
+    @property
+    def feeds(self):
+        return [f.key for f in FEED_TYPES.values() if f.hook in self.hooks]
+
+    def as_dict(self):
+        return {"key": self.key, "module": self.module, "distribution": self.distribution,
+                "version": self.version, "state": self.state, "error": self.error,
+                "builtin": self.builtin, "hooks": sorted(self.hooks), "feeds": self.feeds,
+                "label": (self.info or {}).get("label"),
+                "stock_semantics": (self.info or {}).get("stock_semantics")}
+
+
+def _new_manager():
+    pm = pluggy.PluginManager("connect_hub")
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def _implemented_hooks(pm, plugin):
+    return sorted(impl.name for impl in (pm.get_hookcallers(plugin) or []))
+
+
+class PluginRegistry:
+    def __init__(self, strict=None, load_entry_points=True):
+        self.strict = (os.environ.get("HUB_PLUGINS_STRICT") == "1") if strict is None else strict
+        self.load_entry_points = load_entry_points
+        self.pm = _new_manager()
+        self.states: dict[str, PluginState] = {}
+        self._loaded = False
+        self._lock = threading.RLock()
+        self._callers = {}
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def load(self):
+        with self._lock:
+            if self._loaded:
+                return self
+            self._loaded = True
+            for module in DEFAULT_PLUGINS:
+                self._register_module(module.rsplit(".", 1)[-1], module, builtin=True)
+            if self.load_entry_points:
+                for ep in entry_points(group=ENTRY_POINT_GROUP):
+                    dist = getattr(ep, "dist", None)
+                    self._register_module(ep.name, ep.value, distribution=dist and dist.name,
+                                          version=dist and dist.version)
+            return self
+
+    def _register_module(self, key, module_path, *, builtin=False, distribution=None,
+                         version=None):
+        state = PluginState(key=key, module=module_path, distribution=distribution,
+                            version=version, builtin=builtin)
+        self.states[key] = state
+        try:
+            plugin = importlib.import_module(module_path)
+            self._validate_alone(plugin)
+            self.pm.register(plugin, name=key)
+            state.hooks = _implemented_hooks(self.pm, plugin)
+            if not builtin:
+                info = self._call_one(key, "hub_connector_info")
+                if info is None:
+                    raise ValueError("the plugin does not implement hub_connector_info")
+                info = validate_record("connector_info", info)
+                if info["key"] != key:
+                    raise ValueError(f"hub_connector_info says key {info['key']!r} but the "
+                                     f"entry point is named {key!r}")
+                state.info = info
+        except Exception as exc:  # one broken plugin must not take the hub down
+            if self.strict:
+                raise
+            if self.pm.has_plugin(key):
+                self.pm.unregister(name=key)
+            state.state, state.error = "broken", f"{type(exc).__name__}: {exc}"
+            log.warning("plugin %s (%s) is broken: %s", key, module_path, state.error)
+        self._callers.clear()
+
+    @staticmethod
+    def _validate_alone(plugin):
+        """Register on a throwaway manager so a misspelled hook fails for this plugin only."""
+        pm = _new_manager()
+        pm.register(plugin)
+        pm.check_pending()
+
+    def register(self, plugin, key, *, builtin=False):
+        """Register an already imported module or object (tests, embedding)."""
+        self.load()
+        state = PluginState(key=key, module=getattr(plugin, "__name__", repr(plugin)),
+                            builtin=builtin)
+        self._validate_alone(plugin)
+        self.pm.register(plugin, name=key)
+        state.hooks = _implemented_hooks(self.pm, plugin)
+        if not builtin:
+            state.info = validate_record("connector_info", self._call_one(key,
+                                                                          "hub_connector_info"))
+        self.states[key] = state
+        self._callers.clear()
+        return state
+
+    def unregister(self, key):
+        if self.pm.has_plugin(key):
+            self.pm.unregister(name=key)
+        self.states.pop(key, None)
+        self._callers.clear()
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def all_states(self, include_builtin=False):
+        self.load()
+        return [s for s in self.states.values() if include_builtin or not s.builtin]
+
+    def connectors(self):
+        """Keys of loaded connectors."""
+        return sorted(s.key for s in self.all_states() if s.state == "loaded")
+
+    def state(self, key):
+        self.load()
+        state = self.states.get(key)
+        if state is None or state.builtin:
+            raise BadInput(f"unknown connector {key!r}; installed connectors: "
+                           f"{', '.join(self.connectors()) or 'none'}")
+        if state.state != "loaded":
+            raise BadInput(f"connector {key!r} is installed but broken: {state.error}")
+        return state
+
+    def info(self, key):
+        return self.state(key).info
+
+    def implements(self, key, hook):
+        return hook in self.state(key).hooks
+
+    def feeds(self, key):
+        return self.state(key).feeds
+
+    def secret_settings(self, key):
+        return {s["name"] for s in self.info(key)["settings"] if s["secret"]}
+
+    # -- calling -----------------------------------------------------------------------------
+
+    def _call_one(self, key, hook, **kwargs):
+        caller = self._callers.get((key, hook))
+        if caller is None:
+            others = [p for name, p in self.pm.list_name_plugin() if name != key]
+            caller = self.pm.subset_hook_caller(hook, remove_plugins=others)
+            self._callers[(key, hook)] = caller
+        return caller(**kwargs)
+
+    def call(self, key, hook, **kwargs):
+        """Call ``hook`` on connector ``key`` only; BadInput if it does not implement it."""
+        if not self.implements(key, hook):
+            raise BadInput(f"connector {key!r} does not implement {hook}")
+        return self._call_one(key, hook, **kwargs)
+
+    @property
+    def hook(self):
+        """Cross-cutting hooks, called on every plugin: ``registry.hook.hub_run_finished(...)``."""
+        self.load()
+        return self.pm.hook
+
+
+_registry = None
+_registry_lock = threading.Lock()
+
+
+def get_registry():
+    global _registry
+    with _registry_lock:
+        if _registry is None:
+            _registry = PluginRegistry()
+        return _registry.load()
+
+
+def reset_registry(registry=None):
+    """Replace the process-wide registry (tests)."""
+    global _registry
+    with _registry_lock:
+        _registry = registry

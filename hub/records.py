@@ -1,0 +1,313 @@
+"""The records connectors exchange with the core: THE data half of the plugin contract.
+
+Records are plain dicts in these schemas' *serialised* format (what ``dump``
+gives): strings for money, weights and times, ints for quantities. The core
+``load``s (validates) every record a connector yields; a record that fails is an
+Error event naming the fields, and the run goes on.
+
+Conventions
+-----------
+* ``external_id``: the store's id of the thing, as a string (a GID, a numeric id).
+* weight in kilograms (``weight_kg``), the connector converts from the store's unit.
+* money as decimal strings (``"19.90"``) with an ISO-4217 ``currency``.
+* quantities as integers; times as ISO-8601 in UTC (``2026-01-31T22:10:00Z``).
+* a variant's ``parent`` is the store's external id of its parent product.
+* every inbound record carries an opaque ``cursor`` and a stream comes sorted by
+  it (an updated-at, an id); the core stores the highest committed cursor as the
+  checkpoint and hands it back as ``since``.
+* ``store_refs``: opaque ids the connector needs later for the same item (a
+  Shopify inventory item id, a PrestaShop stock_available id). The core keeps
+  them on the binding and hands them back with stock pushes and shipments.
+"""
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+STOCK_SEMANTICS = ("sellable", "physical")
+
+
+class RecordSchema(Schema):
+    """Records from connectors are validated strictly: a misspelled field is a bug."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def _money():
+    return fields.Decimal(as_string=True, allow_none=True, load_default=None, places=None)
+
+
+def _id(required=True):
+    return fields.String(required=required, validate=validate.Length(min=1, max=255),
+                         allow_none=not required, load_default=None if not required else None)
+
+
+class ProductRecord(RecordSchema):
+    """A stockable item (a simple product, a variant, a combination)."""
+
+    external_id = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    sku = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=512))
+    barcode = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=64))
+    weight_kg = fields.Decimal(as_string=True, allow_none=True, load_default=None,
+                               validate=validate.Range(min=0))
+    price = _money()
+    currency = fields.String(allow_none=True, load_default=None, validate=validate.Length(equal=3))
+    parent = fields.String(allow_none=True, load_default=None)
+    parent_name = fields.String(allow_none=True, load_default=None)
+    active = fields.Boolean(load_default=True)
+    updated_at = fields.AwareDateTime(allow_none=True, load_default=None, format="iso")
+    store_refs = fields.Dict(keys=fields.String(), load_default=dict)
+    cursor = fields.String(required=True)
+
+
+class ImageRecord(RecordSchema):
+    """An image of a product. ``product_external_id`` is the external id the core asked about."""
+
+    product_external_id = fields.String(required=True)
+    url = fields.Url(required=True, require_tld=False, schemes={"http", "https"})
+    external_id = fields.String(allow_none=True, load_default=None)
+    position = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    alt = fields.String(allow_none=True, load_default=None)
+
+
+class AddressRecord(RecordSchema):
+    name = fields.String(allow_none=True, load_default=None)
+    company = fields.String(allow_none=True, load_default=None)
+    address1 = fields.String(allow_none=True, load_default=None)
+    address2 = fields.String(allow_none=True, load_default=None)
+    city = fields.String(allow_none=True, load_default=None)
+    postcode = fields.String(allow_none=True, load_default=None)
+    region = fields.String(allow_none=True, load_default=None)
+    country_code = fields.String(allow_none=True, load_default=None,
+                                 validate=validate.Length(equal=2))
+    phone = fields.String(allow_none=True, load_default=None)
+    email = fields.String(allow_none=True, load_default=None)
+
+
+class ShippingMethodRecord(RecordSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    title = fields.String(allow_none=True, load_default=None)
+
+
+class OrderLineRecord(RecordSchema):
+    external_id = fields.String(required=True)
+    sku = fields.String(allow_none=True, load_default=None)  # None: the core reports it
+    product_external_id = fields.String(allow_none=True, load_default=None)
+    name = fields.String(allow_none=True, load_default=None)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    price = _money()
+
+
+class OrderStatusRecord(RecordSchema):
+    """The state of an order in the store: what ``update_orders`` reads."""
+
+    external_id = fields.String(required=True)
+    number = fields.String(required=True)
+    paid = fields.Boolean(required=True)
+    cancelled = fields.Boolean(required=True)
+    refunded = fields.Boolean(load_default=False)      # fully refunded
+    fulfilled = fields.Boolean(load_default=False)     # shipped in the store
+    store_status = fields.String(allow_none=True, load_default=None)  # raw, for mapping
+    updated_at = fields.AwareDateTime(allow_none=True, load_default=None, format="iso")
+    cursor = fields.String(required=True)
+
+
+class OrderRecord(OrderStatusRecord):
+    """A whole order, as the store took it."""
+
+    created_at = fields.AwareDateTime(required=True, format="iso")
+    currency = fields.String(allow_none=True, load_default=None)
+    total = _money()
+    customer_email = fields.String(allow_none=True, load_default=None)
+    shipping_method = fields.Nested(ShippingMethodRecord, allow_none=True, load_default=None)
+    shipping_address = fields.Nested(AddressRecord, allow_none=True, load_default=None)
+    billing_address = fields.Nested(AddressRecord, allow_none=True, load_default=None)
+    lines = fields.List(fields.Nested(OrderLineRecord), required=True,
+                        validate=validate.Length(min=1))
+
+
+class StockRecord(RecordSchema):
+    """A store's stock of one item.
+
+    ``quantity`` is what the store would sell; ``on_hand`` the physical quantity
+    where the store knows it (Shopify ``on_hand``, a Magento source item).
+    """
+
+    external_id = fields.String(required=True)
+    sku = fields.String(allow_none=True, load_default=None)
+    quantity = fields.Integer(required=True)
+    on_hand = fields.Integer(allow_none=True, load_default=None)
+    store_refs = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class SupplierRecord(RecordSchema):
+    external_id = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    email = fields.String(allow_none=True, load_default=None)
+    phone = fields.String(allow_none=True, load_default=None)
+    active = fields.Boolean(load_default=True)
+    cursor = fields.String(required=True)
+
+
+class ProductSupplierRecord(RecordSchema):
+    external_id = fields.String(required=True)
+    supplier_external_id = fields.String(required=True)
+    product_external_id = fields.String(required=True)  # the stockable item's external id
+    supplier_reference = fields.String(allow_none=True, load_default=None)
+    price = _money()
+    currency = fields.String(allow_none=True, load_default=None)
+    cursor = fields.String(required=True)
+
+
+# -- outbound: what the core hands to connectors ---------------------------------------------
+
+class StockPush(RecordSchema):
+    """One quantity to write to the store.
+
+    ``previous`` is the last quantity the hub knows the store had (from the last
+    push, import or check), for compare-and-swap; None when unknown.
+    """
+
+    sku = fields.String(required=True)
+    external_id = fields.String(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=0))
+    previous = fields.Integer(allow_none=True, load_default=None)
+    store_refs = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class PushResult(RecordSchema):
+    """The result of one pushed item. ``status``:
+
+    * ``ok`` - written; ``store_quantity`` the store's value after the write if known;
+    * ``unchanged`` - the store already had it (Info, counts as success);
+    * ``conflict`` - compare-and-swap failed twice (Error);
+    * ``error`` - the store refused this item (Error, with ``message``/``hint``).
+    """
+
+    key = fields.String(required=True)  # the SKU of a stock push, the shipment id of a shipment
+    status = fields.String(required=True,
+                           validate=validate.OneOf(["ok", "unchanged", "conflict", "error"]))
+    message = fields.String(allow_none=True, load_default=None)
+    hint = fields.String(allow_none=True, load_default=None)
+    store_quantity = fields.Integer(allow_none=True, load_default=None)
+    external_id = fields.String(allow_none=True, load_default=None)  # e.g. the store's shipment id
+
+
+class ShipmentLine(RecordSchema):
+    sku = fields.String(required=True)
+    order_line_external_id = fields.String(required=True)
+    product_external_id = fields.String(allow_none=True, load_default=None)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ShipmentRecord(RecordSchema):
+    """A shipment made in the hub, to confirm to the store exactly once.
+
+    ``shipment_id`` is stable across retries: use it as an idempotency key.
+    """
+
+    shipment_id = fields.String(required=True)
+    order_external_id = fields.String(required=True)
+    order_number = fields.String(required=True)
+    carrier = fields.String(required=True)            # the carrier the merchant mapped
+    carrier_code = fields.String(allow_none=True, load_default=None)
+    tracking_number = fields.String(required=True)
+    tracking_url = fields.String(allow_none=True, load_default=None)
+    notify_customer = fields.Boolean(load_default=False)
+    shipped_at = fields.AwareDateTime(required=True, format="iso")
+    lines = fields.List(fields.Nested(ShipmentLine), required=True, validate=validate.Length(min=1))
+
+
+# -- connector description -------------------------------------------------------------------
+
+SETTING_TYPES = ("string", "integer", "boolean", "choice", "url", "secret", "date")
+
+
+class SettingSpec(RecordSchema):
+    """One setting of a connector, from which the dashboard builds its form and the CLI checks."""
+
+    name = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    label = fields.String(required=True)
+    type = fields.String(load_default="string", validate=validate.OneOf(SETTING_TYPES))
+    required = fields.Boolean(load_default=False)
+    secret = fields.Boolean(load_default=False)     # stored encrypted, never shown
+    default = fields.Raw(allow_none=True, load_default=None)
+    help = fields.String(allow_none=True, load_default=None)
+    choices = fields.List(fields.String(), allow_none=True, load_default=None)
+    choices_from_store = fields.Boolean(load_default=False)  # hub_setting_choices answers
+
+    @validates_schema
+    def _secret_type(self, data, **kwargs):
+        if data.get("type") == "choice" and not (data.get("choices") or
+                                                 data.get("choices_from_store")):
+            raise ValidationError("a choice setting needs choices or choices_from_store")
+
+
+class ConnectorInfo(RecordSchema):
+    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    label = fields.String(required=True)
+    description = fields.String(allow_none=True, load_default=None)
+    stock_semantics = fields.String(required=True, validate=validate.OneOf(STOCK_SEMANTICS))
+    settings = fields.List(fields.Nested(SettingSpec), load_default=list)
+    docs_url = fields.String(allow_none=True, load_default=None)
+
+
+class ConnectionReport(RecordSchema):
+    ok = fields.Boolean(required=True)
+    store_name = fields.String(allow_none=True, load_default=None)
+    details = fields.Dict(load_default=dict)       # version, plan, MSI present, scopes…
+    problems = fields.List(fields.String(), load_default=list)  # "missing scope write_inventory"
+
+
+class SettingChoice(RecordSchema):
+    value = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class OrderDecision(RecordSchema):
+    """What the core does with an order: import, hold (retry), skip (info) or error."""
+
+    action = fields.String(required=True,
+                           validate=validate.OneOf(["import", "hold", "skip", "error"]))
+    code = fields.String(required=True)
+    message = fields.String(allow_none=True, load_default=None)
+    hint = fields.String(allow_none=True, load_default=None)
+
+
+SCHEMAS = {
+    "product": ProductRecord(),
+    "image": ImageRecord(),
+    "order": OrderRecord(),
+    "order_status": OrderStatusRecord(),
+    "stock": StockRecord(),
+    "supplier": SupplierRecord(),
+    "product_supplier": ProductSupplierRecord(),
+    "push_result": PushResult(),
+    "stock_push": StockPush(),
+    "shipment": ShipmentRecord(),
+    "connector_info": ConnectorInfo(),
+    "connection_report": ConnectionReport(),
+    "setting_choice": SettingChoice(),
+    "order_decision": OrderDecision(),
+}
+
+
+def validate_record(kind, record):
+    """Load ``record`` with the schema of ``kind``; raises marshmallow.ValidationError."""
+    return SCHEMAS[kind].load(record)
+
+
+def field_errors_text(messages, prefix=""):
+    """Flatten marshmallow's nested error dict into "lines.0.sku: Missing data…"."""
+    parts = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            parts.extend(field_errors_text(value, f"{prefix}{key}."))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        parts.append(f"{prefix.rstrip('.')}: {' '.join(messages)}")
+    elif isinstance(messages, list):
+        for i, value in enumerate(messages):
+            parts.extend(field_errors_text(value, f"{prefix}{i}."))
+    else:
+        parts.append(f"{prefix.rstrip('.')}: {messages}")
+    return parts
