@@ -1,0 +1,116 @@
+"""The merchant dashboard: blueprints by area, one layout, login everywhere, CSRF on every form."""
+
+from flask import render_template, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from hub.db import db
+from hub.errors import BadInput, NotFound
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in to continue."
+login_manager.login_message_category = "info"
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@login_manager.user_loader
+def _load_user(user_id):
+    from hub.models import User
+
+    if not str(user_id).isdigit():
+        return None
+    user = User.get_or_none(User.id == int(user_id))
+    return user if user is not None and user.active else None
+
+
+def _open_db():
+    if db.obj is not None and db.is_closed():
+        db.connect(reuse_if_open=True)
+
+
+def _close_db(exc=None):
+    if db.obj is not None and not db.is_closed() and not db.in_transaction():
+        db.close()
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def init_app(app):
+    from hub.web import (
+        auth,
+        catalog,
+        events,
+        filters,
+        integrations,
+        inventory,
+        ops,
+        orders,
+        overview,
+        purchasing,
+        runs,
+    )
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.before_request(_open_db)
+    app.teardown_appcontext(_close_db)
+    app.after_request(_security_headers)
+    filters.init_app(app)
+    for module in (
+        auth,
+        overview,
+        integrations,
+        runs,
+        events,
+        catalog,
+        orders,
+        inventory,
+        purchasing,
+        ops,
+    ):
+        app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def _layout():
+        return {"bell": events.bell_summary() if current_user.is_authenticated else None}
+
+    @app.errorhandler(404)
+    def _not_found(exc):
+        if request.path.startswith("/api/"):
+            return {"error": "not found"}, 404
+        return render_template("error.html", code=404, message="This page does not exist."), 404
+
+    @app.errorhandler(NotFound)
+    def _hub_not_found(exc):
+        if request.path.startswith("/api/"):
+            return {"error": str(exc)}, 404
+        return render_template("error.html", code=404, message=str(exc)), 404
+
+    @app.errorhandler(BadInput)
+    def _bad_input(exc):
+        if request.path.startswith("/api/"):
+            return {"error": str(exc)}, 400
+        return render_template("error.html", code=400, message=str(exc)), 400
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        if request.path.startswith("/api/"):
+            return {"error": exc.description}, 400
+        return render_template(
+            "error.html",
+            code=400,
+            message="The form expired or was not sent by this site: reload the page and try again.",
+        ), 400

@@ -1,0 +1,103 @@
+"""Shared helpers of the dashboard blueprints: login-protected blueprints, 404s, keyset pages."""
+
+from datetime import datetime, timedelta
+from urllib.parse import urlparse
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_login import login_required
+
+from hub.errors import BadInput, HubError
+
+
+def protected_blueprint(name, import_name, **kwargs):
+    """A blueprint whose every view requires a signed-in user."""
+    bp = Blueprint(name, import_name, **kwargs)
+
+    @bp.before_request
+    @login_required
+    def _signed_in():
+        return None
+
+    return bp
+
+
+def get_or_404(model, row_id):
+    row = model.get_or_none(model.id == row_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def page_size():
+    try:
+        size = int(request.args.get("limit") or current_app.config["PAGE_SIZE"])
+    except ValueError:
+        size = current_app.config["PAGE_SIZE"]
+    return max(1, min(size, 500))
+
+
+def keyset_page(query, model, size=None):
+    """Newest first, ``?before=<id>``: one LIMIT n+1 query, never a COUNT.
+
+    Returns (rows, next_before) where next_before is the id to pass for the next page or None.
+    """
+    size = size or page_size()
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(model.id < before)
+    rows = list(query.order_by(model.id.desc()).limit(size + 1))
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].id if more and rows else None)
+
+
+def parse_date(value, end=False):
+    """``YYYY-MM-DD`` -> naive UTC datetime (start of that day, or start of the next)."""
+    if not value:
+        return None
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise BadInput(f"invalid date {value!r}: expected YYYY-MM-DD") from None
+    return day + timedelta(days=1) if end else day
+
+
+def back(default_endpoint="overview.index", **values):
+    """Redirect to the page the form was posted from (same host only), else a default."""
+    target = request.form.get("next") or request.referrer
+    if target:
+        parsed = urlparse(target)
+        if not parsed.netloc or parsed.netloc == request.host:
+            return redirect(parsed.path + (f"?{parsed.query}" if parsed.query else ""))
+    return redirect(url_for(default_endpoint, **values))
+
+
+def flash_error(exc):
+    flash(str(exc), "error")
+
+
+def run_action(fn, success=None):
+    """Call ``fn``; a HubError becomes a flash message instead of a 500. Returns (ok, result)."""
+    try:
+        result = fn()
+    except HubError as exc:
+        flash_error(exc)
+        return False, None
+    if success:
+        flash(success, "success")
+    return True, result
+
+
+def int_field(name, default=None, minimum=None):
+    raw = (request.form.get(name) or "").strip()
+    if raw == "":
+        if default is not None:
+            return default
+        raise BadInput(f"{name.replace('_', ' ')} is required")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadInput(f"{name.replace('_', ' ')} must be a whole number, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise BadInput(f"{name.replace('_', ' ')} must be at least {minimum}")
+    return value

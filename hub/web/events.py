@@ -1,0 +1,129 @@
+"""The bell: unresolved Errors, an event's detail with its fix hint, Retry and Resolve."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from hub.models import Event, FeedRun, Integration, RunLog, utcnow
+from hub.web.common import get_or_404, keyset_page, protected_blueprint, run_action
+from hub.web.engine import engine_function, has
+
+bp = protected_blueprint("events", __name__, url_prefix="/events")
+BELL_SIZE = 8
+
+
+def unresolved_errors():
+    fn = engine_function("hub.feeds.events", "unresolved_errors")
+    if fn is not None:
+        return fn()
+    return Event.select().where(Event.severity == "error", Event.resolved_at.is_null(True))
+
+
+def bell_summary():
+    """For the layout: how many unresolved errors, and the latest few."""
+    query = unresolved_errors()
+    latest = list(query.order_by(Event.last_seen.desc(), Event.id.desc()).limit(BELL_SIZE))
+    count = len(latest) if len(latest) < BELL_SIZE else query.count()
+    return {"count": count, "latest": latest}
+
+
+def resolve(event, user):
+    fn = engine_function("hub.feeds.events", "resolve_event")
+    if fn is not None:
+        return fn(event, user)
+    event.resolved_at = utcnow()
+    event.resolved_by = user.username
+    event.save()
+    return event
+
+
+@bp.route("/")
+def index():
+    severity = request.args.get("severity") or "error"
+    state = request.args.get("state") or "unresolved"
+    query = Event.select(Event, Integration).join(Integration)
+    if severity != "all":
+        query = query.where(Event.severity == severity)
+    if state == "unresolved":
+        query = query.where(Event.resolved_at.is_null(True))
+    elif state == "resolved":
+        query = query.where(Event.resolved_at.is_null(False))
+    integration = request.args.get("integration", type=int)
+    if integration:
+        query = query.where(Event.integration == integration)
+    rows, next_before = keyset_page(query, Event)
+    return render_template(
+        "events/index.html",
+        events=rows,
+        next_before=next_before,
+        severity=severity,
+        state=state,
+        integration=integration,
+        integrations=Integration.select().order_by(Integration.name),
+    )
+
+
+@bp.route("/<int:event_id>")
+def show(event_id):
+    event = get_or_404(Event, event_id)
+    log = []
+    if event.last_run_id:
+        log = list(
+            RunLog.select().where(RunLog.event == event).order_by(RunLog.id.desc()).limit(20)
+        )
+    record = _record_link(event)
+    return render_template(
+        "events/show.html",
+        event=event,
+        log=log,
+        record=record,
+        can_retry=has("hub.feeds.events", "retry_event"),
+    )
+
+
+def _record_link(event):
+    """The hub row an event is about, when it can be found: (label, url) or None."""
+    from hub.models import Order, Product
+
+    details = event.details or {}
+    if details.get("order_id") or (event.feed or "").endswith("orders"):
+        order = None
+        if details.get("order_id"):
+            order = Order.get_or_none(Order.id == details["order_id"])
+        elif event.external_id:
+            order = Order.get_or_none(
+                Order.integration == event.integration_id, Order.external_id == event.external_id
+            )
+        if order is not None:
+            return (f"Order {order.number}", url_for("orders.show", order_id=order.id))
+    sku = details.get("sku") or (event.reference if "product" in (event.feed or "") else None)
+    if sku:
+        product = Product.get_or_none(Product.sku == sku)
+        if product is not None:
+            return (f"Product {product.sku}", url_for("catalog.show", product_id=product.id))
+    return None
+
+
+@bp.route("/<int:event_id>/resolve", methods=["POST"])
+def resolve_view(event_id):
+    event = get_or_404(Event, event_id)
+    run_action(
+        lambda: resolve(event, current_user._get_current_object()),
+        f"Marked resolved: {event.message[:80]}",
+    )
+    return redirect(request.form.get("next") or url_for("events.show", event_id=event.id))
+
+
+@bp.route("/<int:event_id>/retry", methods=["POST"])
+def retry(event_id):
+    event = get_or_404(Event, event_id)
+    fn = engine_function("hub.feeds.events", "retry_event")
+    if fn is None:
+        flash("Retry is not available yet.", "error")
+        return redirect(url_for("events.show", event_id=event.id))
+    ok, run = run_action(lambda: fn(event, current_user._get_current_object()))
+    if ok and isinstance(run, FeedRun):
+        flash(f"Retry queued as run #{run.id}.", "success")
+        return redirect(url_for("runs.show", run_id=run.id))
+    if ok:
+        flash("Nothing to retry for this event.", "info")
+    return redirect(url_for("events.show", event_id=event.id))

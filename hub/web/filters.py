@@ -1,0 +1,57 @@
+"""Jinja filters: dates in UTC, relative times, quantities."""
+
+from decimal import Decimal
+
+from hub.models import utcnow
+
+
+def fmt_dt(value):
+    if value is None:
+        return "—"
+    return value.strftime("%Y-%m-%d %H:%M") + " UTC"
+
+
+def ago(value, now=None):
+    if value is None:
+        return "never"
+    seconds = int(((now or utcnow()) - value).total_seconds())
+    future = seconds < 0
+    seconds = abs(seconds)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            text = f"{n} {unit}{'s' if n != 1 else ''}"
+            break
+    else:
+        text = f"{seconds} seconds"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def duration(seconds):
+    if seconds is None:
+        return "—"
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+
+
+def money(value):
+    if value is None:
+        return "—"
+    return f"{Decimal(value):.2f}"
+
+
+def feed_label(key):
+    from hub.feeds.registry import FEED_TYPES
+
+    feed = FEED_TYPES.get(key)
+    return feed.label if feed else key
+
+
+def init_app(app):
+    app.jinja_env.filters.update(
+        dt=fmt_dt, ago=ago, duration=duration, money=money, feed_label=feed_label
+    )

@@ -1,0 +1,53 @@
+"""/healthz for load balancers and monitors: database, queue, worker heartbeat (no login)."""
+
+from datetime import timedelta
+
+from flask import Blueprint, jsonify
+from peewee import fn
+
+from hub.db import db
+from hub.models import WorkerHeartbeat, iso, utcnow
+
+bp = Blueprint("ops", __name__)
+WORKER_STALE = timedelta(minutes=2)
+
+
+def _database():
+    try:
+        db.execute_sql("SELECT 1")
+        return "ok"
+    except Exception as exc:  # health must report, not raise
+        return f"error: {type(exc).__name__}: {exc}"
+
+
+def _queue():
+    try:
+        from hub.tasks import huey
+    except ImportError:
+        return "unknown"
+    try:
+        huey.pending_count()
+        return "ok"
+    except Exception as exc:
+        return f"error: {type(exc).__name__}: {exc}"
+
+
+@bp.route("/healthz")
+def healthz():
+    database = _database()
+    queue = _queue()
+    seen = age = None
+    if database == "ok":
+        seen = WorkerHeartbeat.select(fn.MAX(WorkerHeartbeat.seen_at)).scalar()
+        age = int((utcnow() - seen).total_seconds()) if seen else None
+    worker = "ok" if age is not None and age <= WORKER_STALE.total_seconds() else "stale"
+    healthy = database == "ok" and queue in ("ok", "unknown") and worker == "ok"
+    body = {
+        "status": "ok" if healthy else "unhealthy",
+        "database": database,
+        "queue": queue,
+        "worker": worker,
+        "worker_seen_at": iso(seen),
+        "worker_age_seconds": age,
+    }
+    return jsonify(body), 200 if healthy else 503

@@ -1,0 +1,134 @@
+"""The overview: worker banner, per-integration feed health, to-do counts, runs per day."""
+
+from datetime import timedelta
+
+from flask import render_template
+from peewee import fn
+
+from hub.models import (
+    Event,
+    FeedRun,
+    FeedSetting,
+    HeldRecord,
+    Integration,
+    Order,
+    WorkerHeartbeat,
+    utcnow,
+)
+from hub.web.charts import bar_chart, svg_response
+from hub.web.common import protected_blueprint
+from hub.web.engine import engine_function
+from hub.web.events import unresolved_errors
+
+bp = protected_blueprint("overview", __name__)
+WORKER_STALE = timedelta(minutes=2)
+CHART_DAYS = 14
+SUCCESS = ("succeeded", "succeeded_with_errors")
+
+
+def last_heartbeat():
+    return WorkerHeartbeat.select(fn.MAX(WorkerHeartbeat.seen_at)).scalar()
+
+
+def feed_health():
+    """{integration_id: [{feed, setting, last_success, last_failure, next_run, last_status}]}"""
+    last = {}
+    query = (
+        FeedRun.select(
+            FeedRun.integration,
+            FeedRun.feed,
+            FeedRun.status,
+            fn.MAX(FeedRun.finished_at).alias("at"),
+        )
+        .where(FeedRun.finished_at.is_null(False))
+        .group_by(FeedRun.integration, FeedRun.feed, FeedRun.status)
+    )
+    for row in query.namedtuples():
+        entry = last.setdefault((row.integration, row.feed), {"success": None, "failure": None})
+        kind = "success" if row.status in SUCCESS else "failure" if row.status == "failed" else None
+        if kind and (entry[kind] is None or row.at > entry[kind]):
+            entry[kind] = row.at
+    health = {}
+    for fs in FeedSetting.select().order_by(FeedSetting.integration, FeedSetting.id):
+        entry = last.get((fs.integration_id, fs.feed), {})
+        health.setdefault(fs.integration_id, []).append(
+            {
+                "feed": fs.feed,
+                "setting": fs,
+                "last_success": entry.get("success"),
+                "last_failure": entry.get("failure"),
+                "next_run": fs.next_run_at,
+                "failing": bool(
+                    entry.get("failure")
+                    and (entry.get("success") is None or entry["failure"] > entry["success"])
+                ),
+            }
+        )
+    return health
+
+
+def reorder_count():
+    recommendations = engine_function("hub.services.purchasing", "recommendations")
+    if recommendations is None:
+        return None
+    try:
+        return len(list(recommendations()))
+    except Exception:  # a to-do count must never take the overview down
+        return None
+
+
+@bp.route("/")
+def index():
+    now = utcnow()
+    seen = last_heartbeat()
+    errors = dict(
+        unresolved_errors()
+        .select(Event.integration, fn.COUNT(Event.id))
+        .group_by(Event.integration)
+        .tuples()
+    )
+    to_ship = dict(
+        Order.select(Order.integration, fn.COUNT(Order.id))
+        .where(Order.status.in_(("to_ship", "partially_shipped")))
+        .group_by(Order.integration)
+        .tuples()
+    )
+    held = dict(
+        HeldRecord.select(HeldRecord.integration, fn.COUNT(HeldRecord.id))
+        .where(HeldRecord.status == "held")
+        .group_by(HeldRecord.integration)
+        .tuples()
+    )
+    return render_template(
+        "overview.html",
+        integrations=list(Integration.select().order_by(Integration.name)),
+        health=feed_health(),
+        errors=errors,
+        to_ship=to_ship,
+        held=held,
+        worker_seen=seen,
+        worker_down=seen is None or now - seen > WORKER_STALE,
+        reorder=reorder_count(),
+        now=now,
+    )
+
+
+@bp.route("/charts/runs.svg")
+def runs_chart():
+    start = (utcnow() - timedelta(days=CHART_DAYS - 1)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    days = [(start + timedelta(days=i)).date() for i in range(CHART_DAYS)]
+    day = fn.DATE(FeedRun.queued_at)
+    counts = {}
+    for d, status, n in (
+        FeedRun.select(day, FeedRun.status, fn.COUNT(FeedRun.id))
+        .where(FeedRun.queued_at >= start)
+        .group_by(day, FeedRun.status)
+        .tuples()
+    ):
+        counts[(str(d), status)] = n
+    statuses = ("succeeded", "succeeded_with_errors", "failed", "skipped", "running", "queued")
+    series = [(s.replace("_", " "), [counts.get((str(d), s), 0) for d in days]) for s in statuses]
+    chart = bar_chart("Feed runs per day", [d.strftime("%m-%d") for d in days], series)
+    return svg_response(chart)

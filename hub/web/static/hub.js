@@ -1,0 +1,65 @@
+// hub dashboard: confirmations, and the live progress of a feed run. No dependencies.
+(function () {
+  "use strict";
+
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter || event.target.querySelector("[data-confirm]");
+    var message = button && button.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+
+  var box = document.querySelector("[data-progress-url]");
+  if (!box) {
+    return;
+  }
+  var url = box.getAttribute("data-progress-url");
+  var bar = box.querySelector("progress");
+  var text = box.querySelector("[data-progress-text]");
+  var statusEl = document.querySelector("[data-run-status]");
+  var FINAL = ["succeeded", "succeeded_with_errors", "failed", "skipped"];
+
+  function render(run) {
+    if (run.total) {
+      bar.max = run.total;
+      bar.value = Math.min(run.processed, run.total);
+    } else if (FINAL.indexOf(run.status) >= 0) {
+      bar.max = 1;
+      bar.value = 1;
+    } else {
+      bar.removeAttribute("value");
+    }
+    text.textContent = run.processed + (run.total ? " / " + run.total : "") + " processed";
+    if (statusEl) {
+      statusEl.textContent = run.status.replace(/_/g, " ");
+      statusEl.className = "pill pill-" + run.status.replace(/_/g, "-");
+    }
+    box.setAttribute("data-status", run.status);
+    Object.keys(run.counts || {}).forEach(function (key) {
+      var cell = document.querySelector("[data-count='" + key + "']");
+      if (cell) {
+        cell.textContent = run.counts[key];
+      }
+    });
+  }
+
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (run) {
+        render(run);
+        if (FINAL.indexOf(run.status) >= 0) {
+          box.setAttribute("data-done", "1");
+          if (box.getAttribute("data-was-running") === "1") {
+            window.setTimeout(function () { window.location.reload(); }, 800);
+          }
+        } else {
+          box.setAttribute("data-was-running", "1");
+          window.setTimeout(poll, 1000);
+        }
+      })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  poll();
+})();
