@@ -1,0 +1,3 @@
+"""Magento 2 / Adobe Commerce connector for connect-hub."""
+
+__version__ = "0.1.0"
