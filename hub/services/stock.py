@@ -118,7 +118,7 @@ def get_product(sku):
             [
                 p.sku
                 for p in Product.select(Product.sku)
-                .where(Product.sku.contains(text[:6]))
+                .where(Product.sku.contains(text[: max(3, len(text) - 1)]))
                 .order_by(Product.sku)
                 .limit(5)
             ]
