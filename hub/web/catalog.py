@@ -1,5 +1,142 @@
-"""Placeholder: filled in below."""
+"""Products: search, a product's stock, movements (with a chart), suppliers, images, and its
+links to store products (which the merchant can correct)."""
 
-from hub.web.common import protected_blueprint
+from pathlib import Path
 
-bp = protected_blueprint("catalog", __name__, url_prefix="/catalog")
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+
+from hub.errors import NotFound
+from hub.models import (
+    Binding,
+    Integration,
+    Product,
+    ProductImage,
+    ProductSupplier,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    Warehouse,
+)
+from hub.settings import get_settings
+from hub.web.charts import line_chart, svg_response
+from hub.web.common import back, get_or_404, keyset_page, protected_blueprint, run_action
+
+bp = protected_blueprint("catalog", __name__, url_prefix="/products")
+MOVEMENTS_SHOWN = 100
+CHART_POINTS = 500
+
+
+def search_query(q):
+    """SKU or barcode exactly, else SKU prefix or a word of the name."""
+    query = Product.select()
+    q = (q or "").strip()
+    if q:
+        query = query.where((Product.sku == q) | (Product.barcode == q) |
+                            Product.sku.startswith(q) | Product.name.contains(q))
+    return query
+
+
+@bp.route("/")
+def index():
+    q = request.args.get("q", "")
+    query = search_query(q)
+    status = request.args.get("status")
+    if status:
+        query = query.where(Product.status == status)
+    rows, next_before = keyset_page(query, Product)
+    stock = {}
+    if rows:
+        for product_id, on_hand, reserved in (
+                StockLevel.select(StockLevel.product, StockLevel.on_hand, StockLevel.reserved)
+                .where(StockLevel.product.in_([p.id for p in rows])).tuples()):
+            total = stock.setdefault(product_id, [0, 0])
+            total[0] += on_hand
+            total[1] += reserved
+    return render_template("catalog/index.html", products=rows, next_before=next_before, q=q,
+                           stock=stock, status=status)
+
+
+@bp.route("/<int:product_id>")
+def show(product_id):
+    product = get_or_404(Product, product_id)
+    levels = list(StockLevel.select(StockLevel, Warehouse).join(Warehouse)
+                  .where(StockLevel.product == product).order_by(Warehouse.id))
+    movements = list(StockMovement.select(StockMovement, Warehouse).join(Warehouse)
+                     .where(StockMovement.product == product)
+                     .order_by(StockMovement.id.desc()).limit(MOVEMENTS_SHOWN))
+    suppliers = list(ProductSupplier.select(ProductSupplier, Supplier).join(Supplier)
+                     .where(ProductSupplier.product == product))
+    images = list(product.images.order_by(ProductImage.position, ProductImage.id))
+    bindings = list(Binding.select(Binding, Integration).join(Integration)
+                    .where(Binding.kind == "product", Binding.hub_id == product.id))
+    return render_template("catalog/show.html", product=product, levels=levels,
+                           movements=movements, suppliers=suppliers, images=images,
+                           bindings=bindings, variants=_siblings(product))
+
+
+def _siblings(product):
+    if not product.parent_id:
+        return []
+    return list(Product.select().where(Product.parent == product.parent_id,
+                                       Product.id != product.id).order_by(Product.sku).limit(50))
+
+
+@bp.route("/<int:product_id>/stock.svg")
+def stock_chart(product_id):
+    product = get_or_404(Product, product_id)
+    rows = list(StockMovement.select(StockMovement.created_at, StockMovement.warehouse,
+                                     StockMovement.on_hand_after)
+                .where(StockMovement.product == product)
+                .order_by(StockMovement.id.desc()).limit(CHART_POINTS).tuples())
+    per_warehouse, points = {}, []
+    for created_at, warehouse_id, on_hand_after in reversed(rows):
+        per_warehouse[warehouse_id] = on_hand_after
+        points.append((created_at, sum(per_warehouse.values())))
+    return svg_response(line_chart(f"On hand of {product.sku}", points))
+
+
+@bp.route("/images/<int:image_id>")
+def image(image_id):
+    img = get_or_404(ProductImage, image_id)
+    media = Path(get_settings().media_dir).resolve()
+    path = (media / img.path).resolve()
+    if media not in path.parents or not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=img.content_type or None, max_age=3600)
+
+
+@bp.route("/bindings/<int:binding_id>/relink", methods=["POST"])
+def relink(binding_id):
+    binding = get_or_404(Binding, binding_id)
+    if binding.kind != "product":
+        abort(404)
+    sku = (request.form.get("sku") or "").strip()
+
+    def do():
+        target = Product.get_or_none(Product.sku == sku)
+        if target is None:
+            raise NotFound(f"unknown SKU {sku!r}")
+        binding.hub_id = target.id
+        binding.fingerprint = None  # the next product update rewrites the new product
+        binding.save()
+        return target
+
+    ok, target = run_action(do, f"Store product {binding.external_id} now linked to {sku}.")
+    if ok:
+        return redirect(url_for("catalog.show", product_id=target.id))
+    return back("catalog.index")
+
+
+@bp.route("/bindings/<int:binding_id>/unlink", methods=["POST"])
+def unlink(binding_id):
+    binding = get_or_404(Binding, binding_id)
+    if binding.kind != "product":
+        abort(404)
+    product_id = binding.hub_id
+    binding.delete_instance()
+    flash(f"Store product {binding.external_id} unlinked: the next product import links it "
+          "again by SKU, or creates a product.", "success")
+    if Product.get_or_none(Product.id == product_id) is not None:
+        return redirect(url_for("catalog.show", product_id=product_id))
+    return redirect(url_for("catalog.index"))
+

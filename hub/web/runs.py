@@ -1,5 +1,81 @@
-"""Placeholder: filled in below."""
+"""Feed executions: the filtered list, a run's page (live progress, log, outbox preview,
+stock-check discrepancies) and the JSON its progress bar polls."""
 
-from hub.web.common import protected_blueprint
+from flask import jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from hub.feeds.registry import FEED_TYPES
+from hub.models import (
+    FeedRun,
+    Integration,
+    OutboxItem,
+    RunLog,
+    StockDiscrepancy,
+    iso,
+)
+from hub.models.feeds import FINAL_STATUSES, RUN_STATUSES, SEVERITIES
+from hub.web.common import get_or_404, keyset_page, parse_date, protected_blueprint, run_action
+from hub.web.engine import engine_function
 
 bp = protected_blueprint("runs", __name__, url_prefix="/runs")
+LOG_LIMIT = 500
+
+
+@bp.route("/")
+def index():
+    query = FeedRun.select(FeedRun, Integration).join(Integration)
+    args = request.args
+    if args.get("integration", type=int):
+        query = query.where(FeedRun.integration == args.get("integration", type=int))
+    if args.get("feed"):
+        query = query.where(FeedRun.feed == args["feed"])
+    if args.get("status"):
+        query = query.where(FeedRun.status == args["status"])
+    if args.get("from"):
+        query = query.where(FeedRun.queued_at >= parse_date(args["from"]))
+    if args.get("to"):
+        query = query.where(FeedRun.queued_at < parse_date(args["to"], end=True))
+    rows, next_before = keyset_page(query, FeedRun)
+    return render_template("runs/index.html", runs=rows, next_before=next_before,
+                           integrations=Integration.select().order_by(Integration.name),
+                           feeds=FEED_TYPES, statuses=RUN_STATUSES)
+
+
+def progress_data(run):
+    return {"id": run.id, "status": run.status, "processed": run.processed, "total": run.total,
+            "counts": run.counts, "started_at": iso(run.started_at),
+            "finished_at": iso(run.finished_at), "message": run.message,
+            "done": run.status in FINAL_STATUSES}
+
+
+@bp.route("/<int:run_id>")
+def show(run_id):
+    run = get_or_404(FeedRun, run_id)
+    severity = request.args.get("severity") or ""
+    log = RunLog.select().where(RunLog.run == run)
+    if severity in SEVERITIES:
+        log = log.where(RunLog.severity == severity)
+    log = list(log.order_by(RunLog.id).limit(LOG_LIMIT + 1))
+    outbox = list(OutboxItem.select().where(OutboxItem.run == run).order_by(OutboxItem.id)
+                  .limit(LOG_LIMIT))
+    discrepancies = list(StockDiscrepancy.select().where(StockDiscrepancy.run == run)
+                         .order_by(StockDiscrepancy.sku).limit(LOG_LIMIT))
+    return render_template(
+        "runs/show.html", run=run, log=log[:LOG_LIMIT], log_truncated=len(log) > LOG_LIMIT,
+        severity=severity, severities=SEVERITIES, outbox=outbox, discrepancies=discrepancies,
+        final=run.status in FINAL_STATUSES,
+        can_apply=engine_function("hub.services.stock", "apply_discrepancy") is not None)
+
+
+@bp.route("/<int:run_id>/progress.json")
+def progress(run_id):
+    return jsonify(progress_data(get_or_404(FeedRun, run_id)))
+
+
+@bp.route("/discrepancies/<int:discrepancy_id>/apply", methods=["POST"])
+def apply_discrepancy(discrepancy_id):
+    discrepancy = get_or_404(StockDiscrepancy, discrepancy_id)
+    fn = engine_function("hub.services.stock", "apply_discrepancy")
+    run_action(lambda: fn(discrepancy, user=current_user._get_current_object()),
+               f"Stock of {discrepancy.sku} corrected to the store's {discrepancy.store_quantity}.")
+    return redirect(url_for("runs.show", run_id=discrepancy.run_id) + "#discrepancies")

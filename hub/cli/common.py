@@ -1,0 +1,105 @@
+"""Shared CLI plumbing: database opening, JSON output, clear errors and exit codes.
+
+Exit codes: 0 done (with or without record errors), 1 the run failed, 2 bad input,
+3 no worker picked the run up.
+"""
+
+import functools
+import json
+import sys
+from decimal import Decimal
+
+import click
+
+from hub.errors import BadInput, HubError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NO_WORKER = 0, 1, 2, 3
+
+_db_ready = False
+
+
+def open_db(check_schema=True):
+    """Open the configured database once per process; refuse to run on an unmigrated one."""
+    global _db_ready
+    from hub.db import db, init_db, migration_status
+    from hub.settings import get_settings
+
+    if _db_ready and db.obj is not None:
+        return db.obj
+    database = init_db(get_settings().database_url)
+    if check_schema:
+        pending = [name for name, applied in migration_status(database) if not applied]
+        if pending:
+            raise BadInput("the database schema is not up to date: run `hub db upgrade` "
+                           f"(pending: {', '.join(pending)})")
+    _db_ready = True
+    return database
+
+
+def _default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def print_json(data):
+    click.echo(json.dumps(data, indent=2, default=_default, ensure_ascii=False))
+
+
+def print_table(rows, columns):
+    """Plain aligned columns for humans; scripts use --json."""
+    if not rows:
+        click.echo("(none)")
+        return
+    widths = {c: max(len(c), *(len(str(r.get(c, "") if r.get(c) is not None else "")) for r in rows))
+              for c in columns}
+    click.echo("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip())
+    for row in rows:
+        click.echo("  ".join(str(row.get(c) if row.get(c) is not None else "").ljust(widths[c])
+                             for c in columns).rstrip())
+
+
+def handle_errors(fn):
+    """Turn HubError into one clear line and exit code 2 (bad input) or 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except BadInput as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except HubError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_FAILED)
+
+    return wrapper
+
+
+def with_db(fn):
+    @functools.wraps(fn)
+    @handle_errors
+    def wrapper(*args, **kwargs):
+        open_db()
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def parse_pairs(pairs, what):
+    """["k=v", ...] -> {k: v}; BadInput on a malformed pair."""
+    result = {}
+    for pair in pairs or ():
+        if "=" not in pair:
+            raise BadInput(f"{what} must be KEY=VALUE, got {pair!r}")
+        key, value = pair.split("=", 1)
+        if not key.strip():
+            raise BadInput(f"{what} must be KEY=VALUE, got {pair!r}")
+        result[key.strip()] = value
+    return result
+
+
+json_option = click.option("--json", "as_json", is_flag=True,
+                           help="Machine-readable output (stable keys).")

@@ -1,0 +1,230 @@
+"""hub feeds …, hub runs …"""
+
+import sys
+import time
+
+import click
+
+from hub.cli.common import (EXIT_FAILED, EXIT_NO_WORKER, json_option,
+                            print_json, print_table, with_db)
+from hub.errors import BadInput
+
+RUN_STATUSES = ("queued", "running", "succeeded", "succeeded_with_errors", "failed", "skipped")
+
+
+@click.group()
+def feeds():
+    """Feeds of an integration: list, run, schedule, enable/disable."""
+
+
+@feeds.command("list")
+@click.argument("integration")
+@json_option
+@with_db
+def feeds_list(integration, as_json):
+    """List the feeds an integration's connector offers, with schedule and last run."""
+    from hub.feeds.registry import FEED_TYPES
+    from hub.feeds.schedule import describe_next
+    from hub.models import FeedRun, FeedSetting, iso
+    from hub.plugins import get_registry
+    from hub.services.integrations import get_integration
+
+    integ = get_integration(integration)
+    settings = {fs.feed: fs for fs in FeedSetting.select().where(
+        FeedSetting.integration == integ.id)}
+    rows = []
+    for feed in get_registry().feeds(integ.connector):
+        fs = settings.get(feed)
+        last = (FeedRun.select().where((FeedRun.integration == integ.id) &
+                                       (FeedRun.feed == feed))
+                .order_by(FeedRun.id.desc()).first())
+        rows.append({"feed": feed, "label": FEED_TYPES[feed].label,
+                     "direction": FEED_TYPES[feed].direction,
+                     "enabled": fs.enabled if fs else False, "cron": fs.cron if fs else None,
+                     "timezone": fs.timezone if fs else "UTC",
+                     "next_run_at": iso(fs.next_run_at) if fs else None,
+                     "next_run": describe_next(fs.next_run_at) if fs and fs.enabled else "-",
+                     "last_run_id": last.id if last else None,
+                     "last_status": last.status if last else None})
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(rows, ["feed", "enabled", "cron", "next_run", "last_status"])
+
+
+def _wait_for(run_id, timeout, poll=0.5, no_worker_after=30):
+    from hub.models import FeedRun, WorkerHeartbeat, utcnow
+
+    start = time.monotonic()
+    while True:
+        run = FeedRun.get_by_id(run_id)
+        if run.status in ("succeeded", "succeeded_with_errors", "failed", "skipped"):
+            return run
+        elapsed = time.monotonic() - start
+        if run.status == "queued" and elapsed > no_worker_after:
+            recent = WorkerHeartbeat.select().where(
+                WorkerHeartbeat.seen_at > utcnow().replace(microsecond=0)
+                - __import__("datetime").timedelta(minutes=2)).exists()
+            if not recent:
+                return None
+        if timeout and elapsed > timeout:
+            return run
+        time.sleep(poll)
+
+
+def print_run(summary, as_json):
+    if as_json:
+        print_json(summary)
+        return
+    c = summary["counts"]
+    click.echo(f"run {summary['id']} {summary['integration']}/{summary['feed']}: "
+               f"{summary['status']}")
+    click.echo(f"  created {c['created']}  updated {c['updated']}  unchanged {c['unchanged']}  "
+               f"skipped {c['skipped']}  failed {c['failed']}")
+    if summary.get("message"):
+        click.echo(f"  {summary['message']}")
+    for e in summary.get("events", [])[:50]:
+        click.echo(f"  [{e['severity']}] {e['reference'] or ''} {e['message']}")
+        if e.get("hint"):
+            click.echo(f"      hint: {e['hint']}")
+    for d in summary.get("discrepancies", [])[:200]:
+        click.echo(f"  discrepancy {d['sku']}: hub {d['hub']} store {d['store']} "
+                   f"({d['difference']:+d})")
+    if summary.get("outbox"):
+        sent = sum(1 for o in summary["outbox"] if o["sent"])
+        click.echo(f"  outbox: {len(summary['outbox'])} item(s), {sent} sent")
+
+
+@feeds.command("run")
+@click.argument("integration")
+@click.argument("feed")
+@click.option("--wait", is_flag=True, help="Wait for the run to end; exit 1 if it failed.")
+@click.option("--inline", is_flag=True, help="Run in this process (no worker needed).")
+@click.option("--force", is_flag=True, help="import_stock: run again although done once.")
+@click.option("--full", is_flag=True, help="export_stock: send every SKU.")
+@click.option("--timeout", type=int, default=0, help="With --wait: give up after N seconds.")
+@json_option
+@with_db
+def feeds_run(integration, feed, wait, inline, force, full, timeout, as_json):
+    """Run FEED of INTEGRATION now (queued for a worker unless --inline)."""
+    from hub.feeds.runs import queue_run, run_inline, run_summary
+    from hub.services.integrations import get_integration
+
+    integ = get_integration(integration)
+    params = {k: True for k, v in (("force", force), ("full", full)) if v}
+    if inline:
+        run = run_inline(integ, feed, trigger="manual", params=params)
+    else:
+        run = queue_run(integ, feed, trigger="manual", params=params)
+        if not wait:
+            if as_json:
+                print_json({"id": run.id, "status": run.status})
+            else:
+                click.echo(f"run {run.id} queued ({integ.name}/{feed})")
+            return
+        finished = _wait_for(run.id, timeout)
+        if finished is None:
+            click.echo(f"error: run {run.id} is still queued and no worker has been seen for "
+                       "2 minutes: start one with `hub worker`", err=True)
+            sys.exit(EXIT_NO_WORKER)
+        run = finished
+    summary = run_summary(run)
+    print_run(summary, as_json)
+    if run.status == "failed":
+        sys.exit(EXIT_FAILED)
+
+
+@feeds.command("schedule")
+@click.argument("integration")
+@click.argument("feed")
+@click.argument("cron")
+@click.option("--timezone", default=None, help="IANA timezone of the schedule.")
+@with_db
+def feeds_schedule(integration, feed, cron, timezone):
+    """Set the cron schedule of a feed ('manual' for none)."""
+    from hub.feeds.schedule import describe_next, update_feed_setting
+    from hub.services.integrations import get_integration
+
+    fs = update_feed_setting(get_integration(integration), feed, cron=cron, timezone=timezone)
+    click.echo(f"{feed}: {fs.cron or 'manual'} ({fs.timezone}), next run "
+               f"{describe_next(fs.next_run_at)}")
+
+
+def _toggle(integration, feed, enabled):
+    from hub.feeds.schedule import update_feed_setting
+    from hub.services.integrations import get_integration
+
+    update_feed_setting(get_integration(integration), feed, enabled=enabled)
+    click.echo(f"{feed} {'enabled' if enabled else 'disabled'}")
+
+
+@feeds.command("enable")
+@click.argument("integration")
+@click.argument("feed")
+@with_db
+def feeds_enable(integration, feed):
+    """Enable a feed's schedule."""
+    _toggle(integration, feed, True)
+
+
+@feeds.command("disable")
+@click.argument("integration")
+@click.argument("feed")
+@with_db
+def feeds_disable(integration, feed):
+    """Disable a feed's schedule (Run now still works)."""
+    _toggle(integration, feed, False)
+
+
+@click.group()
+def runs():
+    """Feed runs."""
+
+
+@runs.command("list")
+@click.option("--integration")
+@click.option("--feed")
+@click.option("--status", type=click.Choice(RUN_STATUSES))
+@click.option("--limit", type=int, default=50)
+@json_option
+@with_db
+def runs_list(integration, feed, status, limit, as_json):
+    """List recent runs, newest first."""
+    from hub.feeds.runs import run_summary
+    from hub.models import FeedRun
+    from hub.services.integrations import get_integration
+
+    query = FeedRun.select().order_by(FeedRun.id.desc()).limit(limit)
+    if integration:
+        query = query.where(FeedRun.integration == get_integration(integration).id)
+    if feed:
+        query = query.where(FeedRun.feed == feed)
+    if status:
+        query = query.where(FeedRun.status == status)
+    rows = [run_summary(r, events=False) for r in query]
+    if as_json:
+        print_json(rows)
+    else:
+        for r in rows:
+            r.update({k: v for k, v in r["counts"].items()})
+        print_table(rows, ["id", "integration", "feed", "trigger", "status", "started_at",
+                           "duration", "created", "updated", "failed"])
+
+
+@runs.command("show")
+@click.argument("run_id", type=int)
+@json_option
+@with_db
+def runs_show(run_id, as_json):
+    """Show a run: counts, log, discrepancies, outbox."""
+    from hub.feeds.runs import run_summary
+    from hub.models import FeedRun
+
+    run = FeedRun.get_or_none(FeedRun.id == run_id)
+    if run is None:
+        raise BadInput(f"no run with id {run_id}")
+    print_run(run_summary(run), as_json)
+
+
+COMMANDS = [feeds, runs]
+

@@ -1,0 +1,201 @@
+"""hub integrations …"""
+
+import getpass
+import os
+import sys
+
+import click
+
+from hub.cli.common import (EXIT_FAILED, json_option, parse_pairs, print_json, print_table,
+                            with_db)
+from hub.errors import BadInput
+
+
+def parse_secrets(pairs):
+    """--secret KEY (prompt), KEY=env:VAR (environment), KEY=VALUE (visible in shell history)."""
+    result = {}
+    for pair in pairs or ():
+        if "=" not in pair:
+            result[pair] = getpass.getpass(f"{pair}: ")
+            continue
+        key, value = pair.split("=", 1)
+        if value.startswith("env:"):
+            var = value[4:]
+            if var not in os.environ:
+                raise BadInput(f"environment variable {var} (for secret {key}) is not set")
+            value = os.environ[var]
+        result[key] = value
+    return result
+
+
+@click.group()
+def integrations():
+    """Connected stores."""
+
+
+@integrations.command("add")
+@click.argument("name")
+@click.option("--connector", required=True, help="Connector key (see `hub plugins`).")
+@click.option("--url", required=True, help="The store's base URL.")
+@click.option("--setting", "settings", multiple=True, metavar="KEY=VALUE")
+@click.option("--secret", "secrets", multiple=True, metavar="KEY[=VALUE|=env:VAR]",
+              help="A credential; KEY alone prompts without echo.")
+@click.option("--orders-since", type=click.DateTime(), default=None,
+              help="Never import orders created before this (default: now).")
+@json_option
+@with_db
+def add(name, connector, url, settings, secrets, orders_since, as_json):
+    """Add an integration (it starts in test mode)."""
+    from hub.services.integrations import create_integration, integration_summary
+
+    values = parse_pairs(settings, "--setting")
+    values.update(parse_secrets(secrets))
+    integration = create_integration(name, connector, url, values, orders_since=orders_since)
+    if as_json:
+        print_json(integration_summary(integration))
+    else:
+        click.echo(f"integration {integration.name} added ({connector}, test mode)")
+
+
+@integrations.command("list")
+@json_option
+@with_db
+def list_(as_json):
+    """List integrations."""
+    from hub.models import Integration
+    from hub.services.integrations import integration_summary
+
+    rows = [integration_summary(i) for i in Integration.select().order_by(Integration.name)]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(rows, ["id", "name", "connector", "mode", "url"])
+
+
+@integrations.command("show")
+@click.argument("name")
+@json_option
+@with_db
+def show(name, as_json):
+    """Show an integration (credentials masked)."""
+    from hub.services.integrations import get_integration, integration_summary
+
+    data = integration_summary(get_integration(name))
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        click.echo(f"{key:18} {value}")
+
+
+@integrations.command("set")
+@click.argument("name")
+@click.option("--url")
+@click.option("--rename")
+@click.option("--setting", "settings", multiple=True, metavar="KEY=VALUE")
+@click.option("--secret", "secrets", multiple=True, metavar="KEY[=VALUE|=env:VAR]")
+@click.option("--carrier", "carriers", multiple=True, metavar="METHOD=CARRIER",
+              help="Map a store shipping method to a carrier (empty CARRIER removes it).")
+@click.option("--status", "statuses", multiple=True, metavar="STORE_STATUS=HUB_STATUS")
+@click.option("--orders-since", type=click.DateTime(), default=None)
+@with_db
+def set_(name, url, rename, settings, secrets, carriers, statuses, orders_since):
+    """Change an integration's settings, credentials, carrier and status mappings."""
+    from hub.services.integrations import get_integration, update_integration
+
+    integration = get_integration(name)
+    values = parse_pairs(settings, "--setting")
+    values.update(parse_secrets(secrets))
+    update_integration(integration, values=values, url=url, name=rename,
+                       carriers=parse_pairs(carriers, "--carrier"),
+                       statuses=parse_pairs(statuses, "--status"), orders_since=orders_since)
+    click.echo(f"integration {integration.name} updated")
+
+
+@integrations.command("remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_db
+def remove(name, yes):
+    """Remove an integration and its bindings (hub products, stock and orders are kept)."""
+    from hub.services.integrations import get_integration, remove_integration
+
+    integration = get_integration(name)
+    if not yes:
+        click.confirm(f"Remove integration {integration.name}?", abort=True)
+    remove_integration(integration)
+    click.echo(f"integration {name} removed")
+
+
+@integrations.command("check")
+@click.argument("name")
+@json_option
+@with_db
+def check(name, as_json):
+    """Test the connection to the store."""
+    from hub.feeds.golive import check_connection
+    from hub.services.integrations import get_integration
+
+    report = check_connection(get_integration(name))
+    if as_json:
+        print_json(report)
+    else:
+        click.echo(("OK" if report["ok"] else "FAILED") + f"  {report.get('store_name') or ''}")
+        for problem in report["problems"]:
+            click.echo(f"  problem: {problem}")
+    if not report["ok"]:
+        sys.exit(EXIT_FAILED)
+
+
+@integrations.command("go-live")
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Go live although checks fail (recorded).")
+@click.option("--confirm-test-shipments", is_flag=True,
+              help="Also confirm to the store the shipments made during test mode.")
+@json_option
+@with_db
+def go_live(name, force, confirm_test_shipments, as_json):
+    """Switch to production mode after checks (connection, stock, no unresolved errors)."""
+    from hub.feeds.golive import go_live as do_go_live
+    from hub.services.integrations import get_integration
+
+    result = do_go_live(get_integration(name), force=force,
+                        confirm_test_shipments=confirm_test_shipments)
+    if as_json:
+        print_json(result)
+    else:
+        for item in result["checks"]:
+            click.echo(f"  [{'x' if item['ok'] else ' '}] {item['check']}: {item['detail']}")
+        click.echo(f"{name} is now in {result['mode']} mode" if result["live"] else
+                   "not switched: fix the failed checks or use --force")
+    if not result["live"]:
+        sys.exit(EXIT_FAILED)
+
+
+@integrations.command("test-mode")
+@click.argument("name")
+@with_db
+def test_mode(name):
+    """Switch back to test mode (nothing written to the store)."""
+    from hub.feeds.golive import back_to_test_mode
+    from hub.services.integrations import get_integration
+
+    back_to_test_mode(get_integration(name))
+    click.echo(f"{name} is now in test mode")
+
+
+@integrations.command("choices")
+@click.argument("name")
+@click.argument("setting")
+@json_option
+@with_db
+def choices(name, setting, as_json):
+    """List the values the store offers for SETTING (a location, a source, an order state)."""
+    from hub.feeds.golive import setting_choices
+    from hub.services.integrations import get_integration
+
+    rows = setting_choices(get_integration(name), setting)
+    print_json(rows) if as_json else print_table(rows, ["value", "label"])
+
+
+COMMANDS = [integrations]

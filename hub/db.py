@@ -1,0 +1,70 @@
+"""The database: one DatabaseProxy opened from a URL, and the schema migrations.
+
+SQLite runs in WAL mode with ``BEGIN IMMEDIATE`` transactions, so concurrent
+writers queue on the lock instead of failing to upgrade a read lock.
+"""
+
+from pathlib import Path
+
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect, parse
+
+db = DatabaseProxy()
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_PRAGMAS = (
+    ("journal_mode", "wal"),
+    ("foreign_keys", 1),
+    ("busy_timeout", 30000),
+    ("synchronous", "normal"),
+    ("cache_size", -32000),
+)
+
+
+def open_database(url):
+    """Open (lazily) a peewee database from ``url``; SQLite gets the pragmas above."""
+    if url.startswith("sqlite"):
+        path = parse(url)["database"]
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
+                              timeout=30, check_same_thread=False)
+    if url.startswith("postgres"):
+        url = url.replace("postgresql+psycopg2://", "postgresql://")
+    return connect(url, autorollback=True) if url.startswith("postgres") else connect(url)
+
+
+def init_db(url):
+    database = open_database(url)
+    db.initialize(database)
+    return database
+
+
+def is_sqlite(database=None):
+    database = database or db.obj
+    return isinstance(database, SqliteDatabase)
+
+
+def is_postgres(database=None):
+    database = database or db.obj
+    return isinstance(database, PostgresqlDatabase)
+
+
+def upgrade(database=None):
+    """Apply pending migrations (idempotent). Returns the names applied."""
+    from playhouse.migrations import Runner
+
+    database = database or db.obj
+    runner = Runner(database, str(MIGRATIONS_DIR), table_name="hub_schema_migration")
+    applied = runner.up()
+    from hub.models import ensure_defaults
+
+    ensure_defaults()
+    return applied
+
+
+def migration_status(database=None):
+    from playhouse.migrations import Runner
+
+    runner = Runner(database or db.obj, str(MIGRATIONS_DIR), table_name="hub_schema_migration")
+    return [(m.name, m.applied) for m in runner.status()]

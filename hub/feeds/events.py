@@ -1,0 +1,98 @@
+"""Events: problems the merchant sees, deduplicated on (integration, code, reference).
+
+The same problem seen again updates one row (count, last_seen, last run) and
+re-opens it if it had been resolved, so the bell does not grow every night with
+the same error. Every occurrence is also a line of its run's log (RunLog).
+"""
+
+from hub.db import db
+from hub.errors import BadInput
+from hub.models import Event, RunLog, utcnow
+
+SEVERITIES = ("info", "retry", "error")
+
+
+def record_event(integration_id, severity, code, message, *, hint=None, reference=None,
+                 external_id=None, run=None, feed=None, details=None):
+    if severity not in SEVERITIES:
+        raise ValueError(f"unknown severity {severity!r}")
+    reference = (reference or "")[:255]
+    now = utcnow()
+    with db.atomic():
+        Event.insert(integration=integration_id, feed=feed, severity=severity, code=code,
+                     reference=reference, external_id=external_id, message=message, hint=hint,
+                     details=details or {}, count=0, first_seen=now, last_seen=now,
+                     last_run=run.id if run else None).on_conflict_ignore().execute()
+        (Event.update(count=Event.count + 1, last_seen=now, message=message, hint=hint,
+                      severity=severity, feed=feed, external_id=external_id,
+                      details=details or {}, last_run=run.id if run else None,
+                      resolved_at=None, resolved_by=None)
+         .where((Event.integration == integration_id) & (Event.code == code) &
+                (Event.reference == reference))
+         .execute())
+        event = Event.get((Event.integration == integration_id) & (Event.code == code) &
+                          (Event.reference == reference))
+        if run is not None:
+            RunLog.create(run=run.id, event=event.id, severity=severity, code=code,
+                          reference=reference or None, message=message, hint=hint)
+    return event
+
+
+def log_line(run, severity, code, message, *, reference=None, hint=None):
+    """A line in the run's log that is not a problem for the bell (progress, summaries)."""
+    return RunLog.create(run=run.id, severity=severity, code=code, reference=reference,
+                         message=message, hint=hint)
+
+
+def resolve_references(integration_id, references, codes=None, by="hub"):
+    """A record went through: its open problems (of ``codes``) are resolved."""
+    references = [r for r in references if r]
+    if not references:
+        return 0
+    query = Event.update(resolved_at=utcnow(), resolved_by=by).where(
+        (Event.integration == integration_id) & Event.reference.in_(references) &
+        Event.resolved_at.is_null(True) & (Event.severity != "info"))
+    if codes:
+        query = query.where(Event.code.in_(list(codes)))
+    return query.execute()
+
+
+def unresolved_errors():
+    return (Event.select().where((Event.severity == "error") & Event.resolved_at.is_null(True))
+            .order_by(Event.last_seen.desc()))
+
+
+def resolve_event(event, user=None):
+    if event.resolved_at is not None:
+        raise BadInput(f"event {event.id} is already resolved")
+    event.resolved_at = utcnow()
+    event.resolved_by = getattr(user, "username", user) or "merchant"
+    event.save()
+    return event
+
+
+# Which feed re-runs a record, by event code; None means "re-run the event's feed".
+RETRY_FEED_BY_CODE = {
+    "awaiting_payment": "retry_orders",
+    "held_order_expired": "retry_orders",
+}
+
+
+def retry_event(event, user=None):
+    """Retry the record behind an event: re-run its feed (targeted at the record if possible)."""
+    from hub.feeds.runs import queue_run
+
+    feed = RETRY_FEED_BY_CODE.get(event.code) or event.feed
+    if not feed:
+        raise BadInput(f"event {event.id} is not tied to a feed: fix it and resolve it")
+    params = {"retry_event": event.id}
+    if event.code == "shipment_rejected" and event.external_id:
+        from hub.models import Shipment
+
+        Shipment.update(confirmation_status="pending").where(
+            (Shipment.id == int(event.external_id)) &
+            (Shipment.confirmation_status == "failed")).execute()
+        params["shipment_ids"] = [int(event.external_id)]
+    elif event.external_id:
+        params["external_ids"] = [event.external_id]
+    return queue_run(event.integration, feed, trigger="retry", params=params)

@@ -1,0 +1,95 @@
+"""Connection checks, setting choices, and the switch between test and production mode.
+
+Going live checks: the connection works, stock was imported or checked, no
+unresolved errors. ``force`` overrides (recorded on the integration). The first
+export after go-live sends every SKU. Shipments made in test mode are confirmed
+only when asked (``confirm_test_shipments``).
+"""
+
+from hub.db import db
+from hub.errors import BadInput, ConnectorError
+from hub.models import Event, Integration, Order, Shipment, utcnow
+from hub.plugins import get_registry
+from hub.records import validate_record
+
+
+def check_connection(integration):
+    from hub.services.integrations import build_context
+
+    registry = get_registry()
+    if not registry.implements(integration.connector, "hub_check_connection"):
+        return {"ok": True, "store_name": None, "details": {},
+                "problems": ["the connector offers no connection check"]}
+    try:
+        report = registry.call(integration.connector, "hub_check_connection",
+                               ctx=build_context(integration))
+        return validate_record("connection_report", report)
+    except ConnectorError as exc:
+        return {"ok": False, "store_name": None, "details": {},
+                "problems": [exc.message + (f" — {exc.hint}" if exc.hint else "")]}
+    except Exception as exc:  # network errors: a clear line, not a traceback
+        return {"ok": False, "store_name": None, "details": {},
+                "problems": [f"{type(exc).__name__}: {exc}"]}
+
+
+def setting_choices(integration, setting):
+    from hub.services.integrations import build_context
+
+    registry = get_registry()
+    specs = {s["name"]: s for s in registry.info(integration.connector)["settings"]}
+    if setting not in specs:
+        raise BadInput(f"unknown setting {setting!r}; settings: {', '.join(specs)}")
+    if specs[setting].get("choices") and not specs[setting].get("choices_from_store"):
+        return [{"value": c, "label": c} for c in specs[setting]["choices"]]
+    if not registry.implements(integration.connector, "hub_setting_choices"):
+        return []
+    choices = registry.call(integration.connector, "hub_setting_choices",
+                            ctx=build_context(integration), setting=setting) or []
+    return [validate_record("setting_choice", c) for c in choices]
+
+
+def go_live_checks(integration):
+    report = check_connection(integration)
+    errors = Event.select().where((Event.integration == integration.id) &
+                                  (Event.severity == "error") &
+                                  Event.resolved_at.is_null(True)).count()
+    stock_ok = bool(integration.stock_imported_at or integration.stock_checked_at)
+    return [
+        {"check": "connection", "ok": bool(report["ok"]),
+         "detail": report.get("store_name") or "; ".join(report["problems"]) or "ok"},
+        {"check": "stock imported or checked", "ok": stock_ok,
+         "detail": "yes" if stock_ok else "run import_stock (or stock_check) first"},
+        {"check": "no unresolved errors", "ok": errors == 0,
+         "detail": f"{errors} unresolved error(s)" if errors else "none"},
+    ]
+
+
+def go_live(integration, force=False, confirm_test_shipments=False, user=None):
+    if integration.mode == "production":
+        raise BadInput(f"{integration.name} is already in production mode")
+    checks = go_live_checks(integration)
+    passed = all(c["ok"] for c in checks)
+    if not passed and not force:
+        return {"live": False, "mode": integration.mode, "checks": checks}
+    failed = [c["check"] for c in checks if not c["ok"]]
+    with db.atomic():
+        Integration.update(
+            mode="production", went_live_at=utcnow(), go_live_forced=bool(failed),
+            full_export_pending=True,
+            go_live_notes=(f"forced by {getattr(user, 'username', user) or 'cli'} despite: "
+                           f"{', '.join(failed)}") if failed else None,
+            updated_at=utcnow()).where(Integration.id == integration.id).execute()
+        if confirm_test_shipments:
+            (Shipment.update(confirmation_status="pending")
+             .where((Shipment.confirmation_status == "not_sent") &
+                    Shipment.order.in_(Order.select(Order.id).where(
+                        Order.integration == integration.id)))
+             .execute())
+    return {"live": True, "mode": "production", "checks": checks, "forced": bool(failed)}
+
+
+def back_to_test_mode(integration):
+    Integration.update(mode="test", updated_at=utcnow()).where(
+        Integration.id == integration.id).execute()
+    integration.mode = "test"
+    return integration

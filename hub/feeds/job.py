@@ -1,0 +1,179 @@
+"""FeedJob: what a feed implementation gets — the integration, the run, the connector call,
+counters, progress, events and the checkpoint."""
+
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+
+from marshmallow import ValidationError
+
+from hub.db import db
+from hub.feeds.events import record_event, resolve_references
+from hub.models import Checkpoint, FeedRun, utcnow
+from hub.outcomes import Outcome
+from hub.records import field_errors_text, validate_record
+
+log = logging.getLogger("hub.feeds")
+
+PROGRESS_EVERY_SECONDS = 2.0
+CHECKPOINT_OVERLAP = timedelta(minutes=2)
+
+
+class RunRefused(Exception):
+    """The run cannot start (import_stock already done, test mode for an outbound feed…)."""
+
+
+def parse_iso(value):
+    try:
+        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt
+
+
+def iso_z(dt):
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class FeedJob:
+    def __init__(self, integration, run, registry, ctx, settings):
+        self.integration = integration
+        self.run = run
+        self.feed = run.feed
+        self.registry = registry
+        self.ctx = ctx
+        self.settings = settings
+        self.params = run.params or {}
+        self.counts = dict.fromkeys(("created", "updated", "unchanged", "skipped", "failed"), 0)
+        self.processed = 0
+        self.total = None
+        self.errors = 0
+        self._last_flush = time.monotonic()
+        ctx.progress = self.set_total
+
+    # -- connector --------------------------------------------------------------------------
+
+    def call(self, hook, **kwargs):
+        return self.registry.call(self.integration.connector, hook, ctx=self.ctx, **kwargs)
+
+    def implements(self, hook):
+        return self.registry.implements(self.integration.connector, hook)
+
+    # -- counts and progress ----------------------------------------------------------------
+
+    def count(self, key, n=1):
+        self.counts[key] += n
+
+    def step(self, n=1):
+        self.processed += n
+        if time.monotonic() - self._last_flush >= PROGRESS_EVERY_SECONDS:
+            self.flush()
+
+    def set_total(self, total):
+        self.total = total
+        self.flush()
+
+    def flush(self):
+        self._last_flush = time.monotonic()
+        FeedRun.update(processed=self.processed, total=self.total, progress_at=utcnow(),
+                       **self.counts).where(FeedRun.id == self.run.id).execute()
+
+    # -- events -----------------------------------------------------------------------------
+
+    def event(self, severity, code, message, *, hint=None, reference=None, external_id=None,
+              details=None):
+        if severity == "error":
+            self.errors += 1
+        return record_event(self.integration.id, severity, code, message, hint=hint,
+                            reference=reference, external_id=external_id, run=self.run,
+                            feed=self.feed, details=details)
+
+    def outcome(self, outcome: Outcome):
+        """A Skip/Hold/Invalid yielded by the connector in place of a record."""
+        counter = "failed" if outcome.severity == "error" else "skipped"
+        self.count(counter)
+        details = {"errors": getattr(outcome, "errors", None)} if getattr(
+            outcome, "errors", None) else None
+        self.event(outcome.severity, outcome.code, outcome.message, hint=outcome.hint,
+                   reference=outcome.reference, external_id=outcome.external_id,
+                   details=details)
+
+    def validate(self, kind, record, reference_keys=("sku", "number", "external_id")):
+        """Validate a connector record; an invalid one becomes an Error event (None returned)."""
+        try:
+            return validate_record(kind, record)
+        except ValidationError as exc:
+            reference = ""
+            if isinstance(record, dict):
+                reference = next((str(record[k]) for k in reference_keys if record.get(k)), "")
+            fields = field_errors_text(exc.messages)
+            self.count("failed")
+            self.event("error", "invalid_record",
+                       f"The store sent an invalid {kind.replace('_', ' ')} "
+                       f"{reference or ''}: {'; '.join(fields)}".replace("  ", " "),
+                       hint="Correct these fields in the store, then run the feed again.",
+                       reference=reference,
+                       external_id=record.get("external_id") if isinstance(record, dict) else None,
+                       details={"fields": exc.messages})
+            return None
+
+    def resolved(self, references, codes=None):
+        return resolve_references(self.integration.id, references, codes)
+
+    # -- checkpoint -------------------------------------------------------------------------
+
+    def checkpoint(self):
+        row = Checkpoint.get_or_none((Checkpoint.integration == self.integration.id) &
+                                     (Checkpoint.feed == self.feed))
+        return row.value if row else None
+
+    def since(self):
+        """The checkpoint handed to the connector, moved back by a small overlap when it is
+        a time (idempotent upserts make the re-read harmless)."""
+        value = self.checkpoint()
+        dt = parse_iso(value) if value else None
+        if dt is not None and not str(value).isdigit():
+            return iso_z(dt - CHECKPOINT_OVERLAP)
+        return value
+
+    def commit_checkpoint(self, cursor):
+        """Store ``cursor`` as the high-water mark; never past the moment the run started."""
+        if cursor is None:
+            return
+        dt = parse_iso(cursor)
+        started = self.run.started_at.replace(tzinfo=UTC) if self.run.started_at else None
+        if dt is not None and not str(cursor).isdigit() and started and dt > started:
+            cursor = iso_z(started)
+        with db.atomic():
+            Checkpoint.insert(integration=self.integration.id, feed=self.feed, value=cursor,
+                              updated_at=utcnow()).on_conflict(
+                conflict_target=[Checkpoint.integration, Checkpoint.feed],
+                update={Checkpoint.value: cursor, Checkpoint.updated_at: utcnow()}).execute()
+
+
+def batched_stream(job, iterator, kind, batch_size=200):
+    """Validate a connector stream and group it in batches of (record, original) pairs.
+
+    Outcomes are recorded at once; the cursor of everything seen (records and
+    outcomes) is returned with each batch so the checkpoint can advance once the
+    batch is committed.
+    """
+    batch, cursor = [], None
+    for item in iterator:
+        job.step()
+        if isinstance(item, Outcome):
+            job.outcome(item)
+            cursor = item.cursor or cursor
+            continue
+        record = job.validate(kind, item)
+        if isinstance(item, dict) and item.get("cursor"):
+            cursor = item["cursor"]
+        if record is None:
+            continue
+        batch.append(record)
+        if len(batch) >= batch_size:
+            yield batch, cursor
+            batch = []
+    yield batch, cursor

@@ -1,0 +1,350 @@
+"""Orders from the store, with the core's rules (the same for every store).
+
+* created before the integration's ``orders_since`` → never imported (counted skipped);
+* the ``hub_order_decision`` hook decides: cancelled/refunded → Info, not imported;
+  unpaid → Retry: held, its stock reserved as the store does, re-checked hourly;
+* an order that cannot be imported (unknown SKU, unmapped shipping method, invalid
+  data) is an Error and is held too, so fixing the cause and retrying imports it:
+  nothing is lost when the checkpoint moves on;
+* an imported order reserves its stock in the integration's default warehouse, never
+  refused: the store has already sold it.
+"""
+
+from datetime import timedelta
+
+from hub.db import db
+from hub.feeds.job import batched_stream
+from hub.models import (Address, Binding, HeldRecord, Order, OrderLine, Product, StockMovement,
+                        to_utc_naive, utcnow)
+from hub.outcomes import Outcome
+from hub.records import validate_record
+
+RECHECK_EVERY = timedelta(hours=1)
+ORDER_ERROR_CODES = ("unknown_sku", "unmapped_shipping_method", "invalid_record",
+                     "awaiting_payment", "held_order_expired", "order_rejected")
+
+
+def _stock():
+    from hub.services import stock
+
+    return stock
+
+
+def import_new_orders(job):
+    stream = job.call("hub_fetch_new_orders", since=job.since())
+    for batch, cursor in batched_stream(job, stream, "order", batch_size=50):
+        for record in batch:
+            process_order(job, record)
+        job.commit_checkpoint(cursor)
+
+
+def process_order(job, record, held=None):
+    """Import, hold, skip or report one validated order record. Returns the action taken."""
+    integration = job.integration
+    number = record["number"]
+    existing = Order.get_or_none((Order.integration == integration.id) &
+                                 (Order.external_id == record["external_id"]))
+    if existing is not None:
+        job.count("unchanged")
+        return "exists"
+    if held is None:
+        held = HeldRecord.get_or_none((HeldRecord.integration == integration.id) &
+                                      (HeldRecord.kind == "order") &
+                                      (HeldRecord.external_id == record["external_id"]))
+    if held is None and to_utc_naive(record["created_at"]) < integration.orders_since:
+        job.count("skipped")
+        return "before_cutoff"
+    decision = job.registry.hook.hub_order_decision(integration=integration.name, order=record)
+    decision = validate_record("order_decision", decision)
+    action = decision["action"]
+    if action == "skip":
+        job.count("skipped")
+        job.event("info", decision["code"], decision.get("message") or
+                  f"Order {number} not imported.", hint=decision.get("hint"), reference=number,
+                  external_id=record["external_id"])
+        if held is not None:
+            _release_held(job, held, status="released")
+        job.resolved([number], codes=ORDER_ERROR_CODES)
+        return "skipped"
+    if action == "hold":
+        _hold(job, record, held, decision["code"])
+        job.count("skipped")
+        job.event("retry", decision["code"], decision.get("message") or
+                  f"Order {number} held.", hint=decision.get("hint"), reference=number,
+                  external_id=record["external_id"])
+        return "held"
+    if action == "error":
+        return _order_error(job, record, held, decision["code"], decision.get("message"),
+                            decision.get("hint"))
+    # import: resolve products and carrier first
+    products, unknown = _line_products(integration, record)
+    if unknown:
+        return _order_error(
+            job, record, held, "unknown_sku",
+            f"Order {number} has product(s) unknown to the hub: {', '.join(unknown)}",
+            "Import the products first (feeds import_new_products or update_products), "
+            "then retry the order.")
+    method = record.get("shipping_method") or {}
+    carrier = (integration.carrier_mapping or {}).get(method.get("code") or "")
+    if carrier is None:
+        label = method.get("code") or "(none)"
+        title = f" ({method['title']})" if method.get("title") else ""
+        return _order_error(
+            job, record, held, "unmapped_shipping_method",
+            f"Order {number}: shipping method {label}{title} has no carrier mapping",
+            f"Map it in Integrations › {integration.name} › Carrier mapping, or run: hub "
+            f"integrations set '{integration.name}' --carrier '{label}=CARRIER'; then retry.")
+    with db.atomic():
+        order = _create_order(job, record, products, carrier)
+        if held is not None:
+            _release_held(job, held, status="imported")
+    job.count("created")
+    job.resolved([number], codes=ORDER_ERROR_CODES)
+    job.registry.hook.hub_record_imported(integration=integration.name, feed=job.feed,
+                                          kind="order", record=record, hub_id=order.id,
+                                          created=True)
+    return "imported"
+
+
+def _line_products(integration, record):
+    """{line external_id: Product} by SKU, else by the product's binding; unknown SKUs."""
+    skus = [line["sku"] for line in record["lines"] if line.get("sku")]
+    by_sku = {p.sku: p for p in Product.select().where(Product.sku.in_(skus))} if skus else {}
+    ext_ids = [line["product_external_id"] for line in record["lines"]
+               if line.get("product_external_id")]
+    by_binding = {}
+    if ext_ids:
+        bindings = {b.external_id: b.hub_id for b in Binding.select().where(
+            (Binding.integration == integration.id) & (Binding.kind == "product") &
+            Binding.external_id.in_(ext_ids))}
+        if bindings:
+            rows = {p.id: p for p in Product.select().where(
+                Product.id.in_(list(bindings.values())))}
+            by_binding = {ext: rows.get(pid) for ext, pid in bindings.items()}
+    products, unknown = {}, []
+    for line in record["lines"]:
+        product = by_sku.get(line.get("sku")) or by_binding.get(line.get("product_external_id"))
+        if product is None:
+            unknown.append(line.get("sku") or f"(no SKU, line {line['external_id']})")
+        else:
+            products[line["external_id"]] = product
+    return products, unknown
+
+
+def _address(data):
+    if not data:
+        return None
+    return Address.create(**{k: data.get(k) for k in (
+        "name", "company", "address1", "address2", "city", "postcode", "region",
+        "country_code", "phone", "email")})
+
+
+def _create_order(job, record, products, carrier):
+    integration = job.integration
+    warehouse_id = integration.default_warehouse_id
+    method = record.get("shipping_method") or {}
+    order = Order.create(
+        integration=integration.id, external_id=record["external_id"], number=record["number"],
+        status="to_ship", paid=record["paid"], store_status=record.get("store_status"),
+        currency=record.get("currency"), total=record.get("total"),
+        customer_email=record.get("customer_email"),
+        shipping_method_code=method.get("code"), shipping_method_title=method.get("title"),
+        carrier=carrier, shipping_address=_address(record.get("shipping_address")),
+        billing_address=_address(record.get("billing_address")), warehouse=warehouse_id,
+        ordered_at=to_utc_naive(record["created_at"]), imported_at=utcnow())
+    Binding.insert(integration=integration.id, kind="order", external_id=record["external_id"],
+                   hub_id=order.id).on_conflict_ignore().execute()
+    stock = _stock()
+    for line in record["lines"]:
+        product = products[line["external_id"]]
+        OrderLine.create(order=order, product=product, external_id=line["external_id"],
+                         sku=product.sku, name=line.get("name"), quantity=line["quantity"],
+                         price=line.get("price"))
+        stock.reserve(product.id, warehouse_id, line["quantity"], reference_type="order",
+                      reference_id=order.id, reference=order.number, run_id=job.run.id)
+    return order
+
+
+# -- held orders -------------------------------------------------------------------------------
+
+def _hold(job, record, held, reason):
+    """Put an order aside; reserve its known lines as the store does (once)."""
+    now = utcnow()
+    payload = _jsonable(record)
+    with db.atomic():
+        if held is None:
+            HeldRecord.insert(integration=job.integration.id, kind="order",
+                              external_id=record["external_id"], reference=record["number"],
+                              reason=reason, status="held", payload=payload,
+                              ordered_at=to_utc_naive(record["created_at"]), held_at=now,
+                              next_check_at=now + RECHECK_EVERY).on_conflict_ignore().execute()
+            held = HeldRecord.get((HeldRecord.integration == job.integration.id) &
+                                  (HeldRecord.kind == "order") &
+                                  (HeldRecord.external_id == record["external_id"]))
+        else:
+            held.reason, held.payload, held.status = reason, payload, "held"
+            held.next_check_at = now + RECHECK_EVERY
+            held.save()
+        if reason == "awaiting_payment":
+            _reserve_held(job, held, record)
+    return held
+
+
+def _reserve_held(job, held, record):
+    already = StockMovement.select().where((StockMovement.reference_type == "held_order") &
+                                           (StockMovement.reference_id == held.id)).exists()
+    if already:
+        return
+    products, _ = _line_products(job.integration, record)
+    stock = _stock()
+    for line in record["lines"]:
+        product = products.get(line["external_id"])
+        if product is not None:
+            stock.reserve(product.id, job.integration.default_warehouse_id, line["quantity"],
+                          reference_type="held_order", reference_id=held.id,
+                          reference=record["number"], run_id=job.run.id)
+
+
+def _release_held(job, held, status):
+    """Give back what a held order reserved; mark it imported/released/expired."""
+    stock = _stock()
+    from peewee import fn
+
+    rows = (StockMovement.select(StockMovement.product, StockMovement.warehouse,
+                                 fn.SUM(StockMovement.reserved_change).alias("reserved"))
+            .where((StockMovement.reference_type == "held_order") &
+                   (StockMovement.reference_id == held.id))
+            .group_by(StockMovement.product, StockMovement.warehouse))
+    for row in rows:
+        if row.reserved and row.reserved > 0:
+            stock.release(row.product_id, row.warehouse_id, row.reserved,
+                          reference_type="held_order", reference_id=held.id,
+                          reference=held.reference, run_id=job.run.id)
+    held.status = status
+    held.next_check_at = None
+    held.last_checked_at = utcnow()
+    held.save()
+
+
+def _order_error(job, record, held, code, message, hint):
+    _hold(job, record, held, code)
+    job.count("failed")
+    job.event("error", code, message, hint=hint, reference=record["number"],
+              external_id=record["external_id"])
+    return "error"
+
+
+def _jsonable(record):
+    import json
+
+    return json.loads(json.dumps(record, default=str))
+
+
+def retry_orders(job):
+    """Re-check held orders through the connector's fetch-one-order hook."""
+    now = utcnow()
+    max_age = timedelta(hours=job.settings.held_order_max_age_hours)
+    query = HeldRecord.select().where((HeldRecord.integration == job.integration.id) &
+                                      (HeldRecord.kind == "order") &
+                                      (HeldRecord.status == "held"))
+    if job.params.get("external_ids"):
+        query = query.where(HeldRecord.external_id.in_(job.params["external_ids"]))
+    elif job.params.get("all"):
+        pass
+    else:
+        query = query.where(HeldRecord.next_check_at <= now)
+    held_rows = list(query.order_by(HeldRecord.id))
+    job.set_total(len(held_rows))
+    for held in held_rows:
+        job.step()
+        held.checks += 1
+        held.last_checked_at = utcnow()
+        held.save()
+        item = job.call("hub_fetch_order", external_id=held.external_id)
+        if item is None:
+            _release_held(job, held, status="released")
+            job.count("skipped")
+            job.event("info", "order_gone", f"Order {held.reference} no longer exists in the "
+                      "store: released.", reference=held.reference, external_id=held.external_id)
+            job.resolved([held.reference], codes=ORDER_ERROR_CODES)
+            continue
+        if isinstance(item, Outcome):
+            job.outcome(item)
+            continue
+        record = job.validate("order", item)
+        if record is None:
+            continue
+        action = process_order(job, record, held=held)
+        if action == "held" and held.ordered_at and held.ordered_at < now - max_age:
+            held = HeldRecord.get_by_id(held.id)
+            _release_held(job, held, status="expired")
+            job.event("error", "held_order_expired",
+                      f"Order {held.reference} has awaited payment since "
+                      f"{held.ordered_at:%Y-%m-%d}: no longer re-checked, stock released.",
+                      hint="Cancel it in the store, or retry it here once it is paid.",
+                      reference=held.reference, external_id=held.external_id)
+
+
+# -- status updates ----------------------------------------------------------------------------
+
+def update_orders(job):
+    """Status only: cancellations and refunds cancel; lines and addresses never change."""
+    from hub.services import orders as order_service
+
+    stream = job.call("hub_fetch_order_updates", since=job.since())
+    for batch, cursor in batched_stream(job, stream, "order_status", batch_size=100):
+        for record in batch:
+            _apply_status(job, record, order_service)
+        job.commit_checkpoint(cursor)
+
+
+def _apply_status(job, record, order_service):
+    integration = job.integration
+    order = Order.get_or_none((Order.integration == integration.id) &
+                              (Order.external_id == record["external_id"]))
+    if order is None:
+        held = HeldRecord.get_or_none((HeldRecord.integration == integration.id) &
+                                      (HeldRecord.kind == "order") &
+                                      (HeldRecord.external_id == record["external_id"]) &
+                                      (HeldRecord.status == "held"))
+        if held is not None:  # re-check it at the next retry run
+            held.next_check_at = utcnow()
+            held.save()
+            job.count("updated")
+        else:
+            job.count("skipped")
+        return
+    mapped = (integration.status_mapping or {}).get(record.get("store_status") or "")
+    cancel = record["cancelled"] or record.get("refunded") or mapped == "cancelled"
+    changed = False
+    if record.get("store_status") and record["store_status"] != order.store_status:
+        Order.update(store_status=record["store_status"], updated_at=utcnow()).where(
+            Order.id == order.id).execute()
+        changed = True
+    if cancel and order.status != "cancelled":
+        if order.status == "shipped":
+            job.count("failed")
+            job.event("error", "cancelled_after_shipping",
+                      f"Order {order.number} was cancelled or refunded in the store after it "
+                      "was shipped from the hub.",
+                      hint="Arrange the return with the customer; when the parcel comes back, "
+                           "adjust the stock. Then resolve this message.",
+                      reference=order.number, external_id=order.external_id)
+            return
+        order_service.cancel_order(order, by="store", reason="cancelled in the store")
+        job.count("updated")
+        job.event("info", "order_cancelled_in_store",
+                  f"Order {order.number} was cancelled in the store: cancelled in the hub, "
+                  "its reservation released.", reference=order.number,
+                  external_id=order.external_id)
+        return
+    if record.get("fulfilled") and order.status in ("to_ship", "partially_shipped"):
+        job.count("failed")
+        job.event("error", "shipped_outside_hub",
+                  f"Order {order.number} was fulfilled in the store while the hub still has "
+                  "it to ship.",
+                  hint="Ship it in the hub with the same tracking number so stock is taken "
+                       "out, or cancel it in the hub; then resolve this message.",
+                  reference=order.number, external_id=order.external_id)
+        return
+    job.count("updated" if changed else "unchanged")

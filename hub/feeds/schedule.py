@@ -1,0 +1,72 @@
+"""Per-feed cron schedules: next run computed with croniter in the merchant's timezone.
+
+Huey's ``crontab`` is lenient, ANDs day-of-month with day-of-week and has no
+next-run, so the tick task reads ``next_run_at`` from the database instead.
+"""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
+
+from hub.errors import BadInput
+from hub.models import utcnow
+
+
+def zone(name):
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"unknown timezone {name!r} (use an IANA name like Europe/Paris)") from None
+
+
+def next_run(cron, tz="UTC", after=None):
+    """The next time ``cron`` fires after ``after`` (naive UTC), as naive UTC; None if manual."""
+    if not cron:
+        return None
+    after = after or utcnow()
+    local = after.replace(tzinfo=UTC).astimezone(zone(tz))
+    nxt = croniter(cron, local).get_next(datetime)
+    return nxt.astimezone(UTC).replace(tzinfo=None)
+
+
+def refresh_next_run(feed_setting, after=None):
+    feed_setting.next_run_at = (next_run(feed_setting.cron, feed_setting.timezone, after)
+                                if feed_setting.enabled else None)
+    feed_setting.save()
+    return feed_setting.next_run_at
+
+
+def describe_next(when, now=None):
+    """"in 4 minutes", "in 3 hours", for the dashboard."""
+    if when is None:
+        return "manual only"
+    now = now or utcnow()
+    seconds = int((when - now).total_seconds())
+    if seconds <= 0:
+        return "due now"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = round(seconds / size)
+            return f"in {n} {unit}{'s' if n != 1 else ''}"
+    return f"in {seconds} seconds"
+
+
+def update_feed_setting(integration, feed, cron=..., enabled=None, timezone=None):
+    """Change a feed's schedule (validated), enable/disable it; recomputes its next run."""
+    from hub.feeds.runs import check_feed_available
+    from hub.models import FeedSetting
+    from hub.services.integrations import validate_cron
+
+    check_feed_available(integration, feed)
+    fs, _ = FeedSetting.get_or_create(integration=integration, feed=feed)
+    if cron is not ...:
+        fs.cron = validate_cron(cron)
+    if enabled is not None:
+        fs.enabled = bool(enabled)
+    if timezone is not None:
+        zone(timezone)
+        fs.timezone = timezone
+    fs.updated_at = utcnow()
+    refresh_next_run(fs)
+    return fs

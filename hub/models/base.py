@@ -1,0 +1,42 @@
+import json
+from datetime import UTC, datetime
+
+from peewee import Model, TextField
+
+from hub.db import db
+
+
+def utcnow():
+    """Naive UTC: every datetime column stores UTC without tzinfo (portable SQLite/PostgreSQL)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_utc_naive(value):
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def iso(value):
+    """ISO-8601 UTC with a Z, for the CLI and the API."""
+    if value is None:
+        return None
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+class JSONField(TextField):
+    """JSON in a text column: the same on SQLite and PostgreSQL."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False

@@ -1,0 +1,228 @@
+"""Integrations: create, configure, encrypt credentials, build a connector context."""
+
+import logging
+import re
+from urllib.parse import urlparse
+
+from croniter import croniter
+
+from hub.context import ConnectorContext
+from hub.crypto import decrypt_json, encrypt_json, mask
+from hub.db import db
+from hub.errors import BadInput, NotFound
+from hub.feeds.registry import FEED_TYPES
+from hub.models import (FeedSetting, Integration, IntegrationWarehouse, default_warehouse,
+                        to_utc_naive, utcnow)
+from hub.plugins import get_registry
+from hub.settings import get_settings
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,99}$")
+ORDER_STATUSES = ("to_ship", "partially_shipped", "shipped", "cancelled")
+
+
+def validate_url(url):
+    parsed = urlparse(url or "")
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise BadInput(f"invalid URL {url!r}: expected http(s)://host[/path]")
+    return url.rstrip("/")
+
+
+def validate_cron(expr):
+    if expr in (None, "", "manual"):
+        return None
+    if not croniter.is_valid(expr):
+        raise BadInput(f"invalid cron expression {expr!r} (expected 5 fields, e.g. '*/5 * * * *')")
+    if len(expr.split()) != 5:
+        raise BadInput(f"invalid cron expression {expr!r}: use the 5-field form "
+                       "(minute hour day-of-month month day-of-week)")
+    return expr
+
+
+def get_integration(name_or_id):
+    query = Integration.select()
+    if isinstance(name_or_id, int) or str(name_or_id).isdigit():
+        found = query.where((Integration.id == int(name_or_id)) |
+                            (Integration.name == str(name_or_id))).first()
+    else:
+        found = query.where(Integration.name == name_or_id).first()
+    if found is None:
+        names = [i.name for i in Integration.select(Integration.name).order_by(Integration.name)]
+        raise NotFound(f"unknown integration {name_or_id!r}; integrations: "
+                       f"{', '.join(names) or 'none'}")
+    return found
+
+
+def _coerce(spec, value):
+    kind = spec["type"]
+    if value is None:
+        return None
+    if kind == "integer":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise BadInput(f"setting {spec['name']!r} must be an integer, got {value!r}") from None
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("1", "true", "yes", "on"):
+            return True
+        if str(value).lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise BadInput(f"setting {spec['name']!r} must be true or false, got {value!r}")
+    if kind == "choice" and spec.get("choices") and not spec.get("choices_from_store"):
+        if str(value) not in spec["choices"]:
+            raise BadInput(f"setting {spec['name']!r} must be one of "
+                           f"{', '.join(spec['choices'])}, got {value!r}")
+    if kind == "url":
+        return validate_url(str(value))
+    return str(value)
+
+
+def split_settings(connector, values, *, partial=False, existing_settings=None,
+                   existing_secrets=None):
+    """Validate ``values`` against the connector's settings schema -> (settings, secrets)."""
+    info = get_registry().info(connector)
+    specs = {s["name"]: s for s in info["settings"]}
+    unknown = sorted(set(values) - set(specs))
+    if unknown:
+        raise BadInput(f"unknown setting(s) {', '.join(unknown)} for connector {connector!r}; "
+                       f"settings: {', '.join(specs) or 'none'}")
+    settings = dict(existing_settings or {})
+    secrets = dict(existing_secrets or {})
+    for name, value in values.items():
+        spec = specs[name]
+        target = secrets if spec["secret"] else settings
+        target[name] = _coerce(spec, value)
+    for name, spec in specs.items():
+        target = secrets if spec["secret"] else settings
+        if name not in target and spec.get("default") is not None:
+            target[name] = spec["default"]
+    if not partial or existing_settings is not None:
+        missing = [n for n, s in specs.items() if s["required"]
+                   and (secrets if s["secret"] else settings).get(n) in (None, "")]
+        if missing:
+            raise BadInput(f"missing required setting(s) for {connector}: {', '.join(missing)}")
+    return settings, secrets
+
+
+def create_integration(name, connector, url, values=None, *, orders_since=None, warehouse=None,
+                       carrier_mapping=None, status_mapping=None):
+    registry = get_registry()
+    registry.state(connector)  # unknown or broken connector -> BadInput listing installed ones
+    if not name or not NAME_RE.match(name):
+        raise BadInput(f"invalid integration name {name!r}: letters, digits, space, _ . -")
+    url = validate_url(url)
+    if Integration.select().where(Integration.name == name).exists():
+        raise BadInput(f"an integration named {name!r} already exists")
+    settings, secrets = split_settings(connector, values or {})
+    key = get_settings().require_secret_key()
+    with db.atomic():
+        wh = warehouse or default_warehouse()
+        integration = Integration.create(
+            name=name, connector=connector, base_url=url, settings=settings,
+            secrets_encrypted=encrypt_json(key, secrets) if secrets else None,
+            carrier_mapping=carrier_mapping or {}, status_mapping=status_mapping or {},
+            default_warehouse=wh, orders_since=to_utc_naive(orders_since) or utcnow())
+        IntegrationWarehouse.create(integration=integration, warehouse=wh)
+        for feed in registry.feeds(connector):
+            FeedSetting.create(integration=integration, feed=feed,
+                               cron=FEED_TYPES[feed].default_cron, enabled=True)
+        from hub.feeds.schedule import refresh_next_run
+
+        for fs in FeedSetting.select().where(FeedSetting.integration == integration):
+            refresh_next_run(fs)
+    return integration
+
+
+def update_integration(integration, *, values=None, url=None, carriers=None, statuses=None,
+                       name=None, orders_since=None):
+    key = get_settings().require_secret_key()
+    if url is not None:
+        integration.base_url = validate_url(url)
+    if name is not None and name != integration.name:
+        if not NAME_RE.match(name):
+            raise BadInput(f"invalid integration name {name!r}")
+        if Integration.select().where(Integration.name == name).exists():
+            raise BadInput(f"an integration named {name!r} already exists")
+        integration.name = name
+    if values:
+        settings, secrets = split_settings(
+            integration.connector, values, partial=True,
+            existing_settings=integration.settings,
+            existing_secrets=decrypt_json(key, integration.secrets_encrypted))
+        integration.settings = settings
+        integration.secrets_encrypted = encrypt_json(key, secrets) if secrets else None
+    if carriers:
+        mapping = dict(integration.carrier_mapping or {})
+        for method, carrier in carriers.items():
+            if carrier in (None, ""):
+                mapping.pop(method, None)
+            else:
+                mapping[method] = carrier
+        integration.carrier_mapping = mapping
+    if statuses:
+        mapping = dict(integration.status_mapping or {})
+        for store_status, hub_status in statuses.items():
+            if hub_status not in ORDER_STATUSES:
+                raise BadInput(f"unknown hub status {hub_status!r}; statuses: "
+                               f"{', '.join(ORDER_STATUSES)}")
+            mapping[store_status] = hub_status
+        integration.status_mapping = mapping
+    if orders_since is not None:
+        integration.orders_since = to_utc_naive(orders_since)
+    integration.updated_at = utcnow()
+    integration.save()
+    return integration
+
+
+def remove_integration(integration):
+    integration.delete_instance(recursive=False)
+
+
+def integration_secrets(integration):
+    return decrypt_json(get_settings().require_secret_key(), integration.secrets_encrypted)
+
+
+def masked_secrets(integration):
+    return {k: mask(v) for k, v in integration_secrets(integration).items()}
+
+
+_context_cache = {}
+
+
+def build_context(integration, feed=None, checkpoint=None, **overrides):
+    """The ``ctx`` handed to connector hooks: settings, decrypted secrets, a ready session."""
+    secrets = integration_secrets(integration)
+    cache = _context_cache.setdefault(integration.id, {})
+    return ConnectorContext(
+        integration=integration.name, connector=integration.connector,
+        base_url=integration.base_url, settings=dict(integration.settings or {}),
+        secrets=secrets, mode=integration.mode, feed=feed, checkpoint=checkpoint,
+        integration_id=integration.id, cache=cache,
+        logger=logging.getLogger(f"hub.connector.{integration.connector}.{integration.id}"),
+        **overrides)
+
+
+def integration_summary(integration, with_secrets_masked=True):
+    from hub.models import iso
+
+    data = {
+        "id": integration.id, "name": integration.name, "connector": integration.connector,
+        "url": integration.base_url, "mode": integration.mode,
+        "settings": integration.settings or {},
+        "carrier_mapping": integration.carrier_mapping or {},
+        "status_mapping": integration.status_mapping or {},
+        "default_warehouse": integration.default_warehouse.name
+        if integration.default_warehouse_id else None,
+        "warehouses": [link.warehouse.name for link in integration.warehouse_links],
+        "orders_since": iso(integration.orders_since),
+        "stock_imported_at": iso(integration.stock_imported_at),
+        "went_live_at": iso(integration.went_live_at),
+        "created_at": iso(integration.created_at),
+    }
+    if with_secrets_masked:
+        try:
+            data["secrets"] = masked_secrets(integration)
+        except Exception:  # a changed key must not hide the rest
+            data["secrets"] = {"error": "cannot decrypt with the current HUB_SECRET_KEY"}
+    return data

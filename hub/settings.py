@@ -1,0 +1,99 @@
+"""Configuration from the environment (``HUB_*``), in one place, with embedded defaults.
+
+* ``HUB_INSTANCE_DIR``   folder for the default SQLite files, media and the secret key file
+                          (default ``./instance``)
+* ``HUB_DATABASE_URL``   peewee db_url (``sqlite:///path``, ``postgresql://user@host/db``)
+                          (default ``sqlite:///<instance>/hub.db``)
+* ``HUB_QUEUE_URL``      ``sqlite:///path`` (default ``<instance>/queue.db``) or ``redis://…``
+* ``HUB_SECRET_KEY``     encrypts store credentials and signs sessions. Required; ``hub init``
+                          and ``hub demo`` write a random one to ``<instance>/secret.key``
+                          (mode 0600) when the variable is not set.
+* ``HUB_MEDIA_DIR``      downloaded product images (default ``<instance>/media``)
+* ``HUB_ALLOW_BACKORDERS`` ``1`` lets manual operations take available below zero
+* ``HUB_HELD_ORDER_MAX_AGE_HOURS`` held unpaid orders older than this become an Error (168)
+* ``HUB_RUN_RETENTION_DAYS`` runs and resolved events older than this are pruned (90)
+* ``HUB_WORKERS``        worker threads of ``hub worker`` (default 2)
+"""
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub.errors import BadInput
+
+
+def _bool(value):
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass
+class Settings:
+    instance_dir: Path
+    database_url: str
+    queue_url: str
+    media_dir: Path
+    secret_key: str | None
+    allow_backorders: bool = False
+    held_order_max_age_hours: int = 168
+    run_retention_days: int = 90
+    workers: int = 2
+    lease_seconds: int = 120
+    testing: bool = False
+
+    def require_secret_key(self):
+        if not self.secret_key:
+            raise BadInput("HUB_SECRET_KEY is not set (run `hub init` to create a key file in "
+                           f"{self.instance_dir}, or set the variable)")
+        return self.secret_key
+
+
+def load_settings(env=None):
+    env = os.environ if env is None else env
+    instance = Path(env.get("HUB_INSTANCE_DIR") or Path.cwd() / "instance").resolve()
+    secret = env.get("HUB_SECRET_KEY")
+    key_file = instance / "secret.key"
+    if not secret and key_file.exists():
+        secret = key_file.read_text().strip()
+    return Settings(
+        instance_dir=instance,
+        database_url=env.get("HUB_DATABASE_URL") or f"sqlite:///{instance / 'hub.db'}",
+        queue_url=env.get("HUB_QUEUE_URL") or f"sqlite:///{instance / 'queue.db'}",
+        media_dir=Path(env.get("HUB_MEDIA_DIR") or instance / "media").resolve(),
+        secret_key=secret,
+        allow_backorders=_bool(env.get("HUB_ALLOW_BACKORDERS", "0")),
+        held_order_max_age_hours=int(env.get("HUB_HELD_ORDER_MAX_AGE_HOURS", "168")),
+        run_retention_days=int(env.get("HUB_RUN_RETENTION_DAYS", "90")),
+        workers=int(env.get("HUB_WORKERS", "2")),
+        lease_seconds=int(env.get("HUB_LEASE_SECONDS", "120")),
+    )
+
+
+def ensure_secret_key_file(settings):
+    """Create ``<instance>/secret.key`` with a random key if no key is configured."""
+    if settings.secret_key:
+        return settings.secret_key
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    key_file = settings.instance_dir / "secret.key"
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    settings.secret_key = key
+    return key
+
+
+_current = None
+
+
+def get_settings():
+    global _current
+    if _current is None:
+        _current = load_settings()
+    return _current
+
+
+def set_settings(settings):
+    global _current
+    _current = settings
+    return settings

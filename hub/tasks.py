@@ -1,0 +1,85 @@
+"""The Huey instance and the hub's tasks (stable names; no Flask in here).
+
+The queue is chosen from ``HUB_QUEUE_URL``: a SQLite file by default (kept apart
+from the application database), Redis when the URL is ``redis://…``. Tasks take
+ids, never model instances, and open the database themselves.
+"""
+
+import logging
+from pathlib import Path
+
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.exceptions import RetryTask
+from playhouse.db_url import parse
+
+from hub.settings import get_settings
+
+log = logging.getLogger("hub.tasks")
+
+RUN_RETRIES = 3
+RUN_RETRY_DELAY = 60
+
+
+def make_huey(queue_url, immediate=False):
+    if queue_url.startswith("redis"):
+        return RedisHuey("hub", url=queue_url, immediate=immediate)
+    path = parse(queue_url)["database"] if queue_url.startswith("sqlite") else queue_url
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("hub", filename=path, immediate=immediate)
+
+
+def _storage_for(queue_url):
+    return make_huey(queue_url).storage
+
+
+huey: Huey = make_huey(get_settings().queue_url)
+
+
+def configure_queue(queue_url=None, immediate=None):
+    """Point the process-wide Huey at another queue (tests, `hub worker` after settings)."""
+    if queue_url is not None:
+        huey.storage = _storage_for(queue_url)
+    if immediate is not None:
+        huey.immediate = immediate
+    return huey
+
+
+def _ensure_db():
+    from hub.db import db, init_db
+
+    if db.obj is None:
+        init_db(get_settings().database_url)
+
+
+@huey.task(retries=RUN_RETRIES, retry_delay=RUN_RETRY_DELAY, context=True, name="hub.run_feed")
+def run_feed(run_id, task=None):
+    """Execute the queued FeedRun ``run_id``. A Huey retry is another attempt of the same run."""
+    _ensure_db()
+    from hub.feeds.runs import TransientRunError, execute_run
+
+    retries_left = task.retries if task is not None else 0
+    try:
+        execute_run(run_id, retries_left=retries_left)
+    except TransientRunError as exc:
+        # the run row is back to "queued"; Huey schedules the next attempt
+        raise RetryTask(delay=exc.delay) from None
+
+
+@huey.periodic_task(crontab(minute="*"), name="hub.tick")
+def tick():
+    """Every minute: enqueue the feeds whose next_run_at has passed, expire dead leases."""
+    _ensure_db()
+    from hub.feeds.scheduler import tick as do_tick
+
+    return do_tick()
+
+
+@huey.periodic_task(crontab(minute="17", hour="3"), name="hub.prune")
+def prune():
+    """Nightly: prune old runs and resolved events (unresolved errors are kept)."""
+    _ensure_db()
+    try:
+        from hub.services.retention import prune as do_prune
+    except ImportError:
+        return None
+    return do_prune()
