@@ -31,8 +31,12 @@ def search_query(q):
     query = Product.select()
     q = (q or "").strip()
     if q:
-        query = query.where((Product.sku == q) | (Product.barcode == q) |
-                            Product.sku.startswith(q) | Product.name.contains(q))
+        query = query.where(
+            (Product.sku == q)
+            | (Product.barcode == q)
+            | Product.sku.startswith(q)
+            | Product.name.contains(q)
+        )
     return query
 
 
@@ -47,47 +51,85 @@ def index():
     stock = {}
     if rows:
         for product_id, on_hand, reserved in (
-                StockLevel.select(StockLevel.product, StockLevel.on_hand, StockLevel.reserved)
-                .where(StockLevel.product.in_([p.id for p in rows])).tuples()):
+            StockLevel.select(StockLevel.product, StockLevel.on_hand, StockLevel.reserved)
+            .where(StockLevel.product.in_([p.id for p in rows]))
+            .tuples()
+        ):
             total = stock.setdefault(product_id, [0, 0])
             total[0] += on_hand
             total[1] += reserved
-    return render_template("catalog/index.html", products=rows, next_before=next_before, q=q,
-                           stock=stock, status=status)
+    return render_template(
+        "catalog/index.html",
+        products=rows,
+        next_before=next_before,
+        q=q,
+        stock=stock,
+        status=status,
+    )
 
 
 @bp.route("/<int:product_id>")
 def show(product_id):
     product = get_or_404(Product, product_id)
-    levels = list(StockLevel.select(StockLevel, Warehouse).join(Warehouse)
-                  .where(StockLevel.product == product).order_by(Warehouse.id))
-    movements = list(StockMovement.select(StockMovement, Warehouse).join(Warehouse)
-                     .where(StockMovement.product == product)
-                     .order_by(StockMovement.id.desc()).limit(MOVEMENTS_SHOWN))
-    suppliers = list(ProductSupplier.select(ProductSupplier, Supplier).join(Supplier)
-                     .where(ProductSupplier.product == product))
+    levels = list(
+        StockLevel.select(StockLevel, Warehouse)
+        .join(Warehouse)
+        .where(StockLevel.product == product)
+        .order_by(Warehouse.id)
+    )
+    movements = list(
+        StockMovement.select(StockMovement, Warehouse)
+        .join(Warehouse)
+        .where(StockMovement.product == product)
+        .order_by(StockMovement.id.desc())
+        .limit(MOVEMENTS_SHOWN)
+    )
+    suppliers = list(
+        ProductSupplier.select(ProductSupplier, Supplier)
+        .join(Supplier)
+        .where(ProductSupplier.product == product)
+    )
     images = list(product.images.order_by(ProductImage.position, ProductImage.id))
-    bindings = list(Binding.select(Binding, Integration).join(Integration)
-                    .where(Binding.kind == "product", Binding.hub_id == product.id))
-    return render_template("catalog/show.html", product=product, levels=levels,
-                           movements=movements, suppliers=suppliers, images=images,
-                           bindings=bindings, variants=_siblings(product))
+    bindings = list(
+        Binding.select(Binding, Integration)
+        .join(Integration)
+        .where(Binding.kind == "product", Binding.hub_id == product.id)
+    )
+    return render_template(
+        "catalog/show.html",
+        product=product,
+        levels=levels,
+        movements=movements,
+        suppliers=suppliers,
+        images=images,
+        bindings=bindings,
+        variants=_siblings(product),
+    )
 
 
 def _siblings(product):
     if not product.parent_id:
         return []
-    return list(Product.select().where(Product.parent == product.parent_id,
-                                       Product.id != product.id).order_by(Product.sku).limit(50))
+    return list(
+        Product.select()
+        .where(Product.parent == product.parent_id, Product.id != product.id)
+        .order_by(Product.sku)
+        .limit(50)
+    )
 
 
 @bp.route("/<int:product_id>/stock.svg")
 def stock_chart(product_id):
     product = get_or_404(Product, product_id)
-    rows = list(StockMovement.select(StockMovement.created_at, StockMovement.warehouse,
-                                     StockMovement.on_hand_after)
-                .where(StockMovement.product == product)
-                .order_by(StockMovement.id.desc()).limit(CHART_POINTS).tuples())
+    rows = list(
+        StockMovement.select(
+            StockMovement.created_at, StockMovement.warehouse, StockMovement.on_hand_after
+        )
+        .where(StockMovement.product == product)
+        .order_by(StockMovement.id.desc())
+        .limit(CHART_POINTS)
+        .tuples()
+    )
     per_warehouse, points = {}, []
     for created_at, warehouse_id, on_hand_after in reversed(rows):
         per_warehouse[warehouse_id] = on_hand_after
@@ -134,9 +176,11 @@ def unlink(binding_id):
         abort(404)
     product_id = binding.hub_id
     binding.delete_instance()
-    flash(f"Store product {binding.external_id} unlinked: the next product import links it "
-          "again by SKU, or creates a product.", "success")
+    flash(
+        f"Store product {binding.external_id} unlinked: the next product import links it "
+        "again by SKU, or creates a product.",
+        "success",
+    )
     if Product.get_or_none(Product.id == product_id) is not None:
         return redirect(url_for("catalog.show", product_id=product_id))
     return redirect(url_for("catalog.index"))
-

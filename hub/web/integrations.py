@@ -85,32 +85,50 @@ def new():
     if request.method == "POST" and connector and "name" in request.form:
         try:
             integration = create_integration(
-                (request.form.get("name") or "").strip(), connector,
-                (request.form.get("url") or "").strip(), form_values(specs, request.form))
+                (request.form.get("name") or "").strip(),
+                connector,
+                (request.form.get("url") or "").strip(),
+                form_values(specs, request.form),
+            )
         except HubError as exc:
             flash(str(exc), "error")
         else:
-            flash(f"Integration {integration.name} added in test mode. Test its connection, "
-                  "then run its feeds.", "success")
+            flash(
+                f"Integration {integration.name} added in test mode. Test its connection, "
+                "then run its feeds.",
+                "success",
+            )
             return redirect(url_for("integrations.show", integration_id=integration.id))
-    return render_template("integrations/new.html", connectors=available, connector=connector,
-                           info=get_registry().info(connector) if connector else None,
-                           specs=specs, form=request.form, prefill=_prefill(specs))
+    return render_template(
+        "integrations/new.html",
+        connectors=available,
+        connector=connector,
+        info=get_registry().info(connector) if connector else None,
+        specs=specs,
+        form=request.form,
+        prefill=_prefill(specs),
+    )
 
 
 def _prefill(specs):
     """Values typed before a failed submit, shown again (never the secrets)."""
-    return {s["name"]: request.form[f"setting_{s['name']}"] for s in specs
-            if not s["secret"] and f"setting_{s['name']}" in request.form}
+    return {
+        s["name"]: request.form[f"setting_{s['name']}"]
+        for s in specs
+        if not s["secret"] and f"setting_{s['name']}" in request.form
+    }
 
 
 def _last_runs(integration):
     """The latest run of each feed of the integration (one small query per feed)."""
     last = {}
     for fs in integration.feed_settings:
-        last[fs.feed] = (FeedRun.select().where(FeedRun.integration == integration,
-                                                FeedRun.feed == fs.feed)
-                         .order_by(FeedRun.id.desc()).first())
+        last[fs.feed] = (
+            FeedRun.select()
+            .where(FeedRun.integration == integration, FeedRun.feed == fs.feed)
+            .order_by(FeedRun.id.desc())
+            .first()
+        )
     return last
 
 
@@ -118,11 +136,16 @@ def _last_runs(integration):
 def show(integration_id):
     integration = get_or_404(Integration, integration_id)
     describe = engine_function("hub.feeds.schedule", "describe_next")
-    feeds = list(FeedSetting.select().where(FeedSetting.integration == integration)
-                 .order_by(FeedSetting.id))
-    methods = [m for (m,) in Order.select(Order.shipping_method_code).distinct()
-               .where(Order.integration == integration,
-                      Order.shipping_method_code.is_null(False)).tuples()]
+    feeds = list(
+        FeedSetting.select().where(FeedSetting.integration == integration).order_by(FeedSetting.id)
+    )
+    methods = [
+        m
+        for (m,) in Order.select(Order.shipping_method_code)
+        .distinct()
+        .where(Order.integration == integration, Order.shipping_method_code.is_null(False))
+        .tuples()
+    ]
     methods = sorted(set(methods) | set(integration.carrier_mapping or {}))
     checks = None
     go_live_checks = engine_function("hub.feeds.golive", "go_live_checks")
@@ -132,12 +155,19 @@ def show(integration_id):
         except HubError as exc:
             flash(str(exc), "error")
     return render_template(
-        "integrations/show.html", integration=integration, feeds=feeds,
-        last_runs=_last_runs(integration), describe=describe, feed_types=FEED_TYPES,
-        methods=methods, order_statuses=ORDER_STATUSES, checks=checks,
+        "integrations/show.html",
+        integration=integration,
+        feeds=feeds,
+        last_runs=_last_runs(integration),
+        describe=describe,
+        feed_types=FEED_TYPES,
+        methods=methods,
+        order_statuses=ORDER_STATUSES,
+        checks=checks,
         can_check=has("hub.feeds.golive", "check_connection"),
         can_go_live=has("hub.feeds.golive", "go_live"),
-        can_run=has("hub.feeds.runs", "queue_run"))
+        can_run=has("hub.feeds.runs", "queue_run"),
+    )
 
 
 @bp.route("/<int:integration_id>/edit", methods=["GET", "POST"])
@@ -145,19 +175,28 @@ def edit(integration_id):
     integration = get_or_404(Integration, integration_id)
     specs = _specs(integration.connector)
     if request.method == "POST":
-        ok, _ = run_action(lambda: update_integration(
-            integration, values=form_values(specs, request.form, editing=True),
-            url=(request.form.get("url") or "").strip() or None,
-            name=(request.form.get("name") or "").strip() or None), "Settings saved.")
+        ok, _ = run_action(
+            lambda: update_integration(
+                integration,
+                values=form_values(specs, request.form, editing=True),
+                url=(request.form.get("url") or "").strip() or None,
+                name=(request.form.get("name") or "").strip() or None,
+            ),
+            "Settings saved.",
+        )
         if ok:
             return redirect(url_for("integrations.show", integration_id=integration.id))
     try:
         stored_secrets = set(integration_secrets(integration))
     except HubError:
         stored_secrets = set()
-    return render_template("integrations/edit.html", integration=integration, specs=specs,
-                           stored_secrets=stored_secrets,
-                           choices=store_choices(integration, specs))
+    return render_template(
+        "integrations/edit.html",
+        integration=integration,
+        specs=specs,
+        stored_secrets=stored_secrets,
+        choices=store_choices(integration, specs),
+    )
 
 
 @bp.route("/<int:integration_id>/check", methods=["POST"])
@@ -174,8 +213,10 @@ def check(integration_id):
     if report.get("ok"):
         flash(f"Connection OK: {report.get('store_name') or integration.base_url}.", "success")
     else:
-        flash("Connection failed: " + ("; ".join(report.get("problems") or []) or "no detail"),
-              "error")
+        flash(
+            "Connection failed: " + ("; ".join(report.get("problems") or []) or "no detail"),
+            "error",
+        )
     return render_template("integrations/check.html", integration=integration, report=report)
 
 
@@ -185,16 +226,16 @@ def mappings(integration_id):
     carriers, statuses = {}, {}
     for key, value in request.form.items():
         if key.startswith("carrier__"):
-            carriers[key[len("carrier__"):]] = value.strip()
+            carriers[key[len("carrier__") :]] = value.strip()
         elif key.startswith("status__") and value.strip():
-            statuses[key[len("status__"):]] = value.strip()
+            statuses[key[len("status__") :]] = value.strip()
     new_method = (request.form.get("new_method") or "").strip()
     if new_method:
         carriers[new_method] = (request.form.get("new_carrier") or "").strip()
     new_status = (request.form.get("new_store_status") or "").strip()
     if new_status:
         statuses[new_status] = (request.form.get("new_hub_status") or "").strip()
-    removed = [k for k in request.form.getlist("remove_status")]
+    removed = request.form.getlist("remove_status")
 
     def save():
         update_integration(integration, carriers=carriers, statuses=statuses)
@@ -216,13 +257,20 @@ def go_live(integration_id):
     if fn is None:
         flash("Going live is not available yet.", "error")
         return redirect(url_for("integrations.show", integration_id=integration.id))
-    ok, result = run_action(lambda: fn(
-        integration, force=bool(request.form.get("force")),
-        confirm_test_shipments=bool(request.form.get("confirm_test_shipments")),
-        user=current_user._get_current_object()))
+    ok, result = run_action(
+        lambda: fn(
+            integration,
+            force=bool(request.form.get("force")),
+            confirm_test_shipments=bool(request.form.get("confirm_test_shipments")),
+            user=current_user._get_current_object(),
+        )
+    )
     if ok and result and result.get("live"):
-        flash(f"{integration.name} is now in production mode: stock and shipments are "
-              "sent to the store.", "success")
+        flash(
+            f"{integration.name} is now in production mode: stock and shipments are "
+            "sent to the store.",
+            "success",
+        )
     elif ok:
         failed = [c["check"] for c in result.get("checks", []) if not c["ok"]]
         flash("Not switched: fix the failed checks or force it: " + ", ".join(failed), "error")
@@ -237,8 +285,10 @@ def test_mode(integration_id):
     if fn is None:
         flash("Switching mode is not available yet.", "error")
     else:
-        run_action(lambda: fn(integration), f"{integration.name} is back in test mode: nothing "
-                                            "is written to the store.")
+        run_action(
+            lambda: fn(integration),
+            f"{integration.name} is back in test mode: nothing is written to the store.",
+        )
     return redirect(url_for("integrations.show", integration_id=integration.id))
 
 
@@ -273,8 +323,10 @@ def feed_schedule(integration_id, feed):
     cron = (request.form.get("cron") or "").strip()
     timezone = (request.form.get("timezone") or fs.timezone or "UTC").strip()
     enabled = bool(request.form.get("enabled"))
-    run_action(lambda: update_schedule(integration, feed, cron or None, enabled, timezone),
-               f"Schedule of {FEED_TYPES[feed].label if feed in FEED_TYPES else feed} saved.")
+    run_action(
+        lambda: update_schedule(integration, feed, cron or None, enabled, timezone),
+        f"Schedule of {FEED_TYPES[feed].label if feed in FEED_TYPES else feed} saved.",
+    )
     return redirect(url_for("integrations.show", integration_id=integration.id) + "#feeds")
 
 

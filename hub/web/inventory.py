@@ -1,5 +1,156 @@
-"""Placeholder: filled in below."""
+"""Inventory: warehouses, stock levels, adjustment/count/transfer forms, the movement ledger."""
 
-from hub.web.common import protected_blueprint
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+
+from hub.models import Product, StockLevel, StockMovement, Warehouse
+from hub.services import stock
+from hub.web.common import (
+    get_or_404,
+    int_field,
+    keyset_page,
+    protected_blueprint,
+    run_action,
+)
 
 bp = protected_blueprint("inventory", __name__, url_prefix="/inventory")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _sku_filter(query, model):
+    sku = (request.args.get("sku") or "").strip()
+    if sku:
+        product = Product.get_or_none(Product.sku == sku)
+        query = query.where(model.product == (product.id if product else 0))
+    warehouse = request.args.get("warehouse", type=int)
+    if warehouse:
+        query = query.where(model.warehouse == warehouse)
+    return query
+
+
+@bp.route("/")
+def index():
+    warehouses = list(Warehouse.select().order_by(Warehouse.id))
+    query = _sku_filter(
+        StockLevel.select(StockLevel, Product, Warehouse)
+        .join(Product)
+        .switch(StockLevel)
+        .join(Warehouse),
+        StockLevel,
+    )
+    levels, next_before = keyset_page(query, StockLevel)
+    return render_template(
+        "inventory/index.html",
+        warehouses=warehouses,
+        levels=levels,
+        next_before=next_before,
+        sku=request.args.get("sku", ""),
+    )
+
+
+@bp.route("/movements")
+def movements():
+    query = _sku_filter(
+        StockMovement.select(StockMovement, Product, Warehouse)
+        .join(Product)
+        .switch(StockMovement)
+        .join(Warehouse),
+        StockMovement,
+    )
+    if request.args.get("type"):
+        query = query.where(StockMovement.type == request.args["type"])
+    rows, next_before = keyset_page(query, StockMovement)
+    from hub.models.inventory import MOVEMENT_TYPES
+
+    return render_template(
+        "inventory/movements.html",
+        movements=rows,
+        next_before=next_before,
+        types=MOVEMENT_TYPES,
+        warehouses=Warehouse.select().order_by(Warehouse.id),
+    )
+
+
+@bp.route("/adjust", methods=["POST"])
+def adjust():
+    form = request.form
+    sku = (form.get("sku") or "").strip()
+    mode = form.get("mode") or "adjust"
+
+    def do():
+        quantity = int_field("quantity")
+        if mode == "set":
+            return stock.set_quantity(
+                sku,
+                quantity,
+                warehouse=form.get("warehouse", type=int),
+                reason=form.get("reason"),
+                user=_user(),
+            )
+        return stock.adjust(
+            sku,
+            quantity,
+            warehouse=form.get("warehouse", type=int),
+            reason=form.get("reason"),
+            user=_user(),
+        )
+
+    run_action(do, f"Stock of {sku} updated.")
+    return redirect(url_for("inventory.index", sku=sku) + "#adjust")
+
+
+@bp.route("/transfer", methods=["POST"])
+def transfer():
+    form = request.form
+    sku = (form.get("sku") or "").strip()
+    run_action(
+        lambda: stock.transfer(
+            sku,
+            int_field("quantity", minimum=1),
+            from_warehouse=form.get("from_warehouse", type=int),
+            to_warehouse=form.get("to_warehouse", type=int),
+            reason=(form.get("reason") or "").strip() or None,
+            user=_user(),
+        ),
+        f"Transfer of {sku} recorded.",
+    )
+    return redirect(url_for("inventory.index", sku=sku) + "#transfer")
+
+
+@bp.route("/warehouses", methods=["POST"])
+def create_warehouse():
+    form = request.form
+    run_action(
+        lambda: stock.create_warehouse(
+            (form.get("name") or "").strip(), (form.get("code") or "").strip() or None
+        ),
+        "Warehouse created.",
+    )
+    return redirect(url_for("inventory.index") + "#warehouses")
+
+
+@bp.route("/warehouses/<int:warehouse_id>/rename", methods=["POST"])
+def rename_warehouse(warehouse_id):
+    wh = get_or_404(Warehouse, warehouse_id)
+    run_action(
+        lambda: stock.rename_warehouse(wh, (request.form.get("name") or "").strip()),
+        "Warehouse renamed.",
+    )
+    return redirect(url_for("inventory.index") + "#warehouses")
+
+
+@bp.route("/warehouses/<int:warehouse_id>/deactivate", methods=["POST"])
+def deactivate_warehouse(warehouse_id):
+    wh = get_or_404(Warehouse, warehouse_id)
+    run_action(lambda: stock.deactivate_warehouse(wh), f"Warehouse {wh.code} deactivated.")
+    return redirect(url_for("inventory.index") + "#warehouses")
+
+
+@bp.route("/warehouses/<int:warehouse_id>/activate", methods=["POST"])
+def activate_warehouse(warehouse_id):
+    wh = get_or_404(Warehouse, warehouse_id)
+    run_action(lambda: stock.activate_warehouse(wh), f"Warehouse {wh.code} activated.")
+    return redirect(url_for("inventory.index") + "#warehouses")

@@ -1,5 +1,152 @@
-"""Placeholder: filled in below."""
+"""Orders: filtered list, an order's page, the ship form, and the orders held for payment."""
 
-from hub.web.common import protected_blueprint
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from hub.models import (
+    HeldRecord,
+    Integration,
+    Order,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+    Warehouse,
+)
+from hub.models.orders import ORDER_STATUSES
+from hub.web.common import (
+    get_or_404,
+    int_field,
+    keyset_page,
+    parse_date,
+    protected_blueprint,
+    run_action,
+)
+from hub.web.engine import engine_function
 
 bp = protected_blueprint("orders", __name__, url_prefix="/orders")
+OPEN_STATUSES = ("to_ship", "partially_shipped")
+
+
+def filtered_orders(args):
+    query = Order.select(Order, Integration).join(Integration)
+    if args.get("status"):
+        query = query.where(Order.status == args["status"])
+    if args.get("integration", type=int):
+        query = query.where(Order.integration == args.get("integration", type=int))
+    if args.get("from"):
+        query = query.where(Order.ordered_at >= parse_date(args["from"]))
+    if args.get("to"):
+        query = query.where(Order.ordered_at < parse_date(args["to"], end=True))
+    if args.get("q"):
+        query = query.where(Order.number == args["q"].strip().lstrip("#"))
+    return query
+
+
+@bp.route("/")
+def index():
+    rows, next_before = keyset_page(filtered_orders(request.args), Order)
+    return render_template(
+        "orders/index.html",
+        orders=rows,
+        next_before=next_before,
+        statuses=ORDER_STATUSES,
+        integrations=Integration.select().order_by(Integration.name),
+    )
+
+
+def carriers_of(order):
+    return sorted({str(c) for c in (order.integration.carrier_mapping or {}).values() if c})
+
+
+@bp.route("/<int:order_id>")
+def show(order_id):
+    order = get_or_404(Order, order_id)
+    lines = list(order.lines.order_by(OrderLine.id))
+    shipments = list(order.shipments.order_by(Shipment.id))
+    shipment_lines = {}
+    for sl in (
+        ShipmentLine.select(ShipmentLine, OrderLine)
+        .join(OrderLine)
+        .where(ShipmentLine.shipment.in_([s.id for s in shipments] or [0]))
+    ):
+        shipment_lines.setdefault(sl.shipment_id, []).append(sl)
+    return render_template(
+        "orders/show.html",
+        order=order,
+        lines=lines,
+        shipments=shipments,
+        shipment_lines=shipment_lines,
+        can_ship=order.status in OPEN_STATUSES,
+        carriers=carriers_of(order),
+        warehouses=Warehouse.select()
+        .where(Warehouse.active == True)  # noqa: E712
+        .order_by(Warehouse.id),
+    )
+
+
+@bp.route("/<int:order_id>/ship", methods=["POST"])
+def ship(order_id):
+    order = get_or_404(Order, order_id)
+    ship_order = engine_function("hub.services.orders", "ship_order")
+
+    def do():
+        lines = {}
+        for line in order.lines:
+            qty = int_field(f"qty_{line.id}", default=0, minimum=0)
+            if qty:
+                lines[line.sku] = lines.get(line.sku, 0) + qty
+        if not lines:
+            from hub.errors import BadInput
+
+            raise BadInput("choose at least one unit to ship")
+        warehouse = request.form.get("warehouse", type=int)
+        return ship_order(
+            order,
+            lines=lines,
+            warehouse=Warehouse.get_or_none(Warehouse.id == warehouse) if warehouse else None,
+            carrier=(request.form.get("carrier") or "").strip() or None,
+            tracking_number=(request.form.get("tracking_number") or "").strip(),
+            tracking_url=(request.form.get("tracking_url") or "").strip() or None,
+            user=current_user._get_current_object(),
+        )
+
+    ok, _ = run_action(do)
+    if ok:
+        order = Order.get_by_id(order.id)
+        flash(
+            f"Shipment recorded: order {order.number} is {order.status.replace('_', ' ')}."
+            + (
+                " The shipping confirmation is queued."
+                if order.integration.mode == "production"
+                else " Test mode: the store is not told."
+            ),
+            "success",
+        )
+    return redirect(url_for("orders.show", order_id=order.id))
+
+
+@bp.route("/<int:order_id>/cancel", methods=["POST"])
+def cancel(order_id):
+    order = get_or_404(Order, order_id)
+    cancel_order = engine_function("hub.services.orders", "cancel_order")
+    run_action(
+        lambda: cancel_order(
+            order,
+            by="merchant",
+            reason=(request.form.get("reason") or "").strip() or None,
+            user=current_user._get_current_object(),
+        ),
+        f"Order {order.number} cancelled; its reserved stock is released.",
+    )
+    return redirect(url_for("orders.show", order_id=order.id))
+
+
+@bp.route("/held")
+def held():
+    query = (
+        HeldRecord.select(HeldRecord, Integration)
+        .join(Integration)
+        .where(HeldRecord.status == "held")
+    )
+    rows, next_before = keyset_page(query, HeldRecord)
+    return render_template("orders/held.html", held=rows, next_before=next_before)

@@ -1,5 +1,188 @@
-"""Placeholder: filled in below."""
+"""Purchasing: suppliers, product–supplier links, reorder recommendations, purchase orders.
 
-from hub.web.common import protected_blueprint
+The business rules live in hub.services.purchasing; its functions are looked up late so a
+button is hidden while the function is absent.
+"""
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+
+from hub.models import (
+    Product,
+    ProductSupplier,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Supplier,
+    Warehouse,
+)
+from hub.web.common import get_or_404, int_field, keyset_page, protected_blueprint, run_action
+from hub.web.engine import engine_function, has
 
 bp = protected_blueprint("purchasing", __name__, url_prefix="/purchasing")
+SERVICE = "hub.services.purchasing"
+
+
+def _fn(name):
+    return engine_function(SERVICE, name)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.route("/")
+def index():
+    query = PurchaseOrder.select(PurchaseOrder, Supplier).join(Supplier)
+    if request.args.get("status"):
+        query = query.where(PurchaseOrder.status == request.args["status"])
+    orders, next_before = keyset_page(query, PurchaseOrder)
+    from hub.models.purchasing import PO_STATUSES
+
+    return render_template(
+        "purchasing/index.html",
+        orders=orders,
+        next_before=next_before,
+        statuses=PO_STATUSES,
+        suppliers=Supplier.select().order_by(Supplier.name),
+        can_create=has(SERVICE, "create_purchase_order"),
+    )
+
+
+@bp.route("/suppliers/<int:supplier_id>")
+def supplier(supplier_id):
+    sup = get_or_404(Supplier, supplier_id)
+    links = list(
+        ProductSupplier.select(ProductSupplier, Product)
+        .join(Product)
+        .where(ProductSupplier.supplier == sup)
+        .order_by(Product.sku)
+        .limit(500)
+    )
+    orders = list(sup.purchase_orders.order_by(PurchaseOrder.id.desc()).limit(50))
+    return render_template("purchasing/supplier.html", supplier=sup, links=links, orders=orders)
+
+
+@bp.route("/recommendations")
+def recommendations():
+    fn = _fn("recommendations")
+    window = request.args.get("window_days", type=int) or 30
+    rows, error = [], None
+    if fn is not None:
+        try:
+            rows = list(fn(window_days=window))
+        except Exception as exc:  # show the page with the message rather than a 500
+            error = str(exc)
+    return render_template(
+        "purchasing/recommendations.html",
+        rows=rows,
+        window=window,
+        available=fn is not None,
+        error=error,
+        can_create=has(SERVICE, "create_po_from_recommendations"),
+    )
+
+
+def _field(row, name, default=None):
+    return row.get(name, default) if isinstance(row, dict) else getattr(row, name, default)
+
+
+@bp.app_template_global("reco")
+def reco_field(row, name, default=None):
+    return _field(row, name, default)
+
+
+@bp.route("/recommendations/order", methods=["POST"])
+def create_from_recommendations():
+    sup = get_or_404(Supplier, request.form.get("supplier", type=int) or 0)
+    fn = _fn("create_po_from_recommendations")
+    ok, po = run_action(lambda: fn(sup), f"Draft purchase order created for {sup.name}.")
+    if ok and po is not None:
+        return redirect(url_for("purchasing.show", po_id=po.id))
+    return redirect(url_for("purchasing.recommendations"))
+
+
+@bp.route("/orders/new", methods=["POST"])
+def create():
+    sup = get_or_404(Supplier, request.form.get("supplier", type=int) or 0)
+    fn = _fn("create_purchase_order")
+    warehouse = request.form.get("warehouse", type=int)
+    ok, po = run_action(
+        lambda: fn(
+            sup,
+            warehouse=Warehouse.get_or_none(Warehouse.id == warehouse) if warehouse else None,
+            user=_user(),
+        ),
+        "Draft purchase order created.",
+    )
+    if ok and po is not None:
+        return redirect(url_for("purchasing.show", po_id=po.id))
+    return redirect(url_for("purchasing.index"))
+
+
+@bp.route("/orders/<int:po_id>")
+def show(po_id):
+    po = get_or_404(PurchaseOrder, po_id)
+    lines = list(
+        PurchaseOrderLine.select(PurchaseOrderLine, Product)
+        .join(Product)
+        .where(PurchaseOrderLine.purchase_order == po)
+        .order_by(PurchaseOrderLine.id)
+    )
+    return render_template(
+        "purchasing/show.html",
+        po=po,
+        lines=lines,
+        can_add=has(SERVICE, "add_line") and po.status == "draft",
+        can_order=has(SERVICE, "order_purchase_order") and po.status == "draft",
+        can_receive=has(SERVICE, "receive_purchase_order")
+        and po.status in ("ordered", "partially_received"),
+        can_cancel=has(SERVICE, "cancel_purchase_order") and po.status in ("draft", "ordered"),
+    )
+
+
+@bp.route("/orders/<int:po_id>/lines", methods=["POST"])
+def add_line(po_id):
+    po = get_or_404(PurchaseOrder, po_id)
+    run_action(
+        lambda: _fn("add_line")(
+            po, (request.form.get("sku") or "").strip(), int_field("quantity", minimum=1)
+        ),
+        "Line added.",
+    )
+    return redirect(url_for("purchasing.show", po_id=po.id))
+
+
+@bp.route("/orders/<int:po_id>/order", methods=["POST"])
+def mark_ordered(po_id):
+    po = get_or_404(PurchaseOrder, po_id)
+    run_action(
+        lambda: _fn("order_purchase_order")(po, user=_user()), f"{po.number} marked as ordered."
+    )
+    return redirect(url_for("purchasing.show", po_id=po.id))
+
+
+@bp.route("/orders/<int:po_id>/receive", methods=["POST"])
+def receive(po_id):
+    po = get_or_404(PurchaseOrder, po_id)
+
+    def do():
+        quantities = {}
+        for line in po.lines:
+            qty = int_field(f"qty_{line.id}", default=0, minimum=0)
+            if qty:
+                quantities[line.product.sku] = quantities.get(line.product.sku, 0) + qty
+        if not quantities:
+            from hub.errors import BadInput
+
+            raise BadInput("enter at least one received quantity")
+        return _fn("receive_purchase_order")(po, quantities, user=_user())
+
+    run_action(do, "Receipt recorded: the stock is in.")
+    return redirect(url_for("purchasing.show", po_id=po.id))
+
+
+@bp.route("/orders/<int:po_id>/cancel", methods=["POST"])
+def cancel(po_id):
+    po = get_or_404(PurchaseOrder, po_id)
+    run_action(lambda: _fn("cancel_purchase_order")(po, user=_user()), f"{po.number} cancelled.")
+    return redirect(url_for("purchasing.show", po_id=po.id))

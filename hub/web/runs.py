@@ -36,16 +36,28 @@ def index():
     if args.get("to"):
         query = query.where(FeedRun.queued_at < parse_date(args["to"], end=True))
     rows, next_before = keyset_page(query, FeedRun)
-    return render_template("runs/index.html", runs=rows, next_before=next_before,
-                           integrations=Integration.select().order_by(Integration.name),
-                           feeds=FEED_TYPES, statuses=RUN_STATUSES)
+    return render_template(
+        "runs/index.html",
+        runs=rows,
+        next_before=next_before,
+        integrations=Integration.select().order_by(Integration.name),
+        feeds=FEED_TYPES,
+        statuses=RUN_STATUSES,
+    )
 
 
 def progress_data(run):
-    return {"id": run.id, "status": run.status, "processed": run.processed, "total": run.total,
-            "counts": run.counts, "started_at": iso(run.started_at),
-            "finished_at": iso(run.finished_at), "message": run.message,
-            "done": run.status in FINAL_STATUSES}
+    return {
+        "id": run.id,
+        "status": run.status,
+        "processed": run.processed,
+        "total": run.total,
+        "counts": run.counts,
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+        "message": run.message,
+        "done": run.status in FINAL_STATUSES,
+    }
 
 
 @bp.route("/<int:run_id>")
@@ -56,15 +68,27 @@ def show(run_id):
     if severity in SEVERITIES:
         log = log.where(RunLog.severity == severity)
     log = list(log.order_by(RunLog.id).limit(LOG_LIMIT + 1))
-    outbox = list(OutboxItem.select().where(OutboxItem.run == run).order_by(OutboxItem.id)
-                  .limit(LOG_LIMIT))
-    discrepancies = list(StockDiscrepancy.select().where(StockDiscrepancy.run == run)
-                         .order_by(StockDiscrepancy.sku).limit(LOG_LIMIT))
+    outbox = list(
+        OutboxItem.select().where(OutboxItem.run == run).order_by(OutboxItem.id).limit(LOG_LIMIT)
+    )
+    discrepancies = list(
+        StockDiscrepancy.select()
+        .where(StockDiscrepancy.run == run)
+        .order_by(StockDiscrepancy.sku)
+        .limit(LOG_LIMIT)
+    )
     return render_template(
-        "runs/show.html", run=run, log=log[:LOG_LIMIT], log_truncated=len(log) > LOG_LIMIT,
-        severity=severity, severities=SEVERITIES, outbox=outbox, discrepancies=discrepancies,
+        "runs/show.html",
+        run=run,
+        log=log[:LOG_LIMIT],
+        log_truncated=len(log) > LOG_LIMIT,
+        severity=severity,
+        severities=SEVERITIES,
+        outbox=outbox,
+        discrepancies=discrepancies,
         final=run.status in FINAL_STATUSES,
-        can_apply=engine_function("hub.services.stock", "apply_discrepancy") is not None)
+        can_apply=engine_function("hub.services.stock", "apply_discrepancy") is not None,
+    )
 
 
 @bp.route("/<int:run_id>/progress.json")
@@ -76,6 +100,8 @@ def progress(run_id):
 def apply_discrepancy(discrepancy_id):
     discrepancy = get_or_404(StockDiscrepancy, discrepancy_id)
     fn = engine_function("hub.services.stock", "apply_discrepancy")
-    run_action(lambda: fn(discrepancy, user=current_user._get_current_object()),
-               f"Stock of {discrepancy.sku} corrected to the store's {discrepancy.store_quantity}.")
+    run_action(
+        lambda: fn(discrepancy, user=current_user._get_current_object()),
+        f"Stock of {discrepancy.sku} corrected to the store's {discrepancy.store_quantity}.",
+    )
     return redirect(url_for("runs.show", run_id=discrepancy.run_id) + "#discrepancies")
