@@ -44,14 +44,13 @@ def test_suppliers_and_links(bo_db):
     )
     assert (link.price, link.min_order_qty, link.preferred) == (Decimal("2.5"), 6, True)
     purchasing.link_product(p, bolt, price=3, preferred=True)
-    preferred = [
-        lk.supplier.name for lk in ProductSupplier.select().where(ProductSupplier.preferred == True)
-    ]  # noqa: E712
-    assert preferred == ["Bolt"]  # at most one preferred
+
+    def preferred():
+        return [lk.supplier.name for lk in ProductSupplier.select() if lk.preferred]
+
+    assert preferred() == ["Bolt"]  # at most one preferred
     purchasing.set_preferred_supplier(p, acme)
-    assert [
-        lk.supplier.name for lk in ProductSupplier.select().where(ProductSupplier.preferred == True)
-    ] == ["Acme"]  # noqa: E712
+    assert preferred() == ["Acme"]
     # updating a link keeps one row per (product, supplier)
     purchasing.link_product(p, acme, price="2.40", min_order_qty=1)
     assert ProductSupplier.select().count() == 2
@@ -255,8 +254,8 @@ def test_recommendations_hand_worked(bo_db):
         # = 17; position = 5 available + 4 on the draft PO = 9 <= 17;
         # suggested = max(17 + ceil(1 x 14) - 9, 1) = max(22, 1) = 22 (multiple of 1)
         "WIDGET": (30, "1.000", 10, 17, 5, 4, 9, 1, 22),
-        # GADGET (linked to Acme and Bolt, Bolt preferred): daily = 45/30 = 1.5; lead 3 (the link's); reorder point =
-        # ceil(1.5 x (3 + 7)) = 15; position = 6 + 7 = 13 <= 15;
+        # GADGET (linked to Acme and Bolt, Bolt preferred): daily = 45/30 = 1.5;
+        # lead 3 (the link's); reorder point = ceil(1.5 x (3 + 7)) = 15; position = 6 + 7 = 13 <= 15;
         # suggested = max(15 + ceil(1.5 x 14) - 13, 12) = max(15 + 21 - 13, 12) = 23,
         # rounded up to a multiple of 12 = 24
         "GADGET": (45, "1.500", 3, 15, 6, 7, 13, 12, 24),
