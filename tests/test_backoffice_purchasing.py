@@ -255,7 +255,8 @@ def test_recommendations_hand_worked(bo_db):
         # suggested = max(17 + ceil(1 x 14) - 9, 1) = max(22, 1) = 22 (multiple of 1)
         "WIDGET": (30, "1.000", 10, 17, 5, 4, 9, 1, 22),
         # GADGET (linked to Acme and Bolt, Bolt preferred): daily = 45/30 = 1.5;
-        # lead 3 (the link's); reorder point = ceil(1.5 x (3 + 7)) = 15; position = 6 + 7 = 13 <= 15;
+        # lead 3 (the link's); reorder point = ceil(1.5 x (3 + 7)) = 15;
+        # position = 6 available + 7 still on order = 13 <= 15;
         # suggested = max(15 + ceil(1.5 x 14) - 13, 12) = max(15 + 21 - 13, 12) = 23,
         # rounded up to a multiple of 12 = 24
         "GADGET": (45, "1.500", 3, 15, 6, 7, 13, 12, 24),
