@@ -31,7 +31,7 @@ def open_database(url):
                               timeout=30, check_same_thread=False)
     if url.startswith("postgres"):
         url = url.replace("postgresql+psycopg2://", "postgresql://")
-    return connect(url, autorollback=True) if url.startswith("postgres") else connect(url)
+    return connect(url)
 
 
 def init_db(url):

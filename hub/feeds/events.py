@@ -82,7 +82,14 @@ def retry_event(event, user=None):
     """Retry the record behind an event: re-run its feed (targeted at the record if possible)."""
     from hub.feeds.runs import queue_run
 
+    from hub.models import HeldRecord
+
     feed = RETRY_FEED_BY_CODE.get(event.code) or event.feed
+    if event.external_id and HeldRecord.select().where(
+            (HeldRecord.integration == event.integration_id) &
+            (HeldRecord.external_id == event.external_id) &
+            (HeldRecord.status == "held")).exists():
+        feed = "retry_orders"  # a held order: re-fetch it, whatever held it
     if not feed:
         raise BadInput(f"event {event.id} is not tied to a feed: fix it and resolve it")
     params = {"retry_event": event.id}
