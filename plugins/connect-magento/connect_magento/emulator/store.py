@@ -207,7 +207,7 @@ class Store:
                     pid += 1
                     child = self._new_product(
                         pid,
-                        f"{base}-{color[:2].upper()}",
+                        f"{base}-{color.upper()}",
                         f"{title}-{color}",
                         "simple",
                         visibility=1,

@@ -1,0 +1,789 @@
+"""The feeds: what each hook asks Magento and how the answers become records.
+
+Kept apart from ``plugin.py`` (which only declares the hooks) so that the logic can be read
+and tested without pluggy.
+"""
+
+import contextlib
+import threading
+from decimal import Decimal
+from queue import Empty, Queue
+from urllib.parse import quote
+
+from connect_magento.client import MagentoClient, criteria_params
+from connect_magento.mapping import (
+    images_of,
+    map_order,
+    map_order_status,
+    map_product,
+    order_cursor,
+    product_cursor_by_id,
+    product_cursor_by_time,
+)
+from hub import Invalid, Skip
+from hub.errors import ConfigurationError, ConnectorError, StoreRejected
+
+PRODUCT_FIELDS = (
+    "items[id,sku,name,type_id,status,price,weight,created_at,updated_at,custom_attributes]"
+)
+PARENT_FIELDS = "items[id,sku,name,extension_attributes[configurable_product_links]]"
+ORDER_FIELDS = (
+    "items[entity_id,increment_id,state,status,created_at,updated_at,grand_total,total_paid,"
+    "total_due,order_currency_code,customer_email,shipping_description,billing_address,"
+    "items[item_id,parent_item_id,product_id,product_type,sku,name,qty_ordered,qty_shipped,"
+    "qty_canceled,qty_refunded,price],extension_attributes[shipping_assignments[shipping]]]"
+)
+ORDER_STATUS_FIELDS = (
+    "items[entity_id,increment_id,state,status,created_at,updated_at,grand_total,total_paid,"
+    "total_due,items[item_id,parent_item_id,qty_ordered,qty_shipped,qty_canceled,qty_refunded]]"
+)
+NOT_CONFIGURABLE = [("type_id", "configurable", "neq")]
+SKU_URL_BUDGET = 3000  # characters of SKUs per "in" filter: stay well under URL limits
+
+
+def client(ctx):
+    return MagentoClient(ctx)
+
+
+def prefetch(pages, depth=1):
+    """Fetch the next page while the caller maps the current one (bounded: ``depth`` pages)."""
+    queue = Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def worker():
+        try:
+            for page in pages:
+                if stop.is_set():
+                    return
+                queue.put(("page", page))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
+            queue.put(("error", exc))
+        else:
+            queue.put(("done", done))
+
+    thread = threading.Thread(target=worker, name="magento-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = queue.get()
+            if kind == "error":
+                raise value
+            if kind == "done":
+                return
+            yield value
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a worker waiting on a full queue
+            with contextlib.suppress(Empty):
+                queue.get_nowait()
+            thread.join(timeout=0.05)
+
+
+# -- settings derived from the store ---------------------------------------------------------
+
+
+def weight_unit(ctx, mc):
+    unit = ctx.setting("weight_unit", "auto")
+    if unit == "auto":
+        unit = mc.store_config().get("weight_unit") or "kgs"
+    if unit not in ("kgs", "lbs"):
+        raise ConfigurationError(f"weight_unit {unit!r} is not kgs or lbs")
+    return unit
+
+
+def mapping_options(ctx, mc):
+    config = mc.store_config()
+    return {
+        "weight_unit": weight_unit(ctx, mc),
+        "barcode_attribute": ctx.setting("barcode_attribute", "ean"),
+        "currency": config.get("base_currency_code") or None,
+    }
+
+
+def configurable_parents(mc):
+    """{child id: (configurable id, configurable name)} from one trimmed pass over the
+    configurables (``extension_attributes.configurable_product_links``): ceil(#configurables
+    / pageSize) requests, memory proportional to the number of variant children (ints)."""
+    parents = {}
+    pages = mc.iter_offset(
+        "products",
+        groups=[[("type_id", "configurable", "eq")]],
+        sort=[("entity_id", "ASC")],
+        fields=PARENT_FIELDS,
+        key=lambda item: int(item.get("id") or 0),
+    )
+    for page in pages:
+        for item in page:
+            links = (item.get("extension_attributes") or {}).get("configurable_product_links")
+            for child in links or ():
+                parents[int(child)] = (item.get("id"), item.get("name"))
+    return parents
+
+
+# -- products --------------------------------------------------------------------------------
+
+
+def fetch_products(ctx):
+    mc = client(ctx)
+    options = mapping_options(ctx, mc)
+    parents = configurable_parents(mc)
+    pages = mc.iter_offset(
+        "products",
+        groups=[NOT_CONFIGURABLE],
+        sort=[("entity_id", "ASC")],
+        fields=PRODUCT_FIELDS,
+        key=lambda item: int(item.get("id") or 0),
+        report_total=True,
+    )
+    for page in prefetch(pages):
+        for raw in page:
+            record = map_product(raw, cursor=product_cursor_by_id(raw), parents=parents, **options)
+            if record is not None:
+                yield record
+
+
+def fetch_new_products(ctx, since):
+    mc = client(ctx)
+    options = mapping_options(ctx, mc)
+    parents = configurable_parents(mc)
+    pages = mc.iter_keyset(
+        "products",
+        time_field="created_at",
+        id_field="id",
+        since=since,
+        groups=[NOT_CONFIGURABLE],
+        fields=PRODUCT_FIELDS,
+    )
+    for page in pages:
+        for raw in page:
+            cursor = product_cursor_by_time(raw, "created_at")
+            record = map_product(raw, cursor=cursor, parents=parents, **options)
+            if record is not None:
+                yield record
+
+
+def media_base(mc):
+    config = mc.store_config()
+    secure = str(config.get("base_url") or "").startswith("https")
+    base = config.get("secure_base_media_url" if secure else "base_media_url")
+    return base or f"{mc.base}/media/"
+
+
+def _products_by_id(mc, ids, fields):
+    ids = sorted({int(i) for i in ids})
+    found = {}
+    for start in range(0, len(ids), 100):
+        chunk = ids[start : start + 100]
+        data = mc.get(
+            "products",
+            criteria_params(
+                [[("entity_id", ",".join(map(str, chunk)), "in")]],
+                page_size=len(chunk),
+                current_page=1,
+                fields=fields + ",total_count",
+            ),
+        )
+        for item in (data or {}).get("items") or []:
+            found[int(item["id"])] = item
+    return found
+
+
+def fetch_product_images(ctx, products):
+    mc = client(ctx)
+    base = media_base(mc)
+    wanted = [p for p in products if str(p.get("external_id") or "").isdigit()]
+    for start in range(0, len(wanted), 100):
+        chunk = wanted[start : start + 100]
+        found = _products_by_id(
+            mc, [p["external_id"] for p in chunk], "items[id,sku,media_gallery_entries]"
+        )
+        # a configurable's children usually have no pictures of their own: use the parent's
+        parent_ids = {
+            int(p["parent"])
+            for p in chunk
+            if str(p.get("parent") or "").isdigit()
+            and not images_of(found.get(int(p["external_id"]), {}), base)
+        }
+        parents = (
+            _products_by_id(mc, parent_ids, "items[id,sku,media_gallery_entries]")
+            if parent_ids
+            else {}
+        )
+        for product in chunk:
+            pid = int(product["external_id"])
+            raw = found.get(pid)
+            if raw is None:
+                yield Skip(
+                    reference=product.get("sku") or str(pid),
+                    message=f"Magento product {product.get('sku') or pid} no longer exists: "
+                    "no images.",
+                    code="product_gone",
+                    external_id=str(pid),
+                )
+                continue
+            images = images_of(raw, base)
+            if not images and str(product.get("parent") or "").isdigit():
+                images = images_of(parents.get(int(product["parent"]), {}), base)
+            for entry_id, url, position, label in images:
+                yield {
+                    "product_external_id": str(product["external_id"]),
+                    "url": url,
+                    "external_id": str(entry_id) if entry_id is not None else None,
+                    "position": max(position, 0),
+                    "alt": label,
+                }
+
+
+# -- orders ----------------------------------------------------------------------------------
+
+
+def fetch_new_orders(ctx, since):
+    mc = client(ctx)
+    pages = mc.iter_keyset(
+        "orders", time_field="created_at", id_field="entity_id", since=since, fields=ORDER_FIELDS
+    )
+    for page in pages:
+        for raw in page:
+            yield map_order(raw, cursor=order_cursor(raw, "created_at"))
+
+
+def fetch_order_updates(ctx, since):
+    mc = client(ctx)
+    pages = mc.iter_keyset(
+        "orders",
+        time_field="updated_at",
+        id_field="entity_id",
+        since=since,
+        fields=ORDER_STATUS_FIELDS,
+    )
+    for page in pages:
+        for raw in page:
+            o, record = map_order_status(raw, cursor=order_cursor(raw, "updated_at"))
+            yield record
+
+
+def fetch_order(ctx, external_id):
+    mc = client(ctx)
+    if not str(external_id).isdigit():
+        return None
+    raw = mc.get(f"orders/{int(external_id)}", allow_404=True)
+    if raw is None:
+        return None
+    return map_order(raw, cursor=order_cursor(raw, "created_at"))
+
+
+# -- stock -----------------------------------------------------------------------------------
+
+
+def source_code(ctx):
+    return ctx.setting("source_code", "default")
+
+
+def _sku_chunks(skus, budget=SKU_URL_BUDGET):
+    """Split SKUs for ``in`` filters; SKUs with a comma cannot go in one (Magento splits the
+    value on commas) and come back alone, for an ``eq`` filter."""
+    chunk, size = [], 0
+    for sku in skus:
+        if "," in sku:
+            yield [sku], "eq"
+            continue
+        if chunk and (size + len(sku) + 1 > budget or len(chunk) >= MAX_CHUNK):
+            yield chunk, "in"
+            chunk, size = [], 0
+        chunk.append(sku)
+        size += len(sku) + 1
+    if chunk:
+        yield chunk, "in"
+
+
+MAX_CHUNK = 300
+
+
+def products_by_sku(mc, skus):
+    """{sku: (id, type_id)} for the given SKUs, in as few requests as the URL budget allows."""
+    out = {}
+    for chunk, condition in _sku_chunks(skus):
+        value = chunk[0] if condition == "eq" else ",".join(chunk)
+        data = mc.get(
+            "products",
+            criteria_params(
+                [[("sku", value, condition)]],
+                page_size=min(len(chunk), MAX_CHUNK),
+                current_page=1,
+                fields="items[id,sku,type_id],total_count",
+            ),
+        )
+        for item in (data or {}).get("items") or []:
+            out[item.get("sku")] = (item.get("id"), item.get("type_id"))
+    return out
+
+
+def _whole(value):
+    number = Decimal(str(value if value is not None else 0))
+    return int(number) if number == number.to_integral_value() else None
+
+
+def fetch_stock_levels(ctx):
+    mc = client(ctx)
+    if mc.msi_available():
+        yield from _fetch_msi_stock(ctx, mc)
+    else:
+        yield from _fetch_legacy_stock(ctx, mc)
+
+
+def _stock_record(ctx, pid, sku, quantity, refs):
+    whole = _whole(quantity)
+    if whole is None:
+        return Invalid(
+            reference=sku,
+            message=f"Magento stock of {sku} is not a whole number ({quantity})",
+            hint="The hub counts units: set a whole quantity in Magento, or disable "
+            "decimal quantities for this product.",
+            errors={"quantity": [f"{quantity} is not a whole number"]},
+            external_id=str(pid),
+        )
+    # A source item's quantity is physical stock (Magento deducts it at shipment and keeps
+    # open orders as reservations): quantity and on_hand are both that number.
+    return {
+        "external_id": str(pid),
+        "sku": sku,
+        "quantity": whole,
+        "on_hand": whole,
+        "store_refs": refs,
+    }
+
+
+def _fetch_msi_stock(ctx, mc):
+    code = source_code(ctx)
+    pages = mc.iter_offset(
+        "inventory/source-items",
+        groups=[[("source_code", code, "eq")]],
+        sort=[("sku", "ASC")],
+        fields="items[sku,source_code,quantity,status]",
+        key=lambda item: str(item.get("sku") or ""),
+        report_total=True,
+    )
+    for page in pages:
+        known = products_by_sku(mc, [i["sku"] for i in page if i.get("sku")])
+        for item in page:
+            sku = item.get("sku")
+            pid, type_id = known.get(sku, (None, None))
+            if pid is None:
+                yield Skip(
+                    reference=str(sku),
+                    message=f"Magento source item {sku} ({code}) has no product with that SKU",
+                    code="orphan_source_item",
+                )
+                continue
+            if type_id != "simple":
+                continue  # virtual/downloadable items are not stocked in the hub
+            yield _stock_record(
+                ctx, pid, sku, item.get("quantity"), {"source_code": code, "api": "msi"}
+            )
+
+
+def _fetch_legacy_stock(ctx, mc):
+    pages = mc.iter_offset(
+        "products",
+        groups=[[("type_id", "simple", "eq")]],
+        sort=[("entity_id", "ASC")],
+        fields="items[id,sku,extension_attributes[stock_item[item_id,qty,is_in_stock]]]",
+        key=lambda item: int(item.get("id") or 0),
+        report_total=True,
+    )
+    for page in pages:
+        for item in page:
+            stock = (item.get("extension_attributes") or {}).get("stock_item")
+            if stock is None:
+                stock = mc.get(f"stockItems/{_quote(item['sku'])}", allow_404=True) or {}
+            yield _stock_record(
+                ctx,
+                item.get("id"),
+                item.get("sku"),
+                stock.get("qty"),
+                {"stock_item_id": str(stock.get("item_id") or 1), "api": "legacy"},
+            )
+
+
+def _quote(sku):
+    return quote(str(sku), safe="")
+
+
+def push_stock_levels(ctx, items):
+    mc = client(ctx)
+    if mc.msi_available():
+        return _push_msi(ctx, mc, items)
+    return [_push_legacy(mc, item) for item in items]
+
+
+def _result(item, status, message=None, hint=None, store_quantity=None):
+    return {
+        "key": item["sku"],
+        "status": status,
+        "message": message,
+        "hint": hint,
+        "store_quantity": store_quantity,
+        "external_id": item.get("external_id"),
+    }
+
+
+def _current_source_quantities(mc, code, skus):
+    current = {}
+    for chunk, condition in _sku_chunks(skus):
+        value = chunk[0] if condition == "eq" else ",".join(chunk)
+        data = mc.get(
+            "inventory/source-items",
+            criteria_params(
+                [[("sku", value, condition)], [("source_code", code, "eq")]],
+                page_size=min(len(chunk), MAX_CHUNK),
+                current_page=1,
+                fields="items[sku,quantity],total_count",
+            ),
+        )
+        for row in (data or {}).get("items") or []:
+            current[row.get("sku")] = _whole(row.get("quantity"))
+    return current
+
+
+def _push_msi(ctx, mc, items):
+    code = source_code(ctx)
+    try:
+        batch_size = max(1, int(ctx.setting("stock_batch_size", 20)))
+    except (TypeError, ValueError):
+        raise ConfigurationError("stock_batch_size must be a number") from None
+    results = {}
+    for start in range(0, len(items), batch_size):
+        batch = items[start : start + batch_size]
+        current = _current_source_quantities(mc, code, [i["sku"] for i in batch])
+        to_write = []
+        for item in batch:
+            have = current.get(item["sku"])
+            if have is not None and have == item["quantity"]:
+                results[id(item)] = _result(
+                    item, "unchanged", f"Magento already has {have}", store_quantity=have
+                )
+            elif item.get("previous") is not None and have is not None and have != item["previous"]:
+                results[id(item)] = _result(
+                    item,
+                    "conflict",
+                    f"Magento's {code} quantity of {item['sku']} is {have}, not the "
+                    f"{item['previous']} the hub last saw: not overwritten",
+                    hint="The store changed the stock meanwhile (a shipment, an edit); the "
+                    "next export recomputes the target.",
+                    store_quantity=have,
+                )
+            else:
+                to_write.append(item)
+        if to_write:
+            for item, outcome in _write_source_items(mc, code, to_write):
+                results[id(item)] = outcome
+    return [results[id(item)] for item in items]
+
+
+def _source_item(code, item):
+    return {
+        "sku": item["sku"],
+        "source_code": code,
+        "quantity": item["quantity"],
+        "status": 1 if item["quantity"] > 0 else 0,
+    }
+
+
+def _write_source_items(mc, code, items):
+    """POST a batch; when Magento refuses the batch, retry one by one to name the culprit."""
+    try:
+        mc.request(
+            "POST",
+            "inventory/source-items",
+            json={"sourceItems": [_source_item(code, i) for i in items]},
+        )
+    except StoreRejected as exc:
+        if len(items) == 1:
+            yield (
+                items[0],
+                _result(
+                    items[0],
+                    "error",
+                    exc.message,
+                    hint="Check the SKU and the source code (setting source_code) in Magento.",
+                ),
+            )
+            return
+        for item in items:
+            yield from _write_source_items(mc, code, [item])
+        return
+    for item in items:
+        yield item, _result(item, "ok", store_quantity=item["quantity"])
+
+
+def _push_legacy(mc, item):
+    sku = _quote(item["sku"])
+    try:
+        current = mc.get(f"stockItems/{sku}", allow_404=True)
+        if current is None:
+            return _result(
+                item,
+                "error",
+                f"Magento has no product with SKU {item['sku']}",
+                hint="The product was deleted or its SKU changed in Magento: run Update products.",
+            )
+        have = _whole(current.get("qty"))
+        if have == item["quantity"]:
+            return _result(item, "unchanged", store_quantity=have)
+        if item.get("previous") is not None and have is not None and have != item["previous"]:
+            return _result(
+                item,
+                "conflict",
+                f"Magento's quantity of {item['sku']} is {have}, not the {item['previous']} the "
+                "hub last saw: not overwritten",
+                store_quantity=have,
+            )
+        item_id = (item.get("store_refs") or {}).get("stock_item_id") or current.get("item_id") or 1
+        mc.request(
+            "PUT",
+            f"products/{sku}/stockItems/{item_id}",
+            json={"stockItem": {"qty": item["quantity"], "is_in_stock": item["quantity"] > 0}},
+        )
+    except StoreRejected as exc:
+        return _result(item, "error", exc.message)
+    return _result(item, "ok", store_quantity=item["quantity"])
+
+
+# -- shipments -------------------------------------------------------------------------------
+
+
+def _existing_shipment(mc, order_id, shipment):
+    """The Magento shipment that already carries this hub shipment (same tracking number,
+    or our comment naming the hub shipment id), if any."""
+    data = mc.get(
+        "shipments",
+        criteria_params(
+            [[("order_id", order_id, "eq")]],
+            page_size=100,
+            current_page=1,
+            fields="items[entity_id,tracks[track_number,carrier_code],comments[comment]],"
+            "total_count",
+        ),
+    )
+    marker = _marker(shipment)
+    for ship in (data or {}).get("items") or []:
+        tracks = {str(t.get("track_number") or "").strip() for t in ship.get("tracks") or []}
+        comments = " ".join(str(c.get("comment") or "") for c in ship.get("comments") or [])
+        if shipment["tracking_number"].strip() in tracks or marker in comments:
+            return ship
+    return None
+
+
+def _marker(shipment):
+    return f"[hub shipment {shipment['shipment_id']}]"
+
+
+def _notify(ctx, shipment):
+    mode = ctx.setting("shipment_notify", "hub")
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
+    return bool(shipment.get("notify_customer"))
+
+
+def push_shipment(ctx, shipment):
+    mc = client(ctx)
+    key = shipment["shipment_id"]
+    order_id = str(shipment["order_external_id"])
+    if not order_id.isdigit():
+        return {
+            "key": key,
+            "status": "error",
+            "message": f"Order {shipment['order_number']}: {order_id!r} is not a Magento "
+            "order entity_id",
+        }
+    existing = _existing_shipment(mc, order_id, shipment)
+    if existing is not None:
+        return {
+            "key": key,
+            "status": "unchanged",
+            "message": f"Magento already has this shipment (#{existing.get('entity_id')})",
+            "external_id": str(existing.get("entity_id")),
+        }
+    order = mc.get(f"orders/{order_id}", allow_404=True)
+    if order is None:
+        return {
+            "key": key,
+            "status": "error",
+            "message": f"Magento has no order {shipment['order_number']} (entity_id {order_id})",
+        }
+    items, problem = _ship_items(order, shipment)
+    if problem:
+        return {
+            "key": key,
+            "status": "error",
+            "message": problem,
+            "hint": "Compare the hub shipment with the order in Magento (Sales > Orders).",
+        }
+    body = {
+        "items": items,
+        "notify": _notify(ctx, shipment),
+        "appendComment": True,
+        "comment": {
+            "comment": f"Shipped from the hub {_marker(shipment)}",
+            "is_visible_on_front": 0,
+        },
+        "tracks": [
+            {
+                "track_number": shipment["tracking_number"],
+                "title": shipment["carrier"],
+                "carrier_code": shipment.get("carrier_code") or "custom",
+            }
+        ],
+    }
+    if mc.msi_available():
+        body["arguments"] = {"extension_attributes": {"source_code": source_code(ctx)}}
+    try:
+        result = mc.request("POST", f"order/{order_id}/ship", json=body)
+    except ConnectorError as exc:
+        # the store may have created it before failing to answer: look before reporting
+        try:
+            existing = _existing_shipment(mc, order_id, shipment)
+        except ConnectorError:
+            existing = None
+        if existing is not None:
+            return {
+                "key": key,
+                "status": "ok",
+                "message": "created (confirmed after an error answer)",
+                "external_id": str(existing.get("entity_id")),
+            }
+        if isinstance(exc, StoreRejected):
+            return {
+                "key": key,
+                "status": "error",
+                "message": exc.message,
+                "hint": "Magento refuses shipments of cancelled, on-hold, closed or already "
+                "shipped orders.",
+            }
+        raise
+    return {"key": key, "status": "ok", "external_id": str(result)}
+
+
+def _ship_items(order, shipment):
+    """Hub shipment lines -> Magento's [{order_item_id, qty}]: a configurable's child line is
+    shipped through its parent line (the child is a 'dummy' item for shipments)."""
+    by_id = {str(i.get("item_id")): i for i in order.get("items") or []}
+    out = {}
+    for line in shipment["lines"]:
+        item = by_id.get(str(line["order_line_external_id"]))
+        if item is None:
+            return None, (
+                f"Order {shipment['order_number']} has no line {line['order_line_external_id']} "
+                f"({line['sku']}) in Magento"
+            )
+        parent = by_id.get(str(item.get("parent_item_id"))) if item.get("parent_item_id") else None
+        if parent is not None and parent.get("product_type") == "configurable":
+            item = parent
+        remaining = (
+            Decimal(str(item.get("qty_ordered") or 0))
+            - Decimal(str(item.get("qty_shipped") or 0))
+            - Decimal(str(item.get("qty_canceled") or 0))
+            - Decimal(str(item.get("qty_refunded") or 0))
+        )
+        qty = out.get(item["item_id"], 0) + line["quantity"]
+        if qty > remaining:
+            return None, (
+                f"Order {shipment['order_number']}: {line['sku']} has {remaining} left to ship "
+                f"in Magento, the hub ships {qty}"
+            )
+        out[item["item_id"]] = qty
+    return [{"order_item_id": k, "qty": v} for k, v in out.items()], None
+
+
+# -- connection and settings -----------------------------------------------------------------
+
+
+def check_connection(ctx):
+    mc = client(ctx)
+    details, problems = {"auth_method": mc.auth_method, "store_code": mc.store_code}, []
+    try:
+        config = mc.store_config()
+    except ConnectorError as exc:
+        return {
+            "ok": False,
+            "store_name": None,
+            "details": details,
+            "problems": [exc.message + (f" ({exc.hint})" if exc.hint else "")],
+        }
+    details.update(
+        {
+            "base_url": config.get("base_url"),
+            "base_currency_code": config.get("base_currency_code"),
+            "weight_unit": config.get("weight_unit"),
+            "timezone": config.get("timezone"),
+            "locale": config.get("locale"),
+        }
+    )
+    store_name = None
+    try:
+        views = mc.get("store/storeViews") or []
+        code = mc.store_code if mc.store_code != "all" else "default"
+        view = next((v for v in views if v.get("code") == code), None)
+        store_name = (view or {}).get("name")
+        if view is None and mc.store_code != "all":
+            problems.append(f"store_code {mc.store_code!r} is not a store view of this Magento")
+    except ConnectorError as exc:
+        problems.append(f"store views: {exc.message}")
+    details["version"] = magento_version(ctx, mc)
+    try:
+        msi = mc.msi_available()
+        details["msi"] = msi
+        details["inventory_api"] = "msi" if msi else "legacy"
+        if msi:
+            sources = [s.get("source_code") for s in list_sources(mc)]
+            details["sources"] = sources
+            if source_code(ctx) not in sources:
+                problems.append(
+                    f"source_code {source_code(ctx)!r} is not an MSI source of this store "
+                    f"(sources: {', '.join(map(str, sources))})"
+                )
+    except ConnectorError as exc:
+        problems.append(f"inventory: {exc.message}")
+    return {"ok": not problems, "store_name": store_name, "details": details, "problems": problems}
+
+
+def magento_version(ctx, mc):
+    """``GET /magento_version`` ("Magento/2.4 (Community)") is all Magento tells without
+    admin access to composer files; None when hidden (often blocked by the web server)."""
+    try:
+        response = ctx.session.get(f"{mc.base}/magento_version", timeout=(5, 10))
+    except Exception:  # noqa: BLE001 - informational only
+        return None
+    text = response.text.strip() if response.status_code == 200 else ""
+    return text[:60] if text.startswith("Magento/") else None
+
+
+def list_sources(mc):
+    data = mc.get("inventory/sources", criteria_params(page_size=100, current_page=1))
+    return (data or {}).get("items") or []
+
+
+def setting_choices(ctx, setting):
+    mc = client(ctx)
+    if setting == "source_code":
+        if not mc.msi_available():
+            return [{"value": "default", "label": "Default Source (no MSI: legacy stock)"}]
+        return [
+            {
+                "value": s["source_code"],
+                "label": f"{s.get('name') or s['source_code']} "
+                f"({s['source_code']})" + ("" if s.get("enabled", True) else " - disabled"),
+            }
+            for s in list_sources(mc)
+        ]
+    if setting == "store_code":
+        views = mc.get("store/storeViews") or []
+        return [{"value": "all", "label": "All store views (global scope)"}] + [
+            {"value": v["code"], "label": v.get("name") or v["code"]}
+            for v in views
+            if v.get("code") and v.get("code") != "admin"
+        ]
+    return None

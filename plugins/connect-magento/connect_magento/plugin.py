@@ -1,0 +1,168 @@
+"""The hub's hooks for Magento 2 / Adobe Commerce: declarations only (see ``feeds.py``)."""
+
+from connect_magento import feeds
+from hub import hookimpl
+
+SETTINGS = [
+    {
+        "name": "store_code",
+        "label": "Store view code",
+        "type": "choice",
+        "default": "default",
+        "choices_from_store": True,
+        "help": "The store code in /rest/<store_code>/V1/: prices and names are read in this "
+        "store view's scope.",
+    },
+    {
+        "name": "auth_method",
+        "label": "Authentication",
+        "type": "choice",
+        "default": "oauth",
+        "choices": ["oauth", "bearer", "admin"],
+        "help": "oauth: sign requests with the integration's four credentials (OAuth 1.0a, "
+        "HMAC-SHA256; works on 2.4.4+ as installed). bearer: the integration access "
+        "token as a bearer token (needs 'Allow OAuth Access Tokens to be used as "
+        "standalone Bearer tokens'). admin: an admin user (not with 2FA).",
+    },
+    {"name": "consumer_key", "label": "Consumer key", "type": "secret", "secret": True},
+    {"name": "consumer_secret", "label": "Consumer secret", "type": "secret", "secret": True},
+    {"name": "access_token", "label": "Access token", "type": "secret", "secret": True},
+    {
+        "name": "access_token_secret",
+        "label": "Access token secret",
+        "type": "secret",
+        "secret": True,
+    },
+    {"name": "admin_username", "label": "Admin username (auth_method admin)", "type": "string"},
+    {
+        "name": "admin_password",
+        "label": "Admin password (auth_method admin)",
+        "type": "secret",
+        "secret": True,
+    },
+    {
+        "name": "source_code",
+        "label": "MSI source",
+        "type": "choice",
+        "default": "default",
+        "choices_from_store": True,
+        "help": "The Inventory (MSI) source whose quantities the hub reads and writes.",
+    },
+    {
+        "name": "inventory_api",
+        "label": "Inventory API",
+        "type": "choice",
+        "default": "auto",
+        "choices": ["auto", "msi", "legacy"],
+        "help": "auto: MSI source items when /V1/inventory answers, else the legacy "
+        "stockItems API.",
+    },
+    {
+        "name": "weight_unit",
+        "label": "Weight unit",
+        "type": "choice",
+        "default": "auto",
+        "choices": ["auto", "kgs", "lbs"],
+        "help": "The store's weight unit (General > Locale Options); auto reads it from "
+        "/V1/store/storeConfigs.",
+    },
+    {
+        "name": "barcode_attribute",
+        "label": "Barcode attribute code",
+        "type": "string",
+        "default": "ean",
+        "help": "The product attribute holding the EAN/GTIN (custom_attributes), e.g. ean, gtin. "
+        "Empty: no barcode.",
+    },
+    {
+        "name": "shipment_notify",
+        "label": "Email the customer on shipment",
+        "type": "choice",
+        "default": "hub",
+        "choices": ["hub", "always", "never"],
+        "help": "hub: as the hub's shipment says; always / never: override.",
+    },
+    {
+        "name": "page_size",
+        "label": "Page size",
+        "type": "integer",
+        "default": 300,
+        "help": "searchCriteria[pageSize], at most 300 (Magento's Web API input limit).",
+    },
+    {
+        "name": "stock_batch_size",
+        "label": "Stock export batch size",
+        "type": "integer",
+        "default": 20,
+        "help": "Source items per POST /V1/inventory/source-items; 20 is safe with the Web API "
+        "input limits on (2.4.3 shipped them on).",
+    },
+]
+
+
+@hookimpl
+def hub_connector_info():
+    return {
+        "key": "magento",
+        "label": "Magento 2 / Adobe Commerce",
+        "description": "Magento Open Source and Adobe Commerce 2.4 through the REST API "
+        "(integration credentials, OAuth 1.0a signed), MSI or legacy stock.",
+        "stock_semantics": "physical",
+        "settings": SETTINGS,
+        "docs_url": "https://developer.adobe.com/commerce/webapi/rest/",
+    }
+
+
+@hookimpl
+def hub_check_connection(ctx):
+    return feeds.check_connection(ctx)
+
+
+@hookimpl
+def hub_setting_choices(ctx, setting):
+    return feeds.setting_choices(ctx, setting)
+
+
+@hookimpl
+def hub_fetch_new_products(ctx, since):
+    return feeds.fetch_new_products(ctx, since)
+
+
+@hookimpl
+def hub_fetch_products(ctx):
+    return feeds.fetch_products(ctx)
+
+
+@hookimpl
+def hub_fetch_product_images(ctx, products):
+    return feeds.fetch_product_images(ctx, products)
+
+
+@hookimpl
+def hub_fetch_new_orders(ctx, since):
+    return feeds.fetch_new_orders(ctx, since)
+
+
+@hookimpl
+def hub_fetch_order_updates(ctx, since):
+    return feeds.fetch_order_updates(ctx, since)
+
+
+@hookimpl
+def hub_fetch_order(ctx, external_id):
+    return feeds.fetch_order(ctx, external_id)
+
+
+@hookimpl
+def hub_fetch_stock_levels(ctx):
+    return feeds.fetch_stock_levels(ctx)
+
+
+@hookimpl
+def hub_push_stock_levels(ctx, items):
+    return feeds.push_stock_levels(ctx, items)
+
+
+@hookimpl
+def hub_push_shipment(ctx, shipment):
+    return feeds.push_shipment(ctx, shipment)
