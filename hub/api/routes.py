@@ -1,8 +1,549 @@
-from flask import Blueprint
+"""The /api/v1 route table. Every route is declared once in ``ROUTES``; the Flask rules and
+the OpenAPI document (hub.api.openapi) are both generated from it, so they cannot drift."""
+
+from dataclasses import dataclass, field
+
+from flask import Blueprint, g, jsonify, request, url_for
+from marshmallow import ValidationError
+
+from hub.api import schemas
+from hub.errors import BadInput, NotFound
+from hub.models import (
+    Event,
+    FeedRun,
+    Integration,
+    Order,
+    Product,
+    StockLevel,
+    Warehouse,
+    iso,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 
 
-@bp.route("/openapi.json")
+@dataclass
+class Param:
+    name: str
+    type: str = "string"  # string | integer | boolean
+    description: str = ""
+    where: str = "query"  # query | path
+
+
+@dataclass
+class Route:
+    method: str
+    path: str  # Flask syntax: /products/<int:product_id>
+    view: object
+    summary: str
+    response: type | None = None
+    many: bool = False  # a keyset-paginated list
+    params: list = field(default_factory=list)
+    body: type | None = None
+    status: int = 200
+    public: bool = False
+
+    @property
+    def endpoint(self):
+        return self.view.__name__
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _limit():
+    try:
+        limit = int(request.args.get("limit", DEFAULT_LIMIT))
+    except ValueError:
+        raise BadInput("limit must be an integer") from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadInput(f"limit must be between 1 and {MAX_LIMIT}")
+    return limit
+
+
+def keyset(query, model, rows_to_dicts, schema):
+    """``?after=<id>&limit=N`` in id order: one LIMIT n+1 query, no COUNT; ``next`` link."""
+    limit = _limit()
+    after = request.args.get("after")
+    if after not in (None, ""):
+        if not str(after).isdigit():
+            raise BadInput("after must be an id (integer)")
+        query = query.where(model.id > int(after))
+    rows = list(query.order_by(model.id).limit(limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_url = None
+    if more:
+        args = request.args.to_dict()
+        args.update(after=rows[-1].id, limit=limit)
+        next_url = url_for(request.endpoint, _external=False, **request.view_args, **args)
+    return jsonify({"items": schema(many=True).dump(rows_to_dicts(rows)), "next": next_url})
+
+
+def one(schema, data, status=200):
+    return jsonify(schema().dump(data)), status
+
+
+def body(schema):
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise BadInput("the request body must be a JSON object")
+    try:
+        return schema().load(payload)
+    except ValidationError as exc:
+        raise InvalidBody(exc.messages) from None
+
+
+class InvalidBody(BadInput):
+    def __init__(self, messages):
+        super().__init__("invalid request body")
+        self.messages = messages
+
+
+def _get(model, row_id, what):
+    row = model.get_or_none(model.id == row_id)
+    if row is None:
+        raise NotFound(f"unknown {what} id {row_id}")
+    return row
+
+
+def _flag(name):
+    value = request.args.get(name)
+    if value is None:
+        return None
+    return value.lower() in ("1", "true", "yes")
+
+
+# -- row shapes (the CLI's, so scripts can switch between the two) ------------------------------
+
+
+def product_dicts(products):
+    from hub.cli.records import product_rows
+
+    rows = product_rows(products)
+    for product, row in zip(products, rows, strict=True):
+        row["id"] = product.id
+    return rows
+
+
+def order_dicts(orders):
+    from hub.cli.records import order_rows
+
+    return order_rows(orders)
+
+
+def stock_dicts(levels):
+    return [
+        {
+            "id": lv.id,
+            "sku": lv.product.sku,
+            "warehouse": lv.warehouse.code,
+            "on_hand": lv.on_hand,
+            "reserved": lv.reserved,
+            "available": lv.available,
+        }
+        for lv in levels
+    ]
+
+
+def run_dict(run):
+    return {
+        "id": run.id,
+        "integration": run.integration.name,
+        "feed": run.feed,
+        "trigger": run.trigger,
+        "status": run.status,
+        "counts": run.counts,
+        "processed": run.processed,
+        "total": run.total,
+        "queued_at": iso(run.queued_at),
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+        "duration": run.duration,
+        "attempts": run.attempts,
+        "message": run.message,
+    }
+
+
+def event_dict(e):
+    return {
+        "id": e.id,
+        "integration": e.integration.name,
+        "feed": e.feed,
+        "severity": e.severity,
+        "code": e.code,
+        "reference": e.reference,
+        "message": e.message,
+        "hint": e.hint,
+        "count": e.count,
+        "first_seen": iso(e.first_seen),
+        "last_seen": iso(e.last_seen),
+        "resolved": e.resolved_at is not None,
+        "run": e.last_run_id,
+    }
+
+
+def integration_dict(integration):
+    from hub.services.integrations import integration_summary
+
+    return integration_summary(integration, with_secrets_masked=False)
+
+
+# -- views -----------------------------------------------------------------------------------
+
+
 def openapi():
-    return {"openapi": "3.0.3", "paths": {}}
+    from hub.api.openapi import document
+
+    return jsonify(document())
+
+
+def list_products():
+    query = Product.select()
+    q = (request.args.get("q") or "").strip()
+    if q:
+        query = query.where((Product.sku == q) | (Product.barcode == q) | Product.sku.startswith(q))
+    if request.args.get("status"):
+        query = query.where(Product.status == request.args["status"])
+    return keyset(query, Product, product_dicts, schemas.ProductOut)
+
+
+def get_product(product_id):
+    return one(schemas.ProductOut, product_dicts([_get(Product, product_id, "product")])[0])
+
+
+def list_orders():
+    query = Order.select()
+    if request.args.get("status"):
+        query = query.where(Order.status == request.args["status"])
+    if request.args.get("integration"):
+        from hub.services.integrations import get_integration
+
+        query = query.where(Order.integration == get_integration(request.args["integration"]))
+    if request.args.get("number"):
+        query = query.where(Order.number == request.args["number"])
+    return keyset(query, Order, order_dicts, schemas.OrderOut)
+
+
+def get_order(order_id):
+    return one(schemas.OrderOut, order_dicts([_get(Order, order_id, "order")])[0])
+
+
+def list_stock():
+    query = (
+        StockLevel.select(StockLevel, Product, Warehouse)
+        .join(Product)
+        .switch(StockLevel)
+        .join(Warehouse)
+    )
+    if request.args.get("sku"):
+        query = query.where(Product.sku == request.args["sku"])
+    if request.args.get("warehouse"):
+        from hub.services.stock import get_warehouse
+
+        query = query.where(StockLevel.warehouse == get_warehouse(request.args["warehouse"]).id)
+    return keyset(query, StockLevel, stock_dicts, schemas.StockOut)
+
+
+def create_shipment():
+    from hub.services.orders import ship_order, shipment_summary
+
+    data = body(schemas.ShipmentIn)
+    order = _get(Order, data["order_id"], "order")
+    lines = None
+    if data["lines"]:
+        lines = {}
+        for line in data["lines"]:
+            lines[line["sku"]] = lines.get(line["sku"], 0) + line["quantity"]
+    shipment = ship_order(
+        order,
+        lines=lines,
+        warehouse=data["warehouse"],
+        carrier=data["carrier"],
+        tracking_number=data["tracking_number"],
+        tracking_url=data["tracking_url"],
+        user=g.api_user,
+    )
+    return one(schemas.ShipmentOut, shipment_summary(shipment), 201)
+
+
+def list_runs():
+    query = FeedRun.select(FeedRun, Integration).join(Integration)
+    if request.args.get("integration"):
+        from hub.services.integrations import get_integration
+
+        query = query.where(FeedRun.integration == get_integration(request.args["integration"]))
+    for name in ("feed", "status", "trigger"):
+        if request.args.get(name):
+            query = query.where(getattr(FeedRun, name) == request.args[name])
+    return keyset(query, FeedRun, lambda rows: [run_dict(r) for r in rows], schemas.RunOut)
+
+
+def get_run(run_id):
+    return one(schemas.RunOut, run_dict(_get(FeedRun, run_id, "run")))
+
+
+def create_run():
+    from hub.feeds.runs import queue_run
+    from hub.services.integrations import get_integration
+
+    data = body(schemas.RunIn)
+    run = queue_run(
+        get_integration(data["integration"]), data["feed"], trigger="manual", params=data["params"]
+    )
+    return one(schemas.RunOut, run_dict(run), 202)
+
+
+def list_events():
+    query = Event.select(Event, Integration).join(Integration)
+    if request.args.get("severity"):
+        query = query.where(Event.severity == request.args["severity"])
+    unresolved = _flag("unresolved")
+    if unresolved is True:
+        query = query.where(Event.resolved_at.is_null(True))
+    elif unresolved is False:
+        query = query.where(Event.resolved_at.is_null(False))
+    if request.args.get("integration"):
+        from hub.services.integrations import get_integration
+
+        query = query.where(Event.integration == get_integration(request.args["integration"]))
+    return keyset(query, Event, lambda rows: [event_dict(e) for e in rows], schemas.EventOut)
+
+
+def get_event(event_id):
+    return one(schemas.EventOut, event_dict(_get(Event, event_id, "event")))
+
+
+def resolve_event(event_id):
+    from hub.feeds.events import resolve_event as resolve
+
+    event = _get(Event, event_id, "event")
+    resolve(event, g.api_user)
+    return one(schemas.EventOut, event_dict(Event.get_by_id(event.id)))
+
+
+def list_integrations():
+    return keyset(
+        Integration.select(),
+        Integration,
+        lambda rows: [integration_dict(i) for i in rows],
+        schemas.IntegrationOut,
+    )
+
+
+def get_integration_view(integration_id):
+    return one(
+        schemas.IntegrationOut, integration_dict(_get(Integration, integration_id, "integration"))
+    )
+
+
+PAGE = [
+    Param(
+        "after", "integer", "return rows with an id greater than this (the `next` link carries it)"
+    ),
+    Param("limit", "integer", f"page size, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})"),
+]
+
+
+def _id(name):
+    return Param(name, "integer", where="path")
+
+
+ROUTES = [
+    Route("GET", "/openapi.json", openapi, "This OpenAPI document", public=True),
+    Route(
+        "GET",
+        "/products",
+        list_products,
+        "List products",
+        schemas.ProductOut,
+        True,
+        [
+            Param("q", description="SKU or barcode (exact) or SKU prefix"),
+            Param("status", description="active, inactive or missing"),
+            *PAGE,
+        ],
+    ),
+    Route(
+        "GET",
+        "/products/<int:product_id>",
+        get_product,
+        "Show a product",
+        schemas.ProductOut,
+        params=[_id("product_id")],
+    ),
+    Route(
+        "GET",
+        "/orders",
+        list_orders,
+        "List orders",
+        schemas.OrderOut,
+        True,
+        [
+            Param("status", description="to_ship, partially_shipped, shipped, cancelled"),
+            Param("integration", description="integration name or id"),
+            Param("number", description="the store's order number"),
+            *PAGE,
+        ],
+    ),
+    Route(
+        "GET",
+        "/orders/<int:order_id>",
+        get_order,
+        "Show an order",
+        schemas.OrderOut,
+        params=[_id("order_id")],
+    ),
+    Route(
+        "GET",
+        "/stock",
+        list_stock,
+        "List stock levels per product and warehouse",
+        schemas.StockOut,
+        True,
+        [Param("sku"), Param("warehouse", description="warehouse code, name or id"), *PAGE],
+    ),
+    Route(
+        "POST",
+        "/shipments",
+        create_shipment,
+        "Ship an order (records the shipment, takes "
+        "the stock out, queues the shipping confirmation)",
+        schemas.ShipmentOut,
+        body=schemas.ShipmentIn,
+        status=201,
+    ),
+    Route(
+        "GET",
+        "/runs",
+        list_runs,
+        "List feed runs",
+        schemas.RunOut,
+        True,
+        [
+            Param("integration", description="integration name or id"),
+            Param("feed"),
+            Param("status"),
+            Param("trigger"),
+            *PAGE,
+        ],
+    ),
+    Route(
+        "GET",
+        "/runs/<int:run_id>",
+        get_run,
+        "Show a feed run",
+        schemas.RunOut,
+        params=[_id("run_id")],
+    ),
+    Route(
+        "POST",
+        "/runs",
+        create_run,
+        "Run a feed now (queued for a worker)",
+        schemas.RunOut,
+        body=schemas.RunIn,
+        status=202,
+    ),
+    Route(
+        "GET",
+        "/events",
+        list_events,
+        "List events (errors, retries, infos)",
+        schemas.EventOut,
+        True,
+        [
+            Param("severity", description="info, retry or error"),
+            Param("unresolved", "boolean"),
+            Param("integration"),
+            *PAGE,
+        ],
+    ),
+    Route(
+        "GET",
+        "/events/<int:event_id>",
+        get_event,
+        "Show an event",
+        schemas.EventOut,
+        params=[_id("event_id")],
+    ),
+    Route(
+        "POST",
+        "/events/<int:event_id>/resolve",
+        resolve_event,
+        "Mark an event resolved",
+        schemas.EventOut,
+        params=[_id("event_id")],
+    ),
+    Route(
+        "GET",
+        "/integrations",
+        list_integrations,
+        "List integrations (no credentials)",
+        schemas.IntegrationOut,
+        True,
+        PAGE,
+    ),
+    Route(
+        "GET",
+        "/integrations/<int:integration_id>",
+        get_integration_view,
+        "Show an integration (no credentials)",
+        schemas.IntegrationOut,
+        params=[_id("integration_id")],
+    ),
+]
+PUBLIC_ENDPOINTS = {f"api.{r.endpoint}" for r in ROUTES if r.public}
+
+for _route in ROUTES:
+    bp.add_url_rule(_route.path, _route.endpoint, _route.view, methods=[_route.method])
+
+
+def _unauthorized(message):
+    response = jsonify({"error": message})
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Bearer realm="hub"'
+    return response
+
+
+@bp.before_request
+def _authenticate():
+    from hub.services.users import user_for_token
+
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return _unauthorized("an API token is required: Authorization: Bearer <token>")
+    user = user_for_token(token.strip())
+    if user is None:
+        return _unauthorized("invalid or revoked API token")
+    g.api_user = user
+    return None
+
+
+@bp.errorhandler(InvalidBody)
+def _invalid_body(exc):
+    return jsonify({"error": str(exc), "fields": exc.messages}), 400
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc):
+    return jsonify({"error": str(exc)}), 404
+
+
+@bp.errorhandler(BadInput)
+def _bad_input(exc):
+    return jsonify({"error": str(exc)}), 400
+
+
+@bp.errorhandler(404)
+def _no_route(exc):
+    return jsonify({"error": "not found"}), 404
+
+
+@bp.errorhandler(405)
+def _method(exc):
+    return jsonify({"error": "method not allowed"}), 405

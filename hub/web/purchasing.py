@@ -66,29 +66,20 @@ def supplier(supplier_id):
 def recommendations():
     fn = _fn("recommendations")
     window = request.args.get("window_days", type=int) or 30
-    rows, error = [], None
+    groups, error = [], None
     if fn is not None:
         try:
-            rows = list(fn(window_days=window))
+            groups = list(fn(window_days=window))
         except Exception as exc:  # show the page with the message rather than a 500
             error = str(exc)
     return render_template(
         "purchasing/recommendations.html",
-        rows=rows,
+        groups=groups,
         window=window,
         available=fn is not None,
         error=error,
         can_create=has(SERVICE, "create_po_from_recommendations"),
     )
-
-
-def _field(row, name, default=None):
-    return row.get(name, default) if isinstance(row, dict) else getattr(row, name, default)
-
-
-@bp.app_template_global("reco")
-def reco_field(row, name, default=None):
-    return _field(row, name, default)
 
 
 @bp.route("/recommendations/order", methods=["POST"])
@@ -99,6 +90,18 @@ def create_from_recommendations():
     if ok and po is not None:
         return redirect(url_for("purchasing.show", po_id=po.id))
     return redirect(url_for("purchasing.recommendations"))
+
+
+def parse_lines(text):
+    """ "SKU=QTY" or "SKU QTY" per line -> [(sku, qty)] (the service checks SKUs and numbers)."""
+    lines = []
+    for raw in (text or "").splitlines():
+        raw = raw.strip()
+        if not raw:
+            continue
+        sku, _, qty = raw.replace("=", " ").partition(" ")
+        lines.append((sku.strip(), qty.strip() or "1"))
+    return lines
 
 
 @bp.route("/orders/new", methods=["POST"])

@@ -1,0 +1,52 @@
+"""Pruning: finished runs and resolved events older than ``settings.run_retention_days``.
+
+Unresolved events are never pruned (whatever their age): the bell must keep showing them.
+Deletes go by chunks of ids, each in its own transaction, so a large backlog does not hold
+the database lock for long.
+"""
+
+from datetime import timedelta
+
+from hub.db import db
+from hub.models import Event, FeedRun, OutboxItem, RunLog, StockDiscrepancy, utcnow
+from hub.models.feeds import FINAL_STATUSES
+from hub.settings import get_settings
+
+CHUNK = 500
+
+
+def _chunks(query):
+    while True:
+        ids = [row_id for (row_id,) in query.limit(CHUNK).tuples()]
+        if not ids:
+            return
+        yield ids
+
+
+def prune(now=None, days=None):
+    """Delete old finished runs (with their log, outbox and discrepancies) and old resolved
+    events. Returns {"runs": n, "events": n}."""
+    days = get_settings().run_retention_days if days is None else days
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    pruned = {"runs": 0, "events": 0}
+
+    old_events = Event.select(Event.id).where(
+        Event.resolved_at.is_null(False), Event.resolved_at < cutoff
+    )
+    for ids in _chunks(old_events):
+        with db.atomic():
+            RunLog.update(event=None).where(RunLog.event.in_(ids)).execute()
+            pruned["events"] += Event.delete().where(Event.id.in_(ids)).execute()
+
+    old_runs = (
+        FeedRun.select(FeedRun.id)
+        .where(FeedRun.status.in_(FINAL_STATUSES), FeedRun.queued_at < cutoff)
+        .order_by(FeedRun.id)
+    )
+    for ids in _chunks(old_runs):
+        with db.atomic():
+            Event.update(last_run=None).where(Event.last_run.in_(ids)).execute()
+            for model in (RunLog, OutboxItem, StockDiscrepancy):
+                model.delete().where(model.run.in_(ids)).execute()
+            pruned["runs"] += FeedRun.delete().where(FeedRun.id.in_(ids)).execute()
+    return pruned
