@@ -1,0 +1,658 @@
+"""What each hook does, in terms of Webservice calls (``client``) and mapping (``mapping``).
+
+Reference data (configuration, order states, carriers, countries, currencies, languages,
+attribute values) is read once and kept five minutes in ``ctx.cache``, so a run (or the many
+``hub_fetch_order`` calls of a retry run) reads it once.
+"""
+
+import re
+from decimal import Decimal
+
+from connect_prestashop import mapping
+from connect_prestashop.client import PrestaShopClient
+from hub import Skip
+from hub.errors import ConfigurationError, StoreRejected
+
+REF_TTL = 300.0
+MAX_ID = "999999999"
+FAR_FUTURE = "2999-12-31 23:59:59"
+ORDER_PAGE = 100
+TRACKING_MAX = 64
+CONFIG_KEYS = (
+    "PS_LANG_DEFAULT",
+    "PS_CURRENCY_DEFAULT",
+    "PS_TIMEZONE",
+    "PS_WEIGHT_UNIT",
+    "PS_OS_CANCELED",
+    "PS_OS_REFUND",
+    "PS_OS_SHIPPING",
+    "PS_OS_PAYMENT",
+    "PS_SHOP_NAME",
+)
+# what the connector reads and writes, for the connection check ("{WRITE}": PATCH or PUT)
+PERMISSIONS = {
+    "products": ("GET",),
+    "combinations": ("GET",),
+    "product_option_values": ("GET",),
+    "images": ("GET",),
+    "stock_availables": ("GET", "{WRITE}"),
+    "orders": ("GET",),
+    "order_states": ("GET",),
+    "order_histories": ("GET", "POST"),
+    "order_carriers": ("GET", "{WRITE}"),
+    "carriers": ("GET",),
+    "addresses": ("GET",),
+    "countries": ("GET",),
+    "customers": ("GET",),
+    "currencies": ("GET",),
+    "configurations": ("GET",),
+    "languages": ("GET",),
+    "suppliers": ("GET",),
+    "product_suppliers": ("GET",),
+}
+ADDRESS_DISPLAY = (
+    "[id,firstname,lastname,company,address1,address2,city,postcode,id_country,"
+    "id_state,phone,phone_mobile]"
+)
+
+
+class Feeds:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.client = PrestaShopClient(ctx)
+
+    # -- reference data ----------------------------------------------------------------------
+
+    def _cached(self, name, loader):
+        key = ("prestashop", self.client.base_url, name)
+        hit = self.ctx.cache.get(key)
+        now = self.ctx.clock()
+        if hit is not None and now - hit[0] < REF_TTL:
+            return hit[1]
+        value = loader()
+        self.ctx.cache[key] = (now, value)
+        return value
+
+    def config(self):
+        def load():
+            shop = self.client.shop_params.get("id_shop")
+            out, specific = {}, set()
+            for row in self.client.rows(
+                "configurations",
+                display="[id,name,value,id_shop]",
+                filters={"filter[name]": "[" + "|".join(CONFIG_KEYS) + "]"},
+            ):
+                name, row_shop = row.get("name"), str(row.get("id_shop") or "")
+                if shop and row_shop == shop:
+                    out[name] = row.get("value")
+                    specific.add(name)
+                elif name not in specific and (name not in out or not row_shop):
+                    out[name] = row.get("value")
+            return out
+
+        return self._cached("config", load)
+
+    def states(self):
+        return self._cached(
+            "order_states",
+            lambda: {int(r["id"]): r for r in self.client.rows("order_states", display="full")},
+        )
+
+    def _id_map(self, resource, display, value):
+        return self._cached(
+            resource,
+            lambda: {str(r["id"]): value(r) for r in self.client.rows(resource, display=display)},
+        )
+
+    def refs(self, *, products=False, orders=False):
+        config = self.config()
+        language = self.ctx.setting("language_id") or config.get("PS_LANG_DEFAULT")
+        currencies = self._id_map("currencies", "[id,iso_code]", lambda r: r.get("iso_code"))
+        refs = mapping.Refs(
+            language_id=int(language) if str(language or "").isdigit() else None,
+            timezone=mapping.zone(config.get("PS_TIMEZONE")),
+            weight_factor=mapping.WEIGHT_UNITS.get(
+                (config.get("PS_WEIGHT_UNIT") or "kg").strip().lower(), Decimal(1)
+            ),
+            currency=currencies.get(str(config.get("PS_CURRENCY_DEFAULT"))),
+            currencies=currencies,
+            config=config,
+        )
+        if products:
+            refs.option_values = self._id_map(
+                "product_option_values",
+                "[id,name]",
+                lambda r: mapping.I18n().deserialize(r.get("name")),
+            )
+        if orders:
+            refs.states = self.states()
+            refs.carriers = self._id_map("carriers", "[id,name]", lambda r: r.get("name"))
+            refs.countries = self._id_map(
+                "countries", "[id,iso_code]", lambda r: (r.get("iso_code") or "").upper() or None
+            )
+        return refs
+
+    def shop_time(self, since, refs):
+        """A hub cursor/ISO time → the shop's ``YYYY-MM-DD HH:MM:SS`` (shop time zone)."""
+        from datetime import UTC, datetime
+
+        value = since.split("|")[0].strip()
+        if "T" in value or value.endswith("Z") or "+" in value:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return moment.astimezone(refs.timezone).strftime("%Y-%m-%d %H:%M:%S")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return value + " 00:00:00"
+        return value
+
+    # -- products ----------------------------------------------------------------------------
+
+    def products(self, since=None):
+        refs = self.refs(products=True)
+        filters, date, after = {}, False, None
+        if since:
+            head = since.split("-")[0] if re.fullmatch(r"\d+(-\d+)?", since) else None
+            if head is not None:
+                pid, _, pa = since.partition("-")
+                after = (int(pid), int(pa) if pa else int(MAX_ID))
+                filters["filter[id]"] = f"[{int(pid)},{MAX_ID}]"
+            else:
+                filters["filter[date_add]"] = f"[{self.shop_time(since, refs)},{FAR_FUTURE}]"
+                date = True
+        for page in self.client.pages("products", display="full", filters=filters, date=date):
+            combos = self._combinations_of(page)
+            for raw in page:
+                for item in mapping.product_records(raw, combos.get(raw.get("id"), []), refs):
+                    cursor = item["cursor"] if isinstance(item, dict) else item.cursor
+                    if after is not None and cursor <= mapping.product_cursor(*after):
+                        continue
+                    yield item
+
+    def _combinations_of(self, page):
+        """The combinations of a page of products, by id_product (one paged interval read)."""
+        with_combos = [
+            int(r["id"]) for r in page if (r.get("associations") or {}).get("combinations")
+        ]
+        out = {}
+        if not with_combos:
+            return out
+        interval = f"[{min(with_combos)},{max(with_combos)}]"
+        for combo in self.client.rows(
+            "combinations",
+            display="full",
+            sort="[id_product_ASC,id_ASC]",
+            filters={"filter[id_product]": interval},
+        ):
+            out.setdefault(int(combo.get("id_product") or 0), []).append(combo)
+        return out
+
+    def images(self, products):
+        wanted = []
+        for item in products:
+            parsed = mapping.split_external_id(item.get("external_id", ""))
+            if parsed is None and item.get("parent"):
+                parsed = mapping.split_external_id(item["parent"])
+            wanted.append((item, parsed))
+        for start in range(0, len(wanted), 100):
+            chunk = wanted[start : start + 100]
+            pids = {p[0] for _, p in chunk if p}
+            pas = {p[1] for _, p in chunk if p and p[1]}
+            rows = {int(r["id"]): r for r in self.client.by_values("products", "id", pids)}
+            combos = {int(r["id"]): r for r in self.client.by_values("combinations", "id", pas)}
+            for item, parsed in chunk:
+                ext = item.get("external_id") or ""
+                product = rows.get(parsed[0]) if parsed else None
+                if product is None:
+                    yield Skip(
+                        reference=item.get("sku") or ext,
+                        external_id=ext,
+                        message=f"Product {ext} no longer exists in PrestaShop: no images",
+                    )
+                    continue
+                ids = [
+                    str(i.get("id"))
+                    for i in (product.get("associations") or {}).get("images") or []
+                ]
+                default = str(product.get("id_default_image") or "")
+                if default in ids:
+                    ids.remove(default)
+                    ids.insert(0, default)
+                combo = combos.get(parsed[1]) if parsed[1] else None
+                own = [
+                    str(i.get("id"))
+                    for i in ((combo or {}).get("associations") or {}).get("images") or []
+                ]
+                if own:
+                    ids = own + [i for i in ids if i not in own]
+                for position, image_id in enumerate(i for i in ids if i.isdigit()):
+                    yield {
+                        "product_external_id": ext,
+                        "external_id": image_id,
+                        "url": f"{self.client.api}/images/products/{parsed[0]}/{image_id}",
+                        "position": position,
+                        "alt": None,
+                    }
+
+    # -- orders ------------------------------------------------------------------------------
+
+    def _order_lookups(self, rows):
+        address_ids = {
+            r.get(k) for r in rows for k in ("id_address_delivery", "id_address_invoice")
+        }
+        addresses = {
+            str(a["id"]): a
+            for a in self.client.by_values("addresses", "id", address_ids, display=ADDRESS_DISPLAY)
+        }
+        customers = {
+            str(c["id"]): c.get("email") or None
+            for c in self.client.by_values(
+                "customers", "id", {r.get("id_customer") for r in rows}, display="[id,email]"
+            )
+        }
+        return addresses, customers
+
+    def new_orders(self, since=None):
+        refs = self.refs(orders=True)
+        filters, date = {}, False
+        if since and since.strip().isdigit():
+            filters["filter[id]"] = f"[{int(since) + 1},{MAX_ID}]"
+        elif since:
+            filters["filter[date_add]"] = f"[{self.shop_time(since, refs)},{FAR_FUTURE}]"
+            date = True
+        for page in self.client.pages(
+            "orders",
+            display="full",
+            filters=filters,
+            date=date,
+            page_size=min(ORDER_PAGE, self.client.page_size),
+        ):
+            addresses, emails = self._order_lookups(page)
+            for raw in page:
+                yield mapping.order_record(raw, refs, addresses, emails)
+
+    def order(self, external_id):
+        if not str(external_id).strip().isdigit():
+            return None
+        rows = self.client.list_rows(
+            "orders", {"display": "full", "filter[id]": f"[{int(external_id)}]"}
+        )
+        if not rows:
+            return None
+        addresses, emails = self._order_lookups(rows)
+        return mapping.order_record(rows[0], self.refs(orders=True), addresses, emails)
+
+    def order_updates(self, since=None):
+        refs = self.refs(orders=True)
+        filters = {}
+        if since:
+            filters["filter[date_upd]"] = f"[{self.shop_time(since, refs)},{FAR_FUTURE}]"
+        for raw in self.client.rows(
+            "orders",
+            display="[id,reference,current_state,date_upd]",
+            filters=filters,
+            date=True,
+            sort="[date_upd_ASC,id_ASC]",
+        ):
+            record = mapping.order_status_record(raw, refs)
+            if since and isinstance(record, dict) and record["cursor"] <= since:
+                continue  # the inclusive date filter re-reads the last second
+            yield record
+
+    # -- stock -------------------------------------------------------------------------------
+
+    def stock_levels(self):
+        pending = None  # a product-level row (id_product_attribute 0), kept until we know
+        # whether the product has combinations (then it is their total, not an item)
+        for raw in self.client.rows(
+            "stock_availables",
+            display="full",
+            sort="[id_product_ASC,id_product_attribute_ASC,id_ASC]",
+        ):
+            if str(raw.get("id_product_attribute") or "0") == "0":
+                if pending is not None:
+                    yield mapping.stock_record(pending)
+                pending = raw
+                continue
+            if pending is not None and str(pending.get("id_product")) == str(raw.get("id_product")):
+                pending = None
+            elif pending is not None:
+                yield mapping.stock_record(pending)
+                pending = None
+            yield mapping.stock_record(raw)
+        if pending is not None:
+            yield mapping.stock_record(pending)
+
+    def push_stock(self, items):
+        results = [None] * len(items)
+        targets = []
+        for index, item in enumerate(items):
+            refs = item.get("store_refs") or {}
+            parsed = None
+            if str(refs.get("id_product", "")).isdigit():
+                parsed = (int(refs["id_product"]), int(refs.get("id_product_attribute") or 0))
+            else:
+                parsed = mapping.split_external_id(item.get("external_id", ""))
+            if parsed is None:
+                results[index] = _result(
+                    item,
+                    "error",
+                    f"{item.get('external_id')!r} is not a PrestaShop product id",
+                    hint="Re-import the products.",
+                )
+                continue
+            sa_id = refs.get("stock_available_id")
+            targets.append(
+                (index, item, parsed, int(sa_id) if str(sa_id or "").isdigit() else None)
+            )
+        by_id = {
+            int(r["id"]): r
+            for r in self.client.by_values(
+                "stock_availables", "id", [t[3] for t in targets if t[3]]
+            )
+        }
+        rows = {}
+        missing = set()
+        for index, _item, parsed, sa_id in targets:
+            row = by_id.get(sa_id) if sa_id else None
+            if (
+                row is not None
+                and (int(row.get("id_product") or 0), int(row.get("id_product_attribute") or 0))
+                == parsed
+            ):
+                rows[index] = row
+            else:
+                missing.add(parsed[0])
+        if missing:
+            shop = self.client.shop_params.get("id_shop")
+            found = {}
+            for row in self.client.by_values("stock_availables", "id_product", missing):
+                key = (int(row.get("id_product") or 0), int(row.get("id_product_attribute") or 0))
+                if shop and str(row.get("id_shop")) != shop and key in found:
+                    continue
+                found[key] = row
+            for index, _item, parsed, _sa in targets:
+                if index not in rows and parsed in found:
+                    rows[index] = found[parsed]
+        for index, item, parsed, _sa in targets:
+            results[index] = self._push_one(item, parsed, rows.get(index))
+        return results
+
+    def _push_one(self, item, parsed, row):
+        wanted = int(item["quantity"])
+        if row is None:
+            return _result(
+                item,
+                "error",
+                f"PrestaShop has no stock_available row for product "
+                f"{parsed[0]} combination {parsed[1]}",
+                hint="The product or combination was deleted in PrestaShop; "
+                "re-import the products.",
+            )
+        if str(row.get("depends_on_stock")) == "1":
+            return _result(
+                item,
+                "error",
+                "PrestaShop computes this quantity from its warehouses "
+                "(depends_on_stock = 1): it cannot be written",
+                hint="Turn off advanced stock management for this product in "
+                "PrestaShop, or exclude it from the stock export.",
+            )
+        try:
+            current = int(row.get("quantity") or 0)
+        except ValueError:
+            current = None
+        if current == wanted:
+            return _result(item, "unchanged", store_quantity=current, external_id=row.get("id"))
+        previous = item.get("previous")
+        if previous is not None and current != previous:
+            return _result(
+                item,
+                "conflict",
+                f"PrestaShop has {current}, not the {previous} the "
+                "hub last saw: the store's stock moved (an order or an edit) since",
+                hint="Import new orders; the next export recomputes and pushes again.",
+                store_quantity=current,
+                external_id=row.get("id"),
+            )
+        try:
+            saved = self.client.update(
+                "stock_availables", "stock_available", row["id"], {"quantity": wanted}, current=row
+            )
+        except StoreRejected as exc:
+            return _result(item, "error", exc.message, hint=exc.hint, external_id=row.get("id"))
+        quantity = saved.get("quantity")
+        return _result(
+            item,
+            "ok",
+            store_quantity=int(quantity) if str(quantity).lstrip("-").isdigit() else wanted,
+            external_id=row.get("id"),
+        )
+
+    # -- shipping ----------------------------------------------------------------------------
+
+    def push_shipment(self, shipment):
+        key = shipment["shipment_id"]
+        number = shipment.get("order_number") or shipment.get("order_external_id")
+        tracking = (shipment.get("tracking_number") or "").strip()
+        if len(tracking) > TRACKING_MAX:
+            return {
+                "key": key,
+                "status": "error",
+                "message": f"Tracking number of order {number} has {len(tracking)} "
+                f"characters; PrestaShop accepts at most {TRACKING_MAX}",
+                "hint": "Correct the tracking number on the shipment (PrestaShop's "
+                "order_carriers.tracking_number is limited to 64 characters).",
+            }
+        oid = str(shipment.get("order_external_id") or "").strip()
+        if not oid.isdigit():
+            return {
+                "key": key,
+                "status": "error",
+                "message": f"{oid!r} is not a PrestaShop order id",
+            }
+        order = self.client.get_full("orders", oid)
+        if order is None:
+            return {
+                "key": key,
+                "status": "error",
+                "message": f"Order {number} (id {oid}) no longer exists in PrestaShop",
+            }
+        refs = self.refs(orders=True)
+        shipped_state = self.shipped_state(refs)
+        current = int(order.get("current_state") or 0)
+        if str(current) == str(refs.config.get("PS_OS_CANCELED")):
+            return {
+                "key": key,
+                "status": "error",
+                "message": f"Order {number} is cancelled in PrestaShop: not confirmed",
+                "hint": "Check the order in the store; mark the shipment resolved if the "
+                "cancellation is right.",
+            }
+        already = current == shipped_state or (refs.states.get(current) or {}).get("shipped") == "1"
+        carriers = list(
+            self.client.rows(
+                "order_carriers", display="full", filters={"filter[id_order]": f"[{oid}]"}
+            )
+        )
+        row = next(
+            (c for c in carriers if str(c.get("id_carrier")) == str(order.get("id_carrier"))),
+            carriers[0] if carriers else None,
+        )
+        notes, changes = [], {}
+        if row is None and tracking:
+            notes.append(
+                "the order has no order_carrier row, so the tracking number could not be stored"
+            )
+        elif row is not None:
+            stored = (row.get("tracking_number") or "").strip()
+            if tracking and stored != tracking:
+                if stored and already:
+                    notes.append(f"the store already has tracking number {stored}; kept")
+                else:
+                    changes["tracking_number"] = tracking
+            code = str(shipment.get("carrier_code") or "")
+            if (
+                code.isdigit()
+                and code != str(row.get("id_carrier"))
+                and code in refs.carriers
+                and not already
+            ):
+                changes["id_carrier"] = code
+        state_name = mapping.text(
+            mapping.I18n().deserialize((refs.states.get(shipped_state) or {}).get("name")), None
+        ) or str(shipped_state)
+        try:
+            if changes:
+                self.client.update(
+                    "order_carriers", "order_carrier", row["id"], changes, current=row
+                )
+            posted = False
+            if not already:
+                fresh = self.client.list_rows(
+                    "orders", {"display": "[id,current_state]", "filter[id]": f"[{oid}]"}
+                )
+                now = int((fresh[0] if fresh else order).get("current_state") or 0)
+                if now != shipped_state and (refs.states.get(now) or {}).get("shipped") != "1":
+                    params = {"sendemail": "1"} if shipment.get("notify_customer") else None
+                    self.client.create(
+                        "order_histories",
+                        "order_history",
+                        {"id_order": oid, "id_order_state": shipped_state},
+                        params=params,
+                    )
+                    posted = True
+        except StoreRejected as exc:
+            return {
+                "key": key,
+                "status": "error",
+                "message": exc.message,
+                "hint": exc.hint,
+                "external_id": str(row["id"]) if row else None,
+            }
+        if not posted and not changes:
+            message = f"Order {number} is already in state {state_name!r} in PrestaShop"
+            return {
+                "key": key,
+                "status": "unchanged",
+                "external_id": str(row["id"]) if row else None,
+                "message": "; ".join([message, *notes]),
+            }
+        done = []
+        if "tracking_number" in changes:
+            done.append(f"tracking number {tracking} stored")
+        if posted:
+            done.append(f"order moved to {state_name!r}")
+        return {
+            "key": key,
+            "status": "ok",
+            "external_id": str(row["id"]) if row else None,
+            "message": f"Order {number}: " + "; ".join(done + notes),
+        }
+
+    def shipped_state(self, refs):
+        chosen = self.ctx.setting("shipped_state_id") or refs.config.get("PS_OS_SHIPPING")
+        if not str(chosen or "").isdigit() or int(chosen) not in refs.states:
+            raise ConfigurationError(
+                f"The shipped order state {chosen!r} does not exist in PrestaShop",
+                hint="Choose the 'shipped' order state in the integration's settings.",
+            )
+        return int(chosen)
+
+    # -- suppliers ---------------------------------------------------------------------------
+
+    def suppliers(self):
+        for raw in self.client.rows("suppliers", display="[id,name,active]"):
+            yield mapping.supplier_record(raw)
+
+    def product_suppliers(self):
+        refs = self.refs()
+        for page in self.client.pages("product_suppliers", display="full"):
+            pids = {
+                r.get("id_product")
+                for r in page
+                if str(r.get("id_product_attribute") or "0") == "0"
+            }
+            with_combos = {
+                str(c.get("id_product"))
+                for c in self.client.by_values(
+                    "combinations", "id_product", pids, display="[id,id_product]"
+                )
+            }
+            for raw in page:
+                if (
+                    str(raw.get("id_product_attribute") or "0") == "0"
+                    and str(raw.get("id_product")) in with_combos
+                ):
+                    continue  # the product-level row of a product sold by combinations
+                yield mapping.product_supplier_record(raw, refs)
+
+    # -- connection --------------------------------------------------------------------------
+
+    def check(self):
+        from hub.errors import AuthenticationError, StoreUnavailableError
+
+        try:
+            permissions, shop = self.client.resources()
+        except (AuthenticationError, StoreUnavailableError) as exc:
+            return {
+                "ok": False,
+                "store_name": None,
+                "details": {"status": exc.status},
+                "problems": [exc.message],
+            }
+        write = self.client.write_method()
+        problems = []
+        for resource, methods in PERMISSIONS.items():
+            for method in methods:
+                method = write if method == "{WRITE}" else method
+                if method not in permissions.get(resource, set()):
+                    problems.append(f"missing permission {method} on {resource}")
+        details = {
+            "version": self.client.version,
+            "write_method": write,
+            "resources": sorted(permissions),
+        }
+        if not problems:
+            refs = self.refs(orders=True)
+            try:
+                details["shipped_state_id"] = self.shipped_state(refs)
+            except ConfigurationError as exc:
+                problems.append(exc.message)
+            details["timezone"] = str(refs.timezone)
+            details["currency"] = refs.currency
+        return {"ok": not problems, "store_name": shop, "details": details, "problems": problems}
+
+    def choices(self, setting):
+        if setting == "shipped_state_id":
+            language = self.refs().language_id
+            return [
+                {
+                    "value": str(sid),
+                    "label": _i18n(row.get("name"), language) + f" (id {sid})",
+                }
+                for sid, row in sorted(self.states().items())
+                if row.get("deleted") != "1"
+            ]
+        if setting == "language_id":
+            return [
+                {"value": str(r["id"]), "label": f"{r.get('name')} ({r.get('iso_code')})"}
+                for r in self.client.rows("languages", display="[id,name,iso_code,active]")
+                if r.get("active") == "1"
+            ]
+        return None
+
+
+def _i18n(value, language_id):
+    return mapping.text(mapping.I18n().deserialize(value), language_id)
+
+
+def _result(item, status, message=None, *, hint=None, store_quantity=None, external_id=None):
+    return {
+        "key": item.get("sku") or item.get("external_id"),
+        "status": status,
+        "message": message,
+        "hint": hint,
+        "store_quantity": store_quantity,
+        "external_id": str(external_id) if external_id is not None else None,
+    }

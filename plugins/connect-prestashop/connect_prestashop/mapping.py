@@ -1,0 +1,627 @@
+"""PrestaShop JSON payloads → hub records.
+
+Each store payload is loaded with a marshmallow schema (``data_key`` for the store's names,
+``unknown = EXCLUDE``); a payload that fails (a weight that is not a number…) becomes an
+``Invalid`` outcome naming the hub field, in place of the record.
+
+External ids (documented in the README):
+* a simple product: ``"<id_product>"``; a combination: ``"<id_product>-<id_product_attribute>"``
+  (the parent product of combinations is not a stockable item and yields no record);
+* ``store_refs`` carry ``id_product``, ``id_product_attribute`` and ``stock_available_id``.
+Cursors are zero-padded so that they sort as strings: ``"0000000012-0000000034"`` for products,
+``"0000000012"`` for orders, suppliers and links, ``"<date_upd>|<id>"`` for order updates.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from hub import Invalid
+
+WEIGHT_UNITS = {
+    "kg": Decimal(1),
+    "g": Decimal("0.001"),
+    "lb": Decimal("0.45359237"),
+    "lbs": Decimal("0.45359237"),
+    "oz": Decimal("0.028349523125"),
+}
+
+
+# -- store payload schemas ---------------------------------------------------------------------
+
+
+class PsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class I18n(fields.Field):
+    """An i18n field: ``[{"id": "1", "value": "…"}]``, or a plain string (one language)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or value == "":
+            return {}
+        if isinstance(value, str):
+            return {None: value}
+        if isinstance(value, list):
+            out = {}
+            for item in value:
+                if isinstance(item, dict):
+                    lang = str(item.get("id", ""))
+                    out[int(lang) if lang.isdigit() else None] = item.get("value") or ""
+            return out
+        raise ValidationError("not a language list")
+
+
+def _number(**kwargs):
+    return fields.Decimal(allow_nan=False, **kwargs)
+
+
+class ProductPayload(PsSchema):
+    id = fields.Integer(required=True)
+    reference = fields.String(load_default="")
+    ean13 = fields.String(load_default="")
+    upc = fields.String(load_default="")
+    weight = _number(load_default=Decimal(0), validate=validate.Range(min=0))
+    price = _number(load_default=Decimal(0))
+    active = fields.String(load_default="1")
+    name = I18n(load_default=dict)
+    date_upd = fields.String(load_default="")
+    associations = fields.Dict(load_default=dict)
+
+
+class CombinationPayload(PsSchema):
+    id = fields.Integer(required=True)
+    id_product = fields.Integer(required=True)
+    reference = fields.String(load_default="")
+    ean13 = fields.String(load_default="")
+    upc = fields.String(load_default="")
+    weight = _number(load_default=Decimal(0))  # an impact: may be negative
+    price = _number(load_default=Decimal(0))  # an impact: may be negative
+    associations = fields.Dict(load_default=dict)
+
+
+class OrderRowPayload(PsSchema):
+    id = fields.String(required=True)
+    product_id = fields.String(load_default="0")
+    product_attribute_id = fields.String(load_default="0")
+    product_quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    product_name = fields.String(load_default="")
+    product_reference = fields.String(load_default="")
+    unit_price_tax_incl = _number(load_default=None, allow_none=True)
+
+
+class OrderPayload(PsSchema):
+    id = fields.Integer(required=True)
+    reference = fields.String(load_default="")
+    current_state = fields.Integer(required=True)
+    id_carrier = fields.String(load_default="0")
+    id_currency = fields.String(load_default="0")
+    id_customer = fields.String(load_default="0")
+    id_address_delivery = fields.String(load_default="0")
+    id_address_invoice = fields.String(load_default="0")
+    total_paid_tax_incl = _number(load_default=None, allow_none=True)
+    total_paid = _number(load_default=None, allow_none=True)
+    date_add = fields.String(load_default="")
+    date_upd = fields.String(load_default="")
+    associations = fields.Dict(load_default=dict)
+
+
+class OrderStatusPayload(PsSchema):
+    id = fields.Integer(required=True)
+    reference = fields.String(load_default="")
+    current_state = fields.Integer(required=True)
+    date_upd = fields.String(load_default="")
+
+
+class AddressPayload(PsSchema):
+    id = fields.Integer(required=True)
+    firstname = fields.String(load_default="")
+    lastname = fields.String(load_default="")
+    company = fields.String(load_default="")
+    address1 = fields.String(load_default="")
+    address2 = fields.String(load_default="")
+    city = fields.String(load_default="")
+    postcode = fields.String(load_default="")
+    id_country = fields.String(load_default="0")
+    id_state = fields.String(load_default="0")
+    phone = fields.String(load_default="")
+    phone_mobile = fields.String(load_default="")
+
+
+class StockPayload(PsSchema):
+    id = fields.Integer(required=True)
+    id_product = fields.Integer(required=True)
+    id_product_attribute = fields.Integer(load_default=0)
+    quantity = fields.Integer(required=True)
+    depends_on_stock = fields.String(load_default="0")
+
+
+class SupplierPayload(PsSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    active = fields.String(load_default="1")
+
+
+class ProductSupplierPayload(PsSchema):
+    id = fields.Integer(required=True)
+    id_product = fields.Integer(required=True)
+    id_product_attribute = fields.Integer(load_default=0)
+    id_supplier = fields.Integer(required=True, validate=validate.Range(min=1))
+    id_currency = fields.String(load_default="0")
+    reference = fields.String(data_key="product_supplier_reference", load_default="")
+    price = _number(data_key="product_supplier_price_te", load_default=None, allow_none=True)
+
+
+PRODUCT = ProductPayload()
+COMBINATION = CombinationPayload()
+ORDER = OrderPayload()
+ORDER_ROW = OrderRowPayload()
+ORDER_STATUS = OrderStatusPayload()
+ADDRESS = AddressPayload()
+STOCK = StockPayload()
+SUPPLIER = SupplierPayload()
+PRODUCT_SUPPLIER = ProductSupplierPayload()
+
+# store field -> hub field, to name the hub's field in Invalid outcomes
+PRODUCT_FIELDS = {
+    "reference": "sku",
+    "weight": "weight_kg",
+    "price": "price",
+    "name": "name",
+    "id": "external_id",
+    "ean13": "barcode",
+    "upc": "barcode",
+}
+
+
+# -- reference data of a run -------------------------------------------------------------------
+
+
+@dataclass
+class Refs:
+    """What the mapping needs besides the payload: read once per run (cached by ``feeds``)."""
+
+    language_id: int | None = None
+    timezone: ZoneInfo = UTC
+    weight_factor: Decimal = Decimal(1)
+    currency: str | None = None  # the shop's default currency
+    currencies: dict = field(default_factory=dict)  # id -> iso code
+    option_values: dict = field(default_factory=dict)  # id -> {lang: name}
+    states: dict = field(default_factory=dict)  # id -> order state row
+    config: dict = field(default_factory=dict)  # PS_OS_* -> value
+    carriers: dict = field(default_factory=dict)  # id -> name
+    countries: dict = field(default_factory=dict)  # id -> iso code
+
+
+def zone(name):
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def text(i18n, language_id):
+    """The value in ``language_id``, else the first non-empty one."""
+    if not i18n:
+        return ""
+    value = i18n.get(language_id) or i18n.get(None)
+    if value:
+        return value.strip()
+    return next((v.strip() for v in i18n.values() if v and v.strip()), "")
+
+
+def decimal_text(value, min_places=2):
+    """``Decimal("19.900000")`` → ``"19.90"``; keeps significant decimals beyond two."""
+    if value is None:
+        return None
+    text_value = format(value.normalize(), "f")
+    whole, _, frac = text_value.partition(".")
+    frac = frac.rstrip("0")
+    if len(frac) < min_places:
+        frac = frac.ljust(min_places, "0")
+    return f"{whole}.{frac}" if frac else whole
+
+
+def weight_text(value):
+    return decimal_text(value, min_places=0) if value else "0"
+
+
+def shop_time(value, tz):
+    """``"2026-01-31 23:10:00"`` in shop time → ``"2026-01-31T22:10:00Z"``; None if unset."""
+    if not value or value.startswith("0000"):
+        return None
+    try:
+        local = datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
+    except ValueError:
+        return None
+    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def product_cursor(id_product, id_pa=0):
+    return f"{int(id_product):010d}-{int(id_pa):010d}"
+
+
+def id_cursor(value):
+    return f"{int(value):010d}"
+
+
+def external_id(id_product, id_pa=0):
+    return str(id_product) if not int(id_pa) else f"{id_product}-{id_pa}"
+
+
+def split_external_id(value):
+    """``"12"`` / ``"12-0"`` → (12, 0); ``"12-34"`` → (12, 34); None if not one of ours."""
+    head, _, tail = str(value).partition("-")
+    if not head.isdigit() or (tail and not tail.isdigit()):
+        return None
+    return int(head), int(tail or 0)
+
+
+def _errors_for(messages, names):
+    out = {}
+    for key, value in messages.items():
+        out.setdefault(names.get(key, key), []).extend(
+            [f"{key}: {m}" for m in value] if isinstance(value, list) else [f"{key}: {value}"]
+        )
+    return out
+
+
+def _barcode(ean13, upc):
+    return (ean13 or "").strip() or (upc or "").strip() or None
+
+
+# -- products ----------------------------------------------------------------------------------
+
+
+def product_records(raw_product, raw_combinations, refs):
+    """The hub products of one PrestaShop product: one per combination, or the product itself.
+
+    Returns a list of records and ``Invalid`` outcomes (never raises for bad data)."""
+    pid = raw_product.get("id")
+    try:
+        product = PRODUCT.load(raw_product)
+    except ValidationError as exc:
+        errors = _errors_for(exc.messages, PRODUCT_FIELDS)
+        targets = [(c.get("id"), c.get("reference") or "") for c in raw_combinations] or [
+            (0, raw_product.get("reference") or "")
+        ]
+        return [
+            Invalid(
+                reference=ref or f"product {pid}",
+                external_id=external_id(pid, pa or 0),
+                cursor=product_cursor(pid, pa or 0),
+                message=f"PrestaShop product {pid} has invalid data: "
+                + "; ".join(m for ms in errors.values() for m in ms),
+                hint="Fix the product in Catalog › Products, then run the feed again.",
+                errors=errors,
+            )
+            for pa, ref in targets
+        ]
+    name = text(product["name"], refs.language_id)
+    stock_ids = {}
+    for item in product["associations"].get("stock_availables") or []:
+        pa = str(item.get("id_product_attribute", "0"))
+        stock_ids[int(pa) if pa.isdigit() else 0] = int(item.get("id") or 0)
+    base = {
+        "currency": refs.currency,
+        "active": product["active"] == "1",
+        "updated_at": shop_time(product["date_upd"], refs.timezone),
+    }
+    if not raw_combinations:
+        record = {
+            **base,
+            "external_id": str(pid),
+            "sku": product["reference"].strip(),
+            "name": name,
+            "barcode": _barcode(product["ean13"], product["upc"]),
+            "weight_kg": weight_text(product["weight"] * refs.weight_factor),
+            "price": decimal_text(product["price"]),
+            "parent": None,
+            "parent_name": None,
+            "store_refs": {
+                "id_product": pid,
+                "id_product_attribute": 0,
+                "stock_available_id": stock_ids.get(0),
+            },
+            "cursor": product_cursor(pid),
+        }
+        return [_checked(record, f"product {pid}")]
+    out = []
+    for raw in raw_combinations:
+        cid = raw.get("id")
+        try:
+            combo = COMBINATION.load(raw)
+        except ValidationError as exc:
+            errors = _errors_for(exc.messages, PRODUCT_FIELDS)
+            out.append(
+                Invalid(
+                    reference=raw.get("reference") or f"combination {pid}-{cid}",
+                    external_id=external_id(pid, cid),
+                    cursor=product_cursor(pid, cid),
+                    message=f"PrestaShop combination {cid} of product {pid} has invalid data: "
+                    + "; ".join(m for ms in errors.values() for m in ms),
+                    hint="Fix the combination in Catalog › Products › Combinations, then run the "
+                    "feed again.",
+                    errors=errors,
+                )
+            )
+            continue
+        values = [
+            text(refs.option_values.get(str(v.get("id"))), refs.language_id)
+            for v in combo["associations"].get("product_option_values") or []
+        ]
+        values = [v for v in values if v]
+        weight = (product["weight"] + combo["weight"]) * refs.weight_factor
+        record = {
+            **base,
+            "external_id": external_id(pid, cid),
+            "sku": combo["reference"].strip(),
+            "name": f"{name} - {', '.join(values)}" if values and name else name,
+            "barcode": _barcode(combo["ean13"], combo["upc"]),
+            "weight_kg": weight_text(weight),
+            "price": decimal_text(product["price"] + combo["price"]),
+            "parent": str(pid),
+            "parent_name": name or None,
+            "store_refs": {
+                "id_product": pid,
+                "id_product_attribute": cid,
+                "stock_available_id": stock_ids.get(cid),
+            },
+            "cursor": product_cursor(pid, cid),
+        }
+        out.append(_checked(record, f"combination {cid} of product {pid}"))
+    return out
+
+
+def _checked(record, what):
+    """Business checks the store does not enforce: a SKU, a name, a non-negative weight."""
+    errors = {}
+    if not record["sku"]:
+        errors["sku"] = ["missing: the reference is empty in PrestaShop"]
+    if not record["name"]:
+        errors["name"] = ["missing: the name is empty in every language"]
+    if record["weight_kg"] is not None and Decimal(record["weight_kg"]) < 0:
+        errors["weight_kg"] = [
+            f"negative: product weight + combination impact = {record['weight_kg']} kg"
+        ]
+    if record["barcode"] and len(record["barcode"]) > 64:
+        errors["barcode"] = ["longer than 64 characters"]
+    if not errors:
+        return record
+    return Invalid(
+        reference=record["sku"] or f"{what}",
+        external_id=record["external_id"],
+        cursor=record["cursor"],
+        message=f"PrestaShop {what} cannot be imported: "
+        + "; ".join(f"{k} {'; '.join(v)}" for k, v in errors.items()),
+        hint="Fix it in Catalog › Products (reference, name, weight), then run the feed again.",
+        errors=errors,
+    )
+
+
+# -- orders ------------------------------------------------------------------------------------
+
+
+def order_flags(state_id, refs):
+    """paid / cancelled / refunded / fulfilled from the state's flags and the PS_OS_* config."""
+    state = refs.states.get(int(state_id)) or {}
+    return {
+        "paid": state.get("paid") == "1",
+        "cancelled": str(state_id) == str(refs.config.get("PS_OS_CANCELED")),
+        "refunded": str(state_id) == str(refs.config.get("PS_OS_REFUND")),
+        "fulfilled": state.get("shipped") == "1",
+        "store_status": str(state_id),
+    }
+
+
+def address_record(raw, refs, email=None):
+    if not raw:
+        return None
+    try:
+        address = ADDRESS.load(raw)
+    except ValidationError:
+        return None
+    name = " ".join(p for p in (address["firstname"].strip(), address["lastname"].strip()) if p)
+    return {
+        "name": name or None,
+        "company": address["company"] or None,
+        "address1": address["address1"] or None,
+        "address2": address["address2"] or None,
+        "city": address["city"] or None,
+        "postcode": address["postcode"] or None,
+        "region": None,
+        "country_code": refs.countries.get(address["id_country"]),
+        "phone": address["phone"] or address["phone_mobile"] or None,
+        "email": email,
+    }
+
+
+def order_record(raw, refs, addresses, emails):
+    oid = raw.get("id")
+    number = (raw.get("reference") or "").strip() or str(oid)
+    try:
+        order = ORDER.load(raw)
+    except ValidationError as exc:
+        return Invalid(
+            reference=number,
+            external_id=str(oid),
+            cursor=id_cursor(oid or 0),
+            message=f"PrestaShop order {number} has invalid data: {exc.messages}",
+            errors={k: [str(v)] for k, v in exc.messages.items()},
+        )
+    if order["current_state"] not in refs.states:
+        return Invalid(
+            reference=number,
+            external_id=str(oid),
+            cursor=id_cursor(oid),
+            message=f"Order {number} is in state {order['current_state']}, which "
+            "/api/order_states does not list",
+            hint="Give the webservice key GET on order_states, or check the order.",
+            errors={"paid": [f"unknown order state {order['current_state']}"]},
+        )
+    lines, errors = [], {}
+    for i, raw_row in enumerate(order["associations"].get("order_rows") or []):
+        try:
+            row = ORDER_ROW.load(raw_row)
+        except ValidationError as exc:
+            for key, value in exc.messages.items():
+                errors.setdefault(
+                    f"lines.{i}.quantity" if key == "product_quantity" else f"lines.{i}.{key}", []
+                ).extend(value)
+            continue
+        pid, pa = row["product_id"], row["product_attribute_id"]
+        lines.append(
+            {
+                "external_id": row["id"],
+                "sku": row["product_reference"].strip() or None,
+                "product_external_id": external_id(pid, pa)
+                if pid.isdigit() and pa.isdigit()
+                else None,
+                "name": row["product_name"] or None,
+                "quantity": row["product_quantity"],
+                "price": decimal_text(row["unit_price_tax_incl"]),
+            }
+        )
+    if not lines and not errors:
+        errors["lines"] = ["the order has no rows (associations.order_rows is empty)"]
+    if errors:
+        return Invalid(
+            reference=number,
+            external_id=str(oid),
+            cursor=id_cursor(oid),
+            message=f"PrestaShop order {number} cannot be imported: "
+            + "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()),
+            hint="Check the order's products in Orders › Orders.",
+            errors=errors,
+        )
+    email = emails.get(order["id_customer"])
+    carrier = order["id_carrier"]
+    total = order["total_paid_tax_incl"]
+    if total is None:
+        total = order["total_paid"]
+    return {
+        "external_id": str(oid),
+        "number": number,
+        **order_flags(order["current_state"], refs),
+        "updated_at": shop_time(order["date_upd"], refs.timezone),
+        "created_at": shop_time(order["date_add"], refs.timezone)
+        or shop_time(order["date_upd"], refs.timezone),
+        "currency": refs.currencies.get(order["id_currency"]) or refs.currency,
+        "total": decimal_text(total),
+        "customer_email": email,
+        "shipping_method": {"code": carrier, "title": refs.carriers.get(carrier)}
+        if carrier not in ("", "0")
+        else None,
+        "shipping_address": address_record(
+            addresses.get(order["id_address_delivery"]), refs, email
+        ),
+        "billing_address": address_record(addresses.get(order["id_address_invoice"]), refs, email),
+        "lines": lines,
+        "cursor": id_cursor(oid),
+    }
+
+
+def order_status_record(raw, refs):
+    oid = raw.get("id")
+    try:
+        order = ORDER_STATUS.load(raw)
+    except ValidationError as exc:
+        return Invalid(
+            reference=str(raw.get("reference") or oid),
+            external_id=str(oid),
+            message=f"PrestaShop order {oid} has invalid data: {exc.messages}",
+            errors={k: [str(v)] for k, v in exc.messages.items()},
+        )
+    return {
+        "external_id": str(oid),
+        "number": order["reference"].strip() or str(oid),
+        **order_flags(order["current_state"], refs),
+        "updated_at": shop_time(order["date_upd"], refs.timezone),
+        "cursor": f"{order['date_upd']}|{int(oid):010d}",
+    }
+
+
+# -- stock, suppliers --------------------------------------------------------------------------
+
+
+def stock_record(raw):
+    try:
+        row = STOCK.load(raw)
+    except ValidationError as exc:
+        pid, pa = raw.get("id_product"), raw.get("id_product_attribute") or "0"
+        return Invalid(
+            reference=f"stock_available {raw.get('id')}",
+            external_id=external_id(pid, pa) if str(pid).isdigit() and str(pa).isdigit() else None,
+            message=f"PrestaShop stock row {raw.get('id')} is invalid: {exc.messages}",
+            errors={
+                "quantity" if k == "quantity" else k: [str(v)] for k, v in exc.messages.items()
+            },
+        )
+    return {
+        "external_id": external_id(row["id_product"], row["id_product_attribute"]),
+        "sku": None,
+        "quantity": row["quantity"],
+        "on_hand": None,
+        "store_refs": {
+            "id_product": row["id_product"],
+            "id_product_attribute": row["id_product_attribute"],
+            "stock_available_id": row["id"],
+        },
+    }
+
+
+def supplier_record(raw):
+    try:
+        row = SUPPLIER.load(raw)
+    except ValidationError as exc:
+        return Invalid(
+            reference=f"supplier {raw.get('id')}",
+            external_id=str(raw.get("id")),
+            cursor=id_cursor(raw.get("id") or 0),
+            message=f"PrestaShop supplier {raw.get('id')} is invalid: {exc.messages}",
+            errors={k: [str(v)] for k, v in exc.messages.items()},
+        )
+    return {
+        "external_id": str(row["id"]),
+        "name": row["name"].strip()[:255],
+        "email": None,
+        "phone": None,
+        "active": row["active"] == "1",
+        "cursor": id_cursor(row["id"]),
+    }
+
+
+def product_supplier_record(raw, refs):
+    try:
+        row = PRODUCT_SUPPLIER.load(raw)
+    except ValidationError as exc:
+        return Invalid(
+            reference=f"product_supplier {raw.get('id')}",
+            external_id=str(raw.get("id")),
+            cursor=id_cursor(raw.get("id") or 0),
+            message=f"PrestaShop product-supplier link {raw.get('id')} is invalid: {exc.messages}",
+            errors={k: [str(v)] for k, v in exc.messages.items()},
+        )
+    return {
+        "external_id": str(row["id"]),
+        "supplier_external_id": str(row["id_supplier"]),
+        "product_external_id": external_id(row["id_product"], row["id_product_attribute"]),
+        "supplier_reference": row["reference"].strip() or None,
+        "price": decimal_text(row["price"]) if row["price"] else None,
+        "currency": refs.currencies.get(row["id_currency"]) or refs.currency,
+        "cursor": id_cursor(row["id"]),
+    }
+
+
+def number_or_none(value):
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
