@@ -1,56 +1,46 @@
 """Shared fixtures and factories of the back-office tests (inventory, orders, purchasing).
 
-Imported by tests/test_backoffice_*.py (``sys.path`` gets this folder first, because the
-suite runs with ``--import-mode=importlib``). The stock worker below runs in spawned
-processes for the concurrency tests.
+Imported by tests/test_backoffice_*.py (tests/ is on pythonpath). The stock worker
+below runs in spawned processes for the concurrency tests.
 """
 
 import os
 import time
-import uuid
-import warnings
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-PG_DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
-
-def _open(url, instance_dir, migrate=True, **env):
+def _open(url, instance_dir, migrate=True):
+    """Open ``url`` in this process (the spawned workers of the concurrency tests)."""
     import hub.db
     import hub.settings
 
-    environ = {
-        "HUB_DATABASE_URL": url,
-        "HUB_INSTANCE_DIR": str(instance_dir),
-        "HUB_SECRET_KEY": "test-secret-key-for-backoffice-tests",
-        **env,
-    }
-    os.environ.update(environ)
+    os.environ.update(
+        {
+            "HUB_DATABASE_URL": url,
+            "HUB_INSTANCE_DIR": str(instance_dir),
+            "HUB_SECRET_KEY": "test-secret-key-for-backoffice-tests",
+        }
+    )
     hub.settings.set_settings(hub.settings.load_settings())
-    with warnings.catch_warnings():
-        # hub.db passes autorollback=True, which peewee 4 deprecates (told the lead)
-        warnings.filterwarnings("ignore", message=".*autorollback", category=DeprecationWarning)
-        database = hub.db.init_db(url)
+    database = hub.db.init_db(url)
     if migrate:
         hub.db.upgrade()
     return database
 
 
 @pytest.fixture(name="bo_db")
-def bo_db_fixture(tmp_path, monkeypatch):
-    """A fresh SQLite file, migrated, with the default warehouse; the ledger is checked
-    for consistency when the test ends (every scenario)."""
-    monkeypatch.delenv("HUB_ALLOW_BACKORDERS", raising=False)
-    url = f"sqlite:///{tmp_path / 'hub.db'}"
-    for name in ("HUB_DATABASE_URL", "HUB_INSTANCE_DIR", "HUB_SECRET_KEY"):
-        monkeypatch.setenv(name, "")  # restored by monkeypatch after the test
-    database = _open(url, tmp_path)
-    yield database
-    if not database.is_closed():
+def bo_db_fixture(hub_db, monkeypatch):
+    """The lead's ``hub_db`` (a migrated SQLite file per test, with the default
+    warehouse) without backorders; the ledger is checked when the test ends, so every
+    scenario ends with the invariant."""
+    from hub.db import db
+
+    monkeypatch.setattr(hub_db, "allow_backorders", False)
+    yield db.obj
+    if db.obj is not None and not db.obj.is_closed():
         assert_ledger_consistent()
-    database.close()
 
 
 def assert_ledger_consistent():
@@ -139,44 +129,6 @@ def on_hand(product, warehouse=None):
 
     lv = stock.level(product.id, (warehouse or default_warehouse()).id)
     return lv.on_hand, lv.reserved, lv.available
-
-
-# --------------------------------------------------------------------------- PostgreSQL
-
-
-def postgres_base_url():
-    return os.environ.get("HUB_TEST_POSTGRES_URL") or PG_DEFAULT_URL
-
-
-@pytest.fixture(name="pg_url")
-def pg_url_fixture():
-    """A fresh PostgreSQL database (created and dropped around the test). Skipped with the
-    reason when PostgreSQL is unreachable, except on CI (CI=true) where it fails."""
-    import psycopg2
-
-    base = postgres_base_url()
-    try:
-        admin = psycopg2.connect(base, connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL unreachable at {base} (CI=true): {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {base} (set HUB_TEST_POSTGRES_URL): {exc}")
-    admin.autocommit = True
-    name = f"hub_test_{uuid.uuid4().hex[:12]}"
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(base)
-    url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-    try:
-        yield url
-    finally:
-        from hub.db import db
-
-        if db.obj is not None and not db.obj.is_closed():
-            db.obj.close()
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 # --------------------------------------------------------------------------- processes

@@ -2,13 +2,9 @@
 
 import sys
 import types
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from backoffice_support import (  # noqa: E402
+from backoffice_support import (
     assert_ledger_consistent,
     backorders,
     bo_db_fixture,  # noqa: F401  (fixture bo_db)
@@ -18,10 +14,10 @@ from backoffice_support import (  # noqa: E402
     on_hand,
 )
 
-from hub.db import db  # noqa: E402
-from hub.errors import BadInput, NotFound  # noqa: E402
-from hub.models import Order, OrderLine, Shipment, StockMovement  # noqa: E402
-from hub.services import orders, stock  # noqa: E402
+from hub.db import db
+from hub.errors import BadInput, NotFound
+from hub.models import Order, OrderLine, Shipment, StockMovement
+from hub.services import orders, stock
 
 
 @pytest.fixture

@@ -1,15 +1,10 @@
 """Purchasing: suppliers, product links, purchase orders, receiving, recommendations."""
 
-import sys
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from backoffice_support import (  # noqa: E402
+from backoffice_support import (
     assert_ledger_consistent,
     bo_db_fixture,  # noqa: F401  (fixture bo_db)
     make_integration,
@@ -18,9 +13,9 @@ from backoffice_support import (  # noqa: E402
     on_hand,
 )
 
-from hub.errors import BadInput, NotFound  # noqa: E402
-from hub.models import ProductSupplier, PurchaseOrder, StockMovement, utcnow  # noqa: E402
-from hub.services import purchasing, stock  # noqa: E402
+from hub.errors import BadInput, NotFound
+from hub.models import ProductSupplier, PurchaseOrder, StockMovement, utcnow
+from hub.services import purchasing, stock
 
 # --------------------------------------------------------------------------- suppliers
 

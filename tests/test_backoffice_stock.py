@@ -1,14 +1,7 @@
 """Inventory: warehouses, the movement ledger, manual operations, discrepancies, concurrency."""
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from backoffice_support import (  # noqa: E402
-    _open,
+from backoffice_support import (
     assert_ledger_consistent,
     backorders,
     bo_db_fixture,  # noqa: F401  (fixture bo_db)
@@ -16,19 +9,18 @@ from backoffice_support import (  # noqa: E402
     make_order,
     make_product,
     on_hand,
-    pg_url_fixture,  # noqa: F401  (fixture pg_url)
     run_stock_workers,
 )
 
-from hub.errors import BadInput, NotFound  # noqa: E402
-from hub.models import (  # noqa: E402
+from hub.errors import BadInput, NotFound
+from hub.models import (
     FeedRun,
     StockDiscrepancy,
     StockMovement,
     Warehouse,
     default_warehouse,
 )
-from hub.services import stock  # noqa: E402
+from hub.services import stock
 
 
 def movements(product):
@@ -398,12 +390,9 @@ def test_concurrent_processes_lose_no_update_sqlite(bo_db, tmp_path):
 
 
 @pytest.mark.postgres
-def test_concurrent_processes_lose_no_update_postgres(pg_url, tmp_path, monkeypatch):
-    for name in ("HUB_DATABASE_URL", "HUB_INSTANCE_DIR", "HUB_SECRET_KEY"):
-        monkeypatch.setenv(name, "")
-    monkeypatch.delenv("HUB_ALLOW_BACKORDERS", raising=False)
-    database = _open(pg_url, tmp_path)
-    try:
-        _concurrency_scenario(pg_url, tmp_path)
-    finally:
-        database.close()
+def test_concurrent_processes_lose_no_update_postgres(hub_pg, pg_url, tmp_path, monkeypatch):
+    from hub.db import is_postgres
+
+    assert is_postgres()
+    monkeypatch.setattr(hub_pg, "allow_backorders", False)
+    _concurrency_scenario(pg_url, tmp_path)

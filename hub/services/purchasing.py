@@ -261,43 +261,54 @@ def _normalise_lines(lines):
     return list(merged.values())
 
 
-def create_purchase_order(supplier, lines, *, warehouse=None, user=None, notes=None):
-    """A draft purchase order; a line without a price takes the supplier link's price."""
+def create_purchase_order(supplier, lines=None, *, warehouse=None, user=None, notes=None):
+    """A draft purchase order. ``lines``: [(sku, qty[, price])] or {sku: qty | (qty, price)};
+    None creates an empty draft (lines added with :func:`add_line`). A line without a price
+    takes the supplier link's price and reference."""
     supplier = get_supplier(supplier)
     if not supplier.active:
         raise BadInput(f"supplier {supplier.name} is inactive")
     wh = stock.get_warehouse(warehouse) if warehouse is not None else None
     if wh is not None and not wh.active:
         raise BadInput(f"warehouse {wh.code} is inactive")
-    items = _normalise_lines(lines)
-    links = {
-        link.product_id: link
-        for link in ProductSupplier.select().where(
-            (ProductSupplier.supplier == supplier.id)
-            & ProductSupplier.product.in_([p.id for p, _, _ in items])
-        )
-    }
+    items = _normalise_lines(lines) if lines is not None else []
     with db.atomic():
-        po = PurchaseOrder.create(
-            number=f"TMP-{uuid.uuid4().hex[:20]}",
-            supplier=supplier,
-            warehouse=wh,
-            status="draft",
-            notes=notes,
-            created_by=stock._username(user),
-        )
-        po.number = f"PO-{po.id:06d}"  # from the id: unique without a race
+        po = PurchaseOrder.create(number=f"TMP-{uuid.uuid4().hex[:20]}", supplier=supplier,
+                                  warehouse=wh, status="draft", notes=notes,
+                                  created_by=stock._username(user))
+        po.number = f"PO-{po.id:06d}"            # from the id: unique without a race
         po.save(only=[PurchaseOrder.number])
         for product, qty, price in items:
-            link = links.get(product.id)
-            PurchaseOrderLine.create(
-                purchase_order=po,
-                product=product,
-                quantity=qty,
-                unit_price=price if price is not None else (link.price if link else None),
-                supplier_reference=link.supplier_reference if link else None,
-            )
+            _add_line(po, product, qty, price)
     return po
+
+
+def _add_line(po, product, qty, price):
+    link = ProductSupplier.get_or_none((ProductSupplier.supplier == po.supplier_id) &
+                                       (ProductSupplier.product == product.id))
+    existing = PurchaseOrderLine.get_or_none((PurchaseOrderLine.purchase_order == po.id) &
+                                             (PurchaseOrderLine.product == product.id))
+    if existing is not None:
+        existing.quantity += qty
+        if price is not None:
+            existing.unit_price = price
+        existing.save()
+        return existing
+    return PurchaseOrderLine.create(
+        purchase_order=po, product=product, quantity=qty,
+        unit_price=price if price is not None else (link.price if link else None),
+        supplier_reference=link.supplier_reference if link else None)
+
+
+def add_line(po, sku, quantity, price=None):
+    """Add units of a product to a draft purchase order (merged with its line if any)."""
+    po = find_purchase_order(po)
+    if po.status != "draft":
+        raise BadInput(f"purchase order {po.number} is {po.status}: lines can only be added "
+                       "to a draft")
+    ((product, qty, price),) = _normalise_lines([(sku, quantity, price)])
+    with db.atomic():
+        return _add_line(po, product, qty, price)
 
 
 def _lock_po(po_id):
@@ -313,6 +324,8 @@ def order_purchase_order(po, user=None):
     with db.atomic():
         po = _lock_po(po.id)
         check_po_transition(po, "ordered")
+        if not po.lines.exists():
+            raise BadInput(f"purchase order {po.number} has no lines: add some first")
         now = utcnow()
         po.status = "ordered"
         po.ordered_at = now
