@@ -1,0 +1,473 @@
+"""The Shopify Admin GraphQL client: authentication, cost-based throttling, error mapping,
+cursor paging and bulk operations.
+
+* Transport retries (connection errors, 429/5xx with Retry-After) are done by ``ctx.session``
+  (urllib3). When a 429/5xx outlives them, the client waits ``Retry-After`` (through
+  ``ctx.sleep``) and tries again a couple of times before raising ``TransientError``.
+* Every GraphQL response carries ``extensions.cost.throttleStatus``; the client keeps the last
+  one (in ``ctx.cache``, so it survives across hook calls of the same integration) and, before
+  each request, waits until the bucket should hold the query's expected cost. On ``THROTTLED``
+  it waits ``(requestedQueryCost - currentlyAvailable) / restoreRate`` (or
+  ``requestedQueryCost / restoreRate`` when that is not positive) and retries.
+* 401/403 -> AuthenticationError (after one token renewal with client credentials);
+  402/423 -> StoreUnavailableError; a malformed body -> one retry, then TransientError.
+"""
+
+import json
+import uuid
+
+import requests
+
+from connect_shopify import queries
+from hub.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    StoreRejected,
+    StoreUnavailableError,
+    TransientError,
+)
+
+DEFAULT_VERSION = "2026-10"
+TOKEN_RENEW_MARGIN = 600  # renew a client-credentials token 10 minutes before it expires
+MAX_THROTTLE_RETRIES = 8
+MAX_HTTP_RETRIES = 2
+BULK_TIMEOUT = 6 * 3600
+BULK_POLL_FIRST, BULK_POLL_FACTOR, BULK_POLL_MAX = 0.1, 1.5, 0.5
+
+
+class GraphQLResult:
+    def __init__(self, data, errors, response):
+        self.data = data or {}
+        self.errors = errors or []  # field-level errors that came with (partial) data
+        self.response = response
+
+    def field_errors(self, prefix):
+        """(path after ``prefix``, message) of the errors whose path starts with ``prefix``."""
+        n = len(prefix)
+        return [
+            (tuple(e.get("path") or ())[n:], e.get("message", ""))
+            for e in self.errors
+            if tuple(e.get("path") or ())[:n] == tuple(prefix)
+        ]
+
+
+class ShopifyClient:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        if not ctx.base_url:
+            raise ConfigurationError(
+                "The integration has no store URL.",
+                hint="Set the shop's URL, e.g. https://my-shop.myshopify.com",
+            )
+        self.base_url = ctx.base_url.rstrip("/")
+        self.version = str(ctx.setting("api_version", DEFAULT_VERSION)).strip()
+        self.endpoint = f"{self.base_url}/admin/api/{self.version}/graphql.json"
+        self.session = ctx.session
+        self.bucket = ctx.cache.setdefault(("shopify", "bucket", self.base_url), {})
+        self.costs = ctx.cache.setdefault(("shopify", "costs", self.base_url), {})
+        self.last_version = None
+
+    # -- authentication -----------------------------------------------------------------------
+
+    @property
+    def uses_client_credentials(self):
+        return not self.ctx.secret("access_token")
+
+    def token(self, renew=False):
+        static = self.ctx.secret("access_token")
+        if static:
+            return static
+        client_id = self.ctx.setting("client_id") or self.ctx.secret("client_id")
+        client_secret = self.ctx.secret("client_secret")
+        if not client_id or not client_secret:
+            raise ConfigurationError(
+                "No Shopify credentials: set an Admin API access token, or a client id and "
+                "client secret.",
+                hint="In the Shopify Dev Dashboard, open the app's settings for the client id "
+                "and secret (or use a custom app's Admin API access token).",
+            )
+        key = ("shopify", "token", self.base_url, client_id)
+        cached = self.ctx.cache.get(key)
+        if cached and not renew and cached["expires_at"] - TOKEN_RENEW_MARGIN > self.ctx.clock():
+            return cached["token"]
+        try:
+            response = self.session.post(
+                f"{self.base_url}/admin/oauth/access_token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": client_id,
+                    "client_secret": client_secret,
+                },
+                headers={"Accept": "application/json"},
+            )
+        except requests.RequestException as exc:
+            raise TransientError(f"Cannot reach Shopify for an access token: {exc}") from exc
+        if response.status_code in (400, 401, 403):
+            try:
+                detail = response.json()
+                detail = detail.get("error_description") or detail.get("error") or detail
+            except ValueError:
+                detail = response.text[:200]
+            raise AuthenticationError(
+                f"Shopify refused the client credentials ({response.status_code}): {detail}",
+                hint="Check the client id and secret in the Dev Dashboard, and that the app is "
+                "installed on this store.",
+                status=response.status_code,
+            )
+        self._raise_for_status(response)
+        try:
+            data = response.json()
+            token = data["access_token"]
+        except (ValueError, KeyError, TypeError):
+            raise TransientError(
+                "Shopify's token endpoint returned a malformed response."
+            ) from None
+        expires_in = float(data.get("expires_in") or 86399)
+        self.ctx.cache[key] = {
+            "token": token,
+            "expires_at": self.ctx.clock() + expires_in,
+            "scope": data.get("scope"),
+        }
+        return token
+
+    # -- throttling ---------------------------------------------------------------------------
+
+    def _observe(self, cost, name):
+        if not isinstance(cost, dict):
+            return
+        status = cost.get("throttleStatus") or {}
+        if status.get("restoreRate"):
+            self.bucket.update(
+                available=float(status.get("currentlyAvailable") or 0),
+                maximum=float(status.get("maximumAvailable") or 0),
+                rate=float(status["restoreRate"]),
+                at=self.ctx.clock(),
+            )
+        if cost.get("requestedQueryCost") is not None:
+            self.costs[name] = float(cost["requestedQueryCost"])
+
+    def _pace(self, name):
+        expected = self.costs.get(name)
+        b = self.bucket
+        if not expected or not b.get("rate"):
+            return
+        projected = min(
+            b["maximum"] or expected, b["available"] + (self.ctx.clock() - b["at"]) * b["rate"]
+        )
+        if projected < expected:
+            wait = (expected - projected) / b["rate"]
+            self.ctx.logger.debug("shopify: pacing %.2fs before %s", wait, name)
+            self.ctx.sleep(wait)
+
+    @staticmethod
+    def throttle_wait(cost):
+        status = (cost or {}).get("throttleStatus") or {}
+        rate = float(status.get("restoreRate") or 50)
+        requested = float((cost or {}).get("requestedQueryCost") or 50)
+        deficit = requested - float(status.get("currentlyAvailable") or 0)
+        return (deficit if deficit > 0 else requested) / rate
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def _raise_for_status(self, response):
+        status = response.status_code
+        if status < 400:
+            return
+        body = response.text[:300]
+        try:
+            errors = response.json().get("errors")
+            body = errors if isinstance(errors, str) else json.dumps(errors)[:300]
+        except (ValueError, AttributeError):
+            pass
+        if status in (401, 403):
+            raise AuthenticationError(
+                f"Shopify refused the credentials ({status}): {body}",
+                hint="Check the access token (or client id/secret) and the app's access "
+                "scopes in Shopify, then run the feed again."
+                if status == 401
+                else "The app lacks a permission (access scope) this feed needs: grant it in "
+                "Shopify, then run the feed again.",
+                status=status,
+            )
+        if status == 402:
+            raise StoreUnavailableError(
+                "The Shopify store is frozen (402 Payment Required): Shopify blocks API access "
+                "until the store's bill is paid.",
+                hint="The store owner must settle the Shopify bill or reactivate the store; "
+                "the feeds resume on their next run.",
+                status=status,
+            )
+        if status == 423:
+            raise StoreUnavailableError(
+                "The Shopify store is locked (423 Locked): Shopify has locked this shop.",
+                hint="Contact Shopify support or the store owner to unlock the shop; the "
+                "feeds resume on their next run.",
+                status=status,
+            )
+        if status == 404:
+            raise ConfigurationError(
+                f"Shopify answered 404 for {response.url}: no such shop or API version.",
+                hint=f"Check the store URL and the API version setting ({self.version}).",
+                status=status,
+            )
+        if status == 429 or status >= 500:
+            retry_after = _retry_after(response)
+            raise TransientError(
+                f"Shopify answered {status} after retries: {body}",
+                retry_after=retry_after,
+                status=status,
+            )
+        raise StoreRejected(f"Shopify rejected the request ({status}): {body}", status=status)
+
+    def _post(self, payload, renewed):
+        headers = {
+            "X-Shopify-Access-Token": self.token(renew=renewed),
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        try:
+            return self.session.post(self.endpoint, data=json.dumps(payload), headers=headers)
+        except requests.RequestException as exc:
+            raise TransientError(f"Cannot reach Shopify ({type(exc).__name__}): {exc}") from exc
+
+    def execute(self, query, variables=None, name=None):
+        """Run one GraphQL document; return a GraphQLResult. Raises hub errors."""
+        name = name or query.split("(", 1)[0].split("{", 1)[0].strip() or "query"
+        payload = {"query": query, "variables": variables or {}}
+        throttled = http_retries = malformed = 0
+        renewed = False
+        while True:
+            self._pace(name)
+            response = self._post(payload, renewed)
+            self.last_version = response.headers.get("X-Shopify-API-Version")
+            status = response.status_code
+            if status == 401 and self.uses_client_credentials and not renewed:
+                renewed = True  # the cached token expired or was revoked: fetch a new one
+                continue
+            if (status == 429 or status >= 500) and http_retries < MAX_HTTP_RETRIES:
+                http_retries += 1
+                wait = _retry_after(response) or 2.0**http_retries
+                self.ctx.logger.warning("shopify: HTTP %s, retrying in %.1fs", status, wait)
+                self.ctx.sleep(wait)
+                continue
+            if status == 429:  # a throttled call can come back as 429 with a GraphQL body
+                body = _json_or_none(response)
+                if body and _is_throttled(body) and throttled < MAX_THROTTLE_RETRIES:
+                    throttled += 1
+                    self.ctx.sleep(
+                        _retry_after(response)
+                        or self.throttle_wait(body.get("extensions", {}).get("cost"))
+                    )
+                    continue
+            self._raise_for_status(response)
+            body = _json_or_none(response)
+            if not isinstance(body, dict):
+                if malformed < 1:
+                    malformed += 1
+                    self.ctx.logger.warning("shopify: malformed response body, retrying")
+                    self.ctx.sleep(1.0)
+                    continue
+                raise TransientError(
+                    f"Shopify returned a malformed response (not a JSON object; "
+                    f"HTTP {status}, {len(response.content)} bytes): "
+                    f"{response.text[:120]!r}"
+                )
+            extensions = body.get("extensions") or {}
+            self._observe(extensions.get("cost"), name)
+            errors = body.get("errors")
+            if errors:
+                if _is_throttled(body):
+                    throttled += 1
+                    wait = self.throttle_wait(extensions.get("cost"))
+                    if throttled > MAX_THROTTLE_RETRIES:
+                        raise TransientError(
+                            f"Shopify kept throttling the API calls ({throttled} times).",
+                            retry_after=max(wait, 1.0),
+                        )
+                    self.ctx.logger.info("shopify: throttled, waiting %.2fs", wait)
+                    self.ctx.sleep(wait)
+                    continue
+                self._raise_graphql_errors(errors, body.get("data"))
+                return GraphQLResult(body.get("data"), errors, response)
+            return GraphQLResult(body.get("data"), None, response)
+
+    def _raise_graphql_errors(self, errors, data):
+        if not isinstance(errors, list):  # REST-style {"errors": "..."}
+            raise StoreRejected(f"Shopify rejected the request: {errors}")
+        codes = {(e.get("extensions") or {}).get("code") for e in errors if isinstance(e, dict)}
+        messages = "; ".join(str(e.get("message")) for e in errors if isinstance(e, dict))
+        if "ACCESS_DENIED" in codes:
+            raise AuthenticationError(
+                f"Shopify denied access: {messages}",
+                hint="Grant the missing access scope to the app in Shopify (Dev Dashboard or "
+                "the custom app's API scopes), then run the feed again.",
+            )
+        if codes & {"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"}:
+            raise TransientError(f"Shopify had an internal error: {messages}")
+        if data is None or "MAX_COST_EXCEEDED" in codes:
+            raise StoreRejected(f"Shopify rejected the query: {messages}")
+        # partial data with field errors: the caller maps them to the records concerned
+        self.ctx.logger.warning("shopify: field errors in response: %s", messages[:500])
+
+    # -- paging -------------------------------------------------------------------------------
+
+    def paginate(self, query, variables, path):
+        """Yield (result, page) for every page of the connection at ``path`` (a tuple of keys)."""
+        cursor = None
+        while True:
+            result = self.execute(query, dict(variables, cursor=cursor))
+            page = result.data
+            for key in path:
+                page = (page or {}).get(key)
+            if page is None:
+                return
+            yield result, page
+            info = page.get("pageInfo") or {}
+            if not info.get("hasNextPage"):
+                return
+            cursor = info.get("endCursor")
+
+    # -- bulk operations ----------------------------------------------------------------------
+
+    def run_bulk_query(self, bulk_query):
+        """Start a bulk query, wait until it completes, return its result URL (or None)."""
+        deadline = self.ctx.clock() + BULK_TIMEOUT
+        while True:
+            result = self.execute(queries.BULK_RUN, {"query": bulk_query}, name="BulkRun")
+            payload = result.data.get("bulkOperationRunQuery") or {}
+            user_errors = payload.get("userErrors") or []
+            if not user_errors:
+                break
+            if any(e.get("code") == "OPERATION_IN_PROGRESS" for e in user_errors):
+                # API versions before 2026-01 allow one bulk query per shop at a time
+                if self.ctx.clock() > deadline:
+                    raise TransientError(
+                        "Another bulk operation has been running on the shop for too long.",
+                        retry_after=600,
+                    )
+                self._wait_for_current()
+                continue
+            raise StoreRejected(
+                "Shopify refused the bulk query: "
+                + "; ".join(e.get("message", "") for e in user_errors)
+            )
+        op_id = payload["bulkOperation"]["id"]
+        wait = BULK_POLL_FIRST
+        while True:
+            self.ctx.sleep(wait)
+            wait = min(wait * BULK_POLL_FACTOR, BULK_POLL_MAX)
+            node = (
+                self.execute(queries.BULK_POLL, {"id": op_id}, name="BulkPoll").data.get("node")
+                or {}
+            )
+            status = node.get("status")
+            if status == "COMPLETED":
+                self.bulk_info = node
+                return node.get("url")  # None when the query matched nothing
+            if status in ("FAILED", "CANCELED", "CANCELING", "EXPIRED"):
+                raise TransientError(
+                    f"Shopify bulk operation {op_id} ended {status} "
+                    f"({node.get('errorCode') or 'no error code'}).",
+                    retry_after=300,
+                )
+            if self.ctx.clock() > deadline:
+                raise TransientError(
+                    f"Shopify bulk operation {op_id} did not finish in time.", retry_after=600
+                )
+
+    def _wait_for_current(self):
+        for _ in range(1000):
+            self.ctx.sleep(BULK_POLL_MAX * 2)
+            current = self.execute(queries.CURRENT_BULK, name="CurrentBulk").data.get(
+                "currentBulkOperation"
+            )
+            if not current or current.get("status") not in ("CREATED", "RUNNING", "CANCELING"):
+                return
+
+    def stream_jsonl(self, url):
+        """Yield the objects of a bulk result file, one line at a time (never the whole file)."""
+        try:
+            response = self.session.get(url, stream=True)
+        except requests.RequestException as exc:
+            raise TransientError(f"Cannot download the bulk result: {exc}") from exc
+        with response:
+            if response.status_code != 200:
+                raise TransientError(
+                    f"Downloading the bulk result failed (HTTP {response.status_code}).",
+                    retry_after=_retry_after(response),
+                )
+            try:
+                for line in response.iter_lines(chunk_size=1 << 16):
+                    if line:
+                        yield json.loads(line)
+            except (requests.RequestException, ValueError) as exc:
+                raise TransientError(f"The bulk result download broke off: {exc}") from exc
+
+    # -- shared look-ups ----------------------------------------------------------------------
+
+    def shop_currency(self):
+        key = ("shopify", "currency", self.base_url)
+        if key not in self.ctx.cache:
+            shop = self.execute(queries.SHOP_CURRENCY).data.get("shop") or {}
+            self.ctx.cache[key] = shop.get("currencyCode")
+        return self.ctx.cache[key]
+
+    def locations(self):
+        out = []
+        for _result, page in self.paginate(queries.LOCATIONS, {}, ("locations",)):
+            out.extend(page.get("nodes") or [])
+        return out
+
+    def location_id(self):
+        """The integration's location GID (setting ``location_id``), checked against the store."""
+        value = self.ctx.setting("location_id")
+        if value:
+            value = str(value).strip()
+            if value.isdigit():
+                value = f"gid://shopify/Location/{value}"
+            key = ("shopify", "location-ok", self.base_url, value)
+            if key not in self.ctx.cache:
+                loc = self.execute(queries.LOCATION, {"id": value}).data.get("location")
+                if not loc:
+                    raise ConfigurationError(
+                        f"The Shopify location {value} does not exist (or is not visible to "
+                        f"the app).",
+                        hint="Choose the integration's location again in its settings.",
+                    )
+                self.ctx.cache[key] = loc
+            return value
+        active = [loc for loc in self.locations() if loc.get("isActive", True)]
+        if len(active) == 1:
+            return active[0]["id"]
+        raise ConfigurationError(
+            f"Choose which Shopify location this integration reads and writes stock for: the "
+            f"store has {len(active)} active locations.",
+            hint="Set the 'Location' setting of the integration.",
+        )
+
+    @staticmethod
+    def new_idempotency_key():
+        return str(uuid.uuid4())
+
+
+def _retry_after(response):
+    value = response.headers.get("Retry-After") if response is not None else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _json_or_none(response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _is_throttled(body):
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and (e.get("extensions") or {}).get("code") == "THROTTLED"
+        for e in errors
+    )

@@ -1,0 +1,710 @@
+"""The Flask app of the Shopify emulator: the Admin GraphQL endpoint, the client-credentials
+token endpoint, bulk result downloads, product images, and the ``/_emulator`` control API."""
+
+import base64
+import json
+import os
+import re
+import secrets
+import tempfile
+import threading
+import time
+
+from flask import Flask, Response, jsonify, request, send_file
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    execute,
+    get_named_type,
+    is_leaf_type,
+    parse,
+    validate,
+)
+
+from connect_shopify.emulator.bulk import BulkOperation, BulkView, check_bulk_query
+from connect_shopify.emulator.bulk import start_bulk as _start_bulk
+from connect_shopify.emulator.resolvers import Mutation, QueryRoot, get_schema, version_at_least
+from connect_shopify.emulator.state import Shop
+
+DEMO_TOKEN = "shpat_demo_token"  # noqa: S105 - a documented demo credential
+DEMO_CLIENT_ID = "demo-client"
+DEMO_CLIENT_SECRET = "demo-secret"  # noqa: S105
+TOKEN_TTL = 86399
+VERSIONS = ("2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10", "2027-01")
+MAX_QUERY_COST = 1000
+INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"  # noqa: S105, E501
+ROOT_SCOPES = {
+    "products": "read_products",
+    "product": "read_products",
+    "productVariants": "read_products",
+    "productVariant": "read_products",
+    "orders": "read_orders",
+    "order": "read_orders",
+    "locations": "read_locations",
+    "location": "read_locations",
+    "inventoryItem": "read_inventory",
+    "fulfillmentOrder": "read_merchant_managed_fulfillment_orders",
+    "inventorySetQuantities": "write_inventory",
+    "fulfillmentCreate": "write_merchant_managed_fulfillment_orders",
+}
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+)
+
+
+class Bucket:
+    """Shopify's leaky bucket of query cost points."""
+
+    def __init__(self, size, rate, clock):
+        self.size, self.rate, self.clock = float(size), float(rate), clock
+        self.available, self.t = float(size), clock()
+
+    def refill(self):
+        now = self.clock()
+        self.available = min(self.size, self.available + (now - self.t) * self.rate)
+        self.t = now
+        return self.available
+
+    def status(self):
+        return {
+            "maximumAvailable": self.size,
+            "currentlyAvailable": int(self.available),
+            "restoreRate": self.rate,
+        }
+
+
+class Emulator:
+    def __init__(
+        self,
+        products=200,
+        orders=50,
+        seed=1,
+        variants=None,
+        bucket_size=2000,
+        restore_rate=100,
+        clock=time.time,
+        bulk_dir=None,
+    ):
+        self.args = {"products": products, "orders": orders, "seed": seed, "variants": variants}
+        self.clock = clock
+        self.bucket_size, self.restore_rate = bucket_size, restore_rate
+        self.bulk_dir = bulk_dir or tempfile.mkdtemp(prefix="shopify-emulator-bulk-")
+        self.schema = get_schema()
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self):
+        self.shop = Shop(clock=self.clock, **self.args)
+        self.shop.bulk_operations = {}
+        self.bucket = Bucket(self.bucket_size, self.restore_rate, self.clock)
+        self.faults = []
+        self.tokens = {}  # issued token -> expiry
+        self.idempotency = {}
+        self.counters = {
+            "requests": 0,
+            "graphql_requests": 0,
+            "throttled": 0,
+            "inventory_writes": 0,
+            "fulfillments_created": 0,
+            "bulk_operations": 0,
+            "tokens_issued": 0,
+            "bulk_downloads": 0,
+        }
+
+    # -- faults -------------------------------------------------------------------------------
+
+    def take_fault(self, path):
+        with self.lock:
+            for fault in self.faults:
+                if fault["count"] > 0 and (not fault.get("path") or fault["path"] in path):
+                    fault["count"] -= 1
+                    return dict(fault)
+        return None
+
+    # -- bulk ---------------------------------------------------------------------------------
+
+    def run_bulk(self, query):
+        version = request.view_args.get("version", VERSIONS[-1]) if request else VERSIONS[-1]
+        limit = 5 if version_at_least(version, "2026-01") else 1
+        running = [
+            op
+            for op in self.shop.bulk_operations.values()
+            if op.status in ("CREATED", "RUNNING", "CANCELING")
+        ]
+        if len(running) >= limit:
+            return {
+                "bulkOperation": None,
+                "userErrors": [
+                    {
+                        "code": "OPERATION_IN_PROGRESS",
+                        "field": None,
+                        "message": f"A bulk query operation for this app and shop is already in "
+                        f"progress: {running[0].id}.",
+                    }
+                ],
+            }
+        document, error = check_bulk_query(self.schema, query)
+        if error:
+            return {
+                "bulkOperation": None,
+                "userErrors": [{"code": "INVALID", "field": ["query"], "message": error}],
+            }
+        op = BulkOperation(self.shop.next_num(), query, self.clock())
+        self.shop.bulk_operations[op.num] = op
+        self.counters["bulk_operations"] += 1
+        public = self.shop.public_url
+        _start_bulk(
+            self.schema,
+            self.shop,
+            op,
+            document,
+            self.bulk_dir,
+            lambda o: f"{public}/_bulk/{o.num}.jsonl?token={secrets.token_hex(8)}",
+        )
+        return {"bulkOperation": BulkView(op, "CREATED"), "userErrors": []}
+
+
+# -- query cost --------------------------------------------------------------------------------
+
+
+def _fields(selections, parent, fragments, schema):
+    for sel in selections:
+        if isinstance(sel, FieldNode):
+            yield sel, parent
+        else:
+            frag = fragments.get(sel.name.value) if isinstance(sel, FragmentSpreadNode) else sel
+            if frag is None:
+                continue
+            cond = frag.type_condition.name.value if frag.type_condition else None
+            yield from _fields(
+                frag.selection_set.selections,
+                schema.get_type(cond) if cond else parent,
+                fragments,
+                schema,
+            )
+
+
+def query_cost(schema, operation, fragments, variables):
+    """Requested cost: scalars 0, objects 1, connections 2 + size x node cost, mutations 10."""
+
+    def arg(sel, name):
+        for a in sel.arguments:
+            if a.name.value == name:
+                if a.value.kind == "variable":
+                    return variables.get(a.value.name.value)
+                return int(a.value.value) if a.value.kind == "int_value" else None
+        return None
+
+    def cost(selections, parent):
+        total = 0
+        for sel, ptype in _fields(selections, parent, fragments, schema):
+            name = sel.name.value
+            fdef = getattr(ptype, "fields", {}).get(name)
+            if fdef is None or name.startswith("__"):
+                continue
+            ftype = get_named_type(fdef.type)
+            if is_leaf_type(ftype):
+                continue
+            if ftype.name.endswith("Connection"):
+                size = arg(sel, "first") or arg(sel, "last") or 1
+                node_type = get_named_type(ftype.fields["nodes"].type)
+                inner = []
+                for s in sel.selection_set.selections:
+                    if isinstance(s, FieldNode) and s.name.value == "nodes":
+                        inner.extend(s.selection_set.selections)
+                    elif isinstance(s, FieldNode) and s.name.value == "edges":
+                        for e in s.selection_set.selections:
+                            if isinstance(e, FieldNode) and e.name.value == "node":
+                                inner.extend(e.selection_set.selections)
+                total += 2 + size * (1 + cost(inner, node_type))
+            else:
+                total += 1 + cost(sel.selection_set.selections if sel.selection_set else [], ftype)
+        return total
+
+    if operation.operation.value == "mutation":
+        return sum(
+            10
+            + cost(
+                sel.selection_set.selections if sel.selection_set else [],
+                get_named_type(schema.mutation_type.fields[sel.name.value].type),
+            )
+            for sel, _ in _fields(
+                operation.selection_set.selections, schema.mutation_type, fragments, schema
+            )
+        )
+    return cost(operation.selection_set.selections, schema.query_type)
+
+
+def _count_objects(data):
+    if isinstance(data, dict):
+        return 1 + sum(_count_objects(v) for v in data.values())
+    if isinstance(data, list):
+        return sum(_count_objects(v) for v in data)
+    return 0
+
+
+# -- the app -----------------------------------------------------------------------------------
+
+
+def create_app(products=200, orders=50, seed=1, **options):
+    """The emulator as a Flask app. Options: ``variants`` (generate products until this many
+    variants exist), ``bucket_size`` / ``restore_rate`` (the cost bucket), ``clock`` (a
+    callable returning epoch seconds, shared with a test's fake sleep), ``bulk_dir``."""
+    emu = Emulator(products=products, orders=orders, seed=seed, **options)
+    app = Flask("connect_shopify.emulator")
+    app.config["EMULATOR"] = emu
+    schema = emu.schema
+
+    def api_error(status, body, headers=None):
+        return Response(
+            json.dumps(body), status=status, mimetype="application/json", headers=headers or {}
+        )
+
+    def apply_fault(fault):
+        """Return a Response for the fault, or None to go on (slow)."""
+        kind = fault["fault"]
+        if kind == "slow":
+            time.sleep(float(fault.get("delay", 1.0)))
+            return None
+        if kind == "5xx":
+            headers = {}
+            if fault.get("retry_after") is not None:
+                headers["Retry-After"] = str(fault["retry_after"])
+            status = int(fault.get("status", 503))
+            return api_error(
+                status,
+                {"errors": "Service Unavailable" if status == 503 else "Internal Server Error"},
+                headers,
+            )
+        if kind == "malformed":
+            return Response(
+                '{"data": {"shop": {"name": "Hub Demo', status=200, mimetype="application/json"
+            )
+        if kind == "auth":
+            return api_error(401, {"errors": INVALID_TOKEN})
+        if kind == "throttle":
+            status = int(fault.get("status", 200))
+            headers = (
+                {"Retry-After": str(fault["retry_after"])}
+                if fault.get("retry_after") is not None
+                else {}
+            )
+            cost = int(fault.get("cost", 100))
+            throttle = emu.bucket.status()
+            throttle["currentlyAvailable"] = int(fault.get("available", 0))
+            emu.counters["throttled"] += 1
+            return api_error(
+                status,
+                {
+                    "errors": [
+                        {
+                            "message": "Throttled",
+                            "extensions": {
+                                "code": "THROTTLED",
+                                "documentation": "https://shopify.dev/api/usage/rate-limits",
+                            },
+                        }
+                    ],
+                    "extensions": {
+                        "cost": {
+                            "requestedQueryCost": cost,
+                            "actualQueryCost": None,
+                            "throttleStatus": throttle,
+                        }
+                    },
+                },
+                headers,
+            )
+        return None
+
+    @app.before_request
+    def _before():
+        emu.shop.public_url = request.host_url.rstrip("/")
+        if not request.path.startswith("/_emulator"):
+            emu.counters["requests"] += 1
+            fault = emu.take_fault(request.path)
+            if fault:
+                return apply_fault(fault)
+        return None
+
+    def authenticated():
+        token = request.headers.get("X-Shopify-Access-Token")
+        if token == DEMO_TOKEN:
+            return True
+        expiry = emu.tokens.get(token)
+        return expiry is not None and expiry > emu.clock()
+
+    @app.post("/admin/oauth/access_token")
+    def access_token():
+        data = request.get_json(silent=True) if request.is_json else request.form
+        data = data or {}
+        if data.get("grant_type") != "client_credentials":
+            return api_error(
+                400,
+                {
+                    "error": "unsupported_grant_type",
+                    "error_description": "The grant type is not supported.",
+                },
+            )
+        if (
+            data.get("client_id") != DEMO_CLIENT_ID
+            or data.get("client_secret") != DEMO_CLIENT_SECRET
+        ):
+            return api_error(
+                400,
+                {"error": "invalid_client", "error_description": "Client authentication failed."},
+            )
+        token = "shpat_" + secrets.token_hex(16)
+        emu.tokens[token] = emu.clock() + TOKEN_TTL
+        emu.counters["tokens_issued"] += 1
+        return jsonify(
+            {"access_token": token, "scope": ",".join(emu.shop.scopes), "expires_in": TOKEN_TTL}
+        )
+
+    @app.post("/admin/api/<version>/graphql.json")
+    def graphql(version):
+        if not (version == "unstable" or re.fullmatch(r"\d{4}-(01|04|07|10)", version)):
+            return api_error(404, {"errors": "Not Found"})
+        if version != "unstable" and version < VERSIONS[0]:
+            version = VERSIONS[0]  # unsupported versions fall forward to the oldest supported
+        if not authenticated():
+            return api_error(401, {"errors": INVALID_TOKEN})
+        if emu.shop.locked:
+            return api_error(423, {"errors": "This shop is unavailable"})
+        if emu.shop.frozen:
+            return api_error(402, {"errors": "Unavailable Shop"})
+        emu.counters["graphql_requests"] += 1
+        headers = {"X-Shopify-API-Version": version}
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+            return api_error(
+                400, {"errors": {"query": "Required parameter missing or invalid"}}, headers
+            )
+        variables = body.get("variables") or {}
+        try:
+            document = parse(body["query"])
+        except GraphQLError as exc:
+            return api_error(200, {"errors": [exc.formatted]}, headers)
+        errors = validate(schema, document)
+        if errors:
+            return api_error(200, {"errors": [e.formatted for e in errors]}, headers)
+        ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        name = body.get("operationName")
+        operation = next(
+            (o for o in ops if name is None or (o.name and o.name.value == name)), ops[0]
+        )
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        requested = query_cost(schema, operation, fragments, variables)
+        with emu.lock:
+            available = emu.bucket.refill()
+            if requested > MAX_QUERY_COST:
+                return api_error(
+                    200,
+                    {
+                        "errors": [
+                            {
+                                "message": f"Query cost is {requested}, which exceeds the single "
+                                f"query max cost limit ({MAX_QUERY_COST}).",
+                                "extensions": {
+                                    "code": "MAX_COST_EXCEEDED",
+                                    "cost": requested,
+                                    "maxCost": MAX_QUERY_COST,
+                                },
+                            }
+                        ],
+                        "extensions": {
+                            "cost": {
+                                "requestedQueryCost": requested,
+                                "actualQueryCost": None,
+                                "throttleStatus": emu.bucket.status(),
+                            }
+                        },
+                    },
+                    headers,
+                )
+            if available < requested:
+                emu.counters["throttled"] += 1
+                return api_error(
+                    200,
+                    {
+                        "errors": [
+                            {
+                                "message": "Throttled",
+                                "extensions": {
+                                    "code": "THROTTLED",
+                                    "documentation": "https://shopify.dev/api/usage/rate-limits",
+                                },
+                            }
+                        ],
+                        "extensions": {
+                            "cost": {
+                                "requestedQueryCost": requested,
+                                "actualQueryCost": None,
+                                "throttleStatus": emu.bucket.status(),
+                            }
+                        },
+                    },
+                    headers,
+                )
+            emu.bucket.available -= requested
+            denied = []
+            for sel in operation.selection_set.selections:
+                if isinstance(sel, FieldNode):
+                    scope = ROOT_SCOPES.get(sel.name.value)
+                    if scope and not _has_scope(emu.shop.scopes, scope):
+                        denied.append(
+                            {
+                                "message": f"Access denied for {sel.name.value} field. Required "
+                                f"access: `{scope}` access scope.",
+                                "locations": [
+                                    {
+                                        "line": sel.loc.start_token.line,
+                                        "column": sel.loc.start_token.column,
+                                    }
+                                ],
+                                "path": [sel.name.value],
+                                "extensions": {
+                                    "code": "ACCESS_DENIED",
+                                    "documentation": "https://shopify.dev/api/usage/access-scopes",
+                                    "requiredAccess": f"`{scope}` access scope.",
+                                },
+                            }
+                        )
+            if denied:
+                result_data, result_errors = None, denied
+            else:
+                root = (
+                    Mutation(emu)
+                    if operation.operation.value == "mutation"
+                    else QueryRoot(emu.shop)
+                )
+                result = execute(
+                    schema,
+                    document,
+                    root_value=root,
+                    context_value={"version": version, "emulator": emu},
+                    variable_values=variables,
+                    operation_name=name,
+                )
+                result_data = result.data
+                result_errors = [e.formatted for e in result.errors] if result.errors else None
+            actual = (
+                requested
+                if operation.operation.value == "mutation"
+                else min(requested, max(1, _count_objects(result_data)))
+            )
+            emu.bucket.available = min(emu.bucket.size, emu.bucket.available + requested - actual)
+            payload = {"data": result_data}
+            if result_errors:
+                payload = {"errors": result_errors, "data": result_data}
+            payload["extensions"] = {
+                "cost": {
+                    "requestedQueryCost": requested,
+                    "actualQueryCost": actual,
+                    "throttleStatus": emu.bucket.status(),
+                }
+            }
+        return Response(
+            json.dumps(payload), status=200, mimetype="application/json", headers=headers
+        )
+
+    @app.get("/_bulk/<int:num>.jsonl")
+    def bulk_file(num):
+        op = emu.shop.bulk_operations.get(num)
+        if op is None or not op.path or not os.path.exists(op.path):
+            return api_error(404, {"errors": "Not Found"})
+        emu.counters["bulk_downloads"] += 1
+        return send_file(op.path, mimetype="application/jsonl", conditional=False)
+
+    @app.get("/cdn/shop/files/<path:name>")
+    def image(name):
+        return Response(PNG, mimetype="image/png")
+
+    # -- control API ----------------------------------------------------------------------
+
+    @app.get("/_emulator/state")
+    def state():
+        out = emu.shop.summary()
+        out.update(
+            counters=dict(emu.counters),
+            faults=[f for f in emu.faults if f["count"]],
+            bucket=emu.bucket.status(),
+            tokens=len(emu.tokens),
+            bulk_operations=[
+                {"id": op.id, "status": op.status} for op in emu.shop.bulk_operations.values()
+            ],
+            idempotency_keys=len(emu.idempotency),
+            scopes=emu.shop.scopes,
+        )
+        return jsonify(out)
+
+    @app.post("/_emulator/faults")
+    def faults():
+        data = request.get_json(force=True)
+        if data.get("fault") not in ("5xx", "slow", "malformed", "throttle", "auth"):
+            return api_error(400, {"error": "fault must be 5xx|slow|malformed|throttle|auth"})
+        data["count"] = int(data.get("count", 1))
+        with emu.lock:
+            emu.faults.append(data)
+        return jsonify({"ok": True, "faults": emu.faults})
+
+    @app.post("/_emulator/reset")
+    def reset():
+        with emu.lock:
+            emu.reset()
+        return jsonify({"ok": True})
+
+    @app.post("/_emulator/orders/<ref>")
+    def touch_order(ref):
+        order = emu.shop.find_order(ref)
+        if order is None:
+            return api_error(404, {"error": f"no order {ref}"})
+        data = request.get_json(force=True) or {}
+        now = emu.clock()
+        with emu.lock:
+            if data.get("paid"):
+                order.financial = "PAID"
+            if data.get("financial_status"):
+                order.financial = data["financial_status"]
+            if data.get("cancelled"):
+                order.cancelled, order.cancel_reason = now, data.get("reason", "CUSTOMER")
+                order.closed_at = now
+                for fo in order.fulfillment_orders:
+                    if fo.status in ("OPEN", "IN_PROGRESS"):
+                        fo.status = "CANCELLED"
+            if data.get("fulfilled"):
+                for fo in order.fulfillment_orders:
+                    if fo.status in ("OPEN", "IN_PROGRESS"):
+                        emu.shop._fulfil(
+                            order,
+                            fo,
+                            [(li, li.remaining) for li in fo.line_items if li.remaining],
+                            None,
+                            now,
+                        )
+            order.updated = max(now, order.updated + 1)
+        return jsonify(
+            {
+                "id": order.id,
+                "name": order.name,
+                "financial": order.financial,
+                "cancelled": bool(order.cancelled),
+                "fulfillment": order.displayFulfillmentStatus,
+                "fulfillments": [
+                    {
+                        "id": f.id,
+                        "tracking": f.tracking,
+                        "notify_customer": getattr(f, "notify_customer", None),
+                    }
+                    for f in order.fulfillment_list
+                ],
+            }
+        )
+
+    @app.get("/_emulator/orders/<ref>")
+    def get_order(ref):
+        order = emu.shop.find_order(ref)
+        if order is None:
+            return api_error(404, {"error": f"no order {ref}"})
+        return jsonify(
+            {
+                "id": order.id,
+                "name": order.name,
+                "financial": order.financial,
+                "cancelled": bool(order.cancelled),
+                "fulfillment": order.displayFulfillmentStatus,
+                "lines": [
+                    {
+                        "id": li.id,
+                        "sku": li.sku,
+                        "quantity": li.quantity,
+                        "variant": li.variant.id if li.variant else None,
+                    }
+                    for li in order.lines
+                ],
+                "fulfillment_orders": [
+                    {"id": fo.id, "status": fo.status} for fo in order.fulfillment_orders
+                ],
+                "fulfillments": [
+                    {
+                        "id": f.id,
+                        "tracking": f.tracking,
+                        "notify_customer": getattr(f, "notify_customer", None),
+                    }
+                    for f in order.fulfillment_list
+                ],
+            }
+        )
+
+    @app.post("/_emulator/products")
+    def products():
+        data = request.get_json(force=True) or {}
+        with emu.lock:
+            if data.get("touch"):
+                product = emu.shop.node(data["touch"])
+                if product is None:
+                    return api_error(404, {"error": "no such product"})
+                product.updated = max(int(emu.clock()), product.updated + 1)
+                for v in product._variants:
+                    v.updated = product.updated
+            else:
+                product = emu.shop.add_product(data)
+        return jsonify(
+            {
+                "id": product.id,
+                "variants": [
+                    {"id": v.id, "sku": v.sku, "inventory_item_id": v.inventoryItem.id}
+                    for v in product._variants
+                ],
+            }
+        )
+
+    @app.get("/_emulator/stock/<path:sku>")
+    def stock(sku):
+        found = emu.shop.stock_of(sku)
+        if not found:
+            return api_error(404, {"error": f"no variant with SKU {sku}"})
+        return jsonify(found)
+
+    @app.post("/_emulator/stock/<path:sku>")
+    def set_stock(sku):
+        data = request.get_json(force=True) or {}
+        loc = emu.shop.location_by_gid(data.get("location_id")) or emu.shop.locations[0]
+        with emu.lock:
+            for v in emu.shop.variants.values():
+                if v.sku == sku and v.num in loc.levels:
+                    loc.levels[v.num][0] = int(data["available"])
+        return jsonify(emu.shop.stock_of(sku))
+
+    @app.post("/_emulator/scopes")
+    def scopes():
+        emu.shop.scopes = list((request.get_json(force=True) or {}).get("scopes", []))
+        return jsonify({"scopes": emu.shop.scopes})
+
+    @app.post("/_emulator/tokens/expire")
+    def expire_tokens():
+        for token in emu.tokens:
+            emu.tokens[token] = 0
+        return jsonify({"expired": len(emu.tokens)})
+
+    @app.post("/_emulator/shop")
+    def shop_flags():
+        data = request.get_json(force=True) or {}
+        emu.shop.frozen = bool(data.get("frozen", emu.shop.frozen))
+        emu.shop.locked = bool(data.get("locked", emu.shop.locked))
+        return jsonify({"frozen": emu.shop.frozen, "locked": emu.shop.locked})
+
+    return app
+
+
+def _has_scope(granted, scope):
+    if scope in granted:
+        return True
+    if scope.startswith("read_"):  # a write scope implies its read scope
+        return "write_" + scope[len("read_") :] in granted
+    return False

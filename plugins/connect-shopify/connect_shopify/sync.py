@@ -1,0 +1,596 @@
+"""What each feed does with the client and the mapping (the hooks in ``plugin.py`` call these)."""
+
+from connect_shopify import mapping, queries
+from connect_shopify.client import ShopifyClient
+from hub import Invalid
+from hub.errors import ConnectorError
+
+REQUIRED_SCOPES = (
+    "read_products",
+    "read_orders",
+    "read_inventory",
+    "write_inventory",
+    "read_locations",
+)
+FULFILLMENT_SCOPES = (
+    "write_merchant_managed_fulfillment_orders",
+    "write_third_party_fulfillment_orders",
+    "write_assigned_fulfillment_orders",
+)
+
+
+def _chunks(items, size):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# -- connection --------------------------------------------------------------------------------
+
+
+def check_connection(ctx):
+    client = ShopifyClient(ctx)
+    details = {
+        "api_version": client.version,
+        "auth": "access token" if ctx.secret("access_token") else "client credentials",
+    }
+    try:
+        data = client.execute(queries.SHOP).data
+    except ConnectorError as exc:
+        return {
+            "ok": False,
+            "store_name": None,
+            "details": details,
+            "problems": [exc.message + (f" ({exc.hint})" if exc.hint else "")],
+        }
+    shop = data.get("shop") or {}
+    granted = {
+        s["handle"] for s in (data.get("currentAppInstallation") or {}).get("accessScopes") or []
+    }
+    problems = []
+    for scope in REQUIRED_SCOPES:
+        if scope not in granted and not (
+            scope.startswith("read_") and "write_" + scope[5:] in granted
+        ):
+            problems.append(f"missing scope {scope}")
+    if not granted & set(FULFILLMENT_SCOPES):
+        problems.append(f"missing scope {FULFILLMENT_SCOPES[0]} (needed to confirm shipments)")
+    if "read_all_orders" not in granted:
+        details["note"] = "without read_all_orders Shopify only shows the last 60 days of orders"
+    if client.last_version and client.last_version != client.version:
+        problems.append(
+            f"API version {client.version} is not served any more: Shopify "
+            f"answered with {client.last_version}; update the API version setting"
+        )
+    details.update(
+        domain=shop.get("myshopifyDomain"),
+        currency=shop.get("currencyCode"),
+        plan=(shop.get("plan") or {}).get("displayName"),
+        scopes=sorted(granted),
+        served_api_version=client.last_version,
+    )
+    try:
+        location = client.location_id()
+        details["location_id"] = location
+    except ConnectorError as exc:
+        problems.append(exc.message)
+    return {
+        "ok": not problems,
+        "store_name": shop.get("name"),
+        "details": details,
+        "problems": problems,
+    }
+
+
+def location_choices(ctx):
+    client = ShopifyClient(ctx)
+    return [
+        {"value": loc["id"], "label": loc["name"]}
+        for loc in client.locations()
+        if loc.get("isActive", True)
+    ]
+
+
+# -- products ----------------------------------------------------------------------------------
+
+
+def _product_records(client, product, variants, currency, cursor, result=None, prefix=()):
+    for j, variant in enumerate(variants):
+        errors = result.field_errors(prefix + ("variants", "nodes", j)) if result else None
+        yield mapping.variant_record(product, variant, currency, cursor, errors)
+
+
+def fetch_new_products(ctx, since):
+    client = ShopifyClient(ctx)
+    currency = client.shop_currency()
+    after = mapping.since_time(since)
+    q = f"created_at:>='{after}'" if after else None  # >=: re-read ties, upserts are idempotent
+    variables = {"first": queries.PRODUCT_PAGE, "q": q, "variants": queries.VARIANTS_PER_PRODUCT}
+    for result, page in client.paginate(queries.NEW_PRODUCTS, variables, ("products",)):
+        for i, product in enumerate(page.get("nodes") or []):
+            if product is None:
+                continue
+            cursor = mapping.time_cursor(product["createdAt"], product["id"])
+            connection = product.get("variants") or {}
+            yield from _product_records(
+                client,
+                product,
+                connection.get("nodes") or [],
+                currency,
+                cursor,
+                result,
+                ("products", "nodes", i),
+            )
+            info = connection.get("pageInfo") or {}
+            while info.get("hasNextPage"):  # more variants than fit in the page
+                more = client.execute(
+                    queries.PRODUCT_VARIANTS, {"id": product["id"], "cursor": info.get("endCursor")}
+                )
+                connection = (more.data.get("product") or {}).get("variants") or {}
+                yield from _product_records(
+                    client,
+                    product,
+                    connection.get("nodes") or [],
+                    currency,
+                    cursor,
+                    more,
+                    ("product",),
+                )
+                info = connection.get("pageInfo") or {}
+
+
+def fetch_products(ctx):
+    """Every variant of the store through a bulk operation, streamed from the JSONL file.
+
+    The file lists each product followed by its variants (``groupObjects: true``); only the
+    current product is held in memory, and each variant is yielded as soon as it is read.
+    """
+    client = ShopifyClient(ctx)
+    currency = client.shop_currency()
+    try:
+        count = client.execute(queries.VARIANTS_COUNT).data.get("productVariantsCount") or {}
+        if count.get("precision") == "EXACT":
+            ctx.report_total(count["count"])
+    except ConnectorError as exc:  # the total is a nicety: never fail the run for it
+        ctx.logger.info("shopify: no variant count (%s)", exc)
+    url = client.run_bulk_query(queries.BULK_PRODUCTS)
+    if not url:
+        return
+    product, cursor = None, None
+    recent = {}  # a few recent parents, in case a child comes after another parent
+    variant_record = mapping.variant_record
+    for obj in client.stream_jsonl(url):
+        parent_id = obj.get("__parentId")
+        if parent_id is None:
+            product = obj
+            cursor = mapping.id_cursor(obj["id"])
+            recent[obj["id"]] = (obj, cursor)
+            if len(recent) > 64:
+                recent.pop(next(iter(recent)))
+            continue
+        if product is None or parent_id != product["id"]:
+            parent, parent_cursor = recent.get(parent_id, (None, None))
+            if parent is None:
+                yield Invalid(
+                    reference=obj.get("sku") or obj.get("id", "?"),
+                    message=f"Variant {obj.get('id')} came without its product "
+                    f"{parent_id} in Shopify's bulk result.",
+                    hint="Run the feed again; report it if it persists.",
+                    errors={"parent": ["product not found in the bulk result"]},
+                    external_id=obj.get("id"),
+                    cursor=cursor,
+                )
+                continue
+            yield variant_record(parent, obj, currency, parent_cursor)
+            continue
+        yield variant_record(product, obj, currency, cursor)
+
+
+def fetch_product_images(ctx, products):
+    client = ShopifyClient(ctx)
+    products = list(products)
+    parents = {}
+    unknown = []
+    for p in products:
+        ext = p.get("external_id") or ""
+        parent = p.get("parent") or (ext if "/Product/" in ext else None)
+        if parent:
+            parents.setdefault(parent, []).append(p)
+        else:
+            unknown.append(p)
+    for chunk in _chunks([p["external_id"] for p in unknown], 100):
+        nodes = client.execute(queries.PRODUCT_IMAGES, {"ids": chunk}).data.get("nodes") or []
+        by_id = {p["external_id"]: p for p in unknown}
+        for node in nodes:
+            if node and node.get("product"):
+                parents.setdefault(node["product"]["id"], []).append(by_id[node["id"]])
+    for chunk in _chunks(list(parents), 25):
+        nodes = client.execute(queries.PRODUCT_IMAGES, {"ids": chunk}).data.get("nodes") or []
+        for node in nodes:
+            if not node or "media" not in node:
+                continue
+            images = [m for m in (node["media"].get("nodes") or []) if m and m.get("image")]
+            for asked in parents.get(node["id"], []):
+                for position, media in enumerate(images):
+                    yield {
+                        "product_external_id": asked["external_id"],
+                        "url": media["image"]["url"],
+                        "external_id": media["id"],
+                        "position": position,
+                        "alt": media.get("alt") or media["image"].get("altText"),
+                    }
+
+
+# -- orders ------------------------------------------------------------------------------------
+
+
+def _order_lines(client, order):
+    connection = order.get("lineItems") or {}
+    lines = list(connection.get("nodes") or [])
+    info = connection.get("pageInfo") or {}
+    while info.get("hasNextPage"):
+        more = client.execute(
+            queries.ORDER_LINES, {"id": order["id"], "cursor": info.get("endCursor")}
+        )
+        connection = (more.data.get("order") or {}).get("lineItems") or {}
+        lines.extend(connection.get("nodes") or [])
+        info = connection.get("pageInfo") or {}
+    return lines
+
+
+def fetch_new_orders(ctx, since):
+    client = ShopifyClient(ctx)
+    after = mapping.since_time(since)
+    variables = {
+        "first": queries.ORDER_PAGE,
+        "lines": queries.LINES_PER_ORDER,
+        "q": f"created_at:>='{after}'" if after else None,
+        "sort": "CREATED_AT",
+    }
+    for _result, page in client.paginate(queries.ORDERS, variables, ("orders",)):
+        for order in page.get("nodes") or []:
+            cursor = mapping.time_cursor(order["createdAt"], order["id"])
+            yield mapping.order_record(order, _order_lines(client, order), cursor)
+
+
+def fetch_order_updates(ctx, since):
+    client = ShopifyClient(ctx)
+    after = mapping.since_time(since)
+    variables = {"first": 100, "q": f"updated_at:>='{after}'" if after else None}
+    for _result, page in client.paginate(queries.ORDER_STATUSES, variables, ("orders",)):
+        for order in page.get("nodes") or []:
+            cursor = mapping.time_cursor(order["updatedAt"], order["id"])
+            yield mapping.order_status_record(order, cursor)
+
+
+def fetch_order(ctx, external_id):
+    client = ShopifyClient(ctx)
+    ref = str(external_id)
+    if ref.isdigit():
+        ref = f"gid://shopify/Order/{ref}"
+    order = client.execute(queries.ORDER, {"id": ref, "lines": queries.LINES_PER_ORDER}).data.get(
+        "order"
+    )
+    if not order:
+        return None
+    cursor = mapping.time_cursor(order["createdAt"], order["id"])
+    return mapping.order_record(order, _order_lines(client, order), cursor)
+
+
+# -- stock -------------------------------------------------------------------------------------
+
+
+def fetch_stock_levels(ctx):
+    client = ShopifyClient(ctx)
+    location = client.location_id()
+    variables = {"id": location, "first": queries.STOCK_PAGE}
+    for _result, page in client.paginate(
+        queries.STOCK_LEVELS, variables, ("location", "inventoryLevels")
+    ):
+        for level in page.get("nodes") or []:
+            quantities = {q["name"]: q["quantity"] for q in level.get("quantities") or []}
+            item = level.get("item") or {}
+            variant = item.get("variant") or {}
+            if not variant.get("id") or "available" not in quantities:
+                continue
+            yield {
+                "external_id": variant["id"],
+                "sku": item.get("sku") or None,
+                "quantity": quantities["available"],
+                "on_hand": quantities.get("on_hand"),
+                "store_refs": {"inventory_item_id": item["id"], "location_id": location},
+            }
+
+
+def _item_ids(client, items):
+    """inventory item GID per StockPush external id (from store_refs, else asked to Shopify)."""
+    out = {it["external_id"]: (it.get("store_refs") or {}).get("inventory_item_id") for it in items}
+    missing = [ext for ext, item_id in out.items() if not item_id]
+    for chunk in _chunks(missing, 250):
+        nodes = client.execute(queries.VARIANT_ITEMS, {"ids": chunk}).data.get("nodes") or []
+        for node in nodes:
+            if node and node.get("inventoryItem"):
+                out[node["id"]] = node["inventoryItem"]["id"]
+    return out
+
+
+def _current_available(client, item_ids, location):
+    out = {}
+    for chunk in _chunks(list(item_ids), 250):
+        nodes = (
+            client.execute(queries.ITEM_QUANTITIES, {"ids": chunk, "location": location}).data.get(
+                "nodes"
+            )
+            or []
+        )
+        for node in nodes:
+            level = (node or {}).get("inventoryLevel")
+            if level:
+                out[node["id"]] = next(
+                    (q["quantity"] for q in level["quantities"] if q["name"] == "available"), None
+                )
+    return out
+
+
+def push_stock_levels(ctx, items):
+    client = ShopifyClient(ctx)
+    location = client.location_id()
+    item_ids = _item_ids(client, items)
+    results = {}
+    cas = "changeFromQuantity" if client.version >= "2026-01" else "compareQuantity"
+    for chunk in _chunks(list(items), 250):
+        pending = []
+        for it in chunk:
+            item_id = item_ids.get(it["external_id"])
+            if not item_id:
+                results[id(it)] = {
+                    "key": it["sku"],
+                    "status": "error",
+                    "message": f"No Shopify inventory item for variant {it['external_id']}.",
+                    "hint": "Run 'Update products' so the hub knows the item.",
+                }
+                continue
+            pending.append({"item": it, "item_id": item_id, "from": it.get("previous"), "stale": 0})
+        for _round in range(6):
+            if not pending:
+                break
+            pending = _push_round(client, location, pending, results, cas)
+        for p in pending:
+            results[id(p["item"])] = {
+                "key": p["item"]["sku"],
+                "status": "conflict",
+                "message": "Shopify kept refusing the write.",
+            }
+    return [results[id(it)] for it in items]
+
+
+def _push_round(client, location, pending, results, cas):
+    quantities = []
+    for p in pending:
+        q = {
+            "inventoryItemId": p["item_id"],
+            "locationId": location,
+            "quantity": p["item"]["quantity"],
+        }
+        if cas == "changeFromQuantity":
+            q["changeFromQuantity"] = p["from"]  # None opts out of the check, explicitly
+        elif p["from"] is not None:
+            q["compareQuantity"] = p["from"]
+        quantities.append(q)
+    variables = {
+        "input": {
+            "name": "available",
+            "reason": "correction",
+            "referenceDocumentUri": "gid://connect-hub/StockExport/" + client.new_idempotency_key(),
+            "quantities": quantities,
+        }
+    }
+    if cas == "compareQuantity" and any(p["from"] is None for p in pending):
+        variables["input"]["ignoreCompareQuantity"] = all(p["from"] is None for p in pending)
+    key = client.new_idempotency_key()
+    result = client.execute(queries.SET_QUANTITIES % key, variables, name="SetQuantities")
+    payload = result.data.get("inventorySetQuantities") or {}
+    errors = payload.get("userErrors") or []
+    if not errors:
+        after = {}
+        for change in (payload.get("inventoryAdjustmentGroup") or {}).get("changes") or []:
+            if change.get("name") == "available" and change.get("item"):
+                after[change["item"]["id"]] = change
+        for p in pending:
+            change = after.get(p["item_id"])
+            results[id(p["item"])] = {
+                "key": p["item"]["sku"],
+                "status": "ok" if change else "unchanged",
+                "store_quantity": change["quantityAfterChange"]
+                if change
+                else p["item"]["quantity"],
+            }
+        return []
+    stale, failed = [], set()
+    for err in errors:
+        field = err.get("field") or []
+        index = int(field[2]) if len(field) > 2 and str(field[2]).isdigit() else None
+        if index is None or index >= len(pending):
+            for p in pending:  # an error about the whole input: every item fails with it
+                results[id(p["item"])] = {
+                    "key": p["item"]["sku"],
+                    "status": "error",
+                    "message": f"Shopify: {err.get('message')} ({err.get('code')})",
+                }
+            return []
+        p = pending[index]
+        if err.get("code") in ("CHANGE_FROM_QUANTITY_STALE", "COMPARE_QUANTITY_STALE"):
+            stale.append(p)
+        else:
+            failed.add(index)
+            results[id(p["item"])] = {
+                "key": p["item"]["sku"],
+                "status": "error",
+                "message": f"Shopify refused the quantity: "
+                f"{err.get('message')} ({err.get('code')})",
+                "hint": "Check that the item is stocked at the integration's location in Shopify.",
+            }
+    still = []
+    current = (
+        _current_available(client, [p["item_id"] for p in stale if p["stale"] == 0], location)
+        if stale
+        else {}
+    )
+    for p in stale:
+        if p["stale"] >= 1:  # stale again after a re-read: somebody keeps changing it
+            results[id(p["item"])] = {
+                "key": p["item"]["sku"],
+                "status": "conflict",
+                "message": "Shopify's quantity changed while the hub was writing it, twice.",
+                "hint": "The stock export runs again on its next schedule.",
+            }
+            failed.add(pending.index(p))
+            continue
+        p["stale"] += 1
+        now = current.get(p["item_id"])
+        if now == p["item"]["quantity"]:
+            results[id(p["item"])] = {
+                "key": p["item"]["sku"],
+                "status": "unchanged",
+                "store_quantity": now,
+            }
+            failed.add(pending.index(p))
+            continue
+        p["from"] = now
+    for i, p in enumerate(pending):  # the mutation is atomic: resend everything not settled
+        if i not in failed:
+            still.append(p)
+    return still
+
+
+# -- shipments ---------------------------------------------------------------------------------
+
+
+def push_shipment(ctx, shipment):
+    client = ShopifyClient(ctx)
+    key = shipment["shipment_id"]
+    ref = str(shipment["order_external_id"])
+    if ref.isdigit():
+        ref = f"gid://shopify/Order/{ref}"
+    order = client.execute(queries.FULFILLMENT_STATE, {"id": ref}).data.get("order")
+    if not order:
+        return {
+            "key": key,
+            "status": "error",
+            "message": f"Order {shipment['order_number']} ({ref}) does not exist in "
+            f"Shopify any more.",
+            "hint": "Check the order in Shopify; mark the shipment resolved if it was deleted.",
+        }
+    number = shipment["tracking_number"]
+    for f in order.get("fulfillments") or []:
+        if f.get("status") in ("SUCCESS", "OPEN", "PENDING") and any(
+            t.get("number") == number for t in f.get("trackingInfo") or []
+        ):
+            return {
+                "key": key,
+                "status": "unchanged",
+                "external_id": f["id"],
+                "message": f"Shipment {number} is already confirmed on order {order['name']}.",
+            }
+    if order.get("displayFulfillmentStatus") == "FULFILLED":
+        return {
+            "key": key,
+            "status": "unchanged",
+            "message": f"Order {order['name']} is already fulfilled in Shopify.",
+        }
+    if order.get("cancelledAt"):
+        return {
+            "key": key,
+            "status": "error",
+            "message": f"Order {order['name']} is cancelled in Shopify: it cannot be fulfilled.",
+            "hint": "Check the order with the customer.",
+        }
+    # remaining quantity per order line item, over the open fulfillment orders
+    open_fos = [
+        fo
+        for fo in (order.get("fulfillmentOrders") or {}).get("nodes") or []
+        if fo.get("status") in ("OPEN", "IN_PROGRESS")
+    ]
+    by_line = {}
+    for fo in open_fos:
+        for li in (fo.get("lineItems") or {}).get("nodes") or []:
+            if li.get("remainingQuantity", 0) > 0:
+                by_line.setdefault(li["lineItem"]["id"], []).append(
+                    [fo, li, li["remainingQuantity"]]
+                )
+    groups, problems = {}, []
+    for line in shipment["lines"]:
+        wanted = line["quantity"]
+        for fo, li, remaining in by_line.get(line["order_line_external_id"], []):
+            if wanted <= 0:
+                break
+            take = min(wanted, remaining)
+            if take <= 0:
+                continue
+            wanted -= take
+            for entry in by_line[line["order_line_external_id"]]:
+                if entry[1] is li:
+                    entry[2] -= take
+            location = ((fo.get("assignedLocation") or {}).get("location") or {}).get("id")
+            group = groups.setdefault(location, {})
+            items = group.setdefault(fo["id"], {})
+            items[li["id"]] = items.get(li["id"], 0) + take
+        if wanted > 0:
+            problems.append(
+                f"{line['sku']} (line {line['order_line_external_id']}): "
+                f"{wanted} more than Shopify has left to fulfil"
+            )
+    if problems:
+        return {
+            "key": key,
+            "status": "error",
+            "message": f"Shipment of order {order['name']} does not match the order in "
+            f"Shopify: " + "; ".join(problems),
+            "hint": "Check the order's items in Shopify (an order edit?), then retry the shipment.",
+        }
+    notify = ctx.setting("notify_customer")
+    notify = (
+        shipment.get("notify_customer", False)
+        if notify is None
+        else str(notify).lower() in ("1", "true", "yes", "on")
+    )
+    tracking = {"company": shipment["carrier"], "number": number}
+    if shipment.get("tracking_url"):
+        tracking["url"] = shipment["tracking_url"]
+    created = []
+    for fos in groups.values():  # one fulfillment per assigned location
+        fulfillment = {
+            "lineItemsByFulfillmentOrder": [
+                {
+                    "fulfillmentOrderId": fo_id,
+                    "fulfillmentOrderLineItems": [
+                        {"id": li, "quantity": q} for li, q in items.items()
+                    ],
+                }
+                for fo_id, items in fos.items()
+            ],
+            "notifyCustomer": notify,
+            "trackingInfo": tracking,
+        }
+        payload = (
+            client.execute(queries.FULFILLMENT_CREATE, {"fulfillment": fulfillment}).data.get(
+                "fulfillmentCreate"
+            )
+            or {}
+        )
+        errors = payload.get("userErrors") or []
+        if errors:
+            return {
+                "key": key,
+                "status": "error",
+                "message": f"Shopify refused the fulfillment of order {order['name']}: "
+                + "; ".join(e.get("message", "") for e in errors),
+                "hint": "Check the order's fulfillment in Shopify, then retry.",
+                "external_id": created[0] if created else None,
+            }
+        created.append(payload["fulfillment"]["id"])
+    return {
+        "key": key,
+        "status": "ok",
+        "external_id": created[0] if created else None,
+        "message": None,
+    }
