@@ -1,3 +1,679 @@
-"""Placeholder until the back-office commands land (hub stock/ship/po/recommendations)."""
+"""hub stock, hub ship, hub po, hub recommendations, hub warehouses, hub suppliers.
 
-COMMANDS = []
+The business rules live in hub.services.stock / orders / purchasing; these commands parse,
+call them and print. Bad input (unknown SKU, warehouse, order, supplier, a negative
+quantity, shipping more than remains…) is one line on stderr and exit code 2.
+Quantities are ints and money decimal strings in --json output.
+"""
+
+import getpass
+
+import click
+
+from hub.cli.common import json_option, print_json, print_table, with_db
+from hub.errors import BadInput
+
+# Negative numbers ("-3") are values, not options.
+NUMBERS = {"ignore_unknown_options": True}
+
+
+def cli_user():
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no login name (containers): still say where it came from
+        return "cli"
+
+
+def parse_qty_lines(pairs, what="--line"):
+    """["SKU=QTY", ...] -> {sku: qty} (quantities summed per SKU)."""
+    result = {}
+    for pair in pairs or ():
+        sku, sep, qty = pair.partition("=")
+        sku = sku.strip()
+        if not sep or not sku:
+            raise BadInput(f"{what} must be SKU=QTY, got {pair!r}")
+        result[sku] = result.get(sku, 0) + _int(qty, f"{what} {pair}")
+    return result
+
+
+def parse_po_lines(pairs):
+    """["SKU=QTY[@PRICE]", ...] -> [(sku, qty, price|None)]."""
+    lines = []
+    for pair in pairs or ():
+        sku, sep, rest = pair.partition("=")
+        sku = sku.strip()
+        if not sep or not sku or not rest.strip():
+            raise BadInput(f"--line must be SKU=QTY[@PRICE], got {pair!r}")
+        qty, _, price = rest.partition("@")
+        lines.append((sku, _int(qty, f"--line {pair}"), price.strip() or None))
+    return lines
+
+
+def _int(text, what):
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise BadInput(f"{what}: the quantity must be a whole number") from None
+
+
+def _movement_rows(movements):
+    from hub.services.stock import movement_row
+
+    return [movement_row(m) for m in movements if m is not None]
+
+
+# --------------------------------------------------------------------------- hub stock
+
+
+@click.group()
+def stock():
+    """Stock per product and warehouse, and its movements."""
+
+
+@stock.command("list")
+@click.option("--sku", help="Only this SKU.")
+@click.option("--warehouse", help="Only this warehouse (code, name or id).")
+@json_option
+@with_db
+def stock_list(sku, warehouse, as_json):
+    """On hand, reserved and available per product and warehouse."""
+    from hub.services.stock import stock_rows
+
+    rows = list(stock_rows(sku=sku, warehouse=warehouse))
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(rows, ["sku", "warehouse", "on_hand", "reserved", "available"])
+
+
+@stock.command("adjust", context_settings=NUMBERS)
+@click.argument("sku")
+@click.argument("delta", type=int)
+@click.option("--warehouse", help="Default: the default warehouse.")
+@click.option("--reason", required=True, help="Why (kept on the movement).")
+@json_option
+@with_db
+def stock_adjust(sku, delta, warehouse, reason, as_json):
+    """Add (or, negative, remove) DELTA units on hand."""
+    from hub.services import stock as svc
+
+    m = svc.adjust(sku, delta, warehouse=warehouse, reason=reason, user=cli_user())
+    _print_movements([m], as_json)
+
+
+@stock.command("set", context_settings=NUMBERS)
+@click.argument("sku")
+@click.argument("quantity", type=int)
+@click.option("--warehouse", help="Default: the default warehouse.")
+@click.option("--reason", required=True, help="Why (kept on the movement).")
+@json_option
+@with_db
+def stock_set(sku, quantity, warehouse, reason, as_json):
+    """Set the on-hand quantity (a count): one movement of the difference."""
+    from hub.services import stock as svc
+
+    m = svc.set_quantity(sku, quantity, warehouse=warehouse, reason=reason, user=cli_user())
+    if m is None and not as_json:
+        click.echo(f"{sku}: on hand already {quantity}, nothing changed")
+        return
+    _print_movements([m], as_json)
+
+
+@stock.command("transfer", context_settings=NUMBERS)
+@click.argument("sku")
+@click.argument("quantity", type=int)
+@click.option("--from", "from_warehouse", required=True, help="Source warehouse.")
+@click.option("--to", "to_warehouse", required=True, help="Destination warehouse.")
+@click.option("--reason")
+@json_option
+@with_db
+def stock_transfer(sku, quantity, from_warehouse, to_warehouse, reason, as_json):
+    """Move QUANTITY units between two warehouses."""
+    from hub.services import stock as svc
+
+    out, into = svc.transfer(
+        sku,
+        quantity,
+        from_warehouse=from_warehouse,
+        to_warehouse=to_warehouse,
+        user=cli_user(),
+        reason=reason,
+    )
+    _print_movements([out, into], as_json)
+
+
+def _print_movements(movements, as_json):
+    rows = _movement_rows(movements)
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        click.echo(
+            f"{r['sku']} @ {r['warehouse']}: {r['type']} {r['quantity']:+d} -> on hand "
+            f"{r['on_hand_after']}, reserved {r['reserved_after']}, available "
+            f"{r['on_hand_after'] - r['reserved_after']}"
+        )
+
+
+@stock.command("movements")
+@click.argument("sku")
+@click.option("--warehouse", help="Only this warehouse.")
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
+@json_option
+@with_db
+def stock_movements(sku, warehouse, limit, as_json):
+    """The ledger of a product, newest first."""
+    from hub.models import StockMovement
+    from hub.services.stock import get_product, get_warehouse
+
+    product = get_product(sku)
+    query = (
+        StockMovement.select()
+        .where(StockMovement.product == product.id)
+        .order_by(StockMovement.id.desc())
+        .limit(limit)
+    )
+    if warehouse:
+        query = query.where(StockMovement.warehouse == get_warehouse(warehouse).id)
+    rows = _movement_rows(query)
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(
+            rows,
+            [
+                "id",
+                "created_at",
+                "warehouse",
+                "type",
+                "quantity",
+                "reserved_change",
+                "on_hand_after",
+                "reserved_after",
+                "reference",
+                "user",
+                "reason",
+            ],
+        )
+
+
+@stock.command("apply-discrepancy")
+@click.argument("discrepancy_id", type=int)
+@json_option
+@with_db
+def stock_apply_discrepancy(discrepancy_id, as_json):
+    """Correct the hub's stock to the store's figure found by a stock check."""
+    from hub.services import stock as svc
+
+    m = svc.apply_discrepancy(discrepancy_id, user=cli_user())
+    if m is None:
+        if as_json:
+            print_json([])
+        else:
+            click.echo(f"discrepancy {discrepancy_id} applied: no difference left to correct")
+        return
+    _print_movements([m], as_json)
+
+
+# --------------------------------------------------------------------------- hub ship
+
+
+@click.command(context_settings=NUMBERS)
+@click.argument("order")
+@click.option("--carrier", help="Default: the carrier mapped from the order's shipping method.")
+@click.option("--tracking", "tracking", required=True, help="Tracking number.")
+@click.option("--url", "tracking_url", help="Tracking URL.")
+@click.option(
+    "--line",
+    "lines",
+    multiple=True,
+    metavar="SKU=QTY",
+    help="Ship only these units (repeat); default: everything remaining.",
+)
+@click.option("--warehouse", help="Ship from this warehouse (default: where it is reserved).")
+@json_option
+@with_db
+def ship(order, carrier, tracking, tracking_url, lines, warehouse, as_json):
+    """Ship ORDER (its number as `hub orders list` shows it, or its hub id)."""
+    from hub.services.orders import ship_order, shipment_summary
+
+    shipment = ship_order(
+        order,
+        lines=parse_qty_lines(lines) if lines else None,
+        warehouse=warehouse,
+        carrier=carrier,
+        tracking_number=tracking,
+        tracking_url=tracking_url,
+        user=cli_user(),
+    )
+    summary = shipment_summary(shipment)
+    if as_json:
+        print_json(summary)
+    else:
+        units = ", ".join(f"{x['sku']}×{x['quantity']}" for x in summary["lines"])
+        click.echo(
+            f"shipment {summary['id']} of order {summary['order']}: {units} from "
+            f"{summary['warehouse']} by {summary['carrier']} "
+            f"({summary['tracking_number']}); order {summary['order_status']}, "
+            "confirmation pending"
+        )
+
+
+# --------------------------------------------------------------------------- hub po
+
+
+@click.group()
+def po():
+    """Purchase orders: draft → ordered → partially_received → received, or cancelled."""
+
+
+@po.command("create")
+@click.option("--supplier", required=True, help="Supplier name or id.")
+@click.option(
+    "--line",
+    "lines",
+    multiple=True,
+    required=True,
+    metavar="SKU=QTY[@PRICE]",
+    help="A line (repeat); without a price, the supplier link's.",
+)
+@click.option("--warehouse", help="Where it will be received (default: the default one).")
+@click.option("--notes")
+@json_option
+@with_db
+def po_create(supplier, lines, warehouse, notes, as_json):
+    """Create a draft purchase order."""
+    from hub.services.purchasing import create_purchase_order, po_summary
+
+    order = create_purchase_order(
+        supplier, parse_po_lines(lines), warehouse=warehouse, user=cli_user(), notes=notes
+    )
+    _print_po(po_summary(order), as_json, "created")
+
+
+def _print_po(summary, as_json, verb):
+    if as_json:
+        print_json(summary)
+    else:
+        click.echo(
+            f"{summary['number']} {verb}: {summary['supplier']}, {summary['status']}, "
+            f"{summary['quantity']} unit(s), total {summary['total']}"
+        )
+
+
+@po.command("order")
+@click.argument("number")
+@json_option
+@with_db
+def po_order(number, as_json):
+    """Mark a draft as ordered (sent to the supplier)."""
+    from hub.services.purchasing import order_purchase_order, po_summary
+
+    _print_po(po_summary(order_purchase_order(number, user=cli_user())), as_json, "ordered")
+
+
+@po.command("receive", context_settings=NUMBERS)
+@click.argument("number")
+@click.option(
+    "--line",
+    "lines",
+    multiple=True,
+    metavar="SKU=QTY",
+    help="Received units (repeat); default: everything still expected.",
+)
+@click.option("--warehouse", help="Receive into this warehouse (default: the PO's).")
+@json_option
+@with_db
+def po_receive(number, lines, warehouse, as_json):
+    """Receive a purchase order, in full or in part: the stock comes in."""
+    from hub.services.purchasing import find_purchase_order, po_summary, receive_purchase_order
+
+    receive_purchase_order(
+        number, parse_qty_lines(lines) if lines else None, warehouse=warehouse, user=cli_user()
+    )
+    summary = po_summary(find_purchase_order(number))
+    _print_po(summary, as_json, "received")
+
+
+@po.command("cancel")
+@click.argument("number")
+@json_option
+@with_db
+def po_cancel(number, as_json):
+    """Cancel a purchase order (what was received stays in stock)."""
+    from hub.services.purchasing import cancel_purchase_order, po_summary
+
+    _print_po(po_summary(cancel_purchase_order(number, user=cli_user())), as_json, "cancelled")
+
+
+@po.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(["draft", "ordered", "partially_received", "received", "cancelled"]),
+)
+@click.option("--supplier")
+@json_option
+@with_db
+def po_list(status, supplier, as_json):
+    """Purchase orders, newest first."""
+    from hub.models import PurchaseOrder
+    from hub.services.purchasing import get_supplier, po_summary
+
+    query = PurchaseOrder.select().order_by(PurchaseOrder.id.desc())
+    if status:
+        query = query.where(PurchaseOrder.status == status)
+    if supplier:
+        query = query.where(PurchaseOrder.supplier == get_supplier(supplier).id)
+    rows = [po_summary(p, with_lines=False) for p in query]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(
+            rows,
+            [
+                "number",
+                "supplier",
+                "status",
+                "quantity",
+                "received_quantity",
+                "total",
+                "created_at",
+            ],
+        )
+
+
+@po.command("show")
+@click.argument("number")
+@json_option
+@with_db
+def po_show(number, as_json):
+    """A purchase order with its lines."""
+    from hub.services.purchasing import find_purchase_order, po_summary
+
+    summary = po_summary(find_purchase_order(number))
+    if as_json:
+        print_json(summary)
+        return
+    for key in (
+        "number",
+        "supplier",
+        "status",
+        "warehouse",
+        "total",
+        "created_at",
+        "ordered_at",
+        "expected_at",
+        "received_at",
+        "cancelled_at",
+        "notes",
+    ):
+        if summary.get(key) is not None:
+            click.echo(f"{key}: {summary[key]}")
+    print_table(
+        summary["lines"],
+        ["sku", "quantity", "received_quantity", "remaining", "unit_price", "supplier_reference"],
+    )
+
+
+# --------------------------------------------------------------------------- recommendations
+
+
+@click.command()
+@click.option("--window-days", type=int, default=30, show_default=True, help="Sales window.")
+@click.option(
+    "--safety-days",
+    type=int,
+    default=7,
+    show_default=True,
+    help="Days of cover kept as safety stock.",
+)
+@click.option(
+    "--review-days",
+    type=int,
+    default=14,
+    show_default=True,
+    help="How many days an order should last.",
+)
+@click.option("--skip-unsold", is_flag=True, help="Leave out products that sold nothing.")
+@click.option(
+    "--create-po",
+    "create_po",
+    metavar="SUPPLIER",
+    help="Turn this supplier's recommendations into a draft purchase order.",
+)
+@json_option
+@with_db
+def recommendations(window_days, safety_days, review_days, skip_unsold, create_po, as_json):
+    """What to reorder, by supplier (see hub/services/purchasing.py for the formula)."""
+    from hub.services import purchasing
+
+    options = {
+        "window_days": window_days,
+        "safety_days": safety_days,
+        "review_days": review_days,
+        "skip_unsold": skip_unsold,
+    }
+    if create_po:
+        order = purchasing.create_po_from_recommendations(create_po, user=cli_user(), **options)
+        _print_po(purchasing.po_summary(order), as_json, "created")
+        return
+    groups = purchasing.recommendations(**options)
+    if as_json:
+        print_json(groups)
+        return
+    if not groups:
+        click.echo("nothing to reorder")
+    for group in groups:
+        click.echo(f"\n{group['supplier']} (total {group['total']})")
+        print_table(
+            group["lines"],
+            [
+                "sku",
+                "sold",
+                "daily_sales",
+                "lead_time_days",
+                "reorder_point",
+                "available",
+                "on_order",
+                "suggested",
+                "unit_price",
+            ],
+        )
+
+
+# --------------------------------------------------------------------------- warehouses
+
+
+@click.group()
+def warehouses():
+    """Warehouses (one is created by default)."""
+
+
+def warehouse_row(wh):
+    from peewee import fn
+
+    from hub.models import Integration, StockLevel
+
+    totals = (
+        StockLevel.select(
+            fn.COUNT(StockLevel.id), fn.SUM(StockLevel.on_hand), fn.SUM(StockLevel.reserved)
+        )
+        .where(StockLevel.warehouse == wh.id)
+        .tuples()
+        .first()
+    )
+    return {
+        "id": wh.id,
+        "code": wh.code,
+        "name": wh.name,
+        "active": wh.active,
+        "is_default": wh.is_default,
+        "products": int(totals[0] or 0),
+        "on_hand": int(totals[1] or 0),
+        "reserved": int(totals[2] or 0),
+        "default_for": [
+            i.name
+            for i in Integration.select(Integration.name).where(
+                Integration.default_warehouse == wh.id
+            )
+        ],
+    }
+
+
+def _print_warehouse(wh, as_json, verb):
+    if as_json:
+        print_json(warehouse_row(wh))
+    else:
+        click.echo(f"warehouse {wh.code} ({wh.name}) {verb}")
+
+
+@warehouses.command("list")
+@json_option
+@with_db
+def warehouses_list(as_json):
+    """Warehouses with their stock totals."""
+    from hub.models import Warehouse
+
+    rows = [warehouse_row(w) for w in Warehouse.select().order_by(Warehouse.id)]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(
+            rows, ["id", "code", "name", "active", "is_default", "products", "on_hand", "reserved"]
+        )
+
+
+@warehouses.command("create")
+@click.argument("name")
+@click.option("--code", help="Short code (default: from the name).")
+@json_option
+@with_db
+def warehouses_create(name, code, as_json):
+    """Create a warehouse."""
+    from hub.services.stock import create_warehouse
+
+    _print_warehouse(create_warehouse(name, code), as_json, "created")
+
+
+@warehouses.command("rename")
+@click.argument("warehouse")
+@click.argument("name")
+@json_option
+@with_db
+def warehouses_rename(warehouse, name, as_json):
+    """Rename a warehouse (its code stays)."""
+    from hub.services.stock import rename_warehouse
+
+    _print_warehouse(rename_warehouse(warehouse, name), as_json, "renamed")
+
+
+@warehouses.command("deactivate")
+@click.argument("warehouse")
+@json_option
+@with_db
+def warehouses_deactivate(warehouse, as_json):
+    """Deactivate an empty warehouse that no integration uses by default."""
+    from hub.services.stock import deactivate_warehouse
+
+    _print_warehouse(deactivate_warehouse(warehouse), as_json, "deactivated")
+
+
+@warehouses.command("activate")
+@click.argument("warehouse")
+@json_option
+@with_db
+def warehouses_activate(warehouse, as_json):
+    """Activate a warehouse again."""
+    from hub.services.stock import activate_warehouse
+
+    _print_warehouse(activate_warehouse(warehouse), as_json, "activated")
+
+
+# --------------------------------------------------------------------------- suppliers
+
+
+@click.group()
+def suppliers():
+    """Suppliers (created here or imported from the store) and their products."""
+
+
+@suppliers.command("list")
+@json_option
+@with_db
+def suppliers_list(as_json):
+    """Suppliers, by name."""
+    from hub.models import Supplier
+    from hub.services.purchasing import supplier_summary
+
+    rows = [supplier_summary(s) for s in Supplier.select().order_by(Supplier.name)]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(rows, ["id", "name", "email", "lead_time_days", "products", "active"])
+
+
+@suppliers.command("create")
+@click.argument("name")
+@click.option("--email")
+@click.option("--phone")
+@click.option("--lead-time-days", type=int, default=7, show_default=True)
+@json_option
+@with_db
+def suppliers_create(name, email, phone, lead_time_days, as_json):
+    """Create a supplier."""
+    from hub.services.purchasing import create_supplier, supplier_summary
+
+    supplier = create_supplier(name, email=email, phone=phone, lead_time_days=lead_time_days)
+    if as_json:
+        print_json(supplier_summary(supplier))
+    else:
+        click.echo(f"supplier {supplier.name} created (id {supplier.id})")
+
+
+@suppliers.command("link", context_settings=NUMBERS)
+@click.argument("sku")
+@click.argument("supplier")
+@click.option("--reference", help="The supplier's reference of the product.")
+@click.option("--price", help="Buying price (decimal).")
+@click.option("--currency")
+@click.option("--min-qty", "min_order_qty", type=int, default=1, show_default=True)
+@click.option("--lead-time-days", type=int, help="Default: the supplier's.")
+@click.option("--preferred", is_flag=True, help="Make it the product's preferred supplier.")
+@json_option
+@with_db
+def suppliers_link(
+    sku, supplier, reference, price, currency, min_order_qty, lead_time_days, preferred, as_json
+):
+    """Link a product to a supplier (or update the link)."""
+    from hub.services.purchasing import link_product
+
+    link = link_product(
+        sku,
+        supplier,
+        supplier_reference=reference,
+        price=price,
+        currency=currency,
+        min_order_qty=min_order_qty,
+        lead_time_days=lead_time_days,
+        preferred=preferred,
+    )
+    data = {
+        "sku": link.product.sku,
+        "supplier": link.supplier.name,
+        "supplier_reference": link.supplier_reference,
+        "price": str(link.price) if link.price is not None else None,
+        "currency": link.currency,
+        "min_order_qty": link.min_order_qty,
+        "lead_time_days": link.lead_time_days,
+        "preferred": link.preferred,
+    }
+    if as_json:
+        print_json(data)
+    else:
+        click.echo(
+            f"{data['sku']} linked to {data['supplier']}"
+            + (" (preferred)" if link.preferred else "")
+        )
+
+
+COMMANDS = [stock, ship, po, recommendations, warehouses, suppliers]
