@@ -52,9 +52,13 @@ def feeds_list(integration, as_json):
         print_table(rows, ["feed", "enabled", "cron", "next_run", "last_status"])
 
 
-def _wait_for(run_id, timeout, poll=0.5, no_worker_after=30):
+def _wait_for(run_id, timeout, poll=0.5, no_worker_after=None):
     from hub.models import FeedRun, WorkerHeartbeat, utcnow
 
+    import os
+
+    if no_worker_after is None:
+        no_worker_after = float(os.environ.get("HUB_WAIT_NO_WORKER_SECONDS", "30"))
     start = time.monotonic()
     while True:
         run = FeedRun.get_by_id(run_id)

@@ -3,6 +3,7 @@
 import copy
 import io
 import struct
+import time
 import zlib
 
 from flask import Flask, abort, jsonify, request
@@ -73,6 +74,9 @@ def create_store(state=None):
                     return jsonify({"error": "boom"}), 503
                 if fault["fault"] == "auth":
                     return jsonify({"error": "bad token"}), 401
+                if fault["fault"] == "slow":
+                    time.sleep(fault.get("delay", 1))
+                    return None
                 if fault["fault"] == "malformed":
                     return app.response_class("{not json", mimetype="application/json")
         return None
@@ -133,6 +137,16 @@ def create_store(state=None):
         if seed == 404:
             abort(404)
         return app.response_class(io.BytesIO(tiny_png(seed)).getvalue(), mimetype="image/png")
+
+    @app.post("/_emulator/faults")
+    def add_fault():
+        state.faults.append(request.get_json())
+        return jsonify({"faults": len(state.faults)})
+
+    @app.get("/_emulator/state")
+    def get_state():
+        return jsonify({"products": len(state.products), "orders": len(state.orders),
+                        "shipments": len(state.shipments), "pushes": len(state.pushes)})
 
     @app.get("/shop")
     def shop():

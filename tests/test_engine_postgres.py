@@ -1,0 +1,76 @@
+"""The engine and the models on PostgreSQL + Redis (run in CI; skipped locally without them)."""
+
+from datetime import datetime
+
+import pytest
+from peewee import IntegrityError
+from support import run, wait_until
+
+from hub.models import Binding, FeedRun, Integration, Order, Product
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+@pytest.fixture
+def pg_integration(pg_url, redis_url, tmp_path, monkeypatch, store):
+    from conftest import configure
+    from hub_testshop.store import TOKEN
+
+    from hub.services.integrations import create_integration
+    from hub.tasks import configure_queue
+
+    configure(monkeypatch, pg_url, tmp_path)
+    monkeypatch.setenv("HUB_QUEUE_URL", redis_url)
+    import hub.settings
+
+    hub.settings.set_settings(hub.settings.load_settings())
+    configure_queue(redis_url)
+    yield create_integration("PG shop", "testshop", store.url, {"token": TOKEN},
+                             orders_since=datetime(2026, 1, 1),
+                             carrier_mapping={"standard": "UPS"})
+    import hub.db
+
+    configure_queue(f"sqlite:///{tmp_path / 'queue.db'}")
+    hub.db.db.close()
+
+
+def test_feeds_on_postgres(pg_integration, store):
+    store.add_product(1, "A", "Apple")
+    store.add_product(2, "B", "Banana")
+    store.add_order(1, "#1", [{"sku": "A", "qty": 2}])
+    assert run(pg_integration, "import_new_products").created == 2
+    assert run(pg_integration, "update_products").unchanged == 2
+    assert run(pg_integration, "import_new_orders").created == 1
+    assert Order.get().lines[0].sku == "A"
+    store.stock.update({"1": 5, "2": 1})
+    assert run(pg_integration, "import_stock").status == "succeeded"
+    from hub.services.stock import verify_ledger
+
+    verify_ledger()
+
+
+def test_binding_uniqueness_on_postgres(pg_integration):
+    p = Product.create(sku="U-1", name="Unique")
+    Binding.create(integration=pg_integration, kind="product", external_id="x", hub_id=p.id)
+    from hub.db import db
+
+    with pytest.raises(IntegrityError), db.atomic():
+        Binding.create(integration=pg_integration, kind="product", external_id="x", hub_id=p.id)
+    with pytest.raises(IntegrityError), db.atomic():
+        Product.create(sku="U-1", name="Duplicate SKU")
+
+
+@pytest.mark.slow
+def test_two_consumers_contend_on_postgres_and_redis(pg_integration, store, worker_factory):
+    from hub.feeds.runs import queue_run
+
+    store.add_product(1, "A", "Apple")
+    store.faults.append({"fault": "slow", "count": 1, "delay": 3, "path": "/products"})
+    worker_factory("--workers", "1")
+    worker_factory("--workers", "1", "--no-schedule")
+    integ = Integration.get_by_id(pg_integration.id)
+    runs = [queue_run(integ, "update_products") for _ in range(2)]
+    wait_until(lambda: all(FeedRun.get_by_id(r.id).status in ("succeeded", "skipped")
+                           for r in runs), timeout=60)
+    assert sorted(FeedRun.get_by_id(r.id).status for r in runs) == ["skipped", "succeeded"]
+    assert Product.select().count() == 1
