@@ -645,7 +645,7 @@ def suppliers_link(
     sku, supplier, reference, price, currency, min_order_qty, lead_time_days, preferred, as_json
 ):
     """Link a product to a supplier (or update the link)."""
-    from hub.services.purchasing import link_product
+    from hub.services.purchasing import link_product, money_str
 
     link = link_product(
         sku,
@@ -661,7 +661,7 @@ def suppliers_link(
         "sku": link.product.sku,
         "supplier": link.supplier.name,
         "supplier_reference": link.supplier_reference,
-        "price": str(link.price) if link.price is not None else None,
+        "price": money_str(link.price),
         "currency": link.currency,
         "min_order_qty": link.min_order_qty,
         "lead_time_days": link.lead_time_days,

@@ -97,7 +97,7 @@ def _money(value, what="price"):
     return amount
 
 
-def _money_str(value):
+def money_str(value):
     """A decimal string with at least 2 decimals ("12.50", "0.1234"); None stays None."""
     if value is None:
         return None
@@ -273,10 +273,15 @@ def create_purchase_order(supplier, lines=None, *, warehouse=None, user=None, no
         raise BadInput(f"warehouse {wh.code} is inactive")
     items = _normalise_lines(lines) if lines is not None else []
     with db.atomic():
-        po = PurchaseOrder.create(number=f"TMP-{uuid.uuid4().hex[:20]}", supplier=supplier,
-                                  warehouse=wh, status="draft", notes=notes,
-                                  created_by=stock._username(user))
-        po.number = f"PO-{po.id:06d}"            # from the id: unique without a race
+        po = PurchaseOrder.create(
+            number=f"TMP-{uuid.uuid4().hex[:20]}",
+            supplier=supplier,
+            warehouse=wh,
+            status="draft",
+            notes=notes,
+            created_by=stock._username(user),
+        )
+        po.number = f"PO-{po.id:06d}"  # from the id: unique without a race
         po.save(only=[PurchaseOrder.number])
         for product, qty, price in items:
             _add_line(po, product, qty, price)
@@ -284,10 +289,12 @@ def create_purchase_order(supplier, lines=None, *, warehouse=None, user=None, no
 
 
 def _add_line(po, product, qty, price):
-    link = ProductSupplier.get_or_none((ProductSupplier.supplier == po.supplier_id) &
-                                       (ProductSupplier.product == product.id))
-    existing = PurchaseOrderLine.get_or_none((PurchaseOrderLine.purchase_order == po.id) &
-                                             (PurchaseOrderLine.product == product.id))
+    link = ProductSupplier.get_or_none(
+        (ProductSupplier.supplier == po.supplier_id) & (ProductSupplier.product == product.id)
+    )
+    existing = PurchaseOrderLine.get_or_none(
+        (PurchaseOrderLine.purchase_order == po.id) & (PurchaseOrderLine.product == product.id)
+    )
     if existing is not None:
         existing.quantity += qty
         if price is not None:
@@ -295,17 +302,21 @@ def _add_line(po, product, qty, price):
         existing.save()
         return existing
     return PurchaseOrderLine.create(
-        purchase_order=po, product=product, quantity=qty,
+        purchase_order=po,
+        product=product,
+        quantity=qty,
         unit_price=price if price is not None else (link.price if link else None),
-        supplier_reference=link.supplier_reference if link else None)
+        supplier_reference=link.supplier_reference if link else None,
+    )
 
 
 def add_line(po, sku, quantity, price=None):
     """Add units of a product to a draft purchase order (merged with its line if any)."""
     po = find_purchase_order(po)
     if po.status != "draft":
-        raise BadInput(f"purchase order {po.number} is {po.status}: lines can only be added "
-                       "to a draft")
+        raise BadInput(
+            f"purchase order {po.number} is {po.status}: lines can only be added to a draft"
+        )
     ((product, qty, price),) = _normalise_lines([(sku, quantity, price)])
     with db.atomic():
         return _add_line(po, product, qty, price)
@@ -451,7 +462,7 @@ def po_summary(po, with_lines=True):
         "lines_count": len(lines),
         "quantity": sum(pl.quantity for pl in lines),
         "received_quantity": sum(pl.received_quantity for pl in lines),
-        "total": _money_str(total),
+        "total": money_str(total),
         "created_by": po.created_by,
         "created_at": iso(po.created_at),
         "ordered_at": iso(po.ordered_at),
@@ -467,7 +478,7 @@ def po_summary(po, with_lines=True):
                 "quantity": pl.quantity,
                 "received_quantity": pl.received_quantity,
                 "remaining": pl.quantity - pl.received_quantity,
-                "unit_price": _money_str(pl.unit_price),
+                "unit_price": money_str(pl.unit_price),
                 "supplier_reference": pl.supplier_reference,
             }
             for pl in lines
@@ -636,7 +647,7 @@ def recommendations(
                 "position": position,
                 "min_order_qty": moq,
                 "suggested": suggested,
-                "unit_price": _money_str(price),
+                "unit_price": money_str(price),
                 "supplier_reference": link.supplier_reference if link else None,
             }
         )
@@ -648,7 +659,7 @@ def recommendations(
     if None in groups:
         result.append(groups[None])
     for g in result:
-        g["total"] = _money_str(g["total"])
+        g["total"] = money_str(g["total"])
     return result
 
 
