@@ -1,8 +1,15 @@
 """Server-rendered SVG charts (pygal), served as images with their own narrow CSP."""
 
+import re
+import sys
+
 import pygal
 from flask import Response
 from pygal.style import Style
+
+# pygal installs a legacy import hook (for its optional map plugins, unused here) that lacks
+# find_spec: every failed import anywhere then raises an ImportWarning. Take it out again.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 STYLE = Style(
     background="transparent",
@@ -60,8 +67,12 @@ def line_chart(title, points, height=280):
     return chart
 
 
+SCRIPT = re.compile(rb"<script\b.*?</script>", re.DOTALL)
+
+
 def svg_response(chart):
-    response = Response(chart.render(), mimetype="image/svg+xml")
+    # pygal inlines a small config script for its (external) tooltips JS: not wanted here
+    response = Response(SCRIPT.sub(b"", chart.render()), mimetype="image/svg+xml")
     # pygal puts its styles inline in the SVG; an image cannot run script anyway
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.headers["Cache-Control"] = "no-store"

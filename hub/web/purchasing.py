@@ -112,6 +112,7 @@ def create():
     ok, po = run_action(
         lambda: fn(
             sup,
+            parse_lines(request.form.get("lines")) or None,
             warehouse=Warehouse.get_or_none(Warehouse.id == warehouse) if warehouse else None,
             user=_user(),
         ),
