@@ -614,6 +614,14 @@ def push_shipment(ctx, shipment):
             "status": "error",
             "message": f"Magento has no order {shipment['order_number']} (entity_id {order_id})",
         }
+    if order.get("state") in ("canceled", "closed"):
+        return {
+            "key": key,
+            "status": "error",
+            "message": f"Order {shipment['order_number']} is {order.get('state')} in Magento: "
+            "it cannot be shipped there",
+            "hint": "Cancel the shipment in the hub, or check the order in Magento.",
+        }
     items, problem = _ship_items(order, shipment)
     if problem:
         return {

@@ -4,8 +4,8 @@ import logging
 
 import pytest
 import requests
-
 from connect_magento.emulator import DEMO_CREDENTIALS, create_app
+
 from hub.testing import make_context, serve_app
 
 OAUTH_SECRETS = {

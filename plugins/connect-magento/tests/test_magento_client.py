@@ -1,8 +1,6 @@
 """The client: auth methods, error bodies, faults, paging."""
 
 import pytest
-from flask import Flask, jsonify, request
-
 from connect_magento.client import (
     MagentoClient,
     criteria_params,
@@ -11,6 +9,8 @@ from connect_magento.client import (
     parse_since,
 )
 from connect_magento.emulator import DEMO_CREDENTIALS
+from flask import Flask, jsonify, request
+
 from hub.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -19,6 +19,8 @@ from hub.errors import (
     TransientError,
 )
 from hub.testing import make_context, serve_app
+
+from .conftest import OAUTH_SECRETS
 
 # -- error bodies ----------------------------------------------------------------------------
 
@@ -75,12 +77,7 @@ def test_oauth_signed_requests_are_accepted(ctx, emulator):
 
 
 def test_a_bad_oauth_secret_is_an_authentication_error_with_the_resource(make_ctx):
-    secrets = dict(
-        consumer_key=DEMO_CREDENTIALS["consumer_key"],
-        consumer_secret="wrong",
-        access_token=DEMO_CREDENTIALS["access_token"],
-        access_token_secret=DEMO_CREDENTIALS["access_token_secret"],
-    )
+    secrets = {**OAUTH_SECRETS, "consumer_secret": "wrong"}
     with pytest.raises(AuthenticationError) as info:
         MagentoClient(make_ctx(secrets=secrets)).get(
             "products", criteria_params(page_size=1, current_page=1)
