@@ -2,7 +2,8 @@
 security headers and cookie flags."""
 
 import pytest
-from web_support import anon, app, build, client, csrf_token, make_app, rules, sign_in, user  # noqa: F401
+from web_support import *  # noqa: F403  (fixtures: app, client, seeded…)
+from web_support import build, csrf_token, make_app, rules
 
 
 def test_every_page_requires_sign_in(app, anon):

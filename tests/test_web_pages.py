@@ -1,15 +1,8 @@
 """The dashboard's pages and forms with Flask's test client, on a seeded back office."""
 
 import pytest
-from web_support import (  # noqa: F401
-    PASSWORD,
-    anon,
-    app,
-    client,
-    flashes,
-    seeded,
-    user,
-)
+from web_support import *  # noqa: F403  (fixtures: app, client, seeded…)
+from web_support import flashes
 
 
 def test_every_page_renders(client, seeded):

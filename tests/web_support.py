@@ -172,18 +172,18 @@ def seeded(integration):
     )
     po = PurchaseOrder.create(number="PO-0001", supplier=supplier)
     PurchaseOrderLine.create(purchase_order=po, product=product, quantity=5)
-    return dict(
-        integration=integration,
-        product=product,
-        other=other,
-        binding=binding,
-        order=order,
-        line=line,
-        run=run,
-        event=event,
-        discrepancy=discrepancy,
-        held=held,
-        supplier=supplier,
-        po=po,
-        warehouse=wh,
-    )
+    return {
+        "integration": integration,
+        "product": product,
+        "other": other,
+        "binding": binding,
+        "order": order,
+        "line": line,
+        "run": run,
+        "event": event,
+        "discrepancy": discrepancy,
+        "held": held,
+        "supplier": supplier,
+        "po": po,
+        "warehouse": wh,
+    }
