@@ -327,3 +327,36 @@ def test_cancel_refusals(shop, queued):
         orders.cancel_order(shop.order, by="merchant", user="eve")
     assert reload(shop.order).status == "shipped"
     assert_ledger_consistent()
+
+
+def test_ship_lines_by_order_line_id_and_foreign_lines(shop, queued):
+    a_line = line(shop.order, "A")
+    orders.ship_order(shop.order, lines={a_line.id: 2}, tracking_number="T")
+    assert line(shop.order, "A").shipped_quantity == 2
+    other = make_order(shop.integration, "#2", [(shop.b, 1)])
+    foreign = line(other, "B")
+    with pytest.raises(BadInput, match=rf"line {foreign.id} is not a line of order #1001"):
+        orders.ship_order(shop.order, lines={foreign: 1}, tracking_number="T")
+    # a SKU on two lines of one order fills them in turn
+    twice = make_order(shop.integration, "#3", [(shop.a, 1), (shop.a, 2)])
+    orders.ship_order(twice, lines={"A": 2}, tracking_number="T")
+    assert [ol.shipped_quantity for ol in twice.lines.order_by(OrderLine.id)] == [1, 1]
+    with pytest.raises(
+        BadInput,
+        match=r"cannot ship 2 × A of order #3 .*only 1 remaining "
+        r"\(ordered 3, shipped 2\)",
+    ):
+        orders.ship_order(twice, lines={"A": 2}, tracking_number="T")
+    assert_ledger_consistent()
+
+
+def test_find_order_digits_matching_an_id_and_a_number(bo_db):
+    integration = make_integration()
+    p = make_product("A")
+    first = make_order(integration, "#100", [(p, 1)])
+    second = make_order(integration, str(first.id), [(p, 1)])  # number == first's id
+    with pytest.raises(BadInput, match="is ambiguous"):
+        orders.find_order(str(first.id))
+    assert orders.find_order(f"id:{first.id}").id == first.id
+    assert orders.find_order(f"shop/{second.number}").id == second.id
+    assert_ledger_consistent()

@@ -307,3 +307,46 @@ def test_recommendations_hand_worked(bo_db):
     with pytest.raises(BadInput, match="window"):
         purchasing.recommendations(window_days=0)
     assert_ledger_consistent()
+
+
+def test_empty_draft_and_add_line(bo_db):
+    """The dashboard creates an empty draft, then adds lines one by one."""
+    acme = purchasing.create_supplier("Acme")
+    a = make_product("A")
+    purchasing.link_product(a, acme, supplier_reference="AC-A", price="1.20")
+    po = purchasing.create_purchase_order(acme, warehouse="MAIN", user="ivy")
+    assert po.status == "draft" and po.warehouse.code == "MAIN" and not po.lines.exists()
+    with pytest.raises(BadInput, match="PO-000001 has no lines: add some first"):
+        purchasing.order_purchase_order(po)
+    line = purchasing.add_line(po, "A", "3")
+    assert (line.quantity, line.unit_price, line.supplier_reference) == (3, Decimal("1.2"), "AC-A")
+    assert purchasing.add_line(po.number, "A", 2, price="1.10").quantity == 5  # merged
+    with pytest.raises(BadInput, match="quantity of A must be at least 1"):
+        purchasing.add_line(po, "A", 0)
+    with pytest.raises(NotFound, match="unknown SKU"):
+        purchasing.add_line(po, "Z", 1)
+    purchasing.order_purchase_order(po)
+    with pytest.raises(BadInput, match="lines can only be added to a draft"):
+        purchasing.add_line(po, "A", 1)
+    purchasing.receive_purchase_order(po)
+    assert on_hand(a) == (5, 0, 5)
+    assert purchasing.po_summary(purchasing.find_purchase_order(po.id))["total"] == "5.50"
+    assert_ledger_consistent()
+
+
+def test_inactive_supplier_and_warehouse_refused(bo_db):
+    acme = purchasing.create_supplier("Acme")
+    make_product("A")
+    lyon = stock.create_warehouse("Lyon")
+    stock.deactivate_warehouse(lyon)
+    with pytest.raises(BadInput, match="warehouse LYON is inactive"):
+        purchasing.create_purchase_order(acme, {"A": 1}, warehouse=lyon)
+    po = purchasing.create_purchase_order(acme, {"A": 1})
+    purchasing.order_purchase_order(po)
+    with pytest.raises(BadInput, match="warehouse LYON is inactive"):
+        purchasing.receive_purchase_order(po, warehouse="LYON")
+    acme.active = False
+    acme.save()
+    with pytest.raises(BadInput, match="supplier Acme is inactive"):
+        purchasing.create_purchase_order(acme, {"A": 1})
+    assert_ledger_consistent()

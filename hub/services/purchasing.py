@@ -313,12 +313,13 @@ def _add_line(po, product, qty, price):
 def add_line(po, sku, quantity, price=None):
     """Add units of a product to a draft purchase order (merged with its line if any)."""
     po = find_purchase_order(po)
-    if po.status != "draft":
-        raise BadInput(
-            f"purchase order {po.number} is {po.status}: lines can only be added to a draft"
-        )
     ((product, qty, price),) = _normalise_lines([(sku, quantity, price)])
     with db.atomic():
+        po = _lock_po(po.id)  # the status as committed, not as passed
+        if po.status != "draft":
+            raise BadInput(
+                f"purchase order {po.number} is {po.status}: lines can only be added to a draft"
+            )
         return _add_line(po, product, qty, price)
 
 

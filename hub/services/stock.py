@@ -567,13 +567,13 @@ def create_warehouse(name, code=None):
 def rename_warehouse(wh, name):
     wh = get_warehouse(wh)
     wh.name = _check_name(name, exclude_id=wh.id)
-    wh.save()
+    wh.save(only=[Warehouse.name])
     return wh
 
 
 def deactivate_warehouse(wh):
     """Refused for the default warehouse, one holding stock, or an integration's default."""
-    wh = get_warehouse(wh)
+    wh = Warehouse.get_by_id(get_warehouse(wh).id)  # as committed, not as passed
     if wh.is_default:
         raise BadInput(f"warehouse {wh.code} is the default warehouse and cannot be deactivated")
     holding = (
@@ -597,14 +597,14 @@ def deactivate_warehouse(wh):
             f"warehouse {wh.code} is the default warehouse of integration(s) {', '.join(users)}"
         )
     wh.active = False
-    wh.save()
+    wh.save(only=[Warehouse.active])
     return wh
 
 
 def activate_warehouse(wh):
     wh = get_warehouse(wh)
     wh.active = True
-    wh.save()
+    wh.save(only=[Warehouse.active])
     return wh
 
 
