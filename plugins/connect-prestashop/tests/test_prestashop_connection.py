@@ -1,0 +1,50 @@
+"""Connection check (the key's permissions per resource) and setting choices."""
+
+from connect_prestashop import plugin
+from connect_prestashop.emulator import READONLY_KEY
+
+from hub.records import validate_record
+
+
+def test_the_demo_key_passes_the_check(store, ctx):
+    report = validate_record("connection_report", plugin.hub_check_connection(ctx))
+    assert report["ok"] is True and report["problems"] == []
+    assert report["store_name"] == "Hub Demo Shop"
+    assert report["details"]["version"] == "8.1.7"
+    assert report["details"]["write_method"] == "PATCH"
+
+
+def test_missing_permissions_are_reported_by_resource(store, make_ctx):
+    report = plugin.hub_check_connection(make_ctx(store, key=READONLY_KEY))
+    validate_record("connection_report", report)
+    assert report["ok"] is False
+    assert "missing permission POST on order_histories" in report["problems"]
+    assert "missing permission GET on product_suppliers" in report["problems"]
+    assert "missing permission PATCH on stock_availables" in report["problems"]
+    assert "missing permission PATCH on order_carriers" in report["problems"]
+
+
+def test_a_17_store_needs_put(emulator, make_ctx):
+    live = emulator(version="1.7.8.11")
+    report = plugin.hub_check_connection(make_ctx(live, key=READONLY_KEY))
+    assert "missing permission PUT on stock_availables" in report["problems"]
+    assert plugin.hub_check_connection(make_ctx(live))["details"]["write_method"] == "PUT"
+
+
+def test_a_refused_key_is_a_failed_check(store, make_ctx):
+    report = validate_record(
+        "connection_report", plugin.hub_check_connection(make_ctx(store, key="B" * 32))
+    )
+    assert report["ok"] is False and "refused" in report["problems"][0]
+
+
+def test_setting_choices_come_from_the_store(emulator, make_ctx):
+    live = emulator(state_ids_offset=20)
+    ctx = make_ctx(live)
+    states = plugin.hub_setting_choices(ctx, "shipped_state_id")
+    for choice in states:
+        validate_record("setting_choice", choice)
+    assert {"value": "24", "label": "Shipped (id 24)"} in states
+    languages = plugin.hub_setting_choices(ctx, "language_id")
+    assert [c["value"] for c in languages] == ["1", "2"]
+    assert plugin.hub_setting_choices(ctx, "nothing") is None
