@@ -133,7 +133,7 @@ def get_product(sku):
 def get_warehouse(name_or_code_or_id):
     """A warehouse by id, code or name (case-insensitive); NotFound listing the warehouses."""
     if isinstance(name_or_code_or_id, Warehouse):
-        return name_or_code_or_id
+        name_or_code_or_id = name_or_code_or_id.id  # re-read: the caller's copy may be stale
     if name_or_code_or_id is None:
         wh = default_warehouse()
         if wh is None:
