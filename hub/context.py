@@ -13,21 +13,21 @@ from hub.http import make_session
 
 @dataclass
 class ConnectorContext:
-    integration: str                     # the integration's name (for messages)
-    connector: str                       # the connector key
+    integration: str  # the integration's name (for messages)
+    connector: str  # the connector key
     base_url: str
-    settings: dict = field(default_factory=dict)   # non-secret settings
-    secrets: dict = field(default_factory=dict)    # decrypted credentials: never log them
-    mode: str = "test"                   # "test" | "production"
+    settings: dict = field(default_factory=dict)  # non-secret settings
+    secrets: dict = field(default_factory=dict)  # decrypted credentials: never log them
+    mode: str = "test"  # "test" | "production"
     feed: str | None = None
     checkpoint: str | None = None
     integration_id: int | None = None
-    session: Any = None                  # a hub.http.HubSession, ready to use
+    session: Any = None  # a hub.http.HubSession, ready to use
     logger: logging.Logger = None
-    cache: dict = field(default_factory=dict)   # per-process, per-integration scratch (tokens…)
-    sleep: Any = time.sleep              # injectable, so tests of throttling do not sleep
+    cache: dict = field(default_factory=dict)  # per-process, per-integration scratch (tokens…)
+    sleep: Any = time.sleep  # injectable, so tests of throttling do not sleep
     clock: Any = time.time
-    progress: Any = None                 # call ctx.report_total(n) when the total is known
+    progress: Any = None  # call ctx.report_total(n) when the total is known
 
     def __post_init__(self):
         if self.session is None:

@@ -15,8 +15,9 @@ class SecretsError(HubError):
 
 
 def _fernet(secret_key):
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"connect-hub",
-                info=b"integration-credentials")
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"connect-hub", info=b"integration-credentials"
+    )
     return Fernet(base64.urlsafe_b64encode(hkdf.derive(secret_key.encode())))
 
 
@@ -30,8 +31,9 @@ def decrypt_json(secret_key, token):
     try:
         return json.loads(_fernet(secret_key).decrypt(token.encode()))
     except InvalidToken:
-        raise SecretsError("stored credentials cannot be decrypted with this HUB_SECRET_KEY "
-                           "(was the key changed?)") from None
+        raise SecretsError(
+            "stored credentials cannot be decrypted with this HUB_SECRET_KEY (was the key changed?)"
+        ) from None
 
 
 def mask(value):

@@ -27,8 +27,9 @@ def open_database(url):
         path = parse(url)["database"]
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
-                              timeout=30, check_same_thread=False)
+        return SqliteDatabase(
+            path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=30, check_same_thread=False
+        )
     if url.startswith("postgres"):
         url = url.replace("postgresql+psycopg2://", "postgresql://")
     return connect(url)

@@ -55,8 +55,11 @@ class AuthenticationError(ConnectorError):
     code = "authentication"
 
     def __init__(self, message="The store refused the credentials", **kwargs):
-        kwargs.setdefault("hint", "Check the integration's credentials and the permissions granted "
-                                  "to them in the store, then run the feed again.")
+        kwargs.setdefault(
+            "hint",
+            "Check the integration's credentials and the permissions granted "
+            "to them in the store, then run the feed again.",
+        )
         super().__init__(message, **kwargs)
 
 

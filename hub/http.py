@@ -47,12 +47,20 @@ def redact(text, secrets=()):
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
-    return re.sub(r"(?i)((?:ws_key|access_token|token|key|secret|password)=)[^&\s]+",
-                  r"\1***", text)
+    return re.sub(
+        r"(?i)((?:ws_key|access_token|token|key|secret|password)=)[^&\s]+", r"\1***", text
+    )
 
 
-def make_session(*, secrets=(), timeout=DEFAULT_TIMEOUT, total_retries=4, backoff_factor=0.5,
-                 allowed_methods=None, max_retry_after=120):
+def make_session(
+    *,
+    secrets=(),
+    timeout=DEFAULT_TIMEOUT,
+    total_retries=4,
+    backoff_factor=0.5,
+    allowed_methods=None,
+    max_retry_after=120,
+):
     """A session whose adapter retries connection errors, 429 and 5xx with backoff.
 
     ``allowed_methods`` defaults to idempotent methods plus POST: store APIs
@@ -68,8 +76,8 @@ def make_session(*, secrets=(), timeout=DEFAULT_TIMEOUT, total_retries=4, backof
         backoff_factor=backoff_factor,
         backoff_max=30,
         status_forcelist=RETRY_STATUSES,
-        allowed_methods=allowed_methods or frozenset(
-            {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST", "PATCH"}),
+        allowed_methods=allowed_methods
+        or frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST", "PATCH"}),
         respect_retry_after_header=True,
         raise_on_status=False,  # the connector turns the last response into a clear error
     )

@@ -27,7 +27,8 @@ log = logging.getLogger("hub.plugins")
 ENTRY_POINT_GROUP = "connect_hub"
 DEFAULT_PLUGINS = ("hub.builtin.order_rules",)
 CONNECTOR_HOOKS = ("hub_connector_info", "hub_check_connection", "hub_setting_choices") + tuple(
-    sorted({f.hook for f in FEED_TYPES.values()}))
+    sorted({f.hook for f in FEED_TYPES.values()})
+)
 
 
 @dataclass
@@ -36,7 +37,7 @@ class PluginState:
     module: str
     distribution: str | None = None
     version: str | None = None
-    state: str = "loaded"           # "loaded" | "broken"
+    state: str = "loaded"  # "loaded" | "broken"
     error: str | None = None
     builtin: bool = False
     hooks: list = field(default_factory=list)
@@ -47,11 +48,19 @@ class PluginState:
         return [f.key for f in FEED_TYPES.values() if f.hook in self.hooks]
 
     def as_dict(self):
-        return {"key": self.key, "module": self.module, "distribution": self.distribution,
-                "version": self.version, "state": self.state, "error": self.error,
-                "builtin": self.builtin, "hooks": sorted(self.hooks), "feeds": self.feeds,
-                "label": (self.info or {}).get("label"),
-                "stock_semantics": (self.info or {}).get("stock_semantics")}
+        return {
+            "key": self.key,
+            "module": self.module,
+            "distribution": self.distribution,
+            "version": self.version,
+            "state": self.state,
+            "error": self.error,
+            "builtin": self.builtin,
+            "hooks": sorted(self.hooks),
+            "feeds": self.feeds,
+            "label": (self.info or {}).get("label"),
+            "stock_semantics": (self.info or {}).get("stock_semantics"),
+        }
 
 
 def _new_manager():
@@ -86,14 +95,18 @@ class PluginRegistry:
             if self.load_entry_points:
                 for ep in entry_points(group=ENTRY_POINT_GROUP):
                     dist = getattr(ep, "dist", None)
-                    self._register_module(ep.name, ep.value, distribution=dist and dist.name,
-                                          version=dist and dist.version)
+                    self._register_module(
+                        ep.name,
+                        ep.value,
+                        distribution=dist and dist.name,
+                        version=dist and dist.version,
+                    )
             return self
 
-    def _register_module(self, key, module_path, *, builtin=False, distribution=None,
-                         version=None):
-        state = PluginState(key=key, module=module_path, distribution=distribution,
-                            version=version, builtin=builtin)
+    def _register_module(self, key, module_path, *, builtin=False, distribution=None, version=None):
+        state = PluginState(
+            key=key, module=module_path, distribution=distribution, version=version, builtin=builtin
+        )
         self.states[key] = state
         try:
             plugin = importlib.import_module(module_path)
@@ -106,8 +119,10 @@ class PluginRegistry:
                     raise ValueError("the plugin does not implement hub_connector_info")
                 info = validate_record("connector_info", info)
                 if info["key"] != key:
-                    raise ValueError(f"hub_connector_info says key {info['key']!r} but the "
-                                     f"entry point is named {key!r}")
+                    raise ValueError(
+                        f"hub_connector_info says key {info['key']!r} but the "
+                        f"entry point is named {key!r}"
+                    )
                 state.info = info
         except Exception as exc:  # one broken plugin must not take the hub down
             if self.strict:
@@ -128,14 +143,16 @@ class PluginRegistry:
     def register(self, plugin, key, *, builtin=False):
         """Register an already imported module or object (tests, embedding)."""
         self.load()
-        state = PluginState(key=key, module=getattr(plugin, "__name__", repr(plugin)),
-                            builtin=builtin)
+        state = PluginState(
+            key=key, module=getattr(plugin, "__name__", repr(plugin)), builtin=builtin
+        )
         self._validate_alone(plugin)
         self.pm.register(plugin, name=key)
         state.hooks = _implemented_hooks(self.pm, plugin)
         if not builtin:
-            state.info = validate_record("connector_info", self._call_one(key,
-                                                                          "hub_connector_info"))
+            state.info = validate_record(
+                "connector_info", self._call_one(key, "hub_connector_info")
+            )
         self.states[key] = state
         self._callers.clear()
         return state
@@ -160,8 +177,10 @@ class PluginRegistry:
         self.load()
         state = self.states.get(key)
         if state is None or state.builtin:
-            raise BadInput(f"unknown connector {key!r}; installed connectors: "
-                           f"{', '.join(self.connectors()) or 'none'}")
+            raise BadInput(
+                f"unknown connector {key!r}; installed connectors: "
+                f"{', '.join(self.connectors()) or 'none'}"
+            )
         if state.state != "loaded":
             raise BadInput(f"connector {key!r} is installed but broken: {state.error}")
         return state

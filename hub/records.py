@@ -37,8 +37,12 @@ def _money():
 
 
 def _id(required=True):
-    return fields.String(required=required, validate=validate.Length(min=1, max=255),
-                         allow_none=not required, load_default=None if not required else None)
+    return fields.String(
+        required=required,
+        validate=validate.Length(min=1, max=255),
+        allow_none=not required,
+        load_default=None if not required else None,
+    )
 
 
 class ProductRecord(RecordSchema):
@@ -48,8 +52,9 @@ class ProductRecord(RecordSchema):
     sku = fields.String(required=True, validate=validate.Length(min=1, max=128))
     name = fields.String(required=True, validate=validate.Length(min=1, max=512))
     barcode = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=64))
-    weight_kg = fields.Decimal(as_string=True, allow_none=True, load_default=None,
-                               validate=validate.Range(min=0))
+    weight_kg = fields.Decimal(
+        as_string=True, allow_none=True, load_default=None, validate=validate.Range(min=0)
+    )
     price = _money()
     currency = fields.String(allow_none=True, load_default=None, validate=validate.Length(equal=3))
     parent = fields.String(allow_none=True, load_default=None)
@@ -78,8 +83,9 @@ class AddressRecord(RecordSchema):
     city = fields.String(allow_none=True, load_default=None)
     postcode = fields.String(allow_none=True, load_default=None)
     region = fields.String(allow_none=True, load_default=None)
-    country_code = fields.String(allow_none=True, load_default=None,
-                                 validate=validate.Length(equal=2))
+    country_code = fields.String(
+        allow_none=True, load_default=None, validate=validate.Length(equal=2)
+    )
     phone = fields.String(allow_none=True, load_default=None)
     email = fields.String(allow_none=True, load_default=None)
 
@@ -105,8 +111,8 @@ class OrderStatusRecord(RecordSchema):
     number = fields.String(required=True)
     paid = fields.Boolean(required=True)
     cancelled = fields.Boolean(required=True)
-    refunded = fields.Boolean(load_default=False)      # fully refunded
-    fulfilled = fields.Boolean(load_default=False)     # shipped in the store
+    refunded = fields.Boolean(load_default=False)  # fully refunded
+    fulfilled = fields.Boolean(load_default=False)  # shipped in the store
     store_status = fields.String(allow_none=True, load_default=None)  # raw, for mapping
     updated_at = fields.AwareDateTime(allow_none=True, load_default=None, format="iso")
     cursor = fields.String(required=True)
@@ -122,8 +128,9 @@ class OrderRecord(OrderStatusRecord):
     shipping_method = fields.Nested(ShippingMethodRecord, allow_none=True, load_default=None)
     shipping_address = fields.Nested(AddressRecord, allow_none=True, load_default=None)
     billing_address = fields.Nested(AddressRecord, allow_none=True, load_default=None)
-    lines = fields.List(fields.Nested(OrderLineRecord), required=True,
-                        validate=validate.Length(min=1))
+    lines = fields.List(
+        fields.Nested(OrderLineRecord), required=True, validate=validate.Length(min=1)
+    )
 
 
 class StockRecord(RecordSchema):
@@ -161,6 +168,7 @@ class ProductSupplierRecord(RecordSchema):
 
 # -- outbound: what the core hands to connectors ---------------------------------------------
 
+
 class StockPush(RecordSchema):
     """One quantity to write to the store.
 
@@ -185,8 +193,9 @@ class PushResult(RecordSchema):
     """
 
     key = fields.String(required=True)  # the SKU of a stock push, the shipment id of a shipment
-    status = fields.String(required=True,
-                           validate=validate.OneOf(["ok", "unchanged", "conflict", "error"]))
+    status = fields.String(
+        required=True, validate=validate.OneOf(["ok", "unchanged", "conflict", "error"])
+    )
     message = fields.String(allow_none=True, load_default=None)
     hint = fields.String(allow_none=True, load_default=None)
     store_quantity = fields.Integer(allow_none=True, load_default=None)
@@ -209,7 +218,7 @@ class ShipmentRecord(RecordSchema):
     shipment_id = fields.String(required=True)
     order_external_id = fields.String(required=True)
     order_number = fields.String(required=True)
-    carrier = fields.String(required=True)            # the carrier the merchant mapped
+    carrier = fields.String(required=True)  # the carrier the merchant mapped
     carrier_code = fields.String(allow_none=True, load_default=None)
     tracking_number = fields.String(required=True)
     tracking_url = fields.String(allow_none=True, load_default=None)
@@ -230,7 +239,7 @@ class SettingSpec(RecordSchema):
     label = fields.String(required=True)
     type = fields.String(load_default="string", validate=validate.OneOf(SETTING_TYPES))
     required = fields.Boolean(load_default=False)
-    secret = fields.Boolean(load_default=False)     # stored encrypted, never shown
+    secret = fields.Boolean(load_default=False)  # stored encrypted, never shown
     default = fields.Raw(allow_none=True, load_default=None)
     help = fields.String(allow_none=True, load_default=None)
     choices = fields.List(fields.String(), allow_none=True, load_default=None)
@@ -238,8 +247,9 @@ class SettingSpec(RecordSchema):
 
     @validates_schema
     def _secret_type(self, data, **kwargs):
-        if data.get("type") == "choice" and not (data.get("choices") or
-                                                 data.get("choices_from_store")):
+        if data.get("type") == "choice" and not (
+            data.get("choices") or data.get("choices_from_store")
+        ):
             raise ValidationError("a choice setting needs choices or choices_from_store")
 
 
@@ -255,7 +265,7 @@ class ConnectorInfo(RecordSchema):
 class ConnectionReport(RecordSchema):
     ok = fields.Boolean(required=True)
     store_name = fields.String(allow_none=True, load_default=None)
-    details = fields.Dict(load_default=dict)       # version, plan, MSI present, scopes…
+    details = fields.Dict(load_default=dict)  # version, plan, MSI present, scopes…
     problems = fields.List(fields.String(), load_default=list)  # "missing scope write_inventory"
 
 
@@ -267,8 +277,9 @@ class SettingChoice(RecordSchema):
 class OrderDecision(RecordSchema):
     """What the core does with an order: import, hold (retry), skip (info) or error."""
 
-    action = fields.String(required=True,
-                           validate=validate.OneOf(["import", "hold", "skip", "error"]))
+    action = fields.String(
+        required=True, validate=validate.OneOf(["import", "hold", "skip", "error"])
+    )
     code = fields.String(required=True)
     message = fields.String(allow_none=True, load_default=None)
     hint = fields.String(allow_none=True, load_default=None)

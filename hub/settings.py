@@ -43,8 +43,10 @@ class Settings:
 
     def require_secret_key(self):
         if not self.secret_key:
-            raise BadInput("HUB_SECRET_KEY is not set (run `hub init` to create a key file in "
-                           f"{self.instance_dir}, or set the variable)")
+            raise BadInput(
+                "HUB_SECRET_KEY is not set (run `hub init` to create a key file in "
+                f"{self.instance_dir}, or set the variable)"
+            )
         return self.secret_key
 
 

@@ -15,11 +15,16 @@ HEARTBEAT_SECONDS = 10
 
 def beat(scheduler):
     now = utcnow()
-    WorkerHeartbeat.insert(worker_id=holder_id(), hostname=socket.gethostname(),
-                           pid=os.getpid(), scheduler=scheduler, started_at=now,
-                           seen_at=now).on_conflict(
-        conflict_target=[WorkerHeartbeat.worker_id],
-        update={WorkerHeartbeat.seen_at: now}).execute()
+    WorkerHeartbeat.insert(
+        worker_id=holder_id(),
+        hostname=socket.gethostname(),
+        pid=os.getpid(),
+        scheduler=scheduler,
+        started_at=now,
+        seen_at=now,
+    ).on_conflict(
+        conflict_target=[WorkerHeartbeat.worker_id], update={WorkerHeartbeat.seen_at: now}
+    ).execute()
 
 
 def last_heartbeat():
@@ -46,11 +51,18 @@ def run_worker(workers=2, schedule=True):
     if not db.is_closed():
         db.close()
     stop = threading.Event()
-    threading.Thread(target=_heartbeat_loop, args=(stop, schedule), daemon=True,
-                     name="worker-heartbeat").start()
-    consumer = huey.create_consumer(workers=max(1, workers), worker_type="thread",
-                                    periodic=schedule, check_worker_health=True,
-                                    initial_delay=0.1, backoff=1.15, max_delay=1.0)
+    threading.Thread(
+        target=_heartbeat_loop, args=(stop, schedule), daemon=True, name="worker-heartbeat"
+    ).start()
+    consumer = huey.create_consumer(
+        workers=max(1, workers),
+        worker_type="thread",
+        periodic=schedule,
+        check_worker_health=True,
+        initial_delay=0.1,
+        backoff=1.15,
+        max_delay=1.0,
+    )
     try:
         consumer.run()
     finally:

@@ -4,9 +4,6 @@ PostgreSQL / Redis when available (required in CI), and a real worker process.""
 
 import os
 import socket
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -41,14 +38,17 @@ def configure(env, url, instance):
     import hub.db
     import hub.settings
 
-    values = {"HUB_DATABASE_URL": url, "HUB_INSTANCE_DIR": str(instance),
-              "HUB_SECRET_KEY": "test-secret-key-0123456789",
-              "HUB_QUEUE_URL": f"sqlite:///{instance / 'queue.db'}",
-              "HUB_MEDIA_DIR": str(instance / "media")}
+    values = {
+        "HUB_DATABASE_URL": url,
+        "HUB_INSTANCE_DIR": str(instance),
+        "HUB_SECRET_KEY": "test-secret-key-0123456789",
+        "HUB_QUEUE_URL": f"sqlite:///{instance / 'queue.db'}",
+        "HUB_MEDIA_DIR": str(instance / "media"),
+    }
     for key, value in values.items():
         env.setenv(key, value)
     settings = hub.settings.set_settings(hub.settings.load_settings())
-    database = hub.db.init_db(url)
+    hub.db.init_db(url)
     hub.db.upgrade()
     from hub.tasks import configure_queue
 
@@ -122,9 +122,14 @@ def integration(hub_db, store):
 
     from hub.services.integrations import create_integration
 
-    return create_integration("Test shop", "testshop", store.url, {"token": TOKEN},
-                              orders_since=datetime(2026, 1, 1),
-                              carrier_mapping={"standard": "UPS"})
+    return create_integration(
+        "Test shop",
+        "testshop",
+        store.url,
+        {"token": TOKEN},
+        orders_since=datetime(2026, 1, 1),
+        carrier_mapping={"standard": "UPS"},
+    )
 
 
 @pytest.fixture
@@ -141,5 +146,3 @@ def worker_factory():
     yield start
     for w in workers:
         w.stop()
-
-

@@ -17,9 +17,13 @@ def run(integration, feed, **params):
 
 def hub_cli(*args, env=None, check=False, timeout=120):
     """Run the real `hub` console script in a subprocess."""
-    result = subprocess.run([str(Path(sys.executable).parent / "hub"), *args],
-                            capture_output=True, text=True, env={**os.environ, **(env or {})},
-                            timeout=timeout)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "hub"), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"hub {' '.join(args)} -> {result.returncode}\n{result.stderr}")
     return result
@@ -34,9 +38,13 @@ class WorkerProcess:
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen([str(Path(sys.executable).parent / "hub"), "worker",
-                                      *self.args], env=self.env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "hub"), "worker", *self.args],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         return self
 
     def kill(self):

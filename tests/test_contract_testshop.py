@@ -23,6 +23,12 @@ class TestTestshopContract(ConnectorContractSuite):
 
     @pytest.fixture
     def contract_shipment(self):
-        return {"shipment_id": "1", "order_external_id": "1", "order_number": "#C1",
-                "carrier": "UPS", "tracking_number": "1Z", "shipped_at": "2026-01-01T00:00:00Z",
-                "lines": [{"sku": "C-1", "order_line_external_id": "1-0", "quantity": 1}]}
+        return {
+            "shipment_id": "1",
+            "order_external_id": "1",
+            "order_number": "#C1",
+            "carrier": "UPS",
+            "tracking_number": "1Z",
+            "shipped_at": "2026-01-01T00:00:00Z",
+            "lines": [{"sku": "C-1", "order_line_external_id": "1-0", "quantity": 1}],
+        }

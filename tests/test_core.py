@@ -52,7 +52,10 @@ def test_a_broken_plugin_is_reported_and_the_hub_works(tmp_path, monkeypatch):
     path = _fake_distribution(tmp_path, "connect_broken", "raise RuntimeError('kaboom')\n")
     misspelled = tmp_path / "typo"
     misspelled.mkdir()
-    _fake_distribution(misspelled, "connect_typo", """
+    _fake_distribution(
+        misspelled,
+        "connect_typo",
+        """
         from hub import hookimpl
 
         @hookimpl
@@ -62,7 +65,9 @@ def test_a_broken_plugin_is_reported_and_the_hub_works(tmp_path, monkeypatch):
         @hookimpl
         def hub_fetch_new_product(ctx, since):   # misspelled hook
             return []
-    """, entry_name="typo")
+    """,
+        entry_name="typo",
+    )
     env = {"PYTHONPATH": f"{path}:{misspelled}"}
     result = hub_cli("plugins", "--json", env=env)
     assert result.returncode == 0, result.stderr
@@ -109,18 +114,22 @@ def test_upgrade_from_the_first_schema_keeps_data(tmp_path):
     runner = Runner(database, str(MIGRATIONS_DIR), table_name="hub_schema_migration")
     first = runner.migrations()[0].name
     runner.up(target=first)
-    database.execute_sql("INSERT INTO warehouse (name, code, active, is_default, created_at) "
-                         "VALUES ('Old depot', 'OLD', 1, 1, '2025-01-01 00:00:00')")
-    database.execute_sql("INSERT INTO product (sku, name, status, created_at, updated_at) "
-                         "VALUES ('OLD-1', 'Kept', 'active', '2025-01-01', '2025-01-01')")
+    database.execute_sql(
+        "INSERT INTO warehouse (name, code, active, is_default, created_at) "
+        "VALUES ('Old depot', 'OLD', 1, 1, '2025-01-01 00:00:00')"
+    )
+    database.execute_sql(
+        "INSERT INTO product (sku, name, status, created_at, updated_at) "
+        "VALUES ('OLD-1', 'Kept', 'active', '2025-01-01', '2025-01-01')"
+    )
     from hub.db import db
 
     db.initialize(database)
     applied = upgrade()
     assert applied == [m.name for m in runner.migrations()[1:]]
     assert Product.get(Product.sku == "OLD-1").name == "Kept"
-    assert Warehouse.select().count() == 1               # no second default warehouse
-    assert upgrade() == []                                # idempotent
+    assert Warehouse.select().count() == 1  # no second default warehouse
+    assert upgrade() == []  # idempotent
     diff = diff_models(database, ALL_MODELS)
     assert not (diff.create_tables or diff.add_columns or diff.drop_columns), diff
 
@@ -128,8 +137,9 @@ def test_upgrade_from_the_first_schema_keeps_data(tmp_path):
 def test_credentials_are_encrypted_at_rest(hub_db):
     from hub.services.integrations import create_integration, integration_secrets
 
-    integ = create_integration("Secret shop", "testshop", "http://shop.example",
-                               {"token": "super-secret-token-123"})
+    integ = create_integration(
+        "Secret shop", "testshop", "http://shop.example", {"token": "super-secret-token-123"}
+    )
     raw = (hub_db.instance_dir / "hub.db").read_bytes()
     wal = hub_db.instance_dir / "hub.db-wal"
     raw += wal.read_bytes() if wal.exists() else b""
@@ -161,10 +171,19 @@ def test_the_worked_example_in_the_docs_runs(tmp_path):
     text = (Path(__file__).parent.parent / "docs" / "writing-a-connector.md").read_text()
     code = text.split("```python\n# connect_acme/plugin.py\n", 1)[1].split("```", 1)[0]
     path = _fake_distribution(tmp_path, "connect_acme_example", code, entry_name="acme")
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent("""
         from hub.plugins import PluginRegistry
         r = PluginRegistry(strict=True).load()
         print(sorted(r.feeds("acme")))
-    """)], capture_output=True, text=True, env={"PYTHONPATH": str(path), "PATH": ""})
+    """),
+        ],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(path), "PATH": ""},
+    )
     assert result.returncode == 0, result.stderr
     assert "import_new_products" in result.stdout

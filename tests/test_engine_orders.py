@@ -36,17 +36,20 @@ def test_rules_of_import(integration, store):
     order = Order.get(Order.number == "#1001")
     assert order.status == "to_ship" and order.carrier == "UPS"
     assert [(line.sku, line.quantity) for line in order.lines] == [("A", 2)]
-    assert stock_of("A") == (0, 2)          # reserved, never refused: available -2
+    assert stock_of("A") == (0, 2)  # reserved, never refused: available -2
     assert not Order.select().where(Order.number.in_(["#1002", "#0999"])).exists()
     assert Event.get(Event.reference == "#1002").severity == "info"
     held = Event.get(Event.reference == "#1003")
     assert held.severity == "retry" and held.code == "awaiting_payment"
-    assert stock_of("B") == (0, 3)          # a held order reserves as the store does
+    assert stock_of("B") == (0, 3)  # a held order reserves as the store does
     carrier = Event.get(Event.reference == "#1004")
     assert carrier.code == "unmapped_shipping_method" and "--carrier" in carrier.hint
     assert Event.get(Event.reference == "#1005").code == "unknown_sku"
     assert {h.reference: h.reason for h in HeldRecord.select()} == {
-        "#1003": "awaiting_payment", "#1004": "unmapped_shipping_method", "#1005": "unknown_sku"}
+        "#1003": "awaiting_payment",
+        "#1004": "unmapped_shipping_method",
+        "#1005": "unknown_sku",
+    }
     # re-running creates nothing twice
     again = run(integration, "import_new_orders")
     assert again.created == 0 and Order.select().count() == 1
@@ -58,14 +61,14 @@ def test_held_order_paid_later_is_imported_once(integration, store):
     products(integration, store)
     store.add_order(3, "#1003", [{"sku": "B", "qty": 3}], paid=False)
     run(integration, "import_new_orders")
-    nothing_due = run(integration, "retry_orders")       # next check is in an hour
+    nothing_due = run(integration, "retry_orders")  # next check is in an hour
     assert nothing_due.processed == 0
     store.orders["3"]["paid"] = True
     HeldRecord.update(next_check_at=utcnow() - timedelta(seconds=1)).execute()
     result = run(integration, "retry_orders")
     assert result.created == 1
     assert Order.get(Order.number == "#1003").status == "to_ship"
-    assert stock_of("B") == (0, 3)                        # moved from held to order, not doubled
+    assert stock_of("B") == (0, 3)  # moved from held to order, not doubled
     assert HeldRecord.get().status == "imported"
     assert Event.get(Event.reference == "#1003").resolved_at is not None
     verify_ledger()
@@ -78,7 +81,8 @@ def test_held_order_cancelled_releases_and_expired_is_an_error(integration, stor
     run(integration, "import_new_orders")
     store.orders["3"]["cancelled"] = True
     HeldRecord.update(ordered_at=utcnow() - timedelta(days=30)).where(
-        HeldRecord.reference == "#1004").execute()
+        HeldRecord.reference == "#1004"
+    ).execute()
     run(integration, "retry_orders", all=True)
     assert HeldRecord.get(HeldRecord.reference == "#1003").status == "released"
     assert stock_of("B") == (0, 0)

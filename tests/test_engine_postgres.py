@@ -25,9 +25,14 @@ def pg_integration(pg_url, redis_url, tmp_path, monkeypatch, store):
 
     hub.settings.set_settings(hub.settings.load_settings())
     configure_queue(redis_url)
-    yield create_integration("PG shop", "testshop", store.url, {"token": TOKEN},
-                             orders_since=datetime(2026, 1, 1),
-                             carrier_mapping={"standard": "UPS"})
+    yield create_integration(
+        "PG shop",
+        "testshop",
+        store.url,
+        {"token": TOKEN},
+        orders_since=datetime(2026, 1, 1),
+        carrier_mapping={"standard": "UPS"},
+    )
     import hub.db
 
     configure_queue(f"sqlite:///{tmp_path / 'queue.db'}")
@@ -70,7 +75,9 @@ def test_two_consumers_contend_on_postgres_and_redis(pg_integration, store, work
     worker_factory("--workers", "1", "--no-schedule")
     integ = Integration.get_by_id(pg_integration.id)
     runs = [queue_run(integ, "update_products") for _ in range(2)]
-    wait_until(lambda: all(FeedRun.get_by_id(r.id).status in ("succeeded", "skipped")
-                           for r in runs), timeout=60)
+    wait_until(
+        lambda: all(FeedRun.get_by_id(r.id).status in ("succeeded", "skipped") for r in runs),
+        timeout=60,
+    )
     assert sorted(FeedRun.get_by_id(r.id).status for r in runs) == ["skipped", "succeeded"]
     assert Product.select().count() == 1

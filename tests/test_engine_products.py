@@ -7,8 +7,15 @@ from hub.models import Binding, Checkpoint, Event, Product, ProductImage
 
 def seed(store, n=3):
     for i in range(1, n + 1):
-        store.add_product(i, f"SKU-{i}", f"Product {i}", weight="0.25", price="9.90",
-                          barcode=f"400000000000{i}", parent="P1" if i < 3 else None)
+        store.add_product(
+            i,
+            f"SKU-{i}",
+            f"Product {i}",
+            weight="0.25",
+            price="9.90",
+            barcode=f"400000000000{i}",
+            parent="P1" if i < 3 else None,
+        )
 
 
 def test_import_new_products_creates_and_is_idempotent(integration, store):
@@ -38,7 +45,7 @@ def test_update_changes_fields_and_flags_missing(integration, store):
     assert (result.updated, result.unchanged) == (1, 1)
     assert Product.get(Product.sku == "SKU-1").name == "Renamed"
     gone = Product.get(Product.sku == "SKU-3")
-    assert gone.status == "missing"          # flagged, never deleted
+    assert gone.status == "missing"  # flagged, never deleted
     assert Event.select().where(Event.code == "products_missing").exists()
 
 
@@ -53,7 +60,7 @@ def test_match_by_sku_links_existing_product(integration, store):
 
 def test_invalid_record_is_an_error_event_and_the_run_goes_on(integration, store):
     seed(store, 2)
-    store.add_product(9, "", "No sku")               # the connector yields Invalid
+    store.add_product(9, "", "No sku")  # the connector yields Invalid
     store.add_product(10, "SKU-10", "Bad weight", weight="heavy")  # fails validation
     result = run(integration, "import_new_products")
     assert result.status == "succeeded_with_errors"
@@ -75,19 +82,18 @@ def test_invalid_record_is_an_error_event_and_the_run_goes_on(integration, store
     assert Event.get(Event.reference == "SKU-10").resolved_at is not None
 
 
-def test_images_downloaded_deduplicated_and_broken_url_is_per_product(integration, store,
-                                                                       hub_db):
+def test_images_downloaded_deduplicated_and_broken_url_is_per_product(integration, store, hub_db):
     store.add_product(1, "IMG-1", "One", images=[7, 8])
-    store.add_product(2, "IMG-2", "Two", images=[7])      # same content as IMG-1's first
+    store.add_product(2, "IMG-2", "Two", images=[7])  # same content as IMG-1's first
     store.add_product(3, "IMG-3", "Three", images=[404])  # broken
     run(integration, "import_new_products")
     result = run(integration, "import_product_images")
     assert result.status == "succeeded_with_errors"
     assert ProductImage.select().count() == 3
     files = list((hub_db.media_dir).rglob("*.png"))
-    assert len(files) == 2                                 # deduplicated by content hash
+    assert len(files) == 2  # deduplicated by content hash
     assert Event.get(Event.code == "image_download_failed").reference == "IMG-3"
-    again = run(integration, "import_product_images")      # only products without images
+    again = run(integration, "import_product_images")  # only products without images
     assert again.created == 0 and ProductImage.select().count() == 3
 
 

@@ -16,8 +16,9 @@ from hub.models import FeedRun, FeedSetting, Integration, utcnow
 
 def test_next_run_in_the_merchants_timezone():
     # 02:30 in Paris in July is 00:30 UTC (summer time)
-    assert next_run("30 2 * * *", "Europe/Paris", datetime(2026, 7, 1, 12)) == \
-        datetime(2026, 7, 2, 0, 30)
+    assert next_run("30 2 * * *", "Europe/Paris", datetime(2026, 7, 1, 12)) == datetime(
+        2026, 7, 2, 0, 30
+    )
     # day-of-month OR day-of-week, as cron means it: the 1st or any Monday
     assert next_run("0 6 1 * 1", "UTC", datetime(2026, 6, 2, 0)) == datetime(2026, 6, 8, 6)
 
@@ -26,8 +27,9 @@ def test_schedule_validation(integration):
     with pytest.raises(BadInput, match="invalid cron"):
         update_feed_setting(integration, "import_new_orders", cron="every minute")
     with pytest.raises(BadInput, match="unknown timezone"):
-        update_feed_setting(integration, "import_new_orders", cron="* * * * *",
-                            timezone="Mars/Olympus")
+        update_feed_setting(
+            integration, "import_new_orders", cron="* * * * *", timezone="Mars/Olympus"
+        )
     with pytest.raises(BadInput, match="does not offer feed"):
         update_feed_setting(integration, "import_suppliers", cron="* * * * *")
     fs = update_feed_setting(integration, "import_new_orders", cron="*/5 * * * *")
@@ -38,8 +40,8 @@ def test_defaults_per_feed(integration):
     crons = {fs.feed: fs.cron for fs in FeedSetting.select()}
     assert crons["import_new_orders"] == "*/5 * * * *"
     assert crons["retry_orders"] == "0 * * * *"
-    assert crons["import_stock"] is None          # manual only
-    assert "import_suppliers" not in crons        # the connector does not implement it
+    assert crons["import_stock"] is None  # manual only
+    assert "import_suppliers" not in crons  # the connector does not implement it
 
 
 def test_tick_enqueues_due_feeds_once_after_downtime(integration):
@@ -52,9 +54,10 @@ def test_tick_enqueues_due_feeds_once_after_downtime(integration):
     three_hours_ago = utcnow() - timedelta(hours=3)
     FeedSetting.update(next_run_at=None).execute()
     FeedSetting.update(next_run_at=three_hours_ago).where(
-        FeedSetting.feed == "import_new_orders").execute()
+        FeedSetting.feed == "import_new_orders"
+    ).execute()
     tick(enqueue=enqueue)
-    assert queued == [("import_new_orders", "schedule")]    # once, not 36 times
+    assert queued == [("import_new_orders", "schedule")]  # once, not 36 times
     fs = FeedSetting.get(FeedSetting.feed == "import_new_orders")
     assert utcnow() < fs.next_run_at <= utcnow() + timedelta(minutes=5)
     tick(enqueue=enqueue)
@@ -62,7 +65,7 @@ def test_tick_enqueues_due_feeds_once_after_downtime(integration):
     FeedSetting.update(enabled=False).execute()
     FeedSetting.update(next_run_at=three_hours_ago).execute()
     tick(enqueue=enqueue)
-    assert len(queued) == 1                                 # disabled feeds never run
+    assert len(queued) == 1  # disabled feeds never run
 
 
 def test_lease_excludes_and_dead_holders_are_taken_over(integration, store):
@@ -90,8 +93,9 @@ def test_dead_local_holder_is_detected():
 def test_worker_runs_queued_feed_and_wait_exits_by_status(integration, store, worker_factory):
     store.add_product(1, "A", "Apple")
     worker_factory("--workers", "2")
-    result = hub_cli("feeds", "run", "Test shop", "import_new_products", "--wait", "--json",
-                     "--timeout", "60")
+    result = hub_cli(
+        "feeds", "run", "Test shop", "import_new_products", "--wait", "--json", "--timeout", "60"
+    )
     assert result.returncode == 0, result.stderr
     import json
 
@@ -104,15 +108,22 @@ def test_worker_runs_queued_feed_and_wait_exits_by_status(integration, store, wo
 
 
 def test_wait_without_worker_exits_3(integration):
-    result = hub_cli("feeds", "run", "Test shop", "import_new_products", "--wait",
-                     env={"HUB_WAIT_NO_WORKER_SECONDS": "1"})
+    result = hub_cli(
+        "feeds",
+        "run",
+        "Test shop",
+        "import_new_products",
+        "--wait",
+        env={"HUB_WAIT_NO_WORKER_SECONDS": "1"},
+    )
     assert result.returncode == 3
     assert "no worker" in result.stderr
 
 
 @pytest.mark.slow
-def test_killed_worker_leaves_a_failed_run_and_the_next_run_completes(integration, store,
-                                                                       worker_factory):
+def test_killed_worker_leaves_a_failed_run_and_the_next_run_completes(
+    integration, store, worker_factory
+):
     for i in range(1, 6):
         store.add_product(i, f"K-{i}", f"Kill {i}")
     store.faults.append({"fault": "slow", "count": 1, "delay": 8, "path": "/products"})
@@ -144,7 +155,9 @@ def test_two_consumers_never_run_the_same_feed_at_once(integration, store, worke
 
     integ = Integration.get_by_id(integration.id)
     runs = [queue_run(integ, "update_products") for _ in range(2)]
-    wait_until(lambda: all(FeedRun.get_by_id(r.id).status in ("succeeded", "skipped")
-                           for r in runs), timeout=60)
+    wait_until(
+        lambda: all(FeedRun.get_by_id(r.id).status in ("succeeded", "skipped") for r in runs),
+        timeout=60,
+    )
     statuses = sorted(FeedRun.get_by_id(r.id).status for r in runs)
     assert statuses == ["skipped", "succeeded"]

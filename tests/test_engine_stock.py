@@ -3,8 +3,16 @@
 
 from support import run
 
-from hub.models import (Binding, Integration, Order, OutboxItem, Product, Shipment,
-                        StockDiscrepancy, StockLevel)
+from hub.models import (
+    Binding,
+    Integration,
+    Order,
+    OutboxItem,
+    Product,
+    Shipment,
+    StockDiscrepancy,
+    StockLevel,
+)
 from hub.services.stock import verify_ledger
 
 
@@ -23,7 +31,7 @@ def setup_catalogue(integration, store):
 def test_import_stock_adds_back_what_the_sellable_store_already_subtracted(integration, store):
     setup_catalogue(integration, store)
     store.add_order(1, "#1", [{"sku": "A", "qty": 3}])
-    store.add_order(2, "#2", [{"sku": "B", "qty": 1}], paid=False)   # held, reserves too
+    store.add_order(2, "#2", [{"sku": "B", "qty": 1}], paid=False)  # held, reserves too
     run(integration, "import_new_orders")
     result = run(integration, "import_stock")
     assert result.status == "succeeded", result.message
@@ -64,7 +72,7 @@ def test_stock_check_reports_and_export_previews_in_test_mode(integration, store
     assert check.updated == 1
     export = run(integration, "export_stock")
     assert integration.mode == "test"
-    assert store.pushes == []                          # nothing sent in test mode
+    assert store.pushes == []  # nothing sent in test mode
     preview = {o.key: o.payload["quantity"] for o in OutboxItem.select()}
     assert preview == {"A": 8, "B": 4}
     assert export.status == "succeeded"
@@ -79,7 +87,7 @@ def test_production_export_sends_changes_only_with_compare_and_swap(integration,
     result = go_live(Integration.get_by_id(integration.id))
     assert result["live"], result["checks"]
     first = run(integration, "export_stock")
-    assert first.updated + first.unchanged == 2 and len(store.pushes) == 2   # all after go-live
+    assert first.updated + first.unchanged == 2 and len(store.pushes) == 2  # all after go-live
     assert {p["id"]: p["previous"] for p in store.pushes} == {"1": 10, "2": 4}
     store.pushes.clear()
     quiet = run(integration, "export_stock")
@@ -134,8 +142,9 @@ def test_shipping_confirmation_once_and_only_in_production(integration, store):
     assert sorted(s["tracking"] for s in store.shipments) == ["1Z1", "1Z2"]
     # a crash after the store call but before the hub recorded it: sent again with the
     # same shipment id, the store recognises it, nothing doubles
-    Shipment.update(confirmation_status="sending").where(Shipment.tracking_number == "1Z2"
-                                                         ).execute()
+    Shipment.update(confirmation_status="sending").where(
+        Shipment.tracking_number == "1Z2"
+    ).execute()
     again = run(integration, "shipping_confirmation")
     assert again.unchanged == 1 and len(store.shipments) == 2
     assert all(s.confirmation_status == "confirmed" for s in Shipment.select())

@@ -10,13 +10,22 @@ from hub import hookimpl
 @hookimpl(trylast=True)
 def hub_order_decision(integration, order):
     if order.get("cancelled"):
-        return {"action": "skip", "code": "order_cancelled",
-                "message": f"Order {order['number']} is cancelled in the store: not imported."}
+        return {
+            "action": "skip",
+            "code": "order_cancelled",
+            "message": f"Order {order['number']} is cancelled in the store: not imported.",
+        }
     if order.get("refunded"):
-        return {"action": "skip", "code": "order_refunded",
-                "message": f"Order {order['number']} is refunded in the store: not imported."}
+        return {
+            "action": "skip",
+            "code": "order_refunded",
+            "message": f"Order {order['number']} is refunded in the store: not imported.",
+        }
     if not order.get("paid"):
-        return {"action": "hold", "code": "awaiting_payment",
-                "message": f"Order {order['number']} is awaiting payment: held and re-checked.",
-                "hint": "Nothing to do: the hub imports it as soon as the store marks it paid."}
+        return {
+            "action": "hold",
+            "code": "awaiting_payment",
+            "message": f"Order {order['number']} is awaiting payment: held and re-checked.",
+            "hint": "Nothing to do: the hub imports it as soon as the store marks it paid.",
+        }
     return {"action": "import", "code": "ok"}

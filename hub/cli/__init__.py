@@ -13,9 +13,12 @@ from hub import __version__
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 def cli(verbose):
     """connect-hub: feeds between online stores and the merchant's back office."""
-    logging.basicConfig(level=logging.DEBUG if verbose else
-                        getattr(logging, os.environ.get("HUB_LOG_LEVEL", "WARNING")),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG
+        if verbose
+        else getattr(logging, os.environ.get("HUB_LOG_LEVEL", "WARNING")),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 def _register():

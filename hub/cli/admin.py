@@ -6,8 +6,15 @@ import sys
 
 import click
 
-from hub.cli.common import (EXIT_BAD_INPUT, handle_errors, json_option, open_db, print_json,
-                            print_table, with_db)
+from hub.cli.common import (
+    EXIT_BAD_INPUT,
+    handle_errors,
+    json_option,
+    open_db,
+    print_json,
+    print_table,
+    with_db,
+)
 
 
 @click.command()
@@ -52,8 +59,10 @@ def db_status(as_json):
     """Show applied and pending migrations (exit 1 when some are pending)."""
     from hub.db import migration_status
 
-    rows = [{"migration": n, "applied": a.isoformat() if a else None}
-            for n, a in migration_status(open_db(check_schema=False))]
+    rows = [
+        {"migration": n, "applied": a.isoformat() if a else None}
+        for n, a in migration_status(open_db(check_schema=False))
+    ]
     print_json(rows) if as_json else print_table(rows, ["migration", "applied"])
     if any(r["applied"] is None for r in rows):
         sys.exit(1)
@@ -70,10 +79,16 @@ def plugins(as_json, show_all):
     if as_json:
         click.echo(_json.dumps(states, indent=2))
         return
-    rows = [{"key": s["key"], "distribution": s["distribution"] or "(built-in)",
-             "version": s["version"] or "", "state": s["state"],
-             "feeds": ", ".join(s["feeds"]) if s["state"] == "loaded" else s["error"]}
-            for s in states]
+    rows = [
+        {
+            "key": s["key"],
+            "distribution": s["distribution"] or "(built-in)",
+            "version": s["version"] or "",
+            "state": s["state"],
+            "feeds": ", ".join(s["feeds"]) if s["state"] == "loaded" else s["error"],
+        }
+        for s in states
+    ]
     print_table(rows, ["key", "distribution", "version", "state", "feeds"])
 
 
@@ -84,8 +99,11 @@ def users():
 
 @users.command("create")
 @click.argument("username")
-@click.option("--password", envvar="HUB_NEW_PASSWORD",
-              help="Password (prompted without echo when omitted; or HUB_NEW_PASSWORD).")
+@click.option(
+    "--password",
+    envvar="HUB_NEW_PASSWORD",
+    help="Password (prompted without echo when omitted; or HUB_NEW_PASSWORD).",
+)
 @click.option("--admin/--no-admin", default=True)
 @with_db
 def users_create(username, password, admin):
@@ -120,10 +138,18 @@ def users_list(as_json):
     """List users."""
     from hub.models import User, iso
 
-    rows = [{"username": u.username, "admin": u.is_admin, "active": u.active,
-             "created_at": iso(u.created_at)} for u in User.select().order_by(User.username)]
-    print_json(rows) if as_json else print_table(rows, ["username", "admin", "active",
-                                                        "created_at"])
+    rows = [
+        {
+            "username": u.username,
+            "admin": u.is_admin,
+            "active": u.active,
+            "created_at": iso(u.created_at),
+        }
+        for u in User.select().order_by(User.username)
+    ]
+    print_json(rows) if as_json else print_table(
+        rows, ["username", "admin", "active", "created_at"]
+    )
 
 
 COMMANDS = [init, db, plugins, users]

@@ -30,8 +30,10 @@ def open_db(check_schema=True):
     if check_schema:
         pending = [name for name, applied in migration_status(database) if not applied]
         if pending:
-            raise BadInput("the database schema is not up to date: run `hub db upgrade` "
-                           f"(pending: {', '.join(pending)})")
+            raise BadInput(
+                "the database schema is not up to date: run `hub db upgrade` "
+                f"(pending: {', '.join(pending)})"
+            )
     _db_ready = True
     return database
 
@@ -53,12 +55,17 @@ def print_table(rows, columns):
     if not rows:
         click.echo("(none)")
         return
-    widths = {c: max(len(c), *(len(str(r.get(c, "") if r.get(c) is not None else "")) for r in rows))
-              for c in columns}
+    widths = {
+        c: max(len(c), *(len(str(r.get(c, "") if r.get(c) is not None else "")) for r in rows))
+        for c in columns
+    }
     click.echo("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip())
     for row in rows:
-        click.echo("  ".join(str(row.get(c) if row.get(c) is not None else "").ljust(widths[c])
-                             for c in columns).rstrip())
+        click.echo(
+            "  ".join(
+                str(row.get(c) if row.get(c) is not None else "").ljust(widths[c]) for c in columns
+            ).rstrip()
+        )
 
 
 def handle_errors(fn):
@@ -101,5 +108,6 @@ def parse_pairs(pairs, what):
     return result
 
 
-json_option = click.option("--json", "as_json", is_flag=True,
-                           help="Machine-readable output (stable keys).")
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Machine-readable output (stable keys)."
+)

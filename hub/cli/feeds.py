@@ -5,8 +5,14 @@ import time
 
 import click
 
-from hub.cli.common import (EXIT_FAILED, EXIT_NO_WORKER, json_option,
-                            print_json, print_table, with_db)
+from hub.cli.common import (
+    EXIT_FAILED,
+    EXIT_NO_WORKER,
+    json_option,
+    print_json,
+    print_table,
+    with_db,
+)
 from hub.errors import BadInput
 
 RUN_STATUSES = ("queued", "running", "succeeded", "succeeded_with_errors", "failed", "skipped")
@@ -30,22 +36,32 @@ def feeds_list(integration, as_json):
     from hub.services.integrations import get_integration
 
     integ = get_integration(integration)
-    settings = {fs.feed: fs for fs in FeedSetting.select().where(
-        FeedSetting.integration == integ.id)}
+    settings = {
+        fs.feed: fs for fs in FeedSetting.select().where(FeedSetting.integration == integ.id)
+    }
     rows = []
     for feed in get_registry().feeds(integ.connector):
         fs = settings.get(feed)
-        last = (FeedRun.select().where((FeedRun.integration == integ.id) &
-                                       (FeedRun.feed == feed))
-                .order_by(FeedRun.id.desc()).first())
-        rows.append({"feed": feed, "label": FEED_TYPES[feed].label,
-                     "direction": FEED_TYPES[feed].direction,
-                     "enabled": fs.enabled if fs else False, "cron": fs.cron if fs else None,
-                     "timezone": fs.timezone if fs else "UTC",
-                     "next_run_at": iso(fs.next_run_at) if fs else None,
-                     "next_run": describe_next(fs.next_run_at) if fs and fs.enabled else "-",
-                     "last_run_id": last.id if last else None,
-                     "last_status": last.status if last else None})
+        last = (
+            FeedRun.select()
+            .where((FeedRun.integration == integ.id) & (FeedRun.feed == feed))
+            .order_by(FeedRun.id.desc())
+            .first()
+        )
+        rows.append(
+            {
+                "feed": feed,
+                "label": FEED_TYPES[feed].label,
+                "direction": FEED_TYPES[feed].direction,
+                "enabled": fs.enabled if fs else False,
+                "cron": fs.cron if fs else None,
+                "timezone": fs.timezone if fs else "UTC",
+                "next_run_at": iso(fs.next_run_at) if fs else None,
+                "next_run": describe_next(fs.next_run_at) if fs and fs.enabled else "-",
+                "last_run_id": last.id if last else None,
+                "last_status": last.status if last else None,
+            }
+        )
     if as_json:
         print_json(rows)
     else:
@@ -53,9 +69,9 @@ def feeds_list(integration, as_json):
 
 
 def _wait_for(run_id, timeout, poll=0.5, no_worker_after=None):
-    from hub.models import FeedRun, WorkerHeartbeat, utcnow
-
     import os
+
+    from hub.models import FeedRun, WorkerHeartbeat, utcnow
 
     if no_worker_after is None:
         no_worker_after = float(os.environ.get("HUB_WAIT_NO_WORKER_SECONDS", "30"))
@@ -66,9 +82,14 @@ def _wait_for(run_id, timeout, poll=0.5, no_worker_after=None):
             return run
         elapsed = time.monotonic() - start
         if run.status == "queued" and elapsed > no_worker_after:
-            recent = WorkerHeartbeat.select().where(
-                WorkerHeartbeat.seen_at > utcnow().replace(microsecond=0)
-                - __import__("datetime").timedelta(minutes=2)).exists()
+            recent = (
+                WorkerHeartbeat.select()
+                .where(
+                    WorkerHeartbeat.seen_at
+                    > utcnow().replace(microsecond=0) - __import__("datetime").timedelta(minutes=2)
+                )
+                .exists()
+            )
             if not recent:
                 return None
         if timeout and elapsed > timeout:
@@ -81,10 +102,13 @@ def print_run(summary, as_json):
         print_json(summary)
         return
     c = summary["counts"]
-    click.echo(f"run {summary['id']} {summary['integration']}/{summary['feed']}: "
-               f"{summary['status']}")
-    click.echo(f"  created {c['created']}  updated {c['updated']}  unchanged {c['unchanged']}  "
-               f"skipped {c['skipped']}  failed {c['failed']}")
+    click.echo(
+        f"run {summary['id']} {summary['integration']}/{summary['feed']}: {summary['status']}"
+    )
+    click.echo(
+        f"  created {c['created']}  updated {c['updated']}  unchanged {c['unchanged']}  "
+        f"skipped {c['skipped']}  failed {c['failed']}"
+    )
     if summary.get("message"):
         click.echo(f"  {summary['message']}")
     for e in summary.get("events", [])[:50]:
@@ -92,8 +116,9 @@ def print_run(summary, as_json):
         if e.get("hint"):
             click.echo(f"      hint: {e['hint']}")
     for d in summary.get("discrepancies", [])[:200]:
-        click.echo(f"  discrepancy {d['sku']}: hub {d['hub']} store {d['store']} "
-                   f"({d['difference']:+d})")
+        click.echo(
+            f"  discrepancy {d['sku']}: hub {d['hub']} store {d['store']} ({d['difference']:+d})"
+        )
     if summary.get("outbox"):
         sent = sum(1 for o in summary["outbox"] if o["sent"])
         click.echo(f"  outbox: {len(summary['outbox'])} item(s), {sent} sent")
@@ -128,8 +153,11 @@ def feeds_run(integration, feed, wait, inline, force, full, timeout, as_json):
             return
         finished = _wait_for(run.id, timeout)
         if finished is None:
-            click.echo(f"error: run {run.id} is still queued and no worker has been seen for "
-                       "2 minutes: start one with `hub worker`", err=True)
+            click.echo(
+                f"error: run {run.id} is still queued and no worker has been seen for "
+                "2 minutes: start one with `hub worker`",
+                err=True,
+            )
             sys.exit(EXIT_NO_WORKER)
         run = finished
     summary = run_summary(run)
@@ -150,8 +178,9 @@ def feeds_schedule(integration, feed, cron, timezone):
     from hub.services.integrations import get_integration
 
     fs = update_feed_setting(get_integration(integration), feed, cron=cron, timezone=timezone)
-    click.echo(f"{feed}: {fs.cron or 'manual'} ({fs.timezone}), next run "
-               f"{describe_next(fs.next_run_at)}")
+    click.echo(
+        f"{feed}: {fs.cron or 'manual'} ({fs.timezone}), next run {describe_next(fs.next_run_at)}"
+    )
 
 
 def _toggle(integration, feed, enabled):
@@ -210,9 +239,22 @@ def runs_list(integration, feed, status, limit, as_json):
         print_json(rows)
     else:
         for r in rows:
-            r.update({k: v for k, v in r["counts"].items()})
-        print_table(rows, ["id", "integration", "feed", "trigger", "status", "started_at",
-                           "duration", "created", "updated", "failed"])
+            r.update(dict(r["counts"].items()))
+        print_table(
+            rows,
+            [
+                "id",
+                "integration",
+                "feed",
+                "trigger",
+                "status",
+                "started_at",
+                "duration",
+                "created",
+                "updated",
+                "failed",
+            ],
+        )
 
 
 @runs.command("show")
@@ -231,4 +273,3 @@ def runs_show(run_id, as_json):
 
 
 COMMANDS = [feeds, runs]
-

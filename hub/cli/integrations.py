@@ -6,8 +6,7 @@ import sys
 
 import click
 
-from hub.cli.common import (EXIT_FAILED, json_option, parse_pairs, print_json, print_table,
-                            with_db)
+from hub.cli.common import EXIT_FAILED, json_option, parse_pairs, print_json, print_table, with_db
 from hub.errors import BadInput
 
 
@@ -38,10 +37,19 @@ def integrations():
 @click.option("--connector", required=True, help="Connector key (see `hub plugins`).")
 @click.option("--url", required=True, help="The store's base URL.")
 @click.option("--setting", "settings", multiple=True, metavar="KEY=VALUE")
-@click.option("--secret", "secrets", multiple=True, metavar="KEY[=VALUE|=env:VAR]",
-              help="A credential; KEY alone prompts without echo.")
-@click.option("--orders-since", type=click.DateTime(), default=None,
-              help="Never import orders created before this (default: now).")
+@click.option(
+    "--secret",
+    "secrets",
+    multiple=True,
+    metavar="KEY[=VALUE|=env:VAR]",
+    help="A credential; KEY alone prompts without echo.",
+)
+@click.option(
+    "--orders-since",
+    type=click.DateTime(),
+    default=None,
+    help="Never import orders created before this (default: now).",
+)
 @json_option
 @with_db
 def add(name, connector, url, settings, secrets, orders_since, as_json):
@@ -94,8 +102,13 @@ def show(name, as_json):
 @click.option("--rename")
 @click.option("--setting", "settings", multiple=True, metavar="KEY=VALUE")
 @click.option("--secret", "secrets", multiple=True, metavar="KEY[=VALUE|=env:VAR]")
-@click.option("--carrier", "carriers", multiple=True, metavar="METHOD=CARRIER",
-              help="Map a store shipping method to a carrier (empty CARRIER removes it).")
+@click.option(
+    "--carrier",
+    "carriers",
+    multiple=True,
+    metavar="METHOD=CARRIER",
+    help="Map a store shipping method to a carrier (empty CARRIER removes it).",
+)
 @click.option("--status", "statuses", multiple=True, metavar="STORE_STATUS=HUB_STATUS")
 @click.option("--orders-since", type=click.DateTime(), default=None)
 @with_db
@@ -106,9 +119,15 @@ def set_(name, url, rename, settings, secrets, carriers, statuses, orders_since)
     integration = get_integration(name)
     values = parse_pairs(settings, "--setting")
     values.update(parse_secrets(secrets))
-    update_integration(integration, values=values, url=url, name=rename,
-                       carriers=parse_pairs(carriers, "--carrier"),
-                       statuses=parse_pairs(statuses, "--status"), orders_since=orders_since)
+    update_integration(
+        integration,
+        values=values,
+        url=url,
+        name=rename,
+        carriers=parse_pairs(carriers, "--carrier"),
+        statuses=parse_pairs(statuses, "--status"),
+        orders_since=orders_since,
+    )
     click.echo(f"integration {integration.name} updated")
 
 
@@ -150,8 +169,11 @@ def check(name, as_json):
 @integrations.command("go-live")
 @click.argument("name")
 @click.option("--force", is_flag=True, help="Go live although checks fail (recorded).")
-@click.option("--confirm-test-shipments", is_flag=True,
-              help="Also confirm to the store the shipments made during test mode.")
+@click.option(
+    "--confirm-test-shipments",
+    is_flag=True,
+    help="Also confirm to the store the shipments made during test mode.",
+)
 @json_option
 @with_db
 def go_live(name, force, confirm_test_shipments, as_json):
@@ -159,15 +181,19 @@ def go_live(name, force, confirm_test_shipments, as_json):
     from hub.feeds.golive import go_live as do_go_live
     from hub.services.integrations import get_integration
 
-    result = do_go_live(get_integration(name), force=force,
-                        confirm_test_shipments=confirm_test_shipments)
+    result = do_go_live(
+        get_integration(name), force=force, confirm_test_shipments=confirm_test_shipments
+    )
     if as_json:
         print_json(result)
     else:
         for item in result["checks"]:
             click.echo(f"  [{'x' if item['ok'] else ' '}] {item['check']}: {item['detail']}")
-        click.echo(f"{name} is now in {result['mode']} mode" if result["live"] else
-                   "not switched: fix the failed checks or use --force")
+        click.echo(
+            f"{name} is now in {result['mode']} mode"
+            if result["live"]
+            else "not switched: fix the failed checks or use --force"
+        )
     if not result["live"]:
         sys.exit(EXIT_FAILED)
 

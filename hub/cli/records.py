@@ -16,20 +16,40 @@ def product_rows(query):
     products = list(query)
     ids = [p.id for p in products]
     bindings = {}
-    for b in (Binding.select(Binding, Integration).join(Integration)
-              .where((Binding.kind == "product") & Binding.hub_id.in_(ids))):
+    for b in (
+        Binding.select(Binding, Integration)
+        .join(Integration)
+        .where((Binding.kind == "product") & Binding.hub_id.in_(ids))
+    ):
         bindings.setdefault(b.hub_id, []).append(
-            {"integration": b.integration.name, "external_id": b.external_id,
-             "missing": b.missing_since is not None})
-    images = {r.product_id: r.n for r in ProductImage.select(
-        ProductImage.product, fn.COUNT(ProductImage.id).alias("n"))
-        .where(ProductImage.product.in_(ids)).group_by(ProductImage.product)}
-    return [{"sku": p.sku, "name": p.name, "barcode": p.barcode,
-             "weight_kg": str(p.weight_kg) if p.weight_kg is not None else None,
-             "price": str(p.price) if p.price is not None else None, "currency": p.currency,
-             "parent": p.parent.name if p.parent_id else None, "active": p.status == "active",
-             "status": p.status, "bindings": bindings.get(p.id, []),
-             "images": images.get(p.id, 0)} for p in products]
+            {
+                "integration": b.integration.name,
+                "external_id": b.external_id,
+                "missing": b.missing_since is not None,
+            }
+        )
+    images = {
+        r.product_id: r.n
+        for r in ProductImage.select(ProductImage.product, fn.COUNT(ProductImage.id).alias("n"))
+        .where(ProductImage.product.in_(ids))
+        .group_by(ProductImage.product)
+    }
+    return [
+        {
+            "sku": p.sku,
+            "name": p.name,
+            "barcode": p.barcode,
+            "weight_kg": str(p.weight_kg) if p.weight_kg is not None else None,
+            "price": str(p.price) if p.price is not None else None,
+            "currency": p.currency,
+            "parent": p.parent.name if p.parent_id else None,
+            "active": p.status == "active",
+            "status": p.status,
+            "bindings": bindings.get(p.id, []),
+            "images": images.get(p.id, 0),
+        }
+        for p in products
+    ]
 
 
 @click.group()
@@ -50,12 +70,20 @@ def products_list(search, integration, limit, as_json):
 
     query = Product.select().order_by(Product.sku)
     if search:
-        query = query.where(Product.sku.contains(search) | Product.name.contains(search) |
-                            Product.barcode.contains(search))
+        query = query.where(
+            Product.sku.contains(search)
+            | Product.name.contains(search)
+            | Product.barcode.contains(search)
+        )
     if integration:
         integ = get_integration(integration)
-        query = query.where(Product.id.in_(Binding.select(Binding.hub_id).where(
-            (Binding.integration == integ.id) & (Binding.kind == "product"))))
+        query = query.where(
+            Product.id.in_(
+                Binding.select(Binding.hub_id).where(
+                    (Binding.integration == integ.id) & (Binding.kind == "product")
+                )
+            )
+        )
     rows = []
     last_sku = ""
     while not limit or len(rows) < limit:  # keyset pages: never the catalogue in one query
@@ -78,14 +106,26 @@ def order_rows(query):
     lines = {}
     for line in OrderLine.select().where(OrderLine.order.in_([o.id for o in orders])):
         lines.setdefault(line.order_id, []).append(
-            {"sku": line.sku, "quantity": line.quantity, "shipped": line.shipped_quantity})
+            {"sku": line.sku, "quantity": line.quantity, "shipped": line.shipped_quantity}
+        )
     names = {i.id: i.name for i in Integration.select(Integration.id, Integration.name)}
     from hub.models import iso
 
-    return [{"id": o.id, "number": o.number, "integration": names.get(o.integration_id),
-             "external_id": o.external_id, "status": o.status, "paid": o.paid,
-             "shipping_method": o.shipping_method_code, "carrier": o.carrier,
-             "ordered_at": iso(o.ordered_at), "lines": lines.get(o.id, [])} for o in orders]
+    return [
+        {
+            "id": o.id,
+            "number": o.number,
+            "integration": names.get(o.integration_id),
+            "external_id": o.external_id,
+            "status": o.status,
+            "paid": o.paid,
+            "shipping_method": o.shipping_method_code,
+            "carrier": o.carrier,
+            "ordered_at": iso(o.ordered_at),
+            "lines": lines.get(o.id, []),
+        }
+        for o in orders
+    ]
 
 
 @click.group()
@@ -127,15 +167,29 @@ def orders_held(integration, as_json):
     from hub.models import HeldRecord, Integration, iso
     from hub.services.integrations import get_integration
 
-    query = (HeldRecord.select(HeldRecord, Integration).join(Integration)
-             .where(HeldRecord.status == "held").order_by(HeldRecord.held_at))
+    query = (
+        HeldRecord.select(HeldRecord, Integration)
+        .join(Integration)
+        .where(HeldRecord.status == "held")
+        .order_by(HeldRecord.held_at)
+    )
     if integration:
         query = query.where(HeldRecord.integration == get_integration(integration).id)
-    rows = [{"integration": h.integration.name, "number": h.reference,
-             "external_id": h.external_id, "reason": h.reason, "held_at": iso(h.held_at),
-             "next_check_at": iso(h.next_check_at), "checks": h.checks} for h in query]
-    print_json(rows) if as_json else print_table(rows, ["integration", "number", "reason",
-                                                        "held_at", "next_check_at"])
+    rows = [
+        {
+            "integration": h.integration.name,
+            "number": h.reference,
+            "external_id": h.external_id,
+            "reason": h.reason,
+            "held_at": iso(h.held_at),
+            "next_check_at": iso(h.next_check_at),
+            "checks": h.checks,
+        }
+        for h in query
+    ]
+    print_json(rows) if as_json else print_table(
+        rows, ["integration", "number", "reason", "held_at", "next_check_at"]
+    )
 
 
 @click.group()
@@ -146,11 +200,21 @@ def events():
 def event_row(e):
     from hub.models import iso
 
-    return {"id": e.id, "integration": e.integration.name, "feed": e.feed,
-            "severity": e.severity, "code": e.code, "reference": e.reference,
-            "message": e.message, "hint": e.hint, "count": e.count,
-            "first_seen": iso(e.first_seen), "last_seen": iso(e.last_seen),
-            "resolved": e.resolved_at is not None, "run": e.last_run_id}
+    return {
+        "id": e.id,
+        "integration": e.integration.name,
+        "feed": e.feed,
+        "severity": e.severity,
+        "code": e.code,
+        "reference": e.reference,
+        "message": e.message,
+        "hint": e.hint,
+        "count": e.count,
+        "first_seen": iso(e.first_seen),
+        "last_seen": iso(e.last_seen),
+        "resolved": e.resolved_at is not None,
+        "run": e.last_run_id,
+    }
 
 
 @events.command("list")
@@ -165,8 +229,12 @@ def events_list(unresolved, severity, integration, limit, as_json):
     from hub.models import Event, Integration
     from hub.services.integrations import get_integration
 
-    query = (Event.select(Event, Integration).join(Integration)
-             .order_by(Event.last_seen.desc()).limit(limit))
+    query = (
+        Event.select(Event, Integration)
+        .join(Integration)
+        .order_by(Event.last_seen.desc())
+        .limit(limit)
+    )
     if unresolved:
         query = query.where(Event.resolved_at.is_null(True) & (Event.severity != "info"))
     if severity:
@@ -175,7 +243,8 @@ def events_list(unresolved, severity, integration, limit, as_json):
         query = query.where(Event.integration == get_integration(integration).id)
     rows = [event_row(e) for e in query]
     print_json(rows) if as_json else print_table(
-        rows, ["id", "integration", "severity", "code", "reference", "count", "message"])
+        rows, ["id", "integration", "severity", "code", "reference", "count", "message"]
+    )
 
 
 def _event(event_id):

@@ -20,10 +20,14 @@ def web(host, port, debug):
 
 
 @click.command()
-@click.option("--workers", "-w", type=int, default=None,
-              help="Worker threads (default HUB_WORKERS or 2).")
-@click.option("--no-schedule", is_flag=True,
-              help="Do not run the scheduler (extra workers: only one process schedules).")
+@click.option(
+    "--workers", "-w", type=int, default=None, help="Worker threads (default HUB_WORKERS or 2)."
+)
+@click.option(
+    "--no-schedule",
+    is_flag=True,
+    help="Do not run the scheduler (extra workers: only one process schedules).",
+)
 @handle_errors
 def worker(workers, no_schedule):
     """Run the background worker (Huey consumer): feed runs and, unless --no-schedule,
@@ -37,8 +41,9 @@ def worker(workers, no_schedule):
 
 @click.command()
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--products", default=60, show_default=True, type=int,
-              help="Products per emulated store.")
+@click.option(
+    "--products", default=60, show_default=True, type=int, help="Products per emulated store."
+)
 @click.option("--orders", default=40, show_default=True, type=int)
 @click.option("--no-browser-hint", is_flag=True)
 @handle_errors

@@ -12,36 +12,83 @@ from hub.models import Event, RunLog, utcnow
 SEVERITIES = ("info", "retry", "error")
 
 
-def record_event(integration_id, severity, code, message, *, hint=None, reference=None,
-                 external_id=None, run=None, feed=None, details=None):
+def record_event(
+    integration_id,
+    severity,
+    code,
+    message,
+    *,
+    hint=None,
+    reference=None,
+    external_id=None,
+    run=None,
+    feed=None,
+    details=None,
+):
     if severity not in SEVERITIES:
         raise ValueError(f"unknown severity {severity!r}")
     reference = (reference or "")[:255]
     now = utcnow()
     with db.atomic():
-        Event.insert(integration=integration_id, feed=feed, severity=severity, code=code,
-                     reference=reference, external_id=external_id, message=message, hint=hint,
-                     details=details or {}, count=0, first_seen=now, last_seen=now,
-                     last_run=run.id if run else None).on_conflict_ignore().execute()
-        (Event.update(count=Event.count + 1, last_seen=now, message=message, hint=hint,
-                      severity=severity, feed=feed, external_id=external_id,
-                      details=details or {}, last_run=run.id if run else None,
-                      resolved_at=None, resolved_by=None)
-         .where((Event.integration == integration_id) & (Event.code == code) &
-                (Event.reference == reference))
-         .execute())
-        event = Event.get((Event.integration == integration_id) & (Event.code == code) &
-                          (Event.reference == reference))
+        Event.insert(
+            integration=integration_id,
+            feed=feed,
+            severity=severity,
+            code=code,
+            reference=reference,
+            external_id=external_id,
+            message=message,
+            hint=hint,
+            details=details or {},
+            count=0,
+            first_seen=now,
+            last_seen=now,
+            last_run=run.id if run else None,
+        ).on_conflict_ignore().execute()
+        (
+            Event.update(
+                count=Event.count + 1,
+                last_seen=now,
+                message=message,
+                hint=hint,
+                severity=severity,
+                feed=feed,
+                external_id=external_id,
+                details=details or {},
+                last_run=run.id if run else None,
+                resolved_at=None,
+                resolved_by=None,
+            )
+            .where(
+                (Event.integration == integration_id)
+                & (Event.code == code)
+                & (Event.reference == reference)
+            )
+            .execute()
+        )
+        event = Event.get(
+            (Event.integration == integration_id)
+            & (Event.code == code)
+            & (Event.reference == reference)
+        )
         if run is not None:
-            RunLog.create(run=run.id, event=event.id, severity=severity, code=code,
-                          reference=reference or None, message=message, hint=hint)
+            RunLog.create(
+                run=run.id,
+                event=event.id,
+                severity=severity,
+                code=code,
+                reference=reference or None,
+                message=message,
+                hint=hint,
+            )
     return event
 
 
 def log_line(run, severity, code, message, *, reference=None, hint=None):
     """A line in the run's log that is not a problem for the bell (progress, summaries)."""
-    return RunLog.create(run=run.id, severity=severity, code=code, reference=reference,
-                         message=message, hint=hint)
+    return RunLog.create(
+        run=run.id, severity=severity, code=code, reference=reference, message=message, hint=hint
+    )
 
 
 def resolve_references(integration_id, references, codes=None, by="hub"):
@@ -50,16 +97,22 @@ def resolve_references(integration_id, references, codes=None, by="hub"):
     if not references:
         return 0
     query = Event.update(resolved_at=utcnow(), resolved_by=by).where(
-        (Event.integration == integration_id) & Event.reference.in_(references) &
-        Event.resolved_at.is_null(True) & (Event.severity != "info"))
+        (Event.integration == integration_id)
+        & Event.reference.in_(references)
+        & Event.resolved_at.is_null(True)
+        & (Event.severity != "info")
+    )
     if codes:
         query = query.where(Event.code.in_(list(codes)))
     return query.execute()
 
 
 def unresolved_errors():
-    return (Event.select().where((Event.severity == "error") & Event.resolved_at.is_null(True))
-            .order_by(Event.last_seen.desc()))
+    return (
+        Event.select()
+        .where((Event.severity == "error") & Event.resolved_at.is_null(True))
+        .order_by(Event.last_seen.desc())
+    )
 
 
 def resolve_event(event, user=None):
@@ -81,14 +134,19 @@ RETRY_FEED_BY_CODE = {
 def retry_event(event, user=None):
     """Retry the record behind an event: re-run its feed (targeted at the record if possible)."""
     from hub.feeds.runs import queue_run
-
     from hub.models import HeldRecord
 
     feed = RETRY_FEED_BY_CODE.get(event.code) or event.feed
-    if event.external_id and HeldRecord.select().where(
-            (HeldRecord.integration == event.integration_id) &
-            (HeldRecord.external_id == event.external_id) &
-            (HeldRecord.status == "held")).exists():
+    if (
+        event.external_id
+        and HeldRecord.select()
+        .where(
+            (HeldRecord.integration == event.integration_id)
+            & (HeldRecord.external_id == event.external_id)
+            & (HeldRecord.status == "held")
+        )
+        .exists()
+    ):
         feed = "retry_orders"  # a held order: re-fetch it, whatever held it
     if not feed:
         raise BadInput(f"event {event.id} is not tied to a feed: fix it and resolve it")
@@ -97,8 +155,8 @@ def retry_event(event, user=None):
         from hub.models import Shipment
 
         Shipment.update(confirmation_status="pending").where(
-            (Shipment.id == int(event.external_id)) &
-            (Shipment.confirmation_status == "failed")).execute()
+            (Shipment.id == int(event.external_id)) & (Shipment.confirmation_status == "failed")
+        ).execute()
         params["shipment_ids"] = [int(event.external_id)]
     elif event.external_id:
         params["external_ids"] = [event.external_id]

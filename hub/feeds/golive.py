@@ -18,18 +18,31 @@ def check_connection(integration):
 
     registry = get_registry()
     if not registry.implements(integration.connector, "hub_check_connection"):
-        return {"ok": True, "store_name": None, "details": {},
-                "problems": ["the connector offers no connection check"]}
+        return {
+            "ok": True,
+            "store_name": None,
+            "details": {},
+            "problems": ["the connector offers no connection check"],
+        }
     try:
-        report = registry.call(integration.connector, "hub_check_connection",
-                               ctx=build_context(integration))
+        report = registry.call(
+            integration.connector, "hub_check_connection", ctx=build_context(integration)
+        )
         return validate_record("connection_report", report)
     except ConnectorError as exc:
-        return {"ok": False, "store_name": None, "details": {},
-                "problems": [exc.message + (f" — {exc.hint}" if exc.hint else "")]}
+        return {
+            "ok": False,
+            "store_name": None,
+            "details": {},
+            "problems": [exc.message + (f" — {exc.hint}" if exc.hint else "")],
+        }
     except Exception as exc:  # network errors: a clear line, not a traceback
-        return {"ok": False, "store_name": None, "details": {},
-                "problems": [f"{type(exc).__name__}: {exc}"]}
+        return {
+            "ok": False,
+            "store_name": None,
+            "details": {},
+            "problems": [f"{type(exc).__name__}: {exc}"],
+        }
 
 
 def setting_choices(integration, setting):
@@ -43,24 +56,46 @@ def setting_choices(integration, setting):
         return [{"value": c, "label": c} for c in specs[setting]["choices"]]
     if not registry.implements(integration.connector, "hub_setting_choices"):
         return []
-    choices = registry.call(integration.connector, "hub_setting_choices",
-                            ctx=build_context(integration), setting=setting) or []
+    choices = (
+        registry.call(
+            integration.connector,
+            "hub_setting_choices",
+            ctx=build_context(integration),
+            setting=setting,
+        )
+        or []
+    )
     return [validate_record("setting_choice", c) for c in choices]
 
 
 def go_live_checks(integration):
     report = check_connection(integration)
-    errors = Event.select().where((Event.integration == integration.id) &
-                                  (Event.severity == "error") &
-                                  Event.resolved_at.is_null(True)).count()
+    errors = (
+        Event.select()
+        .where(
+            (Event.integration == integration.id)
+            & (Event.severity == "error")
+            & Event.resolved_at.is_null(True)
+        )
+        .count()
+    )
     stock_ok = bool(integration.stock_imported_at or integration.stock_checked_at)
     return [
-        {"check": "connection", "ok": bool(report["ok"]),
-         "detail": report.get("store_name") or "; ".join(report["problems"]) or "ok"},
-        {"check": "stock imported or checked", "ok": stock_ok,
-         "detail": "yes" if stock_ok else "run import_stock (or stock_check) first"},
-        {"check": "no unresolved errors", "ok": errors == 0,
-         "detail": f"{errors} unresolved error(s)" if errors else "none"},
+        {
+            "check": "connection",
+            "ok": bool(report["ok"]),
+            "detail": report.get("store_name") or "; ".join(report["problems"]) or "ok",
+        },
+        {
+            "check": "stock imported or checked",
+            "ok": stock_ok,
+            "detail": "yes" if stock_ok else "run import_stock (or stock_check) first",
+        },
+        {
+            "check": "no unresolved errors",
+            "ok": errors == 0,
+            "detail": f"{errors} unresolved error(s)" if errors else "none",
+        },
     ]
 
 
@@ -74,22 +109,34 @@ def go_live(integration, force=False, confirm_test_shipments=False, user=None):
     failed = [c["check"] for c in checks if not c["ok"]]
     with db.atomic():
         Integration.update(
-            mode="production", went_live_at=utcnow(), go_live_forced=bool(failed),
+            mode="production",
+            went_live_at=utcnow(),
+            go_live_forced=bool(failed),
             full_export_pending=True,
-            go_live_notes=(f"forced by {getattr(user, 'username', user) or 'cli'} despite: "
-                           f"{', '.join(failed)}") if failed else None,
-            updated_at=utcnow()).where(Integration.id == integration.id).execute()
+            go_live_notes=(
+                f"forced by {getattr(user, 'username', user) or 'cli'} despite: {', '.join(failed)}"
+            )
+            if failed
+            else None,
+            updated_at=utcnow(),
+        ).where(Integration.id == integration.id).execute()
         if confirm_test_shipments:
-            (Shipment.update(confirmation_status="pending")
-             .where((Shipment.confirmation_status == "not_sent") &
-                    Shipment.order.in_(Order.select(Order.id).where(
-                        Order.integration == integration.id)))
-             .execute())
+            (
+                Shipment.update(confirmation_status="pending")
+                .where(
+                    (Shipment.confirmation_status == "not_sent")
+                    & Shipment.order.in_(
+                        Order.select(Order.id).where(Order.integration == integration.id)
+                    )
+                )
+                .execute()
+            )
     return {"live": True, "mode": "production", "checks": checks, "forced": bool(failed)}
 
 
 def back_to_test_mode(integration):
     Integration.update(mode="test", updated_at=utcnow()).where(
-        Integration.id == integration.id).execute()
+        Integration.id == integration.id
+    ).execute()
     integration.mode = "test"
     return integration

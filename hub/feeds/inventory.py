@@ -14,8 +14,15 @@ from peewee import fn
 from hub.db import db
 from hub.feeds.job import RunRefused, batched_stream
 from hub.feeds.targets import targets
-from hub.models import (Binding, Integration, OutboxItem, Product, StockDiscrepancy,
-                        StockMovement, utcnow)
+from hub.models import (
+    Binding,
+    Integration,
+    OutboxItem,
+    Product,
+    StockDiscrepancy,
+    StockMovement,
+    utcnow,
+)
 from hub.records import validate_record
 
 EXPORT_BATCH = 100
@@ -30,27 +37,45 @@ def _stock():
 def _products_for(job, batch):
     """Resolve stock records to hub products: by binding, then by SKU."""
     ids = [r["external_id"] for r in batch]
-    bindings = {b.external_id: b for b in Binding.select().where(
-        (Binding.integration == job.integration.id) & (Binding.kind == "product") &
-        Binding.external_id.in_(ids))}
-    products = {p.id: p for p in Product.select().where(
-        Product.id.in_([b.hub_id for b in bindings.values()]))} if bindings else {}
+    bindings = {
+        b.external_id: b
+        for b in Binding.select().where(
+            (Binding.integration == job.integration.id)
+            & (Binding.kind == "product")
+            & Binding.external_id.in_(ids)
+        )
+    }
+    products = (
+        {
+            p.id: p
+            for p in Product.select().where(Product.id.in_([b.hub_id for b in bindings.values()]))
+        }
+        if bindings
+        else {}
+    )
     skus = [r["sku"] for r in batch if r.get("sku") and r["external_id"] not in bindings]
     by_sku = {p.sku: p for p in Product.select().where(Product.sku.in_(skus))} if skus else {}
     result = {}
     for r in batch:
         b = bindings.get(r["external_id"])
         result[r["external_id"]] = (products.get(b.hub_id) if b else None) or by_sku.get(
-            r.get("sku"))
+            r.get("sku")
+        )
     return result, bindings
 
 
 def _unknown(job, record):
     job.count("failed")
     ref = record.get("sku") or record["external_id"]
-    job.event("error", "unknown_sku", f"Stock of {ref} in the store: no such product in the hub",
-              hint="Import the products first (import_new_products or update_products), then "
-                   "run this feed again.", reference=ref, external_id=record["external_id"])
+    job.event(
+        "error",
+        "unknown_sku",
+        f"Stock of {ref} in the store: no such product in the hub",
+        hint="Import the products first (import_new_products or update_products), then "
+        "run this feed again.",
+        reference=ref,
+        external_id=record["external_id"],
+    )
 
 
 def _reserved_map(integration, warehouse_id):
@@ -59,13 +84,18 @@ def _reserved_map(integration, warehouse_id):
 
     result = {}
     for ref_type, model in (("order", Order), ("held_order", HeldRecord)):
-        rows = (StockMovement.select(StockMovement.product,
-                                     fn.SUM(StockMovement.reserved_change).alias("r"))
-                .join(model, on=(StockMovement.reference_id == model.id))
-                .where((StockMovement.reference_type == ref_type) &
-                       (StockMovement.warehouse == warehouse_id) &
-                       (model.integration == integration.id))
-                .group_by(StockMovement.product))
+        rows = (
+            StockMovement.select(
+                StockMovement.product, fn.SUM(StockMovement.reserved_change).alias("r")
+            )
+            .join(model, on=(StockMovement.reference_id == model.id))
+            .where(
+                (StockMovement.reference_type == ref_type)
+                & (StockMovement.warehouse == warehouse_id)
+                & (model.integration == integration.id)
+            )
+            .group_by(StockMovement.product)
+        )
         for row in rows:
             result[row.product_id] = result.get(row.product_id, 0) + int(row.r or 0)
     return result
@@ -75,8 +105,10 @@ def import_stock(job):
     integration = job.integration
     if integration.stock_imported_at and not job.params.get("force"):
         when = integration.stock_imported_at.strftime("%Y-%m-%d %H:%M")
-        raise RunRefused(f"stock was already imported on {when} UTC: the hub is now the master of stock. Run it again with "
-                         "--force to overwrite (every change is recorded as a movement).")
+        raise RunRefused(
+            f"stock was already imported on {when} UTC: the hub is now the master of stock. "
+            "Run it again with --force to overwrite (every change is recorded as a movement)."
+        )
     warehouse_id = integration.default_warehouse_id
     reserved = _reserved_map(integration, warehouse_id)
     stock = _stock()
@@ -91,34 +123,45 @@ def import_stock(job):
                     continue
                 if product.id in others:
                     job.count("skipped")
-                    job.event("info", "stock_owned_elsewhere",
-                              f"Stock of {product.sku} was already imported from "
-                              f"{others[product.id]}: not overwritten.",
-                              reference=product.sku, external_id=record["external_id"])
+                    job.event(
+                        "info",
+                        "stock_owned_elsewhere",
+                        f"Stock of {product.sku} was already imported from "
+                        f"{others[product.id]}: not overwritten.",
+                        reference=product.sku,
+                        external_id=record["external_id"],
+                    )
                     continue
                 if record.get("on_hand") is not None:
                     target = record["on_hand"]
                 else:
                     target = record["quantity"] + reserved.get(product.id, 0)
-                moved = stock.set_on_hand(product.id, warehouse_id, target,
-                                          type="initial_import", run_id=job.run.id,
-                                          reference=f"integration:{integration.id}",
-                                          reason=f"stock imported from {integration.name}")
+                moved = stock.set_on_hand(
+                    product.id,
+                    warehouse_id,
+                    target,
+                    type="initial_import",
+                    run_id=job.run.id,
+                    reference=f"integration:{integration.id}",
+                    reason=f"stock imported from {integration.name}",
+                )
                 job.count("updated" if moved else "unchanged")
                 Binding.update(store_quantity=record["quantity"]).where(
-                    (Binding.integration == integration.id) & (Binding.kind == "product") &
-                    (Binding.external_id == record["external_id"])).execute()
-    Integration.update(stock_imported_at=utcnow()).where(
-        Integration.id == integration.id).execute()
+                    (Binding.integration == integration.id)
+                    & (Binding.kind == "product")
+                    & (Binding.external_id == record["external_id"])
+                ).execute()
+    Integration.update(stock_imported_at=utcnow()).where(Integration.id == integration.id).execute()
 
 
 def _initialised_by_others(integration, product_ids):
     if not product_ids:
         return {}
-    rows = (StockMovement.select(StockMovement.product, StockMovement.reference)
-            .where((StockMovement.type == "initial_import") &
-                   StockMovement.product.in_(product_ids) &
-                   (StockMovement.reference != f"integration:{integration.id}")))
+    rows = StockMovement.select(StockMovement.product, StockMovement.reference).where(
+        (StockMovement.type == "initial_import")
+        & StockMovement.product.in_(product_ids)
+        & (StockMovement.reference != f"integration:{integration.id}")
+    )
     names = {}
     for row in rows:
         try:
@@ -151,24 +194,35 @@ def stock_check(job):
                     store_qty = record["on_hand"]
                 hub_qty = wanted[product.id]
                 Binding.update(store_quantity=store_qty).where(
-                    (Binding.integration == job.integration.id) & (Binding.kind == "product") &
-                    (Binding.external_id == record["external_id"])).execute()
+                    (Binding.integration == job.integration.id)
+                    & (Binding.kind == "product")
+                    & (Binding.external_id == record["external_id"])
+                ).execute()
                 if store_qty == hub_qty:
                     job.count("unchanged")
                     continue
-                StockDiscrepancy.create(run=job.run.id, product=product.id, sku=product.sku,
-                                        hub_quantity=hub_qty, store_quantity=store_qty,
-                                        difference=store_qty - hub_qty)
+                StockDiscrepancy.create(
+                    run=job.run.id,
+                    product=product.id,
+                    sku=product.sku,
+                    hub_quantity=hub_qty,
+                    store_quantity=store_qty,
+                    difference=store_qty - hub_qty,
+                )
                 job.count("updated")
     Integration.update(stock_checked_at=utcnow()).where(
-        Integration.id == job.integration.id).execute()
+        Integration.id == job.integration.id
+    ).execute()
     n = job.counts["updated"]
     if n:
-        job.event("info", "stock_discrepancies",
-                  f"Stock check found {n} SKU(s) that differ between the hub and the store.",
-                  hint="Review them on the run's page; apply a correction only where the "
-                       "hub is wrong (the hub is the master of stock).",
-                  reference=f"stock_check:{job.integration.id}")
+        job.event(
+            "info",
+            "stock_discrepancies",
+            f"Stock check found {n} SKU(s) that differ between the hub and the store.",
+            hint="Review them on the run's page; apply a correction only where the "
+            "hub is wrong (the hub is the master of stock).",
+            reference=f"stock_check:{job.integration.id}",
+        )
 
 
 def export_stock(job):
@@ -179,11 +233,18 @@ def export_stock(job):
     production = integration.mode == "production"
     last_id = 0
     while True:
-        bindings = list(Binding.select(Binding, Product).join(
-            Product, on=(Binding.hub_id == Product.id))
-            .where((Binding.integration == integration.id) & (Binding.kind == "product") &
-                   Binding.missing_since.is_null(True) & (Binding.id > last_id))
-            .order_by(Binding.id).limit(1000))
+        bindings = list(
+            Binding.select(Binding, Product)
+            .join(Product, on=(Binding.hub_id == Product.id))
+            .where(
+                (Binding.integration == integration.id)
+                & (Binding.kind == "product")
+                & Binding.missing_since.is_null(True)
+                & (Binding.id > last_id)
+            )
+            .order_by(Binding.id)
+            .limit(1000)
+        )
         if not bindings:
             break
         last_id = bindings[-1].id
@@ -194,35 +255,59 @@ def export_stock(job):
             if not full and b.pushed_quantity == target and b.store_quantity in (None, target):
                 job.count("unchanged")
                 continue
-            todo.append((b, {"sku": b.product.sku, "external_id": b.external_id,
-                             "quantity": target, "previous": b.store_quantity,
-                             "store_refs": b.store_refs or {}}))
+            todo.append(
+                (
+                    b,
+                    {
+                        "sku": b.product.sku,
+                        "external_id": b.external_id,
+                        "quantity": target,
+                        "previous": b.store_quantity,
+                        "store_refs": b.store_refs or {},
+                    },
+                )
+            )
         for i in range(0, len(todo), EXPORT_BATCH):
-            chunk = todo[i:i + EXPORT_BATCH]
+            chunk = todo[i : i + EXPORT_BATCH]
             if production:
                 _push_chunk(job, chunk)
             else:
                 with db.atomic():
-                    for b, item in chunk:
-                        OutboxItem.create(run=job.run.id, key=item["sku"], payload=item,
-                                          sent=False, status="preview",
-                                          message="test mode: not sent")
+                    for _binding, item in chunk:
+                        OutboxItem.create(
+                            run=job.run.id,
+                            key=item["sku"],
+                            payload=item,
+                            sent=False,
+                            status="preview",
+                            message="test mode: not sent",
+                        )
                         job.count("skipped")
             job.step(len(chunk))
     if production and full and not job.counts["failed"]:
         Integration.update(full_export_pending=False).where(
-            Integration.id == integration.id).execute()
+            Integration.id == integration.id
+        ).execute()
     if not production:
-        job.event("info", "test_mode_preview",
-                  "Test mode: stock was not sent to the store; the run's outbox shows what "
-                  "would have been sent.", reference=f"export_stock:{integration.id}",
-                  hint="Go live when the preview looks right.")
+        job.event(
+            "info",
+            "test_mode_preview",
+            "Test mode: stock was not sent to the store; the run's outbox shows what "
+            "would have been sent.",
+            reference=f"export_stock:{integration.id}",
+            hint="Go live when the preview looks right.",
+        )
 
 
 def _push_chunk(job, chunk):
     items = [validate_record("stock_push", item) for _, item in chunk]
-    results = job.call("hub_push_stock_levels", items=[
-        {**item, "store_refs": item["store_refs"]} for item in items]) or []
+    results = (
+        job.call(
+            "hub_push_stock_levels",
+            items=[{**item, "store_refs": item["store_refs"]} for item in items],
+        )
+        or []
+    )
     by_key = {}
     for result in results:
         record = job.validate("push_result", result, ("key",))
@@ -232,32 +317,48 @@ def _push_chunk(job, chunk):
     with db.atomic():
         for binding, item in chunk:
             result = by_key.get(item["sku"])
-            OutboxItem.create(run=job.run.id, key=item["sku"], payload=item, sent=True,
-                              status=result["status"] if result else "missing",
-                              message=result.get("message") if result else None)
+            OutboxItem.create(
+                run=job.run.id,
+                key=item["sku"],
+                payload=item,
+                sent=True,
+                status=result["status"] if result else "missing",
+                message=result.get("message") if result else None,
+            )
             if result is None:
                 job.count("failed")
-                job.event("error", "push_result_missing",
-                          f"The connector returned no result for {item['sku']}",
-                          hint="This is a connector bug: report it to its author.",
-                          reference=item["sku"])
+                job.event(
+                    "error",
+                    "push_result_missing",
+                    f"The connector returned no result for {item['sku']}",
+                    hint="This is a connector bug: report it to its author.",
+                    reference=item["sku"],
+                )
                 continue
             if result["status"] in ("ok", "unchanged"):
                 store_qty = result.get("store_quantity")
-                Binding.update(pushed_quantity=item["quantity"], pushed_at=now,
-                               store_quantity=item["quantity"] if store_qty is None else store_qty
-                               ).where(Binding.id == binding.id).execute()
+                Binding.update(
+                    pushed_quantity=item["quantity"],
+                    pushed_at=now,
+                    store_quantity=item["quantity"] if store_qty is None else store_qty,
+                ).where(Binding.id == binding.id).execute()
                 job.count("updated" if result["status"] == "ok" else "unchanged")
                 job.resolved([item["sku"]], codes=("stock_push_failed", "stock_push_conflict"))
             else:
                 job.count("failed")
                 if result.get("store_quantity") is not None:
                     Binding.update(store_quantity=result["store_quantity"]).where(
-                        Binding.id == binding.id).execute()
-                code = "stock_push_conflict" if result["status"] == "conflict" \
-                    else "stock_push_failed"
-                job.event("error", code, result.get("message") or
-                          f"The store refused the stock of {item['sku']}",
-                          hint=result.get("hint") or "Check the product in the store; the next "
-                          "export retries it.", reference=item["sku"],
-                          external_id=item["external_id"])
+                        Binding.id == binding.id
+                    ).execute()
+                code = (
+                    "stock_push_conflict" if result["status"] == "conflict" else "stock_push_failed"
+                )
+                job.event(
+                    "error",
+                    code,
+                    result.get("message") or f"The store refused the stock of {item['sku']}",
+                    hint=result.get("hint")
+                    or "Check the product in the store; the next export retries it.",
+                    reference=item["sku"],
+                    external_id=item["external_id"],
+                )

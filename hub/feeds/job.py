@@ -77,28 +77,48 @@ class FeedJob:
 
     def flush(self):
         self._last_flush = time.monotonic()
-        FeedRun.update(processed=self.processed, total=self.total, progress_at=utcnow(),
-                       **self.counts).where(FeedRun.id == self.run.id).execute()
+        FeedRun.update(
+            processed=self.processed, total=self.total, progress_at=utcnow(), **self.counts
+        ).where(FeedRun.id == self.run.id).execute()
 
     # -- events -----------------------------------------------------------------------------
 
-    def event(self, severity, code, message, *, hint=None, reference=None, external_id=None,
-              details=None):
+    def event(
+        self, severity, code, message, *, hint=None, reference=None, external_id=None, details=None
+    ):
         if severity == "error":
             self.errors += 1
-        return record_event(self.integration.id, severity, code, message, hint=hint,
-                            reference=reference, external_id=external_id, run=self.run,
-                            feed=self.feed, details=details)
+        return record_event(
+            self.integration.id,
+            severity,
+            code,
+            message,
+            hint=hint,
+            reference=reference,
+            external_id=external_id,
+            run=self.run,
+            feed=self.feed,
+            details=details,
+        )
 
     def outcome(self, outcome: Outcome):
         """A Skip/Hold/Invalid yielded by the connector in place of a record."""
         counter = "failed" if outcome.severity == "error" else "skipped"
         self.count(counter)
-        details = {"errors": getattr(outcome, "errors", None)} if getattr(
-            outcome, "errors", None) else None
-        self.event(outcome.severity, outcome.code, outcome.message, hint=outcome.hint,
-                   reference=outcome.reference, external_id=outcome.external_id,
-                   details=details)
+        details = (
+            {"errors": getattr(outcome, "errors", None)}
+            if getattr(outcome, "errors", None)
+            else None
+        )
+        self.event(
+            outcome.severity,
+            outcome.code,
+            outcome.message,
+            hint=outcome.hint,
+            reference=outcome.reference,
+            external_id=outcome.external_id,
+            details=details,
+        )
 
     def validate(self, kind, record, reference_keys=("sku", "number", "external_id")):
         """Validate a connector record; an invalid one becomes an Error event (None returned)."""
@@ -110,13 +130,16 @@ class FeedJob:
                 reference = next((str(record[k]) for k in reference_keys if record.get(k)), "")
             fields = field_errors_text(exc.messages)
             self.count("failed")
-            self.event("error", "invalid_record",
-                       f"The store sent an invalid {kind.replace('_', ' ')} "
-                       f"{reference or ''}: {'; '.join(fields)}".replace("  ", " "),
-                       hint="Correct these fields in the store, then run the feed again.",
-                       reference=reference,
-                       external_id=record.get("external_id") if isinstance(record, dict) else None,
-                       details={"fields": exc.messages})
+            self.event(
+                "error",
+                "invalid_record",
+                f"The store sent an invalid {kind.replace('_', ' ')} "
+                f"{reference or ''}: {'; '.join(fields)}".replace("  ", " "),
+                hint="Correct these fields in the store, then run the feed again.",
+                reference=reference,
+                external_id=record.get("external_id") if isinstance(record, dict) else None,
+                details={"fields": exc.messages},
+            )
             return None
 
     def resolved(self, references, codes=None):
@@ -125,8 +148,9 @@ class FeedJob:
     # -- checkpoint -------------------------------------------------------------------------
 
     def checkpoint(self):
-        row = Checkpoint.get_or_none((Checkpoint.integration == self.integration.id) &
-                                     (Checkpoint.feed == self.feed))
+        row = Checkpoint.get_or_none(
+            (Checkpoint.integration == self.integration.id) & (Checkpoint.feed == self.feed)
+        )
         return row.value if row else None
 
     def since(self):
@@ -147,10 +171,12 @@ class FeedJob:
         if dt is not None and not str(cursor).isdigit() and started and dt > started:
             cursor = iso_z(started)
         with db.atomic():
-            Checkpoint.insert(integration=self.integration.id, feed=self.feed, value=cursor,
-                              updated_at=utcnow()).on_conflict(
+            Checkpoint.insert(
+                integration=self.integration.id, feed=self.feed, value=cursor, updated_at=utcnow()
+            ).on_conflict(
                 conflict_target=[Checkpoint.integration, Checkpoint.feed],
-                update={Checkpoint.value: cursor, Checkpoint.updated_at: utcnow()}).execute()
+                update={Checkpoint.value: cursor, Checkpoint.updated_at: utcnow()},
+            ).execute()
 
 
 def batched_stream(job, iterator, kind, batch_size=200):

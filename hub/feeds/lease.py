@@ -5,6 +5,7 @@ heartbeat thread while the run lasts, taken over when its holder stopped
 heartbeating (the holder's run is then marked failed by the caller).
 """
 
+import logging
 import os
 import socket
 import threading
@@ -16,6 +17,7 @@ import psutil
 from hub.db import db
 from hub.models import FeedLease, utcnow
 
+log = logging.getLogger("hub.lease")
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -46,18 +48,25 @@ def acquire(integration_id, feed, run_id, ttl_seconds, holder=None):
     now = utcnow()
     FeedLease.insert(integration=integration_id, feed=feed).on_conflict_ignore().execute()
     with db.atomic():
-        lease = FeedLease.get((FeedLease.integration == integration_id) &
-                              (FeedLease.feed == feed))
+        lease = FeedLease.get((FeedLease.integration == integration_id) & (FeedLease.feed == feed))
         free = lease.holder is None
         expired = lease.expires_at is not None and lease.expires_at < now
         dead = lease.holder is not None and holder_is_dead(lease.holder)
         if not (free or expired or dead):
             return False, None
-        updated = (FeedLease.update(holder=holder, run_id=run_id, heartbeat_at=now,
-                                    expires_at=now + timedelta(seconds=ttl_seconds))
-                   .where((FeedLease.id == lease.id) &
-                          ((FeedLease.holder.is_null(True)) | (FeedLease.holder == lease.holder)))
-                   .execute())
+        updated = (
+            FeedLease.update(
+                holder=holder,
+                run_id=run_id,
+                heartbeat_at=now,
+                expires_at=now + timedelta(seconds=ttl_seconds),
+            )
+            .where(
+                (FeedLease.id == lease.id)
+                & ((FeedLease.holder.is_null(True)) | (FeedLease.holder == lease.holder))
+            )
+            .execute()
+        )
         if updated != 1:
             return False, None
         previous = lease.run_id if (not free and lease.run_id != run_id) else None
@@ -66,17 +75,27 @@ def acquire(integration_id, feed, run_id, ttl_seconds, holder=None):
 
 def renew(integration_id, feed, run_id, ttl_seconds):
     now = utcnow()
-    return (FeedLease.update(heartbeat_at=now, expires_at=now + timedelta(seconds=ttl_seconds))
-            .where((FeedLease.integration == integration_id) & (FeedLease.feed == feed) &
-                   (FeedLease.run_id == run_id))
-            .execute()) == 1
+    return (
+        FeedLease.update(heartbeat_at=now, expires_at=now + timedelta(seconds=ttl_seconds))
+        .where(
+            (FeedLease.integration == integration_id)
+            & (FeedLease.feed == feed)
+            & (FeedLease.run_id == run_id)
+        )
+        .execute()
+    ) == 1
 
 
 def release(integration_id, feed, run_id):
-    (FeedLease.update(holder=None, run_id=None, expires_at=None)
-     .where((FeedLease.integration == integration_id) & (FeedLease.feed == feed) &
-            (FeedLease.run_id == run_id))
-     .execute())
+    (
+        FeedLease.update(holder=None, run_id=None, expires_at=None)
+        .where(
+            (FeedLease.integration == integration_id)
+            & (FeedLease.feed == feed)
+            & (FeedLease.run_id == run_id)
+        )
+        .execute()
+    )
 
 
 class Heartbeat:
@@ -95,7 +114,7 @@ class Heartbeat:
                 if not renew(*self.args):
                     self.lost = True
             except Exception:  # a busy database must not kill the run; the next beat retries
-                pass
+                log.debug("lease renewal failed", exc_info=True)
         if not db.is_closed():
             db.close()
 

@@ -14,14 +14,29 @@ from datetime import timedelta
 
 from hub.db import db
 from hub.feeds.job import batched_stream
-from hub.models import (Address, Binding, HeldRecord, Order, OrderLine, Product, StockMovement,
-                        to_utc_naive, utcnow)
+from hub.models import (
+    Address,
+    Binding,
+    HeldRecord,
+    Order,
+    OrderLine,
+    Product,
+    StockMovement,
+    to_utc_naive,
+    utcnow,
+)
 from hub.outcomes import Outcome
 from hub.records import validate_record
 
 RECHECK_EVERY = timedelta(hours=1)
-ORDER_ERROR_CODES = ("unknown_sku", "unmapped_shipping_method", "invalid_record",
-                     "awaiting_payment", "held_order_expired", "order_rejected")
+ORDER_ERROR_CODES = (
+    "unknown_sku",
+    "unmapped_shipping_method",
+    "invalid_record",
+    "awaiting_payment",
+    "held_order_expired",
+    "order_rejected",
+)
 
 
 def _stock():
@@ -42,15 +57,18 @@ def process_order(job, record, held=None):
     """Import, hold, skip or report one validated order record. Returns the action taken."""
     integration = job.integration
     number = record["number"]
-    existing = Order.get_or_none((Order.integration == integration.id) &
-                                 (Order.external_id == record["external_id"]))
+    existing = Order.get_or_none(
+        (Order.integration == integration.id) & (Order.external_id == record["external_id"])
+    )
     if existing is not None:
         job.count("unchanged")
         return "exists"
     if held is None:
-        held = HeldRecord.get_or_none((HeldRecord.integration == integration.id) &
-                                      (HeldRecord.kind == "order") &
-                                      (HeldRecord.external_id == record["external_id"]))
+        held = HeldRecord.get_or_none(
+            (HeldRecord.integration == integration.id)
+            & (HeldRecord.kind == "order")
+            & (HeldRecord.external_id == record["external_id"])
+        )
     if held is None and to_utc_naive(record["created_at"]) < integration.orders_since:
         job.count("skipped")
         return "before_cutoff"
@@ -59,9 +77,14 @@ def process_order(job, record, held=None):
     action = decision["action"]
     if action == "skip":
         job.count("skipped")
-        job.event("info", decision["code"], decision.get("message") or
-                  f"Order {number} not imported.", hint=decision.get("hint"), reference=number,
-                  external_id=record["external_id"])
+        job.event(
+            "info",
+            decision["code"],
+            decision.get("message") or f"Order {number} not imported.",
+            hint=decision.get("hint"),
+            reference=number,
+            external_id=record["external_id"],
+        )
         if held is not None:
             _release_held(job, held, status="released")
         job.resolved([number], codes=ORDER_ERROR_CODES)
@@ -69,40 +92,59 @@ def process_order(job, record, held=None):
     if action == "hold":
         _hold(job, record, held, decision["code"])
         job.count("skipped")
-        job.event("retry", decision["code"], decision.get("message") or
-                  f"Order {number} held.", hint=decision.get("hint"), reference=number,
-                  external_id=record["external_id"])
+        job.event(
+            "retry",
+            decision["code"],
+            decision.get("message") or f"Order {number} held.",
+            hint=decision.get("hint"),
+            reference=number,
+            external_id=record["external_id"],
+        )
         return "held"
     if action == "error":
-        return _order_error(job, record, held, decision["code"], decision.get("message"),
-                            decision.get("hint"))
+        return _order_error(
+            job, record, held, decision["code"], decision.get("message"), decision.get("hint")
+        )
     # import: resolve products and carrier first
     products, unknown = _line_products(integration, record)
     if unknown:
         return _order_error(
-            job, record, held, "unknown_sku",
+            job,
+            record,
+            held,
+            "unknown_sku",
             f"Order {number} has product(s) unknown to the hub: {', '.join(unknown)}",
             "Import the products first (feeds import_new_products or update_products), "
-            "then retry the order.")
+            "then retry the order.",
+        )
     method = record.get("shipping_method") or {}
     carrier = (integration.carrier_mapping or {}).get(method.get("code") or "")
     if carrier is None:
         label = method.get("code") or "(none)"
         title = f" ({method['title']})" if method.get("title") else ""
         return _order_error(
-            job, record, held, "unmapped_shipping_method",
+            job,
+            record,
+            held,
+            "unmapped_shipping_method",
             f"Order {number}: shipping method {label}{title} has no carrier mapping",
             f"Map it in Integrations › {integration.name} › Carrier mapping, or run: hub "
-            f"integrations set '{integration.name}' --carrier '{label}=CARRIER'; then retry.")
+            f"integrations set '{integration.name}' --carrier '{label}=CARRIER'; then retry.",
+        )
     with db.atomic():
         order = _create_order(job, record, products, carrier)
         if held is not None:
             _release_held(job, held, status="imported")
     job.count("created")
     job.resolved([number], codes=ORDER_ERROR_CODES)
-    job.registry.hook.hub_record_imported(integration=integration.name, feed=job.feed,
-                                          kind="order", record=record, hub_id=order.id,
-                                          created=True)
+    job.registry.hook.hub_record_imported(
+        integration=integration.name,
+        feed=job.feed,
+        kind="order",
+        record=record,
+        hub_id=order.id,
+        created=True,
+    )
     return "imported"
 
 
@@ -110,16 +152,23 @@ def _line_products(integration, record):
     """{line external_id: Product} by SKU, else by the product's binding; unknown SKUs."""
     skus = [line["sku"] for line in record["lines"] if line.get("sku")]
     by_sku = {p.sku: p for p in Product.select().where(Product.sku.in_(skus))} if skus else {}
-    ext_ids = [line["product_external_id"] for line in record["lines"]
-               if line.get("product_external_id")]
+    ext_ids = [
+        line["product_external_id"] for line in record["lines"] if line.get("product_external_id")
+    ]
     by_binding = {}
     if ext_ids:
-        bindings = {b.external_id: b.hub_id for b in Binding.select().where(
-            (Binding.integration == integration.id) & (Binding.kind == "product") &
-            Binding.external_id.in_(ext_ids))}
+        bindings = {
+            b.external_id: b.hub_id
+            for b in Binding.select().where(
+                (Binding.integration == integration.id)
+                & (Binding.kind == "product")
+                & Binding.external_id.in_(ext_ids)
+            )
+        }
         if bindings:
-            rows = {p.id: p for p in Product.select().where(
-                Product.id.in_(list(bindings.values())))}
+            rows = {
+                p.id: p for p in Product.select().where(Product.id.in_(list(bindings.values())))
+            }
             by_binding = {ext: rows.get(pid) for ext, pid in bindings.items()}
     products, unknown = {}, []
     for line in record["lines"]:
@@ -134,9 +183,23 @@ def _line_products(integration, record):
 def _address(data):
     if not data:
         return None
-    return Address.create(**{k: data.get(k) for k in (
-        "name", "company", "address1", "address2", "city", "postcode", "region",
-        "country_code", "phone", "email")})
+    return Address.create(
+        **{
+            k: data.get(k)
+            for k in (
+                "name",
+                "company",
+                "address1",
+                "address2",
+                "city",
+                "postcode",
+                "region",
+                "country_code",
+                "phone",
+                "email",
+            )
+        }
+    )
 
 
 def _create_order(job, record, products, carrier):
@@ -144,28 +207,53 @@ def _create_order(job, record, products, carrier):
     warehouse_id = integration.default_warehouse_id
     method = record.get("shipping_method") or {}
     order = Order.create(
-        integration=integration.id, external_id=record["external_id"], number=record["number"],
-        status="to_ship", paid=record["paid"], store_status=record.get("store_status"),
-        currency=record.get("currency"), total=record.get("total"),
+        integration=integration.id,
+        external_id=record["external_id"],
+        number=record["number"],
+        status="to_ship",
+        paid=record["paid"],
+        store_status=record.get("store_status"),
+        currency=record.get("currency"),
+        total=record.get("total"),
         customer_email=record.get("customer_email"),
-        shipping_method_code=method.get("code"), shipping_method_title=method.get("title"),
-        carrier=carrier, shipping_address=_address(record.get("shipping_address")),
-        billing_address=_address(record.get("billing_address")), warehouse=warehouse_id,
-        ordered_at=to_utc_naive(record["created_at"]), imported_at=utcnow())
-    Binding.insert(integration=integration.id, kind="order", external_id=record["external_id"],
-                   hub_id=order.id).on_conflict_ignore().execute()
+        shipping_method_code=method.get("code"),
+        shipping_method_title=method.get("title"),
+        carrier=carrier,
+        shipping_address=_address(record.get("shipping_address")),
+        billing_address=_address(record.get("billing_address")),
+        warehouse=warehouse_id,
+        ordered_at=to_utc_naive(record["created_at"]),
+        imported_at=utcnow(),
+    )
+    Binding.insert(
+        integration=integration.id, kind="order", external_id=record["external_id"], hub_id=order.id
+    ).on_conflict_ignore().execute()
     stock = _stock()
     for line in record["lines"]:
         product = products[line["external_id"]]
-        OrderLine.create(order=order, product=product, external_id=line["external_id"],
-                         sku=product.sku, name=line.get("name"), quantity=line["quantity"],
-                         price=line.get("price"))
-        stock.reserve(product.id, warehouse_id, line["quantity"], reference_type="order",
-                      reference_id=order.id, reference=order.number, run_id=job.run.id)
+        OrderLine.create(
+            order=order,
+            product=product,
+            external_id=line["external_id"],
+            sku=product.sku,
+            name=line.get("name"),
+            quantity=line["quantity"],
+            price=line.get("price"),
+        )
+        stock.reserve(
+            product.id,
+            warehouse_id,
+            line["quantity"],
+            reference_type="order",
+            reference_id=order.id,
+            reference=order.number,
+            run_id=job.run.id,
+        )
     return order
 
 
 # -- held orders -------------------------------------------------------------------------------
+
 
 def _hold(job, record, held, reason):
     """Put an order aside; reserve its known lines as the store does (once)."""
@@ -173,14 +261,23 @@ def _hold(job, record, held, reason):
     payload = _jsonable(record)
     with db.atomic():
         if held is None:
-            HeldRecord.insert(integration=job.integration.id, kind="order",
-                              external_id=record["external_id"], reference=record["number"],
-                              reason=reason, status="held", payload=payload,
-                              ordered_at=to_utc_naive(record["created_at"]), held_at=now,
-                              next_check_at=now + RECHECK_EVERY).on_conflict_ignore().execute()
-            held = HeldRecord.get((HeldRecord.integration == job.integration.id) &
-                                  (HeldRecord.kind == "order") &
-                                  (HeldRecord.external_id == record["external_id"]))
+            HeldRecord.insert(
+                integration=job.integration.id,
+                kind="order",
+                external_id=record["external_id"],
+                reference=record["number"],
+                reason=reason,
+                status="held",
+                payload=payload,
+                ordered_at=to_utc_naive(record["created_at"]),
+                held_at=now,
+                next_check_at=now + RECHECK_EVERY,
+            ).on_conflict_ignore().execute()
+            held = HeldRecord.get(
+                (HeldRecord.integration == job.integration.id)
+                & (HeldRecord.kind == "order")
+                & (HeldRecord.external_id == record["external_id"])
+            )
         else:
             held.reason, held.payload, held.status = reason, payload, "held"
             held.next_check_at = now + RECHECK_EVERY
@@ -191,8 +288,13 @@ def _hold(job, record, held, reason):
 
 
 def _reserve_held(job, held, record):
-    already = StockMovement.select().where((StockMovement.reference_type == "held_order") &
-                                           (StockMovement.reference_id == held.id)).exists()
+    already = (
+        StockMovement.select()
+        .where(
+            (StockMovement.reference_type == "held_order") & (StockMovement.reference_id == held.id)
+        )
+        .exists()
+    )
     if already:
         return
     products, _ = _line_products(job.integration, record)
@@ -200,9 +302,15 @@ def _reserve_held(job, held, record):
     for line in record["lines"]:
         product = products.get(line["external_id"])
         if product is not None:
-            stock.reserve(product.id, job.integration.default_warehouse_id, line["quantity"],
-                          reference_type="held_order", reference_id=held.id,
-                          reference=record["number"], run_id=job.run.id)
+            stock.reserve(
+                product.id,
+                job.integration.default_warehouse_id,
+                line["quantity"],
+                reference_type="held_order",
+                reference_id=held.id,
+                reference=record["number"],
+                run_id=job.run.id,
+            )
 
 
 def _release_held(job, held, status):
@@ -210,16 +318,28 @@ def _release_held(job, held, status):
     stock = _stock()
     from peewee import fn
 
-    rows = (StockMovement.select(StockMovement.product, StockMovement.warehouse,
-                                 fn.SUM(StockMovement.reserved_change).alias("reserved"))
-            .where((StockMovement.reference_type == "held_order") &
-                   (StockMovement.reference_id == held.id))
-            .group_by(StockMovement.product, StockMovement.warehouse))
+    rows = (
+        StockMovement.select(
+            StockMovement.product,
+            StockMovement.warehouse,
+            fn.SUM(StockMovement.reserved_change).alias("reserved"),
+        )
+        .where(
+            (StockMovement.reference_type == "held_order") & (StockMovement.reference_id == held.id)
+        )
+        .group_by(StockMovement.product, StockMovement.warehouse)
+    )
     for row in rows:
         if row.reserved and row.reserved > 0:
-            stock.release(row.product_id, row.warehouse_id, row.reserved,
-                          reference_type="held_order", reference_id=held.id,
-                          reference=held.reference, run_id=job.run.id)
+            stock.release(
+                row.product_id,
+                row.warehouse_id,
+                row.reserved,
+                reference_type="held_order",
+                reference_id=held.id,
+                reference=held.reference,
+                run_id=job.run.id,
+            )
     held.status = status
     held.next_check_at = None
     held.last_checked_at = utcnow()
@@ -229,8 +349,14 @@ def _release_held(job, held, status):
 def _order_error(job, record, held, code, message, hint):
     _hold(job, record, held, code)
     job.count("failed")
-    job.event("error", code, message, hint=hint, reference=record["number"],
-              external_id=record["external_id"])
+    job.event(
+        "error",
+        code,
+        message,
+        hint=hint,
+        reference=record["number"],
+        external_id=record["external_id"],
+    )
     return "error"
 
 
@@ -244,9 +370,11 @@ def retry_orders(job):
     """Re-check held orders through the connector's fetch-one-order hook."""
     now = utcnow()
     max_age = timedelta(hours=job.settings.held_order_max_age_hours)
-    query = HeldRecord.select().where((HeldRecord.integration == job.integration.id) &
-                                      (HeldRecord.kind == "order") &
-                                      (HeldRecord.status == "held"))
+    query = HeldRecord.select().where(
+        (HeldRecord.integration == job.integration.id)
+        & (HeldRecord.kind == "order")
+        & (HeldRecord.status == "held")
+    )
     if job.params.get("external_ids"):
         query = query.where(HeldRecord.external_id.in_(job.params["external_ids"]))
     elif job.params.get("all"):
@@ -264,8 +392,13 @@ def retry_orders(job):
         if item is None:
             _release_held(job, held, status="released")
             job.count("skipped")
-            job.event("info", "order_gone", f"Order {held.reference} no longer exists in the "
-                      "store: released.", reference=held.reference, external_id=held.external_id)
+            job.event(
+                "info",
+                "order_gone",
+                f"Order {held.reference} no longer exists in the store: released.",
+                reference=held.reference,
+                external_id=held.external_id,
+            )
             job.resolved([held.reference], codes=ORDER_ERROR_CODES)
             continue
         if isinstance(item, Outcome):
@@ -278,14 +411,19 @@ def retry_orders(job):
         if action == "held" and held.ordered_at and held.ordered_at < now - max_age:
             held = HeldRecord.get_by_id(held.id)
             _release_held(job, held, status="expired")
-            job.event("error", "held_order_expired",
-                      f"Order {held.reference} has awaited payment since "
-                      f"{held.ordered_at:%Y-%m-%d}: no longer re-checked, stock released.",
-                      hint="Cancel it in the store, or retry it here once it is paid.",
-                      reference=held.reference, external_id=held.external_id)
+            job.event(
+                "error",
+                "held_order_expired",
+                f"Order {held.reference} has awaited payment since "
+                f"{held.ordered_at:%Y-%m-%d}: no longer re-checked, stock released.",
+                hint="Cancel it in the store, or retry it here once it is paid.",
+                reference=held.reference,
+                external_id=held.external_id,
+            )
 
 
 # -- status updates ----------------------------------------------------------------------------
+
 
 def update_orders(job):
     """Status only: cancellations and refunds cancel; lines and addresses never change."""
@@ -300,13 +438,16 @@ def update_orders(job):
 
 def _apply_status(job, record, order_service):
     integration = job.integration
-    order = Order.get_or_none((Order.integration == integration.id) &
-                              (Order.external_id == record["external_id"]))
+    order = Order.get_or_none(
+        (Order.integration == integration.id) & (Order.external_id == record["external_id"])
+    )
     if order is None:
-        held = HeldRecord.get_or_none((HeldRecord.integration == integration.id) &
-                                      (HeldRecord.kind == "order") &
-                                      (HeldRecord.external_id == record["external_id"]) &
-                                      (HeldRecord.status == "held"))
+        held = HeldRecord.get_or_none(
+            (HeldRecord.integration == integration.id)
+            & (HeldRecord.kind == "order")
+            & (HeldRecord.external_id == record["external_id"])
+            & (HeldRecord.status == "held")
+        )
         if held is not None:  # re-check it at the next retry run
             held.next_check_at = utcnow()
             held.save()
@@ -319,32 +460,44 @@ def _apply_status(job, record, order_service):
     changed = False
     if record.get("store_status") and record["store_status"] != order.store_status:
         Order.update(store_status=record["store_status"], updated_at=utcnow()).where(
-            Order.id == order.id).execute()
+            Order.id == order.id
+        ).execute()
         changed = True
     if cancel and order.status != "cancelled":
         if order.status == "shipped":
             job.count("failed")
-            job.event("error", "cancelled_after_shipping",
-                      f"Order {order.number} was cancelled or refunded in the store after it "
-                      "was shipped from the hub.",
-                      hint="Arrange the return with the customer; when the parcel comes back, "
-                           "adjust the stock. Then resolve this message.",
-                      reference=order.number, external_id=order.external_id)
+            job.event(
+                "error",
+                "cancelled_after_shipping",
+                f"Order {order.number} was cancelled or refunded in the store after it "
+                "was shipped from the hub.",
+                hint="Arrange the return with the customer; when the parcel comes back, "
+                "adjust the stock. Then resolve this message.",
+                reference=order.number,
+                external_id=order.external_id,
+            )
             return
         order_service.cancel_order(order, by="store", reason="cancelled in the store")
         job.count("updated")
-        job.event("info", "order_cancelled_in_store",
-                  f"Order {order.number} was cancelled in the store: cancelled in the hub, "
-                  "its reservation released.", reference=order.number,
-                  external_id=order.external_id)
+        job.event(
+            "info",
+            "order_cancelled_in_store",
+            f"Order {order.number} was cancelled in the store: cancelled in the hub, "
+            "its reservation released.",
+            reference=order.number,
+            external_id=order.external_id,
+        )
         return
     if record.get("fulfilled") and order.status in ("to_ship", "partially_shipped"):
         job.count("failed")
-        job.event("error", "shipped_outside_hub",
-                  f"Order {order.number} was fulfilled in the store while the hub still has "
-                  "it to ship.",
-                  hint="Ship it in the hub with the same tracking number so stock is taken "
-                       "out, or cancel it in the hub; then resolve this message.",
-                  reference=order.number, external_id=order.external_id)
+        job.event(
+            "error",
+            "shipped_outside_hub",
+            f"Order {order.number} was fulfilled in the store while the hub still has it to ship.",
+            hint="Ship it in the hub with the same tracking number so stock is taken "
+            "out, or cancel it in the hub; then resolve this message.",
+            reference=order.number,
+            external_id=order.external_id,
+        )
         return
     job.count("updated" if changed else "unchanged")

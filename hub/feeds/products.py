@@ -20,8 +20,9 @@ PRODUCT_CODES = ("invalid_record", "sku_conflict", "image_download_failed")
 
 def fingerprint(record):
     data = {k: v for k, v in record.items() if k not in ("cursor", "updated_at")}
-    return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode(),
-                        usedforsecurity=False).hexdigest()
+    return hashlib.sha1(
+        json.dumps(data, sort_keys=True, default=str).encode(), usedforsecurity=False
+    ).hexdigest()
 
 
 def import_new_products(job):
@@ -49,32 +50,51 @@ def _groups(job, batch):
     parents = {r["parent"]: r.get("parent_name") for r in batch if r.get("parent")}
     if not parents:
         return {}
-    found = {b.external_id: b.hub_id for b in Binding.select(Binding.external_id, Binding.hub_id)
-             .where((Binding.integration == job.integration.id) &
-                    (Binding.kind == "product_group") &
-                    Binding.external_id.in_(list(parents)))}
+    found = {
+        b.external_id: b.hub_id
+        for b in Binding.select(Binding.external_id, Binding.hub_id).where(
+            (Binding.integration == job.integration.id)
+            & (Binding.kind == "product_group")
+            & Binding.external_id.in_(list(parents))
+        )
+    }
     for external_id, name in parents.items():
         if external_id not in found:
             group = ProductGroup.create(name=name or external_id)
-            Binding.create(integration=job.integration.id, kind="product_group",
-                           external_id=external_id, hub_id=group.id)
+            Binding.create(
+                integration=job.integration.id,
+                kind="product_group",
+                external_id=external_id,
+                hub_id=group.id,
+            )
             found[external_id] = group.id
         elif name:
             ProductGroup.update(name=name).where(
-                (ProductGroup.id == found[external_id]) & (ProductGroup.name != name)).execute()
+                (ProductGroup.id == found[external_id]) & (ProductGroup.name != name)
+            ).execute()
     return found
 
 
 def _apply_batch(job, batch):
     integration_id = job.integration.id
     ids = [r["external_id"] for r in batch]
-    bindings = {b.external_id: b for b in Binding.select().where(
-        (Binding.integration == integration_id) & (Binding.kind == "product") &
-        Binding.external_id.in_(ids))}
-    products = {p.id: p for p in Product.select().where(
-        Product.id.in_([b.hub_id for b in bindings.values()]))} if bindings else {}
-    by_sku = {p.sku: p for p in Product.select().where(
-        Product.sku.in_([r["sku"] for r in batch]))}
+    bindings = {
+        b.external_id: b
+        for b in Binding.select().where(
+            (Binding.integration == integration_id)
+            & (Binding.kind == "product")
+            & Binding.external_id.in_(ids)
+        )
+    }
+    products = (
+        {
+            p.id: p
+            for p in Product.select().where(Product.id.in_([b.hub_id for b in bindings.values()]))
+        }
+        if bindings
+        else {}
+    )
+    by_sku = {p.sku: p for p in Product.select().where(Product.sku.in_([r["sku"] for r in batch]))}
     groups = _groups(job, batch)
     now = utcnow()
     seen_unchanged = []
@@ -82,16 +102,24 @@ def _apply_batch(job, batch):
         fp = fingerprint(record)
         binding = bindings.get(record["external_id"])
         product = products.get(binding.hub_id) if binding else None
-        if binding is not None and product is not None and binding.fingerprint == fp \
-                and binding.missing_since is None and product.status != "missing":
+        if (
+            binding is not None
+            and product is not None
+            and binding.fingerprint == fp
+            and binding.missing_since is None
+            and product.status != "missing"
+        ):
             seen_unchanged.append(binding.id)
             job.count("unchanged")
             continue
         if product is None:
             product = by_sku.get(record["sku"])
         values = {
-            "sku": record["sku"], "name": record["name"], "barcode": record.get("barcode"),
-            "weight_kg": record.get("weight_kg"), "price": record.get("price"),
+            "sku": record["sku"],
+            "name": record["name"],
+            "barcode": record.get("barcode"),
+            "weight_kg": record.get("weight_kg"),
+            "price": record.get("price"),
             "currency": record.get("currency"),
             "parent": groups.get(record.get("parent")),
             "status": "active" if record.get("active", True) else "inactive",
@@ -104,18 +132,26 @@ def _apply_batch(job, batch):
         else:
             if record["sku"] != product.sku:
                 owner = by_sku.get(record["sku"]) or Product.get_or_none(
-                    Product.sku == record["sku"])
+                    Product.sku == record["sku"]
+                )
                 if owner is not None and owner.id != product.id:
                     job.count("failed")
-                    job.event("error", "sku_conflict",
-                              f"SKU {record['sku']} of store product {record['external_id']} "
-                              f"already belongs to another hub product",
-                              hint="Two store products share a SKU: make SKUs unique in the "
-                                   "store, or relink the store product in the dashboard.",
-                              reference=record["sku"], external_id=record["external_id"])
+                    job.event(
+                        "error",
+                        "sku_conflict",
+                        f"SKU {record['sku']} of store product {record['external_id']} "
+                        f"already belongs to another hub product",
+                        hint="Two store products share a SKU: make SKUs unique in the "
+                        "store, or relink the store product in the dashboard.",
+                        reference=record["sku"],
+                        external_id=record["external_id"],
+                    )
                     continue
-            changed = {k: v for k, v in values.items()
-                       if _differs(getattr(product, k if k != "parent" else "parent_id"), v)}
+            changed = {
+                k: v
+                for k, v in values.items()
+                if _differs(getattr(product, k if k != "parent" else "parent_id"), v)
+            }
             created = False
             if changed:
                 changed["updated_at"] = now
@@ -124,21 +160,38 @@ def _apply_batch(job, batch):
             else:
                 job.count("unchanged")
         if binding is None:
-            Binding.insert(integration=integration_id, kind="product",
-                           external_id=record["external_id"], hub_id=product.id,
-                           store_refs=record.get("store_refs") or {}, fingerprint=fp,
-                           last_seen_at=now).on_conflict(
+            Binding.insert(
+                integration=integration_id,
+                kind="product",
+                external_id=record["external_id"],
+                hub_id=product.id,
+                store_refs=record.get("store_refs") or {},
+                fingerprint=fp,
+                last_seen_at=now,
+            ).on_conflict(
                 conflict_target=[Binding.integration, Binding.kind, Binding.external_id],
-                update={Binding.hub_id: product.id, Binding.fingerprint: fp,
-                        Binding.last_seen_at: now}).execute()
+                update={
+                    Binding.hub_id: product.id,
+                    Binding.fingerprint: fp,
+                    Binding.last_seen_at: now,
+                },
+            ).execute()
         else:
-            Binding.update(hub_id=product.id, fingerprint=fp, last_seen_at=now,
-                           missing_since=None,
-                           store_refs=record.get("store_refs") or binding.store_refs).where(
-                Binding.id == binding.id).execute()
-        job.registry.hook.hub_record_imported(integration=job.integration.name, feed=job.feed,
-                                              kind="product", record=record,
-                                              hub_id=product.id, created=created)
+            Binding.update(
+                hub_id=product.id,
+                fingerprint=fp,
+                last_seen_at=now,
+                missing_since=None,
+                store_refs=record.get("store_refs") or binding.store_refs,
+            ).where(Binding.id == binding.id).execute()
+        job.registry.hook.hub_record_imported(
+            integration=job.integration.name,
+            feed=job.feed,
+            kind="product",
+            record=record,
+            hub_id=product.id,
+            created=created,
+        )
     if seen_unchanged:
         Binding.update(last_seen_at=now).where(Binding.id.in_(seen_unchanged)).execute()
     job.resolved([r["sku"] for r in batch], codes=("invalid_record", "sku_conflict"))
@@ -158,30 +211,50 @@ def _differs(current, new):
 def _flag_missing(job, started):
     """After a complete read: bindings not seen in this run are gone from the store."""
     now = utcnow()
-    gone = list(Binding.select(Binding.id, Binding.hub_id).where(
-        (Binding.integration == job.integration.id) & (Binding.kind == "product") &
-        (Binding.last_seen_at < started) & Binding.missing_since.is_null(True)))
+    gone = list(
+        Binding.select(Binding.id, Binding.hub_id).where(
+            (Binding.integration == job.integration.id)
+            & (Binding.kind == "product")
+            & (Binding.last_seen_at < started)
+            & Binding.missing_since.is_null(True)
+        )
+    )
     if not gone:
         return
     with db.atomic():
         Binding.update(missing_since=now).where(Binding.id.in_([b.id for b in gone])).execute()
         for binding in gone:
-            alive = Binding.select().where((Binding.kind == "product") &
-                                           (Binding.hub_id == binding.hub_id) &
-                                           Binding.missing_since.is_null(True)).exists()
+            alive = (
+                Binding.select()
+                .where(
+                    (Binding.kind == "product")
+                    & (Binding.hub_id == binding.hub_id)
+                    & Binding.missing_since.is_null(True)
+                )
+                .exists()
+            )
             if not alive:
                 Product.update(status="missing", updated_at=now).where(
-                    Product.id == binding.hub_id).execute()
-    job.event("info", "products_missing",
-              f"{len(gone)} product(s) are no longer in the store: flagged as missing, kept "
-              "in the hub with their stock history.", reference=f"run:{job.run.id}")
+                    Product.id == binding.hub_id
+                ).execute()
+    job.event(
+        "info",
+        "products_missing",
+        f"{len(gone)} product(s) are no longer in the store: flagged as missing, kept "
+        "in the hub with their stock history.",
+        reference=f"run:{job.run.id}",
+    )
 
 
 # -- images ------------------------------------------------------------------------------------
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
-IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif",
-               "image/webp": ".webp"}
+IMAGE_TYPES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+}
 
 
 def import_product_images(job):
@@ -189,10 +262,17 @@ def import_product_images(job):
     media = Path(job.settings.media_dir)
     media.mkdir(parents=True, exist_ok=True)
     with_images = ProductImage.select(ProductImage.product)
-    query = (Binding.select(Binding, Product).join(Product, on=(Binding.hub_id == Product.id))
-             .where((Binding.integration == job.integration.id) & (Binding.kind == "product") &
-                    Binding.missing_since.is_null(True) & Product.id.not_in(with_images))
-             .order_by(Binding.id))
+    query = (
+        Binding.select(Binding, Product)
+        .join(Product, on=(Binding.hub_id == Product.id))
+        .where(
+            (Binding.integration == job.integration.id)
+            & (Binding.kind == "product")
+            & Binding.missing_since.is_null(True)
+            & Product.id.not_in(with_images)
+        )
+        .order_by(Binding.id)
+    )
     if job.params.get("external_ids"):
         query = query.where(Binding.external_id.in_(job.params["external_ids"]))
     last_id = 0
@@ -202,8 +282,15 @@ def import_product_images(job):
             break
         last_id = chunk[-1].id
         by_external = {b.external_id: b.product for b in chunk}
-        asked = [{"external_id": b.external_id, "sku": b.product.sku,
-                  "parent": None, "store_refs": b.store_refs or {}} for b in chunk]
+        asked = [
+            {
+                "external_id": b.external_id,
+                "sku": b.product.sku,
+                "parent": None,
+                "store_refs": b.store_refs or {},
+            }
+            for b in chunk
+        ]
         for item in job.call("hub_fetch_product_images", products=asked):
             job.step()
             if not isinstance(item, dict):
@@ -234,11 +321,15 @@ def _download_image(job, media, product, record):
                 raise ValueError("larger than 20 MB")
     except Exception as exc:
         job.count("failed")
-        job.event("error", "image_download_failed",
-                  f"Image of {product.sku} could not be downloaded from {record['url']}: {exc}",
-                  hint="Check the image in the store (it may have been deleted), then run "
-                       "the images feed again.", reference=product.sku,
-                  external_id=record["product_external_id"])
+        job.event(
+            "error",
+            "image_download_failed",
+            f"Image of {product.sku} could not be downloaded from {record['url']}: {exc}",
+            hint="Check the image in the store (it may have been deleted), then run "
+            "the images feed again.",
+            reference=product.sku,
+            external_id=record["product_external_id"],
+        )
         return
     digest = hashlib.sha256(bytes(data)).hexdigest()
     ext = IMAGE_TYPES.get(content_type) or mimetypes.guess_extension(content_type) or ".bin"
@@ -249,10 +340,20 @@ def _download_image(job, media, product, record):
         tmp = target.with_suffix(".part")
         tmp.write_bytes(bytes(data))
         tmp.replace(target)
-    inserted = ProductImage.insert(product=product.id, path=str(relative), sha256=digest,
-                                   url=record["url"], external_id=record.get("external_id"),
-                                   position=record.get("position") or 0,
-                                   content_type=content_type, size=len(data),
-                                   created_at=utcnow()).on_conflict_ignore().execute()
+    inserted = (
+        ProductImage.insert(
+            product=product.id,
+            path=str(relative),
+            sha256=digest,
+            url=record["url"],
+            external_id=record.get("external_id"),
+            position=record.get("position") or 0,
+            content_type=content_type,
+            size=len(data),
+            created_at=utcnow(),
+        )
+        .on_conflict_ignore()
+        .execute()
+    )
     job.count("created" if inserted else "unchanged")
     job.resolved([product.sku], codes=("image_download_failed",))

@@ -11,38 +11,112 @@ class FeedType:
     key: str
     label: str
     hook: str
-    direction: str          # "inbound" (store -> hub) | "outbound" (hub -> store)
+    direction: str  # "inbound" (store -> hub) | "outbound" (hub -> store)
     default_cron: str | None  # None: manual only
     description: str
 
 
-FEED_TYPES = {f.key: f for f in (
-    FeedType("import_new_products", "Import new products", "hub_fetch_new_products", "inbound",
-             "*/15 * * * *", "Products created in the store since the last run."),
-    FeedType("update_products", "Update products", "hub_fetch_products", "inbound",
-             "30 2 * * *", "Every product of the store, streamed; heavy, once a night."),
-    FeedType("import_product_images", "Import product images", "hub_fetch_product_images",
-             "inbound", "*/30 * * * *", "Images of products that have none yet."),
-    FeedType("import_new_orders", "Import new orders", "hub_fetch_new_orders", "inbound",
-             "*/5 * * * *", "New orders; unpaid ones are held and re-checked."),
-    FeedType("update_orders", "Update orders", "hub_fetch_order_updates", "inbound",
-             "*/10 * * * *", "Status changes in the store: cancellations, refunds."),
-    FeedType("retry_orders", "Retry held orders", "hub_fetch_order", "inbound",
-             "0 * * * *", "Re-check orders held for payment."),
-    FeedType("import_stock", "Import stock levels", "hub_fetch_stock_levels", "inbound",
-             None, "Initial stock from the store; once, at set-up."),
-    FeedType("import_suppliers", "Import suppliers", "hub_fetch_suppliers", "inbound",
-             "0 3 * * *", "Suppliers defined in the store."),
-    FeedType("import_product_suppliers", "Import product suppliers",
-             "hub_fetch_product_suppliers", "inbound", "15 3 * * *",
-             "Product ↔ supplier links with references and prices."),
-    FeedType("export_stock", "Export stock levels", "hub_push_stock_levels", "outbound",
-             "*/10 * * * *", "Available stock pushed to the store (production mode only)."),
-    FeedType("stock_check", "Stock check", "hub_fetch_stock_levels", "inbound",
-             "0 4 * * *", "Nightly comparison of hub and store stock; reports only."),
-    FeedType("shipping_confirmation", "Shipping confirmation", "hub_push_shipment", "outbound",
-             "*/5 * * * *", "Shipments, carriers and tracking numbers (production mode only)."),
-)}
+FEED_TYPES = {
+    f.key: f
+    for f in (
+        FeedType(
+            "import_new_products",
+            "Import new products",
+            "hub_fetch_new_products",
+            "inbound",
+            "*/15 * * * *",
+            "Products created in the store since the last run.",
+        ),
+        FeedType(
+            "update_products",
+            "Update products",
+            "hub_fetch_products",
+            "inbound",
+            "30 2 * * *",
+            "Every product of the store, streamed; heavy, once a night.",
+        ),
+        FeedType(
+            "import_product_images",
+            "Import product images",
+            "hub_fetch_product_images",
+            "inbound",
+            "*/30 * * * *",
+            "Images of products that have none yet.",
+        ),
+        FeedType(
+            "import_new_orders",
+            "Import new orders",
+            "hub_fetch_new_orders",
+            "inbound",
+            "*/5 * * * *",
+            "New orders; unpaid ones are held and re-checked.",
+        ),
+        FeedType(
+            "update_orders",
+            "Update orders",
+            "hub_fetch_order_updates",
+            "inbound",
+            "*/10 * * * *",
+            "Status changes in the store: cancellations, refunds.",
+        ),
+        FeedType(
+            "retry_orders",
+            "Retry held orders",
+            "hub_fetch_order",
+            "inbound",
+            "0 * * * *",
+            "Re-check orders held for payment.",
+        ),
+        FeedType(
+            "import_stock",
+            "Import stock levels",
+            "hub_fetch_stock_levels",
+            "inbound",
+            None,
+            "Initial stock from the store; once, at set-up.",
+        ),
+        FeedType(
+            "import_suppliers",
+            "Import suppliers",
+            "hub_fetch_suppliers",
+            "inbound",
+            "0 3 * * *",
+            "Suppliers defined in the store.",
+        ),
+        FeedType(
+            "import_product_suppliers",
+            "Import product suppliers",
+            "hub_fetch_product_suppliers",
+            "inbound",
+            "15 3 * * *",
+            "Product ↔ supplier links with references and prices.",
+        ),
+        FeedType(
+            "export_stock",
+            "Export stock levels",
+            "hub_push_stock_levels",
+            "outbound",
+            "*/10 * * * *",
+            "Available stock pushed to the store (production mode only).",
+        ),
+        FeedType(
+            "stock_check",
+            "Stock check",
+            "hub_fetch_stock_levels",
+            "inbound",
+            "0 4 * * *",
+            "Nightly comparison of hub and store stock; reports only.",
+        ),
+        FeedType(
+            "shipping_confirmation",
+            "Shipping confirmation",
+            "hub_push_shipment",
+            "outbound",
+            "*/5 * * * *",
+            "Shipments, carriers and tracking numbers (production mode only).",
+        ),
+    )
+}
 
 FEED_KEYS = tuple(FEED_TYPES)
 FEED_HOOKS = sorted({f.hook for f in FEED_TYPES.values()})

@@ -33,15 +33,23 @@ def check_feed_available(integration, feed):
     ft = feed_type(feed)
     registry = get_registry()
     if ft.hook not in registry.state(integration.connector).hooks:
-        raise BadInput(f"connector {integration.connector!r} does not offer feed {feed!r}; "
-                       f"its feeds: {', '.join(registry.feeds(integration.connector))}")
+        raise BadInput(
+            f"connector {integration.connector!r} does not offer feed {feed!r}; "
+            f"its feeds: {', '.join(registry.feeds(integration.connector))}"
+        )
     return ft
 
 
 def create_run(integration, feed, trigger="manual", params=None):
     check_feed_available(integration, feed)
-    return FeedRun.create(integration=integration, feed=feed, trigger=trigger,
-                          params=params or {}, status="queued", queued_at=utcnow())
+    return FeedRun.create(
+        integration=integration,
+        feed=feed,
+        trigger=trigger,
+        params=params or {},
+        status="queued",
+        queued_at=utcnow(),
+    )
 
 
 def queue_run(integration, feed, trigger="manual", params=None):
@@ -71,14 +79,17 @@ def run_inline(integration, feed, trigger="manual", params=None):
 
 def _finish(run_id, status, message=None, **fields):
     FeedRun.update(status=status, message=message, finished_at=utcnow(), **fields).where(
-        FeedRun.id == run_id).execute()
+        FeedRun.id == run_id
+    ).execute()
 
 
 def fail_orphaned_run(run_id, reason):
     """Mark a run whose worker died as failed (its lease was taken over)."""
-    updated = (FeedRun.update(status="failed", finished_at=utcnow(), message=reason)
-               .where((FeedRun.id == run_id) & FeedRun.status.in_(["running", "queued"]))
-               .execute())
+    updated = (
+        FeedRun.update(status="failed", finished_at=utcnow(), message=reason)
+        .where((FeedRun.id == run_id) & FeedRun.status.in_(["running", "queued"]))
+        .execute()
+    )
     return updated
 
 
@@ -112,8 +123,9 @@ def execute_run(run_id, retries_left=0):
             impl(job)
             job.flush()
         status = "succeeded_with_errors" if (job.counts["failed"] or job.errors) else "succeeded"
-        _finish(run.id, status, _summary(job), processed=job.processed, total=job.total,
-                **job.counts)
+        _finish(
+            run.id, status, _summary(job), processed=job.processed, total=job.total, **job.counts
+        )
     except RunRefused as exc:
         _finish(run.id, "failed", str(exc), **(job.counts if job else {}))
     except TransientError as exc:
@@ -121,21 +133,42 @@ def execute_run(run_id, retries_left=0):
     except AuthenticationError as exc:
         from hub.feeds.events import record_event
 
-        record_event(integration.id, "error", "authentication", exc.message, hint=exc.hint,
-                     reference=integration.name, run=run, feed=run.feed)
+        record_event(
+            integration.id,
+            "error",
+            "authentication",
+            exc.message,
+            hint=exc.hint,
+            reference=integration.name,
+            run=run,
+            feed=run.feed,
+        )
         _finish(run.id, "failed", exc.message, **(job.counts if job else {}))
     except ConnectorError as exc:
         from hub.feeds.events import record_event
 
-        record_event(integration.id, "error", exc.code, exc.message, hint=exc.hint,
-                     reference=integration.name, run=run, feed=run.feed)
+        record_event(
+            integration.id,
+            "error",
+            exc.code,
+            exc.message,
+            hint=exc.hint,
+            reference=integration.name,
+            run=run,
+            feed=run.feed,
+        )
         _finish(run.id, "failed", exc.message, **(job.counts if job else {}))
     except Exception as exc:
         log.exception("run %s of %s/%s crashed", run.id, integration.name, run.feed)
         from hub.feeds.events import log_line
 
-        log_line(run, "error", "crash", f"{type(exc).__name__}: {exc}",
-                 hint="".join(traceback.format_exception_only(exc)).strip())
+        log_line(
+            run,
+            "error",
+            "crash",
+            f"{type(exc).__name__}: {exc}",
+            hint="".join(traceback.format_exception_only(exc)).strip(),
+        )
         _finish(run.id, "failed", f"{type(exc).__name__}: {exc}", **(job.counts if job else {}))
     finally:
         lease.release(integration.id, run.feed, run.id)
@@ -147,25 +180,35 @@ def _transient(run, job, exc, retries_left):
     counts = job.counts if job else {}
     if attempt < MAX_ATTEMPTS and retries_left > 0:
         delay = int(exc.retry_after or RETRY_DELAYS[min(attempt - 1, len(RETRY_DELAYS) - 1)])
-        FeedRun.update(status="queued", message=f"attempt {attempt} failed ({exc.message}); "
-                                                 f"retrying in {delay}s", **counts).where(
-            FeedRun.id == run.id).execute()
+        FeedRun.update(
+            status="queued",
+            message=f"attempt {attempt} failed ({exc.message}); retrying in {delay}s",
+            **counts,
+        ).where(FeedRun.id == run.id).execute()
         raise TransientRunError(delay)
-    _finish(run.id, "failed", f"the store is unreachable or busy: {exc.message} "
-                              f"(after {attempt} attempt{'s' if attempt > 1 else ''})", **counts)
+    _finish(
+        run.id,
+        "failed",
+        f"the store is unreachable or busy: {exc.message} "
+        f"(after {attempt} attempt{'s' if attempt > 1 else ''})",
+        **counts,
+    )
 
 
 def _summary(job):
     c = job.counts
-    return (f"{c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged, "
-            f"{c['skipped']} skipped, {c['failed']} failed")
+    return (
+        f"{c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged, "
+        f"{c['skipped']} skipped, {c['failed']} failed"
+    )
 
 
 def _run_finished(integration, run_id):
     try:
         run = FeedRun.get_by_id(run_id)
-        get_registry().hook.hub_run_finished(integration=integration.name,
-                                             run=run_summary(run, events=False))
+        get_registry().hook.hub_run_finished(
+            integration=integration.name, run=run_summary(run, events=False)
+        )
     except Exception:  # a notification plugin must not break the run's bookkeeping
         log.exception("hub_run_finished hook failed")
 
@@ -193,23 +236,53 @@ def run_summary(run, events=True):
     from hub.models import iso
 
     data = {
-        "id": run.id, "integration": run.integration.name, "feed": run.feed,
-        "trigger": run.trigger, "status": run.status, "queued_at": iso(run.queued_at),
-        "started_at": iso(run.started_at), "finished_at": iso(run.finished_at),
-        "duration": run.duration, "attempts": run.attempts, "counts": run.counts,
-        "processed": run.processed, "total": run.total, "message": run.message,
+        "id": run.id,
+        "integration": run.integration.name,
+        "feed": run.feed,
+        "trigger": run.trigger,
+        "status": run.status,
+        "queued_at": iso(run.queued_at),
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+        "duration": run.duration,
+        "attempts": run.attempts,
+        "counts": run.counts,
+        "processed": run.processed,
+        "total": run.total,
+        "message": run.message,
     }
     if events:
         data["events"] = [
-            {"severity": e.severity, "code": e.code, "message": e.message, "hint": e.hint,
-             "reference": e.reference} for e in run.log.order_by(run.log.model.id)]
+            {
+                "severity": e.severity,
+                "code": e.code,
+                "message": e.message,
+                "hint": e.hint,
+                "reference": e.reference,
+            }
+            for e in run.log.order_by(run.log.model.id)
+        ]
         data["discrepancies"] = [
-            {"sku": d.sku, "hub": d.hub_quantity, "store": d.store_quantity,
-             "difference": d.difference, "applied": d.applied_at is not None, "id": d.id}
-            for d in run.discrepancies.order_by(run.discrepancies.model.sku)]
-        data["outbox"] = [{"key": o.key, "payload": o.payload, "sent": o.sent,
-                           "status": o.status, "message": o.message}
-                          for o in run.outbox.order_by(run.outbox.model.id)]
+            {
+                "sku": d.sku,
+                "hub": d.hub_quantity,
+                "store": d.store_quantity,
+                "difference": d.difference,
+                "applied": d.applied_at is not None,
+                "id": d.id,
+            }
+            for d in run.discrepancies.order_by(run.discrepancies.model.sku)
+        ]
+        data["outbox"] = [
+            {
+                "key": o.key,
+                "payload": o.payload,
+                "sent": o.sent,
+                "status": o.status,
+                "message": o.message,
+            }
+            for o in run.outbox.order_by(run.outbox.model.id)
+        ]
     return data
 
 

@@ -31,14 +31,15 @@ def next_run(cron, tz="UTC", after=None):
 
 
 def refresh_next_run(feed_setting, after=None):
-    feed_setting.next_run_at = (next_run(feed_setting.cron, feed_setting.timezone, after)
-                                if feed_setting.enabled else None)
+    feed_setting.next_run_at = (
+        next_run(feed_setting.cron, feed_setting.timezone, after) if feed_setting.enabled else None
+    )
     feed_setting.save()
     return feed_setting.next_run_at
 
 
 def describe_next(when, now=None):
-    """"in 4 minutes", "in 3 hours", for the dashboard."""
+    """ "in 4 minutes", "in 3 hours", for the dashboard."""
     if when is None:
         return "manual only"
     now = now or utcnow()

@@ -15,34 +15,53 @@ from hub.records import validate_record
 
 def shipment_record(shipment):
     order = shipment.order
-    lines = [{"sku": line.order_line.sku, "order_line_external_id": line.order_line.external_id,
-              "product_external_id": None, "quantity": line.quantity}
-             for line in shipment.lines]
+    lines = [
+        {
+            "sku": line.order_line.sku,
+            "order_line_external_id": line.order_line.external_id,
+            "product_external_id": None,
+            "quantity": line.quantity,
+        }
+        for line in shipment.lines
+    ]
     from hub.models import Binding
 
-    refs = {b.hub_id: b.external_id for b in Binding.select().where(
-        (Binding.integration == order.integration_id) & (Binding.kind == "product") &
-        Binding.hub_id.in_([line.product_id for line in shipment.lines if line.product_id]))}
+    refs = {
+        b.hub_id: b.external_id
+        for b in Binding.select().where(
+            (Binding.integration == order.integration_id)
+            & (Binding.kind == "product")
+            & Binding.hub_id.in_([line.product_id for line in shipment.lines if line.product_id])
+        )
+    }
     for line, data in zip(shipment.lines, lines, strict=True):
         data["product_external_id"] = refs.get(line.product_id)
     return {
-        "shipment_id": str(shipment.id), "order_external_id": order.external_id,
-        "order_number": order.number, "carrier": shipment.carrier,
+        "shipment_id": str(shipment.id),
+        "order_external_id": order.external_id,
+        "order_number": order.number,
+        "carrier": shipment.carrier,
         "carrier_code": order.shipping_method_code,
-        "tracking_number": shipment.tracking_number, "tracking_url": shipment.tracking_url,
-        "notify_customer": bool((order.integration.settings or {}).get("notify_customer",
-                                                                        False)),
-        "shipped_at": iso(shipment.created_at), "lines": lines,
+        "tracking_number": shipment.tracking_number,
+        "tracking_url": shipment.tracking_url,
+        "notify_customer": bool((order.integration.settings or {}).get("notify_customer", False)),
+        "shipped_at": iso(shipment.created_at),
+        "lines": lines,
     }
 
 
 def shipping_confirmation(job):
     integration = job.integration
     production = integration.mode == "production"
-    query = (Shipment.select().join(Order)
-             .where((Order.integration == integration.id) &
-                    Shipment.confirmation_status.in_(["pending", "sending"]))
-             .order_by(Shipment.id))
+    query = (
+        Shipment.select()
+        .join(Order)
+        .where(
+            (Order.integration == integration.id)
+            & Shipment.confirmation_status.in_(["pending", "sending"])
+        )
+        .order_by(Shipment.id)
+    )
     if job.params.get("shipment_ids"):
         query = query.where(Shipment.id.in_(job.params["shipment_ids"]))
     shipments = list(query)
@@ -53,17 +72,30 @@ def shipping_confirmation(job):
         payload = _jsonable(record)
         if not production:
             with db.atomic():
-                OutboxItem.create(run=job.run.id, key=record["shipment_id"], payload=payload,
-                                  sent=False, status="preview", message="test mode: not sent")
+                OutboxItem.create(
+                    run=job.run.id,
+                    key=record["shipment_id"],
+                    payload=payload,
+                    sent=False,
+                    status="preview",
+                    message="test mode: not sent",
+                )
                 Shipment.update(confirmation_status="not_sent").where(
-                    Shipment.id == shipment.id).execute()
+                    Shipment.id == shipment.id
+                ).execute()
             job.count("skipped")
             continue
-        claimed = (Shipment.update(confirmation_status="sending",
-                                   confirmation_attempts=Shipment.confirmation_attempts + 1)
-                   .where((Shipment.id == shipment.id) &
-                          Shipment.confirmation_status.in_(["pending", "sending"]))
-                   .execute())
+        claimed = (
+            Shipment.update(
+                confirmation_status="sending",
+                confirmation_attempts=Shipment.confirmation_attempts + 1,
+            )
+            .where(
+                (Shipment.id == shipment.id)
+                & Shipment.confirmation_status.in_(["pending", "sending"])
+            )
+            .execute()
+        )
         if not claimed:
             job.count("unchanged")
             continue
@@ -71,33 +103,51 @@ def shipping_confirmation(job):
             result = job.call("hub_push_shipment", shipment=record)
         except Exception:
             Shipment.update(confirmation_status="pending").where(
-                Shipment.id == shipment.id).execute()
+                Shipment.id == shipment.id
+            ).execute()
             raise
         result = job.validate("push_result", result or {}, ("key",)) if result else None
-        OutboxItem.create(run=job.run.id, key=record["shipment_id"], payload=payload, sent=True,
-                          status=result["status"] if result else "missing",
-                          message=result.get("message") if result else None)
+        OutboxItem.create(
+            run=job.run.id,
+            key=record["shipment_id"],
+            payload=payload,
+            sent=True,
+            status=result["status"] if result else "missing",
+            message=result.get("message") if result else None,
+        )
         ref = shipment.order.number
         if result and result["status"] in ("ok", "unchanged"):
-            Shipment.update(confirmation_status="confirmed", confirmed_at=utcnow(),
-                            confirmation_ref=result.get("external_id"), last_error=None).where(
-                Shipment.id == shipment.id).execute()
+            Shipment.update(
+                confirmation_status="confirmed",
+                confirmed_at=utcnow(),
+                confirmation_ref=result.get("external_id"),
+                last_error=None,
+            ).where(Shipment.id == shipment.id).execute()
             job.count("created" if result["status"] == "ok" else "unchanged")
             if result["status"] == "unchanged":
-                job.event("info", "already_fulfilled",
-                          result.get("message") or f"Order {ref} was already shipped in the "
-                          "store: nothing sent.", reference=ref)
+                job.event(
+                    "info",
+                    "already_fulfilled",
+                    result.get("message")
+                    or f"Order {ref} was already shipped in the store: nothing sent.",
+                    reference=ref,
+                )
             job.resolved([ref], codes=("shipment_rejected",))
         else:
             message = (result or {}).get("message") or "the connector returned no result"
             Shipment.update(confirmation_status="failed", last_error=message).where(
-                Shipment.id == shipment.id).execute()
+                Shipment.id == shipment.id
+            ).execute()
             job.count("failed")
-            job.event("error", "shipment_rejected",
-                      f"Shipment of order {ref} was not confirmed to the store: {message}",
-                      hint=(result or {}).get("hint") or "Fix the shipment (carrier, tracking "
-                      "number) and retry it from this message.", reference=ref,
-                      external_id=str(shipment.id))
+            job.event(
+                "error",
+                "shipment_rejected",
+                f"Shipment of order {ref} was not confirmed to the store: {message}",
+                hint=(result or {}).get("hint")
+                or "Fix the shipment (carrier, tracking number) and retry it from this message.",
+                reference=ref,
+                external_id=str(shipment.id),
+            )
 
 
 def _jsonable(record):

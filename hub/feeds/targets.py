@@ -10,44 +10,59 @@ available = on hand − reserved, summed over the warehouses linked to the integ
 
 from peewee import fn
 
-from hub.models import (IntegrationWarehouse, Order, OrderLine, Shipment, ShipmentLine,
-                        StockLevel)
+from hub.models import IntegrationWarehouse, Order, OrderLine, Shipment, ShipmentLine, StockLevel
 
 
 def _warehouse_ids(integration):
-    ids = [link.warehouse_id for link in IntegrationWarehouse.select().where(
-        IntegrationWarehouse.integration == integration.id)]
+    ids = [
+        link.warehouse_id
+        for link in IntegrationWarehouse.select().where(
+            IntegrationWarehouse.integration == integration.id
+        )
+    ]
     return ids or ([integration.default_warehouse_id] if integration.default_warehouse_id else [])
 
 
 def available_by_product(integration, product_ids=None):
-    query = (StockLevel.select(StockLevel.product,
-                               fn.SUM(StockLevel.on_hand - StockLevel.reserved).alias("avail"))
-             .where(StockLevel.warehouse.in_(_warehouse_ids(integration)))
-             .group_by(StockLevel.product))
+    query = (
+        StockLevel.select(
+            StockLevel.product, fn.SUM(StockLevel.on_hand - StockLevel.reserved).alias("avail")
+        )
+        .where(StockLevel.warehouse.in_(_warehouse_ids(integration)))
+        .group_by(StockLevel.product)
+    )
     if product_ids is not None:
         query = query.where(StockLevel.product.in_(list(product_ids)))
     return {row.product_id: int(row.avail or 0) for row in query}
 
 
 def open_reservations(integration, product_ids=None):
-    query = (OrderLine.select(OrderLine.product,
-                              fn.SUM(OrderLine.quantity - OrderLine.shipped_quantity).alias("q"))
-             .join(Order)
-             .where((Order.integration == integration.id) &
-                    Order.status.in_(["to_ship", "partially_shipped"]))
-             .group_by(OrderLine.product))
+    query = (
+        OrderLine.select(
+            OrderLine.product, fn.SUM(OrderLine.quantity - OrderLine.shipped_quantity).alias("q")
+        )
+        .join(Order)
+        .where(
+            (Order.integration == integration.id)
+            & Order.status.in_(["to_ship", "partially_shipped"])
+        )
+        .group_by(OrderLine.product)
+    )
     if product_ids is not None:
         query = query.where(OrderLine.product.in_(list(product_ids)))
     return {row.product_id: int(row.q or 0) for row in query}
 
 
 def shipped_unconfirmed(integration, product_ids=None):
-    query = (ShipmentLine.select(ShipmentLine.product, fn.SUM(ShipmentLine.quantity).alias("q"))
-             .join(Shipment).join(Order)
-             .where((Order.integration == integration.id) &
-                    (Shipment.confirmation_status != "confirmed"))
-             .group_by(ShipmentLine.product))
+    query = (
+        ShipmentLine.select(ShipmentLine.product, fn.SUM(ShipmentLine.quantity).alias("q"))
+        .join(Shipment)
+        .join(Order)
+        .where(
+            (Order.integration == integration.id) & (Shipment.confirmation_status != "confirmed")
+        )
+        .group_by(ShipmentLine.product)
+    )
     if product_ids is not None:
         query = query.where(ShipmentLine.product.in_(list(product_ids)))
     return {row.product_id: int(row.q or 0) for row in query}

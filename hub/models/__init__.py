@@ -2,20 +2,54 @@
 
 from hub.models.base import BaseModel, JSONField, iso, to_utc_naive, utcnow
 from hub.models.catalog import Product, ProductGroup, ProductImage
-from hub.models.feeds import (Checkpoint, Event, FeedLease, FeedRun, FeedSetting, HeldRecord,
-                              OutboxItem, RunLog, StockDiscrepancy, WorkerHeartbeat)
+from hub.models.feeds import (
+    Checkpoint,
+    Event,
+    FeedLease,
+    FeedRun,
+    FeedSetting,
+    HeldRecord,
+    OutboxItem,
+    RunLog,
+    StockDiscrepancy,
+    WorkerHeartbeat,
+)
 from hub.models.integrations import Binding, Integration, IntegrationWarehouse
 from hub.models.inventory import StockLevel, StockMovement, Warehouse
 from hub.models.orders import Address, Order, OrderLine, Shipment, ShipmentLine
-from hub.models.purchasing import (ProductSupplier, PurchaseOrder, PurchaseOrderLine,
-                                   Supplier)
+from hub.models.purchasing import ProductSupplier, PurchaseOrder, PurchaseOrderLine, Supplier
 from hub.models.users import ApiToken, User
 
 ALL_MODELS = [
-    ProductGroup, Product, ProductImage, Warehouse, StockLevel, StockMovement, Integration,
-    IntegrationWarehouse, Binding, FeedSetting, Checkpoint, FeedRun, Event, RunLog, OutboxItem,
-    StockDiscrepancy, HeldRecord, FeedLease, WorkerHeartbeat, Address, Order, OrderLine,
-    Shipment, ShipmentLine, Supplier, ProductSupplier, PurchaseOrder, PurchaseOrderLine, User,
+    ProductGroup,
+    Product,
+    ProductImage,
+    Warehouse,
+    StockLevel,
+    StockMovement,
+    Integration,
+    IntegrationWarehouse,
+    Binding,
+    FeedSetting,
+    Checkpoint,
+    FeedRun,
+    Event,
+    RunLog,
+    OutboxItem,
+    StockDiscrepancy,
+    HeldRecord,
+    FeedLease,
+    WorkerHeartbeat,
+    Address,
+    Order,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+    Supplier,
+    ProductSupplier,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    User,
     ApiToken,
 ]
 
@@ -37,6 +71,12 @@ def ensure_defaults():
 
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [
-    "ALL_MODELS", "BaseModel", "JSONField", "iso", "to_utc_naive", "utcnow", "default_warehouse",
+    "ALL_MODELS",
+    "BaseModel",
+    "JSONField",
+    "iso",
+    "to_utc_naive",
+    "utcnow",
+    "default_warehouse",
     "ensure_defaults",
 ]

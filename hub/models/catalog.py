@@ -1,5 +1,4 @@
-from peewee import (CharField, DateTimeField, DecimalField, ForeignKeyField, IntegerField,
-                    TextField)
+from peewee import CharField, DateTimeField, DecimalField, ForeignKeyField, IntegerField, TextField
 
 from hub.models.base import BaseModel, utcnow
 
@@ -35,7 +34,7 @@ class Product(BaseModel):
 
 class ProductImage(BaseModel):
     product = ForeignKeyField(Product, backref="images", on_delete="CASCADE")
-    path = CharField(max_length=512)           # relative to HUB_MEDIA_DIR
+    path = CharField(max_length=512)  # relative to HUB_MEDIA_DIR
     sha256 = CharField(max_length=64, index=True)
     url = TextField(null=True)
     external_id = CharField(max_length=255, null=True)

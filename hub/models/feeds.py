@@ -1,5 +1,4 @@
-from peewee import (BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField,
-                    TextField)
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from hub.models.base import BaseModel, JSONField, utcnow
 from hub.models.catalog import Product
@@ -15,7 +14,7 @@ class FeedSetting(BaseModel):
     integration = ForeignKeyField(Integration, backref="feed_settings", on_delete="CASCADE")
     feed = CharField(max_length=64)
     enabled = BooleanField(default=True)
-    cron = CharField(max_length=128, null=True)       # None: manual only
+    cron = CharField(max_length=128, null=True)  # None: manual only
     timezone = CharField(max_length=64, default="UTC")
     next_run_at = DateTimeField(null=True, index=True)
     updated_at = DateTimeField(default=utcnow)
@@ -52,7 +51,7 @@ class FeedRun(BaseModel):
     total = IntegerField(null=True)
     progress_at = DateTimeField(null=True)
     message = TextField(null=True)
-    params = JSONField(default=dict)               # force, record ids for a targeted retry…
+    params = JSONField(default=dict)  # force, record ids for a targeted retry…
     worker = CharField(max_length=128, null=True)
     task_id = CharField(max_length=64, null=True)
 
@@ -71,8 +70,9 @@ class FeedRun(BaseModel):
 
     @property
     def counts(self):
-        return {k: getattr(self, k) for k in ("created", "updated", "unchanged", "skipped",
-                                                "failed")}
+        return {
+            k: getattr(self, k) for k in ("created", "updated", "unchanged", "skipped", "failed")
+        }
 
 
 class Event(BaseModel):
@@ -145,7 +145,7 @@ class HeldRecord(BaseModel):
     reference = CharField(max_length=255)
     reason = CharField(max_length=64)
     status = CharField(max_length=16, default="held")  # held, imported, released, expired
-    payload = JSONField(default=dict)                  # the last record seen
+    payload = JSONField(default=dict)  # the last record seen
     ordered_at = DateTimeField(null=True)
     held_at = DateTimeField(default=utcnow)
     last_checked_at = DateTimeField(null=True)
@@ -153,8 +153,10 @@ class HeldRecord(BaseModel):
     checks = IntegerField(default=0)
 
     class Meta:
-        indexes = ((("integration", "kind", "external_id"), True),
-                   (("status", "next_check_at"), False))
+        indexes = (
+            (("integration", "kind", "external_id"), True),
+            (("status", "next_check_at"), False),
+        )
 
 
 class FeedLease(BaseModel):

@@ -1,5 +1,4 @@
-from peewee import (BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField,
-                    TextField)
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from hub.models.base import BaseModel, JSONField, utcnow
 from hub.models.inventory import Warehouse
@@ -14,12 +13,12 @@ class Integration(BaseModel):
     connector = CharField(max_length=64, index=True)
     base_url = CharField(max_length=512)
     mode = CharField(max_length=16, default="test")
-    settings = JSONField(default=dict)              # non-secret connector settings
-    secrets_encrypted = TextField(null=True)        # Fernet token of a JSON dict
-    carrier_mapping = JSONField(default=dict)       # store shipping method code -> carrier
-    status_mapping = JSONField(default=dict)        # store status -> hub status
+    settings = JSONField(default=dict)  # non-secret connector settings
+    secrets_encrypted = TextField(null=True)  # Fernet token of a JSON dict
+    carrier_mapping = JSONField(default=dict)  # store shipping method code -> carrier
+    status_mapping = JSONField(default=dict)  # store status -> hub status
     default_warehouse = ForeignKeyField(Warehouse, null=True)
-    orders_since = DateTimeField(default=utcnow)    # orders created before are never imported
+    orders_since = DateTimeField(default=utcnow)  # orders created before are never imported
     timezone = CharField(max_length=64, default="UTC")
     active = BooleanField(default=True)
     stock_imported_at = DateTimeField(null=True)
@@ -55,10 +54,10 @@ class Binding(BaseModel):
     store_refs = JSONField(default=dict)
     fingerprint = CharField(max_length=64, null=True)  # hash of the last record: unchanged?
     last_seen_at = DateTimeField(default=utcnow)
-    missing_since = DateTimeField(null=True)           # gone from the store (flagged, kept)
+    missing_since = DateTimeField(null=True)  # gone from the store (flagged, kept)
     # stock bookkeeping of product bindings (compare-and-swap, delta export)
-    store_quantity = IntegerField(null=True)            # last quantity known in the store
-    pushed_quantity = IntegerField(null=True)           # last target pushed successfully
+    store_quantity = IntegerField(null=True)  # last quantity known in the store
+    pushed_quantity = IntegerField(null=True)  # last target pushed successfully
     pushed_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
 

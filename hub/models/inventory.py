@@ -1,11 +1,20 @@
-from peewee import (BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField,
-                    TextField)
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from hub.models.base import BaseModel, utcnow
 from hub.models.catalog import Product
 
-MOVEMENT_TYPES = ("initial_import", "adjustment", "reservation", "release", "shipment",
-                  "receipt", "transfer_out", "transfer_in", "stock_check_correction", "set")
+MOVEMENT_TYPES = (
+    "initial_import",
+    "adjustment",
+    "reservation",
+    "release",
+    "shipment",
+    "receipt",
+    "transfer_out",
+    "transfer_in",
+    "stock_check_correction",
+    "set",
+)
 
 
 class Warehouse(BaseModel):
@@ -39,13 +48,13 @@ class StockMovement(BaseModel):
     product = ForeignKeyField(Product, backref="movements", on_delete="CASCADE")
     warehouse = ForeignKeyField(Warehouse, backref="movements")
     type = CharField(max_length=32)
-    quantity = IntegerField(default=0)          # change of on_hand
-    reserved_change = IntegerField(default=0)   # change of reserved
+    quantity = IntegerField(default=0)  # change of on_hand
+    reserved_change = IntegerField(default=0)  # change of reserved
     on_hand_after = IntegerField()
     reserved_after = IntegerField()
-    reference_type = CharField(max_length=32, null=True)   # order, shipment, purchase_order, run
+    reference_type = CharField(max_length=32, null=True)  # order, shipment, purchase_order, run
     reference_id = IntegerField(null=True)
-    reference = CharField(max_length=255, null=True)       # human: order number, PO number
+    reference = CharField(max_length=255, null=True)  # human: order number, PO number
     reason = TextField(null=True)
     user = CharField(max_length=100, null=True)
     run_id = IntegerField(null=True)

@@ -1,5 +1,12 @@
-from peewee import (BooleanField, CharField, DateTimeField, DecimalField, ForeignKeyField,
-                    IntegerField, TextField)
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from hub.models.base import BaseModel, utcnow
 from hub.models.catalog import Product
@@ -38,7 +45,7 @@ class Order(BaseModel):
     carrier = CharField(max_length=128, null=True)
     shipping_address = ForeignKeyField(Address, null=True)
     billing_address = ForeignKeyField(Address, null=True)
-    warehouse = ForeignKeyField(Warehouse, null=True)   # where its stock is reserved
+    warehouse = ForeignKeyField(Warehouse, null=True)  # where its stock is reserved
     ordered_at = DateTimeField()
     imported_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
@@ -78,7 +85,7 @@ class Shipment(BaseModel):
     created_by = CharField(max_length=100, null=True)
     confirmation_status = CharField(max_length=16, default="pending", index=True)
     confirmed_at = DateTimeField(null=True)
-    confirmation_ref = CharField(max_length=255, null=True)   # the store's shipment id
+    confirmation_ref = CharField(max_length=255, null=True)  # the store's shipment id
     confirmation_attempts = IntegerField(default=0)
     last_error = TextField(null=True)
 

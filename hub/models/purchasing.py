@@ -1,5 +1,12 @@
-from peewee import (BooleanField, CharField, DateTimeField, DecimalField, ForeignKeyField,
-                    IntegerField, TextField)
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from hub.models.base import BaseModel, utcnow
 from hub.models.catalog import Product
@@ -24,7 +31,7 @@ class ProductSupplier(BaseModel):
     price = DecimalField(max_digits=14, decimal_places=4, null=True, auto_round=True)
     currency = CharField(max_length=3, null=True)
     min_order_qty = IntegerField(default=1)
-    lead_time_days = IntegerField(null=True)      # None: the supplier's
+    lead_time_days = IntegerField(null=True)  # None: the supplier's
     preferred = BooleanField(default=False)
 
     class Meta:

@@ -5,7 +5,7 @@ from hub.models.base import BaseModel, utcnow
 
 class User(BaseModel):
     username = CharField(unique=True, max_length=100)
-    password_hash = CharField(max_length=255)   # werkzeug.security hash, never the password
+    password_hash = CharField(max_length=255)  # werkzeug.security hash, never the password
     is_admin = BooleanField(default=False)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
@@ -31,8 +31,8 @@ class User(BaseModel):
 class ApiToken(BaseModel):
     user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
     name = CharField(max_length=100)
-    prefix = CharField(max_length=12)              # shown, to recognise a token
-    token_hash = CharField(unique=True, max_length=64)   # sha256 of the token
+    prefix = CharField(max_length=12)  # shown, to recognise a token
+    token_hash = CharField(unique=True, max_length=64)  # sha256 of the token
     created_at = DateTimeField(default=utcnow)
     last_used_at = DateTimeField(null=True)
     revoked_at = DateTimeField(null=True)

@@ -11,8 +11,14 @@ from hub.crypto import decrypt_json, encrypt_json, mask
 from hub.db import db
 from hub.errors import BadInput, NotFound
 from hub.feeds.registry import FEED_TYPES
-from hub.models import (FeedSetting, Integration, IntegrationWarehouse, default_warehouse,
-                        to_utc_naive, utcnow)
+from hub.models import (
+    FeedSetting,
+    Integration,
+    IntegrationWarehouse,
+    default_warehouse,
+    to_utc_naive,
+    utcnow,
+)
 from hub.plugins import get_registry
 from hub.settings import get_settings
 
@@ -33,22 +39,26 @@ def validate_cron(expr):
     if not croniter.is_valid(expr):
         raise BadInput(f"invalid cron expression {expr!r} (expected 5 fields, e.g. '*/5 * * * *')")
     if len(expr.split()) != 5:
-        raise BadInput(f"invalid cron expression {expr!r}: use the 5-field form "
-                       "(minute hour day-of-month month day-of-week)")
+        raise BadInput(
+            f"invalid cron expression {expr!r}: use the 5-field form "
+            "(minute hour day-of-month month day-of-week)"
+        )
     return expr
 
 
 def get_integration(name_or_id):
     query = Integration.select()
     if isinstance(name_or_id, int) or str(name_or_id).isdigit():
-        found = query.where((Integration.id == int(name_or_id)) |
-                            (Integration.name == str(name_or_id))).first()
+        found = query.where(
+            (Integration.id == int(name_or_id)) | (Integration.name == str(name_or_id))
+        ).first()
     else:
         found = query.where(Integration.name == name_or_id).first()
     if found is None:
         names = [i.name for i in Integration.select(Integration.name).order_by(Integration.name)]
-        raise NotFound(f"unknown integration {name_or_id!r}; integrations: "
-                       f"{', '.join(names) or 'none'}")
+        raise NotFound(
+            f"unknown integration {name_or_id!r}; integrations: {', '.join(names) or 'none'}"
+        )
     return found
 
 
@@ -69,24 +79,32 @@ def _coerce(spec, value):
         if str(value).lower() in ("0", "false", "no", "off", ""):
             return False
         raise BadInput(f"setting {spec['name']!r} must be true or false, got {value!r}")
-    if kind == "choice" and spec.get("choices") and not spec.get("choices_from_store"):
-        if str(value) not in spec["choices"]:
-            raise BadInput(f"setting {spec['name']!r} must be one of "
-                           f"{', '.join(spec['choices'])}, got {value!r}")
+    if (
+        kind == "choice"
+        and spec.get("choices")
+        and not spec.get("choices_from_store")
+        and str(value) not in spec["choices"]
+    ):
+        raise BadInput(
+            f"setting {spec['name']!r} must be one of {', '.join(spec['choices'])}, got {value!r}"
+        )
     if kind == "url":
         return validate_url(str(value))
     return str(value)
 
 
-def split_settings(connector, values, *, partial=False, existing_settings=None,
-                   existing_secrets=None):
+def split_settings(
+    connector, values, *, partial=False, existing_settings=None, existing_secrets=None
+):
     """Validate ``values`` against the connector's settings schema -> (settings, secrets)."""
     info = get_registry().info(connector)
     specs = {s["name"]: s for s in info["settings"]}
     unknown = sorted(set(values) - set(specs))
     if unknown:
-        raise BadInput(f"unknown setting(s) {', '.join(unknown)} for connector {connector!r}; "
-                       f"settings: {', '.join(specs) or 'none'}")
+        raise BadInput(
+            f"unknown setting(s) {', '.join(unknown)} for connector {connector!r}; "
+            f"settings: {', '.join(specs) or 'none'}"
+        )
     settings = dict(existing_settings or {})
     secrets = dict(existing_secrets or {})
     for name, value in values.items():
@@ -98,15 +116,27 @@ def split_settings(connector, values, *, partial=False, existing_settings=None,
         if name not in target and spec.get("default") is not None:
             target[name] = spec["default"]
     if not partial or existing_settings is not None:
-        missing = [n for n, s in specs.items() if s["required"]
-                   and (secrets if s["secret"] else settings).get(n) in (None, "")]
+        missing = [
+            n
+            for n, s in specs.items()
+            if s["required"] and (secrets if s["secret"] else settings).get(n) in (None, "")
+        ]
         if missing:
             raise BadInput(f"missing required setting(s) for {connector}: {', '.join(missing)}")
     return settings, secrets
 
 
-def create_integration(name, connector, url, values=None, *, orders_since=None, warehouse=None,
-                       carrier_mapping=None, status_mapping=None):
+def create_integration(
+    name,
+    connector,
+    url,
+    values=None,
+    *,
+    orders_since=None,
+    warehouse=None,
+    carrier_mapping=None,
+    status_mapping=None,
+):
     registry = get_registry()
     registry.state(connector)  # unknown or broken connector -> BadInput listing installed ones
     if not name or not NAME_RE.match(name):
@@ -119,14 +149,21 @@ def create_integration(name, connector, url, values=None, *, orders_since=None, 
     with db.atomic():
         wh = warehouse or default_warehouse()
         integration = Integration.create(
-            name=name, connector=connector, base_url=url, settings=settings,
+            name=name,
+            connector=connector,
+            base_url=url,
+            settings=settings,
             secrets_encrypted=encrypt_json(key, secrets) if secrets else None,
-            carrier_mapping=carrier_mapping or {}, status_mapping=status_mapping or {},
-            default_warehouse=wh, orders_since=to_utc_naive(orders_since) or utcnow())
+            carrier_mapping=carrier_mapping or {},
+            status_mapping=status_mapping or {},
+            default_warehouse=wh,
+            orders_since=to_utc_naive(orders_since) or utcnow(),
+        )
         IntegrationWarehouse.create(integration=integration, warehouse=wh)
         for feed in registry.feeds(connector):
-            FeedSetting.create(integration=integration, feed=feed,
-                               cron=FEED_TYPES[feed].default_cron, enabled=True)
+            FeedSetting.create(
+                integration=integration, feed=feed, cron=FEED_TYPES[feed].default_cron, enabled=True
+            )
         from hub.feeds.schedule import refresh_next_run
 
         for fs in FeedSetting.select().where(FeedSetting.integration == integration):
@@ -134,8 +171,16 @@ def create_integration(name, connector, url, values=None, *, orders_since=None, 
     return integration
 
 
-def update_integration(integration, *, values=None, url=None, carriers=None, statuses=None,
-                       name=None, orders_since=None):
+def update_integration(
+    integration,
+    *,
+    values=None,
+    url=None,
+    carriers=None,
+    statuses=None,
+    name=None,
+    orders_since=None,
+):
     key = get_settings().require_secret_key()
     if url is not None:
         integration.base_url = validate_url(url)
@@ -147,9 +192,12 @@ def update_integration(integration, *, values=None, url=None, carriers=None, sta
         integration.name = name
     if values:
         settings, secrets = split_settings(
-            integration.connector, values, partial=True,
+            integration.connector,
+            values,
+            partial=True,
             existing_settings=integration.settings,
-            existing_secrets=decrypt_json(key, integration.secrets_encrypted))
+            existing_secrets=decrypt_json(key, integration.secrets_encrypted),
+        )
         integration.settings = settings
         integration.secrets_encrypted = encrypt_json(key, secrets) if secrets else None
     if carriers:
@@ -164,8 +212,9 @@ def update_integration(integration, *, values=None, url=None, carriers=None, sta
         mapping = dict(integration.status_mapping or {})
         for store_status, hub_status in statuses.items():
             if hub_status not in ORDER_STATUSES:
-                raise BadInput(f"unknown hub status {hub_status!r}; statuses: "
-                               f"{', '.join(ORDER_STATUSES)}")
+                raise BadInput(
+                    f"unknown hub status {hub_status!r}; statuses: {', '.join(ORDER_STATUSES)}"
+                )
             mapping[store_status] = hub_status
         integration.status_mapping = mapping
     if orders_since is not None:
@@ -195,25 +244,36 @@ def build_context(integration, feed=None, checkpoint=None, **overrides):
     secrets = integration_secrets(integration)
     cache = _context_cache.setdefault(integration.id, {})
     return ConnectorContext(
-        integration=integration.name, connector=integration.connector,
-        base_url=integration.base_url, settings=dict(integration.settings or {}),
-        secrets=secrets, mode=integration.mode, feed=feed, checkpoint=checkpoint,
-        integration_id=integration.id, cache=cache,
+        integration=integration.name,
+        connector=integration.connector,
+        base_url=integration.base_url,
+        settings=dict(integration.settings or {}),
+        secrets=secrets,
+        mode=integration.mode,
+        feed=feed,
+        checkpoint=checkpoint,
+        integration_id=integration.id,
+        cache=cache,
         logger=logging.getLogger(f"hub.connector.{integration.connector}.{integration.id}"),
-        **overrides)
+        **overrides,
+    )
 
 
 def integration_summary(integration, with_secrets_masked=True):
     from hub.models import iso
 
     data = {
-        "id": integration.id, "name": integration.name, "connector": integration.connector,
-        "url": integration.base_url, "mode": integration.mode,
+        "id": integration.id,
+        "name": integration.name,
+        "connector": integration.connector,
+        "url": integration.base_url,
+        "mode": integration.mode,
         "settings": integration.settings or {},
         "carrier_mapping": integration.carrier_mapping or {},
         "status_mapping": integration.status_mapping or {},
         "default_warehouse": integration.default_warehouse.name
-        if integration.default_warehouse_id else None,
+        if integration.default_warehouse_id
+        else None,
         "warehouses": [link.warehouse.name for link in integration.warehouse_links],
         "orders_since": iso(integration.orders_since),
         "stock_imported_at": iso(integration.stock_imported_at),

@@ -18,8 +18,9 @@ def create_user(username, password, is_admin=True):
         raise BadInput(f"the password must have at least {MIN_PASSWORD} characters")
     if User.select().where(User.username == username).exists():
         raise BadInput(f"user {username!r} already exists")
-    return User.create(username=username, password_hash=generate_password_hash(password),
-                       is_admin=is_admin)
+    return User.create(
+        username=username, password_hash=generate_password_hash(password), is_admin=is_admin
+    )
 
 
 def get_user(username):
@@ -51,10 +52,16 @@ def create_token(user, name="token"):
 def user_for_token(token):
     if not token:
         return None
-    row = (ApiToken.select().join(User)
-           .where(ApiToken.token_hash == _hash(token), ApiToken.revoked_at.is_null(True),
-                  User.active == True)  # noqa: E712
-           .first())
+    row = (
+        ApiToken.select()
+        .join(User)
+        .where(
+            ApiToken.token_hash == _hash(token),
+            ApiToken.revoked_at.is_null(True),
+            User.active,
+        )  # noqa: E712
+        .first()
+    )
     if row is None:
         return None
     row.last_used_at = utcnow()

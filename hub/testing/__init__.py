@@ -1,7 +1,7 @@
 """What connector authors reuse in their tests: a live server for emulators, a context
 factory, and the connector contract suite (:mod:`hub.testing.contract`)."""
 
-from hub.testing.server import LiveServer, serve_app
 from hub.testing.context import make_context
+from hub.testing.server import LiveServer, serve_app
 
 __all__ = ["LiveServer", "serve_app", "make_context"]

@@ -4,17 +4,36 @@ from hub.context import ConnectorContext
 from hub.http import make_session
 
 
-def make_context(connector, base_url, *, settings=None, secrets=None, mode="test",
-                 checkpoint=None, sleep=None, name=None, fast_retries=True):
+def make_context(
+    connector,
+    base_url,
+    *,
+    settings=None,
+    secrets=None,
+    mode="test",
+    checkpoint=None,
+    sleep=None,
+    name=None,
+    fast_retries=True,
+):
     """A context like the core builds, with retries that do not sleep long in tests."""
     secrets = dict(secrets or {})
-    session = make_session(secrets=list(secrets.values()),
-                           backoff_factor=0 if fast_retries else 0.5,
-                           total_retries=2 if fast_retries else 4)
+    session = make_session(
+        secrets=list(secrets.values()),
+        backoff_factor=0 if fast_retries else 0.5,
+        total_retries=2 if fast_retries else 4,
+    )
     kwargs = {}
     if sleep is not None:
         kwargs["sleep"] = sleep
-    return ConnectorContext(integration=name or f"test-{connector}", connector=connector,
-                            base_url=base_url.rstrip("/"), settings=dict(settings or {}),
-                            secrets=secrets, mode=mode, checkpoint=checkpoint, session=session,
-                            **kwargs)
+    return ConnectorContext(
+        integration=name or f"test-{connector}",
+        connector=connector,
+        base_url=base_url.rstrip("/"),
+        settings=dict(settings or {}),
+        secrets=secrets,
+        mode=mode,
+        checkpoint=checkpoint,
+        session=session,
+        **kwargs,
+    )

@@ -45,8 +45,11 @@ def _take(iterator, n=SAMPLE):
 
 
 def _strip(record):
-    return {k: v for k, v in record.items() if k not in ("cursor",)} \
-        if isinstance(record, dict) else repr(record)
+    return (
+        {k: v for k, v in record.items() if k not in ("cursor",)}
+        if isinstance(record, dict)
+        else repr(record)
+    )
 
 
 class ConnectorContractSuite:
@@ -71,8 +74,7 @@ class ConnectorContractSuite:
         assert info["key"] == self.connector
 
     @pytest.mark.parametrize("hook", sorted(INBOUND))
-    def test_contract_inbound_records_validate_and_are_stable(self, registry, contract_ctx,
-                                                              hook):
+    def test_contract_inbound_records_validate_and_are_stable(self, registry, contract_ctx, hook):
         if hook not in self._hooks(registry):
             pytest.skip(f"{self.connector} does not implement {hook}")
         kind, kwargs = INBOUND[hook]
@@ -84,36 +86,62 @@ class ConnectorContractSuite:
                 continue
             validate_record(kind, item)
         again = _take(registry.call(self.connector, hook, ctx=contract_ctx, **kwargs))
-        assert [_strip(r) for r in again] == [_strip(r) for r in first], \
+        assert [_strip(r) for r in again] == [_strip(r) for r in first], (
             f"{hook} yields different records when re-run on unchanged data"
+        )
 
     def test_contract_fetch_order_returns_an_order_or_none(self, registry, contract_ctx):
         if "hub_fetch_order" not in self._hooks(registry):
             pytest.skip("no hub_fetch_order")
-        orders = [o for o in _take(registry.call(self.connector, "hub_fetch_new_orders",
-                                                 ctx=contract_ctx, since=None), 5)
-                  if isinstance(o, dict)]
+        orders = [
+            o
+            for o in _take(
+                registry.call(self.connector, "hub_fetch_new_orders", ctx=contract_ctx, since=None),
+                5,
+            )
+            if isinstance(o, dict)
+        ]
         assert orders
-        one = registry.call(self.connector, "hub_fetch_order", ctx=contract_ctx,
-                            external_id=orders[0]["external_id"])
+        one = registry.call(
+            self.connector,
+            "hub_fetch_order",
+            ctx=contract_ctx,
+            external_id=orders[0]["external_id"],
+        )
         assert validate_record("order", one)["external_id"] == orders[0]["external_id"]
 
     def test_contract_images_validate(self, registry, contract_ctx):
         if "hub_fetch_product_images" not in self._hooks(registry):
             pytest.skip("no hub_fetch_product_images")
-        products = [p for p in _take(registry.call(self.connector, "hub_fetch_products"
-                                                   if "hub_fetch_products" in
-                                                   self._hooks(registry) else
-                                                   "hub_fetch_new_products",
-                                                   ctx=contract_ctx,
-                                                   **({} if "hub_fetch_products" in
-                                                      self._hooks(registry)
-                                                      else {"since": None})), 20)
-                    if isinstance(p, dict)]
-        asked = [{"external_id": p["external_id"], "sku": p["sku"], "parent": p.get("parent"),
-                  "store_refs": p.get("store_refs", {})} for p in products]
-        for image in _take(registry.call(self.connector, "hub_fetch_product_images",
-                                         ctx=contract_ctx, products=asked)):
+        products = [
+            p
+            for p in _take(
+                registry.call(
+                    self.connector,
+                    "hub_fetch_products"
+                    if "hub_fetch_products" in self._hooks(registry)
+                    else "hub_fetch_new_products",
+                    ctx=contract_ctx,
+                    **({} if "hub_fetch_products" in self._hooks(registry) else {"since": None}),
+                ),
+                20,
+            )
+            if isinstance(p, dict)
+        ]
+        asked = [
+            {
+                "external_id": p["external_id"],
+                "sku": p["sku"],
+                "parent": p.get("parent"),
+                "store_refs": p.get("store_refs", {}),
+            }
+            for p in products
+        ]
+        for image in _take(
+            registry.call(
+                self.connector, "hub_fetch_product_images", ctx=contract_ctx, products=asked
+            )
+        ):
             if isinstance(image, Outcome):
                 continue
             validate_record("image", image)
@@ -122,42 +150,85 @@ class ConnectorContractSuite:
     def test_contract_stock_push_returns_a_result_per_item(self, registry, contract_ctx):
         if "hub_push_stock_levels" not in self._hooks(registry):
             pytest.skip("no hub_push_stock_levels")
-        products = {p["external_id"]: p for p in _take(registry.call(
-            self.connector, "hub_fetch_new_products", ctx=contract_ctx, since=None), 50)
-            if isinstance(p, dict)}
-        stock = [s for s in _take(registry.call(self.connector, "hub_fetch_stock_levels",
-                                                ctx=contract_ctx), 50)
-                 if isinstance(s, dict) and s["external_id"] in products][:3]
+        products = {
+            p["external_id"]: p
+            for p in _take(
+                registry.call(
+                    self.connector, "hub_fetch_new_products", ctx=contract_ctx, since=None
+                ),
+                50,
+            )
+            if isinstance(p, dict)
+        }
+        stock = [
+            s
+            for s in _take(
+                registry.call(self.connector, "hub_fetch_stock_levels", ctx=contract_ctx), 50
+            )
+            if isinstance(s, dict) and s["external_id"] in products
+        ][:3]
         assert stock, "no stock record matches a product"
-        items = [{"sku": products[s["external_id"]]["sku"], "external_id": s["external_id"],
-                  "quantity": max(s["quantity"], 0) + 1, "previous": s["quantity"],
-                  "store_refs": {**products[s["external_id"]].get("store_refs", {}),
-                                 **s.get("store_refs", {})}} for s in stock]
-        results = registry.call(self.connector, "hub_push_stock_levels", ctx=contract_ctx,
-                                items=[validate_record("stock_push", i) for i in items])
+        items = [
+            {
+                "sku": products[s["external_id"]]["sku"],
+                "external_id": s["external_id"],
+                "quantity": max(s["quantity"], 0) + 1,
+                "previous": s["quantity"],
+                "store_refs": {
+                    **products[s["external_id"]].get("store_refs", {}),
+                    **s.get("store_refs", {}),
+                },
+            }
+            for s in stock
+        ]
+        results = registry.call(
+            self.connector,
+            "hub_push_stock_levels",
+            ctx=contract_ctx,
+            items=[validate_record("stock_push", i) for i in items],
+        )
         assert len(results) == len(items)
         keys = {validate_record("push_result", r)["key"] for r in results}
         assert keys == {i["sku"] for i in items}
         assert all(r["status"] in ("ok", "unchanged") for r in results), results
 
-    def test_contract_shipment_push_returns_a_result(self, registry, contract_ctx,
-                                                     contract_shipment):
+    def test_contract_shipment_push_returns_a_result(
+        self, registry, contract_ctx, contract_shipment
+    ):
         if "hub_push_shipment" not in self._hooks(registry):
             pytest.skip("no hub_push_shipment")
         if contract_shipment is None:
             pytest.skip("no contract_shipment fixture")
-        result = validate_record("push_result", registry.call(
-            self.connector, "hub_push_shipment", ctx=contract_ctx,
-            shipment=validate_record("shipment", contract_shipment)))
+        result = validate_record(
+            "push_result",
+            registry.call(
+                self.connector,
+                "hub_push_shipment",
+                ctx=contract_ctx,
+                shipment=validate_record("shipment", contract_shipment),
+            ),
+        )
         assert result["status"] in ("ok", "unchanged"), result
-        again = validate_record("push_result", registry.call(
-            self.connector, "hub_push_shipment", ctx=contract_ctx,
-            shipment=validate_record("shipment", contract_shipment)))
+        again = validate_record(
+            "push_result",
+            registry.call(
+                self.connector,
+                "hub_push_shipment",
+                ctx=contract_ctx,
+                shipment=validate_record("shipment", contract_shipment),
+            ),
+        )
         assert again["status"] == "unchanged", "a shipment pushed twice must not ship twice"
 
     def test_contract_bad_credentials_raise_authentication_error(self, registry, contract_ctx):
-        hook = next((h for h in ("hub_check_connection", "hub_fetch_new_products")
-                     if h in self._hooks(registry)), None)
+        hook = next(
+            (
+                h
+                for h in ("hub_check_connection", "hub_fetch_new_products")
+                if h in self._hooks(registry)
+            ),
+            None,
+        )
         if hook is None:
             pytest.skip("nothing to call")
         contract_ctx.secrets = {k: "wrong-" + str(v) for k, v in contract_ctx.secrets.items()}

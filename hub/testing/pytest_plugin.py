@@ -15,10 +15,13 @@ def hub_sqlite(tmp_path, monkeypatch):
     import hub.db
     import hub.settings
 
-    env = {"HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
-           "HUB_INSTANCE_DIR": str(tmp_path), "HUB_SECRET_KEY": "connector-tests-key-0123",
-           "HUB_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",
-           "HUB_MEDIA_DIR": str(tmp_path / "media")}
+    env = {
+        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+        "HUB_INSTANCE_DIR": str(tmp_path),
+        "HUB_SECRET_KEY": "connector-tests-key-0123",
+        "HUB_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}",
+        "HUB_MEDIA_DIR": str(tmp_path / "media"),
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     settings = hub.settings.set_settings(hub.settings.load_settings())
@@ -33,8 +36,9 @@ def hub_integration_factory(hub_sqlite):
     from hub.services.integrations import create_integration
 
     def make(connector, url, settings=None, name=None, **kwargs):
-        return create_integration(name or f"{connector} test", connector, url, settings or {},
-                                  **kwargs)
+        return create_integration(
+            name or f"{connector} test", connector, url, settings or {}, **kwargs
+        )
 
     return make
 

@@ -11,8 +11,9 @@ class LiveServer:
         self.server = make_server(host, port, app, threaded=True)
         self.host, self.port = self.server.server_address[:2]
         self.url = f"http://{self.host}:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
-                                       name=f"live-server-{self.port}")
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, daemon=True, name=f"live-server-{self.port}"
+        )
 
     def start(self):
         self.thread.start()

@@ -5,8 +5,11 @@ from hub.errors import AuthenticationError, TransientError
 
 
 def _get(ctx, path, **params):
-    response = ctx.session.get(f"{ctx.base_url}{path}", params=params,
-                               headers={"Authorization": f"Bearer {ctx.secret('token')}"})
+    response = ctx.session.get(
+        f"{ctx.base_url}{path}",
+        params=params,
+        headers={"Authorization": f"Bearer {ctx.secret('token')}"},
+    )
     return _json(response)
 
 
@@ -23,15 +26,27 @@ def _json(response):
 
 @hookimpl
 def hub_connector_info():
-    return {"key": "testshop", "label": "Test shop", "stock_semantics": "sellable",
-            "settings": [
-                {"name": "token", "label": "API token", "type": "secret", "secret": True,
-                 "required": True},
-                {"name": "location", "label": "Location", "type": "choice",
-                 "choices_from_store": True},
-                {"name": "notify_customer", "label": "Notify customer", "type": "boolean",
-                 "default": False},
-            ]}
+    return {
+        "key": "testshop",
+        "label": "Test shop",
+        "stock_semantics": "sellable",
+        "settings": [
+            {
+                "name": "token",
+                "label": "API token",
+                "type": "secret",
+                "secret": True,
+                "required": True,
+            },
+            {"name": "location", "label": "Location", "type": "choice", "choices_from_store": True},
+            {
+                "name": "notify_customer",
+                "label": "Notify customer",
+                "type": "boolean",
+                "default": False,
+            },
+        ],
+    }
 
 
 @hookimpl
@@ -49,13 +64,28 @@ def hub_setting_choices(ctx, setting):
 
 def product_record(p):
     if not p.get("sku"):
-        return Invalid(reference=f"product {p['id']}", message=f"Product {p['id']} has no SKU",
-                       hint="Give it a SKU in the store.", errors={"sku": ["missing"]},
-                       external_id=p["id"], cursor=p["updated"])
-    return {"external_id": p["id"], "sku": p["sku"], "name": p["name"],
-            "barcode": p.get("barcode"), "weight_kg": p.get("weight"), "price": p.get("price"),
-            "currency": "EUR", "parent": p.get("parent"), "parent_name": p.get("parent"),
-            "active": True, "store_refs": {"id": p["id"]}, "cursor": p["updated"]}
+        return Invalid(
+            reference=f"product {p['id']}",
+            message=f"Product {p['id']} has no SKU",
+            hint="Give it a SKU in the store.",
+            errors={"sku": ["missing"]},
+            external_id=p["id"],
+            cursor=p["updated"],
+        )
+    return {
+        "external_id": p["id"],
+        "sku": p["sku"],
+        "name": p["name"],
+        "barcode": p.get("barcode"),
+        "weight_kg": p.get("weight"),
+        "price": p.get("price"),
+        "currency": "EUR",
+        "parent": p.get("parent"),
+        "parent_name": p.get("parent"),
+        "active": True,
+        "store_refs": {"id": p["id"]},
+        "cursor": p["updated"],
+    }
 
 
 @hookimpl
@@ -77,22 +107,42 @@ def hub_fetch_product_images(ctx, products):
     store = {p["id"]: p for p in _get(ctx, "/products")["items"]}
     for asked in products:
         for i, seed in enumerate(store.get(asked["external_id"], {}).get("images", [])):
-            yield {"product_external_id": asked["external_id"], "position": i,
-                   "url": f"{ctx.base_url}/images/{seed}.png", "external_id": str(seed)}
+            yield {
+                "product_external_id": asked["external_id"],
+                "position": i,
+                "url": f"{ctx.base_url}/images/{seed}.png",
+                "external_id": str(seed),
+            }
 
 
 def order_record(o):
-    return {"external_id": o["id"], "number": o["number"], "paid": o["paid"],
-            "cancelled": o["cancelled"], "refunded": o.get("refunded", False),
-            "fulfilled": o.get("fulfilled", False), "created_at": o["created"],
-            "updated_at": o["updated"], "cursor": o["created"] + "|" + o["id"],
-            "currency": "EUR", "total": "10.00", "store_status": "paid" if o["paid"] else "new",
-            "shipping_method": {"code": o["method"], "title": o["method"].title()}
-            if o.get("method") else None,
-            "shipping_address": {"name": "Ada", "city": "Paris", "country_code": "FR"},
-            "lines": [{"external_id": f"{o['id']}-{i}", "sku": line["sku"],
-                       "quantity": line["qty"], "product_external_id": line.get("product")}
-                      for i, line in enumerate(o["lines"])]}
+    return {
+        "external_id": o["id"],
+        "number": o["number"],
+        "paid": o["paid"],
+        "cancelled": o["cancelled"],
+        "refunded": o.get("refunded", False),
+        "fulfilled": o.get("fulfilled", False),
+        "created_at": o["created"],
+        "updated_at": o["updated"],
+        "cursor": o["created"] + "|" + o["id"],
+        "currency": "EUR",
+        "total": "10.00",
+        "store_status": "paid" if o["paid"] else "new",
+        "shipping_method": {"code": o["method"], "title": o["method"].title()}
+        if o.get("method")
+        else None,
+        "shipping_address": {"name": "Ada", "city": "Paris", "country_code": "FR"},
+        "lines": [
+            {
+                "external_id": f"{o['id']}-{i}",
+                "sku": line["sku"],
+                "quantity": line["qty"],
+                "product_external_id": line.get("product"),
+            }
+            for i, line in enumerate(o["lines"])
+        ],
+    }
 
 
 @hookimpl
@@ -106,15 +156,27 @@ def hub_fetch_new_orders(ctx, since):
 def hub_fetch_order_updates(ctx, since):
     for o in _get(ctx, "/orders", since=since or "", by="updated")["items"]:
         rec = order_record(o)
-        yield {k: rec[k] for k in ("external_id", "number", "paid", "cancelled", "refunded",
-                                   "fulfilled", "store_status", "updated_at")} | {
-            "cursor": o["updated"]}
+        yield {
+            k: rec[k]
+            for k in (
+                "external_id",
+                "number",
+                "paid",
+                "cancelled",
+                "refunded",
+                "fulfilled",
+                "store_status",
+                "updated_at",
+            )
+        } | {"cursor": o["updated"]}
 
 
 @hookimpl
 def hub_fetch_order(ctx, external_id):
-    response = ctx.session.get(f"{ctx.base_url}/orders/{external_id}",
-                               headers={"Authorization": f"Bearer {ctx.secret('token')}"})
+    response = ctx.session.get(
+        f"{ctx.base_url}/orders/{external_id}",
+        headers={"Authorization": f"Bearer {ctx.secret('token')}"},
+    )
     if response.status_code == 404:
         return None
     return order_record(_json(response))
@@ -129,29 +191,51 @@ def hub_fetch_stock_levels(ctx):
 @hookimpl
 def hub_push_stock_levels(ctx, items):
     response = ctx.session.post(
-        f"{ctx.base_url}/stock", headers={"Authorization": f"Bearer {ctx.secret('token')}"},
-        json={"items": [{"id": i["external_id"], "quantity": i["quantity"],
-                         "previous": i["previous"]} for i in items]})
+        f"{ctx.base_url}/stock",
+        headers={"Authorization": f"Bearer {ctx.secret('token')}"},
+        json={
+            "items": [
+                {"id": i["external_id"], "quantity": i["quantity"], "previous": i["previous"]}
+                for i in items
+            ]
+        },
+    )
     by_id = {r["id"]: r for r in _json(response)["results"]}
     results = []
     for item in items:
         r = by_id[item["external_id"]]
-        results.append({"key": item["sku"], "status": r["status"],
-                        "store_quantity": r["quantity"],
-                        "message": None if r["status"] == "ok" else "stale quantity"})
+        results.append(
+            {
+                "key": item["sku"],
+                "status": r["status"],
+                "store_quantity": r["quantity"],
+                "message": None if r["status"] == "ok" else "stale quantity",
+            }
+        )
     return results
 
 
 @hookimpl
 def hub_push_shipment(ctx, shipment):
     response = ctx.session.post(
-        f"{ctx.base_url}/shipments", headers={"Authorization": f"Bearer {ctx.secret('token')}"},
-        json={"shipment_id": shipment["shipment_id"], "order_id": shipment["order_external_id"],
-              "tracking": shipment["tracking_number"], "carrier": shipment["carrier"]})
+        f"{ctx.base_url}/shipments",
+        headers={"Authorization": f"Bearer {ctx.secret('token')}"},
+        json={
+            "shipment_id": shipment["shipment_id"],
+            "order_id": shipment["order_external_id"],
+            "tracking": shipment["tracking_number"],
+            "carrier": shipment["carrier"],
+        },
+    )
     if response.status_code == 422:
-        return {"key": shipment["shipment_id"], "status": "error",
-                "message": response.json()["error"]}
+        return {
+            "key": shipment["shipment_id"],
+            "status": "error",
+            "message": response.json()["error"],
+        }
     data = _json(response)
-    return {"key": shipment["shipment_id"],
-            "status": "unchanged" if data["status"] == "already" else "ok",
-            "external_id": data.get("id")}
+    return {
+        "key": shipment["shipment_id"],
+        "status": "unchanged" if data["status"] == "already" else "ok",
+        "external_id": data.get("id"),
+    }

@@ -13,22 +13,32 @@ TOKEN = "test-token"
 
 def tiny_png(seed):
     """A valid 1x1 PNG whose colour depends on ``seed`` (distinct content hashes)."""
+
     def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data +
-                struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     raw = b"\x00" + bytes([seed % 256, (seed * 7) % 256, (seed * 13) % 256])
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 class StoreState:
     def __init__(self):
-        self.products = {}     # id -> dict
-        self.orders = {}       # id -> dict
-        self.stock = {}        # product id -> quantity
-        self.shipments = []    # what was confirmed
-        self.pushes = []       # every stock push received
-        self.faults = []       # [{"fault": "5xx"|"auth"|"malformed"|"slow", "count": n}]
+        self.products = {}  # id -> dict
+        self.orders = {}  # id -> dict
+        self.stock = {}  # product id -> quantity
+        self.shipments = []  # what was confirmed
+        self.pushes = []  # every stock push received
+        self.faults = []  # [{"fault": "5xx"|"auth"|"malformed"|"slow", "count": n}]
         self.requests = 0
         self.clock = 0
 
@@ -37,21 +47,42 @@ class StoreState:
         return f"2026-01-01T00:{self.clock // 60:02d}:{self.clock % 60:02d}Z"
 
     def add_product(self, pid, sku, name, **extra):
-        self.products[str(pid)] = {"id": str(pid), "sku": sku, "name": name,
-                                   "weight": extra.pop("weight", "0.5"),
-                                   "price": extra.pop("price", "10.00"),
-                                   "barcode": extra.pop("barcode", None),
-                                   "parent": extra.pop("parent", None),
-                                   "images": extra.pop("images", []),
-                                   "updated": self.tick(), **extra}
+        self.products[str(pid)] = {
+            "id": str(pid),
+            "sku": sku,
+            "name": name,
+            "weight": extra.pop("weight", "0.5"),
+            "price": extra.pop("price", "10.00"),
+            "barcode": extra.pop("barcode", None),
+            "parent": extra.pop("parent", None),
+            "images": extra.pop("images", []),
+            "updated": self.tick(),
+            **extra,
+        }
         self.stock.setdefault(str(pid), extra.get("stock", 0))
 
-    def add_order(self, oid, number, lines, paid=True, cancelled=False, method="standard",
-                  created="2026-06-01T10:00:00Z"):
-        self.orders[str(oid)] = {"id": str(oid), "number": number, "paid": paid,
-                                 "cancelled": cancelled, "fulfilled": False, "refunded": False,
-                                 "method": method, "created": created, "updated": self.tick(),
-                                 "lines": lines}
+    def add_order(
+        self,
+        oid,
+        number,
+        lines,
+        paid=True,
+        cancelled=False,
+        method="standard",
+        created="2026-06-01T10:00:00Z",
+    ):
+        self.orders[str(oid)] = {
+            "id": str(oid),
+            "number": number,
+            "paid": paid,
+            "cancelled": cancelled,
+            "fulfilled": False,
+            "refunded": False,
+            "method": method,
+            "created": created,
+            "updated": self.tick(),
+            "lines": lines,
+        }
 
 
 def create_store(state=None):
@@ -64,8 +95,9 @@ def create_store(state=None):
         if request.path.startswith("/_"):
             return None
         state.requests += 1
-        if request.headers.get("Authorization") != f"Bearer {TOKEN}" and \
-                not request.path.startswith("/images/"):
+        if request.headers.get(
+            "Authorization"
+        ) != f"Bearer {TOKEN}" and not request.path.startswith("/images/"):
             return jsonify({"error": "bad token"}), 401
         for fault in state.faults:
             if fault["count"] > 0 and fault.get("path", "") in request.path:
@@ -145,8 +177,14 @@ def create_store(state=None):
 
     @app.get("/_emulator/state")
     def get_state():
-        return jsonify({"products": len(state.products), "orders": len(state.orders),
-                        "shipments": len(state.shipments), "pushes": len(state.pushes)})
+        return jsonify(
+            {
+                "products": len(state.products),
+                "orders": len(state.orders),
+                "shipments": len(state.shipments),
+                "pushes": len(state.pushes),
+            }
+        )
 
     @app.get("/shop")
     def shop():

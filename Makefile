@@ -1,0 +1,42 @@
+# The two commands of the README:
+#   make demo   set everything up and start the demo (hub + worker + emulated stores)
+#   make test   set up the test environment and run the whole suite (lint included)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+PLUGINS = plugins/connect-shopify plugins/connect-magento plugins/connect-prestashop
+
+.PHONY: demo test lint format benchmark clean
+
+demo: $(VENV)/.installed
+	$(BIN)/hub demo
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+benchmark: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run_all.py
+
+$(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS))
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e . $(addprefix -e ,$(PLUGINS))
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed tests/testshop/pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]' -e tests/testshop
+	touch $@
+
+clean:
+	rm -rf $(VENV) instance build *.egg-info
