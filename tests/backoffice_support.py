@@ -139,6 +139,8 @@ def stock_worker(url, instance_dir, product_id, warehouse_id, mode, iterations, 
 
     mode "mixed": +1 adjustment, reservation of 1, release of 1, +1 receipt per iteration.
     mode "drain": manual -1 adjustments (refused when available would go below zero).
+    mode "pingpong": a manual -1 and, when it went through, +1 back: available hovers at
+    zero the whole time, so an unlocked check would let it go negative.
     """
     from hub.errors import BadInput
     from hub.services import stock
@@ -156,8 +158,10 @@ def stock_worker(url, instance_dir, product_id, warehouse_id, mode, iterations, 
                 done += 1
             else:
                 try:
-                    stock.adjust(product_id, -1, warehouse=warehouse_id, reason="drain")
+                    stock.adjust(product_id, -1, warehouse=warehouse_id, reason=mode)
                     done += 1
+                    if mode == "pingpong":
+                        stock.adjust(product_id, 1, warehouse=warehouse_id, reason=mode)
                 except BadInput:
                     refused += 1
                     time.sleep(0.001)

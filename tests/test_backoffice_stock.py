@@ -11,6 +11,7 @@ from backoffice_support import (
     on_hand,
     run_stock_workers,
 )
+from peewee import fn
 
 from hub.errors import BadInput, NotFound
 from hub.models import (
@@ -382,6 +383,22 @@ def _concurrency_scenario(url, instance_dir):
     assert (done, refused) == (50, 50)
     lv = stock.level(product.id, main.id)
     assert (lv.on_hand, lv.reserved, lv.available) == (150, 150, 0)
+    assert_ledger_consistent()
+
+    # ping-pong around zero: 2 units available, 4 processes taking one and putting it back
+    stock.release(product.id, main.id, 2, reference_id=1)  # available 2
+    results = run_stock_workers(
+        url, instance_dir, product.id, main.id, "pingpong", PROCESSES, ITERATIONS * 2
+    )
+    assert sum(r[1] for r in results) > 0
+    lowest = (
+        StockMovement.select(fn.MIN(StockMovement.on_hand_after - StockMovement.reserved_after))
+        .where(StockMovement.product == product.id)
+        .scalar()
+    )
+    assert lowest == 0  # reached, never crossed
+    lv = stock.level(product.id, main.id)
+    assert (lv.on_hand, lv.reserved, lv.available) == (150, 148, 2)
     assert_ledger_consistent()
 
 
