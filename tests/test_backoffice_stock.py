@@ -259,6 +259,8 @@ def test_transfer_between_warehouses(bo_db):
     assert on_hand(p) == (6, 0, 6) and on_hand(p, lyon) == (4, 0, 4)
     with pytest.raises(BadInput, match="available 4, this would take it to -1"):
         stock.transfer(p, 5, from_warehouse=lyon, to_warehouse="MAIN")
+    with pytest.raises(BadInput, match="a source and a destination"):
+        stock.transfer(p, 1, from_warehouse=None, to_warehouse=lyon)
     with pytest.raises(BadInput, match="two different warehouses"):
         stock.transfer(p, 1, from_warehouse=lyon, to_warehouse=lyon)
     with pytest.raises(BadInput, match="must be positive"):

@@ -428,6 +428,8 @@ def transfer(product, quantity, *, from_warehouse, to_warehouse, user=None, reas
     quantity = _check_int(quantity, "quantity")
     if quantity <= 0:
         raise BadInput(f"a transfer quantity must be positive, got {quantity}")
+    if from_warehouse in (None, "") or to_warehouse in (None, ""):
+        raise BadInput("a transfer needs a source and a destination warehouse")
     product = get_product(product)
     source = _manual_warehouse(from_warehouse)
     target = _manual_warehouse(to_warehouse)
