@@ -2,13 +2,17 @@
 
 Workflow of hub statuses (the store's own status is kept in ``Order.store_status``)::
 
-    to_ship ──────────────┬──▶ partially_shipped ──▶ shipped
-      │                   │         │    ▲  │
-      │                   └─────────┼────┘  │ (another partial shipment)
-      │                             │       │
-      └──────────▶ cancelled ◀──────┘       │
-                                            ▼
-                              (shipped and cancelled are final)
+    to_ship ──▶ partially_shipped ──▶ shipped        (to_ship ──▶ shipped in one go)
+       │              │  ▲
+       │              └──┘ another partial shipment
+       ▼              ▼
+    cancelled ◀───────┘
+
+    from                 allowed to
+    to_ship              partially_shipped, shipped, cancelled
+    partially_shipped    partially_shipped, shipped, cancelled
+    shipped              (final)
+    cancelled            (final)
 
 * ``to_ship``: imported (paid), its lines' stock reserved in ``Order.warehouse``.
 * ``partially_shipped``: some units shipped, the rest still reserved.
