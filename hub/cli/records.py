@@ -11,7 +11,7 @@ ORDER_STATUSES = ("to_ship", "partially_shipped", "shipped", "cancelled")
 def product_rows(query):
     from peewee import fn
 
-    from hub.models import Binding, Integration, ProductImage
+    from hub.models import Binding, Integration, ProductImage, decimal_str
 
     products = list(query)
     ids = [p.id for p in products]
@@ -39,8 +39,8 @@ def product_rows(query):
             "sku": p.sku,
             "name": p.name,
             "barcode": p.barcode,
-            "weight_kg": str(p.weight_kg) if p.weight_kg is not None else None,
-            "price": str(p.price) if p.price is not None else None,
+            "weight_kg": decimal_str(p.weight_kg),
+            "price": decimal_str(p.price, 2),
             "currency": p.currency,
             "parent": p.parent.name if p.parent_id else None,
             "active": p.status == "active",

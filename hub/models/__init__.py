@@ -1,6 +1,6 @@
 """Peewee models by domain. ``ALL_MODELS`` is in dependency order."""
 
-from hub.models.base import BaseModel, JSONField, iso, to_utc_naive, utcnow
+from hub.models.base import BaseModel, JSONField, decimal_str, iso, to_utc_naive, utcnow
 from hub.models.catalog import Product, ProductGroup, ProductImage
 from hub.models.feeds import (
     Checkpoint,
@@ -73,6 +73,7 @@ def ensure_defaults():
 __all__ = [m.__name__ for m in ALL_MODELS] + [
     "ALL_MODELS",
     "BaseModel",
+    "decimal_str",
     "JSONField",
     "iso",
     "to_utc_naive",

@@ -40,3 +40,16 @@ class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+
+def decimal_str(value, min_places=0):
+    """A stable decimal string whatever the database returns (SQLite 1.5, PostgreSQL 1.5000):
+    trailing zeros dropped, at least ``min_places`` decimals (2 for money)."""
+    if value is None:
+        return None
+    from decimal import Decimal
+
+    text = format(Decimal(str(value)).normalize(), "f")
+    whole, _, frac = text.partition(".")
+    frac = frac.ljust(min_places, "0")
+    return f"{whole}.{frac}" if frac else whole

@@ -1,0 +1,206 @@
+"""The `hub` command line: clear errors with exit code 2 and nothing written, stable JSON."""
+
+import json
+
+import pytest
+from support import hub_cli
+
+from hub.models import Integration
+
+
+@pytest.fixture
+def cli_env(hub_db):
+    return {}
+
+
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(cli_env, store):
+    cases = [
+        (
+            ["integrations", "add", "X", "--connector", "nope", "--url", "http://a.example"],
+            "installed connectors:",
+        ),
+        (
+            [
+                "integrations",
+                "add",
+                "X",
+                "--connector",
+                "testshop",
+                "--url",
+                "not a url",
+                "--secret",
+                "token=t",
+            ],
+            "invalid URL",
+        ),
+        (
+            ["integrations", "add", "X", "--connector", "testshop", "--url", "http://a.example"],
+            "missing required setting(s) for testshop: token",
+        ),
+        (
+            [
+                "integrations",
+                "add",
+                "X",
+                "--connector",
+                "testshop",
+                "--url",
+                "http://a.example",
+                "--setting",
+                "colour=blue",
+                "--secret",
+                "token=t",
+            ],
+            "unknown setting(s) colour",
+        ),
+        (["integrations", "show", "Nope"], "unknown integration 'Nope'"),
+        (["feeds", "run", "Nope", "import_new_orders"], "unknown integration"),
+    ]
+    for args, message in cases:
+        result = hub_cli(*args)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert message in result.stderr, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert Integration.select().count() == 0
+    ok = hub_cli(
+        "integrations",
+        "add",
+        "Shop",
+        "--connector",
+        "testshop",
+        "--url",
+        store.url,
+        "--secret",
+        "token=env:SHOP_TOKEN",
+        env={"SHOP_TOKEN": "test-token"},
+    )
+    assert ok.returncode == 0, ok.stderr
+    for args, message in [
+        (["feeds", "schedule", "Shop", "import_new_orders", "every day"], "invalid cron"),
+        (["feeds", "run", "Shop", "import_suppliers"], "does not offer feed 'import_suppliers'"),
+        (["feeds", "run", "Shop", "teleport"], "unknown feed 'teleport'"),
+        (["integrations", "set", "Shop", "--status", "paid=delivered"], "unknown hub status"),
+        (["integrations", "set", "Shop", "--carrier", "nocolon"], "--carrier must be KEY=VALUE"),
+    ]:
+        result = hub_cli(*args)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+
+
+def test_secret_from_environment_and_masked_output(cli_env, store):
+    hub_cli(
+        "integrations",
+        "add",
+        "Shop",
+        "--connector",
+        "testshop",
+        "--url",
+        store.url,
+        "--secret",
+        "token=env:SHOP_TOKEN",
+        env={"SHOP_TOKEN": "test-token"},
+        check=True,
+    )
+    shown = json.loads(hub_cli("integrations", "list", "--json", check=True).stdout)
+    assert shown[0]["name"] == "Shop" and shown[0]["mode"] == "test"
+    assert "test-token" not in json.dumps(shown)
+    check = hub_cli("integrations", "check", "Shop", "--json", check=True)
+    assert json.loads(check.stdout)["store_name"] == "Test Shop"
+
+
+def test_inline_run_and_json_interfaces(cli_env, store):
+    store.add_product(1, "A", "Apple", weight="1.5", price="3.20", images=[5])
+    store.add_order(1, "#1", [{"sku": "A", "qty": 2}])
+    hub_cli(
+        "integrations",
+        "add",
+        "Shop",
+        "--connector",
+        "testshop",
+        "--url",
+        store.url,
+        "--secret",
+        "token=test-token",
+        "--orders-since",
+        "2026-01-01",
+        check=True,
+    )
+    hub_cli("integrations", "set", "Shop", "--carrier", "standard=UPS", check=True)
+    run = hub_cli("feeds", "run", "Shop", "import_new_products", "--inline", "--json", check=True)
+    summary = json.loads(run.stdout)
+    assert summary["status"] == "succeeded" and summary["counts"]["created"] == 1
+    assert set(summary) >= {
+        "id",
+        "integration",
+        "feed",
+        "status",
+        "counts",
+        "events",
+        "discrepancies",
+        "outbox",
+    }
+    hub_cli("feeds", "run", "Shop", "import_product_images", "--inline", check=True)
+    hub_cli("feeds", "run", "Shop", "import_new_orders", "--inline", check=True)
+    products = json.loads(hub_cli("products", "list", "--json", check=True).stdout)
+    assert products == [
+        {
+            "sku": "A",
+            "name": "Apple",
+            "barcode": None,
+            "weight_kg": "1.5",
+            "price": "3.20",
+            "currency": "EUR",
+            "parent": None,
+            "active": True,
+            "status": "active",
+            "images": 1,
+            "bindings": [{"integration": "Shop", "external_id": "1", "missing": False}],
+        }
+    ]
+    orders = json.loads(hub_cli("orders", "list", "--json", check=True).stdout)
+    assert orders[0]["number"] == "#1" and orders[0]["carrier"] == "UPS"
+    assert orders[0]["lines"] == [{"sku": "A", "quantity": 2, "shipped": 0}]
+    assert {"id", "integration", "external_id", "status", "paid", "shipping_method"} <= set(
+        orders[0]
+    )
+    runs = json.loads(hub_cli("runs", "list", "--json", check=True).stdout)
+    assert [r["feed"] for r in runs][:1] == ["import_new_orders"]
+    shown = json.loads(hub_cli("runs", "show", str(runs[0]["id"]), "--json", check=True).stdout)
+    assert shown["counts"]["created"] == 1
+    feeds = json.loads(hub_cli("feeds", "list", "Shop", "--json", check=True).stdout)
+    assert {f["feed"] for f in feeds} >= {"import_new_orders", "export_stock"}
+    failed = hub_cli("feeds", "run", "Shop", "import_stock", "--inline")
+    assert failed.returncode == 0
+    again = hub_cli("feeds", "run", "Shop", "import_stock", "--inline")
+    assert again.returncode == 1 and "--force" in again.stdout
+
+
+def test_go_live_checks_and_force(cli_env, store):
+    hub_cli(
+        "integrations",
+        "add",
+        "Shop",
+        "--connector",
+        "testshop",
+        "--url",
+        store.url,
+        "--secret",
+        "token=test-token",
+        check=True,
+    )
+    refused = hub_cli("integrations", "go-live", "Shop")
+    assert refused.returncode == 1
+    assert "[ ] stock imported or checked" in refused.stdout
+    forced = hub_cli("integrations", "go-live", "Shop", "--force", "--json")
+    assert forced.returncode == 0 and json.loads(forced.stdout)["forced"] is True
+    assert Integration.get().mode == "production" and Integration.get().go_live_forced
+    hub_cli("integrations", "test-mode", "Shop", check=True)
+    assert Integration.get().mode == "test"
+
+
+def test_db_upgrade_is_idempotent_and_required(tmp_path):
+    env = {"HUB_INSTANCE_DIR": str(tmp_path), "HUB_DATABASE_URL": "", "HUB_SECRET_KEY": "k" * 20}
+    before = hub_cli("integrations", "list", env=env)
+    assert before.returncode == 2 and "hub db upgrade" in before.stderr
+    assert hub_cli("db", "upgrade", env=env).returncode == 0
+    assert "up to date" in hub_cli("db", "upgrade", env=env).stdout
+    assert hub_cli("integrations", "list", "--json", env=env).stdout.strip() == "[]"
