@@ -369,3 +369,22 @@ def test_chart_has_no_script(client, seeded, chart):
     response = client.get(chart)
     assert b"<script" not in response.data
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_go_live_checks_force_and_back_to_test_mode(client, integration):
+    from hub.models import Integration
+
+    page = client.get(f"/integrations/{integration.id}?checks=1").get_data(as_text=True)
+    assert "stock imported or checked" in page and "Go live" in page
+    response = client.post(f"/integrations/{integration.id}/go-live", follow_redirects=True)
+    assert any(c == "error" and "stock imported" in m for c, m in flashes(response))
+    assert Integration.get_by_id(integration.id).mode == "test"
+    response = client.post(
+        f"/integrations/{integration.id}/go-live", data={"force": "1"}, follow_redirects=True
+    )
+    live = Integration.get_by_id(integration.id)
+    assert live.mode == "production" and live.go_live_forced
+    assert "forced by merchant" in live.go_live_notes
+    assert "Back to test mode" in response.get_data(as_text=True)
+    client.post(f"/integrations/{integration.id}/test-mode")
+    assert Integration.get_by_id(integration.id).mode == "test"

@@ -27,14 +27,14 @@ CHART_POINTS = 500
 
 
 def search_query(q):
-    """SKU or barcode exactly, else SKU prefix or a word of the name."""
+    """SKU or barcode exactly, a SKU prefix (an index range), or a word of the name."""
     query = Product.select()
     q = (q or "").strip()
     if q:
         query = query.where(
             (Product.sku == q)
             | (Product.barcode == q)
-            | Product.sku.startswith(q)
+            | ((Product.sku >= q) & (Product.sku < q + "\uffff"))
             | Product.name.contains(q)
         )
     return query
