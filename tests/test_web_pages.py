@@ -388,3 +388,27 @@ def test_go_live_checks_force_and_back_to_test_mode(client, integration):
     assert "Back to test mode" in response.get_data(as_text=True)
     client.post(f"/integrations/{integration.id}/test-mode")
     assert Integration.get_by_id(integration.id).mode == "test"
+
+
+def test_suppliers_and_links(client, seeded):
+    from hub.models import ProductSupplier, Supplier
+
+    response = client.post(
+        "/purchasing/suppliers", data={"name": "Bolt & Co", "lead_time_days": "3"}
+    )
+    sup = Supplier.get(Supplier.name == "Bolt & Co")
+    assert response.location.endswith(f"/purchasing/suppliers/{sup.id}")
+    client.post(
+        f"/purchasing/suppliers/{sup.id}/links",
+        data={
+            "sku": "MUG-2",
+            "supplier_reference": "B-2",
+            "price": "3.10",
+            "min_order_qty": "6",
+            "preferred": "1",
+        },
+    )
+    link = ProductSupplier.get(ProductSupplier.supplier == sup)
+    assert link.supplier_reference == "B-2" and link.min_order_qty == 6 and link.preferred
+    page = client.get(f"/purchasing/suppliers/{sup.id}").get_data(as_text=True)
+    assert "MUG-2" in page and "B-2" in page

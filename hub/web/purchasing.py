@@ -190,3 +190,37 @@ def cancel(po_id):
     po = get_or_404(PurchaseOrder, po_id)
     run_action(lambda: _fn("cancel_purchase_order")(po, user=_user()), f"{po.number} cancelled.")
     return redirect(url_for("purchasing.show", po_id=po.id))
+
+
+@bp.route("/suppliers", methods=["POST"])
+def create_supplier():
+    form = request.form
+    ok, sup = run_action(
+        lambda: _fn("create_supplier")(
+            (form.get("name") or "").strip(),
+            email=(form.get("email") or "").strip() or None,
+            lead_time_days=int_field("lead_time_days", default=7, minimum=0),
+        ),
+        "Supplier created.",
+    )
+    if ok:
+        return redirect(url_for("purchasing.supplier", supplier_id=sup.id))
+    return redirect(url_for("purchasing.index"))
+
+
+@bp.route("/suppliers/<int:supplier_id>/links", methods=["POST"])
+def link_product(supplier_id):
+    sup = get_or_404(Supplier, supplier_id)
+    form = request.form
+    run_action(
+        lambda: _fn("link_product")(
+            (form.get("sku") or "").strip(),
+            sup,
+            supplier_reference=(form.get("supplier_reference") or "").strip() or None,
+            price=(form.get("price") or "").strip() or None,
+            min_order_qty=int_field("min_order_qty", default=1, minimum=1),
+            preferred=bool(form.get("preferred")),
+        ),
+        "Product linked.",
+    )
+    return redirect(url_for("purchasing.supplier", supplier_id=sup.id))
