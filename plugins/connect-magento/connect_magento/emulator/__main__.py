@@ -22,6 +22,12 @@ def main(argv=None):
         default=None,
         help="configurable products (default: products/12)",
     )
+    parser.add_argument(
+        "--virtuals",
+        type=int,
+        default=None,
+        help="virtual/downloadable products (default: products/100)",
+    )
     parser.add_argument("--no-msi", action="store_true", help="a store without MSI")
     parser.add_argument(
         "--bearer-integration",
@@ -36,6 +42,7 @@ def main(argv=None):
         orders=args.orders,
         seed=args.seed,
         configurables=args.configurables,
+        virtuals=args.virtuals,
         msi=not args.no_msi,
         integration_as_bearer=args.bearer_integration,
         weight_unit=args.weight_unit,
