@@ -155,7 +155,7 @@ class ShopifyClient:
             b["maximum"] or expected, b["available"] + (self.ctx.clock() - b["at"]) * b["rate"]
         )
         if projected < expected:
-            wait = (expected - projected) / b["rate"]
+            wait = (expected - projected + 1) / b["rate"]  # +1 point: rounding, clock skew
             self.ctx.logger.debug("shopify: pacing %.2fs before %s", wait, name)
             self.ctx.sleep(wait)
 

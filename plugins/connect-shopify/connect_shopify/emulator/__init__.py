@@ -13,4 +13,15 @@ from connect_shopify.emulator.app import (
     create_app,
 )
 
-__all__ = ["create_app", "Emulator", "DEMO_TOKEN", "DEMO_CLIENT_ID", "DEMO_CLIENT_SECRET"]
+MAIN_LOCATION = "gid://shopify/Location/81000000001"  # "Main warehouse" in the seeded shop
+SECOND_LOCATION = "gid://shopify/Location/81000000002"  # "Lyon shop"
+
+__all__ = [
+    "create_app",
+    "MAIN_LOCATION",
+    "SECOND_LOCATION",
+    "Emulator",
+    "DEMO_TOKEN",
+    "DEMO_CLIENT_ID",
+    "DEMO_CLIENT_SECRET",
+]

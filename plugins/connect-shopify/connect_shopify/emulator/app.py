@@ -191,7 +191,7 @@ def query_cost(schema, operation, fragments, variables):
     """Requested cost: scalars 0, objects 1, connections 2 + size x node cost, mutations 10."""
 
     def arg(sel, name):
-        for a in sel.arguments:
+        for a in sel.arguments or ():
             if a.name.value == name:
                 if a.value.kind == "variable":
                     return variables.get(a.value.name.value)
@@ -559,7 +559,7 @@ def create_app(products=200, orders=50, seed=1, **options):
             emu.reset()
         return jsonify({"ok": True})
 
-    @app.post("/_emulator/orders/<ref>")
+    @app.post("/_emulator/orders/<path:ref>")
     def touch_order(ref):
         order = emu.shop.find_order(ref)
         if order is None:
@@ -606,7 +606,7 @@ def create_app(products=200, orders=50, seed=1, **options):
             }
         )
 
-    @app.get("/_emulator/orders/<ref>")
+    @app.get("/_emulator/orders/<path:ref>")
     def get_order(ref):
         order = emu.shop.find_order(ref)
         if order is None:

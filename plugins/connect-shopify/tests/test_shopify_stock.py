@@ -1,0 +1,136 @@
+"""Stock: import (available + on_hand) and export (inventorySetQuantities with CAS)."""
+
+import pytest
+from connect_shopify import plugin, sync
+from connect_shopify.emulator import MAIN_LOCATION as MAIN
+from connect_shopify.emulator import SECOND_LOCATION as LYON
+
+from hub.errors import ConfigurationError
+from hub.records import validate_record
+
+
+def _push(sku_records, delta=3, previous_offset=0):
+    return [
+        {
+            "sku": r["sku"],
+            "external_id": r["external_id"],
+            "quantity": r["quantity"] + delta,
+            "previous": r["quantity"] + previous_offset,
+            "store_refs": r["store_refs"],
+        }
+        for r in sku_records
+    ]
+
+
+def test_stock_levels_of_the_integration_location(store, ctx):
+    records = list(plugin.hub_fetch_stock_levels(ctx))
+    for r in records:
+        validate_record("stock", r)
+    main = store.emu.shop.locations[0]
+    assert len(records) == len(main.levels)
+    for r in records[:20]:
+        level = store.get(f"/_emulator/stock/{r['sku']}")[MAIN]
+        assert r["quantity"] == level["available"]
+        assert r["on_hand"] == level["on_hand"]
+        assert r["store_refs"]["inventory_item_id"].startswith("gid://shopify/InventoryItem/")
+    assert any(r["on_hand"] > r["quantity"] for r in records)  # committed by open orders
+
+
+def test_stock_of_another_location(store, make_ctx):
+    records = list(plugin.hub_fetch_stock_levels(make_ctx(store, settings={"location_id": LYON})))
+    assert len(records) == len(store.emu.shop.locations[1].levels)
+
+
+def test_unknown_or_missing_location_is_a_configuration_error(store, make_ctx):
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        list(
+            plugin.hub_fetch_stock_levels(
+                make_ctx(store, settings={"location_id": "gid://shopify/Location/999"})
+            )
+        )
+    with pytest.raises(ConfigurationError, match="Choose which Shopify location"):
+        list(plugin.hub_fetch_stock_levels(make_ctx(store, settings={})))
+
+
+def test_push_stock_is_read_back(store, ctx):
+    stock = list(plugin.hub_fetch_stock_levels(ctx))[:5]
+    results = plugin.hub_push_stock_levels(ctx, _push(stock, delta=4))
+    for r in results:
+        validate_record("push_result", r)
+    assert [r["status"] for r in results] == ["ok"] * 5
+    for s, r in zip(stock, results, strict=True):
+        assert store.get(f"/_emulator/stock/{s['sku']}")[MAIN]["available"] == s["quantity"] + 4
+        assert r["key"] == s["sku"] and r["store_quantity"] == s["quantity"] + 4
+    assert store.state()["idempotency_keys"] == 1  # one @idempotent mutation for the batch
+
+
+def test_push_without_store_refs_looks_the_item_up(store, ctx):
+    stock = list(plugin.hub_fetch_stock_levels(ctx))[:2]
+    items = _push(stock, delta=1)
+    for item in items:
+        item["store_refs"] = {}
+    assert [r["status"] for r in plugin.hub_push_stock_levels(ctx, items)] == ["ok", "ok"]
+
+
+def test_same_quantity_is_unchanged(store, ctx):
+    stock = list(plugin.hub_fetch_stock_levels(ctx))[:2]
+    results = plugin.hub_push_stock_levels(ctx, _push(stock, delta=0))
+    assert [r["status"] for r in results] == ["unchanged", "unchanged"]
+
+
+def test_stale_previous_is_reread_and_retried_once(store, ctx):
+    stock = list(plugin.hub_fetch_stock_levels(ctx))[:3]
+    items = _push(stock, delta=2)
+    items[1]["previous"] = stock[1]["quantity"] + 7  # the store sold/changed meanwhile
+    results = plugin.hub_push_stock_levels(ctx, items)
+    assert [r["status"] for r in results] == ["ok", "ok", "ok"]
+    for s in stock:
+        assert store.get(f"/_emulator/stock/{s['sku']}")[MAIN]["available"] == s["quantity"] + 2
+
+
+def test_stale_twice_is_a_conflict(store, ctx, monkeypatch):
+    stock = list(plugin.hub_fetch_stock_levels(ctx))[:2]
+    items = _push(stock, delta=2)
+    items[0]["previous"] = stock[0]["quantity"] + 1
+    real = sync._current_available
+
+    def moving_target(client, item_ids, location):  # the store keeps changing under us
+        return {k: v + 1 for k, v in real(client, item_ids, location).items()}
+
+    monkeypatch.setattr(sync, "_current_available", moving_target)
+    results = plugin.hub_push_stock_levels(ctx, items)
+    assert [r["status"] for r in results] == ["conflict", "ok"]
+    assert (
+        store.get(f"/_emulator/stock/{stock[0]['sku']}")[MAIN]["available"] == stock[0]["quantity"]
+    )
+
+
+def test_push_is_batched_by_250(make_store, make_ctx):
+    big = make_store(products=200, orders=0, seed=3)
+    ctx = make_ctx(big)
+    stock = list(plugin.hub_fetch_stock_levels(ctx))
+    assert len(stock) > 250
+    results = plugin.hub_push_stock_levels(ctx, _push(stock, delta=1))
+    assert {r["status"] for r in results} == {"ok"}
+    assert big.state()["counters"]["inventory_writes"] == -(-len(stock) // 250)
+
+
+def test_item_not_stocked_at_location_is_an_error_for_that_item(store, make_ctx):
+    ctx = make_ctx(store, settings={"location_id": LYON})
+    lyon = store.emu.shop.locations[1].levels
+    variants = store.emu.shop.variants
+    stocked = next(v for n, v in variants.items() if n in lyon)
+    missing = next(v for n, v in variants.items() if n not in lyon)
+    items = [
+        {
+            "sku": v.sku,
+            "external_id": v.id,
+            "quantity": 5,
+            "previous": None,
+            "store_refs": {"inventory_item_id": v.inventoryItem.id},
+        }
+        for v in (stocked, missing)
+    ]
+    results = plugin.hub_push_stock_levels(ctx, items)
+    assert [r["status"] for r in results] == ["ok", "error"]
+    assert "ITEM_NOT_STOCKED_AT_LOCATION" in results[1]["message"]
