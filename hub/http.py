@@ -52,6 +52,25 @@ def redact(text, secrets=()):
     )
 
 
+class RedactingFilter(logging.Filter):
+    """Masks known secrets and credential query parameters in urllib3's debug lines, which
+    print request paths (a ``ws_key=`` in a URL would otherwise reach the logs)."""
+
+    secrets: set = set()
+
+    def filter(self, record):
+        if record.args:
+            record.msg = redact(record.msg % record.args, self.secrets)
+            record.args = ()
+        else:
+            record.msg = redact(record.msg, self.secrets)
+        return True
+
+
+_redacting_filter = RedactingFilter()
+logging.getLogger("urllib3.connectionpool").addFilter(_redacting_filter)
+
+
 def make_session(
     *,
     secrets=(),
@@ -68,6 +87,7 @@ def make_session(
     idempotency (a key, compare-and-swap, or a check-before-write).
     """
     session = HubSession(timeout=timeout, secrets=secrets)
+    RedactingFilter.secrets.update(s for s in secrets if s and len(s) >= 4)
     retry = Retry(
         total=total_retries,
         connect=total_retries,

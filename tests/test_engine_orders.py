@@ -89,6 +89,8 @@ def test_held_order_cancelled_releases_and_expired_is_an_error(integration, stor
     expired = HeldRecord.get(HeldRecord.reference == "#1004")
     assert expired.status == "expired" and stock_of("A") == (0, 0)
     assert Event.get(Event.code == "held_order_expired").severity == "error"
+    retry_message = Event.get(Event.code == "awaiting_payment", Event.reference == "#1004")
+    assert retry_message.resolved_at is not None  # superseded by the Error
     verify_ledger()
 
 

@@ -341,6 +341,8 @@ def _release_held(job, held, status):
                 run_id=job.run.id,
             )
     held.status = status
+    if status == "expired":  # no longer re-checked: the Retry message gives way to the Error
+        job.resolved([held.reference], codes=("awaiting_payment",))
     held.next_check_at = None
     held.last_checked_at = utcnow()
     held.save()
