@@ -32,7 +32,7 @@ from hub.errors import (
 MAX_PAGE_SIZE = 300  # Magento's Web API input limit (when enabled): never ask for more
 THROTTLE_ATTEMPTS = 4  # extra attempts on 429/503 after the session's own retries
 NONCE_REUSED = "nonce is already being used"
-OVERLAP = timedelta(seconds=5)  # updated_at has 1-second resolution: re-read a little
+OVERLAP = timedelta(minutes=2)  # late commits, 1-second timestamps: re-read (as the core)
 
 _PLACEHOLDER = re.compile(r"%(\w+)")
 

@@ -21,7 +21,12 @@ from connect_magento.mapping import (
     product_cursor_by_time,
 )
 from hub import Invalid, Skip
-from hub.errors import ConfigurationError, ConnectorError, StoreRejected
+from hub.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConnectorError,
+    StoreRejected,
+)
 
 PRODUCT_FIELDS = (
     "items[id,sku,name,type_id,status,price,weight,created_at,updated_at,custom_attributes]"
@@ -714,6 +719,8 @@ def check_connection(ctx):
     details, problems = {"auth_method": mc.auth_method, "store_code": mc.store_code}, []
     try:
         config = mc.store_config()
+    except AuthenticationError:
+        raise  # refused credentials: the contract says raise (the hint goes to the merchant)
     except ConnectorError as exc:
         return {
             "ok": False,

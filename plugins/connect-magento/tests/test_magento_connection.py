@@ -1,7 +1,9 @@
 """Connection check and setting choices."""
 
+import pytest
 from connect_magento import plugin
 
+from hub.errors import AuthenticationError
 from hub.records import validate_record
 
 from .conftest import OAUTH_SECRETS
@@ -18,13 +20,18 @@ def test_check_connection_reports_store_version_and_msi(ctx, emulator):
     assert details["auth_method"] == "oauth"
 
 
-def test_check_connection_with_bad_credentials_says_why(make_ctx):
-    report = plugin.hub_check_connection(
-        make_ctx(secrets={**OAUTH_SECRETS, "access_token_secret": "nope"})
-    )
-    validate_record("connection_report", report)
-    assert report["ok"] is False
-    assert "isn't authorized to access Magento_Backend::store" in report["problems"][0]
+def test_check_connection_with_bad_credentials_raises_with_the_reason(make_ctx):
+    with pytest.raises(AuthenticationError) as info:
+        plugin.hub_check_connection(
+            make_ctx(secrets={**OAUTH_SECRETS, "access_token_secret": "nope"})
+        )
+    assert "isn't authorized to access Magento_Backend::store" in info.value.message
+
+
+def test_check_connection_when_the_store_is_down_reports_the_problem(ctx, emulator):
+    emulator.fault("5xx", count=100, status=500)
+    report = validate_record("connection_report", plugin.hub_check_connection(ctx))
+    assert report["ok"] is False and "500" in report["problems"][0]
 
 
 def test_check_connection_flags_a_wrong_source_code(make_ctx):

@@ -131,7 +131,7 @@ def test_fetch_new_products_since_an_iso_date(ctx, emulator):
     pivot = products[len(products) // 2]["created_at"].replace(" ", "T") + "Z"
     out = records(plugin.hub_fetch_new_products(ctx, pivot))
     assert out
-    # 5 s overlap at most before the date
+    # the 2-minute overlap at most before the date
     assert all((r.cursor if is_outcome(r) else r["cursor"]) >= pivot[:16] for r in out)
 
 
