@@ -151,23 +151,70 @@ class Feeds:
     def products(self, since=None):
         refs = self.refs(products=True)
         filters, date, after = {}, False, None
-        if since:
-            head = since.split("-")[0] if re.fullmatch(r"\d+(-\d+)?", since) else None
-            if head is not None:
-                pid, _, pa = since.partition("-")
-                after = (int(pid), int(pa) if pa else int(MAX_ID))
-                filters["filter[id]"] = f"[{int(pid)},{MAX_ID}]"
-            else:
-                filters["filter[date_add]"] = f"[{self.shop_time(since, refs)},{FAR_FUTURE}]"
-                date = True
-        for page in self.client.pages("products", display="full", filters=filters, date=date):
-            combos = self._combinations_of(page)
-            for raw in page:
-                for item in mapping.product_records(raw, combos.get(raw.get("id"), []), refs):
-                    cursor = item["cursor"] if isinstance(item, dict) else item.cursor
-                    if after is not None and cursor <= mapping.product_cursor(*after):
+        if since and re.fullmatch(r"\d+(-\d+)?", since.strip()):
+            pid, _, pa = since.strip().partition("-")
+            after = mapping.product_cursor(int(pid), int(pa) if pa else int(MAX_ID))
+            filters["filter[id]"] = f"[{int(pid)},{MAX_ID}]"
+        elif since:
+            filters["filter[date_add]"] = f"[{self.shop_time(since, refs)},{FAR_FUTURE}]"
+            date = True
+        for raw, combos in self._products_with_combinations(filters, date):
+            for item in mapping.product_records(raw, combos, refs):
+                cursor = item["cursor"] if isinstance(item, dict) else item.cursor
+                if after is not None and cursor <= after:
+                    continue
+                yield item
+
+    def _products_with_combinations(self, filters, date):
+        """(product, its combinations) in id order: a merge of two sorted streams, products by
+        id and combinations by (id_product, id), each read page by page one page ahead."""
+        products = self.client.rows(
+            "products", display="full", filters=filters, date=date, prefetch=True
+        )
+        if date:  # the combinations of products selected by date: per page of products
+            for page in _batches(products, self.client.page_size):
+                combos = self._combinations_of(page)
+                for raw in page:
+                    yield raw, combos.get(int(raw["id"]), [])
+            return
+        combo_filters = {}
+        if "filter[id]" in filters:
+            combo_filters["filter[id_product]"] = filters["filter[id]"]
+        combos = self.client.rows(
+            "combinations",
+            display="full",
+            filters=combo_filters,
+            sort="[id_product_ASC,id_ASC]",
+            prefetch=True,
+        )
+        pending, started = None, False
+        try:
+            for raw in products:
+                pid = int(raw["id"])
+                declared = (raw.get("associations") or {}).get("combinations")
+                if not started:
+                    if not declared:
+                        yield raw, []
                         continue
-                    yield item
+                    started, pending = True, next(combos, None)
+                mine = []
+                while pending is not None and int(pending.get("id_product") or 0) < pid:
+                    pending = next(combos, None)  # a combination of a product we did not read
+                while pending is not None and int(pending.get("id_product") or 0) == pid:
+                    mine.append(pending)
+                    pending = next(combos, None)
+                if declared and not mine:  # created between the two reads: ask for them alone
+                    mine = list(
+                        self.client.rows(
+                            "combinations",
+                            display="full",
+                            filters={"filter[id_product]": f"[{pid}]"},
+                        )
+                    )
+                yield raw, mine
+        finally:
+            combos.close()
+            products.close()
 
     def _combinations_of(self, page):
         """The combinations of a page of products, by id_product (one paged interval read)."""
@@ -641,6 +688,17 @@ class Feeds:
                 if r.get("active") == "1"
             ]
         return None
+
+
+def _batches(iterable, size):
+    batch = []
+    for item in iterable:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _i18n(value, language_id):
