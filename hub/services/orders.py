@@ -318,7 +318,8 @@ def ship_order(
         )
         allow_backorders = get_settings().allow_backorders
         by_id = {ol.id: ol for ol in order_lines}
-        for line_id, qty in plan.items():
+        # by product id: concurrent shipments lock level rows in one order (no deadlock)
+        for line_id, qty in sorted(plan.items(), key=lambda i: (by_id[i[0]].product_id or 0, i[0])):
             ol = by_id[line_id]
             updated = (
                 OrderLine.update(shipped_quantity=OrderLine.shipped_quantity + qty)
@@ -399,7 +400,7 @@ def cancel_order(order, *, by="store", reason=None, user=None):
         check_transition(order, "cancelled")
         note = f"cancelled by {by}" + (f": {reason}" if reason else "")
         if order.warehouse_id:
-            for ol in order.lines.order_by(OrderLine.id):
+            for ol in order.lines.order_by(OrderLine.product, OrderLine.id):
                 if ol.product_id is None or ol.remaining <= 0:
                     continue
                 stock.apply_movement(

@@ -437,6 +437,13 @@ def transfer(product, quantity, *, from_warehouse, to_warehouse, user=None, reas
         raise BadInput("a transfer needs two different warehouses")
     reference = f"{source.code} -> {target.code}"
     with db.atomic():
+        # both level rows locked in warehouse-id order: two opposite transfers cannot
+        # deadlock on PostgreSQL
+        for wh_id in sorted((source.id, target.id)):
+            _ensure_level(product.id, wh_id)
+        if is_postgres():
+            for wh_id in sorted((source.id, target.id)):
+                _lock_level(product.id, wh_id)
         out = apply_movement(
             product.id,
             source.id,
