@@ -585,12 +585,23 @@ def _marker(shipment):
 
 
 def _notify(ctx, shipment):
-    mode = ctx.setting("shipment_notify", "hub")
-    if mode == "always":
-        return True
-    if mode == "never":
-        return False
-    return bool(shipment.get("notify_customer"))
+    """Email the customer when the hub's shipment says so or the ``notify_customer`` setting
+    is on (the core fills the shipment's flag from that same setting)."""
+    setting = ctx.setting("notify_customer", False)
+    if isinstance(setting, str):
+        setting = setting.strip().lower() in ("1", "true", "yes", "on")
+    return bool(shipment.get("notify_customer")) or bool(setting)
+
+
+TRACKABLE_CARRIERS = ("ups", "usps", "fedex", "dhl")
+
+
+def track_carrier_code(code):
+    """Magento's track ``carrier_code``: a shipping method code is ``<carrier>_<method>``
+    (``ups_GND``, ``flatrate_flatrate``); Magento tracks ups/usps/fedex/dhl itself and shows
+    anything else as a ``custom`` track with its title."""
+    carrier = str(code or "").split("_", 1)[0].strip().lower()
+    return carrier if carrier in TRACKABLE_CARRIERS else "custom"
 
 
 def push_shipment(ctx, shipment):
@@ -628,6 +639,8 @@ def push_shipment(ctx, shipment):
             "hint": "Cancel the shipment in the hub, or check the order in Magento.",
         }
     items, problem = _ship_items(order, shipment)
+    if problem == ALREADY_SHIPPED:
+        return _track_on_existing_shipment(mc, order_id, shipment)
     if problem:
         return {
             "key": key,
@@ -647,7 +660,7 @@ def push_shipment(ctx, shipment):
             {
                 "track_number": shipment["tracking_number"],
                 "title": shipment["carrier"],
-                "carrier_code": shipment.get("carrier_code") or "custom",
+                "carrier_code": track_carrier_code(shipment.get("carrier_code")),
             }
         ],
     }
@@ -680,11 +693,60 @@ def push_shipment(ctx, shipment):
     return {"key": key, "status": "ok", "external_id": str(result)}
 
 
+ALREADY_SHIPPED = "already shipped"
+
+
+def _track_on_existing_shipment(mc, order_id, shipment):
+    """Everything was already shipped in Magento (by the merchant, another tool): add the hub's
+    tracking number to the order's last shipment so the customer sees it, and report
+    ``unchanged`` (the store already has the shipment)."""
+    data = mc.get(
+        "shipments",
+        criteria_params(
+            [[("order_id", order_id, "eq")]],
+            sort=[("entity_id", "DESC")],
+            page_size=1,
+            current_page=1,
+            fields="items[entity_id],total_count",
+        ),
+    )
+    last = ((data or {}).get("items") or [None])[0]
+    if last is None:
+        return {
+            "key": shipment["shipment_id"],
+            "status": "error",
+            "message": f"Order {shipment['order_number']} has nothing left to ship in Magento "
+            "but no shipment either (cancelled or refunded lines?)",
+        }
+    mc.request(
+        "POST",
+        "shipment/track",
+        json={
+            "entity": {
+                "order_id": int(order_id),
+                "parent_id": last["entity_id"],
+                "track_number": shipment["tracking_number"],
+                "title": shipment["carrier"],
+                "carrier_code": track_carrier_code(shipment.get("carrier_code")),
+            }
+        },
+    )
+    return {
+        "key": shipment["shipment_id"],
+        "status": "unchanged",
+        "message": f"Order {shipment['order_number']} was already shipped in Magento: the "
+        f"tracking number was added to its shipment #{last['entity_id']}",
+        "external_id": str(last["entity_id"]),
+    }
+
+
 def _ship_items(order, shipment):
     """Hub shipment lines -> Magento's [{order_item_id, qty}]: a configurable's child line is
-    shipped through its parent line (the child is a 'dummy' item for shipments)."""
+    shipped through its parent line (the child is a 'dummy' item for shipments). Returns
+    (items, None), (None, ALREADY_SHIPPED) when Magento has nothing left to ship for any of
+    the lines, or (None, a message)."""
     by_id = {str(i.get("item_id")): i for i in order.get("items") or []}
-    out = {}
+    wanted, left, skus = {}, {}, {}
     for line in shipment["lines"]:
         item = by_id.get(str(line["order_line_external_id"]))
         if item is None:
@@ -695,20 +757,23 @@ def _ship_items(order, shipment):
         parent = by_id.get(str(item.get("parent_item_id"))) if item.get("parent_item_id") else None
         if parent is not None and parent.get("product_type") == "configurable":
             item = parent
-        remaining = (
+        left[item["item_id"]] = (
             Decimal(str(item.get("qty_ordered") or 0))
             - Decimal(str(item.get("qty_shipped") or 0))
             - Decimal(str(item.get("qty_canceled") or 0))
             - Decimal(str(item.get("qty_refunded") or 0))
         )
-        qty = out.get(item["item_id"], 0) + line["quantity"]
-        if qty > remaining:
+        wanted[item["item_id"]] = wanted.get(item["item_id"], 0) + line["quantity"]
+        skus[item["item_id"]] = line["sku"]
+    if all(remaining <= 0 for remaining in left.values()):
+        return None, ALREADY_SHIPPED
+    for item_id, qty in wanted.items():
+        if qty > left[item_id]:
             return None, (
-                f"Order {shipment['order_number']}: {line['sku']} has {remaining} left to ship "
-                f"in Magento, the hub ships {qty}"
+                f"Order {shipment['order_number']}: {skus[item_id]} has {left[item_id]} left to "
+                f"ship in Magento, the hub ships {qty}"
             )
-        out[item["item_id"]] = qty
-    return [{"order_item_id": k, "qty": v} for k, v in out.items()], None
+    return [{"order_item_id": k, "qty": v} for k, v in wanted.items()], None
 
 
 # -- connection and settings -----------------------------------------------------------------

@@ -75,12 +75,11 @@ SETTINGS = [
         "Empty: no barcode.",
     },
     {
-        "name": "shipment_notify",
+        "name": "notify_customer",
         "label": "Email the customer on shipment",
-        "type": "choice",
-        "default": "hub",
-        "choices": ["hub", "always", "never"],
-        "help": "hub: as the hub's shipment says; always / never: override.",
+        "type": "boolean",
+        "default": False,
+        "help": "Magento sends its shipment email (notify) when the hub confirms a shipment.",
     },
     {
         "name": "page_size",

@@ -146,6 +146,21 @@ def test_partial_shipments_then_overshipping_is_refused(ctx, emulator):
     assert result["status"] == "error" and "1 left to ship" in result["message"]
 
 
+def test_an_order_already_shipped_in_magento_gets_the_tracking_number(ctx, emulator):
+    order = order_in(emulator, "complete")
+    shipments = [
+        s for s in emulator.current.shipments.values() if s["order_id"] == order["entity_id"]
+    ]
+    result = push(ctx, shipment_for(order, tracking="HUB-TRACK-9"))
+    assert result["status"] == "unchanged" and "already shipped" in result["message"]
+    assert result["external_id"] == str(shipments[-1]["entity_id"])
+    assert shipments[-1]["tracks"][-1]["track_number"] == "HUB-TRACK-9"
+    assert "order_ship" not in emulator.state()["requests"]
+    # and a retry finds it by its tracking number
+    assert push(ctx, shipment_for(order, tracking="HUB-TRACK-9"))["status"] == "unchanged"
+    assert len(shipments[-1]["tracks"]) == 1
+
+
 def test_a_cancelled_order_cannot_be_shipped(ctx, emulator):
     order = order_in(emulator, "canceled")
     result = push(ctx, shipment_for(order))
@@ -178,13 +193,28 @@ def test_unknown_order_and_line(ctx, emulator):
 
 @pytest.mark.parametrize(
     ("setting", "hub_flag", "expected"),
-    [("hub", True, 1), ("hub", False, None), ("never", True, None), ("always", False, 1)],
+    [(False, True, 1), (False, False, None), (True, False, 1), ("no", False, None)],
 )
-def test_notify_follows_the_setting(make_ctx, emulator, setting, hub_flag, expected):
-    ctx = make_ctx(settings={"shipment_notify": setting})
+def test_notify_follows_the_shipment_and_the_setting(
+    make_ctx, emulator, setting, hub_flag, expected
+):
+    ctx = make_ctx(settings={"notify_customer": setting})
     order = order_in(emulator, "processing")
     result = push(ctx, shipment_for(order, notify=hub_flag))
     assert emulator.current.shipments[int(result["external_id"])]["email_sent"] == expected
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [("ups_GND", "ups"), ("flatrate_flatrate", "custom"), (None, "custom"), ("fedex", "fedex")],
+)
+def test_track_carrier_code_from_the_shipping_method(ctx, emulator, method, expected):
+    order = order_in(emulator, "processing")
+    shipment = shipment_for(order)
+    shipment["carrier_code"] = method
+    result = push(ctx, shipment)
+    track = emulator.current.shipments[int(result["external_id"])]["tracks"][0]
+    assert track["carrier_code"] == expected and track["title"] == "United Parcel Service"
 
 
 def test_a_5xx_on_ship_is_retried_without_double_shipping(ctx, emulator):

@@ -482,6 +482,35 @@ def create_app(products=100, orders=20, seed=1, **options):
             )
             return shipment["entity_id"]
 
+    @route("POST", "/V1/shipment/track")
+    def shipment_track_add():
+        entity = (request.get_json(silent=True) or {}).get("entity")
+        if not isinstance(entity, dict):
+            return _error(
+                '"%fieldName" is required. Enter and try again.', 400, {"fieldName": "entity"}
+            )
+        st = store()
+        with st.lock:
+            shipment = st.shipments.get(int(entity.get("parent_id") or 0))
+            if shipment is None:
+                return _error(NOT_FOUND_ENTITY, 404)
+            if not entity.get("track_number"):
+                return _error("Please enter a tracking number.", 400)
+            when = st.now()
+            track = {
+                "entity_id": shipment["entity_id"] * 10 + len(shipment["tracks"]),
+                "parent_id": shipment["entity_id"],
+                "order_id": shipment["order_id"],
+                "track_number": entity["track_number"],
+                "title": entity.get("title"),
+                "carrier_code": entity.get("carrier_code"),
+                "created_at": when,
+                "updated_at": when,
+            }
+            shipment["tracks"].append(track)
+            st.touch()
+            return track
+
     @route("POST", "/V1/integration/admin/token")
     def admin_token():
         body = request.get_json(silent=True) or {}
