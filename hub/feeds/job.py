@@ -179,23 +179,25 @@ class FeedJob:
             ).execute()
 
 
-def batched_stream(job, iterator, kind, batch_size=200):
-    """Validate a connector stream and group it in batches of (record, original) pairs.
+def batched_stream(job, iterator, kind, batch_size=200, validate=True):
+    """Validate a connector stream and group it in batches of records.
 
     Outcomes are recorded at once; the cursor of everything seen (records and
     outcomes) is returned with each batch so the checkpoint can advance once the
-    batch is committed.
+    batch is committed. With ``validate=False`` the raw dicts are batched and the
+    caller validates them (products validate only what changed).
     """
     batch, cursor = [], None
+    step = job.step
     for item in iterator:
-        job.step()
+        step()
         if isinstance(item, Outcome):
             job.outcome(item)
             cursor = item.cursor or cursor
             continue
-        record = job.validate(kind, item)
         if isinstance(item, dict) and item.get("cursor"):
             cursor = item["cursor"]
+        record = job.validate(kind, item) if validate else item
         if record is None:
             continue
         batch.append(record)

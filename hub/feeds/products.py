@@ -10,6 +10,8 @@ import json
 import mimetypes
 from pathlib import Path
 
+from peewee import EXCLUDED
+
 from hub.db import db
 from hub.feeds.job import batched_stream
 from hub.models import Binding, Product, ProductGroup, ProductImage, utcnow
@@ -38,11 +40,50 @@ def update_products(job):
 
 
 def _consume_products(job, stream):
-    for batch, cursor in batched_stream(job, stream, "product"):
-        if batch:
+    """Raw records are fingerprinted first: a record identical to the one last imported for
+    its binding (which passed validation then) is counted unchanged without validating or
+    writing it again — the daily full read of a large catalogue stays cheap."""
+    for raw_batch, cursor in batched_stream(job, stream, "product", validate=False):
+        if raw_batch:
             with db.atomic():
-                _apply_batch(job, batch)
+                batch = _skip_unchanged(job, raw_batch)
+                if batch:
+                    _apply_batch(job, batch)
         job.commit_checkpoint(cursor)
+
+
+def _skip_unchanged(job, raw_batch):
+    prints = {}
+    for raw in raw_batch:
+        if isinstance(raw, dict) and isinstance(raw.get("external_id"), str):
+            prints[raw["external_id"]] = fingerprint(raw)
+    known = (
+        {
+            b.external_id: b
+            for b in Binding.select(Binding.id, Binding.external_id, Binding.fingerprint).where(
+                (Binding.integration == job.integration.id)
+                & (Binding.kind == "product")
+                & Binding.external_id.in_(list(prints))
+                & Binding.missing_since.is_null(True)
+            )
+        }
+        if prints
+        else {}
+    )
+    unchanged, changed = [], []
+    for raw in raw_batch:
+        binding = known.get(raw.get("external_id")) if isinstance(raw, dict) else None
+        if binding is not None and binding.fingerprint == prints.get(binding.external_id):
+            unchanged.append(binding.id)
+            continue
+        record = job.validate("product", raw)
+        if record is not None:
+            record["_fingerprint"] = prints.get(raw.get("external_id")) or fingerprint(raw)
+            changed.append(record)
+    if unchanged:
+        job.count("unchanged", len(unchanged))
+        Binding.update(last_seen_at=utcnow()).where(Binding.id.in_(unchanged)).execute()
+    return changed
 
 
 def _groups(job, batch):
@@ -58,32 +99,41 @@ def _groups(job, batch):
             & Binding.external_id.in_(list(parents))
         )
     }
+    names = (
+        {
+            g.id: g.name
+            for g in ProductGroup.select(ProductGroup.id, ProductGroup.name).where(
+                ProductGroup.id.in_(list(found.values()))
+            )
+        }
+        if found
+        else {}
+    )
     for external_id, name in parents.items():
         if external_id not in found:
             group = ProductGroup.create(name=name or external_id)
-            Binding.create(
+            Binding.insert(
                 integration=job.integration.id,
                 kind="product_group",
                 external_id=external_id,
                 hub_id=group.id,
-            )
-            found[external_id] = group.id
-        elif name:
-            ProductGroup.update(name=name).where(
-                (ProductGroup.id == found[external_id]) & (ProductGroup.name != name)
             ).execute()
+            found[external_id] = group.id
+        elif name and names.get(found[external_id]) != name:
+            ProductGroup.update(name=name).where(ProductGroup.id == found[external_id]).execute()
     return found
 
 
 def _apply_batch(job, batch):
+    """Create, update or relink the changed records of a batch, with set-based writes:
+    one INSERT for the new products, one for their bindings, an UPDATE per changed one."""
     integration_id = job.integration.id
-    ids = [r["external_id"] for r in batch]
     bindings = {
         b.external_id: b
         for b in Binding.select().where(
             (Binding.integration == integration_id)
             & (Binding.kind == "product")
-            & Binding.external_id.in_(ids)
+            & Binding.external_id.in_([r["external_id"] for r in batch])
         )
     }
     products = (
@@ -97,23 +147,12 @@ def _apply_batch(job, batch):
     by_sku = {p.sku: p for p in Product.select().where(Product.sku.in_([r["sku"] for r in batch]))}
     groups = _groups(job, batch)
     now = utcnow()
-    seen_unchanged = []
+    new_products = {}  # sku -> values of products to create
+    links = []  # (record, fingerprint, product id or None = the new product of its SKU)
     for record in batch:
-        fp = fingerprint(record)
+        fp = record.pop("_fingerprint")
         binding = bindings.get(record["external_id"])
         product = products.get(binding.hub_id) if binding else None
-        if (
-            binding is not None
-            and product is not None
-            and binding.fingerprint == fp
-            and binding.missing_since is None
-            and product.status != "missing"
-        ):
-            seen_unchanged.append(binding.id)
-            job.count("unchanged")
-            continue
-        if product is None:
-            product = by_sku.get(record["sku"])
         values = {
             "sku": record["sku"],
             "name": record["name"],
@@ -125,76 +164,102 @@ def _apply_batch(job, batch):
             "status": "active" if record.get("active", True) else "inactive",
         }
         if product is None:
-            product = Product.create(**values, created_at=now, updated_at=now)
-            by_sku[product.sku] = product
-            job.count("created")
-            created = True
-        else:
-            if record["sku"] != product.sku:
-                owner = by_sku.get(record["sku"]) or Product.get_or_none(
-                    Product.sku == record["sku"]
-                )
-                if owner is not None and owner.id != product.id:
-                    job.count("failed")
-                    job.event(
-                        "error",
-                        "sku_conflict",
-                        f"SKU {record['sku']} of store product {record['external_id']} "
-                        f"already belongs to another hub product",
-                        hint="Two store products share a SKU: make SKUs unique in the "
-                        "store, or relink the store product in the dashboard.",
-                        reference=record["sku"],
-                        external_id=record["external_id"],
-                    )
-                    continue
-            changed = {
-                k: v
-                for k, v in values.items()
-                if _differs(getattr(product, k if k != "parent" else "parent_id"), v)
-            }
-            created = False
-            if changed:
-                changed["updated_at"] = now
-                Product.update(**changed).where(Product.id == product.id).execute()
-                job.count("updated")
-            else:
+            product = by_sku.get(record["sku"])
+        if product is None:
+            if record["sku"] in new_products:  # two store items, one SKU: one hub product
                 job.count("unchanged")
+            else:
+                new_products[record["sku"]] = {**values, "created_at": now, "updated_at": now}
+                job.count("created")
+            links.append((record, fp, None, binding))
+            continue
+        if record["sku"] != product.sku:
+            owner = by_sku.get(record["sku"]) or Product.get_or_none(Product.sku == record["sku"])
+            if owner is not None and owner.id != product.id:
+                job.count("failed")
+                job.event(
+                    "error",
+                    "sku_conflict",
+                    f"SKU {record['sku']} of store product {record['external_id']} "
+                    "already belongs to another hub product",
+                    hint="Two store products share a SKU: make SKUs unique in the store, or "
+                    "relink the store product in the dashboard.",
+                    reference=record["sku"],
+                    external_id=record["external_id"],
+                )
+                continue
+        changed = {
+            k: v
+            for k, v in values.items()
+            if _differs(getattr(product, "parent_id" if k == "parent" else k), v)
+        }
+        if changed:
+            Product.update(**changed, updated_at=now).where(Product.id == product.id).execute()
+            job.count("updated")
+            _imported(job, record, product.id, created=False)
+        else:
+            job.count("unchanged")
+        links.append((record, fp, product.id, binding))
+    if new_products:
+        rows = list(new_products.values())
+        for chunk in range(0, len(rows), 100):  # stay under SQLite's variable limit
+            Product.insert_many(rows[chunk : chunk + 100]).execute()
+        created = {
+            p.sku: p.id
+            for p in Product.select(Product.id, Product.sku).where(
+                Product.sku.in_(list(new_products))
+            )
+        }
+    else:
+        created = {}
+    new_bindings = []
+    for record, fp, product_id, binding in links:
+        product_id = product_id or created[record["sku"]]
+        refs = record.get("store_refs") or {}
         if binding is None:
-            Binding.insert(
-                integration=integration_id,
-                kind="product",
-                external_id=record["external_id"],
-                hub_id=product.id,
-                store_refs=record.get("store_refs") or {},
-                fingerprint=fp,
-                last_seen_at=now,
-            ).on_conflict(
-                conflict_target=[Binding.integration, Binding.kind, Binding.external_id],
-                update={
-                    Binding.hub_id: product.id,
-                    Binding.fingerprint: fp,
-                    Binding.last_seen_at: now,
-                },
-            ).execute()
+            new_bindings.append(
+                {
+                    "integration": integration_id,
+                    "kind": "product",
+                    "external_id": record["external_id"],
+                    "hub_id": product_id,
+                    "store_refs": refs,
+                    "fingerprint": fp,
+                    "last_seen_at": now,
+                    "created_at": now,
+                }
+            )
         else:
             Binding.update(
-                hub_id=product.id,
+                hub_id=product_id,
                 fingerprint=fp,
                 last_seen_at=now,
                 missing_since=None,
-                store_refs=record.get("store_refs") or binding.store_refs,
+                store_refs=refs or binding.store_refs,
             ).where(Binding.id == binding.id).execute()
-        job.registry.hook.hub_record_imported(
-            integration=job.integration.name,
-            feed=job.feed,
-            kind="product",
-            record=record,
-            hub_id=product.id,
-            created=created,
-        )
-    if seen_unchanged:
-        Binding.update(last_seen_at=now).where(Binding.id.in_(seen_unchanged)).execute()
+        if record["sku"] in new_products and product_id == created.get(record["sku"]):
+            _imported(job, record, product_id, created=True)
+    for chunk in range(0, len(new_bindings), 100):
+        Binding.insert_many(new_bindings[chunk : chunk + 100]).on_conflict(
+            conflict_target=[Binding.integration, Binding.kind, Binding.external_id],
+            update={
+                Binding.hub_id: EXCLUDED.hub_id,
+                Binding.fingerprint: EXCLUDED.fingerprint,
+                Binding.last_seen_at: EXCLUDED.last_seen_at,
+            },
+        ).execute()
     job.resolved([r["sku"] for r in batch], codes=("invalid_record", "sku_conflict"))
+
+
+def _imported(job, record, hub_id, created):
+    job.registry.hook.hub_record_imported(
+        integration=job.integration.name,
+        feed=job.feed,
+        kind="product",
+        record=record,
+        hub_id=hub_id,
+        created=created,
+    )
 
 
 def _differs(current, new):
