@@ -342,7 +342,7 @@ class Feeds:
             sort="[date_upd_ASC,id_ASC]",
         ):
             record = mapping.order_status_record(raw, refs)
-            if since and isinstance(record, dict) and record["cursor"] <= since:
+            if since and "|" in since and isinstance(record, dict) and record["cursor"] <= since:
                 continue  # the inclusive date filter re-reads the last second
             yield record
 
@@ -637,11 +637,13 @@ class Feeds:
     # -- connection --------------------------------------------------------------------------
 
     def check(self):
-        from hub.errors import AuthenticationError, StoreUnavailableError
+        """The key's permissions on every resource the connector uses. A refused key raises
+        AuthenticationError (the contract); a disabled webservice is a failed check."""
+        from hub.errors import StoreUnavailableError
 
         try:
             permissions, shop = self.client.resources()
-        except (AuthenticationError, StoreUnavailableError) as exc:
+        except StoreUnavailableError as exc:
             return {
                 "ok": False,
                 "store_name": None,

@@ -1,8 +1,10 @@
 """Connection check (the key's permissions per resource) and setting choices."""
 
+import pytest
 from connect_prestashop import plugin
 from connect_prestashop.emulator import READONLY_KEY
 
+from hub.errors import AuthenticationError
 from hub.records import validate_record
 
 
@@ -31,11 +33,16 @@ def test_a_17_store_needs_put(emulator, make_ctx):
     assert plugin.hub_check_connection(make_ctx(live))["details"]["write_method"] == "PUT"
 
 
-def test_a_refused_key_is_a_failed_check(store, make_ctx):
-    report = validate_record(
-        "connection_report", plugin.hub_check_connection(make_ctx(store, key="B" * 32))
-    )
-    assert report["ok"] is False and "refused" in report["problems"][0]
+def test_a_refused_key_raises_authentication_error(store, make_ctx):
+    with pytest.raises(AuthenticationError) as caught:
+        plugin.hub_check_connection(make_ctx(store, key="B" * 32))
+    assert "refused" in caught.value.message and caught.value.hint
+
+
+def test_a_disabled_webservice_is_a_failed_check(emulator, make_ctx):
+    report = plugin.hub_check_connection(make_ctx(emulator(webservice_enabled=False)))
+    validate_record("connection_report", report)
+    assert report["ok"] is False and "disabled" in report["problems"][0]
 
 
 def test_setting_choices_come_from_the_store(emulator, make_ctx):
