@@ -141,6 +141,8 @@ def stock_worker(url, instance_dir, product_id, warehouse_id, mode, iterations, 
     mode "drain": manual -1 adjustments (refused when available would go below zero).
     mode "pingpong": a manual -1 and, when it went through, +1 back: available hovers at
     zero the whole time, so an unlocked check would let it go negative.
+    mode "transfer:A:B": transfers of 1 unit from warehouse id A to B (half the processes
+    the other way round: rows locked in opposite orders would deadlock).
     """
     from hub.errors import BadInput
     from hub.services import stock
@@ -150,7 +152,16 @@ def stock_worker(url, instance_dir, product_id, warehouse_id, mode, iterations, 
     done = refused = 0
     try:
         for i in range(iterations):
-            if mode == "mixed":
+            if mode.startswith("transfer:"):
+                _, source, target = mode.split(":")
+                try:
+                    stock.transfer(
+                        product_id, 1, from_warehouse=int(source), to_warehouse=int(target)
+                    )
+                    done += 1
+                except BadInput:
+                    refused += 1
+            elif mode == "mixed":
                 stock.adjust(product_id, 1, warehouse=warehouse_id, reason=f"w{os.getpid()}")
                 stock.reserve(product_id, warehouse_id, 1, reference_id=i)
                 stock.release(product_id, warehouse_id, 1, reference_id=i)
@@ -178,6 +189,7 @@ def run_stock_workers(url, instance_dir, product_id, warehouse_id, mode, process
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(processes)
     results = ctx.Queue()
+    modes = mode if isinstance(mode, list) else [mode] * processes
     procs = [
         ctx.Process(
             target=stock_worker,
@@ -186,13 +198,13 @@ def run_stock_workers(url, instance_dir, product_id, warehouse_id, mode, process
                 str(instance_dir),
                 product_id,
                 warehouse_id,
-                mode,
+                modes[i],
                 iterations,
                 barrier,
                 results,
             ),
         )
-        for _ in range(processes)
+        for i in range(processes)
     ]
     for p in procs:
         p.start()

@@ -403,6 +403,21 @@ def _concurrency_scenario(url, instance_dir):
     assert (lv.on_hand, lv.reserved, lv.available) == (150, 148, 2)
     assert_ledger_consistent()
 
+    # opposite transfers at once: no deadlock, no unit created or lost
+    other = stock.create_warehouse("Other")
+    stock.adjust(product.id, 40, warehouse=other, reason="count")
+    there_and_back = [f"transfer:{main.id}:{other.id}", f"transfer:{other.id}:{main.id}"] * (
+        PROCESSES // 2
+    )
+    results = run_stock_workers(
+        url, instance_dir, product.id, main.id, there_and_back, PROCESSES, ITERATIONS
+    )
+    assert sum(r[1] for r in results) > 0
+    assert (
+        stock.level(product.id, main.id).on_hand + stock.level(product.id, other.id).on_hand == 190
+    )
+    assert_ledger_consistent()
+
 
 def test_concurrent_processes_lose_no_update_sqlite(bo_db, tmp_path):
     _concurrency_scenario(f"sqlite:///{tmp_path / 'hub.db'}", tmp_path)

@@ -75,13 +75,26 @@ def _lock_level(product_id, warehouse_id):
 
 
 def _ensure_level(product_id, warehouse_id):
-    (
-        StockLevel.insert(
-            product=product_id, warehouse=warehouse_id, on_hand=0, reserved=0, updated_at=utcnow()
-        )
-        .on_conflict_ignore()
-        .execute()
+    """Create the level row at 0 if absent; INSERT … ON CONFLICT DO NOTHING makes two
+    processes creating it at once harmless (the plain read first spares an insert, and on
+    PostgreSQL a sequence value, on every movement)."""
+    exists = (
+        StockLevel.select(StockLevel.id)
+        .where((StockLevel.product == product_id) & (StockLevel.warehouse == warehouse_id))
+        .exists()
     )
+    if not exists:
+        (
+            StockLevel.insert(
+                product=product_id,
+                warehouse=warehouse_id,
+                on_hand=0,
+                reserved=0,
+                updated_at=utcnow(),
+            )
+            .on_conflict_ignore()
+            .execute()
+        )
 
 
 def _check_int(value, what):
