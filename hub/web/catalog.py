@@ -27,17 +27,20 @@ CHART_POINTS = 500
 
 
 def search_query(q):
-    """SKU or barcode exactly, a SKU prefix (an index range), or a word of the name."""
+    """SKU or barcode exactly, or a SKU prefix (index lookups); else a word of the name
+    (a scan, only when no code matched)."""
     query = Product.select()
     q = (q or "").strip()
-    if q:
-        query = query.where(
-            (Product.sku == q)
-            | (Product.barcode == q)
-            | ((Product.sku >= q) & (Product.sku < q + "\uffff"))
-            | Product.name.contains(q)
-        )
-    return query
+    if not q:
+        return query
+    by_code = query.where(
+        (Product.sku == q)
+        | (Product.barcode == q)
+        | ((Product.sku >= q) & (Product.sku < q + "\uffff"))
+    )
+    if by_code.exists():
+        return by_code
+    return query.where(Product.name.contains(q))
 
 
 @bp.route("/")
