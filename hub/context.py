@@ -43,7 +43,8 @@ class ConnectorContext:
         value = self.secrets.get(name)
         return default if value in (None, "") else value
 
-    def report_total(self, total):
-        """Tell the core how many records the stream will yield, when the store says so."""
+    def report_total(self, total, exact=True):
+        """Tell the core how many records the stream will yield, when the store says so
+        (``exact=False``: at least that many; the progress bar shows it as a floor)."""
         if self.progress is not None:
-            self.progress(total)
+            self.progress(total, exact)

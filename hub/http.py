@@ -79,12 +79,15 @@ def make_session(
     backoff_factor=0.5,
     allowed_methods=None,
     max_retry_after=120,
+    respect_retry_after=True,
 ):
     """A session whose adapter retries connection errors, 429 and 5xx with backoff.
 
     ``allowed_methods`` defaults to idempotent methods plus POST: store APIs
     (GraphQL, Magento search) read through POST, and writes the hub makes carry
     idempotency (a key, compare-and-swap, or a check-before-write).
+    ``respect_retry_after=False`` (tests) retries without sleeping the store's Retry-After:
+    a connector that must honour it through ``ctx.sleep`` then sees the last answer.
     """
     session = HubSession(timeout=timeout, secrets=secrets)
     RedactingFilter.secrets.update(s for s in secrets if s and len(s) >= 4)
@@ -98,7 +101,7 @@ def make_session(
         status_forcelist=RETRY_STATUSES,
         allowed_methods=allowed_methods
         or frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST", "PATCH"}),
-        respect_retry_after_header=True,
+        respect_retry_after_header=respect_retry_after,
         raise_on_status=False,  # the connector turns the last response into a clear error
     )
     retry.DEFAULT_BACKOFF_MAX = max_retry_after

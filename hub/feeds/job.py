@@ -71,8 +71,8 @@ class FeedJob:
         if time.monotonic() - self._last_flush >= PROGRESS_EVERY_SECONDS:
             self.flush()
 
-    def set_total(self, total):
-        self.total = total
+    def set_total(self, total, exact=True):
+        self.total = total if exact else max(total, self.processed)
         self.flush()
 
     def flush(self):

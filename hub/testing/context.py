@@ -22,6 +22,7 @@ def make_context(
         secrets=list(secrets.values()),
         backoff_factor=0 if fast_retries else 0.5,
         total_retries=2 if fast_retries else 4,
+        respect_retry_after=not fast_retries,
     )
     kwargs = {}
     if sleep is not None:
