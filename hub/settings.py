@@ -13,6 +13,7 @@
 * ``HUB_HELD_ORDER_MAX_AGE_HOURS`` held unpaid orders older than this become an Error (168)
 * ``HUB_RUN_RETENTION_DAYS`` runs and resolved events older than this are pruned (90)
 * ``HUB_WORKERS``        worker threads of ``hub worker`` (default 2)
+* ``HUB_HTTP_RETRIES`` / ``HUB_HTTP_BACKOFF``  transport retries of connector sessions (4, 0.5 s)
 """
 
 import os
@@ -39,6 +40,8 @@ class Settings:
     run_retention_days: int = 90
     workers: int = 2
     lease_seconds: int = 120
+    http_retries: int = 4
+    http_backoff: float = 0.5
     testing: bool = False
 
     def require_secret_key(self):
@@ -68,6 +71,8 @@ def load_settings(env=None):
         run_retention_days=int(env.get("HUB_RUN_RETENTION_DAYS", "90")),
         workers=int(env.get("HUB_WORKERS", "2")),
         lease_seconds=int(env.get("HUB_LEASE_SECONDS", "120")),
+        http_retries=int(env.get("HUB_HTTP_RETRIES", "4")),
+        http_backoff=float(env.get("HUB_HTTP_BACKOFF", "0.5")),
     )
 
 

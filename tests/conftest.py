@@ -44,6 +44,7 @@ def configure(env, url, instance):
         "HUB_SECRET_KEY": "test-secret-key-0123456789",
         "HUB_QUEUE_URL": f"sqlite:///{instance / 'queue.db'}",
         "HUB_MEDIA_DIR": str(instance / "media"),
+        "HUB_HTTP_BACKOFF": "0",  # transport retries without sleeping
     }
     for key, value in values.items():
         env.setenv(key, value)

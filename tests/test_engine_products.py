@@ -103,3 +103,34 @@ def test_authentication_failure_fails_the_run_once(integration, store):
     assert result.status == "failed"
     assert result.attempts == 1
     assert Event.get(Event.code == "authentication").hint.startswith("Check the")
+
+
+def test_checkpoint_never_passes_the_start_of_the_run(integration, store):
+    from hub.models import FeedRun
+
+    store.add_product(1, "F-1", "From the future")
+    store.products["1"]["updated"] = "2099-01-01T00:00:00Z"  # a store clock ahead of ours
+    result = run(integration, "import_new_products")
+    checkpoint = Checkpoint.get(Checkpoint.feed == "import_new_products").value
+    started = FeedRun.get_by_id(result.id).started_at
+    assert checkpoint == started.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_transient_failure_retries_the_same_run_then_fails(integration, store):
+    import pytest
+
+    from hub.feeds.runs import TransientRunError, create_run, execute_run
+    from hub.models import FeedRun
+
+    store.faults.append({"fault": "5xx", "count": 100})
+    queued = create_run(integration, "import_new_products")
+    with pytest.raises(TransientRunError) as retry:
+        execute_run(queued.id, retries_left=3)  # Huey will run it again later
+    again = FeedRun.get_by_id(queued.id)
+    assert again.status == "queued" and again.attempts == 1 and retry.value.delay > 0
+    assert "retrying" in again.message
+    execute_run(queued.id, retries_left=0)  # the last attempt
+    final = FeedRun.get_by_id(queued.id)
+    assert final.status == "failed" and final.attempts == 2
+    assert FeedRun.select().count() == 1  # one run, two attempts
+    assert not Event.select().where(Event.severity == "error").exists()  # not a record error

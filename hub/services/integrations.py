@@ -11,6 +11,7 @@ from hub.crypto import decrypt_json, encrypt_json, mask
 from hub.db import db
 from hub.errors import BadInput, NotFound
 from hub.feeds.registry import FEED_TYPES
+from hub.http import make_session
 from hub.models import (
     FeedSetting,
     Integration,
@@ -243,6 +244,16 @@ def build_context(integration, feed=None, checkpoint=None, **overrides):
     """The ``ctx`` handed to connector hooks: settings, decrypted secrets, a ready session."""
     secrets = integration_secrets(integration)
     cache = _context_cache.setdefault(integration.id, {})
+    settings = get_settings()
+    overrides.setdefault(
+        "session",
+        make_session(
+            secrets=list(secrets.values()),
+            total_retries=settings.http_retries,
+            backoff_factor=settings.http_backoff,
+            respect_retry_after=settings.http_backoff > 0,
+        ),
+    )
     return ConnectorContext(
         integration=integration.name,
         connector=integration.connector,
