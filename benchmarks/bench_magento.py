@@ -1,229 +1,155 @@
-"""Benchmark of the Magento connector: case ``update_products``.
+"""Benchmark of the Magento ``update_products`` feed against the floor.
 
-For 5,000 and 20,000 simple products served by one emulator process
-(``python -m connect_magento.emulator``), it runs, alternately and in fresh processes, the
-floor (``floor_magento.py``: page through the same products with the same signed requests,
-parse the JSON) and the connector (``hub_fetch_products`` consumed, every record validated with
-``hub.records.validate_record``), and reports wall time, CPU time and peak RSS of each, the
-ratio connector/floor (median and best of the repetitions), and the RSS growth from 5,000 to
-20,000. ``--profile`` adds a cProfile of one connector run.
+    python benchmarks/bench_magento.py --products 5000 20000 [--repeat 3] [--mode connector]
+                                       [--profile]
 
-    .venv/bin/python benchmarks/bench_magento.py [--sizes 5000 20000] [--repeat 3] [--profile]
+For each catalogue size it starts the Magento emulator in its own process (``--products N``
+simple products, no configurables, no virtual products, no orders), then alternates runs of
 
-Targets: connector <= 1.5x floor; peak RSS < 250 MB, growing < 20% from 5,000 to 20,000.
-(Written against the small local helper below until ``benchmarks/harness.py`` lands.)
+* the floor (``floor_magento.py``): the same signed ``GET /V1/products`` pages (sorted by
+  entity_id, pageSize 300, same ``fields=``), ``response.json()``, count;
+* the hub side (``HUB_RUNS``): ``connector`` consumes ``hub_fetch_products`` fully and validates
+  every record with ``hub.records.validate_record`` (as the core does); ``stream`` is the same
+  without the validation (the connector's own cost);
+
+each in a fresh interpreter through ``benchmarks/harness.py`` (wall time, CPU user+sys and peak
+RSS of the whole process: imports included, for both sides), and writes the medians to
+``benchmarks/results/magento_update_products[_<mode>].json`` / ``.md``. ``--profile`` adds the
+cProfile top functions of one hub run.
 """
 
 import argparse
-import json
-import os
-import resource
-import socket
-import statistics
-import subprocess
 import sys
-import time
+from pathlib import Path
 
-import requests
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+import harness  # noqa: E402
 
-
-# -- local helper (emulator process, measured child processes) ----------------------------
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_emulator(products):
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "connect_magento.emulator",
-            "--port",
-            str(port),
-            "--products",
-            str(products),
-            "--orders",
-            "0",
-            "--seed",
-            "1",
-            "--configurables",
-            "0",
-            "--virtuals",
-            "0",
-            "--quiet",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if requests.get(f"{url}/_emulator/state", timeout=2).ok:
-                return process, url
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the emulator did not start")
+# the emulator's demo integration (connect_magento.emulator.auth.DEMO_CREDENTIALS), repeated
+# here so that neither side imports the emulator (Flask) when measured
+DEMO = {
+    "consumer_key": "demo0consumer0key0magento0hub000",
+    "consumer_secret": "demo0consumer0secret0magento0000",
+    "access_token": "demo0access0token0magento0hub000",
+    "access_token_secret": "demo0access0token0secret0000000",
+}
+HERE = str(Path(__file__).resolve().parent)
 
 
-def measure(kind, url, profile=False):
-    """Run one measured job in a fresh interpreter; returns its JSON report."""
-    command = [sys.executable, __file__, "--worker", kind, "--url", url]
-    if profile:
-        command.append("--profile")
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
-# -- the measured jobs ------------------------------------------------------------------------
-
-
-def credentials():
-    from connect_magento.emulator import DEMO_CREDENTIALS
-
-    return DEMO_CREDENTIALS
-
-
-def job_floor(url):
-    """Imports and set-up happen here, outside the measurement; the returned call is timed."""
-    sys.path.insert(0, HERE)
-    from floor_magento import run_floor
-
-    creds = credentials()
-    return lambda: {"rows": run_floor(url, creds)}
-
-
-def job_connector(url):
+def _consume(url, validate):
     from connect_magento import plugin
 
     from hub.outcomes import is_outcome
     from hub.records import validate_record
-    from hub.testing import make_context
+    from hub.testing.context import make_context
 
-    secrets = {
-        k: credentials()[k]
-        for k in ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
-    }
-    ctx = make_context("magento", url, secrets=secrets)
-
-    def run():
-        rows = outcomes = 0
-        for record in plugin.hub_fetch_products(ctx):
-            if is_outcome(record):
-                outcomes += 1
-            else:
-                validate_record("product", record)
-                rows += 1
-        return {"rows": rows, "outcomes": outcomes}
-
-    return run
+    ctx = make_context("magento", url, secrets=dict(DEMO), fast_retries=False)
+    records = outcomes = 0
+    for item in plugin.hub_fetch_products(ctx):
+        if is_outcome(item):
+            outcomes += 1
+        else:
+            if validate:
+                validate_record("product", item)
+            records += 1
+    return {"records": records, "outcomes": outcomes}
 
 
-def worker(kind, url, profile):
-    import cProfile
-    import io
-    import pstats
-
-    job = (job_floor if kind == "floor" else job_connector)(url)
-    profiler = cProfile.Profile() if profile else None
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    if profiler:
-        profiler.enable()
-    result = job()
-    if profiler:
-        profiler.disable()
-    result.update(
-        {
-            "kind": kind,
-            "wall": time.perf_counter() - wall0,
-            "cpu": time.process_time() - cpu0,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        }
-    )
-    if profiler:
-        stream = io.StringIO()
-        pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(12)
-        result["profile"] = stream.getvalue()
-    print(json.dumps(result))
+def hub_run_connector(url):
+    """Consume hub_fetch_products fully and validate every record like the core does."""
+    return _consume(url, validate=True)
 
 
-# -- the benchmark ----------------------------------------------------------------------------
+def hub_run_stream(url):
+    """Consume hub_fetch_products fully, without the core's validation (the connector alone)."""
+    return _consume(url, validate=False)
 
 
-def run(sizes, repeat, profile):
-    report = {"case": "update_products", "connector": "magento", "sizes": {}}
-    for size in sizes:
-        process, url = start_emulator(size)
-        try:
-            measure("floor", url)  # warm the emulator's search cache once for both
-            floors, connectors = [], []
+HUB_RUNS = {"connector": "hub_run_connector", "stream": "hub_run_stream"}
+
+
+def bench(sizes, repeat, mode, profile):
+    rows, profiles = [], {}
+    env = {"PYTHONPATH": HERE}
+    for n in sizes:
+        with harness.start_emulator(
+            "connect_magento.emulator",
+            "--products",
+            n,
+            "--orders",
+            0,
+            "--configurables",
+            0,
+            "--virtuals",
+            0,
+            "--quiet",
+        ) as emu:
+            warm = harness.measure([sys.executable, "benchmarks/floor_magento.py", emu.url])
+            assert warm["returncode"] == 0, warm["stderr"]  # the emulator's caches, for both
+            floors, hubs = [], []
             for _ in range(repeat):
-                floors.append(measure("floor", url))
-                connectors.append(measure("connector", url))
-            prof = measure("connector", url, profile=True)["profile"] if profile else None
-        finally:
-            process.kill()
-            process.wait()
-        ratios = [c["wall"] / f["wall"] for f, c in zip(floors, connectors, strict=True)]
-        entry = {
-            "rows": connectors[0]["rows"],
-            "floor_wall": statistics.median(f["wall"] for f in floors),
-            "floor_wall_best": min(f["wall"] for f in floors),
-            "floor_cpu": statistics.median(f["cpu"] for f in floors),
-            "connector_wall": statistics.median(c["wall"] for c in connectors),
-            "connector_wall_best": min(c["wall"] for c in connectors),
-            "connector_cpu": statistics.median(c["cpu"] for c in connectors),
-            "ratio_median": statistics.median(ratios),
-            "ratio_best": min(c["wall"] for c in connectors) / min(f["wall"] for f in floors),
-            "connector_peak_rss_mb": max(c["peak_rss_mb"] for c in connectors),
-            "floor_peak_rss_mb": max(f["peak_rss_mb"] for f in floors),
-        }
-        if prof:
-            entry["profile"] = prof
-        report["sizes"][str(size)] = entry
-        print(
-            f"{size:>6} products: floor {entry['floor_wall']:.2f}s (cpu "
-            f"{entry['floor_cpu']:.2f}s), connector {entry['connector_wall']:.2f}s (cpu "
-            f"{entry['connector_cpu']:.2f}s), ratio {entry['ratio_median']:.2f} median / "
-            f"{entry['ratio_best']:.2f} best, connector peak RSS "
-            f"{entry['connector_peak_rss_mb']:.1f} MB",
-            flush=True,
+                floor = harness.measure([sys.executable, "benchmarks/floor_magento.py", emu.url])
+                assert floor["returncode"] == 0, floor["stderr"]
+                assert int(floor["stdout"].split()[-1]) == n
+                floors.append(floor)
+                hub = harness.measure_callable(
+                    f"bench_magento:{HUB_RUNS[mode]}", env=env, url=emu.url
+                )
+                assert hub["result"]["records"] == n, hub["result"]
+                hubs.append(hub)
+            if profile:
+                profiles[n] = harness.profile_callable(
+                    f"bench_magento:{HUB_RUNS[mode]}", top=20, env=env, url=emu.url
+                )
+        f, h = harness.summarise(floors), harness.summarise(hubs)
+        best = min(x["wall_s"] for x in hubs) / min(x["wall_s"] for x in floors)
+        rows.append(
+            {
+                "products": n,
+                "floor_wall_s": f["wall_s"],
+                "floor_cpu_s": f["cpu_s"],
+                "floor_rss_mb": f["peak_rss_mb"],
+                "hub_wall_s": h["wall_s"],
+                "hub_cpu_s": h["cpu_s"],
+                "hub_rss_mb": h["peak_rss_mb"],
+                "ratio_wall": round(h["wall_s"] / f["wall_s"], 2),
+                "ratio_wall_best": round(best, 2),
+                "ratio_cpu": round(h["cpu_s"] / f["cpu_s"], 2),
+                "hub_result": hubs[-1]["result"],
+            }
         )
-        if prof:
-            print(prof)
-    keys = sorted(report["sizes"], key=int)
-    if len(keys) >= 2:
-        small, big = report["sizes"][keys[0]], report["sizes"][keys[-1]]
-        growth = big["connector_peak_rss_mb"] / small["connector_peak_rss_mb"] - 1
-        report["rss_growth"] = growth
-        print(f"connector peak RSS growth {keys[0]} -> {keys[-1]}: {growth:.1%}")
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "magento.json"), "w") as fh:
-        json.dump(report, fh, indent=2)
-    return report
-
-
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--worker", choices=["floor", "connector"])
-    parser.add_argument("--url")
-    args = parser.parse_args()
-    if args.worker:
-        worker(args.worker, args.url, args.profile)
-    else:
-        run(args.sizes, args.repeat, args.profile)
+        print(rows[-1], flush=True)
+    meta = {"mode": mode, "repeat": repeat, "profiles": profiles}
+    if len(rows) >= 2:
+        growth = rows[-1]["hub_rss_mb"] / rows[0]["hub_rss_mb"] - 1
+        meta["rss_growth"] = round(growth, 3)
+        print(f"hub peak RSS growth {rows[0]['products']} -> {rows[-1]['products']}: {growth:.1%}")
+    name = "magento_update_products" + ("" if mode == "connector" else f"_{mode}")
+    columns = [
+        ("products", "products"),
+        ("floor_wall_s", "floor wall s"),
+        ("floor_cpu_s", "floor CPU s"),
+        ("floor_rss_mb", "floor RSS MB"),
+        ("hub_wall_s", "hub wall s"),
+        ("hub_cpu_s", "hub CPU s"),
+        ("hub_rss_mb", "hub RSS MB"),
+        ("ratio_wall", "wall ×floor (median)"),
+        ("ratio_wall_best", "wall ×floor (best)"),
+        ("ratio_cpu", "CPU ×floor"),
+    ]
+    paths = harness.write_results(name, rows, meta, columns)
+    for n, text in profiles.items():
+        print(f"--- profile, {n} products ---\n{text}")
+    print("results:", *paths)
+    return rows
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--products", type=int, nargs="+", default=[5000, 20000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--mode", choices=sorted(HUB_RUNS), default="connector")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    bench(args.products, args.repeat, args.mode, args.profile)

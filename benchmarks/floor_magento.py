@@ -51,7 +51,13 @@ def run_floor(url, credentials, page_size=300, store_code="default"):
         page += 1
 
 
-if __name__ == "__main__":
-    from connect_magento.emulator import DEMO_CREDENTIALS
+# the emulator's demo integration (connect_magento.emulator.auth.DEMO_CREDENTIALS)
+DEMO = {
+    "consumer_key": "demo0consumer0key0magento0hub000",
+    "consumer_secret": "demo0consumer0secret0magento0000",
+    "access_token": "demo0access0token0magento0hub000",
+    "access_token_secret": "demo0access0token0secret0000000",
+}
 
-    print(run_floor(sys.argv[1], DEMO_CREDENTIALS))
+if __name__ == "__main__":
+    print(run_floor(sys.argv[1], DEMO))

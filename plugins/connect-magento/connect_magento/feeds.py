@@ -502,6 +502,7 @@ def _write_source_items(mc, code, items):
             "POST",
             "inventory/source-items",
             json={"sourceItems": [_source_item(code, i) for i in items]},
+            store="all",  # stock is global: written in the "all" scope
         )
     except StoreRejected as exc:
         if len(items) == 1:
@@ -549,6 +550,7 @@ def _push_legacy(mc, item):
             "PUT",
             f"products/{sku}/stockItems/{item_id}",
             json={"stockItem": {"qty": item["quantity"], "is_in_stock": item["quantity"] > 0}},
+            store="all",
         )
     except StoreRejected as exc:
         return _result(item, "error", exc.message)
