@@ -143,9 +143,10 @@ def _tree_rss(proc):
 def measure(cmd, env=None, cwd=None, timeout=3600):
     """Run ``cmd``; return wall_s, cpu_s (user+sys), cpu_user_s, cpu_sys_s, peak_rss_mb,
     returncode, stdout, stderr."""
-    out_path = RESULTS / f".stdout-{os.getpid()}-{time.monotonic_ns()}.tmp"
+    stem = f".run-{os.getpid()}-{time.monotonic_ns()}"
+    out_path, err_path = RESULTS / f"{stem}-out.tmp", RESULTS / f"{stem}-err.tmp"
     RESULTS.mkdir(parents=True, exist_ok=True)
-    with open(out_path, "w+b") as out, open(str(out_path) + ".err", "w+b") as err:
+    with open(out_path, "w+b") as out, open(err_path, "w+b") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
             [str(c) for c in cmd], stdout=out, stderr=err, env=_env(env), cwd=cwd or ROOT
@@ -166,7 +167,7 @@ def measure(cmd, env=None, cwd=None, timeout=3600):
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
     out_path.unlink(missing_ok=True)
-    Path(str(out_path) + ".err").unlink(missing_ok=True)
+    err_path.unlink(missing_ok=True)
     # ru_maxrss (KiB on Linux) covers the main process even if it peaked between two polls
     peak = max(peak, rusage.ru_maxrss * 1024)
     return {

@@ -148,8 +148,8 @@ def fetch_products(ctx):
     currency = client.shop_currency()
     try:
         count = client.execute(queries.VARIANTS_COUNT).data.get("productVariantsCount") or {}
-        if count.get("precision") == "EXACT":
-            ctx.report_total(count["count"])
+        if count.get("count") is not None:
+            ctx.report_total(count["count"], exact=count.get("precision") == "EXACT")
     except ConnectorError as exc:  # the total is a nicety: never fail the run for it
         ctx.logger.info("shopify: no variant count (%s)", exc)
     url = client.run_bulk_query(queries.BULK_PRODUCTS)

@@ -130,7 +130,7 @@ def test_invalid_variants_become_invalid_outcomes_and_the_stream_goes_on(store, 
 def test_fetch_products_uses_a_bulk_operation_and_streams_it(store, ctx, clock):
     paged = _records(plugin.hub_fetch_new_products(ctx, None))
     totals = []
-    ctx.progress = totals.append
+    ctx.progress = lambda total, exact=True: totals.append((total, exact))
     bulk = _records(plugin.hub_fetch_products(ctx))
     assert sorted(r["external_id"] for r in bulk) == sorted(r["external_id"] for r in paged)
     key = {r["external_id"]: {k: v for k, v in r.items() if k != "cursor"} for r in paged}
@@ -143,7 +143,7 @@ def test_fetch_products_uses_a_bulk_operation_and_streams_it(store, ctx, clock):
     assert state["counters"]["bulk_downloads"] == 1
     assert state["bulk_operations"][0]["status"] == "COMPLETED"
     assert len(clock.sleeps) >= 2  # polled through RUNNING, with ctx.sleep
-    assert totals == [len(store.emu.shop.variants)]
+    assert totals == [(len(store.emu.shop.variants), True)]
 
 
 def test_fetch_products_is_a_generator_holding_one_product(store, ctx):
