@@ -103,7 +103,19 @@ def hub_run_feed(url):
     }
 
 
-HUB_RUNS = {"connector": "hub_run_connector", "stream": "hub_run_stream", "feed": "hub_run_feed"}
+def hub_run_update(url, workdir):
+    """The steady state: update_products on a hub that already has the catalogue."""
+    import hub_feed
+
+    return hub_feed.update("shopify", url, {"access_token": "shpat_demo_token"}, workdir)
+
+
+HUB_RUNS = {
+    "connector": "hub_run_connector",
+    "stream": "hub_run_stream",
+    "feed": "hub_run_feed",
+    "update": "hub_run_update",
+}
 
 
 def bench(sizes, repeat, mode, profile):
@@ -113,6 +125,23 @@ def bench(sizes, repeat, mode, profile):
             "connect_shopify.emulator", "--variants", n, "--products", 0, "--orders", 0, "--quiet"
         ) as emu:
             floors, hubs = [], []
+            extra = {}
+            if mode == "update":  # import the catalogue once, then measure the nightly update
+                extra["workdir"] = tempfile.mkdtemp(prefix="bench-hub-")
+                first = harness.measure_callable(
+                    "hub_feed:prepare",
+                    env={"PYTHONPATH": str(Path(__file__).parent)},
+                    connector="shopify",
+                    url=emu.url,
+                    secrets={"access_token": "shpat_demo_token"},
+                    workdir=extra["workdir"],
+                )
+                print(
+                    "first import:",
+                    {k: first[k] for k in ("wall_s", "cpu_s", "peak_rss_mb")},
+                    first.get("result"),
+                    flush=True,
+                )
             for _ in range(repeat):
                 floor = harness.measure(
                     [sys.executable, "benchmarks/floor_shopify.py", "--url", emu.url]
@@ -124,6 +153,7 @@ def bench(sizes, repeat, mode, profile):
                         f"bench_shopify:{HUB_RUNS[mode]}",
                         env={"PYTHONPATH": str(Path(__file__).parent)},
                         url=emu.url,
+                        **extra,
                     )
                 )
             if profile:
@@ -132,6 +162,7 @@ def bench(sizes, repeat, mode, profile):
                     top=20,
                     env={"PYTHONPATH": str(Path(__file__).parent)},
                     url=emu.url,
+                    **extra,
                 )
         f, h = harness.summarise(floors), harness.summarise(hubs)
         rows.append(

@@ -240,8 +240,11 @@ def _create_order(job, record, products, carrier):
             quantity=line["quantity"],
             price=line.get("price"),
         )
+    # reserve in product-id order: the lock order of shipments and cancellations, so
+    # concurrent transactions on PostgreSQL never deadlock
+    for line in sorted(record["lines"], key=lambda x: products[x["external_id"]].id):
         stock.reserve(
-            product.id,
+            products[line["external_id"]].id,
             warehouse_id,
             line["quantity"],
             reference_type="order",

@@ -12,8 +12,11 @@ def utcnow():
 
 
 def to_utc_naive(value):
+    """A datetime (or an ISO-8601 string) as naive UTC."""
     if value is None:
         return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value

@@ -1,0 +1,57 @@
+"""The hub side of a connector benchmark: the real feed engine, inline, on SQLite.
+
+Two steps, each run in a fresh interpreter by ``harness.measure_callable``:
+
+* ``prepare(connector, url, secrets, workdir)``: a new hub database in ``workdir``, an
+  integration, and a first ``update_products`` that creates every product (the initial
+  import; measured separately as ``first_import``);
+* ``update(connector, url, secrets, workdir)``: ``update_products`` again on that database:
+  the nightly steady state the issues' target is about (every product read, validated where
+  changed, matched to its binding, counted unchanged or updated).
+"""
+
+import os
+
+
+def _open(workdir):
+    os.environ.update(
+        {
+            "HUB_DATABASE_URL": f"sqlite:///{workdir}/hub.db",
+            "HUB_INSTANCE_DIR": workdir,
+            "HUB_SECRET_KEY": "bench-key-0123456789",
+            "HUB_QUEUE_URL": f"sqlite:///{workdir}/queue.db",
+            "HUB_MEDIA_DIR": f"{workdir}/media",
+        }
+    )
+    import hub.db
+    import hub.settings
+
+    settings = hub.settings.set_settings(hub.settings.load_settings())
+    hub.db.init_db(settings.database_url)
+    hub.db.upgrade()
+
+
+def _run(feed="update_products"):
+    from hub.feeds.runs import run_inline, run_summary
+    from hub.services.integrations import get_integration
+
+    summary = run_summary(run_inline(get_integration("bench"), feed), events=False)
+    return {
+        "status": summary["status"],
+        "counts": summary["counts"],
+        "processed": summary["processed"],
+        "message": summary["message"],
+    }
+
+
+def prepare(connector, url, secrets, workdir, settings=None):
+    _open(workdir)
+    from hub.services.integrations import create_integration
+
+    create_integration("bench", connector, url, {**(settings or {}), **secrets})
+    return _run()
+
+
+def update(connector, url, secrets, workdir, settings=None):
+    _open(workdir)
+    return _run()
