@@ -335,9 +335,10 @@ class MagentoClient:
 
     # -- paging ------------------------------------------------------------------------------
 
-    def iter_offset(self, path, *, groups=(), sort=(), fields=None, key, report_total=False):
+    def iter_offset(self, path, *, groups=(), sort=(), fields=None, key, on_total=None):
         """Pages 1..ceil(total_count/pageSize); ``key`` of the sort order guards against the
-        page-past-the-end answer (the last page again). Yields pages (lists)."""
+        page-past-the-end answer (the last page again). Yields pages (lists); ``on_total``
+        is called with the first page's ``total_count``."""
         size = self.page_size
         current = 1
         last_key = None
@@ -345,8 +346,8 @@ class MagentoClient:
         while True:
             data = self.get(path, criteria_params(groups, sort, size, current, fields))
             items, total = _items_total(data, path)
-            if current == 1 and report_total:
-                self.ctx.report_total(total)
+            if current == 1 and on_total is not None:
+                on_total(total)
             if items and last_key is not None and key(items[0]) <= last_key:
                 break  # Magento answered a page past the end with the last page again
             if items:

@@ -133,15 +133,18 @@ def fetch_products(ctx):
     mc = client(ctx)
     options = mapping_options(ctx, mc)
     parents = configurable_parents(mc)
+    totals = []  # filled on the prefetch thread, reported from this one (the core's thread)
     pages = mc.iter_offset(
         "products",
         groups=[NOT_CONFIGURABLE],
         sort=[("entity_id", "ASC")],
         fields=PRODUCT_FIELDS,
         key=lambda item: int(item.get("id") or 0),
-        report_total=True,
+        on_total=totals.append,
     )
     for page in prefetch(pages):
+        if totals:
+            ctx.report_total(totals.pop())
         for raw in page:
             record = map_product(raw, cursor=product_cursor_by_id(raw), parents=parents, **options)
             if record is not None:
@@ -367,7 +370,7 @@ def _fetch_msi_stock(ctx, mc):
         sort=[("sku", "ASC")],
         fields="items[sku,source_code,quantity,status]",
         key=lambda item: str(item.get("sku") or ""),
-        report_total=True,
+        on_total=ctx.report_total,
     )
     for page in pages:
         known = products_by_sku(mc, [i["sku"] for i in page if i.get("sku")])
@@ -395,7 +398,7 @@ def _fetch_legacy_stock(ctx, mc):
         sort=[("entity_id", "ASC")],
         fields="items[id,sku,extension_attributes[stock_item[item_id,qty,is_in_stock]]]",
         key=lambda item: int(item.get("id") or 0),
-        report_total=True,
+        on_total=ctx.report_total,
     )
     for page in pages:
         for item in page:

@@ -185,6 +185,13 @@ def test_throttle_is_waited_out_through_ctx_sleep(ctx, emulator, sleeps):
     assert emulator.state()["pending_faults"] == []
 
 
+def test_throttle_with_retry_after_is_honoured_through_ctx_sleep(ctx, emulator, sleeps):
+    # Fastly in front of Adobe Commerce Cloud sends 429 with Retry-After
+    emulator.fault("throttle", count=4, retry_after=7)
+    assert MagentoClient(ctx).get("store/storeConfigs")[0]["code"] == "default"
+    assert sleeps.calls == [7.0]
+
+
 def test_throttle_that_outlives_the_retries_is_transient(ctx, emulator, sleeps):
     emulator.fault("throttle", count=100)
     with pytest.raises(TransientError, match="429.*Too Many Requests"):

@@ -173,3 +173,15 @@ def test_images_of_a_deleted_product_are_skipped(ctx):
         )
     )
     assert len(out) == 1 and isinstance(out[0], Skip)
+
+
+def test_the_total_is_reported_from_the_consumers_thread(ctx, emulator):
+    import threading
+
+    seen = []
+    ctx.progress = lambda total, exact=True: seen.append((total, threading.current_thread().name))
+    records(plugin.hub_fetch_products(ctx))
+    non_configurable = sum(
+        1 for p in emulator.current.products.values() if p["type_id"] != "configurable"
+    )
+    assert seen == [(non_configurable, threading.current_thread().name)]
