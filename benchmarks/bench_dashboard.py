@@ -185,6 +185,7 @@ def main(argv=None):
         if "search" not in name:  # the target is for the list pages; search is reported
             worst = max(worst, ratio)
         print(f"{name:32} {small_ms:9.2f} {large['ms'][name]:9.2f} {ratio:6.2f}")
+    print(f"median over {args.rounds} interleaved rounds of the best of {args.repeat} requests")
     print(
         f"small: {small['orders']} orders / {small['products']} products; large: "
         f"{large['orders']} orders / {large['products']} products (seeded in "
