@@ -1,218 +1,169 @@
-"""Benchmark of the PrestaShop connector: case ``update_products``.
+"""Benchmark of the PrestaShop ``update_products`` feed against the floor.
 
-For 5,000 and 20,000 combinations (products with 4 combinations each) served by one emulator
-process, it runs, alternately and in fresh processes, the floor (``floor_prestashop.py``: page
-through products and combinations, parse the JSON) and the connector (``hub_fetch_products``
-consumed, every record validated with ``hub.records.validate_record``), and reports wall time,
-CPU time and peak RSS of each, the ratio connector/floor (median of the repetitions), and the
-RSS growth from 5,000 to 20,000. ``--profile`` adds a cProfile of one connector run.
+    python benchmarks/bench_prestashop.py --combinations 5000 20000 [--repeat 3]
+                                          [--mode connector|stream] [--profile]
 
-    .venv/bin/python benchmarks/bench_prestashop.py [--sizes 5000 20000] [--repeat 3] [--profile]
+For each size it starts the PrestaShop emulator in its own process (``--combinations N`` =
+N/4 products with 4 combinations each, no orders), then alternates runs of
 
-Targets: connector <= 1.5x floor; peak RSS < 250 MB, growing < 20% from 5,000 to 20,000.
-(Written against a small local helper below until ``benchmarks/harness.py`` lands.)
+* the floor (``floor_prestashop.py``): the same ``GET /api/products`` and
+  ``GET /api/combinations`` pages (JSON, display=full, sorted by id / by id_product then id,
+  500 rows a page, Basic auth), ``json.loads``, count;
+* the hub side (``HUB_RUNS``): ``connector`` consumes ``hub_fetch_products`` fully and validates
+  every record with ``hub.records.validate_record`` (as the core does); ``stream`` is the same
+  without the validation (the connector's own cost);
+
+each in a fresh interpreter through ``benchmarks/harness.py`` (wall time, CPU user+sys and peak
+RSS of the whole process, imports included, for both sides), and writes the medians to
+``benchmarks/results/prestashop_update_products[_<mode>].json`` / ``.md``. ``--profile`` adds
+the cProfile top functions of one hub run.
 """
 
 import argparse
-import json
-import os
-import resource
-import socket
-import statistics
-import subprocess
 import sys
-import time
+from pathlib import Path
 
-import requests
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+import harness  # noqa: E402
+
+# the emulator's demo key (connect_prestashop.emulator.DEMO_KEY), repeated here so that
+# neither side imports the emulator (Flask) when measured
 DEMO_KEY = "HUBDEMOPRESTASHOPWEBSERVICEKEY01"
 PER_PRODUCT = 4
 PAGE_SIZE = 500
+HERE = str(Path(__file__).resolve().parent)
 
 
-# -- local helper (emulator process, measured child processes) ----------------------------
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_emulator(products):
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "connect_prestashop.emulator",
-            "--port",
-            str(port),
-            "--products",
-            str(products),
-            "--orders",
-            "0",
-            "--seed",
-            "1",
-            "--combinations-per-product",
-            str(PER_PRODUCT),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if requests.get(f"{url}/_emulator/state", timeout=2).ok:
-                return process, url
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the emulator did not start")
-
-
-def measure(kind, url):
-    """Run one measured job in a fresh interpreter; returns its JSON report."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--worker", kind, "--url", url],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
-# -- the measured jobs ------------------------------------------------------------------------
-
-
-def job_floor(url):
-    sys.path.insert(0, HERE)
-    from floor_prestashop import run_floor
-
-    counts = run_floor(url, DEMO_KEY, PAGE_SIZE)
-    return {"rows": counts["products"] + counts["combinations"]}
-
-
-def connector_ctx(url):
-    from hub.context import ConnectorContext
-    from hub.http import make_session
-
-    return ConnectorContext(
-        integration="bench",
-        connector="prestashop",
-        base_url=url,
-        settings={"page_size": PAGE_SIZE},
-        secrets={"api_key": DEMO_KEY},
-        session=make_session(secrets=[DEMO_KEY]),
-    )
-
-
-def job_connector(url):
+def _consume(url, validate):
     from connect_prestashop import plugin
 
     from hub.outcomes import is_outcome
     from hub.records import validate_record
+    from hub.testing.context import make_context
 
+    ctx = make_context(
+        "prestashop",
+        url,
+        secrets={"api_key": DEMO_KEY},
+        settings={"page_size": PAGE_SIZE},
+        fast_retries=False,
+    )
     records = outcomes = 0
-    for item in plugin.hub_fetch_products(connector_ctx(url)):
+    for item in plugin.hub_fetch_products(ctx):
         if is_outcome(item):
             outcomes += 1
         else:
-            validate_record("product", item)
+            if validate:
+                validate_record("product", item)
             records += 1
     return {"records": records, "outcomes": outcomes}
 
 
-def worker(kind, url):
-    started_wall, started_cpu = time.perf_counter(), os.times()
-    result = (job_floor if kind == "floor" else job_connector)(url)
-    cpu = os.times()
-    result.update(
-        {
-            "kind": kind,
-            "wall_s": round(time.perf_counter() - started_wall, 3),
-            "cpu_user_s": round(cpu.user - started_cpu.user, 3),
-            "cpu_sys_s": round(cpu.system - started_cpu.system, 3),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        }
-    )
-    print(json.dumps(result))
+def hub_run_connector(url):
+    """Consume hub_fetch_products fully and validate every record like the core does."""
+    return _consume(url, validate=True)
 
 
-def cpu(report):
-    return report["cpu_user_s"] + report["cpu_sys_s"]
+def hub_run_stream(url):
+    """Consume hub_fetch_products fully, without the core's validation (the connector alone)."""
+    return _consume(url, validate=False)
 
 
-def profile(url, top=18):
-    import cProfile
-    import io
-    import pstats
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    job_connector(url)
-    profiler.disable()
-    buffer = io.StringIO()
-    pstats.Stats(profiler, stream=buffer).sort_stats("tottime").print_stats(top)
-    return buffer.getvalue()
+HUB_RUNS = {"connector": "hub_run_connector", "stream": "hub_run_stream"}
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--worker", choices=["floor", "connector"])
-    parser.add_argument("--url")
-    parser.add_argument(
-        "--sizes", type=int, nargs="+", default=[5000, 20000], help="numbers of combinations"
-    )
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--json", help="write the results to this file")
-    args = parser.parse_args()
-    if args.worker:
-        return worker(args.worker, args.url)
-    results = {}
-    for size in args.sizes:
-        process, url = start_emulator(size // PER_PRODUCT)
-        try:
-            measure("floor", url)  # warm-up: the emulator's first pass, imports, page cache
-            runs = {"floor": [], "connector": []}
-            for _ in range(args.repeat):
-                runs["floor"].append(measure("floor", url))
-                runs["connector"].append(measure("connector", url))
-            floor = statistics.median(r["wall_s"] for r in runs["floor"])
-            conn = statistics.median(r["wall_s"] for r in runs["connector"])
-            results[size] = {
-                "floor": runs["floor"],
-                "connector": runs["connector"],
-                "floor_median_s": floor,
-                "connector_median_s": conn,
-                "ratio": round(conn / floor, 3),
-                "peak_rss_mb": max(r["peak_rss_mb"] for r in runs["connector"]),
+def bench(sizes, repeat, mode, profile):
+    rows, profiles = [], {}
+    env = {"PYTHONPATH": HERE}
+    floor_cmd = [
+        sys.executable,
+        "benchmarks/floor_prestashop.py",
+        "--page-size",
+        PAGE_SIZE,
+        "--url",
+    ]
+    for n in sizes:
+        with harness.start_emulator(
+            "connect_prestashop.emulator",
+            "--products",
+            n // PER_PRODUCT,
+            "--combinations-per-product",
+            PER_PRODUCT,
+            "--orders",
+            0,
+            "--seed",
+            1,
+            "--quiet",
+        ) as emu:
+            warm = harness.measure([*floor_cmd, emu.url])  # the emulator's sort caches
+            assert warm["returncode"] == 0, warm["stderr"]
+            floors, hubs = [], []
+            for _ in range(repeat):
+                floor = harness.measure([*floor_cmd, emu.url])
+                assert floor["returncode"] == 0, floor["stderr"]
+                assert f'"combinations": {n}' in floor["stdout"], floor["stdout"]
+                floors.append(floor)
+                hub = harness.measure_callable(
+                    f"bench_prestashop:{HUB_RUNS[mode]}", env=env, url=emu.url
+                )
+                assert hub["result"]["records"] == n, hub["result"]
+                hubs.append(hub)
+            if profile:
+                profiles[n] = harness.profile_callable(
+                    f"bench_prestashop:{HUB_RUNS[mode]}", top=20, env=env, url=emu.url
+                )
+        f, h = harness.summarise(floors), harness.summarise(hubs)
+        best = min(x["wall_s"] for x in hubs) / min(x["wall_s"] for x in floors)
+        rows.append(
+            {
+                "combinations": n,
+                "floor_wall_s": f["wall_s"],
+                "floor_cpu_s": f["cpu_s"],
+                "floor_rss_mb": f["peak_rss_mb"],
+                "hub_wall_s": h["wall_s"],
+                "hub_cpu_s": h["cpu_s"],
+                "hub_rss_mb": h["peak_rss_mb"],
+                "ratio_wall": round(h["wall_s"] / f["wall_s"], 2),
+                "ratio_wall_best": round(best, 2),
+                "ratio_cpu": round(h["cpu_s"] / f["cpu_s"], 2),
+                "hub_result": hubs[-1]["result"],
             }
-            print(
-                f"{size:>6} combinations: floor {floor:.2f}s, connector {conn:.2f}s, "
-                f"ratio {conn / floor:.2f}, connector CPU "
-                f"{statistics.median(cpu(r) for r in runs['connector']):.2f}s, "
-                f"peak RSS {results[size]['peak_rss_mb']} MB, "
-                f"records {runs['connector'][0]['records']}",
-                flush=True,
-            )
-            if args.profile and size == max(args.sizes):
-                print(profile(url))
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-    if len(args.sizes) >= 2:
-        low, high = results[min(args.sizes)], results[max(args.sizes)]
-        growth = (high["peak_rss_mb"] - low["peak_rss_mb"]) / low["peak_rss_mb"]
-        print(f"RSS growth {min(args.sizes)} -> {max(args.sizes)}: {growth:.1%}")
-        results["rss_growth"] = round(growth, 4)
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump(results, handle, indent=2)
+        )
+        print(rows[-1], flush=True)
+    meta = {"mode": mode, "repeat": repeat, "page_size": PAGE_SIZE, "profiles": profiles}
+    if len(rows) >= 2:
+        growth = rows[-1]["hub_rss_mb"] / rows[0]["hub_rss_mb"] - 1
+        meta["rss_growth"] = round(growth, 3)
+        print(
+            f"hub peak RSS growth {rows[0]['combinations']} -> {rows[-1]['combinations']}: "
+            f"{growth:.1%}"
+        )
+    name = "prestashop_update_products" + ("" if mode == "connector" else f"_{mode}")
+    columns = [
+        ("combinations", "combinations"),
+        ("floor_wall_s", "floor wall s"),
+        ("floor_cpu_s", "floor CPU s"),
+        ("floor_rss_mb", "floor RSS MB"),
+        ("hub_wall_s", "hub wall s"),
+        ("hub_cpu_s", "hub CPU s"),
+        ("hub_rss_mb", "hub RSS MB"),
+        ("ratio_wall", "wall ×floor (median)"),
+        ("ratio_wall_best", "wall ×floor (best)"),
+        ("ratio_cpu", "CPU ×floor"),
+    ]
+    paths = harness.write_results(name, rows, meta, columns)
+    for n, text in profiles.items():
+        print(f"--- profile, {n} combinations ---\n{text}")
+    print("results:", *paths)
+    return rows
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--combinations", type=int, nargs="+", default=[5000, 20000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--mode", choices=sorted(HUB_RUNS), default="connector")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    bench(args.combinations, args.repeat, args.mode, args.profile)

@@ -50,8 +50,9 @@ def run_floor(url, key=DEMO_KEY, page_size=500):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True)
+    parser.add_argument("url", nargs="?")
+    parser.add_argument("--url", dest="url_option")
     parser.add_argument("--key", default=DEMO_KEY)
     parser.add_argument("--page-size", type=int, default=500)
     args = parser.parse_args()
-    print(json.dumps(run_floor(args.url, args.key, args.page_size)))
+    print(json.dumps(run_floor(args.url or args.url_option, args.key, args.page_size)))

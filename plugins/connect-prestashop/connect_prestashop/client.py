@@ -15,6 +15,7 @@
 
 import json
 import re
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -182,12 +183,12 @@ class PrestaShopClient:
         sort="[id_ASC]",
         date=False,
         page_size=None,
-        prefetch=False,
+        prefetch=0,
     ):
         """Yield the rows of ``resource`` page by page (``limit=offset,count``).
 
-        ``prefetch``: request the next page in a background thread while the caller maps the
-        current one (the store's time overlaps ours); errors are raised in the caller."""
+        ``prefetch=n``: keep n pages requested ahead in a background thread (started at once)
+        while the caller maps the current one; errors are raised in the caller."""
         size = page_size or self.page_size
 
         def fetch(offset):
@@ -201,30 +202,28 @@ class PrestaShopClient:
                 params["date"] = "1"
             return self.list_rows(resource, params)
 
-        if not prefetch:
-            offset = 0
-            while True:
-                rows = fetch(offset)
-                if rows:
-                    yield rows
-                if len(rows) < size:
-                    return
-                offset += size
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prestashop-prefetch") as pool:
-            offset, future = 0, pool.submit(fetch, 0)
-            while True:
-                rows = future.result()
-                if len(rows) >= size:
-                    future = pool.submit(fetch, offset + size)
-                if rows:
-                    yield rows
-                if len(rows) < size:
-                    return
-                offset += size
+        if prefetch:
+            return PageStream(fetch, size, prefetch)
+        return self._sequential_pages(fetch, size)
+
+    @staticmethod
+    def _sequential_pages(fetch, size):
+        offset = 0
+        while True:
+            rows = fetch(offset)
+            if rows:
+                yield rows
+            if len(rows) < size:
+                return
+            offset += size
 
     def rows(self, resource, **kwargs):
         for page in self.pages(resource, **kwargs):
             yield from page
+
+    def stream(self, resource, *, prefetch=2, **kwargs):
+        """The rows of ``resource``, with ``prefetch`` pages requested ahead from now on."""
+        return RowStream(self.pages(resource, prefetch=prefetch, **kwargs))
 
     def by_values(self, resource, field, values, *, display="full", extra=None):
         """Rows whose ``field`` is one of ``values`` (``filter[field]=[a|b|…]``), by chunks."""
@@ -320,6 +319,61 @@ class PrestaShopClient:
         )
         self._check(response, "POST", resource)
         return parse_entity(response.content, singular, f"POST /api/{resource}")
+
+
+class PageStream:
+    """Pages fetched ahead by one background thread, in order; requests start at creation."""
+
+    def __init__(self, fetch, size, depth):
+        self.fetch, self.size = fetch, size
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prestashop-prefetch")
+        self.futures = deque()
+        self.offset = 0
+        for _ in range(max(1, depth)):
+            self._submit()
+
+    def _submit(self):
+        self.futures.append(self.pool.submit(self.fetch, self.offset))
+        self.offset += self.size
+
+    def __iter__(self):
+        try:
+            while self.futures:
+                rows = self.futures.popleft().result()
+                last = len(rows) < self.size
+                if not last:
+                    self._submit()
+                if rows:
+                    yield rows
+                if last:
+                    return
+        finally:
+            self.close()
+
+    def close(self):
+        for future in self.futures:
+            future.cancel()
+        self.futures.clear()
+        self.pool.shutdown(wait=True)
+
+
+class RowStream:
+    """Rows of a PageStream, one by one; ``close()`` stops the background requests."""
+
+    def __init__(self, pages):
+        self.pages = pages
+        self.rows = (row for page in pages for row in page)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.rows)
+
+    def close(self):
+        self.rows.close()
+        if isinstance(self.pages, PageStream):
+            self.pages.close()
 
 
 # -- XML ---------------------------------------------------------------------------------------

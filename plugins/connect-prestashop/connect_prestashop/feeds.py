@@ -149,46 +149,60 @@ class Feeds:
     # -- products ----------------------------------------------------------------------------
 
     def products(self, since=None):
-        refs = self.refs(products=True)
-        filters, date, after = {}, False, None
+        filters, date, after, when = {}, False, None, None
         if since and re.fullmatch(r"\d+(-\d+)?", since.strip()):
             pid, _, pa = since.strip().partition("-")
             after = mapping.product_cursor(int(pid), int(pa) if pa else int(MAX_ID))
             filters["filter[id]"] = f"[{int(pid)},{MAX_ID}]"
         elif since:
-            filters["filter[date_add]"] = f"[{self.shop_time(since, refs)},{FAR_FUTURE}]"
-            date = True
-        for raw, combos in self._products_with_combinations(filters, date):
+            when, date = since, True
+        if when is None:  # start both streams now: their first pages load with the references
+            streams = self._product_streams(filters)
+            refs = self._refs_or_close(streams)
+        else:
+            refs = self.refs(products=True)
+            filters["filter[date_add]"] = f"[{self.shop_time(when, refs)},{FAR_FUTURE}]"
+            streams = self._product_streams(filters, by_date=True)
+        for raw, combos in self._merge(*streams, by_date=date):
             for item in mapping.product_records(raw, combos, refs):
                 cursor = item["cursor"] if isinstance(item, dict) else item.cursor
                 if after is not None and cursor <= after:
                     continue
                 yield item
 
-    def _products_with_combinations(self, filters, date):
-        """(product, its combinations) in id order: a merge of two sorted streams, products by
-        id and combinations by (id_product, id), each read page by page one page ahead."""
-        products = self.client.rows(
-            "products", display="full", filters=filters, date=date, prefetch=True
-        )
-        if date:  # the combinations of products selected by date: per page of products
-            for page in _batches(products, self.client.page_size):
-                combos = self._combinations_of(page)
-                for raw in page:
-                    yield raw, combos.get(int(raw["id"]), [])
-            return
+    def _refs_or_close(self, streams):
+        try:
+            return self.refs(products=True)
+        except BaseException:
+            for stream in streams:
+                if stream is not None:
+                    stream.close()
+            raise
+
+    def _product_streams(self, filters, by_date=False):
+        """Products by id and combinations by (id_product, id), each read ahead in its own
+        thread. By date, the combinations are read per page of products instead."""
+        products = self.client.stream("products", display="full", filters=filters, date=by_date)
+        if by_date:
+            return products, None
         combo_filters = {}
         if "filter[id]" in filters:
             combo_filters["filter[id_product]"] = filters["filter[id]"]
-        combos = self.client.rows(
-            "combinations",
-            display="full",
-            filters=combo_filters,
-            sort="[id_product_ASC,id_ASC]",
-            prefetch=True,
+        combos = self.client.stream(
+            "combinations", display="full", filters=combo_filters, sort="[id_product_ASC,id_ASC]"
         )
-        pending, started = None, False
+        return products, combos
+
+    def _merge(self, products, combos, by_date=False):
+        """(product, its combinations) in id order: a merge of the two sorted streams."""
         try:
+            if by_date:
+                for page in _batches(products, self.client.page_size):
+                    found = self._combinations_of(page)
+                    for raw in page:
+                        yield raw, found.get(int(raw["id"]), [])
+                return
+            pending, started = None, False
             for raw in products:
                 pid = int(raw["id"])
                 declared = (raw.get("associations") or {}).get("combinations")
@@ -213,8 +227,9 @@ class Feeds:
                     )
                 yield raw, mine
         finally:
-            combos.close()
             products.close()
+            if combos is not None:
+                combos.close()
 
     def _combinations_of(self, page):
         """The combinations of a page of products, by id_product (one paged interval read)."""

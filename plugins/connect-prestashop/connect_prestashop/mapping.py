@@ -295,6 +295,7 @@ class Refs:
     config: dict = field(default_factory=dict)  # PS_OS_* -> value
     carriers: dict = field(default_factory=dict)  # id -> name
     countries: dict = field(default_factory=dict)  # id -> iso code
+    labels: dict = field(default_factory=dict)  # option value ids -> "S, Grey" (memo)
 
 
 def zone(name):
@@ -338,10 +339,16 @@ def shop_time(value, tz):
     if not value or value.startswith("0000"):
         return None
     try:
-        local = datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
+        local = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=tz)
+    moment = local.astimezone(UTC)
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
+        f"{moment.minute:02d}:{moment.second:02d}Z"
+    )
 
 
 def product_cursor(id_product, id_pa=0):
@@ -409,20 +416,22 @@ def product_records(raw_product, raw_combinations, refs):
     for item in product["associations"].get("stock_availables") or []:
         pa = str(item.get("id_product_attribute", "0"))
         stock_ids[int(pa) if pa.isdigit() else 0] = int(item.get("id") or 0)
-    base = {
-        "currency": refs.currency,
-        "active": product["active"] == "1",
-        "updated_at": shop_time(product["date_upd"], refs.timezone),
-    }
+    currency, active = refs.currency, product["active"] == "1"
+    updated_at = shop_time(product["date_upd"], refs.timezone)
+    base_weight = product["weight"] * refs.weight_factor
+    base_price = product["price"]
+    price_text, weight = decimal_text(base_price), weight_text(base_weight)
     if not raw_combinations:
         record = {
-            **base,
+            "currency": currency,
+            "active": active,
+            "updated_at": updated_at,
             "external_id": str(pid),
             "sku": product["reference"].strip(),
             "name": name,
             "barcode": _barcode(product["ean13"], product["upc"]),
-            "weight_kg": weight_text(product["weight"] * refs.weight_factor),
-            "price": decimal_text(product["price"]),
+            "weight_kg": weight,
+            "price": price_text,
             "parent": None,
             "parent_name": None,
             "store_refs": {
@@ -432,8 +441,10 @@ def product_records(raw_product, raw_combinations, refs):
             },
             "cursor": product_cursor(pid),
         }
-        return [_checked(record, f"product {pid}")]
+        return [_checked(record, f"product {pid}", base_weight)]
     out = []
+    parent, parent_name = str(pid), name or None
+    labels = refs.labels
     for raw in raw_combinations:
         cid = raw.get("id")
         try:
@@ -453,22 +464,27 @@ def product_records(raw_product, raw_combinations, refs):
                 )
             )
             continue
-        values = [
-            text(refs.option_values.get(str(v.get("id"))), refs.language_id)
-            for v in combo["associations"].get("product_option_values") or []
-        ]
-        values = [v for v in values if v]
-        weight = (product["weight"] + combo["weight"]) * refs.weight_factor
+        options = tuple(
+            str(v.get("id")) for v in combo["associations"].get("product_option_values") or ()
+        )
+        label = labels.get(options)
+        if label is None:
+            values = [text(refs.option_values.get(o), refs.language_id) for o in options]
+            label = labels[options] = ", ".join(v for v in values if v)
+        impact_w, impact_p = combo["weight"], combo["price"]
+        combo_weight = base_weight + impact_w * refs.weight_factor if impact_w else base_weight
         record = {
-            **base,
-            "external_id": external_id(pid, cid),
+            "currency": currency,
+            "active": active,
+            "updated_at": updated_at,
+            "external_id": f"{pid}-{cid}",
             "sku": combo["reference"].strip(),
-            "name": f"{name} - {', '.join(values)}" if values and name else name,
+            "name": f"{name} - {label}" if label and name else name,
             "barcode": _barcode(combo["ean13"], combo["upc"]),
-            "weight_kg": weight_text(weight),
-            "price": decimal_text(product["price"] + combo["price"]),
-            "parent": str(pid),
-            "parent_name": name or None,
+            "weight_kg": weight_text(combo_weight) if impact_w else weight,
+            "price": decimal_text(base_price + impact_p) if impact_p else price_text,
+            "parent": parent,
+            "parent_name": parent_name,
             "store_refs": {
                 "id_product": pid,
                 "id_product_attribute": cid,
@@ -476,18 +492,25 @@ def product_records(raw_product, raw_combinations, refs):
             },
             "cursor": product_cursor(pid, cid),
         }
-        out.append(_checked(record, f"combination {cid} of product {pid}"))
+        out.append(_checked(record, f"combination {cid} of product {pid}", combo_weight))
     return out
 
 
-def _checked(record, what):
+def _checked(record, what, weight):
     """Business checks the store does not enforce: a SKU, a name, a non-negative weight."""
+    if (
+        record["sku"]
+        and record["name"]
+        and weight >= 0
+        and (not record["barcode"] or len(record["barcode"]) <= 64)
+    ):
+        return record
     errors = {}
     if not record["sku"]:
         errors["sku"] = ["missing: the reference is empty in PrestaShop"]
     if not record["name"]:
         errors["name"] = ["missing: the name is empty in every language"]
-    if record["weight_kg"] is not None and Decimal(record["weight_kg"]) < 0:
+    if weight < 0:
         errors["weight_kg"] = [
             f"negative: product weight + combination impact = {record['weight_kg']} kg"
         ]

@@ -1,6 +1,7 @@
 """``python -m connect_prestashop.emulator --port 8083 --products 200 --orders 100 --seed 1``"""
 
 import argparse
+import logging
 
 from connect_prestashop.emulator import DEMO_KEY, create_app
 
@@ -26,7 +27,10 @@ def main(argv=None):
         default="8.1.7",
         help="PrestaShop version to emulate (1.7.x has no PATCH)",
     )
+    parser.add_argument("--quiet", action="store_true", help="no request log lines")
     args = parser.parse_args(argv)
+    if args.quiet:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = create_app(
         products=args.products,
         orders=args.orders,
