@@ -303,3 +303,15 @@ def test_parse_since_accepts_our_cursor_and_iso_dates():
     assert parse_since(None) == (None, 0)
     with pytest.raises(ConfigurationError):
         parse_since("yesterday")
+
+
+def test_a_slow_store_times_out_as_a_transient_error(ctx, emulator):
+    ctx.session.timeout = (2, 0.2)  # connect, read
+    emulator.fault("slow", count=5, delay=0.5)
+    with pytest.raises(TransientError, match="timed out"):
+        MagentoClient(ctx).get("store/storeConfigs")
+
+
+def test_a_slow_answer_within_the_timeout_is_fine(ctx, emulator):
+    emulator.fault("slow", count=1, delay=0.05)
+    assert MagentoClient(ctx).get("store/storeConfigs")[0]["code"] == "default"
