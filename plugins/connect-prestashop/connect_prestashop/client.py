@@ -184,11 +184,15 @@ class PrestaShopClient:
         date=False,
         page_size=None,
         prefetch=0,
+        pool=None,
+        keep=None,
     ):
         """Yield the rows of ``resource`` page by page (``limit=offset,count``).
 
-        ``prefetch=n``: keep n pages requested ahead in a background thread (started at once)
-        while the caller maps the current one; errors are raised in the caller."""
+        ``prefetch=n``: keep n pages requested ahead by ``pool`` (one background thread
+        shared by the streams of a feed, so the store serves one request at a time) while
+        the caller maps the current page; errors are raised in the caller. ``keep``: the
+        only keys kept of each row, dropped in the background thread (memory)."""
         size = page_size or self.page_size
 
         def fetch(offset):
@@ -200,10 +204,13 @@ class PrestaShopClient:
             }
             if date:
                 params["date"] = "1"
-            return self.list_rows(resource, params)
+            rows = self.list_rows(resource, params)
+            if keep:
+                rows = [{k: row[k] for k in keep if k in row} for row in rows]
+            return rows
 
         if prefetch:
-            return PageStream(fetch, size, prefetch)
+            return PageStream(fetch, size, prefetch, pool)
         return self._sequential_pages(fetch, size)
 
     @staticmethod
@@ -221,9 +228,9 @@ class PrestaShopClient:
         for page in self.pages(resource, **kwargs):
             yield from page
 
-    def stream(self, resource, *, prefetch=2, **kwargs):
+    def stream(self, resource, *, pool, prefetch=2, **kwargs):
         """The rows of ``resource``, with ``prefetch`` pages requested ahead from now on."""
-        return RowStream(self.pages(resource, prefetch=prefetch, **kwargs))
+        return RowStream(self.pages(resource, prefetch=prefetch, pool=pool, **kwargs))
 
     def by_values(self, resource, field, values, *, display="full", extra=None):
         """Rows whose ``field`` is one of ``values`` (``filter[field]=[a|b|…]``), by chunks."""
@@ -322,11 +329,14 @@ class PrestaShopClient:
 
 
 class PageStream:
-    """Pages fetched ahead by one background thread, in order; requests start at creation."""
+    """Pages fetched ahead in order by a background pool; requests start at creation."""
 
-    def __init__(self, fetch, size, depth):
+    def __init__(self, fetch, size, depth, pool=None):
         self.fetch, self.size = fetch, size
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prestashop-prefetch")
+        self.own_pool = pool is None
+        self.pool = pool or ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="prestashop-prefetch"
+        )
         self.futures = deque()
         self.offset = 0
         for _ in range(max(1, depth)):
@@ -354,7 +364,8 @@ class PageStream:
         for future in self.futures:
             future.cancel()
         self.futures.clear()
-        self.pool.shutdown(wait=True)
+        if self.own_pool:
+            self.pool.shutdown(wait=True)
 
 
 class RowStream:

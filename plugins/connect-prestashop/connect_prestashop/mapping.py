@@ -163,6 +163,9 @@ class ProductSupplierPayload(PsSchema):
 
 PRODUCT = ProductPayload()
 COMBINATION = CombinationPayload()
+# the keys of a payload the mapping reads (the heavy feed drops the others as pages arrive)
+PRODUCT_KEYS = tuple(f.data_key or name for name, f in PRODUCT.fields.items())
+COMBINATION_KEYS = tuple(f.data_key or name for name, f in COMBINATION.fields.items())
 ORDER = OrderPayload()
 ORDER_ROW = OrderRowPayload()
 ORDER_STATUS = OrderStatusPayload()
