@@ -18,6 +18,7 @@ cProfile top functions of one hub run.
 """
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -165,6 +166,15 @@ def bench(sizes, repeat, mode, profile):
                     **extra,
                 )
         f, h = harness.summarise(floors), harness.summarise(hubs)
+        floor_runs = [json.loads(x["stdout"].strip().splitlines()[-1])["elapsed_s"] for x in floors]
+        hub_runs = [x["result"].get("elapsed_s") for x in hubs]
+        in_process = {}
+        if all(v is not None for v in hub_runs):
+            in_process = {
+                "floor_run_s": harness.median(floor_runs),
+                "hub_run_s": harness.median(hub_runs),
+                "ratio_run": round(harness.median(hub_runs) / harness.median(floor_runs), 2),
+            }
         rows.append(
             {
                 "variants": n,
@@ -176,6 +186,7 @@ def bench(sizes, repeat, mode, profile):
                 "hub_rss_mb": h["peak_rss_mb"],
                 "ratio_wall": round(h["wall_s"] / f["wall_s"], 2),
                 "ratio_cpu": round(h["cpu_s"] / f["cpu_s"], 2),
+                **in_process,
                 "hub_result": hubs[-1]["result"],
             }
         )
@@ -194,6 +205,9 @@ def bench(sizes, repeat, mode, profile):
         ("hub_rss_mb", "hub RSS MB"),
         ("ratio_wall", "wall ×floor"),
         ("ratio_cpu", "CPU ×floor"),
+        ("floor_run_s", "floor run s (in-process)"),
+        ("hub_run_s", "hub run s (in-process)"),
+        ("ratio_run", "run ×floor"),
     ]
     paths = harness.write_results(
         name, rows, {"mode": mode, "repeat": repeat, "profiles": profiles}, columns

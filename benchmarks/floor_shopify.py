@@ -17,6 +17,7 @@ TOKEN = "shpat_demo_token"  # noqa: S105 - the emulator's demo credential
 
 
 def run(url, version="2026-10"):
+    started = time.perf_counter()
     endpoint = f"{url}/admin/api/{version}/graphql.json"
     headers = {"X-Shopify-Access-Token": TOKEN}
     session = requests.Session()
@@ -40,7 +41,11 @@ def run(url, version="2026-10"):
                 obj = json.loads(line)
                 objects += 1
                 variants += "__parentId" in obj
-    return {"objects": objects, "variants": variants}
+    return {
+        "objects": objects,
+        "variants": variants,
+        "elapsed_s": round(time.perf_counter() - started, 3),  # in-process, startup excluded
+    }
 
 
 if __name__ == "__main__":

@@ -35,6 +35,15 @@ class ConnectorContext:
         if self.logger is None:
             self.logger = logging.getLogger(f"hub.connector.{self.connector}")
 
+    @property
+    def session_once(self):
+        """A session that never re-sends a request the store may have received (for writes
+        that are not idempotent: a Magento shipment, a signed one-time nonce). Connection
+        failures, which never reached the store, are still retried."""
+        if getattr(self, "_session_once", None) is None:
+            self._session_once = make_session(secrets=list(self.secrets.values()), retry_sent=False)
+        return self._session_once
+
     def setting(self, name, default=None):
         value = self.settings.get(name)
         return default if value in (None, "") else value

@@ -80,6 +80,7 @@ def make_session(
     allowed_methods=None,
     max_retry_after=120,
     respect_retry_after=True,
+    retry_sent=True,
 ):
     """A session whose adapter retries connection errors, 429 and 5xx with backoff.
 
@@ -88,22 +89,36 @@ def make_session(
     idempotency (a key, compare-and-swap, or a check-before-write).
     ``respect_retry_after=False`` (tests) retries without sleeping the store's Retry-After:
     a connector that must honour it through ``ctx.sleep`` then sees the last answer.
+    ``retry_sent=False``: only failures to connect are retried (the request never reached
+    the store); a request that was sent is never sent again (``ctx.session_once``).
     """
     session = HubSession(timeout=timeout, secrets=secrets)
     RedactingFilter.secrets.update(s for s in secrets if s and len(s) >= 4)
-    retry = Retry(
-        total=total_retries,
-        connect=total_retries,
-        read=2,
-        status=total_retries,
-        backoff_factor=backoff_factor,
-        backoff_max=30,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=allowed_methods
-        or frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST", "PATCH"}),
-        respect_retry_after_header=respect_retry_after,
-        raise_on_status=False,  # the connector turns the last response into a clear error
-    )
+    if not retry_sent:
+        retry = Retry(
+            total=total_retries,
+            connect=total_retries,
+            read=0,
+            status=0,
+            other=0,
+            backoff_factor=backoff_factor,
+            allowed_methods=None,
+            raise_on_status=False,
+        )
+    else:
+        retry = Retry(
+            total=total_retries,
+            connect=total_retries,
+            read=2,
+            status=total_retries,
+            backoff_factor=backoff_factor,
+            backoff_max=30,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=allowed_methods
+            or frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST", "PATCH"}),
+            respect_retry_after_header=respect_retry_after,
+            raise_on_status=False,  # the connector turns the last response into a clear error
+        )
     retry.DEFAULT_BACKOFF_MAX = max_retry_after
     adapter = HTTPAdapter(max_retries=retry, pool_maxsize=8)
     session.mount("http://", adapter)

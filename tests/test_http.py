@@ -50,3 +50,13 @@ def test_secrets_are_redacted_from_logs(caplog):
     assert not any("s3cr3t-value" in line for line in ours), ours
     assert any("ws_key=***" in line for line in ours)
     assert redact("token=abc&x=1") == "token=***&x=1"
+
+
+def test_session_once_never_resends_a_request_the_store_received():
+    from hub.testing import make_context
+
+    app, calls = flaky_app([(503, None)] * 10)
+    with serve_app(app) as server:
+        ctx = make_context("testshop", server.url)
+        response = ctx.session_once.post(f"{server.url}/thing", json={"ship": 1})
+    assert response.status_code == 503 and len(calls) == 1

@@ -10,10 +10,10 @@
   refused: the store has already sold it.
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from hub.db import db
-from hub.feeds.job import batched_stream
+from hub.feeds.job import batched_stream, iso_z
 from hub.models import (
     Address,
     Binding,
@@ -46,7 +46,9 @@ def _stock():
 
 
 def import_new_orders(job):
-    stream = job.call("hub_fetch_new_orders", since=job.since())
+    # the first run starts at the integration's cut-off, not at the store's first order
+    since = job.since() or iso_z(job.integration.orders_since.replace(tzinfo=UTC))
+    stream = job.call("hub_fetch_new_orders", since=since)
     for batch, cursor in batched_stream(job, stream, "order", batch_size=50):
         for record in batch:
             process_order(job, record)

@@ -145,6 +145,7 @@ def fetch_products(ctx):
     current product is held in memory, and each variant is yielded as soon as it is read.
     """
     client = ShopifyClient(ctx)
+    operation = client.start_bulk_query(queries.BULK_PRODUCTS)  # Shopify works meanwhile
     currency = client.shop_currency()
     try:
         count = client.execute(queries.VARIANTS_COUNT).data.get("productVariantsCount") or {}
@@ -152,7 +153,7 @@ def fetch_products(ctx):
             ctx.report_total(count["count"], exact=count.get("precision") == "EXACT")
     except ConnectorError as exc:  # the total is a nicety: never fail the run for it
         ctx.logger.info("shopify: no variant count (%s)", exc)
-    url = client.run_bulk_query(queries.BULK_PRODUCTS)
+    url = client.wait_bulk_operation(operation)
     if not url:
         return
     product, cursor = None, None
