@@ -38,16 +38,19 @@ HERE = str(Path(__file__).resolve().parent)
 def _consume(url, validate):
     from connect_prestashop import plugin
 
+    from hub.context import ConnectorContext
+    from hub.http import make_session
     from hub.outcomes import is_outcome
     from hub.records import validate_record
-    from hub.testing.context import make_context
 
-    ctx = make_context(
-        "prestashop",
-        url,
-        secrets={"api_key": DEMO_KEY},
+    # built as the core builds it (hub.testing would also import werkzeug)
+    ctx = ConnectorContext(
+        integration="bench",
+        connector="prestashop",
+        base_url=url,
         settings={"page_size": PAGE_SIZE},
-        fast_retries=False,
+        secrets={"api_key": DEMO_KEY},
+        session=make_session(secrets=[DEMO_KEY]),
     )
     records = outcomes = 0
     for item in plugin.hub_fetch_products(ctx):
