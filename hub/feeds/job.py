@@ -16,6 +16,7 @@ from hub.records import field_errors_text, validate_record
 log = logging.getLogger("hub.feeds")
 
 PROGRESS_EVERY_SECONDS = 2.0
+ORDER_FEEDS = ("import_new_orders", "update_orders", "retry_orders", "shipping_confirmation")
 CHECKPOINT_OVERLAP = timedelta(minutes=2)
 
 
@@ -88,6 +89,7 @@ class FeedJob:
     ):
         if severity == "error":
             self.errors += 1
+        details = {**self._record_of(reference, external_id), **(details or {})}
         return record_event(
             self.integration.id,
             severity,
@@ -100,6 +102,20 @@ class FeedJob:
             feed=self.feed,
             details=details,
         )
+
+    def _record_of(self, reference, external_id):
+        """The hub row an event is about ({"order_id"} or {"sku"}), for the event's page."""
+        from hub.models import Order, Product
+
+        if external_id and self.feed in ORDER_FEEDS:
+            order = Order.get_or_none(
+                (Order.integration == self.integration.id) & (Order.external_id == external_id)
+            )
+            if order is not None:
+                return {"order_id": order.id}
+        if reference and Product.select().where(Product.sku == reference).exists():
+            return {"sku": reference}
+        return {}
 
     def outcome(self, outcome: Outcome):
         """A Skip/Hold/Invalid yielded by the connector in place of a record."""
