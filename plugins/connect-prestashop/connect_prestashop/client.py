@@ -65,12 +65,17 @@ class PrestaShopClient:
     def version(self):
         return self.ctx.cache.get(("prestashop", self.base_url, "version"))
 
-    def _send(self, method, path, *, params=None, data=None, headers=None, stream=False):
+    def _send(
+        self, method, path, *, params=None, data=None, headers=None, stream=False, once=False
+    ):
+        """One request; ``once``: through ``ctx.session_once``, which never re-sends a request
+        the store may have received (for writes that are not idempotent)."""
         url = f"{self.api}/{path}" if path else self.api + "/"
+        session = self._once_session() if once else self.session
         throttled = 0
         while True:
             try:
-                response = self.session.request(
+                response = session.request(
                     method, url, params=params, data=data, headers=headers, stream=stream
                 )
             except requests.Timeout:
@@ -316,13 +321,20 @@ class PrestaShopClient:
         self._check(response, "PUT", path)
         return parse_entity(response.content, singular, f"PUT /api/{path}")
 
+    def _once_session(self):
+        session = getattr(self.ctx, "session_once", None) or self.session
+        session.auth = self.session.auth
+        return session
+
     def create(self, resource, singular, fields, params=None):
+        """POST one object (not idempotent: sent once, never re-sent by the session)."""
         response = self._send(
             "POST",
             resource,
             data=to_xml(singular, fields),
             params=params,
             headers={"Content-Type": "text/xml"},
+            once=True,
         )
         self._check(response, "POST", resource)
         return parse_entity(response.content, singular, f"POST /api/{resource}")

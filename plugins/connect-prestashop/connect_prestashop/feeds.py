@@ -572,14 +572,6 @@ class Feeds:
                     notes.append(f"the store already has tracking number {stored}; kept")
                 else:
                     changes["tracking_number"] = tracking
-            code = str(shipment.get("carrier_code") or "")
-            if (
-                code.isdigit()
-                and code != str(row.get("id_carrier"))
-                and code in refs.carriers
-                and not already
-            ):
-                changes["id_carrier"] = code
         state_name = mapping.text(
             mapping.I18n().deserialize((refs.states.get(shipped_state) or {}).get("name")), None
         ) or str(shipped_state)

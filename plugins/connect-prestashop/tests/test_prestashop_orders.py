@@ -116,3 +116,12 @@ def test_an_order_without_rows_is_invalid_and_the_stream_goes_on(store, ctx, rec
     assert [o.external_id for o in outcomes] == [str(bad["id"])]
     assert isinstance(outcomes[0], Invalid) and "lines" in outcomes[0].errors
     assert [r["external_id"] for r in records] == [str(good["id"])]
+
+
+def test_the_first_run_starts_at_orders_since(store, ctx, records_of):
+    # on the first run the core hands the integration's orders_since as an ISO UTC time
+    assert records_of("order", plugin.hub_fetch_new_orders(ctx, "2026-01-01T00:00:00Z"))[0] == []
+    created = store.control("POST", "orders", json={"state": "PS_OS_PAYMENT"})
+    records = records_of("order", plugin.hub_fetch_new_orders(ctx, "2026-01-01T00:00:00Z"))[0]
+    assert [r["external_id"] for r in records] == [str(created["id"])]
+    assert records[0]["cursor"] == f"{created['id']:010d}"

@@ -4,7 +4,7 @@ order_histories; never twice."""
 import pytest
 from connect_prestashop import plugin
 
-from hub.errors import ConfigurationError
+from hub.errors import ConfigurationError, TransientError
 from hub.records import validate_record
 
 
@@ -41,7 +41,7 @@ def test_a_shipment_sets_tracking_and_the_shipped_state(store, ctx, paid_order):
     shipped = int(store.store.config("PS_OS_SHIPPING"))
     assert order["current_state"] == shipped
     assert order["tracking_numbers"] == ["6A12345678901"]
-    assert order["carriers"] == [4]
+    assert order["carriers"] == [int(store.store["orders"].rows[paid_order]["id_carrier"])]
     assert store.state()["emails_sent"] == 1  # sendemail=1 because notify_customer
 
 
@@ -108,6 +108,21 @@ def test_prestashop_17_puts_the_whole_order_carrier(emulator, make_ctx):
     assert _ship(make_ctx(live), _shipment(order_id))["status"] == "ok"
     assert carrier_row["tracking_number"] == "6A12345678901"
     assert carrier_row["weight"] == "1.250000"  # PUT carried every field
+
+
+def test_the_history_post_is_never_resent_after_a_5xx(store, ctx, paid_order):
+    store.fault("5xx", count=2, path="/api/order_histories")
+    with pytest.raises(TransientError):  # the run is retried later; the session never re-sent
+        plugin.hub_push_shipment(ctx, _shipment(paid_order))
+    assert store.state()["faults_pending"] == 1  # one POST reached the store, not two
+    store.emulator.faults.clear()
+    assert _ship(ctx, _shipment(paid_order))["status"] == "ok"  # the next run decides
+    assert (
+        store.control("GET", f"orders/{paid_order}")["histories"].count(
+            int(store.store.config("PS_OS_SHIPPING"))
+        )
+        == 1
+    )
 
 
 def test_an_unknown_order_is_an_error(store, ctx):
