@@ -699,22 +699,29 @@ class Feeds:
         return {"ok": not problems, "store_name": shop, "details": details, "problems": problems}
 
     def choices(self, setting):
+        """Store-backed choices, the store's own default first (PS_OS_SHIPPING for the shipped
+        state, PS_LANG_DEFAULT for the language): a form or a demo that takes the first
+        choice gets the right one."""
+        refs = self.refs()
         if setting == "shipped_state_id":
-            language = self.refs().language_id
-            return [
+            default = str(refs.config.get("PS_OS_SHIPPING") or "")
+            states = [
                 {
                     "value": str(sid),
-                    "label": _i18n(row.get("name"), language) + f" (id {sid})",
+                    "label": _i18n(row.get("name"), refs.language_id) + f" (id {sid})",
                 }
                 for sid, row in sorted(self.states().items())
                 if row.get("deleted") != "1"
             ]
+            return sorted(states, key=lambda c: c["value"] != default)
         if setting == "language_id":
-            return [
+            default = str(refs.config.get("PS_LANG_DEFAULT") or "")
+            languages = [
                 {"value": str(r["id"]), "label": f"{r.get('name')} ({r.get('iso_code')})"}
                 for r in self.client.rows("languages", display="[id,name,iso_code,active]")
                 if r.get("active") == "1"
             ]
+            return sorted(languages, key=lambda c: c["value"] != default)
         return None
 
 
