@@ -123,7 +123,7 @@ class Feeds:
             refs.option_values = self._id_map(
                 "product_option_values",
                 "[id,name]",
-                lambda r: mapping.I18n().deserialize(r.get("name")),
+                lambda r: mapping.i18n_or_empty(r.get("name")),
             )
         if orders:
             refs.states = self.states()
@@ -573,7 +573,7 @@ class Feeds:
                 else:
                     changes["tracking_number"] = tracking
         state_name = mapping.text(
-            mapping.I18n().deserialize((refs.states.get(shipped_state) or {}).get("name")), None
+            mapping.i18n_or_empty((refs.states.get(shipped_state) or {}).get("name")), None
         ) or str(shipped_state)
         try:
             if changes:
@@ -737,7 +737,7 @@ def _batches(iterable, size):
 
 
 def _i18n(value, language_id):
-    return mapping.text(mapping.I18n().deserialize(value), language_id)
+    return mapping.text(mapping.i18n_or_empty(value), language_id)
 
 
 def _result(item, status, message=None, *, hint=None, store_quantity=None, external_id=None):

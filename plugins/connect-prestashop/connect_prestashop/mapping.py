@@ -54,6 +54,14 @@ def i18n_values(value):
     raise ValidationError("not a language list")
 
 
+def i18n_or_empty(value):
+    """``i18n_values`` for reference data: anything unreadable is no text, not an error."""
+    try:
+        return i18n_values(value)
+    except ValidationError:
+        return {}
+
+
 class I18n(fields.Field):
     """An i18n field: ``[{"id": "1", "value": "…"}]``, or a plain string (one language)."""
 
