@@ -6,7 +6,9 @@ the same products from the same emulator with the same requests as the connector
     .venv/bin/python benchmarks/floor_magento.py http://127.0.0.1:8082
 """
 
+import json
 import sys
+import time
 
 import requests
 from requests_oauthlib import OAuth1
@@ -60,4 +62,8 @@ DEMO = {
 }
 
 if __name__ == "__main__":
-    print(run_floor(sys.argv[1], DEMO))
+    started = time.perf_counter()
+    count = run_floor(sys.argv[1], DEMO)
+    # in-process time (interpreter start-up excluded) on the first line; the count last
+    print(json.dumps({"count": count, "elapsed_s": round(time.perf_counter() - started, 3)}))
+    print(count)

@@ -20,11 +20,19 @@ PRODUCT_FIELDS = ("sku", "name", "barcode", "weight_kg", "price", "currency")
 PRODUCT_CODES = ("invalid_record", "sku_conflict", "image_download_failed")
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), default=str).encode
+
+
 def fingerprint(record):
-    data = {k: v for k, v in record.items() if k not in ("cursor", "updated_at")}
-    return hashlib.sha1(
-        json.dumps(data, sort_keys=True, default=str).encode(), usedforsecurity=False
-    ).hexdigest()
+    """A digest of what the store said about a product, its cursor and times aside.
+
+    Keys are not sorted: a connector builds its records the same way every time, and a
+    different order would only cost a needless re-validation, never a missed change."""
+    aside = {k: record.pop(k) for k in ("cursor", "updated_at") if k in record}
+    try:
+        return hashlib.sha1(_ENCODE(record).encode(), usedforsecurity=False).hexdigest()
+    finally:
+        record.update(aside)
 
 
 def import_new_products(job):
