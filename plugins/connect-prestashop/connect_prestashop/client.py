@@ -194,10 +194,9 @@ class PrestaShopClient:
     ):
         """Yield the rows of ``resource`` page by page (``limit=offset,count``).
 
-        ``prefetch=n``: keep n pages requested ahead by ``pool`` (one background thread
-        shared by the streams of a feed, so the store serves one request at a time) while
-        the caller maps the current page; errors are raised in the caller. ``keep``: the
-        only keys kept of each row, dropped in the background thread (memory)."""
+        ``prefetch=n``: keep n pages requested ahead by a background thread (``pool``, or one
+        of its own) while the caller maps the current page; errors are raised in the caller.
+        ``keep``: the only keys kept of each row, dropped in the background thread (memory)."""
         size = page_size or self.page_size
 
         def fetch(offset):
@@ -233,7 +232,7 @@ class PrestaShopClient:
         for page in self.pages(resource, **kwargs):
             yield from page
 
-    def stream(self, resource, *, pool, prefetch=2, **kwargs):
+    def stream(self, resource, *, pool=None, prefetch=2, **kwargs):
         """The rows of ``resource``, with ``prefetch`` pages requested ahead from now on."""
         return RowStream(self.pages(resource, prefetch=prefetch, pool=pool, **kwargs))
 

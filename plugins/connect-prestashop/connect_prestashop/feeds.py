@@ -6,7 +6,6 @@ attribute values) is read once and kept five minutes in ``ctx.cache``, so a run 
 """
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from connect_prestashop import mapping
@@ -175,28 +174,25 @@ class Feeds:
         try:
             return self.refs(products=True)
         except BaseException:
-            products, combos, pool = streams
-            products.close()
-            if combos is not None:
-                combos.close()
-            pool.shutdown(wait=True)
+            for stream in streams:
+                if stream is not None:
+                    stream.close()
             raise
 
     def _product_streams(self, filters, by_date=False):
-        """Products by id and combinations by (id_product, id), read ahead by one shared
-        background thread. By date, the combinations are read per page of products."""
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prestashop-prefetch")
+        """Products by id and combinations by (id_product, id), each read ahead by its own
+        background thread (the store renders one page while the other is received and
+        decoded). By date, the combinations are read per page of products instead."""
         products = self.client.stream(
             "products",
             display="full",
             filters=filters,
             date=by_date,
-            pool=pool,
             prefetch=1,
             keep=mapping.PRODUCT_KEYS,
         )
         if by_date:
-            return products, None, pool
+            return products, None
         combo_filters = {}
         if "filter[id]" in filters:
             combo_filters["filter[id_product]"] = filters["filter[id]"]
@@ -205,13 +201,12 @@ class Feeds:
             display="full",
             filters=combo_filters,
             sort="[id_product_ASC,id_ASC]",
-            pool=pool,
             prefetch=2,
             keep=mapping.COMBINATION_KEYS,
         )
-        return products, combos, pool
+        return products, combos
 
-    def _merge(self, products, combos, pool, by_date=False):
+    def _merge(self, products, combos, by_date=False):
         """(product, its combinations) in id order: a merge of the two sorted streams."""
         try:
             if by_date:
@@ -248,7 +243,6 @@ class Feeds:
             products.close()
             if combos is not None:
                 combos.close()
-            pool.shutdown(wait=True)
 
     def _combinations_of(self, page):
         """The combinations of a page of products, by id_product (one paged interval read)."""
