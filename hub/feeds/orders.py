@@ -287,8 +287,8 @@ def _hold(job, record, held, reason):
             held.reason, held.payload, held.status = reason, payload, "held"
             held.next_check_at = now + RECHECK_EVERY
             held.save()
-        if reason == "awaiting_payment":
-            _reserve_held(job, held, record)
+        # the store has taken the order, whatever holds it here: its known lines are reserved
+        _reserve_held(job, held, record)
     return held
 
 
