@@ -71,6 +71,27 @@ _redacting_filter = RedactingFilter()
 logging.getLogger("urllib3.connectionpool").addFilter(_redacting_filter)
 
 
+def _retry_class(sleep):
+    """urllib3's Retry, sleeping through ``sleep`` (a test's fake clock) when one is given."""
+    if sleep is None:
+        return Retry
+
+    class HubRetry(Retry):
+        def sleep_for_retry(self, response):
+            retry_after = self.get_retry_after(response)
+            if retry_after:
+                sleep(retry_after)
+                return True
+            return False
+
+        def _sleep_backoff(self):
+            backoff = self.get_backoff_time()
+            if backoff > 0:
+                sleep(backoff)
+
+    return HubRetry
+
+
 def make_session(
     *,
     secrets=(),
@@ -81,6 +102,7 @@ def make_session(
     max_retry_after=120,
     respect_retry_after=True,
     retry_sent=True,
+    sleep=None,
 ):
     """A session whose adapter retries connection errors, 429 and 5xx with backoff.
 
@@ -91,11 +113,13 @@ def make_session(
     a connector that must honour it through ``ctx.sleep`` then sees the last answer.
     ``retry_sent=False``: only failures to connect are retried (the request never reached
     the store); a request that was sent is never sent again (``ctx.session_once``).
+    ``sleep``: what the retries sleep with (default ``time.sleep``; tests pass a fake).
     """
+    retry_class = _retry_class(sleep)
     session = HubSession(timeout=timeout, secrets=secrets)
     RedactingFilter.secrets.update(s for s in secrets if s and len(s) >= 4)
     if not retry_sent:
-        retry = Retry(
+        retry = retry_class(
             total=total_retries,
             connect=total_retries,
             read=0,
@@ -106,20 +130,20 @@ def make_session(
             raise_on_status=False,
         )
     else:
-        retry = Retry(
+        retry = retry_class(
             total=total_retries,
             connect=total_retries,
             read=2,
             status=total_retries,
             backoff_factor=backoff_factor,
             backoff_max=30,
+            retry_after_max=max_retry_after,
             status_forcelist=RETRY_STATUSES,
             allowed_methods=allowed_methods
             or frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST", "PATCH"}),
             respect_retry_after_header=respect_retry_after,
             raise_on_status=False,  # the connector turns the last response into a clear error
         )
-    retry.DEFAULT_BACKOFF_MAX = max_retry_after
     adapter = HTTPAdapter(max_retries=retry, pool_maxsize=8)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

@@ -60,3 +60,15 @@ def test_session_once_never_resends_a_request_the_store_received():
         ctx = make_context("testshop", server.url)
         response = ctx.session_once.post(f"{server.url}/thing", json={"ship": 1})
     assert response.status_code == 503 and len(calls) == 1
+
+
+def test_transport_retries_sleep_through_an_injected_clock():
+    from hub.testing import make_context
+
+    slept = []
+    app, calls = flaky_app([(429, 7), (503, None)])
+    with serve_app(app) as server:
+        ctx = make_context("testshop", server.url, sleep=slept.append)
+        response = ctx.session.get(f"{server.url}/thing")
+    assert response.status_code == 200 and len(calls) == 3
+    assert slept[0] == 7  # the store's Retry-After, honoured without a real wait

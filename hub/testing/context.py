@@ -16,13 +16,17 @@ def make_context(
     name=None,
     fast_retries=True,
 ):
-    """A context like the core builds, with retries that do not sleep long in tests."""
+    """A context like the core builds, with retries that do not sleep long in tests.
+
+    ``sleep`` (a fake) is used by the connector (``ctx.sleep``) and by the session's transport
+    retries alike; with it, Retry-After is honoured and observable without real waits."""
     secrets = dict(secrets or {})
     session = make_session(
         secrets=list(secrets.values()),
         backoff_factor=0 if fast_retries else 0.5,
         total_retries=2 if fast_retries else 4,
-        respect_retry_after=not fast_retries,
+        respect_retry_after=sleep is not None or not fast_retries,
+        sleep=sleep,
     )
     kwargs = {}
     if sleep is not None:
