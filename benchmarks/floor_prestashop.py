@@ -8,6 +8,7 @@ sort by id_product then id). No mapping, no validation: the cost of the data its
 
 import argparse
 import json
+import time
 
 import requests
 
@@ -55,4 +56,7 @@ if __name__ == "__main__":
     parser.add_argument("--key", default=DEMO_KEY)
     parser.add_argument("--page-size", type=int, default=500)
     args = parser.parse_args()
-    print(json.dumps(run_floor(args.url or args.url_option, args.key, args.page_size)))
+    started = time.perf_counter()
+    result = run_floor(args.url or args.url_option, args.key, args.page_size)
+    result["elapsed_s"] = round(time.perf_counter() - started, 3)  # start-up excluded
+    print(json.dumps(result))
