@@ -16,7 +16,6 @@ from hub.models import (
     Product,
     StockLevel,
     Warehouse,
-    iso,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -148,40 +147,15 @@ def stock_dicts(levels):
 
 
 def run_dict(run):
-    return {
-        "id": run.id,
-        "integration": run.integration.name,
-        "feed": run.feed,
-        "trigger": run.trigger,
-        "status": run.status,
-        "counts": run.counts,
-        "processed": run.processed,
-        "total": run.total,
-        "queued_at": iso(run.queued_at),
-        "started_at": iso(run.started_at),
-        "finished_at": iso(run.finished_at),
-        "duration": run.duration,
-        "attempts": run.attempts,
-        "message": run.message,
-    }
+    from hub.feeds.runs import run_summary
+
+    return run_summary(run, events=False)
 
 
 def event_dict(e):
-    return {
-        "id": e.id,
-        "integration": e.integration.name,
-        "feed": e.feed,
-        "severity": e.severity,
-        "code": e.code,
-        "reference": e.reference,
-        "message": e.message,
-        "hint": e.hint,
-        "count": e.count,
-        "first_seen": iso(e.first_seen),
-        "last_seen": iso(e.last_seen),
-        "resolved": e.resolved_at is not None,
-        "run": e.last_run_id,
-    }
+    from hub.feeds.events import event_summary
+
+    return event_summary(e)
 
 
 def integration_dict(integration):

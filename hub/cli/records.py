@@ -198,23 +198,9 @@ def events():
 
 
 def event_row(e):
-    from hub.models import iso
+    from hub.feeds.events import event_summary
 
-    return {
-        "id": e.id,
-        "integration": e.integration.name,
-        "feed": e.feed,
-        "severity": e.severity,
-        "code": e.code,
-        "reference": e.reference,
-        "message": e.message,
-        "hint": e.hint,
-        "count": e.count,
-        "first_seen": iso(e.first_seen),
-        "last_seen": iso(e.last_seen),
-        "resolved": e.resolved_at is not None,
-        "run": e.last_run_id,
-    }
+    return event_summary(e)
 
 
 @events.command("list")

@@ -161,3 +161,24 @@ def retry_event(event, user=None):
     elif event.external_id:
         params["external_ids"] = [event.external_id]
     return queue_run(event.integration, feed, trigger="retry", params=params)
+
+
+def event_summary(e):
+    """An event as the CLI (--json) and the JSON API show it: stable keys."""
+    from hub.models import iso
+
+    return {
+        "id": e.id,
+        "integration": e.integration.name,
+        "feed": e.feed,
+        "severity": e.severity,
+        "code": e.code,
+        "reference": e.reference,
+        "message": e.message,
+        "hint": e.hint,
+        "count": e.count,
+        "first_seen": iso(e.first_seen),
+        "last_seen": iso(e.last_seen),
+        "resolved": e.resolved_at is not None,
+        "run": e.last_run_id,
+    }
