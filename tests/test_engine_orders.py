@@ -30,6 +30,8 @@ def test_rules_of_import(integration, store):
     store.add_order(4, "#1004", [{"sku": "B", "qty": 1}], method="pigeon")
     store.add_order(5, "#1005", [{"sku": "ZZZ", "qty": 1}])
     store.add_order(6, "#0999", [{"sku": "A", "qty": 9}], created="2025-12-01T00:00:00Z")
+    store.add_order(7, "#1007", [{"sku": "A", "qty": 4}])
+    store.orders["7"]["fulfilled"] = True  # shipped from the store before the hub knew it
     result = run(integration, "import_new_orders")
     assert result.status == "succeeded_with_errors"
     assert result.created == 1 and result.failed == 2
@@ -37,8 +39,9 @@ def test_rules_of_import(integration, store):
     assert order.status == "to_ship" and order.carrier == "UPS"
     assert [(line.sku, line.quantity) for line in order.lines] == [("A", 2)]
     assert stock_of("A") == (0, 2)  # reserved, never refused: available -2
-    assert not Order.select().where(Order.number.in_(["#1002", "#0999"])).exists()
+    assert not Order.select().where(Order.number.in_(["#1002", "#0999", "#1007"])).exists()
     assert Event.get(Event.reference == "#1002").severity == "info"
+    assert Event.get(Event.reference == "#1007").code == "order_already_fulfilled"
     held = Event.get(Event.reference == "#1003")
     assert held.severity == "retry" and held.code == "awaiting_payment"
     assert stock_of("B") == (0, 4)  # held orders (#1003 unpaid, #1004 unmapped) reserve

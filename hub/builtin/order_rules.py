@@ -21,6 +21,13 @@ def hub_order_decision(integration, order):
             "code": "order_refunded",
             "message": f"Order {order['number']} is refunded in the store: not imported.",
         }
+    if order.get("fulfilled"):
+        return {
+            "action": "skip",
+            "code": "order_already_fulfilled",
+            "message": f"Order {order['number']} was already shipped from the store: "
+            "not imported (nothing to ship, no stock to reserve).",
+        }
     if not order.get("paid"):
         return {
             "action": "hold",

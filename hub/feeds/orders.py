@@ -1,7 +1,8 @@
 """Orders from the store, with the core's rules (the same for every store).
 
 * created before the integration's ``orders_since`` → never imported (counted skipped);
-* the ``hub_order_decision`` hook decides: cancelled/refunded → Info, not imported;
+* the ``hub_order_decision`` hook decides: cancelled/refunded, or already shipped from
+  the store → Info, not imported;
   unpaid → Retry: held, its stock reserved as the store does, re-checked hourly;
 * an order that cannot be imported (unknown SKU, unmapped shipping method, invalid
   data) is an Error and is held too, so fixing the cause and retrying imports it:
