@@ -83,7 +83,7 @@ def test_invalid_record_is_an_error_event_and_the_run_goes_on(integration, store
 
 
 def test_images_downloaded_deduplicated_and_broken_url_is_per_product(integration, store, hub_db):
-    store.add_product(1, "IMG-1", "One", images=[7, 8])
+    store.add_product(1, "IMG-1", "One", images=[7, 8], parent="P9")
     store.add_product(2, "IMG-2", "Two", images=[7])  # same content as IMG-1's first
     store.add_product(3, "IMG-3", "Three", images=[404])  # broken
     run(integration, "import_new_products")
@@ -93,6 +93,10 @@ def test_images_downloaded_deduplicated_and_broken_url_is_per_product(integratio
     files = list((hub_db.media_dir).rglob("*.png"))
     assert len(files) == 2  # deduplicated by content hash
     assert Event.get(Event.code == "image_download_failed").reference == "IMG-3"
+    from hub.services.integrations import _context_cache
+
+    asked = {a["sku"]: a for a in _context_cache[integration.id]["images_asked"]}
+    assert asked["IMG-1"]["parent"] == "P9" and asked["IMG-2"]["parent"] is None
     again = run(integration, "import_product_images")  # only products without images
     assert again.created == 0 and ProductImage.select().count() == 3
 

@@ -368,11 +368,12 @@ def import_product_images(job):
             break
         last_id = chunk[-1].id
         by_external = {b.external_id: b.product for b in chunk}
+        parents = _parent_external_ids(job, {b.product.parent_id for b in chunk} - {None})
         asked = [
             {
                 "external_id": b.external_id,
                 "sku": b.product.sku,
-                "parent": None,
+                "parent": parents.get(b.product.parent_id),
                 "store_refs": b.store_refs or {},
             }
             for b in chunk
@@ -390,6 +391,20 @@ def import_product_images(job):
                 job.count("skipped")
                 continue
             _download_image(job, media, product, record)
+
+
+def _parent_external_ids(job, group_ids):
+    """{ProductGroup id: the store's id of that parent product} for this integration."""
+    if not group_ids:
+        return {}
+    return {
+        b.hub_id: b.external_id
+        for b in Binding.select(Binding.hub_id, Binding.external_id).where(
+            (Binding.integration == job.integration.id)
+            & (Binding.kind == "product_group")
+            & Binding.hub_id.in_(list(group_ids))
+        )
+    }
 
 
 def _download_image(job, media, product, record):

@@ -105,6 +105,7 @@ def hub_fetch_products(ctx):
 @hookimpl
 def hub_fetch_product_images(ctx, products):
     store = {p["id"]: p for p in _get(ctx, "/products")["items"]}
+    ctx.cache.setdefault("images_asked", []).extend(products)  # what the core asked (tests)
     for asked in products:
         for i, seed in enumerate(store.get(asked["external_id"], {}).get("images", [])):
             yield {
