@@ -138,3 +138,15 @@ def test_transient_failure_retries_the_same_run_then_fails(integration, store):
     assert final.status == "failed" and final.attempts == 2
     assert FeedRun.select().count() == 1  # one run, two attempts
     assert not Event.select().where(Event.severity == "error").exists()  # not a record error
+
+
+def test_a_product_with_bad_data_in_the_full_read_is_not_taken_for_gone(integration, store):
+    seed(store, 3)
+    run(integration, "update_products")
+    store.products["1"]["sku"] = ""  # the connector yields Invalid for it
+    store.products["2"]["weight"] = "heavy"  # fails the core's validation
+    store.products["1"]["updated"] = store.products["2"]["updated"] = store.tick()
+    result = run(integration, "update_products")
+    assert result.failed == 2
+    assert [p.status for p in Product.select().order_by(Product.sku)] == ["active"] * 3
+    assert not Event.select().where(Event.code == "products_missing").exists()

@@ -15,6 +15,7 @@ from peewee import EXCLUDED
 from hub.db import db
 from hub.feeds.job import batched_stream
 from hub.models import Binding, Product, ProductGroup, ProductImage, utcnow
+from hub.outcomes import Outcome
 
 PRODUCT_FIELDS = ("sku", "name", "barcode", "weight_kg", "price", "currency")
 PRODUCT_CODES = ("invalid_record", "sku_conflict", "image_download_failed")
@@ -42,19 +43,38 @@ def import_new_products(job):
 
 def update_products(job):
     started = job.run.started_at
-    stream = job.call("hub_fetch_products")
-    _consume_products(job, stream)
+    rejected = []  # store items seen but not delivered (outcomes, invalid): still in the store
+    stream = _noting_rejected(job.call("hub_fetch_products"), rejected)
+    _consume_products(job, stream, rejected)
+    _touch(job, rejected)
     _flag_missing(job, started)
 
 
-def _consume_products(job, stream):
+def _noting_rejected(stream, rejected):
+    for item in stream:
+        if isinstance(item, Outcome) and item.external_id:
+            rejected.append(item.external_id)
+        yield item
+
+
+def _touch(job, external_ids):
+    """Mark bindings as seen in this read, so a product with bad data is not taken for gone."""
+    for i in range(0, len(external_ids), 500):
+        Binding.update(last_seen_at=utcnow()).where(
+            (Binding.integration == job.integration.id)
+            & (Binding.kind == "product")
+            & Binding.external_id.in_(external_ids[i : i + 500])
+        ).execute()
+
+
+def _consume_products(job, stream, rejected=None):
     """Raw records are fingerprinted first: a record identical to the one last imported for
     its binding (which passed validation then) is counted unchanged without validating or
     writing it again — the daily full read of a large catalogue stays cheap."""
     for raw_batch, cursor in batched_stream(job, stream, "product", batch_size=500, validate=False):
         if raw_batch:
             with db.atomic():
-                batch = _skip_unchanged(job, raw_batch)
+                batch = _skip_unchanged(job, raw_batch, rejected)
                 if batch:
                     _apply_batch(job, batch)
         job.commit_checkpoint(cursor)
@@ -83,7 +103,7 @@ def _known_fingerprints(integration_id, external_ids):
     return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
 
 
-def _skip_unchanged(job, raw_batch):
+def _skip_unchanged(job, raw_batch, rejected=None):
     prints = {}
     for raw in raw_batch:
         if isinstance(raw, dict) and isinstance(raw.get("external_id"), str):
@@ -100,6 +120,8 @@ def _skip_unchanged(job, raw_batch):
         if record is not None:
             record["_fingerprint"] = prints.get(external_id) or fingerprint(raw)
             changed.append(record)
+        elif rejected is not None and isinstance(external_id, str):
+            rejected.append(external_id)
     if unchanged:
         job.count("unchanged", len(unchanged))
         sql = TOUCH_BINDINGS.format(p=db.obj.param, many=_placeholders(len(unchanged)))
