@@ -149,3 +149,18 @@ def test_update_orders_cancels_and_reports(integration, store):
     assert result.failed == 2
     assert stock_of("A") == (4, 0)  # #1 released, #2 shipped (5 - 1)
     verify_ledger()
+
+
+def test_an_unreadable_order_is_held_and_imported_once_corrected(integration, store):
+    products(integration, store)
+    store.add_order(8, "#1008", [{"sku": "A", "qty": 0}])  # a quantity the hub refuses
+    result = run(integration, "import_new_orders")
+    assert result.failed == 1 and not Order.select().exists()
+    held = HeldRecord.get(HeldRecord.external_id == "8")
+    assert held.reason == "invalid_record" and held.status == "held"
+    store.orders["8"]["lines"][0]["qty"] = 2  # corrected in the store
+    again = run(integration, "retry_orders", all=True)
+    assert again.created == 1
+    assert Order.get(Order.number == "#1008").lines[0].quantity == 2
+    assert HeldRecord.get(HeldRecord.external_id == "8").status == "imported"
+    verify_ledger()

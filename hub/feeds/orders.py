@@ -26,7 +26,7 @@ from hub.models import (
     to_utc_naive,
     utcnow,
 )
-from hub.outcomes import Outcome
+from hub.outcomes import Invalid, Outcome
 from hub.records import validate_record
 
 RECHECK_EVERY = timedelta(hours=1)
@@ -49,11 +49,42 @@ def _stock():
 def import_new_orders(job):
     # the first run starts at the integration's cut-off, not at the store's first order
     since = job.since() or iso_z(job.integration.orders_since.replace(tzinfo=UTC))
-    stream = job.call("hub_fetch_new_orders", since=since)
-    for batch, cursor in batched_stream(job, stream, "order", batch_size=50):
-        for record in batch:
-            process_order(job, record)
+    stream = _holding_invalid(job, job.call("hub_fetch_new_orders", since=since))
+    for batch, cursor in batched_stream(job, stream, "order", batch_size=50, validate=False):
+        for raw in batch:
+            record = job.validate("order", raw)
+            if record is None:
+                _hold_unreadable(job, raw)
+            else:
+                process_order(job, record)
         job.commit_checkpoint(cursor)
+
+
+def _holding_invalid(job, stream):
+    """Orders the connector could not deliver (``Invalid``) are held by id too."""
+    for item in stream:
+        if isinstance(item, Invalid) and item.external_id:
+            _hold_unreadable(job, {"external_id": item.external_id, "number": item.reference})
+        yield item
+
+
+def _hold_unreadable(job, raw):
+    """An order the store sent with data the hub cannot take (reported as an Error already):
+    held by its id, so that once it is corrected in the store, retry_orders imports it."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("external_id"), str):
+        return
+    now = utcnow()
+    HeldRecord.insert(
+        integration=job.integration.id,
+        kind="order",
+        external_id=raw["external_id"],
+        reference=str(raw.get("number") or raw["external_id"])[:255],
+        reason="invalid_record",
+        status="held",
+        payload=_jsonable(raw),
+        held_at=now,
+        next_check_at=now + RECHECK_EVERY,
+    ).on_conflict_ignore().execute()
 
 
 def process_order(job, record, held=None):
