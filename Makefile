@@ -25,7 +25,8 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 
 benchmark: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/run_all.py
+	for c in shopify magento prestashop; do $(BIN)/python benchmarks/bench_update.py $$c || exit 1; done
+	$(BIN)/python benchmarks/bench_dashboard.py
 
 $(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS))
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
