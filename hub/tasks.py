@@ -65,9 +65,11 @@ def run_feed(run_id, task=None):
         raise RetryTask(delay=exc.delay) from None
 
 
-@huey.periodic_task(crontab(minute="*"), name="hub.tick")
+@huey.periodic_task(crontab(minute="*"), name="hub.tick", priority=100)
 def tick():
-    """Every minute: enqueue the feeds whose next_run_at has passed, expire dead leases."""
+    """Every minute: enqueue the feeds whose next_run_at has passed, expire dead leases.
+
+    Its high priority puts it ahead of queued runs: the next free worker thread takes it."""
     _ensure_db()
     from hub.feeds.scheduler import tick as do_tick
 
