@@ -422,3 +422,25 @@ def order_record(order, lines, cursor):
             cursor=cursor,
         )
     return record
+
+
+def stock_record(level, location):
+    """An ``InventoryLevel`` (a bulk JSONL line or a paged node) -> a StockRecord, or None
+    for a level without a variant or an ``available`` quantity (nothing the hub can bind).
+
+    ``external_id`` is the variant GID, as on the product records, so the hub's bindings
+    match; ``quantity`` is ``available`` (what Shopify would sell), ``on_hand`` the physical
+    quantity (available + committed + unavailable).
+    """
+    quantities = {q["name"]: q["quantity"] for q in level.get("quantities") or () if q}
+    item = level.get("item") or {}
+    variant = item.get("variant") or {}
+    if not variant.get("id") or quantities.get("available") is None:
+        return None
+    return {
+        "external_id": variant["id"],
+        "sku": item.get("sku") or None,
+        "quantity": quantities["available"],
+        "on_hand": quantities.get("on_hand"),
+        "store_refs": {"inventory_item_id": item["id"], "location_id": location},
+    }

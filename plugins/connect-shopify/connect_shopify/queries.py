@@ -8,7 +8,9 @@ PRODUCT_PAGE = 20
 VARIANTS_PER_PRODUCT = 10
 ORDER_PAGE = 10
 LINES_PER_ORDER = 20
-STOCK_PAGE = 200
+FULFILLMENT_ORDER_PAGE = 10  # fulfillment orders per page, each with its first page of lines
+FULFILLMENT_ORDER_LINES = 40  # 10 x (5 + 2 x 40) points: the first page stays under 1,000
+FULFILLMENT_LINE_PAGE = 250  # the further pages of one fulfillment order's line items
 
 VARIANT_FIELDS = """
   id sku barcode price title updatedAt
@@ -69,9 +71,11 @@ BULK_PRODUCTS = """
 }
 """.replace("%s", VARIANT_FIELDS)
 
+# groupObjects defaults to true here: the product stream relies on each variant following its
+# product (Shopify's own default became false in 2026-01, so it is always sent explicitly).
 BULK_RUN = """
-mutation BulkRun($query: String!) {
-  bulkOperationRunQuery(query: $query, groupObjects: true) {
+mutation BulkRun($query: String!, $groupObjects: Boolean = true) {
+  bulkOperationRunQuery(query: $query, groupObjects: $groupObjects) {
     bulkOperation { id status }
     userErrors { field message code }
   }
@@ -186,20 +190,44 @@ query Locations($cursor: String) {
 
 LOCATION = "query Location($id: ID!) { location(id: $id) { id name isActive } }"
 
-STOCK_LEVELS = """
-query StockLevels($id: ID!, $first: Int!, $cursor: String) {
-  location(id: $id) {
-    id
-    inventoryLevels(first: $first, after: $cursor) {
-      pageInfo { hasNextPage endCursor }
-      nodes {
-        quantities(names: ["available", "on_hand"]) { name quantity }
-        item { id sku variant { id } }
+
+BULK_STOCK_LEVELS = """
+{
+  locations(query: "id:%s", includeInactive: true, includeLegacy: true) {
+    edges {
+      node {
+        id
+        inventoryLevels {
+          edges {
+            node {
+              id
+              quantities(names: ["available", "on_hand"]) { name quantity }
+              item { id sku variant { id } }
+            }
+          }
+        }
       }
     }
   }
 }
 """
+
+
+def bulk_stock_levels(location_gid):
+    """The bulk query of feeds 6 and 10: one location's inventory levels (Location ->
+    InventoryLevel, the shape of cms-apis.md 1.7 and of Airbyte's InventoryLevel stream).
+
+    ``locations`` is filtered on the location's numeric id (``includeInactive`` and
+    ``includeLegacy`` so that the filter alone decides). Each inventory level comes out as
+    its own JSONL line with ``__parentId`` = the location GID; its item and variant are
+    plain objects inside that line. No page size: a bulk query exports the whole connection,
+    past the 25,000-object cap of cursor paging.
+    """
+    numeric = location_gid.rsplit("/", 1)[-1]
+    if not numeric.isdigit():
+        raise ValueError(f"not a Shopify location GID: {location_gid!r}")
+    return BULK_STOCK_LEVELS.replace("%s", numeric)
+
 
 VARIANT_ITEMS = """
 query VariantItems($ids: [ID!]!) {
@@ -232,18 +260,72 @@ mutation SetQuantities($input: InventorySetQuantitiesInput!) {
 }
 """
 
-FULFILLMENT_STATE = """
-query FulfillmentState($id: ID!) {
+# Shipping confirmation reads the order's fulfillments (to confirm a shipment once) and pages
+# its fulfillment orders; a fulfillment order with more lines than the first page pages them
+# with FULFILLMENT_ORDER_LINES_PAGE. A fulfillment already carrying the shipment's tracking
+# number has its line items read with FULFILLMENT_LINES (only on a retry).
+FULFILLMENT_ORDER_FIELDS = """
+fragment FulfillmentOrderFields on FulfillmentOrder {
+  id status
+  assignedLocation { location { id } }
+  lineItems(first: $lines) {
+    pageInfo { hasNextPage endCursor }
+    nodes { ...FulfillmentOrderLine }
+  }
+}
+fragment FulfillmentOrderLine on FulfillmentOrderLineItem {
+  id remainingQuantity totalQuantity lineItem { id sku }
+}
+"""
+
+FULFILLMENT_STATE = (
+    """
+query FulfillmentState($id: ID!, $first: Int!, $lines: Int!) {
   order(id: $id) {
     id name cancelledAt displayFulfillmentStatus
-    fulfillments(first: 50) { id status trackingInfo(first: 10) { company number url } }
-    fulfillmentOrders(first: 5) {
-      nodes {
-        id status
-        assignedLocation { location { id } }
-        lineItems(first: 50) {
-          nodes { id remainingQuantity totalQuantity lineItem { id sku } }
-        }
+    fulfillments(first: 250) { id status trackingInfo(first: 10) { company number url } }
+    fulfillmentOrders(first: $first) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...FulfillmentOrderFields }
+    }
+  }
+}
+"""
+    + FULFILLMENT_ORDER_FIELDS
+)
+
+FULFILLMENT_ORDERS_PAGE = (
+    """
+query FulfillmentOrdersPage($id: ID!, $first: Int!, $lines: Int!, $cursor: String) {
+  order(id: $id) {
+    fulfillmentOrders(first: $first, after: $cursor) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...FulfillmentOrderFields }
+    }
+  }
+}
+"""
+    + FULFILLMENT_ORDER_FIELDS
+)
+
+FULFILLMENT_ORDER_LINES_PAGE = """
+query FulfillmentOrderLinesPage($id: ID!, $first: Int!, $cursor: String) {
+  fulfillmentOrder(id: $id) {
+    lineItems(first: $first, after: $cursor) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id remainingQuantity totalQuantity lineItem { id sku } }
+    }
+  }
+}
+"""
+
+FULFILLMENT_LINES = """
+query FulfillmentLines($id: ID!, $cursor: String) {
+  node(id: $id) {
+    ... on Fulfillment {
+      fulfillmentLineItems(first: 250, after: $cursor) {
+        pageInfo { hasNextPage endCursor }
+        nodes { quantity lineItem { id } }
       }
     }
   }

@@ -3,7 +3,7 @@
 from connect_shopify import mapping, queries
 from connect_shopify.client import ShopifyClient
 from hub import Invalid
-from hub.errors import ConnectorError
+from hub.errors import ConfigurationError, ConnectorError
 
 REQUIRED_SCOPES = (
     "read_products",
@@ -281,25 +281,41 @@ def fetch_order(ctx, external_id):
 
 
 def fetch_stock_levels(ctx):
+    """The integration location's inventory levels through a bulk operation, streamed.
+
+    Cursor paging stops at 25,000 objects, so the levels always come from a bulk query
+    (``locations(query: "id:…") { inventoryLevels }``), whatever the shop's size. The JSONL is
+    read one line at a time and each level is yielded as soon as it is read: nothing is held
+    in memory. Every level line carries ``__parentId`` = its location; lines of any other
+    location (should Shopify ever ignore the id filter) are left out.
+    """
     client = ShopifyClient(ctx)
     location = client.location_id()
-    variables = {"id": location, "first": queries.STOCK_PAGE}
-    for _result, page in client.paginate(
-        queries.STOCK_LEVELS, variables, ("location", "inventoryLevels")
-    ):
-        for level in page.get("nodes") or []:
-            quantities = {q["name"]: q["quantity"] for q in level.get("quantities") or []}
-            item = level.get("item") or {}
-            variant = item.get("variant") or {}
-            if not variant.get("id") or "available" not in quantities:
-                continue
-            yield {
-                "external_id": variant["id"],
-                "sku": item.get("sku") or None,
-                "quantity": quantities["available"],
-                "on_hand": quantities.get("on_hand"),
-                "store_refs": {"inventory_item_id": item["id"], "location_id": location},
-            }
+    try:
+        bulk_query = queries.bulk_stock_levels(location)
+    except ValueError:
+        raise ConfigurationError(
+            f"The location setting {location!r} is not a Shopify location id.",
+            hint="Choose the integration's location again in its settings.",
+        ) from None
+    # each level line is complete on its own: Shopify need not group them under the location
+    url = client.run_bulk_query(bulk_query, group_objects=False)
+    info = getattr(client, "bulk_info", None) or {}
+    try:  # every object but the location line is a level: the exact number of records
+        total = int(info.get("objectCount") or 0) - int(info.get("rootObjectCount") or 0)
+    except (TypeError, ValueError):
+        total = 0
+    if total > 0:
+        ctx.report_total(total)
+    if not url:  # nothing matched: the location stocks nothing
+        return
+    stock_record = mapping.stock_record
+    for obj in client.stream_jsonl(url):
+        if obj.get("__parentId") != location:  # the location line itself (or another's)
+            continue
+        record = stock_record(obj, location)
+        if record is not None:
+            yield record
 
 
 def _item_ids(client, items):
@@ -465,14 +481,103 @@ def _push_round(client, location, pending, results, cas):
 
 # -- shipments ---------------------------------------------------------------------------------
 
+FULFILLABLE = ("OPEN", "IN_PROGRESS")
+LIVE_FULFILLMENT = ("SUCCESS", "OPEN", "PENDING")
+MAX_INPUT_ARRAY = 250  # Shopify's cap on every input array
+
+
+def _pages(connection, next_page):
+    """Every node of a connection whose first page is ``connection``; ``next_page(cursor)``
+    returns the next page's connection."""
+    while True:
+        yield from connection.get("nodes") or ()
+        info = connection.get("pageInfo") or {}
+        cursor = info.get("endCursor")
+        if not info.get("hasNextPage") or not cursor:
+            return
+        connection = next_page(cursor) or {}
+
+
+def _fulfillment_orders(client, order, ref):
+    """Every fulfillment order of the order (paged), with all the line items of the
+    fulfillable ones (paged too)."""
+    variables = {
+        "id": ref,
+        "first": queries.FULFILLMENT_ORDER_PAGE,
+        "lines": queries.FULFILLMENT_ORDER_LINES,
+    }
+
+    def more_orders(cursor):
+        data = client.execute(queries.FULFILLMENT_ORDERS_PAGE, dict(variables, cursor=cursor)).data
+        return (data.get("order") or {}).get("fulfillmentOrders")
+
+    out = []
+    for fo in _pages(order.get("fulfillmentOrders") or {}, more_orders):
+        if not fo or fo.get("status") not in FULFILLABLE:
+            continue
+
+        def more_lines(cursor, fo_id=fo["id"]):
+            data = client.execute(
+                queries.FULFILLMENT_ORDER_LINES_PAGE,
+                {"id": fo_id, "first": queries.FULFILLMENT_LINE_PAGE, "cursor": cursor},
+            ).data
+            return (data.get("fulfillmentOrder") or {}).get("lineItems")
+
+        fo["lines"] = [li for li in _pages(fo.get("lineItems") or {}, more_lines) if li]
+        out.append(fo)
+    return out
+
+
+def _shipped_under(client, fulfillments):
+    """Quantity per order line item GID that these fulfillments shipped (paged)."""
+    shipped = {}
+    for f in fulfillments:
+
+        def more(cursor, f_id=f["id"]):
+            data = client.execute(queries.FULFILLMENT_LINES, {"id": f_id, "cursor": cursor}).data
+            return (data.get("node") or {}).get("fulfillmentLineItems")
+
+        for fli in _pages(more(None) or {}, more):
+            line_id = ((fli or {}).get("lineItem") or {}).get("id")
+            if line_id:
+                shipped[line_id] = shipped.get(line_id, 0) + (fli.get("quantity") or 0)
+    return shipped
+
+
+def _still_to_ship(lines, shipped):
+    """The shipment's lines minus what fulfillments with its tracking number already hold."""
+    shipped = dict(shipped)
+    out = []
+    for line in lines:
+        done = min(shipped.get(line["order_line_external_id"], 0), line["quantity"])
+        if done:
+            shipped[line["order_line_external_id"]] -= done
+        if line["quantity"] - done > 0:
+            out.append(dict(line, quantity=line["quantity"] - done))
+    return out
+
 
 def push_shipment(ctx, shipment):
+    """Confirm a shipment with ``fulfillmentCreate`` on the order's fulfillment orders.
+
+    The order's fulfillment orders and their line items are paged completely. A fulfillment
+    that already carries the shipment's tracking number counts as this shipment, line by
+    line: a push that was cut off half-way (a crash, a refused call) sends only the rest when
+    it is retried, and a shipment pushed twice is confirmed once.
+    """
     client = ShopifyClient(ctx)
     key = shipment["shipment_id"]
     ref = str(shipment["order_external_id"])
     if ref.isdigit():
         ref = f"gid://shopify/Order/{ref}"
-    order = client.execute(queries.FULFILLMENT_STATE, {"id": ref}).data.get("order")
+    order = client.execute(
+        queries.FULFILLMENT_STATE,
+        {
+            "id": ref,
+            "first": queries.FULFILLMENT_ORDER_PAGE,
+            "lines": queries.FULFILLMENT_ORDER_LINES,
+        },
+    ).data.get("order")
     if not order:
         return {
             "key": key,
@@ -482,20 +587,27 @@ def push_shipment(ctx, shipment):
             "hint": "Check the order in Shopify; mark the shipment resolved if it was deleted.",
         }
     number = shipment["tracking_number"]
-    for f in order.get("fulfillments") or []:
-        if f.get("status") in ("SUCCESS", "OPEN", "PENDING") and any(
-            t.get("number") == number for t in f.get("trackingInfo") or []
-        ):
+    same = [
+        f
+        for f in order.get("fulfillments") or []
+        if f.get("status") in LIVE_FULFILLMENT
+        and any(t.get("number") == number for t in f.get("trackingInfo") or [])
+    ]
+    lines = shipment["lines"]
+    if same:
+        lines = _still_to_ship(lines, _shipped_under(client, same))
+        if not lines:
             return {
                 "key": key,
                 "status": "unchanged",
-                "external_id": f["id"],
+                "external_id": same[0]["id"],
                 "message": f"Shipment {number} is already confirmed on order {order['name']}.",
             }
     if order.get("displayFulfillmentStatus") == "FULFILLED":
         return {
             "key": key,
             "status": "unchanged",
+            "external_id": same[0]["id"] if same else None,
             "message": f"Order {order['name']} is already fulfilled in Shopify.",
         }
     if order.get("cancelledAt"):
@@ -506,34 +618,27 @@ def push_shipment(ctx, shipment):
             "hint": "Check the order with the customer.",
         }
     # remaining quantity per order line item, over the open fulfillment orders
-    open_fos = [
-        fo
-        for fo in (order.get("fulfillmentOrders") or {}).get("nodes") or []
-        if fo.get("status") in ("OPEN", "IN_PROGRESS")
-    ]
     by_line = {}
-    for fo in open_fos:
-        for li in (fo.get("lineItems") or {}).get("nodes") or []:
+    for fo in _fulfillment_orders(client, order, ref):
+        for li in fo["lines"]:
             if li.get("remainingQuantity", 0) > 0:
                 by_line.setdefault(li["lineItem"]["id"], []).append(
                     [fo, li, li["remainingQuantity"]]
                 )
     groups, problems = {}, []
-    for line in shipment["lines"]:
+    for line in lines:
         wanted = line["quantity"]
-        for fo, li, remaining in by_line.get(line["order_line_external_id"], []):
+        for entry in by_line.get(line["order_line_external_id"], []):
+            fo, li, remaining = entry
             if wanted <= 0:
                 break
             take = min(wanted, remaining)
             if take <= 0:
                 continue
             wanted -= take
-            for entry in by_line[line["order_line_external_id"]]:
-                if entry[1] is li:
-                    entry[2] -= take
+            entry[2] -= take
             location = ((fo.get("assignedLocation") or {}).get("location") or {}).get("id")
-            group = groups.setdefault(location, {})
-            items = group.setdefault(fo["id"], {})
+            items = groups.setdefault(location, {}).setdefault(fo["id"], {})
             items[li["id"]] = items.get(li["id"], 0) + take
         if wanted > 0:
             problems.append(
@@ -547,6 +652,7 @@ def push_shipment(ctx, shipment):
             "message": f"Shipment of order {order['name']} does not match the order in "
             f"Shopify: " + "; ".join(problems),
             "hint": "Check the order's items in Shopify (an order edit?), then retry the shipment.",
+            "external_id": same[0]["id"] if same else None,
         }
     notify = ctx.setting("notify_customer")
     notify = (
@@ -554,41 +660,43 @@ def push_shipment(ctx, shipment):
         if notify is None
         else str(notify).lower() in ("1", "true", "yes", "on")
     )
+    notify = notify and not same  # the customer heard of this tracking number already
     tracking = {"company": shipment["carrier"], "number": number}
     if shipment.get("tracking_url"):
         tracking["url"] = shipment["tracking_url"]
-    created = []
-    for fos in groups.values():  # one fulfillment per assigned location
-        fulfillment = {
-            "lineItemsByFulfillmentOrder": [
-                {
-                    "fulfillmentOrderId": fo_id,
-                    "fulfillmentOrderLineItems": [
-                        {"id": li, "quantity": q} for li, q in items.items()
-                    ],
-                }
-                for fo_id, items in fos.items()
-            ],
-            "notifyCustomer": notify,
-            "trackingInfo": tracking,
-        }
-        payload = (
-            client.execute(queries.FULFILLMENT_CREATE, {"fulfillment": fulfillment}).data.get(
-                "fulfillmentCreate"
-            )
-            or {}
-        )
-        errors = payload.get("userErrors") or []
-        if errors:
-            return {
-                "key": key,
-                "status": "error",
-                "message": f"Shopify refused the fulfillment of order {order['name']}: "
-                + "; ".join(e.get("message", "") for e in errors),
-                "hint": "Check the order's fulfillment in Shopify, then retry.",
-                "external_id": created[0] if created else None,
+    created = [f["id"] for f in same]
+    for fos in groups.values():  # one fulfillment per assigned location...
+        flat = [(fo_id, li, q) for fo_id, items in fos.items() for li, q in items.items()]
+        for chunk in _chunks(flat, MAX_INPUT_ARRAY):  # ...and per 250 line items
+            by_fo = {}
+            for fo_id, li, q in chunk:
+                by_fo.setdefault(fo_id, []).append({"id": li, "quantity": q})
+            fulfillment = {
+                "lineItemsByFulfillmentOrder": [
+                    {"fulfillmentOrderId": fo_id, "fulfillmentOrderLineItems": items}
+                    for fo_id, items in by_fo.items()
+                ],
+                "notifyCustomer": notify and not created,  # one e-mail per shipment
+                "trackingInfo": tracking,
             }
-        created.append(payload["fulfillment"]["id"])
+            payload = (
+                client.execute(queries.FULFILLMENT_CREATE, {"fulfillment": fulfillment}).data.get(
+                    "fulfillmentCreate"
+                )
+                or {}
+            )
+            errors = payload.get("userErrors") or []
+            if errors or not payload.get("fulfillment"):
+                return {
+                    "key": key,
+                    "status": "error",
+                    "message": f"Shopify refused the fulfillment of order {order['name']}: "
+                    + ("; ".join(e.get("message", "") for e in errors) or "no fulfillment"),
+                    "hint": "Check the order's fulfillment in Shopify, then retry: what is "
+                    "already confirmed is not sent again.",
+                    "external_id": created[0] if created else None,
+                }
+            created.append(payload["fulfillment"]["id"])
     return {
         "key": key,
         "status": "ok",

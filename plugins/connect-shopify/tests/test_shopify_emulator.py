@@ -166,3 +166,58 @@ def test_seeded_data_is_deterministic_and_compact():
     assert all(1 <= len(p._variants) <= 5 for p in a.products)
     exact = create_app(products=0, orders=0, variants=1234).config["EMULATOR"].shop
     assert len(exact.variants) == 1234
+
+
+def _run_bulk(store, query):
+    mutation = """mutation($q: String!) { bulkOperationRunQuery(query: $q, groupObjects: false) {
+        bulkOperation { id } userErrors { code message } } }"""
+    return store.graphql(mutation, {"q": query}).json()["data"]["bulkOperationRunQuery"]
+
+
+def _bulk_lines(store, op_id):
+    poll = "query($id: ID!) { node(id: $id) { ... on BulkOperation { status url } } }"
+    for _ in range(500):
+        node = store.graphql(poll, {"id": op_id}).json()["data"]["node"]
+        if node["status"] == "COMPLETED":
+            break
+    text = requests.get(node["url"], timeout=10).text
+    return [json.loads(x) for x in text.splitlines()]
+
+
+def test_bulk_inventory_levels_of_one_location(store):
+    from connect_shopify.queries import bulk_stock_levels
+
+    lyon = store.emu.shop.locations[1]
+    run = _run_bulk(store, bulk_stock_levels(lyon.id))
+    assert run["userErrors"] == []
+    lines = _bulk_lines(store, run["bulkOperation"]["id"])
+    assert lines[0] == {"id": lyon.id}  # the location, then its levels
+    assert len(lines) == 1 + len(lyon.levels)
+    for line in lines[1:]:
+        assert line["__parentId"] == lyon.id
+        assert line["id"].startswith(f"gid://shopify/InventoryLevel/{lyon.num}?inventory_item_id=")
+        assert set(line) == {"id", "quantities", "item", "__parentId"}
+        assert [q["name"] for q in line["quantities"]] == ["available", "on_hand"]
+        assert set(line["item"]) == {"id", "sku", "variant"}
+    # real names only: `quantities(names:)` replaced the removed InventoryLevel.available
+    bad = _run_bulk(
+        store,
+        "{ locations { edges { node { inventoryLevels { edges { node { available } } } } } } }",
+    )
+    assert bad["bulkOperation"] is None and bad["userErrors"][0]["code"] == "INVALID"
+    assert "available" in bad["userErrors"][0]["message"]
+    bad = _run_bulk(
+        store,
+        "{ locations { edges { node { inventoryLevels { edges { node { "
+        "quantities { name quantity } } } } } } } }",
+    )  # names: is required
+    assert bad["userErrors"][0]["code"] == "INVALID"
+
+
+def test_locations_filter_on_id(store):
+    q = """query($q: String) { locations(first: 10, query: $q, includeInactive: true)
+           { nodes { id } } }"""
+    body = store.graphql(q, {"q": "id:81000000002"}).json()
+    assert body["data"]["locations"]["nodes"] == [{"id": "gid://shopify/Location/81000000002"}]
+    body = store.graphql(q).json()
+    assert len(body["data"]["locations"]["nodes"]) == 3

@@ -35,3 +35,22 @@ def test_orders_and_stock_feeds_through_the_engine(store, hub_integration_factor
     assert sum(orders["counts"].values()) == len(store.emu.shop.orders), orders["counts"]
     severities = {e["severity"] for e in orders["events"]}
     assert "retry" in severities  # unpaid orders are held by the core's rules
+
+
+def test_stock_feeds_read_the_bulk_export_through_the_engine(
+    store, hub_integration_factory, hub_feed_runner
+):
+    integration = _integration(hub_integration_factory, store)
+    assert hub_feed_runner(integration, "update_products")["status"] == "succeeded"
+    levels = len(store.emu.shop.locations[0].levels)
+    stock = hub_feed_runner(integration, "import_stock")
+    assert stock["status"] == "succeeded", stock
+    assert stock["counts"].get("updated", 0) + stock["counts"].get("unchanged", 0) == levels
+    check = hub_feed_runner(integration, "stock_check")
+    assert check["status"] == "succeeded", check
+    assert check["counts"].get("updated", 0) + check["counts"].get("unchanged", 0) == levels
+    # the store's available differs from the hub's on_hand only by what open orders hold
+    main = store.emu.shop.locations[0].levels
+    committed = sum(1 for a, c, u, _ in main.values() if c)
+    assert check["counts"].get("updated", 0) == committed
+    assert store.state()["counters"]["bulk_operations"] == 3  # products, import, check

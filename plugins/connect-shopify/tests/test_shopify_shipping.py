@@ -1,7 +1,12 @@
 """Shipping confirmation: fulfillmentCreate on the order's fulfillment orders, exactly once."""
 
-from connect_shopify import plugin
+import pytest
+from connect_shopify import plugin, queries
+from connect_shopify.client import ShopifyClient
+from connect_shopify.emulator import MAIN_LOCATION as MAIN
+from connect_shopify.emulator import SECOND_LOCATION as LYON
 
+from hub.errors import TransientError
 from hub.records import validate_record
 
 
@@ -128,3 +133,134 @@ def test_cancelled_order_and_unknown_lines_are_errors(store, ctx):
     result = plugin.hub_push_shipment(ctx, bad)
     assert result["status"] == "error" and "X" in result["message"]
     assert store.get(f"/_emulator/orders/{order.id}")["fulfillments"] == []
+
+
+# -- large orders: every fulfillment order and every line, paged -------------------------------
+
+
+def _big_order(store, lines, fulfillment_orders, locations=(MAIN,)):
+    made = store.control(
+        "/_emulator/orders",
+        {
+            "lines": lines,
+            "fulfillment_orders": fulfillment_orders,
+            "location_ids": list(locations),
+        },
+    )
+    return store.emu.shop.find_order(made["id"])
+
+
+def test_large_order_is_confirmed_completely_and_once(store, make_ctx):
+    ctx = make_ctx(store, settings={"location_id": MAIN, "notify_customer": True})
+    # 12 fulfillment orders (more than a page of 10) of 55 lines (more than a page of 40),
+    # at two locations: 6 x 55 = 330 lines per location, more than one call's 250
+    order = _big_order(store, 12 * 55, 12, (MAIN, LYON))
+    assert [len(fo.line_items) for fo in order.fulfillment_orders] == [55] * 12
+    shipment = _dump(_shipment(order, "BIG-1"))
+    result = plugin.hub_push_shipment(ctx, shipment)
+    validate_record("push_result", result)
+    assert result["status"] == "ok", result
+    seen = store.get(f"/_emulator/orders/{order.id}")
+    assert seen["fulfillment"] == "FULFILLED"
+    assert seen["shipped"] == {li.id: 1 for li in order.lines}  # every line, exactly once
+    assert {fo["remaining"] for fo in seen["fulfillment_orders"]} == {0}
+    assert {fo["status"] for fo in seen["fulfillment_orders"]} == {"CLOSED"}
+    # one fulfillment per location and per 250 line items; the customer gets one e-mail
+    assert store.state()["counters"]["fulfillments_created"] == 4
+    assert [f["notify_customer"] for f in seen["fulfillments"]] == [True, False, False, False]
+    assert {f["tracking"][0]["number"] for f in seen["fulfillments"]} == {"BIG-1"}
+    assert result["external_id"] == seen["fulfillments"][0]["id"]
+    again = plugin.hub_push_shipment(ctx, shipment)
+    assert again["status"] == "unchanged"
+    assert again["external_id"] == result["external_id"]
+    assert store.state()["counters"]["fulfillments_created"] == 4
+
+
+def test_part_of_a_large_order(store, ctx):
+    order = _big_order(store, 6 * 52, 6)  # more than the old 5 x 50 window
+    last_fo = order.fulfillment_orders[-1]
+    wanted = [(fli.line, 1) for fli in last_fo.line_items[-3:]]  # lines on the last page
+    result = plugin.hub_push_shipment(ctx, _dump(_shipment(order, "PART-1", wanted)))
+    assert result["status"] == "ok", result
+    seen = store.get(f"/_emulator/orders/{order.id}")
+    assert seen["shipped"] == {line.id: 1 for line, _ in wanted}
+    assert seen["fulfillment"] == "PARTIALLY_FULFILLED"
+
+
+def test_push_cut_off_half_way_sends_only_the_rest_when_retried(store, ctx, monkeypatch):
+    order = _big_order(store, 300, 1)  # one fulfillment order, two calls of 250 + 50 lines
+    shipment = _dump(_shipment(order, "CUT-1"))
+    real = ShopifyClient.execute
+    creates = []
+
+    def second_create_fails(self, query, variables=None, name=None):
+        if query is queries.FULFILLMENT_CREATE:
+            creates.append(
+                len(
+                    variables["fulfillment"]["lineItemsByFulfillmentOrder"][0][
+                        "fulfillmentOrderLineItems"
+                    ]
+                )
+            )
+            if len(creates) == 2:
+                raise TransientError("Shopify answered 503 after retries")
+        return real(self, query, variables, name)
+
+    monkeypatch.setattr(ShopifyClient, "execute", second_create_fails)
+    with pytest.raises(TransientError):
+        plugin.hub_push_shipment(ctx, shipment)
+    assert creates == [250, 50]
+    seen = store.get(f"/_emulator/orders/{order.id}")
+    assert len(seen["shipped"]) == 250 and seen["fulfillment"] == "PARTIALLY_FULFILLED"
+    monkeypatch.undo()
+    result = plugin.hub_push_shipment(ctx, shipment)  # the run's retry
+    assert result["status"] == "ok", result
+    seen = store.get(f"/_emulator/orders/{order.id}")
+    assert seen["shipped"] == {li.id: 1 for li in order.lines}
+    assert seen["fulfillment"] == "FULFILLED"
+    assert store.state()["counters"]["fulfillments_created"] == 2
+    assert result["external_id"] == seen["fulfillments"][0]["id"]
+    assert plugin.hub_push_shipment(ctx, shipment)["status"] == "unchanged"
+    assert store.state()["counters"]["fulfillments_created"] == 2
+
+
+def test_emulator_caps_fulfillment_input_arrays_at_250(store):
+    order = _big_order(store, 251, 1)
+    fo = order.fulfillment_orders[0]
+    body = store.graphql(
+        queries.FULFILLMENT_CREATE,
+        {
+            "fulfillment": {
+                "lineItemsByFulfillmentOrder": [
+                    {
+                        "fulfillmentOrderId": fo.id,
+                        "fulfillmentOrderLineItems": [
+                            {"id": li.id, "quantity": 1} for li in fo.line_items
+                        ],
+                    }
+                ]
+            }
+        },
+    ).json()
+    assert body["errors"][0]["extensions"]["code"] == "MAX_INPUT_SIZE_EXCEEDED"
+    assert store.state()["counters"]["fulfillments_created"] == 0
+
+
+def test_two_shipments_of_other_lines_under_one_tracking_number(store, ctx):
+    order = _big_order(store, 4, 1)
+    first, second = order.lines[:2], order.lines[2:]
+    r1 = plugin.hub_push_shipment(
+        ctx, _dump(_shipment(order, "SAME", [(li, 1) for li in first], "S1"))
+    )
+    r2 = plugin.hub_push_shipment(
+        ctx, _dump(_shipment(order, "SAME", [(li, 1) for li in second], "S2"))
+    )
+    assert (r1["status"], r2["status"]) == ("ok", "ok")
+    seen = store.get(f"/_emulator/orders/{order.id}")
+    assert seen["shipped"] == {li.id: 1 for li in order.lines}
+    assert seen["fulfillment"] == "FULFILLED"
+    again = plugin.hub_push_shipment(
+        ctx, _dump(_shipment(order, "SAME", [(li, 1) for li in second], "S2"))
+    )
+    assert again["status"] == "unchanged"
+    assert store.state()["counters"]["fulfillments_created"] == 2

@@ -1,7 +1,10 @@
 """Stock: import (available + on_hand) and export (inventorySetQuantities with CAS)."""
 
+import tracemalloc
+
 import pytest
 from connect_shopify import plugin, sync
+from connect_shopify.client import ShopifyClient
 from connect_shopify.emulator import MAIN_LOCATION as MAIN
 from connect_shopify.emulator import SECOND_LOCATION as LYON
 
@@ -134,3 +137,101 @@ def test_item_not_stocked_at_location_is_an_error_for_that_item(store, make_ctx)
     results = plugin.hub_push_stock_levels(ctx, items)
     assert [r["status"] for r in results] == ["ok", "error"]
     assert "ITEM_NOT_STOCKED_AT_LOCATION" in results[1]["message"]
+
+
+# -- the bulk operation (no cursor paging: Shopify caps it at 25,000 objects) -------------------
+
+
+def _expected(location):
+    """What the emulator holds for a location: variant GID -> (available, on_hand, item GID)."""
+    shop_variants = location.shop.variants
+    return {
+        shop_variants[num].id: (a, a + c + u, shop_variants[num].inventoryItem.id)
+        for num, (a, c, u, _) in location.levels.items()
+    }
+
+
+def _seen(records):
+    return {
+        r["external_id"]: (r["quantity"], r["on_hand"], r["store_refs"]["inventory_item_id"])
+        for r in records
+    }
+
+
+def test_stock_levels_come_from_a_bulk_operation(store, ctx, clock):
+    totals = []
+    ctx.progress = lambda total, exact=True: totals.append((total, exact))
+    records = list(plugin.hub_fetch_stock_levels(ctx))
+    main = store.emu.shop.locations[0]
+    assert _seen(records) == _expected(main)  # every level, every value
+    assert len(records) == len(main.levels)
+    assert {r["store_refs"]["location_id"] for r in records} == {MAIN}
+    assert {r["sku"] for r in records} == {store.emu.shop.variants[n].sku for n in main.levels}
+    state = store.state()
+    assert state["counters"]["bulk_operations"] == 1
+    assert state["counters"]["bulk_downloads"] == 1
+    (op,) = store.emu.shop.bulk_operations.values()
+    assert 'locations(query: "id:81000000001"' in op.query and "inventoryLevels" in op.query
+    assert clock.sleeps  # polled through RUNNING with ctx.sleep
+    assert totals == [(len(main.levels), True)]
+
+
+def test_stock_of_another_location_reads_its_own_values(store, make_ctx):
+    ctx = make_ctx(store, settings={"location_id": LYON})
+    records = list(plugin.hub_fetch_stock_levels(ctx))
+    assert _seen(records) == _expected(store.emu.shop.locations[1])
+
+
+def test_stock_read_after_a_push_and_a_shipment(store, ctx):
+    before = list(plugin.hub_fetch_stock_levels(ctx))
+    target = before[0]
+    store.control(f"/_emulator/stock/{target['sku']}", {"available": 77, "location_id": MAIN})
+    after = {r["external_id"]: r for r in plugin.hub_fetch_stock_levels(ctx)}
+    assert after[target["external_id"]]["quantity"] == 77
+    assert after[target["external_id"]]["on_hand"] == 77 + (target["on_hand"] - target["quantity"])
+
+
+def test_location_that_stocks_nothing_yields_nothing(store, make_ctx):
+    depot = store.emu.shop.locations[2]  # "Old depot": inactive, no inventory
+    assert not depot.levels
+    assert (
+        list(plugin.hub_fetch_stock_levels(make_ctx(store, settings={"location_id": depot.id})))
+        == []
+    )
+
+
+def test_levels_of_other_locations_in_the_file_are_left_out(store, ctx, monkeypatch):
+    from connect_shopify import queries
+
+    unfiltered = queries.BULK_STOCK_LEVELS.replace('query: "id:%s", ', "")
+    monkeypatch.setattr(queries, "bulk_stock_levels", lambda location: unfiltered)
+    records = list(plugin.hub_fetch_stock_levels(ctx))  # the file holds both locations
+    assert _seen(records) == _expected(store.emu.shop.locations[0])
+
+
+def test_location_with_more_items_than_the_cursor_cap(make_store, make_ctx, monkeypatch):
+    big = make_store(products=0, orders=0, variants=25_600, seed=11)
+    ctx = make_ctx(big)
+    main = big.emu.shop.locations[0]
+    assert len(main.levels) > 25_000
+    expected = _expected(main)
+    real_stream = ShopifyClient.stream_jsonl
+
+    def traced_stream(self, url):  # the bulk operation is done: trace the download only
+        tracemalloc.start()
+        yield from real_stream(self, url)
+
+    monkeypatch.setattr(ShopifyClient, "stream_jsonl", traced_stream)
+    held = []
+    try:
+        for record in plugin.hub_fetch_stock_levels(ctx):
+            want = expected.pop(record["external_id"])  # each level once, with its values
+            assert (record["quantity"], record["on_hand"]) == want[:2]
+            held.append(tracemalloc.get_traced_memory()[0])
+    finally:
+        tracemalloc.stop()
+    assert expected == {}
+    (op,) = big.emu.shop.bulk_operations.values()
+    assert int(op.fileSize) > 8_000_000
+    # the ~9 MB file is read line by line: what the stream holds stays far below its size
+    assert max(held) < 2_000_000

@@ -606,6 +606,23 @@ def create_app(products=200, orders=50, seed=1, **options):
             }
         )
 
+    @app.post("/_emulator/orders")
+    def add_order():
+        data = request.get_json(force=True) or {}
+        with emu.lock:
+            try:
+                order = emu.shop.add_order(data)
+            except (TypeError, ValueError) as exc:
+                return api_error(400, {"error": str(exc)})
+        return jsonify(
+            {
+                "id": order.id,
+                "name": order.name,
+                "lines": [li.id for li in order.lines],
+                "fulfillment_orders": [fo.id for fo in order.fulfillment_orders],
+            }
+        )
+
     @app.get("/_emulator/orders/<path:ref>")
     def get_order(ref):
         order = emu.shop.find_order(ref)
@@ -628,8 +645,16 @@ def create_app(products=200, orders=50, seed=1, **options):
                     for li in order.lines
                 ],
                 "fulfillment_orders": [
-                    {"id": fo.id, "status": fo.status} for fo in order.fulfillment_orders
+                    {
+                        "id": fo.id,
+                        "status": fo.status,
+                        "location_id": fo.location.id,
+                        "lines": len(fo.line_items),
+                        "remaining": sum(li.remaining for li in fo.line_items),
+                    }
+                    for fo in order.fulfillment_orders
                 ],
+                "shipped": _shipped(order),
                 "fulfillments": [
                     {
                         "id": f.id,
@@ -700,6 +725,15 @@ def create_app(products=200, orders=50, seed=1, **options):
         return jsonify({"frozen": emu.shop.frozen, "locked": emu.shop.locked})
 
     return app
+
+
+def _shipped(order):
+    """Quantity shipped per order line item GID, over the order's fulfillments."""
+    out = {}
+    for f in order.fulfillment_list:
+        for fli in f.line_items:
+            out[fli.line.id] = out.get(fli.line.id, 0) + fli.quantity
+    return out
 
 
 def _has_scope(granted, scope):

@@ -37,6 +37,8 @@ def _resolve_type(value, info, abstract_type):
     return getattr(value, "TYPENAME", None)
 
 
+MAX_INPUT_ARRAY = 250
+
 PRODUCT_SORT = {
     "ID": lambda p: (p.num,),
     "CREATED_AT": lambda p: (p.created, p.num),
@@ -81,6 +83,14 @@ VARIANT_FIELDS = {
     "product_id": lambda v: v.product.num,
     "updated_at": lambda v: v.updated,
     "created_at": lambda v: v.created,
+}
+
+LOCATION_FIELDS = {
+    "id": lambda loc: loc.num,
+    "location_id": lambda loc: loc.num,
+    "name": lambda loc: loc.name,
+    "active": lambda loc: "true" if loc.isActive else "false",
+    "city": lambda loc: loc.address["city"],
 }
 
 
@@ -156,6 +166,7 @@ class QueryRoot:
         **args,
     ):
         items = [loc for loc in self._s.locations if includeInactive or loc.isActive]
+        items = _filtered(items, query, LOCATION_FIELDS)
         key = (lambda loc: (loc.name, loc.num)) if sortKey == "NAME" else (lambda loc: (loc.num,))
         return connection(items, key, info, dict(args, reverse=reverse))
 
@@ -423,6 +434,9 @@ class Mutation:
 
     def fulfillmentCreate(self, info, fulfillment, message=None):
         groups = fulfillment["lineItemsByFulfillmentOrder"]
+        _check_input_size(groups)
+        for group in groups:
+            _check_input_size(group.get("fulfillmentOrderLineItems") or ())
         if not groups:
             return _ful_error(
                 ["fulfillment", "lineItemsByFulfillmentOrder"],
@@ -493,11 +507,23 @@ class Mutation:
                 fo.status = (
                     "CLOSED" if all(x.remaining == 0 for x in fo.line_items) else "IN_PROGRESS"
                 )
+                fo.updated = now
+                created.add_items(self.shop, pairs)
         if order.displayFulfillmentStatus == "FULFILLED":
             order.closed_at = now
         created.notify_customer = bool(fulfillment.get("notifyCustomer"))
         self.emu.counters["fulfillments_created"] += 1
         return {"fulfillment": created, "userErrors": []}
+
+
+def _check_input_size(items):
+    """Shopify caps every input array at 250 items (a top-level error, nothing is done)."""
+    if len(items) > MAX_INPUT_ARRAY:
+        raise GraphQLError(
+            f"The input array size of {len(items)} is greater than the maximum allowed of "
+            f"{MAX_INPUT_ARRAY}.",
+            extensions={"code": "MAX_INPUT_SIZE_EXCEEDED"},
+        )
 
 
 def _err(code, field, message):

@@ -481,6 +481,19 @@ class FulfillmentOrder:
         return connection(self.line_items, lambda li: (li.num,), info, dict(args, reverse=reverse))
 
 
+class FulfillmentLineItem:
+    """What one fulfillment shipped of one order line item."""
+
+    __slots__ = ("num", "line", "quantity")
+    TYPENAME = "FulfillmentLineItem"
+
+    def __init__(self, num, line, quantity):
+        self.num, self.line, self.quantity = num, line, quantity
+
+    id = property(lambda self: gid("FulfillmentLineItem", self.num))
+    lineItem = property(lambda self: self.line)
+
+
 class Fulfillment:
     TYPENAME = "Fulfillment"
 
@@ -488,12 +501,29 @@ class Fulfillment:
         self.num, self.order, self.created, self.tracking = num, order, created, tracking
         self.status = "SUCCESS"
         self.name = f"{order.name}-F{len(order.fulfillment_list) + 1}"
+        self.line_items = []  # FulfillmentLineItem, one per order line item shipped
 
     id = property(lambda self: gid("Fulfillment", self.num))
     createdAt = property(lambda self: iso(self.created))
 
     def trackingInfo(self, info, first=None):
         return self.tracking[:first] if first else self.tracking
+
+    def add_items(self, shop, items):
+        """Record ``(fulfillment order line item, quantity)`` pairs as shipped by it."""
+        by_line = {fli.line.num: fli for fli in self.line_items}
+        for fo_line, qty in items:
+            line = fo_line.line
+            if line.num in by_line:
+                by_line[line.num].quantity += qty
+            else:
+                by_line[line.num] = FulfillmentLineItem(shop.next_num(), line, qty)
+                self.line_items.append(by_line[line.num])
+
+    def fulfillmentLineItems(self, info, reverse=False, **args):  # noqa: N802 - GraphQL name
+        return connection(
+            self.line_items, lambda fli: (fli.num,), info, dict(args, reverse=reverse)
+        )
 
 
 class Order:
@@ -771,6 +801,7 @@ class Shop:
             when,
             [tracking] if tracking and (tracking.get("number") or tracking.get("company")) else [],
         )
+        f.add_items(self, items)
         order.fulfillment_list.append(f)
         self.fulfillments[f.num] = f
         order.updated = when
@@ -861,6 +892,80 @@ class Shop:
         self.products.append(p)
         self.product_index[p.num] = p
         return p
+
+    def add_order(self, data):
+        """A new order (for tests and the demo): ``lines`` is a count (the catalogue's variants
+        in turn, quantity 1) or a list of ``{"sku", "quantity"}``; the lines are spread over
+        ``fulfillment_orders`` fulfillment orders (default 1), assigned in turn to the
+        ``location_ids`` (default the main warehouse), like Shopify splits an order."""
+        now = int(self.clock())
+        num = 6_000_000_000 + len(self.orders)
+        while num in self.order_index:
+            num += 1
+        number = max((o.number for o in self.orders), default=1000) + 1
+        o = Order(num, number, now)
+        o.financial = data.get("financial_status", "PAID")
+        first, last, addr1, city, zip_, country, province, pcode = ADDRESSES[0]
+        o.address = {
+            "id": gid("MailingAddress", o.num),
+            "firstName": first,
+            "lastName": last,
+            "name": f"{first} {last}",
+            "company": None,
+            "address1": addr1,
+            "address2": None,
+            "city": city,
+            "zip": zip_,
+            "country": country,
+            "countryCodeV2": country,
+            "province": province,
+            "provinceCode": pcode,
+            "phone": None,
+        }
+        o.email = "test.order@example.com"
+        o.shipping = SHIPPING[0]
+        variants = list(self.variants.values())
+        specs = data.get("lines", 1)
+        if isinstance(specs, int):
+            specs = [{"variant": variants[k % len(variants)], "quantity": 1} for k in range(specs)]
+        for spec in specs:
+            v = spec.get("variant") or next((x for x in variants if x.sku == spec.get("sku")), None)
+            if v is None:
+                raise ValueError(f"no variant with SKU {spec.get('sku')!r}")
+            line = LineItem()
+            line.num, line.order, line.variant, line.sku = self.next_num(), o, v, v.sku
+            line.name = (
+                f"{v.product.title} - {v.title}" if v.title != "Default Title" else v.product.title
+            )
+            line.quantity, line.price = int(spec.get("quantity", 1)), float(v.price)
+            o.lines.append(line)
+            self.line_items[line.num] = line
+        locations = [
+            self.location_by_gid(ref) for ref in data.get("location_ids") or [self.locations[0].id]
+        ]
+        if not all(locations):
+            raise ValueError("unknown location in location_ids")
+        count = max(1, int(data.get("fulfillment_orders", 1)))
+        fos = [
+            FulfillmentOrder(self.next_num(), o, locations[k % len(locations)], "OPEN")
+            for k in range(count)
+        ]
+        for k, line in enumerate(o.lines):
+            fo = fos[k % count]
+            fli = FulfillmentOrderLineItem()
+            fli.num, fli.line, fli.remaining = self.next_num(), line, line.quantity
+            fo.line_items.append(fli)
+            self.fo_line_items[fli.num] = fli
+            level = fo.location.levels.get(line.variant.num)
+            if level:
+                level[1] += line.quantity  # committed until shipped
+        for fo in fos:
+            if fo.line_items:
+                o.fulfillment_orders.append(fo)
+                self.fulfillment_orders[fo.num] = fo
+        self.orders.append(o)
+        self.order_index[o.num] = o
+        return o
 
     def stock_of(self, sku):
         out = {}
