@@ -2,6 +2,7 @@
 an integration of the ``testshop`` connector (installed like any plugin from tests/testshop),
 PostgreSQL / Redis when available (required in CI), and a real worker process."""
 
+import contextlib
 import os
 import socket
 import uuid
@@ -57,9 +58,20 @@ def configure(env, url, instance):
     return settings
 
 
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
 @pytest.fixture
-def hub_db(tmp_path, monkeypatch):
-    """A migrated SQLite database file (with the default warehouse) and settings."""
+def hub_db(request, tmp_path, monkeypatch):
+    """A migrated database (with the default warehouse) and settings: a SQLite file, or a
+    fresh PostgreSQL schema when a module parametrizes it with ``BACKENDS``."""
+    if getattr(request, "param", "sqlite") == "postgres":
+        with _pg_schema() as url:
+            yield configure(monkeypatch, url, tmp_path)
+            import hub.db
+
+            hub.db.db.close()
+        return
     settings = configure(monkeypatch, f"sqlite:///{tmp_path / 'hub.db'}", tmp_path)
     yield settings
     import hub.db
@@ -67,9 +79,8 @@ def hub_db(tmp_path, monkeypatch):
     hub.db.db.close()
 
 
-@pytest.fixture
-def pg_url():
-    """A fresh PostgreSQL schema (search_path) of the local test database."""
+@contextlib.contextmanager
+def _pg_schema():
     need_service("PostgreSQL", "127.0.0.1", 5432)
     import psycopg2
 
@@ -77,9 +88,22 @@ def pg_url():
     conn = psycopg2.connect(PG_URL)
     conn.autocommit = True
     conn.cursor().execute(f"CREATE SCHEMA {schema}")
-    yield f"{PG_URL}?options={quote(f'-csearch_path={schema}')}"
-    conn.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
-    conn.close()
+    try:
+        yield f"{PG_URL}?options={quote(f'-csearch_path={schema}')}"
+    finally:
+        import hub.db
+
+        if hub.db.db.obj is not None and not hub.db.db.is_closed():
+            hub.db.db.close()
+        conn.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+        conn.close()
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh PostgreSQL schema (search_path) of the local test database."""
+    with _pg_schema() as url:
+        yield url
 
 
 @pytest.fixture

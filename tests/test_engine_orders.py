@@ -3,10 +3,15 @@ unmapped carrier and unknown SKU (errors, held so nothing is lost), status updat
 
 from datetime import timedelta
 
+import pytest
+from conftest import BACKENDS
 from support import run
 
 from hub.models import Event, HeldRecord, Order, StockLevel, utcnow
 from hub.services.stock import verify_ledger
+
+# every engine scenario runs on SQLite and, where it is available (always in CI), on PostgreSQL
+pytestmark = pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
 
 
 def stock_of(sku):

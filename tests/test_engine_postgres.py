@@ -1,12 +1,13 @@
-"""The engine and the models on PostgreSQL + Redis (run in CI; skipped locally without them)."""
+"""Models and worker contention on PostgreSQL + Redis (run in CI; skipped locally without
+them). The engine scenarios themselves run on both databases through ``BACKENDS``."""
 
 from datetime import datetime
 
 import pytest
 from peewee import IntegrityError
-from support import run, wait_until
+from support import wait_until
 
-from hub.models import Binding, FeedRun, Integration, Order, Product
+from hub.models import Binding, FeedRun, Integration, Product
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -37,21 +38,6 @@ def pg_integration(pg_url, redis_url, tmp_path, monkeypatch, store):
 
     configure_queue(f"sqlite:///{tmp_path / 'queue.db'}")
     hub.db.db.close()
-
-
-def test_feeds_on_postgres(pg_integration, store):
-    store.add_product(1, "A", "Apple")
-    store.add_product(2, "B", "Banana")
-    store.add_order(1, "#1", [{"sku": "A", "qty": 2}])
-    assert run(pg_integration, "import_new_products").created == 2
-    assert run(pg_integration, "update_products").unchanged == 2
-    assert run(pg_integration, "import_new_orders").created == 1
-    assert Order.get().lines[0].sku == "A"
-    store.stock.update({"1": 5, "2": 1})
-    assert run(pg_integration, "import_stock").status == "succeeded"
-    from hub.services.stock import verify_ledger
-
-    verify_ledger()
 
 
 def test_binding_uniqueness_on_postgres(pg_integration):

@@ -1,8 +1,13 @@
 """import_new_products / update_products / images through the testshop connector over HTTP."""
 
+import pytest
+from conftest import BACKENDS
 from support import run
 
 from hub.models import Binding, Checkpoint, Event, Product, ProductImage
+
+# every engine scenario runs on SQLite and, where it is available (always in CI), on PostgreSQL
+pytestmark = pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
 
 
 def seed(store, n=3):

@@ -5,6 +5,7 @@ import signal
 from datetime import datetime, timedelta
 
 import pytest
+from conftest import BACKENDS
 from support import hub_cli, run, wait_until
 
 from hub.errors import BadInput
@@ -12,6 +13,10 @@ from hub.feeds import lease
 from hub.feeds.schedule import next_run, update_feed_setting
 from hub.feeds.scheduler import tick
 from hub.models import FeedRun, FeedSetting, Integration, utcnow
+
+# scenarios with an integration run on SQLite and, where it is available (always in CI),
+# on PostgreSQL
+on_both_backends = pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
 
 
 def test_next_run_in_the_merchants_timezone():
@@ -23,6 +28,7 @@ def test_next_run_in_the_merchants_timezone():
     assert next_run("0 6 1 * 1", "UTC", datetime(2026, 6, 2, 0)) == datetime(2026, 6, 8, 6)
 
 
+@on_both_backends
 def test_schedule_validation(integration):
     with pytest.raises(BadInput, match="invalid cron"):
         update_feed_setting(integration, "import_new_orders", cron="every minute")
@@ -36,6 +42,7 @@ def test_schedule_validation(integration):
     assert fs.next_run_at > utcnow()
 
 
+@on_both_backends
 def test_defaults_per_feed(integration):
     crons = {fs.feed: fs.cron for fs in FeedSetting.select()}
     assert crons["import_new_orders"] == "*/5 * * * *"
@@ -44,6 +51,7 @@ def test_defaults_per_feed(integration):
     assert "import_suppliers" not in crons  # the connector does not implement it
 
 
+@on_both_backends
 def test_tick_enqueues_due_feeds_once_after_downtime(integration):
     queued = []
 
@@ -68,6 +76,7 @@ def test_tick_enqueues_due_feeds_once_after_downtime(integration):
     assert len(queued) == 1  # disabled feeds never run
 
 
+@on_both_backends
 def test_lease_excludes_and_dead_holders_are_taken_over(integration, store):
     ok, _ = lease.acquire(integration.id, "update_products", 1, 60, holder="otherhost:1:x")
     assert ok
@@ -89,6 +98,7 @@ def test_dead_local_holder_is_detected():
     assert not lease.holder_is_dead(lease.holder_id())
 
 
+@on_both_backends
 @pytest.mark.slow
 def test_worker_runs_queued_feed_and_wait_exits_by_status(integration, store, worker_factory):
     store.add_product(1, "A", "Apple")
@@ -107,6 +117,7 @@ def test_worker_runs_queued_feed_and_wait_exits_by_status(integration, store, wo
     assert "refused" in failed.stdout
 
 
+@on_both_backends
 def test_wait_without_worker_exits_3(integration):
     result = hub_cli(
         "feeds",
@@ -120,6 +131,7 @@ def test_wait_without_worker_exits_3(integration):
     assert "no worker" in result.stderr
 
 
+@on_both_backends
 @pytest.mark.slow
 def test_killed_worker_leaves_a_failed_run_and_the_next_run_completes(
     integration, store, worker_factory
@@ -145,6 +157,7 @@ def test_killed_worker_leaves_a_failed_run_and_the_next_run_completes(
     assert Product.select().count() == 5
 
 
+@on_both_backends
 @pytest.mark.slow
 def test_two_consumers_never_run_the_same_feed_at_once(integration, store, worker_factory):
     store.add_product(1, "A", "Apple")

@@ -1,6 +1,8 @@
 """import_stock (once, never counting open orders twice), stock_check, export_stock
 (test-mode outbox, production deltas with compare-and-swap), shipping confirmation."""
 
+import pytest
+from conftest import BACKENDS
 from support import run
 
 from hub.models import (
@@ -14,6 +16,9 @@ from hub.models import (
     StockLevel,
 )
 from hub.services.stock import verify_ledger
+
+# every engine scenario runs on SQLite and, where it is available (always in CI), on PostgreSQL
+pytestmark = pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
 
 
 def level(sku):
@@ -76,6 +81,12 @@ def test_stock_check_reports_and_export_previews_in_test_mode(integration, store
     preview = {o.key: o.payload["quantity"] for o in OutboxItem.select()}
     assert preview == {"A": 8, "B": 4}
     assert export.status == "succeeded"
+
+
+def test_the_backend_is_the_one_asked_for(request, integration):
+    from hub.db import is_postgres
+
+    assert is_postgres() == ("postgres" in request.node.name)
 
 
 def test_production_export_sends_changes_only_with_compare_and_swap(integration, store):
