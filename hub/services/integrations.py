@@ -212,6 +212,9 @@ def update_integration(
     if statuses:
         mapping = dict(integration.status_mapping or {})
         for store_status, hub_status in statuses.items():
+            if hub_status in (None, ""):  # an empty value removes the mapping, as for carriers
+                mapping.pop(store_status, None)
+                continue
             if hub_status not in ORDER_STATUSES:
                 raise BadInput(
                     f"unknown hub status {hub_status!r}; statuses: {', '.join(ORDER_STATUSES)}"
