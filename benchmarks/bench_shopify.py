@@ -19,7 +19,6 @@ cProfile top functions of one hub run.
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -29,94 +28,45 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 
 
-def hub_run_connector(url):
-    """Consume hub_fetch_products fully and validate every record like the core does."""
+def _consume(url, validate):
     from connect_shopify import plugin
 
-    from hub.context import ConnectorContext
     from hub.outcomes import is_outcome
     from hub.records import validate_record
+    from hub.testing.context import make_context
 
-    ctx = ConnectorContext(
-        integration="bench",
-        connector="shopify",
-        base_url=url,
-        secrets={"access_token": "shpat_demo_token"},
-    )
+    ctx = make_context("shopify", url, secrets={"access_token": "shpat_demo_token"})
     records = outcomes = 0
     for item in plugin.hub_fetch_products(ctx):
         if is_outcome(item):
             outcomes += 1
         else:
-            validate_record("product", item)
+            if validate:
+                validate_record("product", item)
             records += 1
     return {"records": records, "outcomes": outcomes}
+
+
+def hub_run_connector(url):
+    """Consume hub_fetch_products fully and validate every record like the core does."""
+    return _consume(url, validate=True)
 
 
 def hub_run_stream(url):
     """Consume hub_fetch_products fully, without the core's validation (the connector alone)."""
-    from connect_shopify import plugin
-
-    from hub.context import ConnectorContext
-    from hub.outcomes import is_outcome
-
-    ctx = ConnectorContext(
-        integration="bench",
-        connector="shopify",
-        base_url=url,
-        secrets={"access_token": "shpat_demo_token"},
-    )
-    records = outcomes = 0
-    for item in plugin.hub_fetch_products(ctx):
-        if is_outcome(item):
-            outcomes += 1
-        else:
-            records += 1
-    return {"records": records, "outcomes": outcomes}
+    return _consume(url, validate=False)
 
 
 def hub_run_feed(url):
-    """The hub's own feed run (engine, bindings, database writes), inline, on SQLite."""
-    workdir = tempfile.mkdtemp(prefix="bench-hub-")
-    os.environ.update(
-        {
-            "HUB_DATABASE_URL": f"sqlite:///{workdir}/hub.db",
-            "HUB_INSTANCE_DIR": workdir,
-            "HUB_SECRET_KEY": "bench-key-0123456789",
-            "HUB_QUEUE_URL": f"sqlite:///{workdir}/queue.db",
-            "HUB_MEDIA_DIR": f"{workdir}/media",
-        }
-    )
-    import hub.db
-    import hub.settings
-    from hub.feeds.runs import run_inline, run_summary
-    from hub.services.integrations import create_integration
-
-    settings = hub.settings.set_settings(hub.settings.load_settings())
-    hub.db.init_db(settings.database_url)
-    hub.db.upgrade()
-    integration = create_integration("bench", "shopify", url, {"access_token": "shpat_demo_token"})
-    summary = run_summary(run_inline(integration, "update_products"), events=False)
-    return {
-        "status": summary["status"],
-        "counts": summary["counts"],
-        "processed": summary["processed"],
-    }
-
-
-def hub_run_update(url, workdir):
-    """The steady state: update_products on a hub that already has the catalogue."""
+    """The hub's own first import (engine, bindings, database writes), inline, on SQLite.
+    The nightly steady state is ``bench_update.py shopify``."""
     import hub_feed
 
-    return hub_feed.update("shopify", url, {"access_token": "shpat_demo_token"}, workdir)
+    workdir = tempfile.mkdtemp(prefix="bench-hub-")
+    return hub_feed.prepare("shopify", url, {"access_token": "shpat_demo_token"}, workdir)
 
 
-HUB_RUNS = {
-    "connector": "hub_run_connector",
-    "stream": "hub_run_stream",
-    "feed": "hub_run_feed",
-    "update": "hub_run_update",
-}
+HUB_RUNS = {"connector": "hub_run_connector", "stream": "hub_run_stream", "feed": "hub_run_feed"}
 
 
 def bench(sizes, repeat, mode, profile):
@@ -126,23 +76,6 @@ def bench(sizes, repeat, mode, profile):
             "connect_shopify.emulator", "--variants", n, "--products", 0, "--orders", 0, "--quiet"
         ) as emu:
             floors, hubs = [], []
-            extra = {}
-            if mode == "update":  # import the catalogue once, then measure the nightly update
-                extra["workdir"] = tempfile.mkdtemp(prefix="bench-hub-")
-                first = harness.measure_callable(
-                    "hub_feed:prepare",
-                    env={"PYTHONPATH": str(Path(__file__).parent)},
-                    connector="shopify",
-                    url=emu.url,
-                    secrets={"access_token": "shpat_demo_token"},
-                    workdir=extra["workdir"],
-                )
-                print(
-                    "first import:",
-                    {k: first[k] for k in ("wall_s", "cpu_s", "peak_rss_mb")},
-                    first.get("result"),
-                    flush=True,
-                )
             for _ in range(repeat):
                 floor = harness.measure(
                     [sys.executable, "benchmarks/floor_shopify.py", "--url", emu.url]
@@ -154,7 +87,6 @@ def bench(sizes, repeat, mode, profile):
                         f"bench_shopify:{HUB_RUNS[mode]}",
                         env={"PYTHONPATH": str(Path(__file__).parent)},
                         url=emu.url,
-                        **extra,
                     )
                 )
             if profile:
@@ -163,7 +95,6 @@ def bench(sizes, repeat, mode, profile):
                     top=20,
                     env={"PYTHONPATH": str(Path(__file__).parent)},
                     url=emu.url,
-                    **extra,
                 )
         f, h = harness.summarise(floors), harness.summarise(hubs)
         floor_runs = [json.loads(x["stdout"].strip().splitlines()[-1])["elapsed_s"] for x in floors]
