@@ -11,7 +11,7 @@ from hub.cli.common import (
     handle_errors,
     json_option,
     open_db,
-    print_json,
+    print_rows,
     print_table,
     with_db,
 )
@@ -63,7 +63,7 @@ def db_status(as_json):
         {"migration": n, "applied": a.isoformat() if a else None}
         for n, a in migration_status(open_db(check_schema=False))
     ]
-    print_json(rows) if as_json else print_table(rows, ["migration", "applied"])
+    print_rows(rows, as_json, ["migration", "applied"])
     if any(r["applied"] is None for r in rows):
         sys.exit(1)
 
@@ -147,9 +147,7 @@ def users_list(as_json):
         }
         for u in User.select().order_by(User.username)
     ]
-    print_json(rows) if as_json else print_table(
-        rows, ["username", "admin", "active", "created_at"]
-    )
+    print_rows(rows, as_json, ["username", "admin", "active", "created_at"])
 
 
 COMMANDS = [init, db, plugins, users]

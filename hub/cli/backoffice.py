@@ -10,7 +10,7 @@ import getpass
 
 import click
 
-from hub.cli.common import json_option, print_json, print_table, with_db
+from hub.cli.common import json_option, print_json, print_rows, print_table, with_db
 from hub.errors import BadInput
 
 # Negative numbers ("-3") are values, not options.
@@ -80,10 +80,7 @@ def stock_list(sku, warehouse, as_json):
     from hub.services.stock import stock_rows
 
     rows = list(stock_rows(sku=sku, warehouse=warehouse))
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(rows, ["sku", "warehouse", "on_hand", "reserved", "available"])
+    print_rows(rows, as_json, ["sku", "warehouse", "on_hand", "reserved", "available"])
 
 
 @stock.command("adjust", context_settings=NUMBERS)
@@ -176,25 +173,23 @@ def stock_movements(sku, warehouse, limit, as_json):
     if warehouse:
         query = query.where(StockMovement.warehouse == get_warehouse(warehouse).id)
     rows = _movement_rows(query)
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(
-            rows,
-            [
-                "id",
-                "created_at",
-                "warehouse",
-                "type",
-                "quantity",
-                "reserved_change",
-                "on_hand_after",
-                "reserved_after",
-                "reference",
-                "user",
-                "reason",
-            ],
-        )
+    print_rows(
+        rows,
+        as_json,
+        [
+            "id",
+            "created_at",
+            "warehouse",
+            "type",
+            "quantity",
+            "reserved_change",
+            "on_hand_after",
+            "reserved_after",
+            "reference",
+            "user",
+            "reason",
+        ],
+    )
 
 
 @stock.command("apply-discrepancy")
@@ -365,21 +360,19 @@ def po_list(status, supplier, as_json):
     if supplier:
         query = query.where(PurchaseOrder.supplier == get_supplier(supplier).id)
     rows = [po_summary(p, with_lines=False) for p in query]
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(
-            rows,
-            [
-                "number",
-                "supplier",
-                "status",
-                "quantity",
-                "received_quantity",
-                "total",
-                "created_at",
-            ],
-        )
+    print_rows(
+        rows,
+        as_json,
+        [
+            "number",
+            "supplier",
+            "status",
+            "quantity",
+            "received_quantity",
+            "total",
+            "created_at",
+        ],
+    )
 
 
 @po.command("show")
@@ -535,12 +528,11 @@ def warehouses_list(as_json):
     from hub.models import Warehouse
 
     rows = [warehouse_row(w) for w in Warehouse.select().order_by(Warehouse.id)]
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(
-            rows, ["id", "code", "name", "active", "is_default", "products", "on_hand", "reserved"]
-        )
+    print_rows(
+        rows,
+        as_json,
+        ["id", "code", "name", "active", "is_default", "products", "on_hand", "reserved"],
+    )
 
 
 @warehouses.command("create")
@@ -606,10 +598,7 @@ def suppliers_list(as_json):
     from hub.services.purchasing import supplier_summary
 
     rows = [supplier_summary(s) for s in Supplier.select().order_by(Supplier.name)]
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(rows, ["id", "name", "email", "lead_time_days", "products", "active"])
+    print_rows(rows, as_json, ["id", "name", "email", "lead_time_days", "products", "active"])
 
 
 @suppliers.command("create")

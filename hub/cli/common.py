@@ -68,6 +68,14 @@ def print_table(rows, columns):
         )
 
 
+def print_rows(rows, as_json, columns):
+    """A list for scripts (--json, every key) or for humans (the given columns)."""
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(rows, columns)
+
+
 def handle_errors(fn):
     """Turn HubError into one clear line and exit code 2 (bad input) or 1."""
 

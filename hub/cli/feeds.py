@@ -10,6 +10,7 @@ from hub.cli.common import (
     EXIT_NO_WORKER,
     json_option,
     print_json,
+    print_rows,
     print_table,
     with_db,
 )
@@ -62,10 +63,7 @@ def feeds_list(integration, as_json):
                 "last_status": last.status if last else None,
             }
         )
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(rows, ["feed", "enabled", "cron", "next_run", "last_status"])
+    print_rows(rows, as_json, ["feed", "enabled", "cron", "next_run", "last_status"])
 
 
 def _wait_for(run_id, timeout, poll=0.5, no_worker_after=None):

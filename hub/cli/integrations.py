@@ -6,7 +6,14 @@ import sys
 
 import click
 
-from hub.cli.common import EXIT_FAILED, json_option, parse_pairs, print_json, print_table, with_db
+from hub.cli.common import (
+    EXIT_FAILED,
+    json_option,
+    parse_pairs,
+    print_json,
+    print_rows,
+    with_db,
+)
 from hub.errors import BadInput
 
 
@@ -74,10 +81,7 @@ def list_(as_json):
     from hub.services.integrations import integration_summary
 
     rows = [integration_summary(i) for i in Integration.select().order_by(Integration.name)]
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(rows, ["id", "name", "connector", "mode", "url"])
+    print_rows(rows, as_json, ["id", "name", "connector", "mode", "url"])
 
 
 @integrations.command("show")
@@ -221,7 +225,7 @@ def choices(name, setting, as_json):
     from hub.services.integrations import get_integration
 
     rows = setting_choices(get_integration(name), setting)
-    print_json(rows) if as_json else print_table(rows, ["value", "label"])
+    print_rows(rows, as_json, ["value", "label"])
 
 
 COMMANDS = [integrations]

@@ -2,7 +2,7 @@
 
 import click
 
-from hub.cli.common import json_option, print_json, print_table, with_db
+from hub.cli.common import json_option, print_json, print_rows, print_table, with_db
 from hub.errors import BadInput
 
 ORDER_STATUSES = ("to_ship", "partially_shipped", "shipped", "cancelled")
@@ -93,10 +93,7 @@ def products_list(search, integration, limit, as_json):
             break
         rows.extend(chunk)
         last_sku = chunk[-1]["sku"]
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(rows, ["sku", "name", "barcode", "weight_kg", "price", "status", "images"])
+    print_rows(rows, as_json, ["sku", "name", "barcode", "weight_kg", "price", "status", "images"])
 
 
 def order_rows(query):
@@ -187,9 +184,7 @@ def orders_held(integration, as_json):
         }
         for h in query
     ]
-    print_json(rows) if as_json else print_table(
-        rows, ["integration", "number", "reason", "held_at", "next_check_at"]
-    )
+    print_rows(rows, as_json, ["integration", "number", "reason", "held_at", "next_check_at"])
 
 
 @click.group()
@@ -228,8 +223,8 @@ def events_list(unresolved, severity, integration, limit, as_json):
     if integration:
         query = query.where(Event.integration == get_integration(integration).id)
     rows = [event_row(e) for e in query]
-    print_json(rows) if as_json else print_table(
-        rows, ["id", "integration", "severity", "code", "reference", "count", "message"]
+    print_rows(
+        rows, as_json, ["id", "integration", "severity", "code", "reference", "count", "message"]
     )
 
 
