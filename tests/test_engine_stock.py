@@ -63,6 +63,10 @@ def test_second_integration_does_not_overwrite_stock(integration, store):
     result = run(other, "import_stock")
     assert level("A") == (10, 0)
     assert result.skipped == 2
+    from hub.models import Event
+
+    owned = Event.get(Event.code == "stock_owned_elsewhere", Event.reference == "A")
+    assert "from Test shop" in owned.message
 
 
 def test_stock_check_reports_and_export_previews_in_test_mode(integration, store):

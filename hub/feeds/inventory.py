@@ -162,14 +162,10 @@ def _initialised_by_others(integration, product_ids):
         & StockMovement.product.in_(product_ids)
         & (StockMovement.reference != f"integration:{integration.id}")
     )
-    names = {}
-    for row in rows:
-        try:
-            other = Integration.get_or_none(Integration.id == int(row.reference.split(":")[1]))
-        except (AttributeError, IndexError, ValueError):
-            other = None
-        names[row.product_id] = other.name if other else "another integration"
-    return names
+    integration_names = {f"integration:{i.id}": i.name for i in Integration.select()}
+    return {
+        row.product_id: integration_names.get(row.reference, "another integration") for row in rows
+    }
 
 
 def _semantics(job):
