@@ -308,6 +308,11 @@ def validate_record(kind, record):
     return SCHEMAS[kind].load(record)
 
 
+def serialise_record(kind, record):
+    """A loaded record back to its plain, JSON-able form (decimal strings, ISO times)."""
+    return SCHEMAS[kind].dump(record)
+
+
 def field_errors_text(messages, prefix=""):
     """Flatten marshmallow's nested error dict into "lines.0.sku: Missing data…"."""
     parts = []

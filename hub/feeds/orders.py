@@ -27,7 +27,7 @@ from hub.models import (
     utcnow,
 )
 from hub.outcomes import Invalid, Outcome
-from hub.records import validate_record
+from hub.records import serialise_record, validate_record
 
 RECHECK_EVERY = timedelta(hours=1)
 ORDER_ERROR_CODES = (
@@ -81,7 +81,7 @@ def _hold_unreadable(job, raw):
         reference=str(raw.get("number") or raw["external_id"])[:255],
         reason="invalid_record",
         status="held",
-        payload=_jsonable(raw),
+        payload=raw,  # as the store sent it (stored as JSON)
         held_at=now,
         next_check_at=now + RECHECK_EVERY,
     ).on_conflict_ignore().execute()
@@ -295,7 +295,7 @@ def _create_order(job, record, products, carrier):
 def _hold(job, record, held, reason):
     """Put an order aside; reserve its known lines as the store does (once)."""
     now = utcnow()
-    payload = _jsonable(record)
+    payload = serialise_record("order", record)
     with db.atomic():
         if held is None:
             HeldRecord.insert(
@@ -397,12 +397,6 @@ def _order_error(job, record, held, code, message, hint):
         external_id=record["external_id"],
     )
     return "error"
-
-
-def _jsonable(record):
-    import json
-
-    return json.loads(json.dumps(record, default=str))
 
 
 def retry_orders(job):

@@ -10,7 +10,7 @@ shipment is marked ``not_sent`` (go-live can confirm those on request).
 
 from hub.db import db
 from hub.models import Order, OutboxItem, Shipment, iso, utcnow
-from hub.records import validate_record
+from hub.records import serialise_record, validate_record
 
 
 def shipment_record(shipment):
@@ -69,7 +69,7 @@ def shipping_confirmation(job):
     for shipment in shipments:
         job.step()
         record = validate_record("shipment", shipment_record(shipment))
-        payload = _jsonable(record)
+        payload = serialise_record("shipment", record)
         if not production:
             with db.atomic():
                 OutboxItem.create(
@@ -148,9 +148,3 @@ def shipping_confirmation(job):
                 reference=ref,
                 external_id=str(shipment.id),
             )
-
-
-def _jsonable(record):
-    import json
-
-    return json.loads(json.dumps(record, default=str))
