@@ -1,6 +1,7 @@
 """The dashboard's pages and forms with Flask's test client, on a seeded back office."""
 
 import pytest
+from conftest import BACKENDS
 from web_support import *  # noqa: F403  (fixtures: app, client, seeded…)
 from web_support import flashes
 
@@ -46,6 +47,19 @@ def test_overview(client, seeded):
     assert "No worker is running" in html
     assert "Test shop" in html and "test mode" in html
     assert "Import new orders" in html
+
+
+@pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
+def test_overview_counts_errors_per_integration(client, seeded):
+    """The per-integration error count groups the engine's unresolved errors (PostgreSQL
+    rejects the grouped query if the engine's ordering is kept)."""
+    response = client.get("/")
+    assert response.status_code == 200
+    integration = seeded["integration"].id
+    assert (
+        f'href="/events/?integration={integration}">1 unresolved errors</a>'
+        in response.get_data(as_text=True)
+    )
 
 
 def test_worker_banner_hidden_when_a_worker_is_alive(client, seeded):
@@ -156,6 +170,21 @@ def test_mappings(client, integration):
         follow_redirects=True,
     )
     assert any("unknown hub status" in m for _, m in flashes(response))
+    assert Integration.get_by_id(integration.id).status_mapping == {"canceled": "cancelled"}
+    response = client.post(
+        f"/integrations/{integration.id}/mappings",
+        data={
+            "status__canceled": "cancelled",
+            "remove_status": "canceled",
+            "new_store_status": "sent",
+            "new_hub_status": "shipped",
+        },
+        follow_redirects=True,
+    )
+    assert ("success", "Mappings saved.") in flashes(response)
+    integration = Integration.get_by_id(integration.id)
+    assert integration.status_mapping == {"sent": "shipped"}
+    assert integration.carrier_mapping == {"standard": "DHL", "express": "FedEx"}
 
 
 def test_feed_schedule_is_validated(client, integration):

@@ -60,7 +60,7 @@ def schema_object(schema_cls, components):
 
 
 def document():
-    from hub.api.routes import ROUTES, bp, schemas
+    from hub.api.routes import ROUTES, bp, schemas  # routes imports this module
 
     components = {}
     error_ref = schema_object(schemas.ErrorOut, components)

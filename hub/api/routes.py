@@ -7,7 +7,12 @@ from flask import Blueprint, g, jsonify, request, url_for
 from marshmallow import ValidationError
 
 from hub.api import schemas
+from hub.api.openapi import document
+from hub.cli.records import order_rows, product_rows
 from hub.errors import BadInput, NotFound
+from hub.feeds.events import event_summary
+from hub.feeds.events import resolve_event as mark_resolved
+from hub.feeds.runs import queue_run, run_summary
 from hub.models import (
     Event,
     FeedRun,
@@ -17,6 +22,10 @@ from hub.models import (
     StockLevel,
     Warehouse,
 )
+from hub.services.integrations import get_integration, integration_summary
+from hub.services.orders import ship_order, shipment_summary
+from hub.services.stock import get_warehouse
+from hub.services.users import user_for_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
@@ -118,8 +127,6 @@ def _flag(name):
 
 
 def product_dicts(products):
-    from hub.cli.records import product_rows
-
     rows = product_rows(products)
     for product, row in zip(products, rows, strict=True):
         row["id"] = product.id
@@ -127,8 +134,6 @@ def product_dicts(products):
 
 
 def order_dicts(orders):
-    from hub.cli.records import order_rows
-
     return order_rows(orders)
 
 
@@ -147,20 +152,14 @@ def stock_dicts(levels):
 
 
 def run_dict(run):
-    from hub.feeds.runs import run_summary
-
     return run_summary(run, events=False)
 
 
 def event_dict(e):
-    from hub.feeds.events import event_summary
-
     return event_summary(e)
 
 
 def integration_dict(integration):
-    from hub.services.integrations import integration_summary
-
     return integration_summary(integration, with_secrets_masked=False)
 
 
@@ -168,8 +167,6 @@ def integration_dict(integration):
 
 
 def openapi():
-    from hub.api.openapi import document
-
     return jsonify(document())
 
 
@@ -192,8 +189,6 @@ def list_orders():
     if request.args.get("status"):
         query = query.where(Order.status == request.args["status"])
     if request.args.get("integration"):
-        from hub.services.integrations import get_integration
-
         query = query.where(Order.integration == get_integration(request.args["integration"]))
     if request.args.get("number"):
         query = query.where(Order.number == request.args["number"])
@@ -214,15 +209,11 @@ def list_stock():
     if request.args.get("sku"):
         query = query.where(Product.sku == request.args["sku"])
     if request.args.get("warehouse"):
-        from hub.services.stock import get_warehouse
-
         query = query.where(StockLevel.warehouse == get_warehouse(request.args["warehouse"]).id)
     return keyset(query, StockLevel, stock_dicts, schemas.StockOut)
 
 
 def create_shipment():
-    from hub.services.orders import ship_order, shipment_summary
-
     data = body(schemas.ShipmentIn)
     order = _get(Order, data["order_id"], "order")
     lines = None
@@ -245,8 +236,6 @@ def create_shipment():
 def list_runs():
     query = FeedRun.select(FeedRun, Integration).join(Integration)
     if request.args.get("integration"):
-        from hub.services.integrations import get_integration
-
         query = query.where(FeedRun.integration == get_integration(request.args["integration"]))
     for name in ("feed", "status", "trigger"):
         if request.args.get(name):
@@ -259,9 +248,6 @@ def get_run(run_id):
 
 
 def create_run():
-    from hub.feeds.runs import queue_run
-    from hub.services.integrations import get_integration
-
     data = body(schemas.RunIn)
     run = queue_run(
         get_integration(data["integration"]), data["feed"], trigger="manual", params=data["params"]
@@ -279,8 +265,6 @@ def list_events():
     elif unresolved is False:
         query = query.where(Event.resolved_at.is_null(False))
     if request.args.get("integration"):
-        from hub.services.integrations import get_integration
-
         query = query.where(Event.integration == get_integration(request.args["integration"]))
     return keyset(query, Event, lambda rows: [event_dict(e) for e in rows], schemas.EventOut)
 
@@ -290,10 +274,8 @@ def get_event(event_id):
 
 
 def resolve_event(event_id):
-    from hub.feeds.events import resolve_event as resolve
-
     event = _get(Event, event_id, "event")
-    resolve(event, g.api_user)
+    mark_resolved(event, g.api_user)
     return one(schemas.EventOut, event_dict(Event.get_by_id(event.id)))
 
 
@@ -483,8 +465,6 @@ def _unauthorized(message):
 
 @bp.before_request
 def _authenticate():
-    from hub.services.users import user_for_token
-
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     header = request.headers.get("Authorization", "")

@@ -3,19 +3,12 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from hub.models import Event, FeedRun, Integration, RunLog, utcnow
+from hub.feeds.events import resolve_event, retry_event, unresolved_errors
+from hub.models import Event, FeedRun, Integration, Order, Product, RunLog
 from hub.web.common import get_or_404, keyset_page, protected_blueprint, run_action
-from hub.web.engine import engine_function, has
 
 bp = protected_blueprint("events", __name__, url_prefix="/events")
 BELL_SIZE = 8
-
-
-def unresolved_errors():
-    fn = engine_function("hub.feeds.events", "unresolved_errors")
-    if fn is not None:
-        return fn()
-    return Event.select().where(Event.severity == "error", Event.resolved_at.is_null(True))
 
 
 def bell_summary():
@@ -24,16 +17,6 @@ def bell_summary():
     latest = list(query.order_by(Event.last_seen.desc(), Event.id.desc()).limit(BELL_SIZE))
     count = len(latest) if len(latest) < BELL_SIZE else query.count()
     return {"count": count, "latest": latest}
-
-
-def resolve(event, user):
-    fn = engine_function("hub.feeds.events", "resolve_event")
-    if fn is not None:
-        return fn(event, user)
-    event.resolved_at = utcnow()
-    event.resolved_by = user.username
-    event.save()
-    return event
 
 
 @bp.route("/")
@@ -76,14 +59,11 @@ def show(event_id):
         event=event,
         log=log,
         record=record,
-        can_retry=has("hub.feeds.events", "retry_event"),
     )
 
 
 def _record_link(event):
     """The hub row an event is about, when it can be found: (label, url) or None."""
-    from hub.models import Order, Product
-
     details = event.details or {}
     if details.get("order_id") or (event.feed or "").endswith("orders"):
         order = None
@@ -107,7 +87,7 @@ def _record_link(event):
 def resolve_view(event_id):
     event = get_or_404(Event, event_id)
     run_action(
-        lambda: resolve(event, current_user._get_current_object()),
+        lambda: resolve_event(event, current_user._get_current_object()),
         f"Marked resolved: {event.message[:80]}",
     )
     return redirect(request.form.get("next") or url_for("events.show", event_id=event.id))
@@ -116,11 +96,7 @@ def resolve_view(event_id):
 @bp.route("/<int:event_id>/retry", methods=["POST"])
 def retry(event_id):
     event = get_or_404(Event, event_id)
-    fn = engine_function("hub.feeds.events", "retry_event")
-    if fn is None:
-        flash("Retry is not available yet.", "error")
-        return redirect(url_for("events.show", event_id=event.id))
-    ok, run = run_action(lambda: fn(event, current_user._get_current_object()))
+    ok, run = run_action(lambda: retry_event(event, current_user._get_current_object()))
     if ok and isinstance(run, FeedRun):
         flash(f"Retry queued as run #{run.id}.", "success")
         return redirect(url_for("runs.show", run_id=run.id))

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from hub.feeds.registry import FEED_TYPES
 from hub.models import utcnow
 
 
@@ -45,8 +46,6 @@ def money(value):
 
 
 def feed_label(key):
-    from hub.feeds.registry import FEED_TYPES
-
     feed = FEED_TYPES.get(key)
     return feed.label if feed else key
 

@@ -1,11 +1,14 @@
 """Integrations: list, add from a connector's settings schema, edit, test the connection,
 carrier and order-status mappings, go-live and back to test mode, and the feeds' schedules."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from hub.errors import BadInput, HubError
+from hub.errors import HubError
+from hub.feeds import golive
 from hub.feeds.registry import FEED_TYPES
+from hub.feeds.runs import queue_run
+from hub.feeds.schedule import describe_next, update_feed_setting
 from hub.models import FeedRun, FeedSetting, Integration, Order
 from hub.plugins import get_registry
 from hub.services.integrations import (
@@ -13,10 +16,8 @@ from hub.services.integrations import (
     create_integration,
     integration_secrets,
     update_integration,
-    validate_cron,
 )
 from hub.web.common import get_or_404, protected_blueprint, run_action
-from hub.web.engine import engine_function, has
 
 bp = protected_blueprint("integrations", __name__, url_prefix="/integrations")
 
@@ -55,14 +56,13 @@ def form_values(specs, form, *, editing=False):
 
 def store_choices(integration, specs):
     """{setting: [{value,label}]} for settings whose values come from the store (best effort)."""
-    setting_choices = engine_function("hub.feeds.golive", "setting_choices")
     choices = {}
-    if setting_choices is None or integration is None:
+    if integration is None:
         return choices
     for spec in specs:
         if spec.get("choices_from_store"):
             try:
-                choices[spec["name"]] = setting_choices(integration, spec["name"])
+                choices[spec["name"]] = golive.setting_choices(integration, spec["name"])
             except Exception:  # the store may be unreachable: fall back to a text field
                 choices[spec["name"]] = None
     return choices
@@ -135,7 +135,6 @@ def _last_runs(integration):
 @bp.route("/<int:integration_id>")
 def show(integration_id):
     integration = get_or_404(Integration, integration_id)
-    describe = engine_function("hub.feeds.schedule", "describe_next")
     feeds = list(
         FeedSetting.select().where(FeedSetting.integration == integration).order_by(FeedSetting.id)
     )
@@ -148,10 +147,9 @@ def show(integration_id):
     ]
     methods = sorted(set(methods) | set(integration.carrier_mapping or {}))
     checks = None
-    go_live_checks = engine_function("hub.feeds.golive", "go_live_checks")
-    if go_live_checks is not None and integration.mode == "test" and request.args.get("checks"):
+    if integration.mode == "test" and request.args.get("checks"):
         try:
-            checks = go_live_checks(integration)
+            checks = golive.go_live_checks(integration)
         except HubError as exc:
             flash(str(exc), "error")
     return render_template(
@@ -159,14 +157,11 @@ def show(integration_id):
         integration=integration,
         feeds=feeds,
         last_runs=_last_runs(integration),
-        describe=describe,
+        describe=describe_next,
         feed_types=FEED_TYPES,
         methods=methods,
         order_statuses=ORDER_STATUSES,
         checks=checks,
-        can_check=has("hub.feeds.golive", "check_connection"),
-        can_go_live=has("hub.feeds.golive", "go_live"),
-        can_run=has("hub.feeds.runs", "queue_run"),
     )
 
 
@@ -202,12 +197,8 @@ def edit(integration_id):
 @bp.route("/<int:integration_id>/check", methods=["POST"])
 def check(integration_id):
     integration = get_or_404(Integration, integration_id)
-    check_connection = engine_function("hub.feeds.golive", "check_connection")
-    if check_connection is None:
-        flash("Testing the connection is not available yet.", "error")
-        return redirect(url_for("integrations.show", integration_id=integration.id))
     try:
-        report = check_connection(integration)
+        report = golive.check_connection(integration)
     except HubError as exc:
         report = {"ok": False, "store_name": None, "details": {}, "problems": [str(exc)]}
     if report.get("ok"):
@@ -235,30 +226,20 @@ def mappings(integration_id):
     new_status = (request.form.get("new_store_status") or "").strip()
     if new_status:
         statuses[new_status] = (request.form.get("new_hub_status") or "").strip()
-    removed = request.form.getlist("remove_status")
-
-    def save():
-        update_integration(integration, carriers=carriers, statuses=statuses)
-        if removed:
-            mapping = dict(integration.status_mapping or {})
-            for key in removed:
-                mapping.pop(key, None)
-            integration.status_mapping = mapping
-            integration.save()
-
-    run_action(save, "Mappings saved.")
+    for store_status in request.form.getlist("remove_status"):
+        statuses[store_status] = ""  # an empty hub status removes the mapping
+    run_action(
+        lambda: update_integration(integration, carriers=carriers, statuses=statuses),
+        "Mappings saved.",
+    )
     return redirect(url_for("integrations.show", integration_id=integration.id) + "#mappings")
 
 
 @bp.route("/<int:integration_id>/go-live", methods=["POST"])
 def go_live(integration_id):
     integration = get_or_404(Integration, integration_id)
-    fn = engine_function("hub.feeds.golive", "go_live")
-    if fn is None:
-        flash("Going live is not available yet.", "error")
-        return redirect(url_for("integrations.show", integration_id=integration.id))
     ok, result = run_action(
-        lambda: fn(
+        lambda: golive.go_live(
             integration,
             force=bool(request.form.get("force")),
             confirm_test_shipments=bool(request.form.get("confirm_test_shipments")),
@@ -281,38 +262,17 @@ def go_live(integration_id):
 @bp.route("/<int:integration_id>/test-mode", methods=["POST"])
 def test_mode(integration_id):
     integration = get_or_404(Integration, integration_id)
-    fn = engine_function("hub.feeds.golive", "back_to_test_mode")
-    if fn is None:
-        flash("Switching mode is not available yet.", "error")
-    else:
-        run_action(
-            lambda: fn(integration),
-            f"{integration.name} is back in test mode: nothing is written to the store.",
-        )
+    run_action(
+        lambda: golive.back_to_test_mode(integration),
+        f"{integration.name} is back in test mode: nothing is written to the store.",
+    )
     return redirect(url_for("integrations.show", integration_id=integration.id))
 
 
 def _feed_setting(integration, feed):
     fs = FeedSetting.get_or_none(FeedSetting.integration == integration, FeedSetting.feed == feed)
     if fs is None:
-        from flask import abort
-
         abort(404)
-    return fs
-
-
-def update_schedule(integration, feed, cron, enabled, timezone):
-    fn = engine_function("hub.feeds.schedule", "update_feed_setting")
-    if fn is not None:
-        return fn(integration, feed, cron=cron, enabled=enabled, timezone=timezone)
-    from hub.feeds.schedule import refresh_next_run, zone
-
-    fs = _feed_setting(integration, feed)
-    fs.cron = validate_cron(cron)
-    zone(timezone)
-    fs.timezone = timezone or "UTC"
-    fs.enabled = enabled
-    refresh_next_run(fs)
     return fs
 
 
@@ -324,7 +284,9 @@ def feed_schedule(integration_id, feed):
     timezone = (request.form.get("timezone") or fs.timezone or "UTC").strip()
     enabled = bool(request.form.get("enabled"))
     run_action(
-        lambda: update_schedule(integration, feed, cron or None, enabled, timezone),
+        lambda: update_feed_setting(
+            integration, feed, cron=cron or None, enabled=enabled, timezone=timezone
+        ),
         f"Schedule of {FEED_TYPES[feed].label if feed in FEED_TYPES else feed} saved.",
     )
     return redirect(url_for("integrations.show", integration_id=integration.id) + "#feeds")
@@ -334,9 +296,6 @@ def feed_schedule(integration_id, feed):
 def run_now(integration_id, feed):
     integration = get_or_404(Integration, integration_id)
     _feed_setting(integration, feed)
-    queue_run = engine_function("hub.feeds.runs", "queue_run")
-    if queue_run is None:
-        raise BadInput("Run now is not available yet")
     ok, run = run_action(lambda: queue_run(integration, feed, trigger="manual"))
     if ok:
         flash(f"Run #{run.id} queued.", "success")

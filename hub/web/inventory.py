@@ -4,6 +4,7 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from hub.models import Product, StockLevel, StockMovement, Warehouse
+from hub.models.inventory import MOVEMENT_TYPES
 from hub.services import stock
 from hub.web.common import (
     get_or_404,
@@ -63,8 +64,6 @@ def movements():
     if request.args.get("type"):
         query = query.where(StockMovement.type == request.args["type"])
     rows, next_before = keyset_page(query, StockMovement)
-    from hub.models.inventory import MOVEMENT_TYPES
-
     return render_template(
         "inventory/movements.html",
         movements=rows,

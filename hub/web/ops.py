@@ -7,6 +7,7 @@ from peewee import fn
 
 from hub.db import db
 from hub.models import WorkerHeartbeat, iso, utcnow
+from hub.tasks import huey
 
 bp = Blueprint("ops", __name__)
 WORKER_STALE = timedelta(minutes=2)
@@ -21,10 +22,6 @@ def _database():
 
 
 def _queue():
-    try:
-        from hub.tasks import huey
-    except ImportError:
-        return "unknown"
     try:
         huey.pending_count()
         return "ok"
@@ -41,7 +38,7 @@ def healthz():
         seen = WorkerHeartbeat.select(fn.MAX(WorkerHeartbeat.seen_at)).scalar()
         age = int((utcnow() - seen).total_seconds()) if seen else None
     worker = "ok" if age is not None and age <= WORKER_STALE.total_seconds() else "stale"
-    healthy = database == "ok" and queue in ("ok", "unknown") and worker == "ok"
+    healthy = database == "ok" and queue == "ok" and worker == "ok"
     body = {
         "status": "ok" if healthy else "unhealthy",
         "database": database,

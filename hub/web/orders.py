@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from hub.errors import BadInput
 from hub.models import (
     HeldRecord,
     Integration,
@@ -13,6 +14,7 @@ from hub.models import (
     Warehouse,
 )
 from hub.models.orders import ORDER_STATUSES
+from hub.services.orders import cancel_order, ship_order
 from hub.web.common import (
     get_or_404,
     int_field,
@@ -21,7 +23,6 @@ from hub.web.common import (
     protected_blueprint,
     run_action,
 )
-from hub.web.engine import engine_function
 
 bp = protected_blueprint("orders", __name__, url_prefix="/orders")
 OPEN_STATUSES = ("to_ship", "partially_shipped")
@@ -87,7 +88,6 @@ def show(order_id):
 @bp.route("/<int:order_id>/ship", methods=["POST"])
 def ship(order_id):
     order = get_or_404(Order, order_id)
-    ship_order = engine_function("hub.services.orders", "ship_order")
 
     def do():
         lines = {}
@@ -96,8 +96,6 @@ def ship(order_id):
             if qty:
                 lines[line.sku] = lines.get(line.sku, 0) + qty
         if not lines:
-            from hub.errors import BadInput
-
             raise BadInput("choose at least one unit to ship")
         warehouse = request.form.get("warehouse", type=int)
         return ship_order(
@@ -128,7 +126,6 @@ def ship(order_id):
 @bp.route("/<int:order_id>/cancel", methods=["POST"])
 def cancel(order_id):
     order = get_or_404(Order, order_id)
-    cancel_order = engine_function("hub.services.orders", "cancel_order")
     run_action(
         lambda: cancel_order(
             order,

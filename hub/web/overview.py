@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import render_template
 from peewee import fn
 
+from hub.feeds.events import unresolved_errors
 from hub.models import (
     Event,
     FeedRun,
@@ -15,10 +16,9 @@ from hub.models import (
     WorkerHeartbeat,
     utcnow,
 )
+from hub.services.purchasing import recommendations
 from hub.web.charts import bar_chart, svg_response
 from hub.web.common import protected_blueprint
-from hub.web.engine import engine_function
-from hub.web.events import unresolved_errors
 
 bp = protected_blueprint("overview", __name__)
 WORKER_STALE = timedelta(minutes=2)
@@ -68,9 +68,6 @@ def feed_health():
 
 
 def reorder_count():
-    recommendations = engine_function("hub.services.purchasing", "recommendations")
-    if recommendations is None:
-        return None
     try:
         return sum(len(group["lines"]) for group in recommendations())
     except Exception:  # a to-do count must never take the overview down
@@ -84,6 +81,7 @@ def index():
     errors = dict(
         unresolved_errors()
         .select(Event.integration, fn.COUNT(Event.id))
+        .order_by()
         .group_by(Event.integration)
         .tuples()
     )

@@ -1,12 +1,12 @@
 """Purchasing: suppliers, product–supplier links, reorder recommendations, purchase orders.
 
-The business rules live in hub.services.purchasing; its functions are looked up late so a
-button is hidden while the function is absent.
+The business rules live in hub.services.purchasing.
 """
 
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
+from hub.errors import BadInput
 from hub.models import (
     Product,
     ProductSupplier,
@@ -15,15 +15,11 @@ from hub.models import (
     Supplier,
     Warehouse,
 )
+from hub.models.purchasing import PO_STATUSES
+from hub.services import purchasing
 from hub.web.common import get_or_404, int_field, keyset_page, protected_blueprint, run_action
-from hub.web.engine import engine_function, has
 
 bp = protected_blueprint("purchasing", __name__, url_prefix="/purchasing")
-SERVICE = "hub.services.purchasing"
-
-
-def _fn(name):
-    return engine_function(SERVICE, name)
 
 
 def _user():
@@ -36,15 +32,12 @@ def index():
     if request.args.get("status"):
         query = query.where(PurchaseOrder.status == request.args["status"])
     orders, next_before = keyset_page(query, PurchaseOrder)
-    from hub.models.purchasing import PO_STATUSES
-
     return render_template(
         "purchasing/index.html",
         orders=orders,
         next_before=next_before,
         statuses=PO_STATUSES,
         suppliers=Supplier.select().order_by(Supplier.name),
-        can_create=has(SERVICE, "create_purchase_order"),
     )
 
 
@@ -64,29 +57,24 @@ def supplier(supplier_id):
 
 @bp.route("/recommendations")
 def recommendations():
-    fn = _fn("recommendations")
     window = request.args.get("window_days", type=int) or 30
     groups, error = [], None
-    if fn is not None:
-        try:
-            groups = list(fn(window_days=window))
-        except Exception as exc:  # show the page with the message rather than a 500
-            error = str(exc)
+    try:
+        groups = list(purchasing.recommendations(window_days=window))
+    except Exception as exc:  # show the page with the message rather than a 500
+        error = str(exc)
     return render_template(
-        "purchasing/recommendations.html",
-        groups=groups,
-        window=window,
-        available=fn is not None,
-        error=error,
-        can_create=has(SERVICE, "create_po_from_recommendations"),
+        "purchasing/recommendations.html", groups=groups, window=window, error=error
     )
 
 
 @bp.route("/recommendations/order", methods=["POST"])
 def create_from_recommendations():
     sup = get_or_404(Supplier, request.form.get("supplier", type=int) or 0)
-    fn = _fn("create_po_from_recommendations")
-    ok, po = run_action(lambda: fn(sup), f"Draft purchase order created for {sup.name}.")
+    ok, po = run_action(
+        lambda: purchasing.create_po_from_recommendations(sup),
+        f"Draft purchase order created for {sup.name}.",
+    )
     if ok and po is not None:
         return redirect(url_for("purchasing.show", po_id=po.id))
     return redirect(url_for("purchasing.recommendations"))
@@ -107,10 +95,9 @@ def parse_lines(text):
 @bp.route("/orders/new", methods=["POST"])
 def create():
     sup = get_or_404(Supplier, request.form.get("supplier", type=int) or 0)
-    fn = _fn("create_purchase_order")
     warehouse = request.form.get("warehouse", type=int)
     ok, po = run_action(
-        lambda: fn(
+        lambda: purchasing.create_purchase_order(
             sup,
             parse_lines(request.form.get("lines")) or None,
             warehouse=Warehouse.get_or_none(Warehouse.id == warehouse) if warehouse else None,
@@ -136,11 +123,10 @@ def show(po_id):
         "purchasing/show.html",
         po=po,
         lines=lines,
-        can_add=has(SERVICE, "add_line") and po.status == "draft",
-        can_order=has(SERVICE, "order_purchase_order") and po.status == "draft",
-        can_receive=has(SERVICE, "receive_purchase_order")
-        and po.status in ("ordered", "partially_received"),
-        can_cancel=has(SERVICE, "cancel_purchase_order") and po.status in ("draft", "ordered"),
+        can_add=po.status == "draft",
+        can_order=po.status == "draft",
+        can_receive=po.status in ("ordered", "partially_received"),
+        can_cancel=po.status in ("draft", "ordered"),
     )
 
 
@@ -148,7 +134,7 @@ def show(po_id):
 def add_line(po_id):
     po = get_or_404(PurchaseOrder, po_id)
     run_action(
-        lambda: _fn("add_line")(
+        lambda: purchasing.add_line(
             po, (request.form.get("sku") or "").strip(), int_field("quantity", minimum=1)
         ),
         "Line added.",
@@ -160,7 +146,7 @@ def add_line(po_id):
 def mark_ordered(po_id):
     po = get_or_404(PurchaseOrder, po_id)
     run_action(
-        lambda: _fn("order_purchase_order")(po, user=_user()), f"{po.number} marked as ordered."
+        lambda: purchasing.order_purchase_order(po, user=_user()), f"{po.number} marked as ordered."
     )
     return redirect(url_for("purchasing.show", po_id=po.id))
 
@@ -176,10 +162,8 @@ def receive(po_id):
             if qty:
                 quantities[line.product.sku] = quantities.get(line.product.sku, 0) + qty
         if not quantities:
-            from hub.errors import BadInput
-
             raise BadInput("enter at least one received quantity")
-        return _fn("receive_purchase_order")(po, quantities, user=_user())
+        return purchasing.receive_purchase_order(po, quantities, user=_user())
 
     run_action(do, "Receipt recorded: the stock is in.")
     return redirect(url_for("purchasing.show", po_id=po.id))
@@ -188,7 +172,9 @@ def receive(po_id):
 @bp.route("/orders/<int:po_id>/cancel", methods=["POST"])
 def cancel(po_id):
     po = get_or_404(PurchaseOrder, po_id)
-    run_action(lambda: _fn("cancel_purchase_order")(po, user=_user()), f"{po.number} cancelled.")
+    run_action(
+        lambda: purchasing.cancel_purchase_order(po, user=_user()), f"{po.number} cancelled."
+    )
     return redirect(url_for("purchasing.show", po_id=po.id))
 
 
@@ -196,7 +182,7 @@ def cancel(po_id):
 def create_supplier():
     form = request.form
     ok, sup = run_action(
-        lambda: _fn("create_supplier")(
+        lambda: purchasing.create_supplier(
             (form.get("name") or "").strip(),
             email=(form.get("email") or "").strip() or None,
             lead_time_days=int_field("lead_time_days", default=7, minimum=0),
@@ -213,7 +199,7 @@ def link_product(supplier_id):
     sup = get_or_404(Supplier, supplier_id)
     form = request.form
     run_action(
-        lambda: _fn("link_product")(
+        lambda: purchasing.link_product(
             (form.get("sku") or "").strip(),
             sup,
             supplier_reference=(form.get("supplier_reference") or "").strip() or None,

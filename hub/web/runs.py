@@ -14,8 +14,8 @@ from hub.models import (
     iso,
 )
 from hub.models.feeds import FINAL_STATUSES, RUN_STATUSES, SEVERITIES
+from hub.services import stock
 from hub.web.common import get_or_404, keyset_page, parse_date, protected_blueprint, run_action
-from hub.web.engine import engine_function
 
 bp = protected_blueprint("runs", __name__, url_prefix="/runs")
 LOG_LIMIT = 500
@@ -87,7 +87,6 @@ def show(run_id):
         outbox=outbox,
         discrepancies=discrepancies,
         final=run.status in FINAL_STATUSES,
-        can_apply=engine_function("hub.services.stock", "apply_discrepancy") is not None,
     )
 
 
@@ -99,9 +98,8 @@ def progress(run_id):
 @bp.route("/discrepancies/<int:discrepancy_id>/apply", methods=["POST"])
 def apply_discrepancy(discrepancy_id):
     discrepancy = get_or_404(StockDiscrepancy, discrepancy_id)
-    fn = engine_function("hub.services.stock", "apply_discrepancy")
     run_action(
-        lambda: fn(discrepancy, user=current_user._get_current_object()),
+        lambda: stock.apply_discrepancy(discrepancy, user=current_user._get_current_object()),
         f"Stock of {discrepancy.sku} corrected to the store's {discrepancy.store_quantity}.",
     )
     return redirect(url_for("runs.show", run_id=discrepancy.run_id) + "#discrepancies")

@@ -20,7 +20,7 @@ def test_sign_in(browser, live_app, shot):
     browser.find_element(By.ID, "username").send_keys("merchant")
     browser.find_element(By.ID, "password").send_keys("wrong password")
     browser.find_element(By.ID, "sign-in").click()
-    assert "wrong password" in browser.page_source
+    wait(browser).until(lambda b: "wrong password" in b.page_source)
     browser.find_element(By.ID, "username").send_keys("merchant")
     browser.find_element(By.ID, "password").send_keys("correct horse battery")
     browser.find_element(By.ID, "sign-in").click()
