@@ -32,6 +32,11 @@ def hub_setting_choices(ctx, setting):
     """Return the ``SettingChoice`` list for a setting whose values come from the store."""
 
 
+@hookspec(firstresult=True)
+def hub_stock_semantics(ctx):
+    """Return ``"sellable"`` or ``"physical"`` for this integration (optional; default: info)."""
+
+
 # -- inbound feeds: streaming generators of records -------------------------------------------
 
 

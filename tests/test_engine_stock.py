@@ -122,6 +122,45 @@ def test_production_export_sends_changes_only_with_compare_and_swap(integration,
     assert store.stock["1"] == 16
 
 
+def test_physical_store_gets_back_what_imported_and_held_orders_reserve(integration, store):
+    """A store that keeps physical stock and reserves for every order it took (Magento MSI)
+    must be sent available + the reservations of imported AND held orders, else every SKU
+    of a held order is pushed short and the store undersells (issue 11 §2)."""
+    from hub.feeds.golive import go_live
+    from hub.services.integrations import update_integration
+
+    update_integration(Integration.get_by_id(integration.id), values={"stock_mode": "physical"})
+    setup_catalogue(integration, store)
+    store.add_order(1, "#1", [{"sku": "A", "qty": 3}])  # imported
+    store.add_order(2, "#2", [{"sku": "B", "qty": 1}], paid=False)  # held: awaiting payment
+    store.add_order(3, "#3", [{"sku": "A", "qty": 2}, {"sku": "NOPE", "qty": 1}])  # held: error
+    run(integration, "import_new_orders")
+    assert Order.select().count() == 1
+    run(integration, "import_stock")
+    assert level("A") == (10, 5) and level("B") == (4, 1)  # physical: on hand as the store says
+    check = run(integration, "stock_check")
+    assert check.status == "succeeded" and StockDiscrepancy.select().count() == 0
+    assert go_live(Integration.get_by_id(integration.id), force=True)["live"]
+    export = run(integration, "export_stock")
+    assert export.status == "succeeded", export.message
+    # the first export after go-live sends everything: exactly what the store already holds
+    assert {p["id"]: p["quantity"] for p in store.pushes} == {"1": 10, "2": 4}
+    assert store.stock == {"1": 10, "2": 4}
+    store.pushes.clear()
+    # the held order is paid and imported: the reservation moves, the target does not
+    store.orders["2"]["paid"] = True
+    run(integration, "retry_orders")
+    run(integration, "export_stock")
+    assert store.pushes == [] and store.stock == {"1": 10, "2": 4}
+    # a hub delivery goes out as is
+    from hub.services.stock import adjust
+
+    adjust(Product.get(Product.sku == "B"), 2, reason="delivery")
+    run(integration, "export_stock")
+    assert store.stock["2"] == 6
+    verify_ledger()
+
+
 def test_negative_available_is_exported_as_zero(integration, store):
     from hub.feeds.golive import go_live
 

@@ -12,6 +12,7 @@ overwritten: it is reported (Info) and left alone.
 from peewee import fn
 
 from hub.db import db
+from hub.errors import ConnectorError
 from hub.feeds.job import RunRefused, batched_stream
 from hub.feeds.targets import targets
 from hub.models import (
@@ -23,7 +24,7 @@ from hub.models import (
     StockMovement,
     utcnow,
 )
-from hub.records import validate_record
+from hub.records import STOCK_SEMANTICS, validate_record
 
 EXPORT_BATCH = 100
 
@@ -168,13 +169,23 @@ def _initialised_by_others(integration, product_ids):
     }
 
 
-def _semantics(job):
+def stock_semantics(job):
+    """What the store's quantity means for this integration: the connector's
+    ``hub_stock_semantics`` answer (it may depend on the store's set-up), else its info."""
+    if job.implements("hub_stock_semantics"):
+        value = job.call("hub_stock_semantics")
+        if value is not None:
+            if value not in STOCK_SEMANTICS:
+                raise ConnectorError(
+                    f"hub_stock_semantics returned {value!r}, not one of {STOCK_SEMANTICS}"
+                )
+            return value
     return job.registry.info(job.integration.connector)["stock_semantics"]
 
 
 def stock_check(job):
     """Compare the hub's target with the store, SKU by SKU; store a discrepancy report."""
-    semantics = _semantics(job)
+    semantics = stock_semantics(job)
     for batch, _ in batched_stream(job, job.call("hub_fetch_stock_levels"), "stock"):
         products, bindings = _products_for(job, batch)
         known = {eid: p for eid, p in products.items() if p}
@@ -224,7 +235,7 @@ def stock_check(job):
 def export_stock(job):
     """Push what changed since the last successful push (everything after go-live)."""
     integration = job.integration
-    semantics = _semantics(job)
+    semantics = stock_semantics(job)
     full = bool(integration.full_export_pending or job.params.get("full"))
     production = integration.mode == "production"
     last_id = 0

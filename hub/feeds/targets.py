@@ -4,13 +4,28 @@ available = on hand − reserved, summed over the warehouses linked to the integ
 * ``sellable`` store (Shopify ``available``, PrestaShop): max(available, 0).
 * ``physical`` store (Magento MSI source items: it keeps physical stock, subtracts its
   own open orders and deducts at shipment): available + what this integration's open
-  orders still reserve + what was shipped in the hub but not yet confirmed to it,
-  never below 0 — otherwise its own orders are subtracted twice.
+  orders still reserve + what its held orders reserve (the store reserved them too:
+  MSI places a reservation for every order it takes, paid or not) + what was shipped in
+  the hub but not yet confirmed to it, never below 0 — otherwise its own orders are
+  subtracted twice.
+
+Which semantics an integration has is the connector's answer to ``hub_stock_semantics``
+(it may depend on the store's configuration), else its ``ConnectorInfo``; docs/stock.md
+has the table per store and inventory mode, with the vendor sources.
 """
 
 from peewee import fn
 
-from hub.models import IntegrationWarehouse, Order, OrderLine, Shipment, ShipmentLine, StockLevel
+from hub.models import (
+    HeldRecord,
+    IntegrationWarehouse,
+    Order,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+    StockLevel,
+    StockMovement,
+)
 
 
 def _warehouse_ids(integration):
@@ -53,6 +68,25 @@ def open_reservations(integration, product_ids=None):
     return {row.product_id: int(row.q or 0) for row in query}
 
 
+def held_reservations(integration, product_ids=None):
+    """What this integration's held orders still reserve (their movements net of releases)."""
+    query = (
+        StockMovement.select(
+            StockMovement.product, fn.SUM(StockMovement.reserved_change).alias("q")
+        )
+        .join(HeldRecord, on=(StockMovement.reference_id == HeldRecord.id))
+        .where(
+            (StockMovement.reference_type == "held_order")
+            & (HeldRecord.integration == integration.id)
+            & (HeldRecord.status == "held")
+        )
+        .group_by(StockMovement.product)
+    )
+    if product_ids is not None:
+        query = query.where(StockMovement.product.in_(list(product_ids)))
+    return {row.product_id: int(row.q or 0) for row in query}
+
+
 def shipped_unconfirmed(integration, product_ids=None):
     query = (
         ShipmentLine.select(ShipmentLine.product, fn.SUM(ShipmentLine.quantity).alias("q"))
@@ -75,7 +109,8 @@ def targets(integration, semantics, product_ids):
     result = {pid: available.get(pid, 0) for pid in product_ids}
     if semantics == "physical":
         reserved = open_reservations(integration, product_ids)
+        held = held_reservations(integration, product_ids)
         shipped = shipped_unconfirmed(integration, product_ids)
         for pid in product_ids:
-            result[pid] += reserved.get(pid, 0) + shipped.get(pid, 0)
+            result[pid] += reserved.get(pid, 0) + held.get(pid, 0) + shipped.get(pid, 0)
     return {pid: max(q, 0) for pid, q in result.items()}

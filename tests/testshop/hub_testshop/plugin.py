@@ -45,8 +45,20 @@ def hub_connector_info():
                 "type": "boolean",
                 "default": False,
             },
+            {
+                "name": "stock_mode",
+                "label": "What the store's quantity means",
+                "type": "choice",
+                "choices": ["sellable", "physical"],
+                "default": "sellable",
+            },
         ],
     }
+
+
+@hookimpl
+def hub_stock_semantics(ctx):
+    return ctx.setting("stock_mode", "sellable")
 
 
 @hookimpl
@@ -185,8 +197,10 @@ def hub_fetch_order(ctx, external_id):
 
 @hookimpl
 def hub_fetch_stock_levels(ctx):
+    physical = ctx.setting("stock_mode") == "physical"
     for item in _get(ctx, "/stock")["items"]:
-        yield {"external_id": item["id"], "quantity": item["quantity"]}
+        on_hand = item["quantity"] if physical else None
+        yield {"external_id": item["id"], "quantity": item["quantity"], "on_hand": on_hand}
 
 
 @hookimpl
