@@ -15,6 +15,16 @@ def run(integration, feed, **params):
     return run_inline(Integration.get_by_id(integration.id), feed, params=params)
 
 
+def scheduled(integration, feed, **params):
+    """Run a feed inline as the scheduler would (trigger "schedule")."""
+    from hub.feeds.runs import run_inline
+    from hub.models import Integration
+
+    return run_inline(
+        Integration.get_by_id(integration.id), feed, trigger="schedule", params=params
+    )
+
+
 def hub_cli(*args, env=None, check=False, timeout=120):
     """Run the real `hub` console script in a subprocess."""
     result = subprocess.run(

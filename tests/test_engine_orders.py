@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import BACKENDS
-from support import run
+from support import run, scheduled
 
 from hub.models import Event, HeldRecord, Order, StockLevel, utcnow
 from hub.services.stock import verify_ledger
@@ -69,16 +69,36 @@ def test_held_order_paid_later_is_imported_once(integration, store):
     products(integration, store)
     store.add_order(3, "#1003", [{"sku": "B", "qty": 3}], paid=False)
     run(integration, "import_new_orders")
-    nothing_due = run(integration, "retry_orders")  # next check is in an hour
+    nothing_due = scheduled(integration, "retry_orders")  # next check is in an hour
     assert nothing_due.processed == 0
     store.orders["3"]["paid"] = True
+    still_nothing = scheduled(integration, "retry_orders")
+    assert still_nothing.processed == 0 and still_nothing.created == 0
     HeldRecord.update(next_check_at=utcnow() - timedelta(seconds=1)).execute()
-    result = run(integration, "retry_orders")
+    result = scheduled(integration, "retry_orders")
     assert result.created == 1
     assert Order.get(Order.number == "#1003").status == "to_ship"
     assert stock_of("B") == (0, 3)  # moved from held to order, not doubled
     assert HeldRecord.get().status == "imported"
     assert Event.get(Event.reference == "#1003").resolved_at is not None
+    verify_ledger()
+
+
+def test_run_now_rechecks_every_held_order_at_once(integration, store):
+    """Issue 11 §3: the merchant sees the order paid in the store and presses Run now
+    (dashboard, ``hub feeds run``, API: trigger "manual"): it is imported now, not in an hour."""
+    products(integration, store)
+    store.add_order(3, "#1003", [{"sku": "B", "qty": 3}], paid=False)
+    recent = utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")  # not past the held-order max age
+    store.add_order(4, "#1004", [{"sku": "A", "qty": 1}], paid=False, created=recent)
+    run(integration, "import_new_orders")
+    store.orders["3"]["paid"] = True
+    manual = run(integration, "retry_orders")  # trigger "manual", nothing due for an hour
+    assert manual.trigger == "manual" and manual.processed == 2
+    assert manual.created == 1 and Order.get(Order.number == "#1003").status == "to_ship"
+    assert HeldRecord.get(HeldRecord.reference == "#1004").status == "held"
+    # the one still unpaid keeps its hourly rhythm for scheduled runs
+    assert scheduled(integration, "retry_orders").processed == 0
     verify_ledger()
 
 

@@ -400,7 +400,11 @@ def _order_error(job, record, held, code, message, hint):
 
 
 def retry_orders(job):
-    """Re-check held orders through the connector's fetch-one-order hook."""
+    """Re-check held orders through the connector's fetch-one-order hook.
+
+    A scheduled run looks only at the orders whose next check is due (hourly each); any
+    other run (Run now in the dashboard, ``hub feeds run``, the API) re-checks them all: a
+    merchant who saw the order paid in the store must not wait for the next hour."""
     now = utcnow()
     max_age = timedelta(hours=job.settings.held_order_max_age_hours)
     query = HeldRecord.select().where(
@@ -410,10 +414,10 @@ def retry_orders(job):
     )
     if job.params.get("external_ids"):
         query = query.where(HeldRecord.external_id.in_(job.params["external_ids"]))
-    elif job.params.get("all"):
-        pass
+    elif job.params.get("all") or job.run.trigger != "schedule":
+        pass  # a person pressed Run now (or asked for all): every held order is re-checked
     else:
-        query = query.where(HeldRecord.next_check_at <= now)
+        query = query.where(HeldRecord.next_check_at <= now)  # the hourly rhythm
     held_rows = list(query.order_by(HeldRecord.id))
     job.set_total(len(held_rows))
     for held in held_rows:
