@@ -159,7 +159,7 @@ def test_ship_everything(shop, queued):
         (shop.b.id, -2, -2, "shipment", shipment.id, "#1001", "eve"),
     }
     # queued once, after the commit
-    assert queued == [("shop", "shipping_confirmation", "webhook", False, 1)]
+    assert queued == [("shop", "shipping_confirmation", "shipment", False, 1)]
     assert orders.shipment_summary(shipment)["lines"] == [
         {"sku": "A", "quantity": 3},
         {"sku": "B", "quantity": 2},
@@ -360,3 +360,18 @@ def test_find_order_digits_matching_an_id_and_a_number(bo_db):
     assert orders.find_order(f"id:{first.id}").id == first.id
     assert orders.find_order(f"shop/{second.number}").id == second.id
     assert_ledger_consistent()
+
+
+def test_migration_renames_shipment_runs_recorded_as_webhook(shop):
+    """Issue 11 §4: the run queued after `hub ship` is a "shipment" run, also in old rows."""
+    import importlib
+
+    from hub.db import db
+    from hub.models import FeedRun
+
+    old = FeedRun.create(
+        integration=shop.integration, feed="shipping_confirmation", trigger="webhook"
+    )
+    migration = importlib.import_module("hub.migrations.0002_trigger_names")
+    migration.up(None, db)
+    assert FeedRun.get_by_id(old.id).trigger == "shipment"

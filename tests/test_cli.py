@@ -204,3 +204,26 @@ def test_db_upgrade_is_idempotent_and_required(tmp_path):
     assert hub_cli("db", "upgrade", env=env).returncode == 0
     assert "up to date" in hub_cli("db", "upgrade", env=env).stdout
     assert hub_cli("integrations", "list", "--json", env=env).stdout.strip() == "[]"
+
+
+def test_date_options_take_iso_8601_with_z_or_an_offset(cli_env, store):
+    """Issue 11 §4: ``2026-11-01T00:00:00Z`` was refused by click.DateTime."""
+    args = ("--connector", "testshop", "--url", store.url, "--secret", "token=test-token")
+    hub_cli(
+        "integrations", "add", "Shop", *args, "--orders-since", "2026-11-01T00:00:00Z", check=True
+    )
+
+    def since():
+        shown = json.loads(hub_cli("integrations", "list", "--json", check=True).stdout)
+        return shown[0]["orders_since"]
+
+    assert since().startswith("2026-11-01T00:00:00")
+    hub_cli(
+        "integrations", "set", "Shop", "--orders-since", "2026-11-01T01:00:00+02:00", check=True
+    )
+    assert since().startswith("2026-10-31T23:00:00")
+    hub_cli("integrations", "set", "Shop", "--orders-since", "2026-10-15", check=True)
+    assert since().startswith("2026-10-15T00:00:00")
+    bad = hub_cli("integrations", "set", "Shop", "--orders-since", "last tuesday")
+    assert bad.returncode == 2 and "not an ISO 8601 date-time" in bad.stderr
+    assert since().startswith("2026-10-15T00:00:00")  # nothing written

@@ -7,6 +7,7 @@ Exit codes: 0 done (with or without record errors), 1 the run failed, 2 bad inpu
 import functools
 import json
 import sys
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import click
@@ -14,6 +15,34 @@ import click
 from hub.errors import BadInput, HubError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NO_WORKER = 0, 1, 2, 3
+
+
+class IsoDateTime(click.ParamType):
+    """An ISO 8601 date or date-time: ``2026-11-01``, ``2026-11-01T00:00:00``, with ``Z`` or
+    an offset (``+01:00``); without one it is UTC. Returned as an aware UTC datetime."""
+
+    name = "ISO-8601"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, datetime):
+            parsed = value
+        else:
+            text = str(value).strip()
+            try:
+                parsed = datetime.fromisoformat(text)  # 3.11: Z, offsets, T or space
+            except ValueError:
+                self.fail(
+                    f"{value!r} is not an ISO 8601 date-time "
+                    "(e.g. 2026-11-01, 2026-11-01T00:00:00Z, 2026-11-01T01:00:00+01:00)",
+                    param,
+                    ctx,
+                )
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+
+
+ISO_DATETIME = IsoDateTime()
 
 _db_ready = False
 

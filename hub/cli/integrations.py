@@ -8,6 +8,7 @@ import click
 
 from hub.cli.common import (
     EXIT_FAILED,
+    ISO_DATETIME,
     json_option,
     parse_pairs,
     print_json,
@@ -53,9 +54,10 @@ def integrations():
 )
 @click.option(
     "--orders-since",
-    type=click.DateTime(),
+    type=ISO_DATETIME,
     default=None,
-    help="Never import orders created before this (default: now).",
+    help="Never import orders created before this, ISO 8601 (2026-11-01T00:00:00Z; no "
+    "offset: UTC). Default: now.",
 )
 @json_option
 @with_db
@@ -114,7 +116,13 @@ def show(name, as_json):
     help="Map a store shipping method to a carrier (empty CARRIER removes it).",
 )
 @click.option("--status", "statuses", multiple=True, metavar="STORE_STATUS=HUB_STATUS")
-@click.option("--orders-since", type=click.DateTime(), default=None)
+@click.option(
+    "--orders-since",
+    type=ISO_DATETIME,
+    default=None,
+    help="Never import orders created before this, ISO 8601 (2026-11-01T00:00:00Z; no "
+    "offset: UTC).",
+)
 @with_db
 def set_(name, url, rename, settings, secrets, carriers, statuses, orders_since):
     """Change an integration's settings, credentials, carrier and status mappings."""

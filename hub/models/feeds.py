@@ -6,7 +6,9 @@ from hub.models.integrations import Integration
 
 RUN_STATUSES = ("queued", "running", "succeeded", "succeeded_with_errors", "failed", "skipped")
 FINAL_STATUSES = ("succeeded", "succeeded_with_errors", "failed", "skipped")
-TRIGGERS = ("schedule", "manual", "retry", "webhook")
+# "shipment": queued by the hub itself after a shipment (shipping_confirmation);
+# "webhook": reserved for runs a store's webhook starts
+TRIGGERS = ("schedule", "manual", "retry", "shipment", "webhook")
 SEVERITIES = ("info", "retry", "error")
 
 

@@ -259,7 +259,7 @@ def _queue_confirmation(integration):
     except ImportError:
         return None
     try:
-        return queue_run(integration, "shipping_confirmation", trigger="webhook")
+        return queue_run(integration, "shipping_confirmation", trigger="shipment")
     except Exception:  # the shipment stays pending: the scheduled feed picks it up
         log.exception("could not queue shipping_confirmation for %s", integration.name)
         return None
