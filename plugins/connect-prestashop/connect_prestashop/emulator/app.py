@@ -603,6 +603,19 @@ def _create(emulator, table):
         row = store.add_history(
             values["id_order"], values["id_order_state"], values.get("id_employee") or "0"
         )
+    elif resource.name == "orders":
+        # Order::addWs (classes/order/Order.php) calls PaymentModule::validateOrder($id_cart,
+        # PS_OS_WS_PAYMENT, ...): the order is created in "Remote payment accepted", whatever
+        # current_state the XML says, and takes its stock like any order. The emulator has no
+        # carts: the body's order_rows stand for the cart's products (a real shop ignores them,
+        # the association has no setter). No rows is an empty cart: validateOrder throws.
+        rows = (assocs or {}).get("order_rows") or []
+        if not rows:
+            raise WebserviceError(500, "Unable to save resource", 46)
+        for name in ("current_state", "valid", "date_add", "date_upd"):
+            candidate.pop(name, None)
+        candidate["associations"] = {"order_rows": rows}
+        row = store.place_order(candidate, store.config("PS_OS_WS_PAYMENT"))
     else:
         if assocs is not None:
             candidate["associations"] = assocs
@@ -743,12 +756,7 @@ def _find_sku(store, sku):
 
 
 def _stock_row(store, id_product, id_pa):
-    for row in store["stock_availables"].rows.values():
-        if row.get("id_product") == str(id_product) and row.get("id_product_attribute") == str(
-            id_pa
-        ):
-            return row
-    return None
+    return store.stock_row(id_product, id_pa)
 
 
 def _control_routes(app, emulator):
@@ -861,11 +869,14 @@ def _control_routes(app, emulator):
                 return jsonify({"error": f"no stock row for {sku}"}), 404
             if request.method == "POST":  # the store sold or received something
                 store.write_stock(row, int(request.get_json(force=True)["quantity"]))
+            quantity, reserved, physical = store.stock_figures(row)
             return jsonify(
                 {
                     "sku": sku,
                     "id": row["id"],
-                    "quantity": int(row["quantity"]),
+                    "quantity": quantity,
+                    "reserved_quantity": reserved,
+                    "physical_quantity": physical,
                     "id_product": int(row["id_product"]),
                     "id_product_attribute": int(row["id_product_attribute"]),
                 }
@@ -966,27 +977,20 @@ def _is_number(value):
 
 
 def _add_order(store, body):
-    orders = store["orders"]
-    template = orders.rows.get(1)
+    """An order placed in the store: order 1's shape with ``rows`` (or order 1's rows), created
+    through ``Store.place_order`` (validateOrder: the stock is taken, as in the shop)."""
+    template = store["orders"].rows.get(1)
     if template is None:
         raise ValueError("the emulator needs at least one seeded order to copy")
-    row = {k: (dict(v) if isinstance(v, dict) else v) for k, v in template.items() if k != "id"}
-    row["associations"] = {"order_rows": [dict(r) for r in template["associations"]["order_rows"]]}
-    now = store.now()
+    skip = {"id", "current_state", "valid", "date_add", "date_upd", "associations"}
+    row = {k: (dict(v) if isinstance(v, dict) else v) for k, v in template.items() if k not in skip}
+    rows = body["rows"] if "rows" in body else template["associations"]["order_rows"]
+    row["associations"] = {"order_rows": [dict(r) for r in rows]}
     state_key = body.get("state", "PS_OS_PAYMENT")
     state_id = store.config(state_key) if not str(state_key).isdigit() else str(state_key)
-    row.update(
-        {
-            "current_state": state_id,
-            "date_add": now,
-            "date_upd": now,
-            "reference": body.get("reference", f"EMU{orders.next_id:06d}"),
-            "valid": store["order_states"].rows[int(state_id)].get("logable", "0"),
-        }
-    )
-    if "rows" in body:
-        row["associations"]["order_rows"] = body["rows"]
-    order = orders.insert(row)
+    row["reference"] = body.get("reference", f"EMU{store['orders'].next_id:06d}")
+    now = store.now()
+    order = store.place_order(row, state_id, when=now)
     store["order_carriers"].insert(
         {
             "id_order": str(order["id"]),
@@ -998,7 +1002,9 @@ def _add_order(store, body):
             "date_add": now,
         }
     )
-    store["order_histories"].insert(
-        {"id_order_state": state_id, "id_order": str(order["id"]), "date_add": now}
-    )
-    return {"id": order["id"], "reference": order["reference"], "date_add": now}
+    return {
+        "id": order["id"],
+        "reference": order["reference"],
+        "date_add": now,
+        "current_state": int(order["current_state"]),
+    }

@@ -113,6 +113,18 @@ STATE_WEIGHTS = {
     "PS_OS_WS_PAYMENT": 1,
 }
 
+# the states a seeded order went through to reach its final state (validateOrder sets the
+# first; the others are changeIdOrderState): stock is taken at the first, given back on
+# a cancellation (see Store.place_order / Store.add_history)
+STATE_PATHS = {
+    "PS_OS_PREPARATION": ("PS_OS_PAYMENT", "PS_OS_PREPARATION"),
+    "PS_OS_SHIPPING": ("PS_OS_PAYMENT", "PS_OS_PREPARATION", "PS_OS_SHIPPING"),
+    "PS_OS_DELIVERED": ("PS_OS_PAYMENT", "PS_OS_SHIPPING", "PS_OS_DELIVERED"),
+    "PS_OS_REFUND": ("PS_OS_PAYMENT", "PS_OS_REFUND"),
+    "PS_OS_CANCELED": ("PS_OS_BANKWIRE", "PS_OS_CANCELED"),
+    "PS_OS_OUTOFSTOCK_PAID": ("PS_OS_PAYMENT", "PS_OS_OUTOFSTOCK_PAID"),
+}
+
 # real ids of a PrestaShop install: (id, iso, English name, French name, call prefix)
 COUNTRIES = (
     (1, "DE", "Germany", "Allemagne", 49),
@@ -548,9 +560,7 @@ def _catalogue(store, rng, count, per_product, ratio):
 def _orders(store, rng, count):
     customers = store["customers"]
     addresses = store["addresses"]
-    orders = store["orders"]
     carriers_table = store["order_carriers"]
-    histories = store["order_histories"]
     products = store["products"]
     combinations = store["combinations"]
     n_customers = max(5, count // 2)
@@ -595,20 +605,35 @@ def _orders(store, rng, count):
     weights = [STATE_WEIGHTS[k] for k in keys]
     carrier_ids = [1, 2, 3, 4, 5]
     n_products = len(products.rows)
+    ec = {store.config("PS_OS_ERROR"), store.config("PS_OS_CANCELED")}
     for oid in range(1, count + 1):
         added = BASE_DATE + timedelta(days=60, minutes=13 * oid)
-        state_id = int(store.config(rng.choices(keys, weights)[0]))
-        state = store["order_states"].rows[state_id]
+        final_key = rng.choices(keys, weights)[0]
+        path = [store.config(k) for k in STATE_PATHS.get(final_key, (final_key,))]
+        takes_stock = path[0] not in ec
         cid = rng.randint(1, n_customers)
-        rows, total_excl = [], 0.0
+        rows, total_excl, taken = [], 0.0, {}
         for n in range(rng.randint(1, 3) if n_products else 0):
-            pid = rng.randint(1, n_products)
-            product = products.rows[pid]
-            combos = (product.get("associations") or {}).get("combinations") or []
-            pa = int(rng.choice(combos)["id"]) if combos else 0
+            # the front office sells only what is in stock (PS_ORDER_OUT_OF_STOCK = 0, the
+            # default): a line is re-drawn a few times, then left out, rather than oversold
+            for _attempt in range(4):
+                pid = rng.randint(1, n_products)
+                product = products.rows[pid]
+                combos = (product.get("associations") or {}).get("combinations") or []
+                pa = int(rng.choice(combos)["id"]) if combos else 0
+                quantity = rng.randint(1, 3)
+                if not takes_stock:
+                    break
+                row = store.stock_row(pid, pa)
+                left = int(row["quantity"]) - taken.get((pid, pa), 0) if row else 0
+                quantity = min(quantity, left)
+                if quantity > 0:
+                    break
+            if quantity <= 0:
+                continue
+            taken[(pid, pa)] = taken.get((pid, pa), 0) + quantity
             combo = combinations.rows.get(pa, {})
             unit = float(product["price"]) + float(combo.get("price", "0"))
-            quantity = rng.randint(1, 3)
             total_excl += unit * quantity
             rows.append(
                 {
@@ -633,7 +658,11 @@ def _orders(store, rng, count):
         total_incl = round(total_excl * 1.2 + shipping * 1.2, 2)
         reference = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(9))
         currency = "2" if rng.random() < 0.1 else "1"
-        orders.insert(
+        final = store["order_states"].rows[int(path[-1])]
+        later = timedelta(minutes=rng.randint(0, 90))
+        # validateOrder in the first state of the path (the stock is taken then), then each
+        # later state through changeIdOrderState (which gives it back on a cancellation)
+        order = store.place_order(
             {
                 "id_address_delivery": str(cid),
                 "id_address_invoice": str(cid),
@@ -642,17 +671,13 @@ def _orders(store, rng, count):
                 "id_lang": "1",
                 "id_customer": str(cid),
                 "id_carrier": str(carrier),
-                "current_state": str(state_id),
                 "module": "ps_wirepayment",
-                "valid": state.get("logable", "0"),
-                "date_add": fmt_date(added),
-                "date_upd": fmt_date(added + timedelta(minutes=rng.randint(0, 90))),
                 "secure_key": f"{rng.getrandbits(128):032x}",
                 "payment": "Bank wire",
                 "total_paid": money(total_incl),
                 "total_paid_tax_incl": money(total_incl),
                 "total_paid_tax_excl": money(total_excl + shipping),
-                "total_paid_real": money(total_incl if state.get("paid") == "1" else 0),
+                "total_paid_real": money(total_incl if final.get("paid") == "1" else 0),
                 "total_products": money(total_excl),
                 "total_products_wt": money(total_excl * 1.2),
                 "total_shipping": money(shipping * 1.2),
@@ -661,26 +686,24 @@ def _orders(store, rng, count):
                 "reference": reference,
                 "associations": {"order_rows": rows},
             },
-            row_id=oid,
+            path[0],
+            when=fmt_date(added),
         )
-        tracking = f"6A{rng.randint(10**10, 10**11 - 1)}" if state.get("shipped") == "1" else ""
+        for step, state_id in enumerate(path[1:], start=1):
+            store.add_history(
+                order["id"], state_id, when=fmt_date(added + later * step / (len(path) - 1))
+            )
+        order["date_upd"] = fmt_date(added + later)
+        tracking = f"6A{rng.randint(10**10, 10**11 - 1)}" if final.get("shipped") == "1" else ""
         carriers_table.insert(
             {
-                "id_order": str(oid),
+                "id_order": str(order["id"]),
                 "id_carrier": str(carrier),
                 "id_order_invoice": "0",
                 "weight": money(0.5),
                 "shipping_cost_tax_excl": money(shipping),
                 "shipping_cost_tax_incl": money(shipping * 1.2),
                 "tracking_number": tracking,
-                "date_add": fmt_date(added),
-            }
-        )
-        histories.insert(
-            {
-                "id_employee": "0",
-                "id_order_state": str(state_id),
-                "id_order": str(oid),
                 "date_add": fmt_date(added),
             }
         )
