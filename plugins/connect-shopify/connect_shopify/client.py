@@ -11,6 +11,14 @@ cursor paging and bulk operations.
   ``requestedQueryCost / restoreRate`` when that is not positive) and retries.
 * 401/403 -> AuthenticationError (after one token renewal with client credentials);
   402/423 -> StoreUnavailableError; a malformed body -> one retry, then TransientError.
+* ``MAX_COST_EXCEEDED`` (a query whose *requested* cost is over Shopify's single-query limit,
+  refused before it runs) raises ``QueryCostExceeded``. ``execute_sized``, ``paginate`` and
+  ``nodes`` catch it: a ``nodes(ids:)`` batch is split in two, a page size is halved, and the
+  query is sent again, so a run never fails for it (cms-apis.md 1.5: "split on
+  MAX_COST_EXCEEDED"). Every query is also sized to fit under the strict reading of the cost
+  rules in the first place (``queries.py``; ``tests/test_shopify_query_cost.py``).
+* ``bulkOperationRunQuery`` answering ``LIMIT_REACHED`` (the shop's concurrent bulk operations
+  are all taken: five from 2026-01) waits through ``ctx.sleep`` and tries again.
 """
 
 import json
@@ -34,6 +42,15 @@ MAX_HTTP_RETRIES = 2
 BULK_TIMEOUT = 6 * 3600
 BULK_POLL_FIRST, BULK_POLL_FACTOR, BULK_POLL_MAX = 0.1, 1.5, 2.0
 BULK_POLL_BRISK_SECONDS = 3.0  # a poll costs 1 point: 30 of them are nothing to the bucket
+BULK_LIMIT_WAIT_FIRST, BULK_LIMIT_WAIT_MAX = 5.0, 60.0  # LIMIT_REACHED: wait, then try again
+
+
+class QueryCostExceeded(StoreRejected):
+    """Shopify refused a query whose requested cost is over its single-query limit."""
+
+    def __init__(self, message, *, cost=None, max_cost=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.cost, self.max_cost = cost, max_cost
 
 
 class GraphQLResult:
@@ -133,7 +150,9 @@ class ShopifyClient:
 
     # -- throttling ---------------------------------------------------------------------------
 
-    def _observe(self, cost, name):
+    def _observe(self, cost, name, refused=False):
+        """Keep the bucket's state and (unless Shopify ``refused`` the query for its cost) the
+        query's requested cost, for pacing the next call."""
         if not isinstance(cost, dict):
             return
         status = cost.get("throttleStatus") or {}
@@ -144,7 +163,7 @@ class ShopifyClient:
                 rate=float(status["restoreRate"]),
                 at=self.ctx.clock(),
             )
-        if cost.get("requestedQueryCost") is not None:
+        if cost.get("requestedQueryCost") is not None and not refused:
             self.costs[name] = float(cost["requestedQueryCost"])
 
     def _pace(self, name):
@@ -152,6 +171,7 @@ class ShopifyClient:
         b = self.bucket
         if not expected or not b.get("rate"):
             return
+        expected = min(expected, b["maximum"] or expected)  # a full bucket is all there is
         projected = min(
             b["maximum"] or expected, b["available"] + (self.ctx.clock() - b["at"]) * b["rate"]
         )
@@ -274,8 +294,10 @@ class ShopifyClient:
                     f"{response.text[:120]!r}"
                 )
             extensions = body.get("extensions") or {}
-            self._observe(extensions.get("cost"), name)
             errors = body.get("errors")
+            self._observe(
+                extensions.get("cost"), name, refused=_has_code(errors, "MAX_COST_EXCEEDED")
+            )
             if errors:
                 if _is_throttled(body):
                     throttled += 1
@@ -305,18 +327,91 @@ class ShopifyClient:
             )
         if codes & {"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"}:
             raise TransientError(f"Shopify had an internal error: {messages}")
-        if data is None or "MAX_COST_EXCEEDED" in codes:
+        if "MAX_COST_EXCEEDED" in codes:
+            ext = next(
+                (e.get("extensions") or {})
+                for e in errors
+                if isinstance(e, dict)
+                and (e.get("extensions") or {}).get("code") == "MAX_COST_EXCEEDED"
+            )
+            raise QueryCostExceeded(
+                f"Shopify rejected the query: {messages.splitlines()[0] if messages else ''}",
+                cost=ext.get("cost"),
+                max_cost=ext.get("maxCost"),
+                hint="The connector sizes its queries to fit; report this if it persists.",
+            )
+        if data is None:
             raise StoreRejected(f"Shopify rejected the query: {messages}")
         # partial data with field errors: the caller maps them to the records concerned
         self.ctx.logger.warning("shopify: field errors in response: %s", messages[:500])
 
+    # -- queries over Shopify's single-query cost limit ---------------------------------------
+
+    def execute_sized(self, query, variables, sizes=(), name=None):
+        """``execute``; on MAX_COST_EXCEEDED halve the first of the ``sizes`` variables that is
+        still over 1 (page sizes, outermost first) and send it again.
+
+        Returns ``(result, variables)``: the variables that fitted, for the following pages.
+        Every caller pages whatever a smaller size leaves out, so halving loses nothing.
+        """
+        variables = dict(variables)
+        while True:
+            try:
+                return self.execute(query, variables, name=name), variables
+            except QueryCostExceeded as exc:
+                key = next((k for k in sizes if (variables.get(k) or 0) > 1), None)
+                if key is None:
+                    raise
+                variables[key] = variables[key] // 2
+                self.ctx.logger.info(
+                    "shopify: query cost %s over Shopify's limit %s: %s halved to %d",
+                    exc.cost,
+                    exc.max_cost,
+                    key,
+                    variables[key],
+                )
+
+    def nodes(self, query, ids, variables=None, sizes=(), name=None):
+        """Yield ``(result, nodes)`` for ``nodes(ids: $ids)`` over ``ids`` (one batch as given).
+
+        On MAX_COST_EXCEEDED the batch is split in two and each half is sent on its own (then,
+        for a single id, the ``sizes`` variables are halved); a run never fails for it.
+        """
+        pending = [list(ids)]
+        while pending:
+            batch = pending.pop(0)
+            if not batch:
+                continue
+            try:
+                result = self.execute(query, dict(variables or {}, ids=batch), name=name)
+            except QueryCostExceeded as exc:
+                if len(batch) == 1:
+                    result, _ = self.execute_sized(
+                        query, dict(variables or {}, ids=batch), sizes, name=name
+                    )
+                else:
+                    half = (len(batch) + 1) // 2
+                    self.ctx.logger.info(
+                        "shopify: query cost %s over Shopify's limit %s: %d ids split in two",
+                        exc.cost,
+                        exc.max_cost,
+                        len(batch),
+                    )
+                    pending[:0] = [batch[:half], batch[half:]]
+                    continue
+            yield result, result.data.get("nodes") or []
+
     # -- paging -------------------------------------------------------------------------------
 
-    def paginate(self, query, variables, path):
-        """Yield (result, page) for every page of the connection at ``path`` (a tuple of keys)."""
+    def paginate(self, query, variables, path, sizes=("first",)):
+        """Yield (result, page) for every page of the connection at ``path`` (a tuple of keys).
+
+        A page refused for its cost (MAX_COST_EXCEEDED) is asked again with ``sizes`` halved;
+        the smaller sizes are kept for the following pages.
+        """
         cursor = None
         while True:
-            result = self.execute(query, dict(variables, cursor=cursor))
+            result, variables = self.execute_sized(query, dict(variables, cursor=cursor), sizes)
             page = result.data
             for key in path:
                 page = (page or {}).get(key)
@@ -342,12 +437,31 @@ class ShopifyClient:
         """
         deadline = self.ctx.clock() + BULK_TIMEOUT
         variables = {"query": bulk_query, "groupObjects": bool(group_objects)}
+        limit_waits = 0
         while True:
             result = self.execute(queries.BULK_RUN, variables, name="BulkRun")
             payload = result.data.get("bulkOperationRunQuery") or {}
             user_errors = payload.get("userErrors") or []
             if not user_errors:
                 break
+            if any(e.get("code") == "LIMIT_REACHED" for e in user_errors):
+                # 2026-01 and later: up to five bulk queries per shop at once, all taken
+                # (https://shopify.dev/api/usage/bulk-operations/queries). Wait and try again.
+                if self.ctx.clock() > deadline:
+                    raise TransientError(
+                        "The shop's bulk operations have been all taken for too long.",
+                        retry_after=600,
+                    )
+                limit_waits += 1
+                wait = min(
+                    BULK_LIMIT_WAIT_FIRST * BULK_POLL_FACTOR ** (limit_waits - 1),
+                    BULK_LIMIT_WAIT_MAX,
+                )
+                self.ctx.logger.info(
+                    "shopify: bulk operations limit reached, trying again in %.0fs", wait
+                )
+                self.ctx.sleep(wait)
+                continue
             if any(e.get("code") == "OPERATION_IN_PROGRESS" for e in user_errors):
                 # API versions before 2026-01 allow one bulk query per shop at a time
                 if self.ctx.clock() > deadline:
@@ -431,7 +545,8 @@ class ShopifyClient:
 
     def locations(self):
         out = []
-        for _result, page in self.paginate(queries.LOCATIONS, {}, ("locations",)):
+        variables = {"first": queries.LOCATION_PAGE}
+        for _result, page in self.paginate(queries.LOCATIONS, variables, ("locations",)):
             out.extend(page.get("nodes") or [])
         return out
 
@@ -482,9 +597,11 @@ def _json_or_none(response):
         return None
 
 
-def _is_throttled(body):
-    errors = body.get("errors") if isinstance(body, dict) else None
+def _has_code(errors, code):
     return isinstance(errors, list) and any(
-        isinstance(e, dict) and (e.get("extensions") or {}).get("code") == "THROTTLED"
-        for e in errors
+        isinstance(e, dict) and (e.get("extensions") or {}).get("code") == code for e in errors
     )
+
+
+def _is_throttled(body):
+    return _has_code(body.get("errors") if isinstance(body, dict) else None, "THROTTLED")

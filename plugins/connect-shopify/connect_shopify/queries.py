@@ -1,25 +1,51 @@
 """The GraphQL documents the connector sends (Admin API, names as of 2026-10).
 
-Page sizes keep each query's requested cost under Shopify's 1,000-point single-query limit
-(objects cost 1, connections 2 + first x node cost).
+Shopify refuses, before running it, any query whose *requested* cost is over 1,000 points
+(``MAX_COST_EXCEEDED``, https://shopify.dev/docs/api/usage/limits#graphql-admin-api-rate-limits).
+The page and batch sizes below keep every query at or under 1,000 under the strict reading of
+the cost rules (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits): objects 1,
+interfaces and unions their most expensive selection, connections ``2 + first x node``,
+``nodes(ids:)`` x the number of ids, list fields x ``first``. Shopify publishes the first three;
+the last two are a deliberate worst case (see ``connect_shopify/emulator/__init__.py``).
+``tests/test_shopify_query_cost.py`` prices every document here at the largest variables the
+code sends, with the emulator's calculator. The maximum costs are noted next to each size.
+
+Should Shopify still refuse one, the client halves the page size or splits the ``nodes(ids:)``
+batch and asks again (``client.execute_sized`` / ``client.nodes``).
 """
 
 PRODUCT_PAGE = 20
-VARIANTS_PER_PRODUCT = 10
+VARIANTS_PER_PRODUCT = 10  # NEW_PRODUCTS: 2 + 20 x (1 + 2 + 10 x 4) = 862
+VARIANT_PAGE = 100  # PRODUCT_VARIANTS: 1 + 2 + 100 x 4 = 403
 ORDER_PAGE = 10
-LINES_PER_ORDER = 20
+LINES_PER_ORDER = 20  # ORDERS: 2 + 10 x (1 + 5 + 2 + 20 x 4) = 882
+ORDER_LINE_PAGE = 100  # ORDER_LINES: 1 + 2 + 100 x 4 = 403
+ORDER_STATUS_PAGE = 100  # ORDER_STATUSES: 2 + 100 x 1 = 102
+LOCATION_PAGE = 100  # LOCATIONS: 2 + 100 x 1 = 102
+ID_BATCH = 250  # VARIANT_ITEMS 250 x 2 = 500, ITEM_QUANTITIES 250 x 3 = 750 (Shopify: <= 250 ids)
+VARIANT_LOOKUP_BATCH = 250  # VARIANT_PRODUCTS: 250 x (1 + 1) = 500
+PRODUCT_IMAGE_BATCH = 20  # products per PRODUCT_IMAGES call...
+MEDIA_PER_PRODUCT = 20  # ...with their first 20 media: 20 x (1 + 2 + 20 x 2) = 860
+MEDIA_PAGE = 250  # PRODUCT_MEDIA, a product's further media: 1 + 2 + 250 x 2 = 503
+FULFILLMENT_PAGE = 50  # FULFILLMENT_STATE: the order's first 50 fulfillments...
+TRACKING_PER_FULFILLMENT = 5  # ...with 5 tracking numbers each: 1 + 50 x (1 + 5) = 301
+TRACKING_PAGE = 250  # FULFILLMENT_TRACKING, all of one fulfillment's numbers: 1 + 250 = 251
 FULFILLMENT_ORDER_PAGE = 10  # fulfillment orders per page, each with its first page of lines
-FULFILLMENT_ORDER_LINES = 40  # 10 x (5 + 2 x 40) points: the first page stays under 1,000
-FULFILLMENT_LINE_PAGE = 250  # the further pages of one fulfillment order's line items
+FULFILLMENT_ORDER_LINES = 40  # FULFILLMENT_ORDERS_PAGE: 1 + 2 + 10 x (1 + 2 + 2 + 40 x 2) = 853
+FULFILLMENT_LINE_PAGE = 250  # FULFILLMENT_ORDER_LINES_PAGE: 1 + 2 + 250 x 2 = 503
+FULFILLED_LINE_PAGE = 250  # FULFILLMENT_LINES: 1 + 2 + 250 x 2 = 503
+FO_FULFILLMENT_PAGE = 50  # FULFILLMENT_ORDER_FULFILLMENTS: 1 + 2 + 50 x (1 + 5) = 303
 
 VARIANT_FIELDS = """
   id sku barcode price title updatedAt
   inventoryItem { id measurement { weight { unit value } } }
 """
 
+# ShopPlan.displayName is deprecated: publicDisplayName replaces it since 2025-07
+# (https://shopify.dev/changelog/adding-publicdisplayname-field-on-shopplan).
 SHOP = """
 query Shop {
-  shop { name myshopifyDomain currencyCode plan { displayName } }
+  shop { name myshopifyDomain currencyCode plan { publicDisplayName } }
   currentAppInstallation { accessScopes { handle } }
 }
 """
@@ -42,9 +68,9 @@ query NewProducts($first: Int!, $cursor: String, $q: String, $variants: Int!) {
 """.replace("%s", VARIANT_FIELDS)
 
 PRODUCT_VARIANTS = """
-query ProductVariants($id: ID!, $cursor: String) {
+query ProductVariants($id: ID!, $cursor: String, $first: Int!) {
   product(id: $id) {
-    variants(first: 100, after: $cursor) {
+    variants(first: $first, after: $cursor) {
       pageInfo { hasNextPage endCursor }
       nodes { %s }
     }
@@ -98,15 +124,32 @@ query CurrentBulk {
 
 VARIANTS_COUNT = "query VariantsCount { productVariantsCount(limit: null) { count precision } }"
 
+MEDIA_FIELDS = "... on MediaImage { id alt image { url altText } }"
+
+# Products (``nodes(ids:)``) with their first media; a product with more pages PRODUCT_MEDIA.
 PRODUCT_IMAGES = """
-query ProductImages($ids: [ID!]!) {
+query ProductImages($ids: [ID!]!, $media: Int!) {
   nodes(ids: $ids) {
     ... on Product {
       id
-      media(first: 50) { nodes { ... on MediaImage { id alt image { url altText } } } }
+      media(first: $media) { pageInfo { hasNextPage endCursor } nodes { %s } }
     }
-    ... on ProductVariant { id product { id } }
   }
+}
+""".replace("%s", MEDIA_FIELDS)
+
+PRODUCT_MEDIA = """
+query ProductMedia($id: ID!, $first: Int!, $cursor: String) {
+  product(id: $id) {
+    media(first: $first, after: $cursor) { pageInfo { hasNextPage endCursor } nodes { %s } }
+  }
+}
+""".replace("%s", MEDIA_FIELDS)
+
+# The product of each variant the core names without its parent.
+VARIANT_PRODUCTS = """
+query VariantProducts($ids: [ID!]!) {
+  nodes(ids: $ids) { ... on ProductVariant { id product { id } } }
 }
 """
 
@@ -152,9 +195,9 @@ query Order($id: ID!, $lines: Int!) {
 """.replace("%s", ORDER_FIELDS, 1).replace("%s", ORDER_FRAGMENTS, 1)
 
 ORDER_LINES = """
-query OrderLines($id: ID!, $cursor: String) {
+query OrderLines($id: ID!, $cursor: String, $first: Int!) {
   order(id: $id) {
-    lineItems(first: 100, after: $cursor) {
+    lineItems(first: $first, after: $cursor) {
       pageInfo { hasNextPage endCursor }
       nodes { ...Line }
     }
@@ -180,8 +223,8 @@ query OrderStatuses($first: Int!, $cursor: String, $q: String) {
 """
 
 LOCATIONS = """
-query Locations($cursor: String) {
-  locations(first: 100, after: $cursor, includeInactive: false) {
+query Locations($cursor: String, $first: Int!) {
+  locations(first: $first, after: $cursor, includeInactive: false) {
     pageInfo { hasNextPage endCursor }
     nodes { id name isActive fulfillsOnlineOrders }
   }
@@ -260,8 +303,12 @@ mutation SetQuantities($input: InventorySetQuantitiesInput!) {
 }
 """
 
-# Shipping confirmation reads the order's fulfillments (to confirm a shipment once) and pages
-# its fulfillment orders; a fulfillment order with more lines than the first page pages them
+# Shipping confirmation. FULFILLMENT_STATE reads the order and its fulfillments (to confirm a
+# shipment once); ``Order.fulfillments`` is a plain list (no cursor), so when it comes back full
+# the fulfillments are paged through each fulfillment order instead
+# (FULFILLMENT_ORDER_FULFILLMENTS), and a fulfillment with a full tracking list has all its
+# numbers read (FULFILLMENT_TRACKING). The fulfillment orders are paged apart
+# (FULFILLMENT_ORDERS_PAGE), a fulfillment order with more lines than the first page pages them
 # with FULFILLMENT_ORDER_LINES_PAGE. A fulfillment already carrying the shipment's tracking
 # number has its line items read with FULFILLMENT_LINES (only on a retry).
 FULFILLMENT_ORDER_FIELDS = """
@@ -278,21 +325,31 @@ fragment FulfillmentOrderLine on FulfillmentOrderLineItem {
 }
 """
 
-FULFILLMENT_STATE = (
-    """
-query FulfillmentState($id: ID!, $first: Int!, $lines: Int!) {
+FULFILLMENT_STATE = """
+query FulfillmentState($id: ID!, $fulfillments: Int!, $tracking: Int!) {
   order(id: $id) {
     id name cancelledAt displayFulfillmentStatus
-    fulfillments(first: 250) { id status trackingInfo(first: 10) { company number url } }
-    fulfillmentOrders(first: $first) {
+    fulfillments(first: $fulfillments) { id status trackingInfo(first: $tracking) { number } }
+  }
+}
+"""
+
+FULFILLMENT_ORDER_FULFILLMENTS = """
+query FulfillmentOrderFulfillments($id: ID!, $first: Int!, $tracking: Int!, $cursor: String) {
+  fulfillmentOrder(id: $id) {
+    fulfillments(first: $first, after: $cursor) {
       pageInfo { hasNextPage endCursor }
-      nodes { ...FulfillmentOrderFields }
+      nodes { id status trackingInfo(first: $tracking) { number } }
     }
   }
 }
 """
-    + FULFILLMENT_ORDER_FIELDS
-)
+
+FULFILLMENT_TRACKING = """
+query FulfillmentTracking($id: ID!, $first: Int!) {
+  node(id: $id) { ... on Fulfillment { id trackingInfo(first: $first) { number } } }
+}
+"""
 
 FULFILLMENT_ORDERS_PAGE = (
     """
@@ -320,10 +377,10 @@ query FulfillmentOrderLinesPage($id: ID!, $first: Int!, $cursor: String) {
 """
 
 FULFILLMENT_LINES = """
-query FulfillmentLines($id: ID!, $cursor: String) {
+query FulfillmentLines($id: ID!, $first: Int!, $cursor: String) {
   node(id: $id) {
     ... on Fulfillment {
-      fulfillmentLineItems(first: 250, after: $cursor) {
+      fulfillmentLineItems(first: $first, after: $cursor) {
         pageInfo { hasNextPage endCursor }
         nodes { quantity lineItem { id } }
       }

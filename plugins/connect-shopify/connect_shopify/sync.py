@@ -24,6 +24,27 @@ def _chunks(items, size):
         yield items[i : i + size]
 
 
+def _at(data, path):
+    for key in path:
+        data = (data or {}).get(key)
+    return data
+
+
+def _follow(client, query, variables, path, sizes=("first",)):
+    """``next_page(cursor)`` for ``_pages``: the connection at ``path`` of ``query`` after
+    ``cursor``. A page refused for its cost is asked again with ``sizes`` halved, and the
+    smaller sizes are kept for the following pages."""
+    state = {"variables": dict(variables)}
+
+    def next_page(cursor):
+        result, state["variables"] = client.execute_sized(
+            query, dict(state["variables"], cursor=cursor), sizes
+        )
+        return _at(result.data, path)
+
+    return next_page
+
+
 # -- connection --------------------------------------------------------------------------------
 
 
@@ -64,7 +85,7 @@ def check_connection(ctx):
     details.update(
         domain=shop.get("myshopifyDomain"),
         currency=shop.get("currencyCode"),
-        plan=(shop.get("plan") or {}).get("displayName"),
+        plan=(shop.get("plan") or {}).get("publicDisplayName"),
         scopes=sorted(granted),
         served_api_version=client.last_version,
     )
@@ -105,7 +126,10 @@ def fetch_new_products(ctx, since):
     after = mapping.since_time(since)
     q = f"created_at:>='{after}'" if after else None  # >=: re-read ties, upserts are idempotent
     variables = {"first": queries.PRODUCT_PAGE, "q": q, "variants": queries.VARIANTS_PER_PRODUCT}
-    for result, page in client.paginate(queries.NEW_PRODUCTS, variables, ("products",)):
+    more_variables = {"first": queries.VARIANT_PAGE}
+    for result, page in client.paginate(
+        queries.NEW_PRODUCTS, variables, ("products",), sizes=("first", "variants")
+    ):
         for i, product in enumerate(page.get("nodes") or []):
             if product is None:
                 continue
@@ -122,8 +146,10 @@ def fetch_new_products(ctx, since):
             )
             info = connection.get("pageInfo") or {}
             while info.get("hasNextPage"):  # more variants than fit in the page
-                more = client.execute(
-                    queries.PRODUCT_VARIANTS, {"id": product["id"], "cursor": info.get("endCursor")}
+                more, more_variables = client.execute_sized(
+                    queries.PRODUCT_VARIANTS,
+                    dict(more_variables, id=product["id"], cursor=info.get("endCursor")),
+                    ("first",),
                 )
                 connection = (more.data.get("product") or {}).get("variants") or {}
                 yield from _product_records(
@@ -187,6 +213,12 @@ def fetch_products(ctx):
 
 
 def fetch_product_images(ctx, products):
+    """The images of the given products (variants are mapped to their product).
+
+    ``nodes(ids:)`` of PRODUCT_IMAGE_BATCH products with their first MEDIA_PER_PRODUCT media
+    (860 points at most); a product with more media pages the rest with PRODUCT_MEDIA. A batch
+    Shopify refuses for its cost is split (``client.nodes``).
+    """
     client = ShopifyClient(ctx)
     products = list(products)
     parents = {}
@@ -198,27 +230,40 @@ def fetch_product_images(ctx, products):
             parents.setdefault(parent, []).append(p)
         else:
             unknown.append(p)
-    for chunk in _chunks([p["external_id"] for p in unknown], 100):
-        nodes = client.execute(queries.PRODUCT_IMAGES, {"ids": chunk}).data.get("nodes") or []
-        by_id = {p["external_id"]: p for p in unknown}
-        for node in nodes:
-            if node and node.get("product"):
-                parents.setdefault(node["product"]["id"], []).append(by_id[node["id"]])
-    for chunk in _chunks(list(parents), 25):
-        nodes = client.execute(queries.PRODUCT_IMAGES, {"ids": chunk}).data.get("nodes") or []
-        for node in nodes:
-            if not node or "media" not in node:
-                continue
-            images = [m for m in (node["media"].get("nodes") or []) if m and m.get("image")]
-            for asked in parents.get(node["id"], []):
-                for position, media in enumerate(images):
-                    yield {
-                        "product_external_id": asked["external_id"],
-                        "url": media["image"]["url"],
-                        "external_id": media["id"],
-                        "position": position,
-                        "alt": media.get("alt") or media["image"].get("altText"),
-                    }
+    by_id = {p["external_id"]: p for p in unknown}
+    for chunk in _chunks(list(by_id), queries.VARIANT_LOOKUP_BATCH):
+        for _result, nodes in client.nodes(queries.VARIANT_PRODUCTS, chunk):
+            for node in nodes:
+                if node and node.get("product") and node.get("id") in by_id:
+                    parents.setdefault(node["product"]["id"], []).append(by_id[node["id"]])
+    media_variables = {"first": queries.MEDIA_PAGE}
+    for chunk in _chunks(list(parents), queries.PRODUCT_IMAGE_BATCH):
+        batches = client.nodes(
+            queries.PRODUCT_IMAGES,
+            chunk,
+            {"media": queries.MEDIA_PER_PRODUCT},
+            sizes=("media",),
+        )
+        for _result, nodes in batches:
+            for node in nodes:
+                if not node or "media" not in node:
+                    continue
+                more = _follow(
+                    client,
+                    queries.PRODUCT_MEDIA,
+                    dict(media_variables, id=node["id"]),
+                    ("product", "media"),
+                )
+                images = [m for m in _pages(node["media"] or {}, more) if m and m.get("image")]
+                for asked in parents.get(node["id"], []):
+                    for position, media in enumerate(images):
+                        yield {
+                            "product_external_id": asked["external_id"],
+                            "url": media["image"]["url"],
+                            "external_id": media["id"],
+                            "position": position,
+                            "alt": media.get("alt") or media["image"].get("altText"),
+                        }
 
 
 # -- orders ------------------------------------------------------------------------------------
@@ -226,16 +271,13 @@ def fetch_product_images(ctx, products):
 
 def _order_lines(client, order):
     connection = order.get("lineItems") or {}
-    lines = list(connection.get("nodes") or [])
-    info = connection.get("pageInfo") or {}
-    while info.get("hasNextPage"):
-        more = client.execute(
-            queries.ORDER_LINES, {"id": order["id"], "cursor": info.get("endCursor")}
-        )
-        connection = (more.data.get("order") or {}).get("lineItems") or {}
-        lines.extend(connection.get("nodes") or [])
-        info = connection.get("pageInfo") or {}
-    return lines
+    more = _follow(
+        client,
+        queries.ORDER_LINES,
+        {"id": order["id"], "first": queries.ORDER_LINE_PAGE},
+        ("order", "lineItems"),
+    )
+    return list(_pages(connection, more))
 
 
 def fetch_new_orders(ctx, since):
@@ -247,7 +289,9 @@ def fetch_new_orders(ctx, since):
         "q": f"created_at:>='{after}'" if after else None,
         "sort": "CREATED_AT",
     }
-    for _result, page in client.paginate(queries.ORDERS, variables, ("orders",)):
+    for _result, page in client.paginate(
+        queries.ORDERS, variables, ("orders",), sizes=("first", "lines")
+    ):
         for order in page.get("nodes") or []:
             cursor = mapping.time_cursor(order["createdAt"], order["id"])
             yield mapping.order_record(order, _order_lines(client, order), cursor)
@@ -256,7 +300,10 @@ def fetch_new_orders(ctx, since):
 def fetch_order_updates(ctx, since):
     client = ShopifyClient(ctx)
     after = mapping.since_time(since)
-    variables = {"first": 100, "q": f"updated_at:>='{after}'" if after else None}
+    variables = {
+        "first": queries.ORDER_STATUS_PAGE,
+        "q": f"updated_at:>='{after}'" if after else None,
+    }
     for _result, page in client.paginate(queries.ORDER_STATUSES, variables, ("orders",)):
         for order in page.get("nodes") or []:
             cursor = mapping.time_cursor(order["updatedAt"], order["id"])
@@ -268,9 +315,10 @@ def fetch_order(ctx, external_id):
     ref = str(external_id)
     if ref.isdigit():
         ref = f"gid://shopify/Order/{ref}"
-    order = client.execute(queries.ORDER, {"id": ref, "lines": queries.LINES_PER_ORDER}).data.get(
-        "order"
+    result, _ = client.execute_sized(
+        queries.ORDER, {"id": ref, "lines": queries.LINES_PER_ORDER}, ("lines",)
     )
+    order = result.data.get("order")
     if not order:
         return None
     cursor = mapping.time_cursor(order["createdAt"], order["id"])
@@ -322,29 +370,25 @@ def _item_ids(client, items):
     """inventory item GID per StockPush external id (from store_refs, else asked to Shopify)."""
     out = {it["external_id"]: (it.get("store_refs") or {}).get("inventory_item_id") for it in items}
     missing = [ext for ext, item_id in out.items() if not item_id]
-    for chunk in _chunks(missing, 250):
-        nodes = client.execute(queries.VARIANT_ITEMS, {"ids": chunk}).data.get("nodes") or []
-        for node in nodes:
-            if node and node.get("inventoryItem"):
-                out[node["id"]] = node["inventoryItem"]["id"]
+    for chunk in _chunks(missing, queries.ID_BATCH):
+        for _result, nodes in client.nodes(queries.VARIANT_ITEMS, chunk):
+            for node in nodes:
+                if node and node.get("inventoryItem"):
+                    out[node["id"]] = node["inventoryItem"]["id"]
     return out
 
 
 def _current_available(client, item_ids, location):
     out = {}
-    for chunk in _chunks(list(item_ids), 250):
-        nodes = (
-            client.execute(queries.ITEM_QUANTITIES, {"ids": chunk, "location": location}).data.get(
-                "nodes"
-            )
-            or []
-        )
-        for node in nodes:
-            level = (node or {}).get("inventoryLevel")
-            if level:
-                out[node["id"]] = next(
-                    (q["quantity"] for q in level["quantities"] if q["name"] == "available"), None
-                )
+    for chunk in _chunks(list(item_ids), queries.ID_BATCH):
+        for _result, nodes in client.nodes(queries.ITEM_QUANTITIES, chunk, {"location": location}):
+            for node in nodes:
+                level = (node or {}).get("inventoryLevel")
+                if level:
+                    out[node["id"]] = next(
+                        (q["quantity"] for q in level["quantities"] if q["name"] == "available"),
+                        None,
+                    )
     return out
 
 
@@ -498,7 +542,7 @@ def _pages(connection, next_page):
         connection = next_page(cursor) or {}
 
 
-def _fulfillment_orders(client, order, ref):
+def _fulfillment_orders(client, ref):
     """Every fulfillment order of the order (paged), with all the line items of the
     fulfillable ones (paged too)."""
     variables = {
@@ -506,37 +550,78 @@ def _fulfillment_orders(client, order, ref):
         "first": queries.FULFILLMENT_ORDER_PAGE,
         "lines": queries.FULFILLMENT_ORDER_LINES,
     }
-
-    def more_orders(cursor):
-        data = client.execute(queries.FULFILLMENT_ORDERS_PAGE, dict(variables, cursor=cursor)).data
-        return (data.get("order") or {}).get("fulfillmentOrders")
-
+    more_orders = _follow(
+        client,
+        queries.FULFILLMENT_ORDERS_PAGE,
+        variables,
+        ("order", "fulfillmentOrders"),
+        sizes=("first", "lines"),
+    )
     out = []
-    for fo in _pages(order.get("fulfillmentOrders") or {}, more_orders):
-        if not fo or fo.get("status") not in FULFILLABLE:
+    for fo in _pages(more_orders(None) or {}, more_orders):
+        if not fo:
             continue
-
-        def more_lines(cursor, fo_id=fo["id"]):
-            data = client.execute(
+        if fo.get("status") in FULFILLABLE:
+            more_lines = _follow(
+                client,
                 queries.FULFILLMENT_ORDER_LINES_PAGE,
-                {"id": fo_id, "first": queries.FULFILLMENT_LINE_PAGE, "cursor": cursor},
-            ).data
-            return (data.get("fulfillmentOrder") or {}).get("lineItems")
-
-        fo["lines"] = [li for li in _pages(fo.get("lineItems") or {}, more_lines) if li]
+                {"id": fo["id"], "first": queries.FULFILLMENT_LINE_PAGE},
+                ("fulfillmentOrder", "lineItems"),
+            )
+            fo["lines"] = [li for li in _pages(fo.get("lineItems") or {}, more_lines) if li]
         out.append(fo)
     return out
+
+
+def _all_fulfillments(client, order, asked, fulfillment_orders):
+    """The order's fulfillments. ``Order.fulfillments(first:)`` is a plain list without a
+    cursor: when it came back full (``asked`` of them), every fulfillment order's
+    ``fulfillments`` connection is paged instead, so none is missed."""
+    listed = [f for f in order.get("fulfillments") or [] if f]
+    if len(listed) < asked:
+        return listed
+    seen = {f["id"]: f for f in listed}
+    for fo in fulfillment_orders:
+        more = _follow(
+            client,
+            queries.FULFILLMENT_ORDER_FULFILLMENTS,
+            {
+                "id": fo["id"],
+                "first": queries.FO_FULFILLMENT_PAGE,
+                "tracking": queries.TRACKING_PER_FULFILLMENT,
+            },
+            ("fulfillmentOrder", "fulfillments"),
+            sizes=("first", "tracking"),
+        )
+        for f in _pages(more(None) or {}, more):
+            if f and f["id"] not in seen:
+                seen[f["id"]] = f
+    return list(seen.values())
+
+
+def _tracking_numbers(client, fulfillment, asked):
+    """All the tracking numbers of a fulfillment (read again when its list came back full)."""
+    infos = fulfillment.get("trackingInfo") or []
+    if len(infos) >= asked:
+        result, _ = client.execute_sized(
+            queries.FULFILLMENT_TRACKING,
+            {"id": fulfillment["id"], "first": queries.TRACKING_PAGE},
+            ("first",),
+        )
+        infos = (result.data.get("node") or {}).get("trackingInfo") or infos
+    return {t.get("number") for t in infos if t}
 
 
 def _shipped_under(client, fulfillments):
     """Quantity per order line item GID that these fulfillments shipped (paged)."""
     shipped = {}
     for f in fulfillments:
-
-        def more(cursor, f_id=f["id"]):
-            data = client.execute(queries.FULFILLMENT_LINES, {"id": f_id, "cursor": cursor}).data
-            return (data.get("node") or {}).get("fulfillmentLineItems")
-
+        more = _follow(
+            client,
+            queries.FULFILLMENT_LINES,
+            {"id": f["id"], "first": queries.FULFILLED_LINE_PAGE},
+            ("node", "fulfillmentLineItems"),
+        )
         for fli in _pages(more(None) or {}, more):
             line_id = ((fli or {}).get("lineItem") or {}).get("id")
             if line_id:
@@ -570,14 +655,16 @@ def push_shipment(ctx, shipment):
     ref = str(shipment["order_external_id"])
     if ref.isdigit():
         ref = f"gid://shopify/Order/{ref}"
-    order = client.execute(
+    result, used = client.execute_sized(
         queries.FULFILLMENT_STATE,
         {
             "id": ref,
-            "first": queries.FULFILLMENT_ORDER_PAGE,
-            "lines": queries.FULFILLMENT_ORDER_LINES,
+            "fulfillments": queries.FULFILLMENT_PAGE,
+            "tracking": queries.TRACKING_PER_FULFILLMENT,
         },
-    ).data.get("order")
+        ("fulfillments", "tracking"),
+    )
+    order = result.data.get("order")
     if not order:
         return {
             "key": key,
@@ -587,11 +674,14 @@ def push_shipment(ctx, shipment):
             "hint": "Check the order in Shopify; mark the shipment resolved if it was deleted.",
         }
     number = shipment["tracking_number"]
+    fulfillment_orders = None
+    if len(order.get("fulfillments") or []) >= used["fulfillments"]:
+        fulfillment_orders = _fulfillment_orders(client, ref)  # needed to page fulfillments
     same = [
         f
-        for f in order.get("fulfillments") or []
+        for f in _all_fulfillments(client, order, used["fulfillments"], fulfillment_orders or [])
         if f.get("status") in LIVE_FULFILLMENT
-        and any(t.get("number") == number for t in f.get("trackingInfo") or [])
+        and number in _tracking_numbers(client, f, used["tracking"])
     ]
     lines = shipment["lines"]
     if same:
@@ -619,8 +709,10 @@ def push_shipment(ctx, shipment):
         }
     # remaining quantity per order line item, over the open fulfillment orders
     by_line = {}
-    for fo in _fulfillment_orders(client, order, ref):
-        for li in fo["lines"]:
+    if fulfillment_orders is None:
+        fulfillment_orders = _fulfillment_orders(client, ref)
+    for fo in fulfillment_orders:
+        for li in fo.get("lines") or ():
             if li.get("remainingQuantity", 0) > 0:
                 by_line.setdefault(li["lineItem"]["id"], []).append(
                     [fo, li, li["remainingQuantity"]]

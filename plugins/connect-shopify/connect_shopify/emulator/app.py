@@ -13,19 +13,15 @@ import time
 from flask import Flask, Response, jsonify, request, send_file
 from graphql import (
     FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    OperationDefinitionNode,
     execute,
-    get_named_type,
-    is_leaf_type,
     parse,
     validate,
 )
 
 from connect_shopify.emulator.bulk import BulkOperation, BulkView, check_bulk_query
 from connect_shopify.emulator.bulk import start_bulk as _start_bulk
+from connect_shopify.emulator.cost import requested_cost, select_operation
 from connect_shopify.emulator.resolvers import Mutation, QueryRoot, get_schema, version_at_least
 from connect_shopify.emulator.state import Shop
 
@@ -33,8 +29,24 @@ DEMO_TOKEN = "shpat_demo_token"  # noqa: S105 - a documented demo credential
 DEMO_CLIENT_ID = "demo-client"
 DEMO_CLIENT_SECRET = "demo-secret"  # noqa: S105
 TOKEN_TTL = 86399
+# "In API versions 2026-01 and higher, you can run up to five bulk query operations at a time
+# per shop. In API versions prior to 2026-01, you can run only one bulk operation of each type
+# ... at a time per shop." (https://shopify.dev/api/usage/bulk-operations/queries ;
+# https://shopify.dev/changelog/faster-bulk-operations). Over the cap, bulkOperationRunQuery
+# answers LIMIT_REACHED ("Bulk operations limit reached. Please try again later.",
+# https://shopify.dev/docs/api/admin-graphql/latest/enums/BulkOperationUserErrorCode); which code
+# goes with the five-operation cap is inferred from that description, Shopify does not say.
+BULK_CONCURRENCY = 5
 VERSIONS = ("2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10", "2027-01")
-MAX_QUERY_COST = 1000
+MAX_QUERY_COST = 1000  # https://shopify.dev/docs/api/usage/limits#graphql-admin-api-rate-limits
+# The rest of Shopify's MAX_COST_EXCEEDED message, as a third-party client's test fixture quotes
+# a real response (EdStevo/laravel-shopify-graph); the first sentence is the documented one.
+MAX_COST_ADVICE = (
+    "See https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\n"
+    "cost of a query is calculated.\n\n"
+    "To query larger amounts of data with fewer limits, bulk operations should be used instead.\n"
+    "See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n"
+)
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"  # noqa: S105, E501
 ROOT_SCOPES = {
     "products": "read_products",
@@ -87,9 +99,13 @@ class Emulator:
         restore_rate=100,
         clock=time.time,
         bulk_dir=None,
+        max_query_cost=MAX_QUERY_COST,
+        bulk_limit=None,
     ):
         self.args = {"products": products, "orders": orders, "seed": seed, "variants": variants}
         self.clock = clock
+        self.max_query_cost = max_query_cost  # a test knob: Shopify's is 1,000
+        self.bulk_limit = bulk_limit  # None: Shopify's, by API version (5 from 2026-01, else 1)
         self.bucket_size, self.restore_rate = bucket_size, restore_rate
         self.bulk_dir = bulk_dir or tempfile.mkdtemp(prefix="shopify-emulator-bulk-")
         self.schema = get_schema()
@@ -112,6 +128,8 @@ class Emulator:
             "bulk_operations": 0,
             "tokens_issued": 0,
             "bulk_downloads": 0,
+            "max_cost_exceeded": 0,
+            "bulk_limit_reached": 0,
         }
 
     # -- faults -------------------------------------------------------------------------------
@@ -128,24 +146,26 @@ class Emulator:
 
     def run_bulk(self, query):
         version = request.view_args.get("version", VERSIONS[-1]) if request else VERSIONS[-1]
-        limit = 5 if version_at_least(version, "2026-01") else 1
-        running = [
-            op
-            for op in self.shop.bulk_operations.values()
-            if op.status in ("CREATED", "RUNNING", "CANCELING")
-        ]
+        concurrent = version_at_least(version, "2026-01")
+        limit = self.bulk_limit or (BULK_CONCURRENCY if concurrent else 1)
+        now = self.clock()
+        running = [op for op in self.shop.bulk_operations.values() if op.running(now)]
         if len(running) >= limit:
-            return {
-                "bulkOperation": None,
-                "userErrors": [
-                    {
-                        "code": "OPERATION_IN_PROGRESS",
-                        "field": None,
-                        "message": f"A bulk query operation for this app and shop is already in "
-                        f"progress: {running[0].id}.",
-                    }
-                ],
-            }
+            self.counters["bulk_limit_reached"] += 1
+            if concurrent:  # several at once allowed: the cap is LIMIT_REACHED
+                error = {
+                    "code": "LIMIT_REACHED",
+                    "field": None,
+                    "message": "Bulk operations limit reached. Please try again later.",
+                }
+            else:
+                error = {
+                    "code": "OPERATION_IN_PROGRESS",
+                    "field": None,
+                    "message": f"A bulk query operation for this app and shop is already in "
+                    f"progress: {running[0].id}.",
+                }
+            return {"bulkOperation": None, "userErrors": [error]}
         document, error = check_bulk_query(self.schema, query)
         if error:
             return {
@@ -165,77 +185,6 @@ class Emulator:
             lambda o: f"{public}/_bulk/{o.num}.jsonl?token={secrets.token_hex(8)}",
         )
         return {"bulkOperation": BulkView(op, "CREATED"), "userErrors": []}
-
-
-# -- query cost --------------------------------------------------------------------------------
-
-
-def _fields(selections, parent, fragments, schema):
-    for sel in selections:
-        if isinstance(sel, FieldNode):
-            yield sel, parent
-        else:
-            frag = fragments.get(sel.name.value) if isinstance(sel, FragmentSpreadNode) else sel
-            if frag is None:
-                continue
-            cond = frag.type_condition.name.value if frag.type_condition else None
-            yield from _fields(
-                frag.selection_set.selections,
-                schema.get_type(cond) if cond else parent,
-                fragments,
-                schema,
-            )
-
-
-def query_cost(schema, operation, fragments, variables):
-    """Requested cost: scalars 0, objects 1, connections 2 + size x node cost, mutations 10."""
-
-    def arg(sel, name):
-        for a in sel.arguments or ():
-            if a.name.value == name:
-                if a.value.kind == "variable":
-                    return variables.get(a.value.name.value)
-                return int(a.value.value) if a.value.kind == "int_value" else None
-        return None
-
-    def cost(selections, parent):
-        total = 0
-        for sel, ptype in _fields(selections, parent, fragments, schema):
-            name = sel.name.value
-            fdef = getattr(ptype, "fields", {}).get(name)
-            if fdef is None or name.startswith("__"):
-                continue
-            ftype = get_named_type(fdef.type)
-            if is_leaf_type(ftype):
-                continue
-            if ftype.name.endswith("Connection"):
-                size = arg(sel, "first") or arg(sel, "last") or 1
-                node_type = get_named_type(ftype.fields["nodes"].type)
-                inner = []
-                for s in sel.selection_set.selections:
-                    if isinstance(s, FieldNode) and s.name.value == "nodes":
-                        inner.extend(s.selection_set.selections)
-                    elif isinstance(s, FieldNode) and s.name.value == "edges":
-                        for e in s.selection_set.selections:
-                            if isinstance(e, FieldNode) and e.name.value == "node":
-                                inner.extend(e.selection_set.selections)
-                total += 2 + size * (1 + cost(inner, node_type))
-            else:
-                total += 1 + cost(sel.selection_set.selections if sel.selection_set else [], ftype)
-        return total
-
-    if operation.operation.value == "mutation":
-        return sum(
-            10
-            + cost(
-                sel.selection_set.selections if sel.selection_set else [],
-                get_named_type(schema.mutation_type.fields[sel.name.value].type),
-            )
-            for sel, _ in _fields(
-                operation.selection_set.selections, schema.mutation_type, fragments, schema
-            )
-        )
-    return cost(operation.selection_set.selections, schema.query_type)
 
 
 def _count_objects(data):
@@ -391,29 +340,26 @@ def create_app(products=200, orders=50, seed=1, **options):
         errors = validate(schema, document)
         if errors:
             return api_error(200, {"errors": [e.formatted for e in errors]}, headers)
-        ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         name = body.get("operationName")
-        operation = next(
-            (o for o in ops if name is None or (o.name and o.name.value == name)), ops[0]
-        )
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        requested = query_cost(schema, operation, fragments, variables)
+        operation = select_operation(document, name)
+        requested = requested_cost(schema, document, variables, name)
         with emu.lock:
             available = emu.bucket.refill()
-            if requested > MAX_QUERY_COST:
+            max_cost = emu.max_query_cost
+            if requested > max_cost:
+                emu.counters["max_cost_exceeded"] += 1
                 return api_error(
                     200,
                     {
                         "errors": [
                             {
                                 "message": f"Query cost is {requested}, which exceeds the single "
-                                f"query max cost limit ({MAX_QUERY_COST}).",
+                                f"query max cost limit ({max_cost}).\n\n" + MAX_COST_ADVICE,
                                 "extensions": {
                                     "code": "MAX_COST_EXCEEDED",
                                     "cost": requested,
-                                    "maxCost": MAX_QUERY_COST,
+                                    "maxCost": max_cost,
+                                    "documentation": "https://shopify.dev/api/usage/limits#rate-limits",
                                 },
                             }
                         ],
@@ -536,8 +482,10 @@ def create_app(products=200, orders=50, seed=1, **options):
             bucket=emu.bucket.status(),
             tokens=len(emu.tokens),
             bulk_operations=[
-                {"id": op.id, "status": op.status} for op in emu.shop.bulk_operations.values()
+                {"id": op.id, "status": op.status, "running": op.running(emu.clock())}
+                for op in emu.shop.bulk_operations.values()
             ],
+            max_query_cost=emu.max_query_cost,
             idempotency_keys=len(emu.idempotency),
             scopes=emu.shop.scopes,
         )
@@ -552,6 +500,34 @@ def create_app(products=200, orders=50, seed=1, **options):
         with emu.lock:
             emu.faults.append(data)
         return jsonify({"ok": True, "faults": emu.faults})
+
+    @app.post("/_emulator/limits")
+    def limits():
+        """``{"max_query_cost": n}`` (Shopify: 1,000) and ``{"bulk_limit": n}`` (null: by
+        version). Test knobs: a lower cost limit proves that a client splits and halves."""
+        data = request.get_json(force=True) or {}
+        with emu.lock:
+            if "max_query_cost" in data:
+                emu.max_query_cost = int(data["max_query_cost"] or MAX_QUERY_COST)
+            if "bulk_limit" in data:
+                emu.bulk_limit = int(data["bulk_limit"]) if data["bulk_limit"] else None
+        return jsonify({"max_query_cost": emu.max_query_cost, "bulk_limit": emu.bulk_limit})
+
+    @app.post("/_emulator/bulk/busy")
+    def bulk_busy():
+        """``{"count": n, "seconds": s}``: n bulk queries of the app that take a slot each for
+        s seconds of the emulator's clock (other jobs of the same app, say)."""
+        data = request.get_json(force=True) or {}
+        out = []
+        with emu.lock:
+            for _ in range(int(data.get("count", 1))):
+                op = BulkOperation(emu.shop.next_num(), "{ busy }", emu.clock())
+                op.status = "RUNNING"
+                op.busy_until = emu.clock() + float(data.get("seconds", 60))
+                op.clock = emu.clock
+                emu.shop.bulk_operations[op.num] = op
+                out.append(op.id)
+        return jsonify({"operations": out})
 
     @app.post("/_emulator/reset")
     def reset():

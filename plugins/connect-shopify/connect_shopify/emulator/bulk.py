@@ -235,6 +235,14 @@ class BulkOperation:
         self.polled = False
         self.path = None
         self.thread = None
+        self.busy_until = None  # a placeholder operation (another job of the app) ends then
+        self.clock = None  # the emulator's clock, for placeholders
+
+    def running(self, now):
+        """Does the operation still take one of the shop's bulk slots at ``now``?"""
+        if self.busy_until is not None and self.status == "RUNNING" and now >= self.busy_until:
+            self.status, self.completed = "COMPLETED", self.busy_until
+        return self.status in ("CREATED", "RUNNING", "CANCELING")
 
     id = property(lambda self: gid("BulkOperation", self.num))
     createdAt = property(lambda self: iso(self.created))
@@ -242,6 +250,8 @@ class BulkOperation:
 
     def visible_status(self):
         """RUNNING until the file is written AND a client has seen it running once."""
+        if self.busy_until is not None and self.clock is not None:
+            self.running(self.clock())
         if self.status == "COMPLETED" and not self.polled:
             self.polled = True
             return "RUNNING"

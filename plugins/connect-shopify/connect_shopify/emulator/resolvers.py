@@ -203,7 +203,12 @@ def shop_resolver(shop):
         "myshopifyDomain": shop.domain,
         "currencyCode": "EUR",
         "ianaTimezone": "Europe/Paris",
-        "plan": {"displayName": "Basic", "partnerDevelopment": False, "shopifyPlus": False},
+        "plan": {
+            "displayName": "Basic",
+            "publicDisplayName": "Basic",
+            "partnerDevelopment": False,
+            "shopifyPlus": False,
+        },
     }
 
 

@@ -480,6 +480,16 @@ class FulfillmentOrder:
     def lineItems(self, info, reverse=False, **args):
         return connection(self.line_items, lambda li: (li.num,), info, dict(args, reverse=reverse))
 
+    def fulfillments(self, info, reverse=False, **args):
+        """The order's fulfillments that shipped a line of this fulfillment order."""
+        mine = {li.line.num for li in self.line_items}
+        items = [
+            f
+            for f in self.order.fulfillment_list
+            if any(fli.line.num in mine for fli in f.line_items)
+        ]
+        return connection(items, lambda f: (f.num,), info, dict(args, reverse=reverse))
+
 
 class FulfillmentLineItem:
     """What one fulfillment shipped of one order line item."""
