@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.http import make_session
+from hub.http import make_public_session, make_session, register_secrets
 
 
 @dataclass
@@ -28,8 +28,10 @@ class ConnectorContext:
     sleep: Any = time.sleep  # injectable, so tests of throttling do not sleep
     clock: Any = time.time
     progress: Any = None  # call ctx.report_total(n) when the total is known
+    outbound_allow: Any = None  # HUB_OUTBOUND_ALLOW (None: read from the settings)
 
     def __post_init__(self):
+        register_secrets(self.secrets.values())  # masked in every log line of the process
         if self.session is None:
             self.session = make_session(secrets=list(self.secrets.values()))
         if self.logger is None:
@@ -43,6 +45,31 @@ class ConnectorContext:
         if getattr(self, "_session_once", None) is None:
             self._session_once = make_session(secrets=list(self.secrets.values()), retry_sent=False)
         return self._session_once
+
+    @property
+    def public_session(self):
+        """A session for URLs the store chose (image files, result files): it connects only
+        to public addresses, the store's own host and ``HUB_OUTBOUND_ALLOW`` (checked after DNS
+        resolution and on every redirect), and sends ``ctx.session``'s auth (PrestaShop's key)
+        to the store's host only. ``hub.http.fetch_limited`` adds a total time and size limit."""
+        if getattr(self, "_public_session", None) is None:
+            allow = self.outbound_allow
+            if allow is None:
+                from hub.settings import get_settings
+
+                allow = get_settings().outbound_allow
+            self._public_session = make_public_session(
+                self.base_url,
+                allow=allow,
+                store_auth=lambda: getattr(self.session, "auth", None),
+                secrets=list(self.secrets.values()),
+            )
+        return self._public_session
+
+    def register_secret(self, value):
+        """A credential obtained at run time (an admin token, a renewed access token): masked
+        in every log line from now on, like the integration's stored secrets."""
+        register_secrets([value])
 
     def setting(self, name, default=None):
         value = self.settings.get(name)

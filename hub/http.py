@@ -3,13 +3,33 @@
 Built on what requests/urllib3 already provide (``urllib3.util.Retry`` honours
 ``Retry-After`` on 429/503 and backs off exponentially). Connectors get a ready
 session as ``ctx.session``; they never build their own.
+
+URLs the store chooses (product images, result files) go through ``ctx.public_session``
+(:func:`make_public_session`): it connects only to public addresses — checked after DNS
+resolution, on every redirect, and pinned so that the address checked is the address
+connected to — except the store's own host and the hosts of ``HUB_OUTBOUND_ALLOW``.
+:func:`fetch_limited` adds a total time limit and a size limit to one download.
+
+Every log record of the process is redacted (:func:`install_log_redaction`, done on import):
+known secret values (``register_secrets``) and credential-looking patterns are masked,
+whatever the logger (urllib3, oauthlib, requests_oauthlib, a connector's own).
 """
 
+import ipaddress
 import logging
 import re
+import socket
+import time
+import traceback
+from dataclasses import dataclass, field
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util import connection as urllib3_connection
 from urllib3.util.retry import Retry
 
 from hub import __version__
@@ -41,34 +61,100 @@ class HubSession(requests.Session):
         return redact(text, self.secrets)
 
 
+# -- redaction ---------------------------------------------------------------------------------
+
+_SECRETS = set()  # every secret value this process has seen (and its URL-encoded forms)
+
+# name=value, name="value", name%3Dvalue (OAuth base strings), for names ending like these
+_PARAM = r"[A-Za-z0-9_\-]*(?:key|token|secret|password|signature)"
+_PATTERNS = [
+    # Authorization: <anything>, quoted ('Authorization': 'OAuth …', b'Authorization': b'…')
+    (re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*b?)(['\"])(.*?)\2"), r"\1\2***\2"),
+    # … and unquoted (a header line)
+    (re.compile(r"(?i)(\bauthorization\s*[:=]\s*)(?!b?['\"])[^\r\n]+"), r"\1***"),
+    # X-Shopify-Access-Token and other *-token / *-key headers, quoted or not
+    (
+        re.compile(r"(?i)(x-[a-z\-]*(?:token|key|secret)['\"]?\s*[:=]\s*b?['\"]?)[^'\"\s,}]+"),
+        r"\1***",
+    ),
+    # ('oauth_token', 'value') — oauthlib's "Collected params"; "token": "value" — JSON
+    (
+        re.compile(rf"(?i)(['\"]{_PARAM}['\"]\s*[,:]\s*b?['\"])[^'\"]*"),
+        r"\1***",
+    ),
+    # name%3Dvalue (until %26 or the end) — an OAuth signature base string
+    (re.compile(rf"(?i)\b({_PARAM}%3D)(?:(?!%26)[^&\s'\"])+"), r"\1***"),
+    # name="value" and name=value (query strings, OAuth headers, reprs: client_key=…)
+    (re.compile(rf"(?i)\b({_PARAM}=\"?)[^&\s\"',)]+"), r"\1***"),
+    # ws_key, the PrestaShop webservice key in a query string
+    (re.compile(r"(?i)\b(ws_key=)[^&\s]+"), r"\1***"),
+    # oauthlib's "Signature: …" line
+    (re.compile(r"(?i)(\bsignature:\s*)\S+"), r"\1***"),
+]
+
+
+def register_secrets(values):
+    """Remember secret values so that every log line of the process masks them (values of
+    fewer than 4 characters are ignored: masking them would garble the logs)."""
+    for value in values or ():
+        if not isinstance(value, str) or len(value) < 4:
+            continue
+        _SECRETS.add(value)
+        for encoded in (quote(value, safe=""), quote(quote(value, safe=""), safe="")):
+            if encoded != value:
+                _SECRETS.add(encoded)
+
+
 def redact(text, secrets=()):
-    """Mask known secret values and credential-looking query parameters in ``text``."""
+    """Mask known secret values and credential-looking parameters and headers in ``text``."""
     text = str(text)
-    for secret in secrets:
-        if secret and len(secret) >= 4:
+    for secret in sorted({*_SECRETS, *(s for s in secrets if s)}, key=len, reverse=True):
+        if len(secret) >= 4 and secret in text:
             text = text.replace(secret, "***")
-    return re.sub(
-        r"(?i)((?:ws_key|access_token|token|key|secret|password)=)[^&\s]+", r"\1***", text
-    )
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 class RedactingFilter(logging.Filter):
-    """Masks known secrets and credential query parameters in urllib3's debug lines, which
-    print request paths (a ``ws_key=`` in a URL would otherwise reach the logs)."""
+    """Masks secrets in the records that pass through it (kept for handlers that want it;
+    every record is already redacted at creation by :func:`install_log_redaction`)."""
 
-    secrets: set = set()
+    secrets = _SECRETS
 
     def filter(self, record):
-        if record.args:
-            record.msg = redact(record.msg % record.args, self.secrets)
-            record.args = ()
-        else:
-            record.msg = redact(record.msg, self.secrets)
+        _redact_record(record)
         return True
 
 
-_redacting_filter = RedactingFilter()
-logging.getLogger("urllib3.connectionpool").addFilter(_redacting_filter)
+def _redact_record(record):
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format: the handler reports it as logging always did
+        return record
+    clean = redact(message)
+    if clean != message:
+        record.msg, record.args = clean, ()
+    if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+        record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)).rstrip())
+    return record
+
+
+def install_log_redaction():
+    """Redact every log record of the process when it is created, whatever its logger and
+    wherever it goes (root handlers, a worker's file, pytest's capture). Idempotent."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, "hub_redacting", False):
+        return
+
+    def factory(*args, **kwargs):
+        return _redact_record(current(*args, **kwargs))
+
+    factory.hub_redacting = True
+    logging.setLogRecordFactory(factory)
+
+
+install_log_redaction()
 
 
 def _retry_class(sleep):
@@ -117,7 +203,7 @@ def make_session(
     """
     retry_class = _retry_class(sleep)
     session = HubSession(timeout=timeout, secrets=secrets)
-    RedactingFilter.secrets.update(s for s in secrets if s and len(s) >= 4)
+    register_secrets(secrets)
     if not retry_sent:
         retry = retry_class(
             total=total_retries,
@@ -148,3 +234,303 @@ def make_session(
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
+
+
+# -- URLs the store chooses -------------------------------------------------------------------
+
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+)
+DEFAULT_PORTS = (80, 443)
+
+
+class OutboundRefused(Exception):
+    """A URL the store chose points at an address the hub does not connect to. Not an
+    ``OSError``: urllib3 and requests let it through unchanged, never retried."""
+
+
+def is_public_address(address):
+    """True for a globally routable unicast address; False for loopback, private, link-local,
+    reserved, multicast, unspecified, shared (100.64/10) and cloud metadata addresses."""
+    ip = ipaddress.ip_address(str(address).split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip in METADATA_ADDRESSES:
+        return False
+    return ip.is_global and not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
+    )
+
+
+def _port(parts):
+    try:
+        return parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+
+
+def _norm_host(host):
+    return (host or "").strip("[]").rstrip(".").lower()
+
+
+@dataclass
+class OutboundPolicy:
+    """Where a URL chosen by the store may lead: public addresses; the store's own host (the
+    merchant chose it: a store on a private network, an emulator on 127.0.0.1) on the store
+    URL's port (or on 80/443 when the store URL uses one of them); and ``allow``: host names
+    (``images.lan``; ``.lan`` for a domain), IP addresses or networks (``10.0.0.0/8``)."""
+
+    store_url: str | None = None
+    allow: tuple = ()
+    store_host: str = field(init=False, default="")
+    store_port: int | None = field(init=False, default=None)
+    hosts: set = field(init=False, default_factory=set)
+    domains: tuple = field(init=False, default=())
+    networks: tuple = field(init=False, default=())
+
+    def __post_init__(self):
+        if self.store_url:
+            parts = urlsplit(self.store_url)
+            self.store_host, self.store_port = _norm_host(parts.hostname), _port(parts)
+        domains, networks = [], []
+        for entry in parse_allow_list(self.allow):
+            try:
+                networks.append(ipaddress.ip_network(entry, strict=False))
+                continue
+            except ValueError:
+                pass
+            if entry.startswith(("*.", ".")):
+                domains.append("." + entry.lstrip("*."))
+            else:
+                self.hosts.add(_norm_host(entry))
+        self.domains, self.networks = tuple(domains), tuple(networks)
+
+    def is_store(self, host, port):
+        if not self.store_host or _norm_host(host) != self.store_host:
+            return False
+        if port == self.store_port:
+            return True
+        return port in DEFAULT_PORTS and self.store_port in DEFAULT_PORTS
+
+    def is_store_url(self, url):
+        parts = urlsplit(url)
+        return self.is_store(parts.hostname, _port(parts))
+
+    def host_allowed(self, host):
+        host = _norm_host(host)
+        return host in self.hosts or any(host.endswith(d) for d in self.domains)
+
+    def address_allowed(self, address):
+        ip = ipaddress.ip_address(str(address).split("%", 1)[0])
+        return is_public_address(ip) or any(ip in n for n in self.networks)
+
+    def addresses(self, host, port):
+        """The checked addresses to connect to, or None when the host needs no check (the
+        store's own host, an allowed name). Raises OutboundRefused."""
+        if self.is_store(host, port) or self.host_allowed(host):
+            return None
+        infos = socket.getaddrinfo(_norm_host(host), port, type=socket.SOCK_STREAM)
+        addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        if not addresses or not all(self.address_allowed(a) for a in addresses):
+            raise OutboundRefused("refused: private address")
+        return addresses
+
+
+def parse_allow_list(value):
+    """``HUB_OUTBOUND_ALLOW``: entries separated by commas or spaces."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        value = re.split(r"[,\s]+", value)
+    return tuple(e.strip().lower() for e in value if e and e.strip())
+
+
+class _GuardedConnectionMixin:
+    """Resolves the host once, checks every address, and connects to a checked address
+    (the name is never resolved again between the check and the connection: DNS rebinding
+    cannot swap the address). Host header, SNI and certificate checks keep the name."""
+
+    policy: OutboundPolicy = None
+
+    def _new_conn(self):
+        try:
+            addresses = self.policy.addresses(self.host, self.port)
+        except socket.gaierror as exc:
+            raise NameResolutionError(self.host, self, exc) from exc
+        if addresses is None:
+            return super()._new_conn()
+        error = None
+        for address in addresses:
+            try:
+                return urllib3_connection.create_connection(
+                    (address, self.port),
+                    self.timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
+            except TimeoutError as exc:
+                raise ConnectTimeoutError(
+                    self, f"Connection to {self.host} timed out (connect timeout={self.timeout})"
+                ) from exc
+            except OSError as exc:
+                error = exc
+        raise NewConnectionError(self, f"Failed to establish a new connection: {error}")
+
+
+class GuardedAdapter(HTTPAdapter):
+    """An HTTPAdapter whose connections go through an :class:`OutboundPolicy`."""
+
+    def __init__(self, policy, **kwargs):
+        self.policy = policy
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, connections, maxsize, block=False, **pool_kwargs):
+        super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
+        attrs = {"policy": self.policy}
+        http_conn = type("GuardedHTTPConnection", (_GuardedConnectionMixin, HTTPConnection), attrs)
+        https_conn = type(
+            "GuardedHTTPSConnection", (_GuardedConnectionMixin, HTTPSConnection), attrs
+        )
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
+            "https": type(
+                "GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}
+            ),
+        }
+
+    def __getstate__(self):  # pragma: no cover - sessions are not pickled
+        raise TypeError("a guarded adapter cannot be pickled")
+
+
+class PublicSession(HubSession):
+    """A session for URLs the store chooses. Redirects are followed here, each target
+    checked by the connection guard, without reading redirect bodies; the store's credentials
+    (``store_auth``: PrestaShop's key) go only to the store's own host; no proxy from the
+    environment (a proxy would resolve names itself, out of the guard's sight)."""
+
+    def __init__(self, policy, *, store_auth=None, timeout=DEFAULT_TIMEOUT, secrets=()):
+        super().__init__(timeout=timeout, secrets=secrets)
+        self.policy = policy
+        self.store_auth = store_auth
+        self.trust_env = False
+        self.max_redirects = 5
+        adapter = GuardedAdapter(policy, max_retries=Retry(0, read=False), pool_maxsize=8)
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
+
+    def get_redirect_target(self, resp):
+        return None  # redirects are handled in request(), never by requests itself
+
+    def request(self, method, url, **kwargs):
+        follow = kwargs.pop("allow_redirects", True)
+        caller_auth = kwargs.pop("auth", None)
+        for _ in range(self.max_redirects + 1):
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise OutboundRefused("refused: not an http(s) URL")
+            auth = caller_auth
+            if auth is None:
+                auth = (
+                    self.store_auth() if self.store_auth and self.policy.is_store_url(url) else ()
+                )
+            response = super().request(method, url, auth=auth or None, **kwargs)
+            if not (follow and response.is_redirect):
+                return response
+            target = urljoin(url, response.headers["Location"])
+            response.close()  # never read a redirect's body
+            if response.status_code in (301, 302, 303) and method.upper() != "HEAD":
+                method = "GET"
+                kwargs.pop("data", None)
+                kwargs.pop("json", None)
+            if caller_auth is not None and urlsplit(target).netloc != urlsplit(url).netloc:
+                caller_auth = None
+            url = target
+        raise requests.TooManyRedirects(f"more than {self.max_redirects} redirects")
+
+
+def make_public_session(store_url=None, *, allow=(), store_auth=None, secrets=(), timeout=None):
+    """A :class:`PublicSession` for URLs the store of ``store_url`` chooses."""
+    register_secrets(secrets)
+    return PublicSession(
+        OutboundPolicy(store_url, parse_allow_list(allow)),
+        store_auth=store_auth,
+        timeout=timeout or (10, 30),
+        secrets=secrets,
+    )
+
+
+class DownloadFailed(Exception):
+    """A download that did not complete; its message is short and never quotes the body."""
+
+
+@dataclass
+class Download:
+    url: str
+    content_type: str
+    data: bytes
+
+
+def fetch_limited(session, url, *, max_bytes, deadline, accept=None, clock=time.monotonic):
+    """GET ``url`` through ``session`` within ``deadline`` seconds in all (connection,
+    redirects, every read) and at most ``max_bytes``. ``accept``: the Content-Types wanted.
+
+    Raises DownloadFailed with a short reason: "refused: private address", "HTTP 404",
+    "connection failed", "took longer than 30 s", "larger than 20 MB", "not an image…"."""
+    limit = f"{max_bytes / 1048576:g} MB"
+    started = clock()
+
+    def remaining():
+        left = deadline - (clock() - started)
+        if left <= 0:
+            raise DownloadFailed(f"took longer than {deadline:g} s")
+        return left
+
+    try:
+        left = remaining()
+        response = session.get(
+            url,
+            stream=True,
+            timeout=(min(10, left), min(30, left)),
+            headers={"Accept-Encoding": "identity"},
+        )
+    except OutboundRefused as exc:
+        raise DownloadFailed(str(exc)) from None
+    except requests.TooManyRedirects:
+        raise DownloadFailed("too many redirects") from None
+    except requests.Timeout:
+        raise DownloadFailed("timed out") from None
+    except requests.RequestException:
+        raise DownloadFailed("connection failed") from None
+    with response:
+        if response.status_code != 200:
+            raise DownloadFailed(f"HTTP {response.status_code}")
+        content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if accept is not None and content_type not in accept:
+            raise DownloadFailed(f"not an image (Content-Type {content_type[:60] or 'missing'})")
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > max_bytes:
+            raise DownloadFailed(f"larger than {limit}")
+        data = bytearray()
+        raw = response.raw
+        while True:
+            left = remaining()
+            sock = getattr(getattr(raw, "connection", None), "sock", None)
+            if sock is not None:
+                sock.settimeout(min(30, left))
+            try:
+                chunk = raw.read1(65536)
+            except Exception:  # a read timeout, a reset: no detail from the other side
+                if clock() - started >= deadline:
+                    raise DownloadFailed(f"took longer than {deadline:g} s") from None
+                raise DownloadFailed("connection failed while reading") from None
+            if not chunk:
+                break
+            data.extend(chunk)
+            if len(data) > max_bytes:
+                raise DownloadFailed(f"larger than {limit}")
+        remaining()
+    return Download(url=url, content_type=content_type, data=bytes(data))

@@ -14,6 +14,12 @@
 * ``HUB_RUN_RETENTION_DAYS`` runs and resolved events older than this are pruned (90)
 * ``HUB_WORKERS``        worker threads of ``hub worker`` (default 2)
 * ``HUB_HTTP_RETRIES`` / ``HUB_HTTP_BACKOFF``  transport retries of connector sessions (4, 0.5 s)
+* ``HUB_OUTBOUND_ALLOW``  hosts, IPs or networks (``images.lan, .lan, 10.1.0.0/16``) that URLs
+                          chosen by a store may reach although private (default: none; the
+                          store's own host is always allowed)
+* ``HUB_IMAGE_TIMEOUT``  total seconds for one image download, redirects included (30)
+* ``HUB_IMAGE_MAX_MB``   largest image downloaded (20)
+* ``HUB_MEDIA_QUOTA_MB`` images stored per integration (1024; 0: no limit)
 """
 
 import os
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.errors import BadInput
+from hub.http import parse_allow_list
 
 
 def _bool(value):
@@ -42,6 +49,10 @@ class Settings:
     lease_seconds: int = 120
     http_retries: int = 4
     http_backoff: float = 0.5
+    outbound_allow: tuple = ()
+    image_timeout: float = 30.0
+    image_max_mb: float = 20.0
+    media_quota_mb: float = 1024.0
     testing: bool = False
 
     def require_secret_key(self):
@@ -73,6 +84,10 @@ def load_settings(env=None):
         lease_seconds=int(env.get("HUB_LEASE_SECONDS", "120")),
         http_retries=int(env.get("HUB_HTTP_RETRIES", "4")),
         http_backoff=float(env.get("HUB_HTTP_BACKOFF", "0.5")),
+        outbound_allow=parse_allow_list(env.get("HUB_OUTBOUND_ALLOW", "")),
+        image_timeout=float(env.get("HUB_IMAGE_TIMEOUT", "30")),
+        image_max_mb=float(env.get("HUB_IMAGE_MAX_MB", "20")),
+        media_quota_mb=float(env.get("HUB_MEDIA_QUOTA_MB", "1024")),
     )
 
 

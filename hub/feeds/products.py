@@ -10,10 +10,11 @@ import json
 import mimetypes
 from pathlib import Path
 
-from peewee import EXCLUDED
+from peewee import EXCLUDED, fn
 
 from hub.db import db
 from hub.feeds.job import batched_stream
+from hub.http import DownloadFailed, fetch_limited, redact
 from hub.models import Binding, Product, ProductGroup, ProductImage, utcnow
 from hub.outcomes import Outcome
 
@@ -356,19 +357,63 @@ def _flag_missing(job, started):
 
 # -- images ------------------------------------------------------------------------------------
 
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
 IMAGE_TYPES = {
     "image/jpeg": ".jpg",
     "image/png": ".png",
     "image/gif": ".gif",
     "image/webp": ".webp",
 }
+QUOTA_CODE = "media_quota_exceeded"
+
+
+class MediaQuota:
+    """What the images of an integration's products take (HUB_MEDIA_QUOTA_MB; 0: no limit).
+    Counted per integration from the image rows of its bound products: a file shared by two
+    integrations (same content) counts for both."""
+
+    def __init__(self, job):
+        self.limit = int(job.settings.media_quota_mb * 1024 * 1024)
+        self.used = self._used(job.integration.id) if self.limit else 0
+        self.reached = False
+
+    @staticmethod
+    def _used(integration_id):
+        products = Binding.select(Binding.hub_id).where(
+            (Binding.integration == integration_id) & (Binding.kind == "product")
+        )
+        return (
+            ProductImage.select(fn.COALESCE(fn.SUM(ProductImage.size), 0))
+            .where(ProductImage.product.in_(products))
+            .scalar()
+            or 0
+        )
+
+    def fits(self, size):
+        return not self.limit or self.used + size <= self.limit
+
+    def report(self, job):
+        self.reached = True
+        mb = self.limit / 1048576
+        job.event(
+            "error",
+            QUOTA_CODE,
+            f"The images of {job.integration.name} reached the media quota ({mb:g} MB): "
+            "the remaining images of this run were not downloaded.",
+            hint="Raise HUB_MEDIA_QUOTA_MB (0: no limit) or free space, then run the images "
+            "feed again: it downloads only what is missing.",
+            reference=job.integration.name,
+        )
 
 
 def import_product_images(job):
-    """Download images of this integration's products that have none yet."""
+    """Download images of this integration's products that have none yet.
+
+    URLs come from the store: they go through ``ctx.public_session`` (no private addresses
+    but the store's own host and HUB_OUTBOUND_ALLOW), within HUB_IMAGE_TIMEOUT seconds and
+    HUB_IMAGE_MAX_MB each, and within the integration's HUB_MEDIA_QUOTA_MB in all."""
     media = Path(job.settings.media_dir)
     media.mkdir(parents=True, exist_ok=True)
+    quota = MediaQuota(job)
     with_images = ProductImage.select(ProductImage.product)
     query = (
         Binding.select(Binding, Product)
@@ -409,10 +454,12 @@ def import_product_images(job):
             if record is None:
                 continue
             product = by_external.get(record["product_external_id"])
-            if product is None:
+            if product is None or quota.reached:
                 job.count("skipped")
                 continue
-            _download_image(job, media, product, record)
+            _download_image(job, media, product, record, quota)
+    if not quota.reached:
+        job.resolved([job.integration.name], codes=(QUOTA_CODE,))
 
 
 def _parent_external_ids(job, group_ids):
@@ -429,39 +476,47 @@ def _parent_external_ids(job, group_ids):
     }
 
 
-def _download_image(job, media, product, record):
+def _download_image(job, media, product, record, quota):
+    url = record["url"]
     try:
-        response = job.ctx.session.get(record["url"], stream=True)
-        if response.status_code != 200:
-            raise ValueError(f"HTTP {response.status_code}")
-        content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
-        if content_type not in IMAGE_TYPES:
-            raise ValueError(f"not an image (Content-Type {content_type or 'missing'})")
-        data = bytearray()
-        for chunk in response.iter_content(65536):
-            data.extend(chunk)
-            if len(data) > MAX_IMAGE_BYTES:
-                raise ValueError("larger than 20 MB")
-    except Exception as exc:
+        download = fetch_limited(
+            job.ctx.public_session,
+            url,
+            max_bytes=int(job.settings.image_max_mb * 1024 * 1024),
+            deadline=job.settings.image_timeout,
+            accept=IMAGE_TYPES,
+        )
+    except DownloadFailed as exc:  # a short reason: never the answer of the other side
         job.count("failed")
+        refused = str(exc).startswith("refused")
         job.event(
             "error",
             "image_download_failed",
-            f"Image of {product.sku} could not be downloaded from {record['url']}: {exc}",
-            hint="Check the image in the store (it may have been deleted), then run "
+            f"Image of {product.sku} could not be downloaded from {redact(url)[:500]}: {exc}",
+            hint="The store gave an image URL on a private address: the hub connects only to "
+            "public addresses, the store's own host and the hosts of HUB_OUTBOUND_ALLOW. Fix "
+            "the image URL in the store, or allow its host if you trust it."
+            if refused
+            else "Check the image in the store (it may have been deleted), then run "
             "the images feed again.",
             reference=product.sku,
             external_id=record["product_external_id"],
         )
         return
-    digest = hashlib.sha256(bytes(data)).hexdigest()
+    data, content_type = download.data, download.content_type
+    if not quota.fits(len(data)):
+        job.count("skipped")
+        quota.report(job)
+        return
+    quota.used += len(data)
+    digest = hashlib.sha256(data).hexdigest()
     ext = IMAGE_TYPES.get(content_type) or mimetypes.guess_extension(content_type) or ".bin"
     relative = Path(digest[:2]) / f"{digest}{ext}"
     target = media / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".part")
-        tmp.write_bytes(bytes(data))
+        tmp.write_bytes(data)
         tmp.replace(target)
     inserted = (
         ProductImage.insert(

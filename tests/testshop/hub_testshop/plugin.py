@@ -123,8 +123,14 @@ def hub_fetch_product_images(ctx, products):
             yield {
                 "product_external_id": asked["external_id"],
                 "position": i,
-                "url": f"{ctx.base_url}/images/{seed}.png",
-                "external_id": str(seed),
+                # a seed is a picture of the store, or any URL the store gives (tests of the
+                # guard against private addresses)
+                "url": (
+                    str(seed)
+                    if str(seed).startswith("http")
+                    else f"{ctx.base_url}/images/{seed}.png"
+                ),
+                "external_id": str(seed)[:100],
             }
 
 

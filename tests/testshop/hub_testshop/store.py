@@ -6,7 +6,7 @@ import struct
 import time
 import zlib
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, abort, jsonify, redirect, request
 
 TOKEN = "test-token"
 
@@ -163,6 +163,10 @@ def create_store(state=None):
         state.shipments.append(data)
         order["fulfilled"] = True
         return jsonify({"status": "ok", "id": f"S{len(state.shipments)}"})
+
+    @app.get("/images/go")
+    def image_redirect():  # a store that sends the hub elsewhere (tests of the outbound guard)
+        return redirect(request.args["to"], code=int(request.args.get("code", 302)))
 
     @app.get("/images/<int:seed>.png")
     def image(seed):
