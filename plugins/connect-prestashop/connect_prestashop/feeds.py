@@ -24,6 +24,7 @@ CONFIG_KEYS = (
     "PS_TIMEZONE",
     "PS_WEIGHT_UNIT",
     "PS_OS_CANCELED",
+    "PS_OS_ERROR",
     "PS_OS_REFUND",
     "PS_OS_SHIPPING",
     "PS_OS_PAYMENT",
@@ -536,11 +537,12 @@ class Feeds:
         refs = self.refs(orders=True)
         shipped_state = self.shipped_state(refs)
         current = int(order.get("current_state") or 0)
-        if str(current) == str(refs.config.get("PS_OS_CANCELED")):
+        if mapping.is_cancelled(current, refs):
             return {
                 "key": key,
                 "status": "error",
-                "message": f"Order {number} is cancelled in PrestaShop: not confirmed",
+                "message": f"Order {number} is cancelled (or in payment error) in PrestaShop: "
+                "not confirmed",
                 "hint": "Check the order in the store; mark the shipment resolved if the "
                 "cancellation is right.",
             }

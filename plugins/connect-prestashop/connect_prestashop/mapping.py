@@ -543,12 +543,27 @@ def _checked(record, what, weight):
 # -- orders ------------------------------------------------------------------------------------
 
 
+def is_cancelled(state_id, refs):
+    """The order is off: its state is PS_OS_CANCELED or PS_OS_ERROR ("Payment error").
+
+    PrestaShop treats the two alike for stock, and only them: an order created in either
+    takes no stock (classes/order/OrderDetail.php ``checkProductStock``), an order moving into
+    either gives its stock back (classes/order/OrderHistory.php ``changeIdOrderState``,
+    ``$error_or_canceled_statuses``) and neither counts as reserved
+    (src/Adapter/StockManager.php ``updateReservedProductQuantity``). Reported as cancelled,
+    the hub skips or releases such an order, as the store did; held as unpaid, it would
+    reserve stock the store does not hold back for it.
+    """
+    wanted = (refs.config.get("PS_OS_CANCELED"), refs.config.get("PS_OS_ERROR"))
+    return str(state_id) in {str(v) for v in wanted if v}
+
+
 def order_flags(state_id, refs):
     """paid / cancelled / refunded / fulfilled from the state's flags and the PS_OS_* config."""
     state = refs.states.get(int(state_id)) or {}
     return {
         "paid": state.get("paid") == "1",
-        "cancelled": str(state_id) == str(refs.config.get("PS_OS_CANCELED")),
+        "cancelled": is_cancelled(state_id, refs),
         "refunded": str(state_id) == str(refs.config.get("PS_OS_REFUND")),
         "fulfilled": state.get("shipped") == "1",
         "store_status": str(state_id),

@@ -66,12 +66,13 @@ def test_flags_come_from_the_state_and_the_configured_state_ids(emulator, make_c
     for r in records:
         by_state.setdefault(int(r["store_status"]), r)
     cancelled, refunded = _config(live, "PS_OS_CANCELED"), _config(live, "PS_OS_REFUND")
-    assert cancelled == 26
+    error = _config(live, "PS_OS_ERROR")  # off as well: PrestaShop gives its stock back
+    assert cancelled == 26 and error == 28
     for state_id, r in by_state.items():
         state = live.store["order_states"].rows[state_id]
         assert r["paid"] is (state["paid"] == "1")
         assert r["fulfilled"] is (state["shipped"] == "1")
-        assert r["cancelled"] is (state_id == cancelled)
+        assert r["cancelled"] is (state_id in (cancelled, error))
         assert r["refunded"] is (state_id == refunded)
     backorder = _config(live, "PS_OS_OUTOFSTOCK_PAID")  # paid although not logable/valid
     order_id = int(records[0]["external_id"])

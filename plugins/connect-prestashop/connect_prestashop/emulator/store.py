@@ -252,6 +252,20 @@ class Store:
         id_state = str(id_state)
         order = dict(order)
         order.update({"current_state": "0", "valid": "0", "date_add": when, "date_upd": when})
+        lines = (order.get("associations") or {}).get("order_rows") or []
+        if any(not line.get("id") for line in lines):  # id_order_detail: auto-increment
+            last = max(
+                (
+                    int(line.get("id") or 0)
+                    for o in self.tables["orders"].rows.values()
+                    for line in (o.get("associations") or {}).get("order_rows") or []
+                ),
+                default=0,
+            )
+            for line in lines:
+                if not line.get("id"):
+                    last += 1
+                    line["id"] = str(last)
         order = self.tables["orders"].insert(order)
         out_of_stock = False
         if id_state not in self._error_or_canceled():
