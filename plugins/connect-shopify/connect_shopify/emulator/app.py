@@ -201,7 +201,9 @@ def _count_objects(data):
 def create_app(products=200, orders=50, seed=1, **options):
     """The emulator as a Flask app. Options: ``variants`` (generate products until this many
     variants exist), ``bucket_size`` / ``restore_rate`` (the cost bucket), ``clock`` (a
-    callable returning epoch seconds, shared with a test's fake sleep), ``bulk_dir``."""
+    callable returning epoch seconds, shared with a test's fake sleep), ``bulk_dir``,
+    ``max_query_cost`` (Shopify's single-query limit, 1,000) and ``bulk_limit`` (concurrent bulk
+    queries; None: Shopify's, 5 from 2026-01 and 1 before)."""
     emu = Emulator(products=products, orders=orders, seed=seed, **options)
     app = Flask("connect_shopify.emulator")
     app.config["EMULATOR"] = emu
