@@ -397,10 +397,19 @@ class MagentoClient:
     # -- store facts (cached per integration) ------------------------------------------------
 
     def store_config(self):
-        cache_key = f"magento_store_config:{self.store_code}"
+        # keyed by the store's URL too: the cache is per process and integration id, and an
+        # integration may be pointed at another store
+        cache_key = f"magento_store_config:{self.base}:{self.store_code}"
         config = self.ctx.cache.get(cache_key)
         if config is None:
             configs = self.get("store/storeConfigs") or []
+            if not isinstance(configs, list) or not all(isinstance(c, dict) for c in configs):
+                raise TransientError(
+                    "Magento answered GET /V1/store/storeConfigs with "
+                    f"{_shape(configs)}, not a list of store configurations",
+                    hint="A module, a proxy or a PHP error altered the answer: open "
+                    "/rest/V1/store/storeConfigs with the integration's credentials to see it.",
+                )
             code = self.store_code if self.store_code != "all" else "default"
             config = next((c for c in configs if c.get("code") == code), None)
             if config is None and configs:
@@ -410,20 +419,75 @@ class MagentoClient:
         return config
 
     def msi_available(self):
-        """True when the MSI API answers (``GET /V1/inventory/sources``), False on 404."""
+        """True when the MSI API answers (``GET /V1/inventory/sources``), False on 404.
+
+        Magento matches the route before it checks the ACL (Webapi
+        ``Rest/RequestValidator::validate``): without the MSI modules the route does not exist
+        (404 "Request does not match any route."); with them, an integration that lacks the
+        route's resource gets 401 "The consumer isn't authorized to access
+        Magento_InventoryApi::source." (``AuthorizationException``, answered 401 by
+        ``Webapi/ErrorProcessor::maskException``; a proxy may turn it into 403). That is a
+        missing permission on a store that *has* MSI, not bad credentials: it raises
+        ``ConfigurationError`` naming the resource (never a silent fall-back to the legacy API,
+        whose quantities mean something else under MSI)."""
         mode = self.ctx.setting("inventory_api", "auto")
         if mode == "msi":
             return True
         if mode == "legacy":
             return False
-        cached = self.ctx.cache.get("magento_msi")
+        cache_key = f"magento_msi:{self.base}"
+        cached = self.ctx.cache.get(cache_key)
         if cached is None:
-            data = self.get(
-                "inventory/sources", criteria_params(page_size=1, current_page=1), allow_404=True
-            )
+            try:
+                data = self.get(
+                    "inventory/sources",
+                    criteria_params(page_size=1, current_page=1),
+                    allow_404=True,
+                )
+            except AuthenticationError as exc:
+                self.store_config()  # bad credentials fail here too: that error is raised
+                raise inventory_acl_error(exc) from None
             cached = data is not None
-            self.ctx.cache["magento_msi"] = cached
+            self.ctx.cache[cache_key] = cached
         return cached
+
+
+INVENTORY_RESOURCES = (
+    # magento/inventory InventoryApi/etc/webapi.xml: GET /V1/inventory/sources and
+    # GET /V1/inventory/source-items need Magento_InventoryApi::source; POST
+    # /V1/inventory/source-items needs Magento_InventoryApi::stock_source_item_assign
+    # (titles from InventoryApi/etc/acl.xml)
+    ("Magento_InventoryApi::source", "Stores > Inventory > Sources"),
+    (
+        "Magento_InventoryApi::stock_source_item_assign",
+        "Stores > Inventory > Stocks > Source Item Assigning",
+    ),
+)
+
+
+def inventory_acl_error(exc):
+    """The MSI probe was refused although the credentials work: a missing ACL resource."""
+    named = ""
+    match = re.search(r"access ([\w:, ]+?)\.?$", exc.message)
+    if match:
+        named = f" (Magento names {match.group(1).strip()})"
+    wanted = ", ".join(f"{title} ({resource})" for resource, title in INVENTORY_RESOURCES)
+    return ConfigurationError(
+        f"This Magento has Inventory (MSI) but the integration may not use it: Magento "
+        f"answered {exc.status or 401} to GET /V1/inventory/sources{named} while the same "
+        "credentials read the store configuration.",
+        hint=f"In System > Extensions > Integrations, edit the integration's API resources to "
+        f"include {wanted}, save and reauthorize it. Do not switch inventory_api to legacy on "
+        "an MSI store: the legacy quantity there is the default source's physical stock.",
+        status=exc.status,
+    )
+
+
+def _shape(value):
+    if isinstance(value, list):
+        kinds = sorted({type(v).__name__ for v in value})
+        return f"a list of {'/'.join(kinds) or 'nothing'}"
+    return f"a JSON {type(value).__name__} ({str(value)[:60]!r})"
 
 
 def _json_or_none(response):

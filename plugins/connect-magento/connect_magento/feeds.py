@@ -332,15 +332,48 @@ def _whole(value):
     return int(number) if number == number.to_integral_value() else None
 
 
+def _truthy(value):
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def stock_semantics(ctx, mc=None):
+    """What this store's quantity means (``hub_stock_semantics``).
+
+    * MSI (``physical``): a source item's quantity is physical stock. Magento reserves every
+      placed order, paid or not (magento/inventory InventorySales
+      ``AppendReservationsAfterOrderPlacementPlugin``, an ``aroundPlace`` plugin on
+      ``OrderManagementInterface``), sells source quantity + reservations
+      (``GetProductSalableQty``) and deducts the source at shipment
+      (InventoryShipping ``SourceDeductionProcessor`` -> ``SourceDeductionService``).
+    * Legacy CatalogInventory (``sellable``): ``qty`` goes down when the order is placed
+      (magento2 CatalogInventory ``SubtractQuoteInventoryObserver`` on
+      ``sales_model_service_quote_submit_before``, "Decrease Stock When Order is Placed" =
+      ``cataloginventory/options/can_subtract``, default Yes) and back on cancellation; it
+      is already net of open orders.
+    * MSI with ``stock_deducted_at_order`` (``sellable``): a module (e.g.
+      AmpersandHQ/magento2-disable-stock-reservation) deducts the source at order placement
+      instead of reserving: the source quantity is net of open orders too.
+    """
+    mc = mc or client(ctx)
+    if not mc.msi_available():
+        return "sellable"
+    if _truthy(ctx.setting("stock_deducted_at_order", False)):
+        return "sellable"
+    return "physical"
+
+
 def fetch_stock_levels(ctx):
     mc = client(ctx)
+    physical = stock_semantics(ctx, mc) == "physical"
     if mc.msi_available():
-        yield from _fetch_msi_stock(ctx, mc)
+        yield from _fetch_msi_stock(ctx, mc, physical)
     else:
-        yield from _fetch_legacy_stock(ctx, mc)
+        yield from _fetch_legacy_stock(ctx, mc, physical)
 
 
-def _stock_record(ctx, pid, sku, quantity, refs):
+def _stock_record(ctx, pid, sku, quantity, refs, physical):
     whole = _whole(quantity)
     if whole is None:
         return Invalid(
@@ -351,18 +384,20 @@ def _stock_record(ctx, pid, sku, quantity, refs):
             errors={"quantity": [f"{quantity} is not a whole number"]},
             external_id=str(pid),
         )
-    # A source item's quantity is physical stock (Magento deducts it at shipment and keeps
-    # open orders as reservations): quantity and on_hand are both that number.
+    # MSI: a source item's quantity is physical stock (Magento deducts it at shipment and
+    # keeps open orders as reservations): on_hand is that number. Legacy (or a module that
+    # deducts at order placement): the quantity is already net of the open orders, so on_hand
+    # is unknown here and the core adds back what this integration's orders reserve.
     return {
         "external_id": str(pid),
         "sku": sku,
         "quantity": whole,
-        "on_hand": whole,
+        "on_hand": whole if physical else None,
         "store_refs": refs,
     }
 
 
-def _fetch_msi_stock(ctx, mc):
+def _fetch_msi_stock(ctx, mc, physical):
     code = source_code(ctx)
     pages = mc.iter_offset(
         "inventory/source-items",
@@ -387,11 +422,11 @@ def _fetch_msi_stock(ctx, mc):
             if type_id != "simple":
                 continue  # virtual/downloadable items are not stocked in the hub
             yield _stock_record(
-                ctx, pid, sku, item.get("quantity"), {"source_code": code, "api": "msi"}
+                ctx, pid, sku, item.get("quantity"), {"source_code": code, "api": "msi"}, physical
             )
 
 
-def _fetch_legacy_stock(ctx, mc):
+def _fetch_legacy_stock(ctx, mc, physical):
     pages = mc.iter_offset(
         "products",
         groups=[[("type_id", "simple", "eq")]],
@@ -411,6 +446,7 @@ def _fetch_legacy_stock(ctx, mc):
                 item.get("sku"),
                 stock.get("qty"),
                 {"stock_item_id": str(stock.get("item_id") or 1), "api": "legacy"},
+                physical,
             )
 
 

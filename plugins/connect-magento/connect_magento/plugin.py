@@ -58,6 +58,16 @@ SETTINGS = [
         "stockItems API.",
     },
     {
+        "name": "stock_deducted_at_order",
+        "label": "MSI: stock deducted at order placement",
+        "type": "boolean",
+        "default": False,
+        "help": "Yes only if a module makes this MSI store take stock off the source when an "
+        "order is placed instead of reserving it (e.g. ampersand/magento2-disable-stock-"
+        "reservation: the inventory_reservation table stays empty). The hub then sends what "
+        "can be sold, not the physical stock. Without MSI (legacy stock) this is always so.",
+    },
+    {
         "name": "weight_unit",
         "label": "Weight unit",
         "type": "choice",
@@ -110,6 +120,11 @@ def hub_connector_info():
         "settings": SETTINGS,
         "docs_url": "https://developer.adobe.com/commerce/webapi/rest/",
     }
+
+
+@hookimpl
+def hub_stock_semantics(ctx):
+    return feeds.stock_semantics(ctx)
 
 
 @hookimpl

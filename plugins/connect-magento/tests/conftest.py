@@ -45,6 +45,18 @@ class Emulator:
         return self.app.config["EMULATOR"]["state"]["store"]
 
 
+def shippable(store, order, source_code="default"):
+    """The source holds every stock line's remaining quantity (MSI refuses a shipment that
+    would take a source below zero: SourceDeductionService)."""
+    need = {}
+    for item in store.stock_lines(order):
+        need[item["sku"]] = need.get(item["sku"], 0) + store.remaining(item)
+    return all(
+        store.source_items.get((sku, source_code), {}).get("quantity", 0) >= qty
+        for sku, qty in need.items()
+    )
+
+
 def make_emulator(**options):
     options.setdefault("products", 120)
     options.setdefault("orders", 30)

@@ -5,7 +5,7 @@ import pytest
 from hub.testing import make_context
 from hub.testing.contract import ConnectorContractSuite
 
-from .conftest import OAUTH_SECRETS
+from .conftest import OAUTH_SECRETS, shippable
 from .test_magento_shipments import shipment_for
 
 
@@ -18,5 +18,9 @@ class TestMagentoContract(ConnectorContractSuite):
 
     @pytest.fixture
     def contract_shipment(self, emulator):
-        order = next(o for o in emulator.current.orders.values() if o["state"] == "processing")
+        order = next(
+            o
+            for o in emulator.current.orders.values()
+            if o["state"] == "processing" and shippable(emulator.current, o)
+        )
         return shipment_for(order, shipment_id="contract-1")

@@ -65,7 +65,9 @@ def test_order_values(ctx, emulator):
 
 def test_configurable_lines_keep_the_child_sku_and_the_parent_price(ctx, emulator):
     store = emulator.current
-    child = next(p for p in store.products.values() if p["parent"])
+    child = next(
+        p for p in store.products.values() if p["parent"] and store.sellable_qty(p["sku"]) >= 3
+    )
     created = emulator.post(
         "/_emulator/orders", {"skus": [child["sku"]], "state": "processing", "status": "processing"}
     )

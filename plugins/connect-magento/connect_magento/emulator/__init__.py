@@ -23,7 +23,7 @@ from connect_magento.emulator.search import (
     parse_search_criteria,
     sort_items,
 )
-from connect_magento.emulator.store import SOURCES, Store
+from connect_magento.emulator.store import SOURCES, STOCK_TYPES, StockError, Store
 
 __all__ = ["create_app", "DEMO_CREDENTIALS"]
 
@@ -33,16 +33,24 @@ NOT_FOUND_ENTITY = "The entity that was requested doesn't exist. Verify the enti
 NOT_FOUND_PRODUCT = (
     "The product that was requested doesn't exist. Verify the product and try again."
 )
+# (method or None, path prefix, resource), first match wins; from the <resources> of each
+# route in the modules' etc/webapi.xml (magento/inventory InventoryApi/etc/webapi.xml,
+# InventorySalesApi/etc/webapi.xml; magento2 app/code/Magento/*/etc/webapi.xml)
 ACL = [
-    ("/V1/inventory", "Magento_InventoryApi::source"),
-    ("/V1/products", "Magento_Catalog::products"),
-    ("/V1/configurable-products", "Magento_Catalog::products"),
-    ("/V1/stockItems", "Magento_CatalogInventory::cataloginventory"),
-    ("/V1/orders", "Magento_Sales::actions_view"),
-    ("/V1/order/", "Magento_Sales::ship"),
-    ("/V1/shipment", "Magento_Sales::shipment"),
-    ("/V1/store", "Magento_Backend::store"),
+    ("POST", "/V1/inventory/source-items", "Magento_InventoryApi::stock_source_item_assign"),
+    (None, "/V1/inventory/get-product-salable-quantity", "Magento_InventorySalesApi::stock"),
+    (None, "/V1/inventory", "Magento_InventoryApi::source"),
+    (None, "/V1/products", "Magento_Catalog::products"),
+    (None, "/V1/configurable-products", "Magento_Catalog::products"),
+    (None, "/V1/stockItems", "Magento_CatalogInventory::cataloginventory"),
+    (None, "/V1/orders", "Magento_Sales::actions_view"),
+    (None, "/V1/order/", "Magento_Sales::ship"),
+    (None, "/V1/shipment", "Magento_Sales::shipment"),
+    (None, "/V1/store", "Magento_Backend::store"),
 ]
+# routes that exist only with the MSI modules (without them: 404 "Request does not match any
+# route.", answered before any ACL check: Webapi RequestValidator matches the route first)
+MSI_ROUTES = ("sources_list", "source_items_list", "source_items_save", "salable_qty_get")
 
 
 def _dumps(data):
@@ -97,29 +105,40 @@ class Faults:
 
 
 def create_app(products=100, orders=20, seed=1, **options):
-    """Options: ``msi`` (True), ``configurables``, ``virtuals``, ``integration_as_bearer``
+    """Options: ``msi`` (True), ``deduct_at_order`` (False: MSI with a module that deducts at
+    order placement instead of reserving), ``can_subtract`` (True: legacy "Decrease Stock When
+    Order is Placed"), ``configurables``, ``virtuals``, ``integration_as_bearer``
     (False, like 2.4.4+), ``admin_token_ttl`` (14400 s), ``max_page_size`` (300: the
-    Web API input limit; 0 disables it), ``credentials`` (override the demo set)."""
+    Web API input limit; 0 disables it), ``credentials`` (override the demo set),
+    ``denied_resources`` (ACL resources the integration lacks), ``acl_status`` (401, what
+    Magento answers for them; 403 emulates a proxy/WAF that turns them into 403)."""
     app = Flask("connect_magento.emulator")
     config = {
         "products": products,
         "orders": orders,
         "seed": seed,
         "msi": options.get("msi", True),
+        "deduct_at_order": options.get("deduct_at_order", False),
+        "can_subtract": options.get("can_subtract", True),
         "configurables": options.get("configurables"),
         "virtuals": options.get("virtuals"),
+        "denied_resources": set(options.get("denied_resources") or ()),
+        "acl_status": int(options.get("acl_status", 401)),
     }
-    state = {
-        "store": Store(
-            products,
-            orders,
-            seed,
+
+    def new_store():
+        return Store(
+            config["products"],
+            config["orders"],
+            config["seed"],
             configurables=config["configurables"],
             msi=config["msi"],
             virtuals=config["virtuals"],
-        ),
-        "requests": {},
-    }
+            deduct_at_order=config["deduct_at_order"],
+            can_subtract=config["can_subtract"],
+        )
+
+    state = {"store": new_store(), "requests": {}}
     auth = Authenticator(
         options.get("credentials"),
         integration_as_bearer=options.get("integration_as_bearer", False),
@@ -384,6 +403,23 @@ def create_app(products=100, orders=20, seed=1, **options):
             st.touch()
         return []
 
+    @route("GET", "/V1/inventory/get-product-salable-quantity/:sku/:stock_id")
+    def salable_qty_get(sku, stock_id):
+        """InventorySalesApi GetProductSalableQtyInterface::execute (a bare number)."""
+        st = store()
+        with st.lock:
+            pid = st.by_sku.get(sku)
+            if pid is None:
+                return _error(NOT_FOUND_PRODUCT, 404)
+            if st.products[pid]["type_id"] not in STOCK_TYPES:
+                return _error(
+                    "Can't check requested quantity for products without Source Items support.",
+                    400,
+                )
+            if not stock_id.isdigit():
+                return _error(NOT_FOUND_ENTITY, 404)
+            return st.salable_qty(sku, int(stock_id))
+
     # -- sales -------------------------------------------------------------------------------
 
     def order_field(order, field):
@@ -472,14 +508,17 @@ def create_app(products=100, orders=20, seed=1, **options):
             )
             if config["msi"] and source and source not in {s["source_code"] for s in SOURCES}:
                 return _error('Source with code "%code" does not exist.', 400, {"code": source})
-            shipment = st.ship(
-                order,
-                requested,
-                tracks,
-                notify=bool(body.get("notify")),
-                comment=body.get("comment"),
-                source_code=source or "default",
-            )
+            try:
+                shipment = st.ship(
+                    order,
+                    requested,
+                    tracks,
+                    notify=bool(body.get("notify")),
+                    comment=body.get("comment"),
+                    source_code=source or "default",
+                )
+            except StockError as exc:  # SourceDeductionService: nothing is saved
+                return _error(str(exc), 400)
             return shipment["entity_id"]
 
     @route("POST", "/V1/shipment/track")
@@ -521,9 +560,9 @@ def create_app(products=100, orders=20, seed=1, **options):
 
     # -- dispatch ----------------------------------------------------------------------------
 
-    def resource_for(path):
-        for prefix, resource in ACL:
-            if path.startswith(prefix):
+    def resource_for(path, method=None):
+        for verb, prefix, resource in ACL:
+            if path.startswith(prefix) and (verb is None or verb == method):
                 return resource
         return "Magento_Backend::admin"
 
@@ -556,7 +595,7 @@ def create_app(products=100, orders=20, seed=1, **options):
         if fn is None:
             return _json(NO_ROUTE, 404)
         if fn is not admin_token:
-            if fn.__name__.startswith(("sources_", "source_items_")) and not config["msi"]:
+            if fn.__name__ in MSI_ROUTES and not config["msi"]:
                 return _json(NO_ROUTE, 404)
             try:
                 raw_uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
@@ -573,9 +612,18 @@ def create_app(products=100, orders=20, seed=1, **options):
                     return _error(
                         "The consumer isn't authorized to access %resources.",
                         401,
-                        {"resources": resource_for(path)},
+                        {"resources": resource_for(path, request.method)},
                     )
                 return _error(exc.message, 401, exc.parameters)
+            resource = resource_for(path, request.method)
+            if resource in config["denied_resources"]:
+                # Webapi RequestValidator::checkPermissions -> AuthorizationException, which
+                # ErrorProcessor::maskException answers with 401 (acl_status 403: a proxy's)
+                return _error(
+                    "The consumer isn't authorized to access %resources.",
+                    config["acl_status"],
+                    {"resources": resource},
+                )
         counters[fn.__name__] = counters.get(fn.__name__, 0) + 1
         try:
             result = fn(**match.groupdict())
@@ -623,7 +671,7 @@ def create_app(products=100, orders=20, seed=1, **options):
             return _error(
                 "The consumer isn't authorized to access %resources.",
                 401,
-                {"resources": resource_for(path)},
+                {"resources": resource_for(path, request.method)},
             )
         return None  # "malformed" is applied to the response body
 
@@ -668,14 +716,7 @@ def create_app(products=100, orders=20, seed=1, **options):
 
     @app.route("/_emulator/reset", methods=["POST"])
     def emulator_reset():
-        state["store"] = Store(
-            config["products"],
-            config["orders"],
-            config["seed"],
-            configurables=config["configurables"],
-            msi=config["msi"],
-            virtuals=config["virtuals"],
-        )
+        state["store"] = new_store()
         state["requests"] = {}
         faults.clear()
         auth.nonces.clear()
@@ -683,11 +724,17 @@ def create_app(products=100, orders=20, seed=1, **options):
 
     @app.route("/_emulator/config", methods=["POST"])
     def emulator_config():
-        """Flip store switches: msi, integration_as_bearer, expire_admin_tokens."""
+        """Flip store switches: msi, deduct_at_order, can_subtract, denied_resources,
+        acl_status, integration_as_bearer, expire_admin_tokens."""
         data = request.get_json(force=True)
-        if "msi" in data:
-            config["msi"] = bool(data["msi"])
-            store().msi = config["msi"]
+        for key in ("msi", "deduct_at_order", "can_subtract"):
+            if key in data:
+                config[key] = bool(data[key])
+                setattr(store(), key, config[key])
+        if "denied_resources" in data:
+            config["denied_resources"] = set(data["denied_resources"] or ())
+        if "acl_status" in data:
+            config["acl_status"] = int(data["acl_status"])
         if "integration_as_bearer" in data:
             auth.integration_as_bearer = bool(data["integration_as_bearer"])
         if data.get("expire_admin_tokens"):
@@ -713,9 +760,15 @@ def create_app(products=100, orders=20, seed=1, **options):
         products = [st.products[st.by_sku[s]] for s in data.get("skus", [])]
         if not products:
             products = [next(p for p in st.products.values() if p["type_id"] == "simple")]
-        order = st.create_order(
-            products, state=data.get("state", "new"), status=data.get("status", "pending")
-        )
+        try:
+            order = st.create_order(
+                products,
+                state=data.get("state", "new"),
+                status=data.get("status", "pending"),
+                qty=data.get("qty"),
+            )
+        except StockError as exc:
+            return _json({"message": str(exc)}, 400)
         return _json(st.render_order(order))
 
     @app.route("/_emulator/orders/<int:oid>", methods=["POST"])
@@ -724,13 +777,38 @@ def create_app(products=100, orders=20, seed=1, **options):
         order = st.orders.get(oid)
         if order is None:
             return _json({"error": "no such order"}, 404)
-        return _json(st.render_order(st.set_order(order, request.get_json(force=True))))
+        try:
+            return _json(st.render_order(st.set_order(order, request.get_json(force=True))))
+        except StockError as exc:
+            return _json({"message": str(exc)}, 400)
 
     @app.route("/_emulator/stock/<path:sku>")
     def emulator_stock(sku):
         st = store()
         with st.lock:
             return _json({code: dict(v) for (s, code), v in st.source_items.items() if s == sku})
+
+    @app.route("/_emulator/reservations")
+    def emulator_reservations():
+        """The inventory_reservation table (MSI), oldest first."""
+        return _json(list(store().reservations))
+
+    @app.route("/_emulator/salable/<path:sku>")
+    def emulator_salable(sku):
+        """What the store can still sell of ``sku`` in its current stock mode."""
+        st = store()
+        with st.lock:
+            return _json(
+                {
+                    "sku": sku,
+                    "mode": st.stock_mode,
+                    "sellable": st.sellable_qty(sku),
+                    "reserved": st.reserved(sku),
+                    "source": {
+                        c: v["quantity"] for (s, c), v in st.source_items.items() if s == sku
+                    },
+                }
+            )
 
     @app.route("/_emulator/shipments")
     def emulator_shipments():

@@ -3,6 +3,47 @@
 Products are kept compact (a flat dict of scalars) and rendered to Magento's JSON shape on
 request, so 20,000+ products fit comfortably in one process. Orders and shipments are kept
 in their full JSON shape (far fewer of them).
+
+Stock follows Magento's own rules, in one of three modes (see ``Store.stock_mode``); each rule
+cites the vendor code it reproduces (magento/inventory @ e9d6e33, magento/magento2 2.4):
+
+* ``msi`` - Multi-Source Inventory. Placing an order appends a *negative reservation* per SKU
+  (InventorySales/Plugin/Sales/OrderManagement/AppendReservationsAfterOrderPlacementPlugin.php,
+  an ``aroundPlace`` plugin on ``OrderManagementInterface`` declared in InventorySales/etc/di.xml;
+  ``AppendReservations::reserve`` places ``order_placed``), paid or not. Source quantities do
+  not move at order placement (InventorySales/etc/events.xml disables CatalogInventory's
+  ``SubtractQuoteInventoryObserver``). A shipment deducts the source
+  (InventoryShipping/etc/events.xml ``sales_order_shipment_save_after`` ->
+  ``SourceDeductionProcessor`` -> InventorySourceDeductionApi/Model/SourceDeductionService.php,
+  which refuses to go below zero: "Not all of your products are available in the requested
+  quantity.") and places a compensating (positive) ``shipment_created`` reservation. A
+  cancellation places a compensating ``order_canceled`` reservation of
+  ``qty_ordered - max(qty_shipped, qty_invoiced) - qty_canceled``
+  (InventorySales/Observer/CatalogInventory/CancelOrderItemObserver.php,
+  InventorySales/Model/GetItemsToCancelFromOrderItem.php::getQtyToCancel). A credit memo
+  compensates the refunded, unshipped quantity
+  (InventorySales/Plugin/Sales/OrderManagement/DeductSourceItemQuantityOnRefundPlugin.php).
+  Salable quantity = source quantities of the stock + reservations - min_qty (0)
+  (InventorySales/Model/GetProductSalableQty.php), 0 when the stock says not salable.
+* ``msi_deduct_at_order`` - MSI with a module that disables reservations and deducts the source
+  at order placement, e.g. AmpersandHQ/magento2-disable-stock-reservation (README "Our
+  Approach": no ``inventory_reservation`` writes, deduction on order placement, none on
+  shipment, cancelled items and "back to stock" credit memos replenished).
+* ``legacy`` - CatalogInventory without MSI: ``qty`` decreases when the order is placed
+  (magento2 app/code/Magento/CatalogInventory/etc/events.xml:
+  ``sales_model_service_quote_submit_before`` -> Observer/SubtractQuoteInventoryObserver.php
+  -> Model/StockManagement::registerProductsSale, only when ``canSubtractQty``: manage_stock
+  and ``cataloginventory/options/can_subtract``, default 1), comes back on cancellation
+  (``sales_order_item_cancel`` -> Observer/CancelOrderItemObserver.php:
+  ``qty_ordered - max(qty_shipped, qty_invoiced) - qty_canceled`` through
+  ``StockManagement::backItemQty``) and does **not** move at shipment (no shipment observer
+  in that events.xml).
+
+Where the vendor code leaves a choice, the emulator takes the strictest reading: a credit memo
+returns nothing to a source or to ``qty`` (the "Return to Stock" box and
+``cataloginventory/item_options/auto_return`` are off by default); the seeded history is taken
+as already settled (seeded quantities are the current ones; only MSI's reservation ledger is
+replayed for the seeded orders, so their open quantities are reserved).
 """
 
 import random
@@ -97,6 +138,20 @@ SOURCES = [
 ]
 
 
+DEFAULT_STOCK_ID = 1
+# the Default Stock (website "base", where every emulated order is placed) holds the Default
+# Source; eu_warehouse belongs to no sales channel's stock here
+STOCK_SOURCES = {DEFAULT_STOCK_ID: ("default",)}
+# types with source items (InventoryConfiguration IsSourceItemManagementAllowedForProductType);
+# a configurable's parent line carries no stock of its own
+STOCK_TYPES = ("simple", "virtual", "downloadable")
+NOT_AVAILABLE = "Not all of your products are available in the requested quantity."
+
+
+class StockError(Exception):
+    """Magento refuses the operation for lack of stock (a LocalizedException: HTTP 400)."""
+
+
 def fmt(dt):
     return dt.strftime("%Y-%m-%d %H:%M:%S")
 
@@ -109,11 +164,23 @@ class Store:
     """All state of one emulated store, guarded by one lock."""
 
     def __init__(
-        self, products=100, orders=20, seed=1, *, configurables=None, msi=True, virtuals=None
+        self,
+        products=100,
+        orders=20,
+        seed=1,
+        *,
+        configurables=None,
+        msi=True,
+        virtuals=None,
+        deduct_at_order=False,
+        can_subtract=True,
     ):
         self.lock = threading.RLock()
         self.seed = seed
         self.msi = msi
+        self.deduct_at_order = deduct_at_order  # MSI + a reservation-disabling module
+        self.can_subtract = can_subtract  # cataloginventory/options/can_subtract (legacy)
+        self.reservations = []  # the inventory_reservation table (MSI)
         self.rng = random.Random(seed)
         self.version = 0  # bumped on every write: invalidates search caches
         self.products = {}  # id -> compact dict
@@ -463,9 +530,22 @@ class Store:
                 status=status,
                 created=fmt(created),
                 updated=fmt(created + timedelta(minutes=rng.randint(1, 600))),
+                seeding=True,
             )
 
-    def create_order(self, products, *, state="new", status="pending", created=None, updated=None):
+    def create_order(
+        self,
+        products,
+        *,
+        state="new",
+        status="pending",
+        created=None,
+        updated=None,
+        qty=None,
+        seeding=False,
+    ):
+        """Place an order (``qty``: every line's quantity, random when None). Raises
+        ``StockError`` when the store would refuse it for lack of stock (not when seeding)."""
         rng = self.rng
         with self.lock:
             oid = self.next_order_id
@@ -481,16 +561,18 @@ class Store:
             items = []
             subtotal = 0.0
             for p in products:
-                qty = rng.choice([1, 1, 1, 2, 3])
+                line_qty = qty if qty is not None else rng.choice([1, 1, 1, 2, 3])
                 parent = self.products.get(p["parent"]) if p["parent"] else None
                 if parent is not None:
-                    parent_item = self._order_item(oid, parent, qty, p["price"], created)
+                    parent_item = self._order_item(oid, parent, line_qty, p["price"], created)
                     parent_item["sku"] = p["sku"]  # Magento puts the child's SKU on the parent
                     items.append(parent_item)
-                    items.append(self._order_item(oid, p, qty, 0.0, created, parent=parent_item))
+                    items.append(
+                        self._order_item(oid, p, line_qty, 0.0, created, parent=parent_item)
+                    )
                 else:
-                    items.append(self._order_item(oid, p, qty, p["price"], created))
-                subtotal += p["price"] * qty
+                    items.append(self._order_item(oid, p, line_qty, p["price"], created))
+                subtotal += p["price"] * line_qty
             method, title = rng.choice(CARRIERS)
             shipping = 0.0 if method.startswith("free") else 5.0 * len(products)
             total = money(subtotal + shipping)
@@ -556,6 +638,7 @@ class Store:
                     ]
                 },
             }
+            self.place_order_stock(order, seeding=seeding)  # may refuse: nothing stored yet
             self.orders[oid] = order
             if state in ("processing", "complete", "closed"):
                 self._invoice(order)
@@ -572,8 +655,9 @@ class Store:
                 )
                 order["state"], order["status"] = "complete", "complete"
             if state == "closed":
-                self._refund(order)
+                self._refund(order, seeding=seeding)
             if state == "canceled":
+                self.cancel_order_stock(order, seeding=seeding)
                 for item in items:
                     item["qty_canceled"] = item["qty_ordered"]
                 order["total_canceled"] = total
@@ -596,7 +680,8 @@ class Store:
         for item in order["items"]:
             item["qty_invoiced"] = item["qty_ordered"]
 
-    def _refund(self, order):
+    def _refund(self, order, seeding=False):
+        self.refund_stock(order, seeding=seeding)
         total = order["grand_total"]
         order.update(
             {
@@ -626,6 +711,13 @@ class Store:
                 if "parent_item_id" not in i and self.remaining(i)
             ]
         when = when or self.now()
+        shipped = {}  # stock SKU -> quantity leaving the source
+        for req in items:
+            item = by_id[req["order_item_id"]]
+            stock_line = children.get(item["item_id"]) or item
+            if stock_line.get("product_type") in STOCK_TYPES:
+                shipped[stock_line["sku"]] = shipped.get(stock_line["sku"], 0) + req["qty"]
+        self.ship_stock(order, shipped, source_code or "default", seeding=seeding)  # may refuse
         sid = len(self.shipments) + 1
         ship_items = []
         for req in items:
@@ -636,12 +728,6 @@ class Store:
             if child is not None:
                 child["qty_shipped"] += qty
             stock_sku = (child or item)["sku"]
-            if not seeding:
-                key = (stock_sku, source_code or "default")
-                if key in self.source_items:  # MSI deducts the source at shipment
-                    si = self.source_items[key]
-                    si["quantity"] -= qty
-                    si["status"] = int(si["quantity"] > 0)
             ship_items.append(
                 {
                     "entity_id": sid * 100 + len(ship_items) + 1,
@@ -717,6 +803,7 @@ class Store:
                 if order["state"] in ("new", "pending_payment", "payment_review", "holded"):
                     order["state"], order["status"] = "processing", "processing"
             if data.get("cancelled"):
+                self.cancel_order_stock(order)
                 order["state"], order["status"] = "canceled", "canceled"
                 for item in order["items"]:
                     item["qty_canceled"] = self.remaining(item)
@@ -737,6 +824,133 @@ class Store:
             self.touch()
             return order
 
+    # -- stock rules (see the module docstring for the vendor code of each) -----------------
+
+    @property
+    def stock_mode(self):
+        if not self.msi:
+            return "legacy"
+        return "msi_deduct_at_order" if self.deduct_at_order else "msi"
+
+    @staticmethod
+    def stock_lines(order):
+        """The lines that carry stock: simple (virtual, downloadable) lines, a configurable's
+        child line rather than its parent line."""
+        return [i for i in order["items"] if i.get("product_type") in STOCK_TYPES]
+
+    def _by_sku(self, pairs):
+        out = {}
+        for sku, qty in pairs:
+            if qty:
+                out[sku] = out.get(sku, 0) + qty
+        return out
+
+    def _reserve(self, order, quantities, event_type):
+        """Append rows to the inventory_reservation table (negative = reserved)."""
+        for sku, qty in quantities.items():
+            self.reservations.append(
+                {
+                    "reservation_id": len(self.reservations) + 1,
+                    "stock_id": DEFAULT_STOCK_ID,
+                    "sku": sku,
+                    "quantity": float(qty),
+                    "metadata": {
+                        "event_type": event_type,
+                        "object_type": "order",
+                        "object_id": str(order["entity_id"]),
+                        "object_increment_id": order["increment_id"],
+                    },
+                }
+            )
+
+    def _move_source(self, sku, delta, code="default"):
+        item = self.source_items.setdefault((sku, code), {"quantity": 0.0, "status": 0})
+        item["quantity"] = float(item["quantity"]) + delta
+        item["status"] = int(item["quantity"] > 0)
+
+    def reserved(self, sku, stock_id=DEFAULT_STOCK_ID):
+        """GetReservationsQuantity: the sum of the SKU's reservations (<= 0 while open)."""
+        return sum(
+            r["quantity"]
+            for r in self.reservations
+            if r["sku"] == sku and r["stock_id"] == stock_id
+        )
+
+    def salable_qty(self, sku, stock_id=DEFAULT_STOCK_ID):
+        """GetProductSalableQty: stock quantity + reservations - min_qty (0); 0 when the stock
+        index says not salable (no source item of the stock in stock)."""
+        items = [
+            self.source_items[(sku, code)]
+            for code in STOCK_SOURCES.get(stock_id, ())
+            if (sku, code) in self.source_items
+        ]
+        if not any(i["status"] and i["quantity"] > 0 for i in items):
+            return 0.0
+        return sum(float(i["quantity"]) for i in items) + self.reserved(sku, stock_id)
+
+    def sellable_qty(self, sku):
+        """What the store can still sell of ``sku``, whatever the mode: the salable quantity
+        with MSI, the source quantity with a deduct-at-order module, ``qty`` without MSI."""
+        if self.stock_mode == "msi":
+            return self.salable_qty(sku)
+        return float(self.source_items.get((sku, "default"), {"quantity": 0.0})["quantity"])
+
+    def place_order_stock(self, order, *, seeding=False):
+        ordered = self._by_sku((i["sku"], i["qty_ordered"]) for i in self.stock_lines(order))
+        mode = self.stock_mode
+        if not seeding:
+            # AppendReservations::reserve -> CheckItemsQuantity (MSI);
+            # StockManagement::registerProductsSale -> StockState::checkQty (legacy)
+            for sku, qty in ordered.items():
+                if self.sellable_qty(sku) < qty:
+                    raise StockError(NOT_AVAILABLE)
+        if mode == "msi":
+            self._reserve(order, {sku: -qty for sku, qty in ordered.items()}, "order_placed")
+        elif seeding:
+            return  # seeded quantities are the current ones
+        elif mode == "msi_deduct_at_order" or self.can_subtract:
+            for sku, qty in ordered.items():
+                self._move_source(sku, -qty)
+
+    def ship_stock(self, order, shipped, source_code, *, seeding=False):
+        if self.stock_mode != "msi":
+            return  # legacy: no shipment observer; deduct-at-order modules disable it
+        if not seeding:
+            for sku, qty in shipped.items():  # SourceDeductionService: never below zero
+                have = self.source_items.get((sku, source_code), {"quantity": 0.0})["quantity"]
+                if have - qty < 0:
+                    raise StockError(NOT_AVAILABLE)
+            for sku, qty in shipped.items():
+                self._move_source(sku, -qty, source_code)
+        self._reserve(order, shipped, "shipment_created")  # the compensating reservation
+
+    def cancel_order_stock(self, order, *, seeding=False):
+        back = self._by_sku(
+            (
+                i["sku"],
+                i["qty_ordered"] - max(i["qty_shipped"], i["qty_invoiced"]) - i["qty_canceled"],
+            )
+            for i in self.stock_lines(order)
+        )
+        back = {sku: qty for sku, qty in back.items() if qty > 0}
+        mode = self.stock_mode
+        if mode == "msi":
+            self._reserve(order, back, "order_canceled")
+        elif seeding:
+            return
+        elif mode == "msi_deduct_at_order" or self.can_subtract:
+            for sku, qty in back.items():
+                self._move_source(sku, qty)
+
+    def refund_stock(self, order, *, seeding=False):
+        """A credit memo for everything not yet refunded: with MSI the unshipped part's
+        reservation is compensated; nothing returns to a source or to ``qty`` (Return to
+        Stock off, the default)."""
+        if self.stock_mode != "msi":
+            return
+        back = self._by_sku((i["sku"], self.remaining(i)) for i in self.stock_lines(order))
+        self._reserve(order, {s: q for s, q in back.items() if q > 0}, "creditmemo_created")
+
     # -- summary -----------------------------------------------------------------------------
 
     def summary(self):
@@ -754,5 +968,7 @@ class Store:
                 "shipments": len(self.shipments),
                 "source_items": len(self.source_items),
                 "msi": self.msi,
+                "stock_mode": self.stock_mode,
+                "reservations": len(self.reservations),
                 "version": self.version,
             }
