@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from connect_magento.client import MagentoClient, criteria_params
 from connect_magento.mapping import (
+    BadGallery,
     images_of,
     map_order,
     map_order_status,
@@ -26,6 +27,7 @@ from hub.errors import (
     ConfigurationError,
     ConnectorError,
     StoreRejected,
+    TransientError,
 )
 
 PRODUCT_FIELDS = (
@@ -192,9 +194,26 @@ def _products_by_id(mc, ids, fields):
                 fields=fields + ",total_count",
             ),
         )
-        for item in (data or {}).get("items") or []:
-            found[int(item["id"])] = item
+        items = data.get("items") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise TransientError(
+                "Magento answered GET /V1/products without an items list (images of "
+                f"products {chunk[0]}..{chunk[-1]})"
+            )
+        for item in items:
+            try:
+                found[int(item["id"])] = item
+            except (TypeError, KeyError, ValueError):
+                continue  # an item without a readable id cannot be matched to a product
     return found
+
+
+def _images(raw, base):
+    """(images, None) or (None, the BadGallery message)."""
+    try:
+        return images_of(raw, base), None
+    except BadGallery as exc:
+        return None, str(exc)
 
 
 def fetch_product_images(ctx, products):
@@ -211,7 +230,7 @@ def fetch_product_images(ctx, products):
             int(p["parent"])
             for p in chunk
             if str(p.get("parent") or "").isdigit()
-            and not images_of(found.get(int(p["external_id"]), {}), base)
+            and _images(found.get(int(p["external_id"]), {}), base) == ([], None)
         }
         parents = (
             _products_by_id(mc, parent_ids, "items[id,sku,media_gallery_entries]")
@@ -230,9 +249,23 @@ def fetch_product_images(ctx, products):
                     external_id=str(pid),
                 )
                 continue
-            images = images_of(raw, base)
-            if not images and str(product.get("parent") or "").isdigit():
-                images = images_of(parents.get(int(product["parent"]), {}), base)
+            images, problem = _images(raw, base)
+            whose = "its"
+            if images == [] and str(product.get("parent") or "").isdigit():
+                images, problem = _images(parents.get(int(product["parent"]), {}), base)
+                whose = f"its configurable's (id {product['parent']})"
+            if problem:
+                ref = product.get("sku") or str(pid)
+                yield Invalid(
+                    reference=ref,
+                    message=f"Magento product {ref}: {whose} images cannot be read: {problem}",
+                    hint="Open the product in the Magento admin (Images and Videos) and save "
+                    "it again, or check the module that alters the product API; the next run "
+                    "retries it.",
+                    errors={"media_gallery_entries": [problem]},
+                    external_id=str(pid),
+                )
+                continue
             for entry_id, url, position, label in images:
                 yield {
                     "product_external_id": str(product["external_id"]),
@@ -845,7 +878,7 @@ def check_connection(ctx):
     )
     store_name = None
     try:
-        views = mc.get("store/storeViews") or []
+        views = store_views(mc)
         code = mc.store_code if mc.store_code != "all" else "default"
         view = next((v for v in views if v.get("code") == code), None)
         store_name = (view or {}).get("name")
@@ -858,6 +891,17 @@ def check_connection(ctx):
         msi = mc.msi_available()
         details["msi"] = msi
         details["inventory_api"] = "msi" if msi else "legacy"
+        details["stock_semantics"] = stock_semantics(ctx, mc)
+        if not msi and ctx.setting("inventory_api", "auto") == "legacy":
+            has_msi = mc.get(
+                "inventory/sources", criteria_params(page_size=1, current_page=1), allow_404=True
+            )
+            if has_msi is not None:
+                problems.append(
+                    "inventory_api is legacy but this Magento has Inventory (MSI): under MSI "
+                    "the legacy stock item is the default source's physical quantity, not what "
+                    "can be sold; use inventory_api auto or msi"
+                )
         if msi:
             sources = [s.get("source_code") for s in list_sources(mc)]
             details["sources"] = sources
@@ -867,7 +911,8 @@ def check_connection(ctx):
                     f"(sources: {', '.join(map(str, sources))})"
                 )
     except ConnectorError as exc:
-        problems.append(f"inventory: {exc.message}")
+        details.setdefault("msi", None)
+        problems.append(f"inventory: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
     return {"ok": not problems, "store_name": store_name, "details": details, "problems": problems}
 
 
@@ -884,7 +929,24 @@ def magento_version(ctx, mc):
 
 def list_sources(mc):
     data = mc.get("inventory/sources", criteria_params(page_size=100, current_page=1))
-    return (data or {}).get("items") or []
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise TransientError(
+            "Magento answered GET /V1/inventory/sources without a list of sources "
+            f"({str(data)[:60]!r})"
+        )
+    return items
+
+
+def store_views(mc):
+    """``GET /V1/store/storeViews``: a list of objects, or a TransientError naming the shape."""
+    views = mc.get("store/storeViews") or []
+    if not isinstance(views, list) or not all(isinstance(v, dict) for v in views):
+        raise TransientError(
+            f"Magento answered GET /V1/store/storeViews with {str(views)[:60]!r}, not a list "
+            "of store views"
+        )
+    return views
 
 
 def setting_choices(ctx, setting):
@@ -901,7 +963,7 @@ def setting_choices(ctx, setting):
             for s in list_sources(mc)
         ]
     if setting == "store_code":
-        views = mc.get("store/storeViews") or []
+        views = store_views(mc)
         return [{"value": "all", "label": "All store views (global scope)"}] + [
             {"value": v["code"], "label": v.get("name") or v["code"]}
             for v in views

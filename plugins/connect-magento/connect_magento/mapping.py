@@ -237,17 +237,46 @@ def product_cursor_by_time(raw, field):
     return make_cursor(magento_time(raw.get(field)), raw.get("id") or 0)
 
 
+class BadGallery(ValueError):
+    """``media_gallery_entries`` of a product payload has the wrong shape."""
+
+
+def _shape_of(value):
+    return "null" if value is None else type(value).__name__
+
+
 def images_of(raw, media_base):
-    """[(entry id, url, position, label)] of the enabled images of a product payload."""
+    """[(entry id, url, position, label)] of the enabled images of a product payload.
+
+    Raises ``BadGallery`` (naming what is wrong) when the gallery is not a list of objects
+    or an entry's ``file``/``position``/``label`` cannot be read."""
+    entries = raw.get("media_gallery_entries") if isinstance(raw, dict) else None
+    if entries in (None, "", []):
+        return []
+    if not isinstance(entries, list):
+        raise BadGallery(f"media_gallery_entries is a {_shape_of(entries)}, not a list")
     out = []
-    for entry in raw.get("media_gallery_entries") or ():
+    for n, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise BadGallery(f"media_gallery_entries[{n}] is a {_shape_of(entry)}, not an object")
         if entry.get("disabled") or entry.get("media_type", "image") != "image":
             continue
         file = entry.get("file")
         if not file:
             continue
-        url = media_base.rstrip("/") + "/catalog/product/" + str(file).lstrip("/")
-        out.append((entry.get("id"), url, int(entry.get("position") or 0), entry.get("label")))
+        if not isinstance(file, str):
+            raise BadGallery(f"media_gallery_entries[{n}].file is a {_shape_of(file)}")
+        try:
+            position = int(entry.get("position") or 0)
+        except (TypeError, ValueError):
+            raise BadGallery(
+                f"media_gallery_entries[{n}].position {entry.get('position')!r} is not a number"
+            ) from None
+        label = entry.get("label")
+        if label is not None and not isinstance(label, str):
+            label = str(label)
+        url = media_base.rstrip("/") + "/catalog/product/" + file.lstrip("/")
+        out.append((entry.get("id"), url, position, label))
     out.sort(key=lambda e: e[2])
     return out
 

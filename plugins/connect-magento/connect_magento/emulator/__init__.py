@@ -85,7 +85,8 @@ class Faults:
                     "delay": float(spec.get("delay", 0) or 0),
                     "path": spec.get("path"),
                     "retry_after": spec.get("retry_after"),
-                    "status": int(spec.get("status", 503)),
+                    "status": int(spec.get("status", 200 if spec["fault"] == "body" else 503)),
+                    "body": spec.get("body"),
                 }
             )
 
@@ -664,6 +665,8 @@ def create_app(products=100, orders=20, seed=1, **options):
                 f"Report ID: webapi-{report[:13]}"
             )
             return _json({"message": message}, status)
+        if kind == "body":  # a well-formed JSON answer of the wrong shape
+            return _json(fault["body"], fault["status"])
         if kind == "throttle":
             headers = {"Retry-After": str(fault["retry_after"])} if fault["retry_after"] else None
             return _json({"message": "Too Many Requests", "trace": None}, 429, headers)
@@ -709,8 +712,8 @@ def create_app(products=100, orders=20, seed=1, **options):
     @app.route("/_emulator/faults", methods=["POST"])
     def emulator_faults():
         spec = request.get_json(force=True)
-        if spec.get("fault") not in ("5xx", "slow", "malformed", "throttle", "auth"):
-            return _json({"error": "fault must be 5xx|slow|malformed|throttle|auth"}, 400)
+        if spec.get("fault") not in ("5xx", "slow", "malformed", "throttle", "auth", "body"):
+            return _json({"error": "fault must be 5xx|slow|malformed|throttle|auth|body"}, 400)
         faults.add(spec)
         return _json({"ok": True, "pending": faults.pending})
 
