@@ -30,6 +30,11 @@ def main(argv=None):
     )
     parser.add_argument("--no-msi", action="store_true", help="a store without MSI")
     parser.add_argument(
+        "--deduct-at-order",
+        action="store_true",
+        help="MSI with a module that deducts the source at order placement (no reservations)",
+    )
+    parser.add_argument(
         "--bearer-integration",
         action="store_true",
         help="allow the integration access token as a bearer token",
@@ -44,6 +49,7 @@ def main(argv=None):
         configurables=args.configurables,
         virtuals=args.virtuals,
         msi=not args.no_msi,
+        deduct_at_order=args.deduct_at_order,
         integration_as_bearer=args.bearer_integration,
         weight_unit=args.weight_unit,
     )
