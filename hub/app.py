@@ -2,22 +2,65 @@
 (``hub.api``) on one app. Configuration comes from ``hub.settings`` and ``HUB_*`` variables."""
 
 import os
+from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from hub import db as hubdb
+from hub.bounds import MAX_ID
 from hub.settings import get_settings
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class HubFlask(Flask):
+    """Flask, plus ``Secure`` on every cookie of a response to an HTTPS request when
+    ``HUB_SECURE_COOKIES`` is ``auto`` (the default)."""
+
+    secure_cookies_auto = True
+
+    def process_response(self, response):
+        response = super().process_response(response)  # after_request hooks, session saved
+        if self.secure_cookies_auto and request.is_secure:
+            cookies = response.headers.getlist("Set-Cookie")
+            if any("; Secure" not in c for c in cookies):
+                del response.headers["Set-Cookie"]
+                for cookie in cookies:
+                    secure = cookie if "; Secure" in cookie else cookie + "; Secure"
+                    response.headers.add("Set-Cookie", secure)
+        return response
+
+
+def secure_cookies_setting():
+    """``HUB_SECURE_COOKIES``: ``auto`` (default: Secure when the request is HTTPS), ``1``
+    (always: for a TLS proxy that does not say so), ``0`` (never)."""
+    value = os.environ.get("HUB_SECURE_COOKIES", "auto").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    return "auto"
 
 
 def create_app(config=None):
     settings = get_settings()
-    app = Flask(
+    app = HubFlask(
         "hub",
         instance_path=str(settings.instance_dir),
         static_folder="web/static",
         template_folder="web/templates",
     )
-    secure = os.environ.get("HUB_SECURE_COOKIES", "0").strip().lower() in ("1", "true", "yes")
+    # <int:…> in every route matches 1..2**63-1 only: a larger id is a 404, not an
+    # OverflowError from the database
+    app.url_map.converters["int"] = BoundedIntConverter
+    secure = secure_cookies_setting()
+    app.secure_cookies_auto = secure == "auto"
+    secure = secure is True
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
@@ -26,6 +69,7 @@ def create_app(config=None):
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_DURATION=timedelta(days=30),  # hub.services.users.REMEMBER_DAYS
         WTF_CSRF_TIME_LIMIT=None,
         PAGE_SIZE=50,
     )
@@ -37,6 +81,12 @@ def create_app(config=None):
 
     if hubdb.db.obj is None:
         hubdb.init_db(settings.database_url)
+
+    proxies = int(os.environ.get("HUB_TRUSTED_PROXIES", "0") or 0)
+    if proxies > 0:  # behind N reverse proxies: the client's address and scheme from X-Forwarded-*
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
     from hub import api, web
 

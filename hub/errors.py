@@ -18,6 +18,15 @@ class NotFound(BadInput):
     """An integration, feed, order… that does not exist."""
 
 
+class NeedsConfirmation(BadInput):
+    """Allowed, but unusual enough that the user must confirm it (``confirm`` names the flag:
+    a CLI option, an API body field, a dashboard checkbox). HTTP 409, CLI exit code 2."""
+
+    def __init__(self, message, *, confirm):
+        super().__init__(message)
+        self.confirm = confirm
+
+
 class ConnectorError(HubError):
     """Base class of the errors a connector raises.
 

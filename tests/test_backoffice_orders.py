@@ -339,7 +339,7 @@ def test_ship_lines_by_order_line_id_and_foreign_lines(shop, queued):
         orders.ship_order(shop.order, lines={foreign: 1}, tracking_number="T")
     # a SKU on two lines of one order fills them in turn
     twice = make_order(shop.integration, "#3", [(shop.a, 1), (shop.a, 2)])
-    orders.ship_order(twice, lines={"A": 2}, tracking_number="T")
+    orders.ship_order(twice, lines={"A": 2}, tracking_number="T3")
     assert [ol.shipped_quantity for ol in twice.lines.order_by(OrderLine.id)] == [1, 1]
     with pytest.raises(
         BadInput,
@@ -375,3 +375,28 @@ def test_migration_renames_shipment_runs_recorded_as_webhook(shop):
     migration = importlib.import_module("hub.migrations.0002_trigger_names")
     migration.up(None, db)
     assert FeedRun.get_by_id(old.id).trigger == "shipment"
+
+
+def test_tracking_url_must_be_http_and_a_reused_number_needs_confirming(shop, queued):
+    """Issue 12: a tracking URL is http(s); a number already on another shipment is a warning
+    the operator confirms (one parcel may carry two orders), not silence."""
+    from hub.errors import NeedsConfirmation
+
+    for url in ("javascript:alert(1)", "ftp://carrier.example/1", "https://", "http://a b/"):
+        with pytest.raises(BadInput, match="invalid tracking URL"):
+            orders.ship_order(shop.order, tracking_number="1Z", tracking_url=url)
+    with pytest.raises(BadInput, match="invalid tracking number"):
+        orders.ship_order(shop.order, tracking_number="1Z\x1b[31m")
+    assert Shipment.select().count() == 0
+    orders.ship_order(
+        shop.order, lines={"A": 1}, tracking_number="1Z", tracking_url="https://ups.example/1Z"
+    )
+    second = make_order(shop.integration, "#1002", [(shop.a, 1)])
+    before = on_hand(shop.a)
+    with pytest.raises(NeedsConfirmation, match="already on shipment .* of order #1001") as info:
+        orders.ship_order(second, tracking_number="1Z")
+    assert info.value.confirm == "allow_duplicate_tracking"
+    assert reload(second).status == "to_ship" and on_hand(shop.a) == before  # nothing written
+    assert Shipment.select().count() == 1
+    orders.ship_order(second, tracking_number="1Z", allow_duplicate_tracking=True)
+    assert reload(second).status == "shipped" and Shipment.select().count() == 2

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 PASSWORD = "correct horse battery"
 PUBLIC_ENDPOINTS = {"auth.login", "ops.healthz", "api.openapi", "static"}
@@ -63,9 +64,7 @@ def build(rule, int_value=999999):
     for arg in rule.arguments:
         converter = rule._converters[arg]
         values[arg] = (
-            int_value
-            if type(converter).__name__ == "IntegerConverter"
-            else SAMPLE_VALUES.get(arg, "x")
+            int_value if isinstance(converter, IntegerConverter) else SAMPLE_VALUES.get(arg, "x")
         )
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 

@@ -109,6 +109,10 @@ def document():
             op["responses"]["400"] = error
         if not route.public:
             op["responses"]["401"] = {**error, "description": "missing or invalid token"}
+        if route.admin:
+            op["responses"]["403"] = {**error, "description": "the token's user is not an admin"}
+        if route.conflict:
+            op["responses"]["409"] = {**error, "description": route.conflict}
         if any(p.where == "path" for p in route.params):
             op["responses"]["404"] = {**error, "description": "unknown id"}
         paths.setdefault(openapi_path(route.path), {})[route.method.lower()] = op

@@ -8,8 +8,9 @@ from marshmallow import ValidationError
 
 from hub.api import schemas
 from hub.api.openapi import document
+from hub.bounds import MAX_ID
 from hub.cli.records import order_rows, product_rows
-from hub.errors import BadInput, NotFound
+from hub.errors import BadInput, NeedsConfirmation, NotFound
 from hub.feeds.events import event_summary
 from hub.feeds.events import resolve_event as mark_resolved
 from hub.feeds.runs import queue_run, run_summary
@@ -51,6 +52,8 @@ class Route:
     body: type | None = None
     status: int = 200
     public: bool = False
+    admin: bool = False  # for admins only (hub.services.users: the roles); operators get 403
+    conflict: str | None = None  # a 409 answer: what the caller must confirm, and how
 
     @property
     def endpoint(self):
@@ -62,7 +65,7 @@ class Route:
 
 def _limit():
     try:
-        limit = int(request.args.get("limit", DEFAULT_LIMIT))
+        limit = int(str(request.args.get("limit", DEFAULT_LIMIT))[:6])
     except ValueError:
         raise BadInput("limit must be an integer") from None
     if not 1 <= limit <= MAX_LIMIT:
@@ -75,8 +78,8 @@ def keyset(query, model, rows_to_dicts, schema):
     limit = _limit()
     after = request.args.get("after")
     if after not in (None, ""):
-        if not str(after).isdigit():
-            raise BadInput("after must be an id (integer)")
+        if not str(after).isdigit() or len(str(after)) > 19 or int(after) > MAX_ID:
+            raise BadInput(f"after must be an id (an integer from 0 to {MAX_ID})")
         query = query.where(model.id > int(after))
     rows = list(query.order_by(model.id).limit(limit + 1))
     more = len(rows) > limit
@@ -229,6 +232,7 @@ def create_shipment():
         tracking_number=data["tracking_number"],
         tracking_url=data["tracking_url"],
         user=g.api_user,
+        allow_duplicate_tracking=data["allow_duplicate_tracking"],
     )
     return one(schemas.ShipmentOut, shipment_summary(shipment), 201)
 
@@ -369,6 +373,8 @@ ROUTES = [
         schemas.ShipmentOut,
         body=schemas.ShipmentIn,
         status=201,
+        conflict="the tracking number is already on another shipment: send "
+        "allow_duplicate_tracking: true to confirm",
     ),
     Route(
         "GET",
@@ -486,6 +492,11 @@ def _invalid_body(exc):
 @bp.errorhandler(NotFound)
 def _not_found(exc):
     return jsonify({"error": str(exc)}), 404
+
+
+@bp.errorhandler(NeedsConfirmation)
+def _needs_confirmation(exc):
+    return jsonify({"error": str(exc), "confirm": exc.confirm}), 409
 
 
 @bp.errorhandler(BadInput)

@@ -3,6 +3,8 @@ and the input bodies. The OpenAPI document is generated from these."""
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from hub.bounds import MAX_ID, MAX_QUANTITY
+
 
 class BaseSchema(Schema):
     class Meta:
@@ -148,11 +150,13 @@ class ErrorOut(BaseSchema):
 
 class ShipmentLineIn(BaseSchema):
     sku = fields.String(required=True)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_QUANTITY)
+    )
 
 
 class ShipmentIn(BaseSchema):
-    order_id = fields.Integer(required=True)
+    order_id = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_ID))
     lines = fields.List(
         fields.Nested(ShipmentLineIn),
         load_default=None,
@@ -162,6 +166,10 @@ class ShipmentIn(BaseSchema):
     carrier = fields.String(load_default=None)
     tracking_number = fields.String(required=True, validate=validate.Length(min=1))
     tracking_url = fields.String(load_default=None)
+    allow_duplicate_tracking = fields.Boolean(
+        load_default=False,
+        metadata={"description": "confirm a tracking number already on another shipment (409)"},
+    )
 
 
 class RunIn(BaseSchema):

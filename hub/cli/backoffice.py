@@ -226,9 +226,17 @@ def stock_apply_discrepancy(discrepancy_id, as_json):
     help="Ship only these units (repeat); default: everything remaining.",
 )
 @click.option("--warehouse", help="Ship from this warehouse (default: where it is reserved).")
+@click.option(
+    "--allow-duplicate-tracking",
+    is_flag=True,
+    help="Use a tracking number that is already on another shipment (one parcel, several "
+    "orders); without it such a number is refused as a likely slip.",
+)
 @json_option
 @with_db
-def ship(order, carrier, tracking, tracking_url, lines, warehouse, as_json):
+def ship(
+    order, carrier, tracking, tracking_url, lines, warehouse, allow_duplicate_tracking, as_json
+):
     """Ship ORDER (its number as `hub orders list` shows it, or its hub id)."""
     from hub.services.orders import ship_order, shipment_summary
 
@@ -240,6 +248,7 @@ def ship(order, carrier, tracking, tracking_url, lines, warehouse, as_json):
         tracking_number=tracking,
         tracking_url=tracking_url,
         user=cli_user(),
+        allow_duplicate_tracking=allow_duplicate_tracking,
     )
     summary = shipment_summary(shipment)
     if as_json:

@@ -5,6 +5,10 @@ Feed keys are the same in the CLI, the API and the database.
 
 from dataclasses import dataclass
 
+from marshmallow import Schema, ValidationError, fields, validate
+
+from hub.bounds import MAX_ID
+
 
 @dataclass(frozen=True)
 class FeedType:
@@ -120,6 +124,56 @@ FEED_TYPES = {
 
 FEED_KEYS = tuple(FEED_TYPES)
 FEED_HOOKS = sorted({f.hook for f in FEED_TYPES.values()})
+
+
+# -- run parameters: what a run may be asked, per feed (checked when the run is created) ------
+
+_RUN_PARAM_FIELDS = {
+    "retry_event": fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)),
+    "external_ids": fields.List(
+        fields.String(validate=validate.Length(1, 255)), validate=validate.Length(1, 1000)
+    ),
+    "force": fields.Boolean(),
+    "full": fields.Boolean(),
+    "all": fields.Boolean(),
+    "shipment_ids": fields.List(
+        fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)),
+        validate=validate.Length(1, 1000),
+    ),
+}
+_COMMON_PARAMS = ("retry_event", "external_ids")  # a Retry from the bell targets a record
+RUN_PARAMS = {
+    key: _COMMON_PARAMS
+    + {
+        "import_stock": ("force",),
+        "export_stock": ("full",),
+        "retry_orders": ("all",),
+        "shipping_confirmation": ("shipment_ids",),
+    }.get(key, ())
+    for key in FEED_TYPES
+}
+_RUN_PARAM_SCHEMAS = {
+    key: Schema.from_dict({name: _RUN_PARAM_FIELDS[name] for name in names})
+    for key, names in RUN_PARAMS.items()
+}
+
+
+def validate_run_params(feed, params):
+    """The parameters of a run of ``feed``, checked: BadInput naming what is wrong."""
+    from hub.errors import BadInput
+
+    if params is None:
+        return {}
+    if not isinstance(params, dict):
+        raise BadInput(f"run parameters must be an object, got {type(params).__name__}")
+    try:
+        return _RUN_PARAM_SCHEMAS[feed_type(feed).key]().load(params)
+    except ValidationError as exc:
+        allowed = ", ".join(RUN_PARAMS[feed]) or "none"
+        problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.messages.items())
+        raise BadInput(
+            f"invalid parameters for {feed}: {problems} (parameters of {feed}: {allowed})"
+        ) from None
 
 
 def feed_type(key):

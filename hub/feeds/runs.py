@@ -12,7 +12,7 @@ from hub.db import db
 from hub.errors import AuthenticationError, BadInput, ConnectorError, TransientError
 from hub.feeds import lease
 from hub.feeds.job import FeedJob, RunRefused
-from hub.feeds.registry import FEED_TYPES, feed_type
+from hub.feeds.registry import FEED_TYPES, feed_type, validate_run_params
 from hub.models import FeedRun, Integration, utcnow
 from hub.plugins import get_registry
 from hub.settings import get_settings
@@ -42,11 +42,12 @@ def check_feed_available(integration, feed):
 
 def create_run(integration, feed, trigger="manual", params=None):
     check_feed_available(integration, feed)
+    params = validate_run_params(feed, params)
     return FeedRun.create(
         integration=integration,
         feed=feed,
         trigger=trigger,
-        params=params or {},
+        params=params,
         status="queued",
         queued_at=utcnow(),
     )

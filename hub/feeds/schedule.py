@@ -7,7 +7,7 @@ next-run, so the tick task reads ``next_run_at`` from the database instead.
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 from hub.errors import BadInput
 from hub.models import utcnow
@@ -26,7 +26,10 @@ def next_run(cron, tz="UTC", after=None):
         return None
     after = after or utcnow()
     local = after.replace(tzinfo=UTC).astimezone(zone(tz))
-    nxt = croniter(cron, local).get_next(datetime)
+    try:
+        nxt = croniter(cron, local).get_next(datetime)
+    except CroniterBadDateError:  # stored before such schedules were refused: never runs
+        return None
     return nxt.astimezone(UTC).replace(tzinfo=None)
 
 

@@ -2,10 +2,12 @@
 
 import logging
 import re
+from datetime import datetime
 from urllib.parse import urlparse
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
+from hub import bounds
 from hub.context import ConnectorContext
 from hub.crypto import decrypt_json, encrypt_json, mask
 from hub.db import db
@@ -44,14 +46,20 @@ def validate_cron(expr):
             f"invalid cron expression {expr!r}: use the 5-field form "
             "(minute hour day-of-month month day-of-week)"
         )
+    try:  # '0 0 31 2 *' is well formed but never fires (there is no 31 February)
+        croniter(expr, datetime(2024, 1, 1)).get_next(datetime)
+    except CroniterBadDateError:
+        raise BadInput(
+            f"cron expression {expr!r} never fires (no such date): check its day and month"
+        ) from None
     return expr
 
 
 def get_integration(name_or_id):
     query = Integration.select()
-    if isinstance(name_or_id, int) or str(name_or_id).isdigit():
+    if bounds.as_id(name_or_id):
         found = query.where(
-            (Integration.id == int(name_or_id)) | (Integration.name == str(name_or_id))
+            (Integration.id == bounds.as_id(name_or_id)) | (Integration.name == str(name_or_id))
         ).first()
     else:
         found = query.where(Integration.name == name_or_id).first()

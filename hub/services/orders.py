@@ -31,9 +31,11 @@ and leaves the shipment ``pending`` for the shipping_confirmation feed.
 
 import logging
 import re
+from urllib.parse import urlparse
 
+from hub import bounds
 from hub.db import db, is_postgres
-from hub.errors import BadInput, NotFound
+from hub.errors import BadInput, NeedsConfirmation, NotFound
 from hub.models import (
     Integration,
     Order,
@@ -103,7 +105,7 @@ def find_order(ref):
     if isinstance(ref, Order):
         return ref
     if isinstance(ref, int) and not isinstance(ref, bool):
-        found = Order.get_or_none(Order.id == ref)
+        found = Order.get_or_none(Order.id == ref) if bounds.as_id(ref) else None
         if found is None:
             raise NotFound(f"unknown order id {ref}")
         return found
@@ -125,8 +127,8 @@ def find_order(ref):
             candidates[order.id] = order
     for order in Order.select().where(Order.number.in_(_number_forms(text))):
         candidates[order.id] = order
-    if text.isdigit():
-        by_id = Order.get_or_none(Order.id == int(text))
+    if bounds.as_id(text):
+        by_id = Order.get_or_none(Order.id == bounds.as_id(text))
         if by_id is not None:
             candidates[by_id.id] = by_id
     if not candidates:
@@ -183,12 +185,7 @@ def _resolve_carrier(order, carrier):
 
 
 def _qty(value, what):
-    if isinstance(value, bool):
-        raise BadInput(f"{what}: quantity must be a whole number, got {value!r}")
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-        value = int(value)
-    if not isinstance(value, int):
-        raise BadInput(f"{what}: quantity must be a whole number, got {value!r}")
+    value = bounds.quantity(value, f"{what}: quantity", minimum=-bounds.MAX_QUANTITY)
     if value <= 0:
         raise BadInput(f"{what}: quantity must be positive, got {value}")
     return value
@@ -268,6 +265,56 @@ def _queue_confirmation(integration):
 # --------------------------------------------------------------------------- shipping
 
 
+MAX_TRACKING_NUMBER, MAX_TRACKING_URL = 255, 2000
+
+
+def check_tracking_number(value):
+    text = str(value or "").strip()
+    if not text:
+        raise BadInput("a tracking number is required")
+    if len(text) > MAX_TRACKING_NUMBER or any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise BadInput(
+            f"invalid tracking number: at most {MAX_TRACKING_NUMBER} characters, "
+            "no control characters"
+        )
+    return text
+
+
+def check_tracking_url(value):
+    text = str(value or "").strip()
+    if not text:
+        return None
+    parsed = urlparse(text)
+    if (
+        parsed.scheme.lower() not in ("http", "https")
+        or not parsed.netloc
+        or len(text) > MAX_TRACKING_URL
+        or any(ord(c) <= 32 or ord(c) == 127 for c in text)
+    ):
+        raise BadInput(
+            f"invalid tracking URL {text[:80]!r}: expected http(s)://carrier.example/… "
+            f"(at most {MAX_TRACKING_URL} characters, no spaces)"
+        )
+    return text
+
+
+def _refuse_duplicate_tracking(tracking_number, shipment_id):
+    used = (
+        Shipment.select(Shipment, Order)
+        .join(Order)
+        .where((Shipment.tracking_number == tracking_number) & (Shipment.id != shipment_id))
+        .order_by(Shipment.id)
+        .first()
+    )
+    if used is not None:
+        raise NeedsConfirmation(
+            f"tracking number {tracking_number} is already on shipment {used.id} of "
+            f"{order_label(used.order)}: confirm to use it again (one parcel for several "
+            "orders), or check the number",
+            confirm="allow_duplicate_tracking",
+        )
+
+
 def ship_order(
     order,
     *,
@@ -277,17 +324,21 @@ def ship_order(
     tracking_number,
     tracking_url=None,
     user=None,
+    allow_duplicate_tracking=False,
 ):
     """Ship ``lines`` ({order_line_or_sku: qty}; None: everything remaining) of an order.
 
     Creates the Shipment (confirmation ``pending``), takes the stock out of ``warehouse``
     (default: where the order's stock is reserved), releases the reservation, advances the
     status, and queues the shipping confirmation once committed.
+
+    A tracking URL must be http(s). A tracking number already on another shipment is
+    usually a typing slip (or a parcel scanned twice): NeedsConfirmation unless
+    ``allow_duplicate_tracking`` (one parcel may carry several orders, so it is allowed).
     """
     order = find_order(order)
-    if tracking_number is None or not str(tracking_number).strip():
-        raise BadInput("a tracking number is required")
-    tracking_number = str(tracking_number).strip()
+    tracking_number = check_tracking_number(tracking_number)
+    tracking_url = check_tracking_url(tracking_url)
     username = stock._username(user)
     with db.atomic():
         order = _lock_order(order.id)  # serialises two shipments of the same order
@@ -363,6 +414,8 @@ def ship_order(
                     enforce_available=True,
                     **refs,
                 )
+        if not allow_duplicate_tracking:  # asked last (rolled back): other refusals come first
+            _refuse_duplicate_tracking(tracking_number, shipment.id)
         new_status = (
             "shipped" if all(ol.remaining <= 0 for ol in order_lines) else "partially_shipped"
         )

@@ -34,7 +34,6 @@ position is negative (units owed to customers).
 """
 
 import math
-import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -42,6 +41,7 @@ from fractions import Fraction
 
 from peewee import fn
 
+from hub import bounds
 from hub.db import db, is_postgres
 from hub.errors import BadInput, NotFound
 from hub.models import (
@@ -76,13 +76,10 @@ NO_SUPPLIER = "no supplier"
 
 
 def _int(value, what, *, minimum=None):
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadInput(f"{what} must be a whole number, got {value!r}")
-    if minimum is not None and value < minimum:
-        raise BadInput(f"{what} must be at least {minimum}, got {value}")
-    return value
+    """A whole number within hub.bounds' quantity range (days and quantities alike)."""
+    return bounds.whole_number(
+        value, what, minimum=-bounds.MAX_QUANTITY if minimum is None else minimum
+    )
 
 
 def _money(value, what="price"):
@@ -114,8 +111,8 @@ def get_supplier(name_or_id):
         return name_or_id
     text = str(name_or_id or "").strip()
     found = None
-    if text.isdigit():
-        found = Supplier.get_or_none(Supplier.id == int(text))
+    if bounds.as_id(text):
+        found = Supplier.get_or_none(Supplier.id == bounds.as_id(text))
     if found is None:
         found = (
             Supplier.select()
@@ -218,8 +215,8 @@ def find_purchase_order(ref):
         return ref
     text = str(ref or "").strip()
     found = PurchaseOrder.get_or_none(fn.UPPER(PurchaseOrder.number) == text.upper())
-    if found is None and text.isdigit():
-        found = PurchaseOrder.get_or_none(PurchaseOrder.id == int(text))
+    if found is None and bounds.as_id(text):
+        found = PurchaseOrder.get_or_none(PurchaseOrder.id == bounds.as_id(text))
     if found is None:
         raise NotFound(f"unknown purchase order {text!r} (see `hub po list`)")
     return found

@@ -30,6 +30,7 @@ import re
 
 from peewee import fn
 
+from hub import bounds
 from hub.db import db, is_postgres
 from hub.errors import BadInput, NotFound
 from hub.models import (
@@ -98,12 +99,8 @@ def _ensure_level(product_id, warehouse_id):
 
 
 def _check_int(value, what):
-    """An int, or a string of one; BadInput otherwise (no bools, no fractions)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-        return int(value)
-    raise BadInput(f"{what} must be a whole number, got {value!r}")
+    """A quantity within hub.bounds' range (an int, or a string of one); BadInput otherwise."""
+    return bounds.quantity(value, what)
 
 
 def _require_reason(reason):
@@ -154,8 +151,8 @@ def get_warehouse(name_or_code_or_id):
         return wh
     text = str(name_or_code_or_id).strip()
     wh = None
-    if text.isdigit():
-        wh = Warehouse.get_or_none(Warehouse.id == int(text))
+    if bounds.as_id(text):
+        wh = Warehouse.get_or_none(Warehouse.id == bounds.as_id(text))
     if wh is None:
         wh = (
             Warehouse.select()
@@ -255,6 +252,12 @@ def apply_movement(
         after = StockLevel.get(
             (StockLevel.product == product_id) & (StockLevel.warehouse == warehouse_id)
         )
+        for name, value in (("on hand", after.on_hand), ("reserved", after.reserved)):
+            if abs(value) > bounds.MAX_QUANTITY:  # rolled back with the update above
+                raise BadInput(
+                    f"this would take {name} of product {product_id} to {value:,}, beyond "
+                    f"the {bounds.MAX_QUANTITY:,} units the hub counts"
+                )
         return StockMovement.create(
             product=product_id,
             warehouse=warehouse_id,
@@ -496,7 +499,7 @@ def apply_discrepancy(discrepancy, user=None):
     """
     if not isinstance(discrepancy, StockDiscrepancy):
         found = StockDiscrepancy.get_or_none(
-            StockDiscrepancy.id == _check_int(discrepancy, "discrepancy id")
+            StockDiscrepancy.id == (bounds.as_id(discrepancy) or 0)
         )
         if found is None:
             raise NotFound(f"unknown stock discrepancy {discrepancy!r}")

@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import login_required
 
+from hub.bounds import MAX_QUANTITY, as_id, whole_number
 from hub.errors import BadInput, HubError
 
 
@@ -30,7 +31,7 @@ def get_or_404(model, row_id):
 
 def page_size():
     try:
-        size = int(request.args.get("limit") or current_app.config["PAGE_SIZE"])
+        size = int(str(request.args.get("limit") or current_app.config["PAGE_SIZE"])[:6])
     except ValueError:
         size = current_app.config["PAGE_SIZE"]
     return max(1, min(size, 500))
@@ -42,7 +43,7 @@ def keyset_page(query, model, size=None):
     Returns (rows, next_before) where next_before is the id to pass for the next page or None.
     """
     size = size or page_size()
-    before = request.args.get("before", type=int)
+    before = as_id(request.args.get("before") or "")
     if before:
         query = query.where(model.id < before)
     rows = list(query.order_by(model.id.desc()).limit(size + 1))
@@ -94,10 +95,5 @@ def int_field(name, default=None, minimum=None):
         if default is not None:
             return default
         raise BadInput(f"{name.replace('_', ' ')} is required")
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadInput(f"{name.replace('_', ' ')} must be a whole number, got {raw!r}") from None
-    if minimum is not None and value < minimum:
-        raise BadInput(f"{name.replace('_', ' ')} must be at least {minimum}")
-    return value
+    label = name.replace("_", " ")
+    return whole_number(raw, label, minimum=-MAX_QUANTITY if minimum is None else minimum)

@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from hub.bounds import as_id
 from hub.feeds.events import resolve_event, retry_event, unresolved_errors
 from hub.models import Event, FeedRun, Integration, Order, Product, RunLog
 from hub.web.common import get_or_404, keyset_page, protected_blueprint, run_action
@@ -30,7 +31,7 @@ def index():
         query = query.where(Event.resolved_at.is_null(True))
     elif state == "resolved":
         query = query.where(Event.resolved_at.is_null(False))
-    integration = request.args.get("integration", type=int)
+    integration = request.args.get("integration", type=as_id)
     if integration:
         query = query.where(Event.integration == integration)
     rows, next_before = keyset_page(query, Event)

@@ -3,6 +3,7 @@
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
+from hub.bounds import as_id
 from hub.models import Product, StockLevel, StockMovement, Warehouse
 from hub.models.inventory import MOVEMENT_TYPES
 from hub.services import stock
@@ -26,7 +27,7 @@ def _sku_filter(query, model):
     if sku:
         product = Product.get_or_none(Product.sku == sku)
         query = query.where(model.product == (product.id if product else 0))
-    warehouse = request.args.get("warehouse", type=int)
+    warehouse = request.args.get("warehouse", type=as_id)
     if warehouse:
         query = query.where(model.warehouse == warehouse)
     return query
@@ -85,14 +86,14 @@ def adjust():
             return stock.set_quantity(
                 sku,
                 quantity,
-                warehouse=form.get("warehouse", type=int),
+                warehouse=form.get("warehouse", type=as_id),
                 reason=form.get("reason"),
                 user=_user(),
             )
         return stock.adjust(
             sku,
             quantity,
-            warehouse=form.get("warehouse", type=int),
+            warehouse=form.get("warehouse", type=as_id),
             reason=form.get("reason"),
             user=_user(),
         )
@@ -109,8 +110,8 @@ def transfer():
         lambda: stock.transfer(
             sku,
             int_field("quantity", minimum=1),
-            from_warehouse=form.get("from_warehouse", type=int),
-            to_warehouse=form.get("to_warehouse", type=int),
+            from_warehouse=form.get("from_warehouse", type=as_id),
+            to_warehouse=form.get("to_warehouse", type=as_id),
             reason=(form.get("reason") or "").strip() or None,
             user=_user(),
         ),

@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from hub.bounds import as_id
 from hub.errors import BadInput
 from hub.models import (
     HeldRecord,
@@ -32,8 +33,8 @@ def filtered_orders(args):
     query = Order.select(Order, Integration).join(Integration)
     if args.get("status"):
         query = query.where(Order.status == args["status"])
-    if args.get("integration", type=int):
-        query = query.where(Order.integration == args.get("integration", type=int))
+    if args.get("integration", type=as_id):
+        query = query.where(Order.integration == args.get("integration", type=as_id))
     if args.get("from"):
         query = query.where(Order.ordered_at >= parse_date(args["from"]))
     if args.get("to"):
@@ -97,7 +98,7 @@ def ship(order_id):
                 lines[line.sku] = lines.get(line.sku, 0) + qty
         if not lines:
             raise BadInput("choose at least one unit to ship")
-        warehouse = request.form.get("warehouse", type=int)
+        warehouse = request.form.get("warehouse", type=as_id)
         return ship_order(
             order,
             lines=lines,
@@ -106,6 +107,7 @@ def ship(order_id):
             tracking_number=(request.form.get("tracking_number") or "").strip(),
             tracking_url=(request.form.get("tracking_url") or "").strip() or None,
             user=current_user._get_current_object(),
+            allow_duplicate_tracking=bool(request.form.get("allow_duplicate_tracking")),
         )
 
     ok, _ = run_action(do)

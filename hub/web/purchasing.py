@@ -6,6 +6,7 @@ The business rules live in hub.services.purchasing.
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
+from hub.bounds import as_id
 from hub.errors import BadInput
 from hub.models import (
     Product,
@@ -57,7 +58,7 @@ def supplier(supplier_id):
 
 @bp.route("/recommendations")
 def recommendations():
-    window = request.args.get("window_days", type=int) or 30
+    window = min(request.args.get("window_days", type=as_id) or 30, 3650)
     groups, error = [], None
     try:
         groups = list(purchasing.recommendations(window_days=window))
@@ -70,7 +71,7 @@ def recommendations():
 
 @bp.route("/recommendations/order", methods=["POST"])
 def create_from_recommendations():
-    sup = get_or_404(Supplier, request.form.get("supplier", type=int) or 0)
+    sup = get_or_404(Supplier, request.form.get("supplier", type=as_id) or 0)
     ok, po = run_action(
         lambda: purchasing.create_po_from_recommendations(sup),
         f"Draft purchase order created for {sup.name}.",
@@ -94,8 +95,8 @@ def parse_lines(text):
 
 @bp.route("/orders/new", methods=["POST"])
 def create():
-    sup = get_or_404(Supplier, request.form.get("supplier", type=int) or 0)
-    warehouse = request.form.get("warehouse", type=int)
+    sup = get_or_404(Supplier, request.form.get("supplier", type=as_id) or 0)
+    warehouse = request.form.get("warehouse", type=as_id)
     ok, po = run_action(
         lambda: purchasing.create_purchase_order(
             sup,

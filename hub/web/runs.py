@@ -4,6 +4,7 @@ stock-check discrepancies) and the JSON its progress bar polls."""
 from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from hub.bounds import as_id
 from hub.feeds.registry import FEED_TYPES
 from hub.models import (
     FeedRun,
@@ -25,8 +26,8 @@ LOG_LIMIT = 500
 def index():
     query = FeedRun.select(FeedRun, Integration).join(Integration)
     args = request.args
-    if args.get("integration", type=int):
-        query = query.where(FeedRun.integration == args.get("integration", type=int))
+    if args.get("integration", type=as_id):
+        query = query.where(FeedRun.integration == args.get("integration", type=as_id))
     if args.get("feed"):
         query = query.where(FeedRun.feed == args["feed"])
     if args.get("status"):
