@@ -6,6 +6,9 @@ and the records connectors yield, so that a number out of range is a clear BadIn
   whole numbers from -1,000,000,000 to 1,000,000,000 units. A level that a movement would
   take outside that range is refused as well.
 * Ids (database rows): 1 to 2**63 - 1. A larger id is simply unknown (404 / NotFound).
+* Text from stores is stored as sent, except NUL (refused by the record schemas). Where
+  the hub shows it in a terminal, control and bidi characters are escaped
+  (``terminal_safe``); in events and tables, long text is cut (``shorten``).
 """
 
 import re
@@ -33,6 +36,48 @@ def whole_number(value, what, *, minimum=-MAX_QUANTITY, maximum=MAX_QUANTITY):
 
 def quantity(value, what="quantity", *, minimum=-MAX_QUANTITY):
     return whole_number(value, what, minimum=minimum, maximum=MAX_QUANTITY)
+
+
+# C0/C1 controls and DEL (escape sequences, carriage returns that overwrite a line) and the
+# bidirectional overrides and isolates that reorder what a terminal shows (U+202E…)
+UNSAFE_CHARS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+EVENT_TEXT_MAX = 1000  # characters of an event's message or hint
+CELL_TEXT_MAX = 80  # characters of a table cell in the CLI
+
+
+def shorten(text, limit):
+    """``text`` cut to ``limit`` characters, an ellipsis marking the cut."""
+    text = "" if text is None else str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def terminal_safe(text, limit=None, *, newlines=True):
+    """``text`` with control and bidi characters shown as escapes (``\\x1b``, ``\\u202e``)
+    so that it cannot rewrite the terminal; cut to ``limit`` characters when given."""
+    text = "" if text is None else str(text)
+    if limit is not None:
+        text = shorten(text, limit)
+    if not newlines:
+        text = text.replace("\n", "\\n").replace("\t", " ")
+    return UNSAFE_CHARS.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(char):
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def has_nul(value):
+    """True when a string anywhere in ``value`` (a dict, a list) holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    return False
 
 
 def as_id(value):

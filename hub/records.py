@@ -22,14 +22,25 @@ Conventions
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from hub.bounds import MAX_QUANTITY, has_nul
+
 STOCK_SEMANTICS = ("sellable", "physical")
 
 
 class RecordSchema(Schema):
-    """Records from connectors are validated strictly: a misspelled field is a bug."""
+    """Records from connectors are validated strictly: a misspelled field is a bug.
+
+    Text is kept as the store sent it, control characters included (the CLI escapes them
+    when it prints), but a NUL is refused: no database stores it faithfully."""
 
     class Meta:
         unknown = RAISE
+
+    @validates_schema
+    def _no_nul(self, data, **kwargs):
+        bad = {name: ["contains a NUL character"] for name, v in data.items() if has_nul(v)}
+        if bad:
+            raise ValidationError(bad)
 
 
 def _money():
@@ -100,7 +111,7 @@ class OrderLineRecord(RecordSchema):
     sku = fields.String(allow_none=True, load_default=None)  # None: the core reports it
     product_external_id = fields.String(allow_none=True, load_default=None)
     name = fields.String(allow_none=True, load_default=None)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
     price = _money()
 
 
@@ -142,8 +153,14 @@ class StockRecord(RecordSchema):
 
     external_id = fields.String(required=True)
     sku = fields.String(allow_none=True, load_default=None)
-    quantity = fields.Integer(required=True)
-    on_hand = fields.Integer(allow_none=True, load_default=None)
+    quantity = fields.Integer(
+        required=True, validate=validate.Range(min=-MAX_QUANTITY, max=MAX_QUANTITY)
+    )
+    on_hand = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=-MAX_QUANTITY, max=MAX_QUANTITY),
+    )
     store_refs = fields.Dict(keys=fields.String(), load_default=dict)
 
 
@@ -178,7 +195,7 @@ class StockPush(RecordSchema):
 
     sku = fields.String(required=True)
     external_id = fields.String(required=True)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=0))
+    quantity = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_QUANTITY))
     previous = fields.Integer(allow_none=True, load_default=None)
     store_refs = fields.Dict(keys=fields.String(), load_default=dict)
 
@@ -198,7 +215,11 @@ class PushResult(RecordSchema):
     )
     message = fields.String(allow_none=True, load_default=None)
     hint = fields.String(allow_none=True, load_default=None)
-    store_quantity = fields.Integer(allow_none=True, load_default=None)
+    store_quantity = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(min=-MAX_QUANTITY, max=MAX_QUANTITY),
+    )
     external_id = fields.String(allow_none=True, load_default=None)  # e.g. the store's shipment id
 
 
@@ -206,7 +227,7 @@ class ShipmentLine(RecordSchema):
     sku = fields.String(required=True)
     order_line_external_id = fields.String(required=True)
     product_external_id = fields.String(allow_none=True, load_default=None)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
 
 
 class ShipmentRecord(RecordSchema):

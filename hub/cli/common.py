@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import click
 
+from hub.bounds import CELL_TEXT_MAX, UNSAFE_CHARS, terminal_safe
 from hub.errors import BadInput, HubError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NO_WORKER = 0, 1, 2, 3
@@ -76,7 +77,10 @@ def _default(value):
 
 
 def print_json(data):
-    click.echo(json.dumps(data, indent=2, default=_default, ensure_ascii=False))
+    """JSON for scripts; the characters that would act on a terminal (DEL, C1 controls, bidi
+    overrides) are written as JSON escapes — the same data, nothing raw on the screen."""
+    text = json.dumps(data, indent=2, default=_default, ensure_ascii=False)
+    click.echo(UNSAFE_CHARS.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def print_table(rows, columns):
@@ -84,17 +88,15 @@ def print_table(rows, columns):
     if not rows:
         click.echo("(none)")
         return
-    widths = {
-        c: max(len(c), *(len(str(r.get(c, "") if r.get(c) is not None else "")) for r in rows))
-        for c in columns
-    }
+    # store text is shown escaped (no escape sequence or bidi override reaches the
+    # terminal) and cut to CELL_TEXT_MAX characters; --json keeps every character
+    cells = [
+        {c: terminal_safe(r.get(c), CELL_TEXT_MAX, newlines=False) for c in columns} for r in rows
+    ]
+    widths = {c: max(len(c), *(len(r[c]) for r in cells)) for c in columns}
     click.echo("  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip())
-    for row in rows:
-        click.echo(
-            "  ".join(
-                str(row.get(c) if row.get(c) is not None else "").ljust(widths[c]) for c in columns
-            ).rstrip()
-        )
+    for row in cells:
+        click.echo("  ".join(row[c].ljust(widths[c]) for c in columns).rstrip())
 
 
 def print_rows(rows, as_json, columns):
@@ -113,10 +115,10 @@ def handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except BadInput as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {terminal_safe(exc, 2000, newlines=False)}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except HubError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {terminal_safe(exc, 2000, newlines=False)}", err=True)
             sys.exit(EXIT_FAILED)
 
     return wrapper

@@ -5,6 +5,7 @@ re-opens it if it had been resolved, so the bell does not grow every night with
 the same error. Every occurrence is also a line of its run's log (RunLog).
 """
 
+from hub.bounds import EVENT_TEXT_MAX, shorten
 from hub.db import db
 from hub.errors import BadInput
 from hub.models import Event, RunLog, utcnow
@@ -28,6 +29,8 @@ def record_event(
     if severity not in SEVERITIES:
         raise ValueError(f"unknown severity {severity!r}")
     reference = (reference or "")[:255]
+    message = shorten(message, EVENT_TEXT_MAX)  # store text in it can be very long
+    hint = shorten(hint, EVENT_TEXT_MAX) if hint else hint
     now = utcnow()
     with db.atomic():
         Event.insert(
@@ -87,7 +90,12 @@ def record_event(
 def log_line(run, severity, code, message, *, reference=None, hint=None):
     """A line in the run's log that is not a problem for the bell (progress, summaries)."""
     return RunLog.create(
-        run=run.id, severity=severity, code=code, reference=reference, message=message, hint=hint
+        run=run.id,
+        severity=severity,
+        code=code,
+        reference=reference,
+        message=shorten(message, EVENT_TEXT_MAX),
+        hint=hint,
     )
 
 
