@@ -9,9 +9,17 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from hub.errors import HubError
 
+SECRETS_HINT = (
+    "Run `hub secrets rotate --old-key-env VAR` with the previous key in VAR, or enter the "
+    "credentials again: `hub integrations set NAME --secret KEY` or Edit in the dashboard."
+)
+
 
 class SecretsError(HubError):
-    pass
+    """Stored credentials that the configured HUB_SECRET_KEY does not decrypt."""
+
+    code = "credentials_unreadable"
+    hint = SECRETS_HINT
 
 
 def _fernet(secret_key):

@@ -19,12 +19,15 @@ def cli(verbose):
         else getattr(logging, os.environ.get("HUB_LOG_LEVEL", "WARNING")),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from hub.http import install_log_redaction
+
+    install_log_redaction()  # credentials masked in every logger's lines (oauthlib's too)
 
 
 def _register():
-    from hub.cli import admin, backoffice, feeds, integrations, records, serve
+    from hub.cli import admin, backoffice, feeds, integrations, records, secrets, serve
 
-    for module in (admin, integrations, feeds, records, backoffice, serve):
+    for module in (admin, integrations, feeds, records, backoffice, serve, secrets):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -6,6 +6,7 @@ export after go-live sends every SKU. Shipments made in test mode are confirmed
 only when asked (``confirm_test_shipments``).
 """
 
+from hub.crypto import SecretsError
 from hub.db import db
 from hub.errors import BadInput, ConnectorError
 from hub.models import Event, Integration, Order, Shipment, utcnow
@@ -36,6 +37,8 @@ def check_connection(integration):
             "details": {},
             "problems": [exc.message + (f" — {exc.hint}" if exc.hint else "")],
         }
+    except SecretsError as exc:  # HUB_SECRET_KEY changed
+        return {"ok": False, "store_name": None, "details": {}, "problems": [f"{exc} — {exc.hint}"]}
     except Exception as exc:  # network errors: a clear line, not a traceback
         return {
             "ok": False,

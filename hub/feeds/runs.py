@@ -8,6 +8,7 @@ queued and Huey retries the SAME run (attempts counts them).
 import logging
 import traceback
 
+from hub.crypto import SecretsError
 from hub.db import db
 from hub.errors import AuthenticationError, BadInput, ConnectorError, TransientError
 from hub.feeds import lease
@@ -131,6 +132,22 @@ def execute_run(run_id, retries_left=0):
         _finish(run.id, "failed", str(exc), **(job.counts if job else {}))
     except TransientError as exc:
         _transient(run, job, exc, retries_left)
+    except SecretsError as exc:  # HUB_SECRET_KEY changed: one clear line, no traceback
+        from hub.feeds.events import record_event
+
+        message = f"the credentials of {integration.name} cannot be read: {exc}"
+        log.error("run %s of %s/%s: %s", run.id, integration.name, run.feed, message)
+        record_event(
+            integration.id,
+            "error",
+            exc.code,
+            message,
+            hint=exc.hint,
+            reference=integration.name,
+            run=run,
+            feed=run.feed,
+        )
+        _finish(run.id, "failed", message, **(job.counts if job else {}))
     except AuthenticationError as exc:
         from hub.feeds.events import record_event
 

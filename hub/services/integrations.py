@@ -9,7 +9,7 @@ from croniter import CroniterBadDateError, croniter
 
 from hub import bounds
 from hub.context import ConnectorContext
-from hub.crypto import decrypt_json, encrypt_json, mask
+from hub.crypto import SecretsError, decrypt_json, encrypt_json, mask
 from hub.db import db
 from hub.errors import BadInput, NotFound
 from hub.feeds.registry import FEED_TYPES
@@ -103,9 +103,18 @@ def _coerce(spec, value):
 
 
 def split_settings(
-    connector, values, *, partial=False, existing_settings=None, existing_secrets=None
+    connector,
+    values,
+    *,
+    partial=False,
+    existing_settings=None,
+    existing_secrets=None,
+    check_secrets=True,
 ):
-    """Validate ``values`` against the connector's settings schema -> (settings, secrets)."""
+    """Validate ``values`` against the connector's settings schema -> (settings, secrets).
+
+    ``check_secrets=False``: required credentials are not checked (they are stored, and
+    left untouched)."""
     info = get_registry().info(connector)
     specs = {s["name"]: s for s in info["settings"]}
     unknown = sorted(set(values) - set(specs))
@@ -128,7 +137,9 @@ def split_settings(
         missing = [
             n
             for n, s in specs.items()
-            if s["required"] and (secrets if s["secret"] else settings).get(n) in (None, "")
+            if s["required"]
+            and (check_secrets or not s["secret"])
+            and (secrets if s["secret"] else settings).get(n) in (None, "")
         ]
         if missing:
             raise BadInput(f"missing required setting(s) for {connector}: {', '.join(missing)}")
@@ -200,15 +211,7 @@ def update_integration(
             raise BadInput(f"an integration named {name!r} already exists")
         integration.name = name
     if values:
-        settings, secrets = split_settings(
-            integration.connector,
-            values,
-            partial=True,
-            existing_settings=integration.settings,
-            existing_secrets=decrypt_json(key, integration.secrets_encrypted),
-        )
-        integration.settings = settings
-        integration.secrets_encrypted = encrypt_json(key, secrets) if secrets else None
+        _apply_values(integration, values, key)
     if carriers:
         mapping = dict(integration.carrier_mapping or {})
         for method, carrier in carriers.items():
@@ -234,6 +237,55 @@ def update_integration(
     integration.updated_at = utcnow()
     integration.save()
     return integration
+
+
+def _apply_values(integration, values, key):
+    """Settings and credentials from ``values``. Stored credentials that this key cannot
+    decrypt (HUB_SECRET_KEY changed) are not needed: settings alone leave them as they are;
+    credentials given replace them all (the required ones must then all be given)."""
+    try:
+        existing = decrypt_json(key, integration.secrets_encrypted)
+        unreadable = False
+    except SecretsError:
+        existing, unreadable = {}, True
+    specs = get_registry().info(integration.connector)["settings"]
+    given_secrets = {s["name"] for s in specs if s["secret"]} & set(values)
+    if unreadable and not given_secrets:
+        settings, _ = split_settings(
+            integration.connector,
+            values,
+            partial=True,
+            existing_settings=integration.settings,
+            check_secrets=False,
+        )
+        integration.settings = settings  # the stored credentials stay as they are
+        return
+    try:
+        settings, secrets = split_settings(
+            integration.connector,
+            values,
+            partial=True,
+            existing_settings=integration.settings,
+            existing_secrets=existing,
+        )
+    except BadInput as exc:
+        if unreadable:
+            raise BadInput(
+                f"{exc} (the stored credentials cannot be decrypted with this HUB_SECRET_KEY: "
+                "enter all of them again)"
+            ) from None
+        raise
+    integration.settings = settings
+    integration.secrets_encrypted = encrypt_json(key, secrets) if secrets else None
+
+
+def credentials_readable(integration):
+    """False when the stored credentials do not decrypt with the current HUB_SECRET_KEY."""
+    try:
+        integration_secrets(integration)
+        return True
+    except SecretsError:
+        return False
 
 
 def remove_integration(integration):

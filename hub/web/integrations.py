@@ -183,13 +183,15 @@ def edit(integration_id):
             return redirect(url_for("integrations.show", integration_id=integration.id))
     try:
         stored_secrets = set(integration_secrets(integration))
-    except HubError:
-        stored_secrets = set()
+        secrets_unreadable = False
+    except HubError:  # HUB_SECRET_KEY changed: the credentials are entered again
+        stored_secrets, secrets_unreadable = set(), True
     return render_template(
         "integrations/edit.html",
         integration=integration,
         specs=specs,
         stored_secrets=stored_secrets,
+        secrets_unreadable=secrets_unreadable,
         choices=store_choices(integration, specs),
     )
 

@@ -1,0 +1,66 @@
+"""Key rotation: re-encrypt every integration's credentials under the current HUB_SECRET_KEY."""
+
+from hub.crypto import SecretsError, decrypt_json, encrypt_json
+from hub.db import db
+from hub.errors import BadInput
+from hub.models import Integration
+
+
+def credentials_status(key):
+    """[{integration, readable}] for every integration with stored credentials."""
+    rows = []
+    for integration in _with_credentials():
+        try:
+            decrypt_json(key, integration.secrets_encrypted)
+            readable = True
+        except SecretsError:
+            readable = False
+        rows.append({"integration": integration.name, "readable": readable})
+    return rows
+
+
+def rotate_secret_key(old_key, new_key):
+    """Decrypt every integration's credentials with ``old_key`` and encrypt them with
+    ``new_key``, in one transaction. If any does not decrypt with ``old_key``, nothing is
+    changed (BadInput names them). Returns the names of the re-encrypted integrations."""
+    if not old_key:
+        raise BadInput("the old key is empty")
+    if not new_key:
+        raise BadInput("HUB_SECRET_KEY (the new key) is not set")
+    if old_key == new_key:
+        raise BadInput("the old key is the current HUB_SECRET_KEY: nothing to rotate")
+    integrations = _with_credentials()
+    decrypted, unreadable = {}, []
+    for integration in integrations:
+        try:
+            decrypted[integration.id] = decrypt_json(old_key, integration.secrets_encrypted)
+        except SecretsError:
+            unreadable.append(integration)
+    if unreadable:
+        details = []
+        for integration in unreadable:
+            try:
+                decrypt_json(new_key, integration.secrets_encrypted)
+                details.append(f"{integration.name} (already under the current key)")
+            except SecretsError:
+                details.append(integration.name)
+        raise BadInput(
+            "nothing changed: the credentials of "
+            f"{', '.join(details)} do not decrypt with the old key. Check the old key, or "
+            "enter those credentials again (`hub integrations set NAME --secret KEY`) and "
+            "rotate the others."
+        )
+    with db.atomic():
+        for integration in integrations:
+            Integration.update(
+                secrets_encrypted=encrypt_json(new_key, decrypted[integration.id])
+            ).where(Integration.id == integration.id).execute()
+    return [integration.name for integration in integrations]
+
+
+def _with_credentials():
+    return list(
+        Integration.select()
+        .where(Integration.secrets_encrypted.is_null(False) & (Integration.secrets_encrypted != ""))
+        .order_by(Integration.name)
+    )
