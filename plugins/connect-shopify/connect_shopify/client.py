@@ -34,6 +34,7 @@ from hub.errors import (
     StoreUnavailableError,
     TransientError,
 )
+from hub.http import OutboundRefused
 
 DEFAULT_VERSION = "2026-10"
 TOKEN_RENEW_MARGIN = 600  # renew a client-credentials token 10 minutes before it expires
@@ -516,9 +517,13 @@ class ShopifyClient:
                 return
 
     def stream_jsonl(self, url):
-        """Yield the objects of a bulk result file, one line at a time (never the whole file)."""
+        """Yield the objects of a bulk result file, one line at a time (never the whole file).
+        The URL comes from the store: fetched through the hub's guarded session (no private
+        addresses but the store's own host and HUB_OUTBOUND_ALLOW; no credentials sent)."""
         try:
-            response = self.session.get(url, stream=True)
+            response = self.ctx.public_session.get(url, stream=True)
+        except OutboundRefused as exc:
+            raise StoreRejected(f"The bulk result URL was {exc}.") from None
         except requests.RequestException as exc:
             raise TransientError(f"Cannot download the bulk result: {exc}") from exc
         with response:
