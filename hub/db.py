@@ -4,6 +4,8 @@ SQLite runs in WAL mode with ``BEGIN IMMEDIATE`` transactions, so concurrent
 writers queue on the lock instead of failing to upgrade a read lock.
 """
 
+import contextlib
+import os
 from pathlib import Path
 
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
@@ -21,12 +23,21 @@ SQLITE_PRAGMAS = (
 )
 
 
+def create_private_file(path):
+    """Create ``path`` empty with mode 0600 unless it exists (SQLite then makes its -wal and
+    -shm files with the same mode): credentials, sessions and tokens are in there."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def open_database(url):
     """Open (lazily) a peewee database from ``url``; SQLite gets the pragmas above."""
     if url.startswith("sqlite"):
         path = parse(url)["database"]
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path != ":memory:" and not path.startswith("file:"):
+            create_private_file(path)
         return SqliteDatabase(
             path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=30, check_same_thread=False
         )

@@ -14,6 +14,9 @@
 * ``HUB_RUN_RETENTION_DAYS`` runs and resolved events older than this are pruned (90)
 * ``HUB_WORKERS``        worker threads of ``hub worker`` (default 2)
 * ``HUB_HTTP_RETRIES`` / ``HUB_HTTP_BACKOFF``  transport retries of connector sessions (4, 0.5 s)
+* ``HUB_SECURE_COOKIES`` ``auto`` (default: ``Secure`` cookies on HTTPS requests), ``1``, ``0``
+* ``HUB_TRUSTED_PROXIES`` reverse proxies in front of ``hub web`` whose ``X-Forwarded-For`` /
+                          ``-Proto`` / ``-Host`` are believed (default 0); read by hub.app
 * ``HUB_OUTBOUND_ALLOW``  hosts, IPs or networks (``images.lan, .lan, 10.1.0.0/16``) that URLs
                           chosen by a store may reach although private (default: none; the
                           store's own host is always allowed)

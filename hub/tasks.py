@@ -6,7 +6,6 @@ ids, never model instances, and open the database themselves.
 """
 
 import logging
-from pathlib import Path
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.exceptions import RetryTask
@@ -24,7 +23,10 @@ def make_huey(queue_url, immediate=False):
     if queue_url.startswith("redis"):
         return RedisHuey("hub", url=queue_url, immediate=immediate)
     path = parse(queue_url)["database"] if queue_url.startswith("sqlite") else queue_url
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if path != ":memory:":
+        from hub.db import create_private_file
+
+        create_private_file(path)
     return SqliteHuey("hub", filename=path, immediate=immediate)
 
 

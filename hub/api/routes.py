@@ -457,6 +457,7 @@ ROUTES = [
     ),
 ]
 PUBLIC_ENDPOINTS = {f"api.{r.endpoint}" for r in ROUTES if r.public}
+ADMIN_ENDPOINTS = {f"api.{r.endpoint}" for r in ROUTES if r.admin}
 
 for _route in ROUTES:
     bp.add_url_rule(_route.path, _route.endpoint, _route.view, methods=[_route.method])
@@ -480,6 +481,8 @@ def _authenticate():
     user = user_for_token(token.strip())
     if user is None:
         return _unauthorized("invalid or revoked API token")
+    if request.endpoint in ADMIN_ENDPOINTS and not user.is_admin:
+        return jsonify({"error": "this route is for admins only"}), 403
     g.api_user = user
     return None
 

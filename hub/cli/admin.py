@@ -135,19 +135,114 @@ def users_token(username, name):
 @json_option
 @with_db
 def users_list(as_json):
-    """List users."""
-    from hub.models import User, iso
+    """List users and their role (admin or operator)."""
+    from hub.models import User
+    from hub.services.users import user_summary
 
+    rows = [user_summary(u) for u in User.select().order_by(User.username)]
+    print_rows(rows, as_json, ["username", "role", "active", "last_login_at", "created_at"])
+
+
+@users.command("deactivate")
+@click.argument("username")
+@with_db
+def users_deactivate(username):
+    """Deactivate USERNAME: their sessions end now, their API tokens are refused."""
+    from hub.services.users import get_user, set_active
+
+    set_active(get_user(username), False)
+    click.echo(f"user {username} deactivated")
+
+
+@users.command("activate")
+@click.argument("username")
+@with_db
+def users_activate(username):
+    """Activate USERNAME again (they sign in anew; their unrevoked tokens work again)."""
+    from hub.services.users import get_user, set_active
+
+    set_active(get_user(username), True)
+    click.echo(f"user {username} activated")
+
+
+@users.command("delete")
+@click.argument("username")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_db
+def users_delete(username, yes):
+    """Delete USERNAME with their sessions and API tokens."""
+    from hub.services.users import delete_user, get_user
+
+    user = get_user(username)
+    if not yes:
+        click.confirm(f"Delete user {user.username} and their API tokens?", abort=True)
+    delete_user(user)
+    click.echo(f"user {username} deleted")
+
+
+@users.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["admin", "operator"]))
+@with_db
+def users_role(username, role):
+    """Make USERNAME an admin or an operator."""
+    from hub.services.users import get_user, set_role
+
+    set_role(get_user(username), role)
+    click.echo(f"user {username} is now {role}")
+
+
+@users.command("tokens")
+@click.argument("username")
+@json_option
+@with_db
+def users_tokens(username, as_json):
+    """List the API tokens of USERNAME (never the tokens themselves)."""
+    from hub.services.users import get_user, list_tokens, token_summary
+
+    rows = [token_summary(t) for t in list_tokens(get_user(username))]
+    print_rows(rows, as_json, ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"])
+
+
+@users.command("revoke-token")
+@click.argument("username")
+@click.argument("token")
+@with_db
+def users_revoke_token(username, token):
+    """Revoke a token of USERNAME, by id or by prefix (as `hub users tokens` shows them)."""
+    from hub.services.users import find_token, get_user, revoke_token
+
+    row = revoke_token(find_token(get_user(username), token))
+    click.echo(f"token {row.id} ({row.name}, {row.prefix}…) of {username} revoked")
+
+
+@users.command("sign-out")
+@click.argument("username")
+@with_db
+def users_sign_out(username):
+    """Sign USERNAME out everywhere: every dashboard session and remember-me cookie ends."""
+    from hub.services.users import end_all_sessions, get_user
+
+    count = end_all_sessions(get_user(username))
+    click.echo(f"user {username} signed out ({count} sessions ended)")
+
+
+@users.command("sign-ins")
+@click.option("--failed", is_flag=True, help="Only the failed ones.")
+@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
+@json_option
+@with_db
+def users_sign_ins(failed, limit, as_json):
+    """Recent dashboard sign-in attempts, newest first."""
+    from hub.models import LoginAttempt, iso
+
+    query = LoginAttempt.select().order_by(LoginAttempt.id.desc()).limit(limit)
+    if failed:
+        query = query.where(LoginAttempt.ok == False)  # noqa: E712
     rows = [
-        {
-            "username": u.username,
-            "admin": u.is_admin,
-            "active": u.active,
-            "created_at": iso(u.created_at),
-        }
-        for u in User.select().order_by(User.username)
+        {"at": iso(a.at), "username": a.username, "address": a.address, "ok": a.ok} for a in query
     ]
-    print_rows(rows, as_json, ["username", "admin", "active", "created_at"])
+    print_rows(rows, as_json, ["at", "username", "address", "ok"])
 
 
 COMMANDS = [init, db, plugins, users]

@@ -18,7 +18,7 @@ from hub.models.integrations import Binding, Integration, IntegrationWarehouse
 from hub.models.inventory import StockLevel, StockMovement, Warehouse
 from hub.models.orders import Address, Order, OrderLine, Shipment, ShipmentLine
 from hub.models.purchasing import ProductSupplier, PurchaseOrder, PurchaseOrderLine, Supplier
-from hub.models.users import ApiToken, User
+from hub.models.users import ApiToken, LoginAttempt, User, UserSession
 
 ALL_MODELS = [
     ProductGroup,
@@ -51,6 +51,8 @@ ALL_MODELS = [
     PurchaseOrderLine,
     User,
     ApiToken,
+    UserSession,
+    LoginAttempt,
 ]
 
 DEFAULT_WAREHOUSE = ("Main warehouse", "MAIN")

@@ -4,12 +4,23 @@ from hub.models.base import BaseModel, utcnow
 
 
 class User(BaseModel):
+    """A dashboard / API user. ``is_admin`` is the role: admin, or operator when false
+    (hub.services.users documents what each may do)."""
+
     username = CharField(unique=True, max_length=100)
     password_hash = CharField(max_length=255)  # werkzeug.security hash, never the password
     is_admin = BooleanField(default=False)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
+
+    # the sign-in this object was loaded for (set by hub.services.users): flask-login keeps
+    # this random, server-side revocable id in the session and remember-me cookies
+    session_token = None
+
+    @property
+    def role(self):
+        return "admin" if self.is_admin else "operator"
 
     # flask-login protocol
     @property
@@ -25,7 +36,9 @@ class User(BaseModel):
         return False
 
     def get_id(self):
-        return str(self.id)
+        if not self.session_token:
+            raise RuntimeError("sign users in with hub.services.users.start_session")
+        return self.session_token
 
 
 class ApiToken(BaseModel):
@@ -36,3 +49,26 @@ class ApiToken(BaseModel):
     created_at = DateTimeField(default=utcnow)
     last_used_at = DateTimeField(null=True)
     revoked_at = DateTimeField(null=True)
+
+
+class UserSession(BaseModel):
+    """One dashboard sign-in. The cookie carries a random token; the row holds its hash.
+    Signing out deletes the row, so a copied session or remember-me cookie stops working."""
+
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    token_hash = CharField(unique=True, max_length=64)  # sha256 of the token
+    remember = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField(index=True)
+    address = CharField(max_length=64, null=True)
+    user_agent = CharField(max_length=255, null=True)
+
+
+class LoginAttempt(BaseModel):
+    """Every dashboard sign-in attempt (the throttle counts the failed ones)."""
+
+    username = CharField(max_length=100, index=True)
+    address = CharField(max_length=64, index=True)
+    at = DateTimeField(default=utcnow, index=True)
+    ok = BooleanField(default=False)

@@ -23,13 +23,12 @@ SECURITY_HEADERS = {
 
 
 @login_manager.user_loader
-def _load_user(user_id):
-    from hub.models import User
+def _load_user(session_token):
+    """The session and remember-me cookies carry a sign-in's random token: a signed-out,
+    expired or deactivated user's token finds nothing (hub.services.users)."""
+    from hub.services.users import user_for_session
 
-    if not str(user_id).isdigit():
-        return None
-    user = User.get_or_none(User.id == int(user_id))
-    return user if user is not None and user.active else None
+    return user_for_session(session_token)
 
 
 def _open_db():
@@ -60,7 +59,9 @@ def init_app(app):
         orders,
         overview,
         purchasing,
+        roles,
         runs,
+        users,
     )
 
     csrf.init_app(app)
@@ -68,6 +69,7 @@ def init_app(app):
     app.before_request(_open_db)
     app.teardown_appcontext(_close_db)
     app.after_request(_security_headers)
+    app.before_request(roles.check_role)
     filters.init_app(app)
     for module in (
         auth,
@@ -80,12 +82,17 @@ def init_app(app):
         inventory,
         purchasing,
         ops,
+        users,
     ):
         app.register_blueprint(module.bp)
 
     @app.context_processor
     def _layout():
-        return {"bell": events.bell_summary() if current_user.is_authenticated else None}
+        signed_in = current_user.is_authenticated
+        return {
+            "bell": events.bell_summary() if signed_in else None,
+            "can": lambda endpoint: signed_in and roles.may_open(current_user, endpoint),
+        }
 
     @app.errorhandler(404)
     def _not_found(exc):

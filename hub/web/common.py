@@ -1,7 +1,7 @@
 """Shared helpers of the dashboard blueprints: login-protected blueprints, 404s, keyset pages."""
 
 from datetime import datetime, timedelta
-from urllib.parse import urlparse
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import login_required
@@ -63,13 +63,35 @@ def parse_date(value, end=False):
     return day + timedelta(days=1) if end else day
 
 
+def safe_path(target):
+    """``target`` if it is a path of this site (``/orders/?status=held``), else None.
+
+    Refused: a scheme or a host, a path that does not start with one slash (``//host``),
+    and any control character or backslash anywhere (browsers drop or rewrite them: with a
+    tab, ``/%09/evil.example`` becomes ``//evil.example``)."""
+    if not isinstance(target, str) or not target or len(target) > 2048:
+        return None
+    if any(ord(c) < 0x20 or c in "\x7f\\" for c in target):
+        return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    if parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def back(default_endpoint="overview.index", **values):
     """Redirect to the page the form was posted from (same host only), else a default."""
     target = request.form.get("next") or request.referrer
     if target:
-        parsed = urlparse(target)
+        parsed = urlsplit(target)
         if not parsed.netloc or parsed.netloc == request.host:
-            return redirect(parsed.path + (f"?{parsed.query}" if parsed.query else ""))
+            path = safe_path(urlunsplit(("", "", parsed.path, parsed.query, "")))
+            if path:
+                return redirect(path)
     return redirect(url_for(default_endpoint, **values))
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from hub.bounds import as_id
 from hub.feeds.events import resolve_event, retry_event, unresolved_errors
 from hub.models import Event, FeedRun, Integration, Order, Product, RunLog
-from hub.web.common import get_or_404, keyset_page, protected_blueprint, run_action
+from hub.web.common import get_or_404, keyset_page, protected_blueprint, run_action, safe_path
 
 bp = protected_blueprint("events", __name__, url_prefix="/events")
 BELL_SIZE = 8
@@ -91,7 +91,8 @@ def resolve_view(event_id):
         lambda: resolve_event(event, current_user._get_current_object()),
         f"Marked resolved: {event.message[:80]}",
     )
-    return redirect(request.form.get("next") or url_for("events.show", event_id=event.id))
+    target = safe_path(request.form.get("next"))
+    return redirect(target or url_for("events.show", event_id=event.id))
 
 
 @bp.route("/<int:event_id>/retry", methods=["POST"])

@@ -1,0 +1,90 @@
+"""What an operator (a signed-in user who is not an admin) may open in the dashboard.
+
+An explicit allow-list: every endpoint not listed here is for admins only, so a new page is
+admin-only until someone decides otherwise (tests/test_security_auth.py holds the same table
+and fails on an endpoint it does not know). hub.services.users describes the two roles.
+"""
+
+from flask import request
+from flask_login import current_user
+
+OPERATOR_ENDPOINTS = frozenset(
+    {
+        # seeing everything
+        "overview.index",
+        "overview.runs_chart",
+        "integrations.index",
+        "integrations.show",
+        "integrations.check",  # test the connection: reads, changes nothing
+        "runs.index",
+        "runs.show",
+        "runs.progress",
+        "events.index",
+        "events.show",
+        "catalog.index",
+        "catalog.show",
+        "catalog.stock_chart",
+        "catalog.image",
+        "orders.index",
+        "orders.show",
+        "orders.held",
+        "inventory.index",
+        "inventory.movements",
+        "purchasing.index",
+        "purchasing.show",
+        "purchasing.recommendations",
+        "purchasing.supplier",
+        # running feeds and handling what they report
+        "integrations.run_now",
+        "events.resolve_view",
+        "events.retry",
+        "runs.apply_discrepancy",
+        "catalog.relink",
+        "catalog.unlink",
+        # shipping and orders
+        "orders.ship",
+        "orders.cancel",
+        # stock
+        "inventory.adjust",
+        "inventory.transfer",
+        # purchasing
+        "purchasing.create",
+        "purchasing.add_line",
+        "purchasing.mark_ordered",
+        "purchasing.receive",
+        "purchasing.cancel",
+        "purchasing.create_from_recommendations",
+        "purchasing.create_supplier",
+        "purchasing.link_product",
+        # their own account
+        "auth.logout",
+        "auth.logout_everywhere",
+        "auth.tokens",
+        "auth.create",
+        "auth.revoke",
+        "auth.sessions",
+        "auth.end_session",
+    }
+)
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "ops.healthz", "static"})
+
+
+def may_open(user, endpoint):
+    """Whether ``user`` (signed in) may use the dashboard ``endpoint``."""
+    if endpoint is None or endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api."):
+        return True  # unknown URLs 404; the API checks its own routes
+    return bool(user.is_admin) or endpoint in OPERATOR_ENDPOINTS
+
+
+def check_role():
+    """before_request: a signed-in operator asking for an admin page gets a 403."""
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if request.endpoint.startswith("api."):
+        return None
+    if not current_user.is_authenticated or may_open(current_user, request.endpoint):
+        return None
+    from flask import render_template
+
+    message = "This page is for admins: ask one to do it, or to make you an admin."
+    return render_template("error.html", code=403, message=message), 403
