@@ -115,10 +115,19 @@ def test_held_order_cancelled_releases_and_expired_is_an_error(integration, stor
     assert HeldRecord.get(HeldRecord.reference == "#1003").status == "released"
     assert stock_of("B") == (0, 0)
     expired = HeldRecord.get(HeldRecord.reference == "#1004")
-    assert expired.status == "expired" and stock_of("A") == (0, 0)
+    # no longer re-checked every hour, but its stock stays reserved: the store still holds it
+    assert expired.status == "expired" and expired.next_check_at is None
+    assert stock_of("A") == (0, 1)
     assert Event.get(Event.code == "held_order_expired").severity == "error"
     retry_message = Event.get(Event.code == "awaiting_payment", Event.reference == "#1004")
     assert retry_message.resolved_at is not None  # superseded by the Error
+    HeldRecord.update(next_check_at=utcnow()).execute()  # even if it were due…
+    assert scheduled(integration, "retry_orders").processed == 0  # …the schedule skips it
+    # the merchant cancels it in the store and presses Run now: released
+    store.orders["4"]["cancelled"] = True
+    assert run(integration, "retry_orders").processed == 1
+    assert HeldRecord.get(HeldRecord.reference == "#1004").status == "released"
+    assert stock_of("A") == (0, 0)
     verify_ledger()
 
 

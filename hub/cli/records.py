@@ -167,7 +167,7 @@ def orders_held(integration, as_json):
     query = (
         HeldRecord.select(HeldRecord, Integration)
         .join(Integration)
-        .where(HeldRecord.status == "held")
+        .where(HeldRecord.status.in_(["held", "expired"]))
         .order_by(HeldRecord.held_at)
     )
     if integration:
@@ -178,13 +178,16 @@ def orders_held(integration, as_json):
             "number": h.reference,
             "external_id": h.external_id,
             "reason": h.reason,
+            "status": h.status,  # expired: no longer re-checked on schedule, stock still reserved
             "held_at": iso(h.held_at),
             "next_check_at": iso(h.next_check_at),
             "checks": h.checks,
         }
         for h in query
     ]
-    print_rows(rows, as_json, ["integration", "number", "reason", "held_at", "next_check_at"])
+    print_rows(
+        rows, as_json, ["integration", "number", "reason", "status", "held_at", "next_check_at"]
+    )
 
 
 @click.group()

@@ -151,7 +151,7 @@ def retry_event(event, user=None):
         .where(
             (HeldRecord.integration == event.integration_id)
             & (HeldRecord.external_id == event.external_id)
-            & (HeldRecord.status == "held")
+            & HeldRecord.status.in_(["held", "expired"])
         )
         .exists()
     ):

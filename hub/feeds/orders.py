@@ -378,8 +378,6 @@ def _release_held(job, held, status):
                 run_id=job.run.id,
             )
     held.status = status
-    if status == "expired":  # no longer re-checked: the Retry message gives way to the Error
-        job.resolved([held.reference], codes=("awaiting_payment",))
     held.next_check_at = None
     held.last_checked_at = utcnow()
     held.save()
@@ -407,17 +405,18 @@ def retry_orders(job):
     merchant who saw the order paid in the store must not wait for the next hour."""
     now = utcnow()
     max_age = timedelta(hours=job.settings.held_order_max_age_hours)
+    scheduled = job.run.trigger == "schedule" and not job.params.get("all")
     query = HeldRecord.select().where(
         (HeldRecord.integration == job.integration.id)
         & (HeldRecord.kind == "order")
-        & (HeldRecord.status == "held")
+        # expired ones are re-checked only when someone asks (Run now, Retry)
+        & HeldRecord.status.in_(["held"] if scheduled else ["held", "expired"])
     )
     if job.params.get("external_ids"):
         query = query.where(HeldRecord.external_id.in_(job.params["external_ids"]))
-    elif job.params.get("all") or job.run.trigger != "schedule":
-        pass  # a person pressed Run now (or asked for all): every held order is re-checked
-    else:
+    elif scheduled:
         query = query.where(HeldRecord.next_check_at <= now)  # the hourly rhythm
+    # else a person pressed Run now (or asked for all): every held order is re-checked
     held_rows = list(query.order_by(HeldRecord.id))
     job.set_total(len(held_rows))
     for held in held_rows:
@@ -446,17 +445,27 @@ def retry_orders(job):
             continue
         action = process_order(job, record, held=held)
         if action == "held" and held.ordered_at and held.ordered_at < now - max_age:
-            held = HeldRecord.get_by_id(held.id)
-            _release_held(job, held, status="expired")
-            job.event(
-                "error",
-                "held_order_expired",
-                f"Order {held.reference} has awaited payment since "
-                f"{held.ordered_at:%Y-%m-%d}: no longer re-checked, stock released.",
-                hint="Cancel it in the store, or retry it here once it is paid.",
-                reference=held.reference,
-                external_id=held.external_id,
-            )
+            _expire_held(job, HeldRecord.get_by_id(held.id))
+
+
+def _expire_held(job, held):
+    """Stop re-checking an order that has awaited payment too long — but keep its stock
+    reserved: the store still holds it (PrestaShop took the stock, Magento MSI reserved it)
+    until the order is cancelled there, and releasing it here would oversell."""
+    held.status = "expired"
+    held.next_check_at = None
+    held.save()
+    job.resolved([held.reference], codes=("awaiting_payment",))  # the Error supersedes it
+    job.event(
+        "error",
+        "held_order_expired",
+        f"Order {held.reference} has awaited payment since {held.ordered_at:%Y-%m-%d}: no "
+        "longer re-checked every hour; its stock stays reserved, as the store holds it.",
+        hint="Cancel it in the store, then Run now 'Retry held orders' (or Retry here): it is "
+        "released. If it gets paid, Retry imports it.",
+        reference=held.reference,
+        external_id=held.external_id,
+    )
 
 
 # -- status updates ----------------------------------------------------------------------------
@@ -483,10 +492,10 @@ def _apply_status(job, record, order_service):
             (HeldRecord.integration == integration.id)
             & (HeldRecord.kind == "order")
             & (HeldRecord.external_id == record["external_id"])
-            & (HeldRecord.status == "held")
+            & HeldRecord.status.in_(["held", "expired"])
         )
-        if held is not None:  # re-check it at the next retry run
-            held.next_check_at = utcnow()
+        if held is not None:  # it changed in the store: re-check it at the next retry run
+            held.status, held.next_check_at = "held", utcnow()
             held.save()
             job.count("updated")
         else:

@@ -78,7 +78,7 @@ def held_reservations(integration, product_ids=None):
         .where(
             (StockMovement.reference_type == "held_order")
             & (HeldRecord.integration == integration.id)
-            & (HeldRecord.status == "held")
+            & HeldRecord.status.in_(["held", "expired"])  # expired: the store still holds it
         )
         .group_by(StockMovement.product)
     )

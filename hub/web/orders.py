@@ -145,7 +145,7 @@ def held():
     query = (
         HeldRecord.select(HeldRecord, Integration)
         .join(Integration)
-        .where(HeldRecord.status == "held")
+        .where(HeldRecord.status.in_(["held", "expired"]))
     )
     rows, next_before = keyset_page(query, HeldRecord)
     return render_template("orders/held.html", held=rows, next_before=next_before)

@@ -93,7 +93,7 @@ def index():
     )
     held = dict(
         HeldRecord.select(HeldRecord.integration, fn.COUNT(HeldRecord.id))
-        .where(HeldRecord.status == "held")
+        .where(HeldRecord.status.in_(["held", "expired"]))
         .group_by(HeldRecord.integration)
         .tuples()
     )

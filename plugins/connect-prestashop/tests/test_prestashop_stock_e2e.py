@@ -158,7 +158,7 @@ def test_orders_placed_and_changed_in_the_store_keep_hub_and_store_equal(
     live.control("POST", f"orders/{to_cancel}", json={"cancelled": True})
     _ok(hub_feed_runner(integration, "update_orders"))
     # the order held as unpaid is re-checked (only it: the seeded held orders are months old
-    # and the core would expire them, see test_an_expired_held_order_keeps_its_stock...)
+    # and would expire; their stock stays reserved, see test_an_expired_held_order_keeps…)
     _ok(hub_feed_runner(integration, "retry_orders", external_ids=[str(to_error)]))
     assert _mismatches(live, integration) == []
     assert _check(hub_feed_runner, integration) == []
@@ -176,13 +176,6 @@ def test_orders_placed_and_changed_in_the_store_keep_hub_and_store_equal(
     assert _check(hub_feed_runner, integration) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: retry_orders releases the stock of a held order older than "
-    "HUB_HELD_ORDER_MAX_AGE_HOURS, while PrestaShop keeps an unpaid order's stock taken until "
-    "the order is cancelled or in payment error (OrderHistory::changeIdOrderState); the hub's "
-    "target then exceeds the store by that quantity and export_stock would push it",
-)
 def test_an_expired_held_order_keeps_its_stock_in_the_store(live, integration, hub_feed_runner):
     _setup(live, integration, hub_feed_runner)
     assert _mismatches(live, integration) == []
