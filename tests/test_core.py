@@ -187,3 +187,18 @@ def test_the_worked_example_in_the_docs_runs(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "import_new_products" in result.stdout
+
+
+def test_connector_cache_is_emptied_when_the_store_or_its_settings_change(integration):
+    """ctx.cache holds what a connector learnt of a store (a token, a detected inventory
+    mode): it must not survive a change of URL, settings or credentials."""
+    from hub.models import Integration
+    from hub.services.integrations import build_context, update_integration
+
+    build_context(integration).cache["learnt"] = "MSI"
+    assert build_context(Integration.get_by_id(integration.id)).cache == {"learnt": "MSI"}
+    update_integration(Integration.get_by_id(integration.id), values={"notify_customer": True})
+    assert build_context(Integration.get_by_id(integration.id)).cache == {}
+    build_context(Integration.get_by_id(integration.id)).cache["learnt"] = "legacy"
+    update_integration(Integration.get_by_id(integration.id), url="http://127.0.0.1:9/")
+    assert build_context(Integration.get_by_id(integration.id)).cache == {}

@@ -1,5 +1,7 @@
 """Integrations: create, configure, encrypt credentials, build a connector context."""
 
+import hashlib
+import json
 import logging
 import re
 from datetime import datetime
@@ -300,13 +302,30 @@ def masked_secrets(integration):
     return {k: mask(v) for k, v in integration_secrets(integration).items()}
 
 
-_context_cache = {}
+_context_cache = {}  # integration id -> (what the cache was built for, the cache)
+
+
+def _context_cache_for(integration, secrets):
+    """``ctx.cache`` of an integration, emptied when its store, settings or credentials change
+    (a token, a detected inventory mode must not outlive the set-up they were learnt from)."""
+    fingerprint = hashlib.sha256(
+        json.dumps(
+            [integration.connector, integration.base_url, integration.settings or {}, secrets],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    ).hexdigest()
+    built_for, cache = _context_cache.get(integration.id, (None, None))
+    if built_for != fingerprint:
+        cache = {}
+        _context_cache[integration.id] = (fingerprint, cache)
+    return cache
 
 
 def build_context(integration, feed=None, checkpoint=None, **overrides):
     """The ``ctx`` handed to connector hooks: settings, decrypted secrets, a ready session."""
     secrets = integration_secrets(integration)
-    cache = _context_cache.setdefault(integration.id, {})
+    cache = _context_cache_for(integration, secrets)
     settings = get_settings()
     overrides.setdefault(
         "session",
