@@ -214,11 +214,30 @@ def test_an_admin_api_route_refuses_operators(app, seeded, user, operator, monke
     assert client.get("/api/v1/orders", headers=bob).status_code == 200
 
 
-def test_admin_pages_hidden_from_operators(app, user, operator):
-    page = sign_in(app.test_client(), "bob").get("/").get_data(as_text=True)
-    assert 'href="/users/"' not in page
-    page = sign_in(app.test_client(), "merchant").get("/").get_data(as_text=True)
-    assert 'href="/users/"' in page
+def test_admin_pages_hidden_from_operators(app, seeded, user, operator):
+    """Operators do not see the links and forms that would answer 403."""
+    integration = seeded["integration"].id
+    admin_only = {
+        "/": ['href="/users/"', 'href="/integrations/new"'],
+        f"/integrations/{integration}": [
+            f'href="/integrations/{integration}/edit"',
+            f'action="/integrations/{integration}/go-live"',
+            f'action="/integrations/{integration}/feeds/import_new_orders" class="row"',
+            "Save mappings",
+        ],
+        "/integrations/": ['href="/integrations/new"'],
+        "/inventory/": ['action="/inventory/warehouses"', "/rename"],
+    }
+    bob = sign_in(app.test_client(), "bob")
+    merchant = sign_in(app.test_client(), "merchant")
+    for url, markers in admin_only.items():
+        as_operator = bob.get(url).get_data(as_text=True)
+        as_admin = merchant.get(url).get_data(as_text=True)
+        for marker in markers:
+            assert marker not in as_operator, (url, marker)
+            assert marker in as_admin, (url, marker)
+    page = bob.get(f"/integrations/{integration}").get_data(as_text=True)
+    assert "Run now" in page and "Test connection" in page
 
 
 # -- the redirect after sign-in -----------------------------------------------------------
