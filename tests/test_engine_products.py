@@ -98,9 +98,9 @@ def test_images_downloaded_deduplicated_and_broken_url_is_per_product(integratio
     files = list((hub_db.media_dir).rglob("*.png"))
     assert len(files) == 2  # deduplicated by content hash
     assert Event.get(Event.code == "image_download_failed").reference == "IMG-3"
-    from hub.services.integrations import _context_cache
+    from hub.services.integrations import build_context
 
-    asked = {a["sku"]: a for a in _context_cache[integration.id]["images_asked"]}
+    asked = {a["sku"]: a for a in build_context(integration).cache["images_asked"]}
     assert asked["IMG-1"]["parent"] == "P9" and asked["IMG-2"]["parent"] is None
     again = run(integration, "import_product_images")  # only products without images
     assert again.created == 0 and ProductImage.select().count() == 3
