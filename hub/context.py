@@ -25,7 +25,8 @@ class ConnectorContext:
     session: Any = None  # a hub.http.HubSession, ready to use
     logger: logging.Logger = None
     cache: dict = field(default_factory=dict)  # per-process, per-integration scratch (tokens…)
-    sleep: Any = time.sleep  # injectable, so tests of throttling do not sleep
+    sleep: Any = time.sleep  # injectable, so tests of throttling do not sleep (the core
+    # passes the same one to the session: its transport retries wait through it too)
     clock: Any = time.time
     progress: Any = None  # call ctx.report_total(n) when the total is known
     outbound_allow: Any = None  # HUB_OUTBOUND_ALLOW (None: read from the settings)
@@ -33,7 +34,7 @@ class ConnectorContext:
     def __post_init__(self):
         register_secrets(self.secrets.values())  # masked in every log line of the process
         if self.session is None:
-            self.session = make_session(secrets=list(self.secrets.values()))
+            self.session = make_session(secrets=list(self.secrets.values()), sleep=self.sleep)
         if self.logger is None:
             self.logger = logging.getLogger(f"hub.connector.{self.connector}")
 
@@ -43,7 +44,9 @@ class ConnectorContext:
         that are not idempotent: a Magento shipment, a signed one-time nonce). Connection
         failures, which never reached the store, are still retried."""
         if getattr(self, "_session_once", None) is None:
-            self._session_once = make_session(secrets=list(self.secrets.values()), retry_sent=False)
+            self._session_once = make_session(
+                secrets=list(self.secrets.values()), retry_sent=False, sleep=self.sleep
+            )
         return self._session_once
 
     @property

@@ -4,6 +4,13 @@ Built on what requests/urllib3 already provide (``urllib3.util.Retry`` honours
 ``Retry-After`` on 429/503 and backs off exponentially). Connectors get a ready
 session as ``ctx.session``; they never build their own.
 
+One retry policy: the session's adapter is the only layer that re-sends a request
+(connection errors, 429, 500/502/503/504; ``HUB_HTTP_RETRIES`` = 4 retries, backoff
+``HUB_HTTP_BACKOFF`` up to 30 s, ``Retry-After`` up to 120 s, waits through ``ctx.sleep``).
+What outlives it becomes ``TransientError`` (``hub.toolkit.raise_for_status``) and the worker
+runs the feed again (``hub.tasks.RUN_RETRIES`` = 3 more attempts of the run). Connectors add
+no retry loop of their own, so one call is sent at most (4 + 1) × (3 + 1) = 20 times.
+
 URLs the store chooses (product images, result files) go through ``ctx.public_session``
 (:func:`make_public_session`): it connects only to public addresses — checked after DNS
 resolution, on every redirect, and pinned so that the address checked is the address

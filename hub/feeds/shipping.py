@@ -44,10 +44,18 @@ def shipment_record(shipment):
         "carrier_code": order.shipping_method_code,
         "tracking_number": shipment.tracking_number,
         "tracking_url": shipment.tracking_url,
-        "notify_customer": bool((order.integration.settings or {}).get("notify_customer", False)),
+        # decided here for every connector: the integration's ``notify_customer`` setting
+        "notify_customer": _flag((order.integration.settings or {}).get("notify_customer")),
         "shipped_at": iso(shipment.created_at),
         "lines": lines,
     }
+
+
+def _flag(value):
+    """A boolean setting as stored (True, "1", "true", "yes", "on") -> bool."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
 
 
 def shipping_confirmation(job):

@@ -334,6 +334,7 @@ def build_context(integration, feed=None, checkpoint=None, **overrides):
             total_retries=settings.http_retries,
             backoff_factor=settings.http_backoff,
             respect_retry_after=settings.http_backoff > 0,
+            sleep=overrides.get("sleep"),  # the transport retries wait through ctx.sleep
         ),
     )
     return ConnectorContext(
