@@ -5,6 +5,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 PLUGINS = plugins/connect-shopify plugins/connect-magento plugins/connect-prestashop
+# each connector's store emulator, a distribution of its own: the demo's stores (entry points
+# "connect_hub.demo_stores"), the connectors' test fixtures and the benchmarks' stores
+EMULATORS = plugins/connect-shopify-emulator plugins/connect-magento-emulator \
+            plugins/connect-prestashop-emulator
 
 .PHONY: demo test lint format benchmark clean
 
@@ -28,11 +32,11 @@ benchmark: $(VENV)/.installed-test
 	for c in shopify magento prestashop; do $(BIN)/python benchmarks/bench_update.py $$c || exit 1; done
 	$(BIN)/python benchmarks/bench_dashboard.py
 
-$(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS))
+$(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS) $(EMULATORS))
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e . $(addprefix -e ,$(PLUGINS))
+	$(BIN)/python -m pip install --quiet -e . $(addprefix -e ,$(PLUGINS) $(EMULATORS))
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed tests/testshop/pyproject.toml

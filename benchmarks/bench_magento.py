@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
 
-# the emulator's demo integration (connect_magento.emulator.auth.DEMO_CREDENTIALS), repeated
+# the emulator's demo integration (connect_magento_emulator.auth.DEMO_CREDENTIALS), repeated
 # here so that neither side imports the emulator (Flask) when measured
 DEMO = {
     "consumer_key": "demo0consumer0key0magento0hub000",
@@ -74,7 +74,7 @@ def bench(sizes, repeat, mode, profile):
     env = {"PYTHONPATH": HERE}
     for n in sizes:
         with harness.start_emulator(
-            "connect_magento.emulator",
+            "connect_magento_emulator",
             "--products",
             n,
             "--orders",

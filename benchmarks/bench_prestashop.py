@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
 
-# the emulator's demo key (connect_prestashop.emulator.DEMO_KEY), repeated here so that
+# the emulator's demo key (connect_prestashop_emulator.DEMO_KEY), repeated here so that
 # neither side imports the emulator (Flask) when measured
 DEMO_KEY = "HUBDEMOPRESTASHOPWEBSERVICEKEY01"
 PER_PRODUCT = 4
@@ -88,7 +88,7 @@ def bench(sizes, repeat, mode, profile):
     ]
     for n in sizes:
         with harness.start_emulator(
-            "connect_prestashop.emulator",
+            "connect_prestashop_emulator",
             "--products",
             n // PER_PRODUCT,
             "--combinations-per-product",

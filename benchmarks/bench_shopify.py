@@ -73,7 +73,7 @@ def bench(sizes, repeat, mode, profile):
     rows, profiles = [], {}
     for n in sizes:
         with harness.start_emulator(
-            "connect_shopify.emulator", "--variants", n, "--products", 0, "--orders", 0, "--quiet"
+            "connect_shopify_emulator", "--variants", n, "--products", 0, "--orders", 0, "--quiet"
         ) as emu:
             floors, hubs = [], []
             for _ in range(repeat):

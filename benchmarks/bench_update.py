@@ -32,14 +32,14 @@ PRESTASHOP_PER_PRODUCT = 4  # combinations per product, as bench_prestashop.py
 
 CONNECTORS = {
     "shopify": {
-        "emulator": "connect_shopify.emulator",
+        "emulator": "connect_shopify_emulator",
         "args": lambda n: ["--variants", n, "--products", 0, "--orders", 0, "--quiet"],
         "floor": lambda url: ["benchmarks/floor_shopify.py", "--url", url],
         "secrets": {"access_token": "shpat_demo_token"},
         "unit": "variants",
     },
     "magento": {
-        "emulator": "connect_magento.emulator",
+        "emulator": "connect_magento_emulator",
         "args": lambda n: [
             "--products",
             n,
@@ -56,7 +56,7 @@ CONNECTORS = {
         "unit": "products",
     },
     "prestashop": {
-        "emulator": "connect_prestashop.emulator",
+        "emulator": "connect_prestashop_emulator",
         "args": lambda n: [
             "--products",
             n // PRESTASHOP_PER_PRODUCT,

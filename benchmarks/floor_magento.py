@@ -53,7 +53,7 @@ def run_floor(url, credentials, page_size=300, store_code="default"):
         page += 1
 
 
-# the emulator's demo integration (connect_magento.emulator.auth.DEMO_CREDENTIALS)
+# the emulator's demo integration (connect_magento_emulator.auth.DEMO_CREDENTIALS)
 DEMO = {
     "consumer_key": "demo0consumer0key0magento0hub000",
     "consumer_secret": "demo0consumer0secret0magento0000",

@@ -111,7 +111,7 @@ class Emulator:
 
 @contextlib.contextmanager
 def start_emulator(module, *args, **kwargs):
-    """``with start_emulator("connect_shopify.emulator", "--variants", 20000) as emu: emu.url``"""
+    """``with start_emulator("connect_shopify_emulator", "--variants", 20000) as emu: emu.url``"""
     emu = Emulator(module, args, **kwargs)
     try:
         yield emu

@@ -1,13 +1,32 @@
 """`hub demo`: the whole product on one machine, in one command.
 
-Starts the store emulators shipped by the installed connectors, creates a "Demo …"
-integration for each (test mode), a demo user with a generated password (printed),
-seeds the hub with the first runs (products, orders, stock), then runs the worker
-and the dashboard. Ctrl-C stops everything.
+Starts the demo stores of the installed connectors, creates a "Demo …" integration for each
+(test mode), a demo user with a generated password (printed), seeds the hub with the first
+runs (products, orders, stock), then runs the worker and the dashboard. Ctrl-C stops
+everything.
+
+Demo stores are entry points in group ``connect_hub.demo_stores`` (declared by a connector's
+emulator distribution, e.g. ``connect-shopify-emulator``); each points to a dict::
+
+    [project.entry-points."connect_hub.demo_stores"]
+    shopify = "connect_shopify_emulator.demo:DEMO_STORE"
+
+    DEMO_STORE = {
+        "connector": "shopify",          # the connector key (default: the entry point's name)
+        "label": "Demo Shopify",         # the demo integration's name
+        "port": 8101,                    # preferred port; another free one if it is taken
+        "module": "connect_shopify_emulator",   # started as a child process:
+        #   python -m MODULE --port P --products N --orders M --seed 1
+        "credentials": {"access_token": "…"},   # the integration's secrets
+        "settings": {},                  # optional: other settings (store-backed choices the
+                                         # demo leaves out are filled with the first choice)
+    }
+
+A demo store whose connector is not installed (or broken) is skipped; the hub names no
+connector or emulator module itself.
 """
 
 import contextlib
-import importlib
 import os
 import secrets
 import signal
@@ -15,31 +34,56 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from importlib.metadata import entry_points
 
 import click
 
-DEMO_STORES = {
-    # connector key: (label, emulator module, preferred port, demo credentials)
-    "shopify": (
-        "Demo Shopify",
-        "connect_shopify.emulator",
-        8101,
-        lambda m: {"access_token": m.DEMO_TOKEN},
-    ),
-    "magento": (
-        "Demo Magento",
-        "connect_magento.emulator",
-        8102,
-        lambda m: dict(m.DEMO_CREDENTIALS),
-    ),
-    "prestashop": (
-        "Demo PrestaShop",
-        "connect_prestashop.emulator",
-        8103,
-        lambda m: {"api_key": m.DEMO_KEY},
-    ),
-}
+DEMO_STORES_GROUP = "connect_hub.demo_stores"
+
+
+@dataclass
+class DemoStore:
+    connector: str
+    label: str
+    module: str
+    port: int = 0
+    credentials: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+    distribution: str | None = None
+
+    @property
+    def values(self):
+        """What the demo integration is created with: its settings and secrets."""
+        return {**self.settings, **self.credentials}
+
+
+def demo_stores():
+    """The installed demo stores, by preferred port: ``[DemoStore]``; one that cannot be
+    loaded is reported and skipped."""
+    stores = []
+    for ep in entry_points(group=DEMO_STORES_GROUP):
+        dist = getattr(ep, "dist", None)
+        try:
+            spec = dict(ep.load())
+            spec.setdefault("connector", ep.name)
+            store = DemoStore(
+                connector=spec["connector"],
+                label=spec["label"],
+                module=spec["module"],
+                port=int(spec.get("port") or 0),
+                credentials=dict(spec.get("credentials") or {}),
+                settings=dict(spec.get("settings") or {}),
+                distribution=dist and dist.name,
+            )
+        except Exception as exc:  # one broken emulator package must not stop the demo
+            click.echo(f"  {ep.name}: demo store not loaded ({type(exc).__name__}: {exc})")
+            continue
+        stores.append(store)
+    return sorted(stores, key=lambda s: (s.port or 1 << 16, s.connector))
+
+
 SEED_FEEDS = (
     "import_new_products",
     "import_suppliers",
@@ -51,9 +95,10 @@ SEED_FEEDS = (
 
 
 def _free_port(preferred):
-    with socket.socket() as s:
-        if s.connect_ex(("127.0.0.1", preferred)) != 0:
-            return preferred
+    if preferred:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", preferred)) != 0:
+                return preferred
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -72,22 +117,19 @@ def _wait_port(port, timeout=30):
 def start_emulators(products, orders, children):
     from hub.plugins import get_registry
 
-    registry = get_registry()
-    started = {}
-    for key, (label, module_name, port, creds) in DEMO_STORES.items():
-        if key not in registry.connectors():
+    connectors = get_registry().connectors()
+    started, offered = {}, set()
+    for store in demo_stores():
+        key = store.connector
+        if key not in connectors or key in offered:
             continue
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            click.echo(f"  {key}: no emulator ({exc})")
-            continue
-        port = _free_port(port)
+        offered.add(key)
+        port = _free_port(store.port)
         proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                module_name,
+                store.module,
                 "--port",
                 str(port),
                 "--products",
@@ -104,8 +146,11 @@ def start_emulators(products, orders, children):
         if not _wait_port(port):
             click.echo(f"  {key}: emulator did not start")
             continue
-        started[key] = (label, f"http://127.0.0.1:{port}", creds(module))
-        click.echo(f"  {label:16} emulator on http://127.0.0.1:{port}")
+        started[key] = (store.label, f"http://127.0.0.1:{port}", store.values)
+        click.echo(f"  {store.label:16} emulator on http://127.0.0.1:{port}")
+    for key in connectors:
+        if key not in offered:
+            click.echo(f"  {key}: no demo store (install its emulator distribution)")
     return started
 
 

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 import requests
-from connect_magento.emulator import DEMO_CREDENTIALS, create_app
+from connect_magento_emulator import DEMO_CREDENTIALS, create_app
 
 from hub.testing import make_context, serve_app
 

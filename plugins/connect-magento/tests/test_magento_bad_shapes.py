@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 from connect_magento import plugin
-from connect_magento.emulator.store import CARRIERS
+from connect_magento_emulator.store import CARRIERS
 
 from hub import Invalid
 from hub.errors import AuthenticationError, ConfigurationError

@@ -8,7 +8,7 @@ from connect_magento.client import (
     fill_placeholders,
     parse_since,
 )
-from connect_magento.emulator import DEMO_CREDENTIALS
+from connect_magento_emulator import DEMO_CREDENTIALS
 from flask import Flask, jsonify, request
 
 from hub.errors import (
@@ -151,7 +151,7 @@ def test_a_replayed_oauth_nonce_is_signed_again(ctx, emulator):
     def replay_once(header, method, url, query):
         calls.append(header)
         if len(calls) == 1:  # as if an earlier attempt had used this nonce already
-            from connect_magento.emulator.auth import AuthFailure
+            from connect_magento_emulator.auth import AuthFailure
 
             raise AuthFailure("The nonce is already being used by the consumer with ID %1", ["1"])
         return original(header, method, url, query)

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import pytest
-from connect_magento.emulator.store import CARRIERS
+from connect_magento_emulator.store import CARRIERS
 
 from .conftest import OAUTH_SECRETS
 

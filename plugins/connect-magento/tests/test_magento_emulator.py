@@ -4,7 +4,7 @@ import time
 
 import pytest
 import requests
-from connect_magento.emulator import DEMO_CREDENTIALS as D
+from connect_magento_emulator import DEMO_CREDENTIALS as D
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1
 from requests_oauthlib import OAuth1
 
@@ -191,7 +191,7 @@ def test_media_files_are_served(emulator):
 
 
 def test_the_store_is_deterministic_for_a_seed():
-    from connect_magento.emulator.store import Store
+    from connect_magento_emulator.store import Store
 
     a, b = Store(50, 10, seed=3), Store(50, 10, seed=3)
     assert [p["sku"] for p in a.products.values()] == [p["sku"] for p in b.products.values()]

@@ -1,5 +1,5 @@
 """The emulator's stock rules, mode by mode (the vendor code of each is cited in
-``connect_magento/emulator/store.py``)."""
+``connect_magento_emulator/store.py``)."""
 
 import pytest
 import requests

@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 from connect_magento import plugin
 from connect_magento.client import MagentoClient
-from connect_magento.emulator import DEMO_CREDENTIALS
+from connect_magento_emulator import DEMO_CREDENTIALS
 
 from hub.testing.logs import capture_all_logs
 

@@ -16,7 +16,7 @@ of every SKU must equal the hub's available, and the stock check must find nothi
 from datetime import datetime
 
 import pytest
-from connect_magento.emulator.store import CARRIERS
+from connect_magento_emulator.store import CARRIERS
 
 from .conftest import OAUTH_SECRETS
 

@@ -2,7 +2,7 @@
 
 import pytest
 import requests
-from connect_prestashop.emulator import DEMO_KEY, create_app
+from connect_prestashop_emulator import DEMO_KEY, create_app
 
 from hub.outcomes import is_outcome
 from hub.records import validate_record

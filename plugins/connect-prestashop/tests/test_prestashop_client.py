@@ -4,7 +4,7 @@ throttling through ctx.sleep, malformed bodies, the webservice switched off, emp
 import pytest
 from connect_prestashop import plugin
 from connect_prestashop.client import PrestaShopClient
-from connect_prestashop.emulator import DEMO_KEY
+from connect_prestashop_emulator import DEMO_KEY
 
 from hub.errors import (
     AuthenticationError,

@@ -2,7 +2,7 @@
 
 import pytest
 from connect_prestashop import plugin
-from connect_prestashop.emulator import READONLY_KEY
+from connect_prestashop_emulator import READONLY_KEY
 
 from hub.errors import AuthenticationError
 from hub.records import validate_record

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import pytest
-from connect_prestashop.emulator import DEMO_KEY
+from connect_prestashop_emulator import DEMO_KEY
 
 CARRIERS = {
     "1": "Pickup",

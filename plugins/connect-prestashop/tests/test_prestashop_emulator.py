@@ -5,8 +5,8 @@ import json
 
 import defusedxml.ElementTree as SafeET
 import pytest
-from connect_prestashop.emulator import DEMO_KEY, create_app
-from connect_prestashop.emulator.__main__ import main as emulator_main
+from connect_prestashop_emulator import DEMO_KEY, create_app
+from connect_prestashop_emulator.__main__ import main as emulator_main
 
 AUTH = {"Authorization": "Basic " + base64.b64encode(f"{DEMO_KEY}:".encode()).decode()}
 

@@ -2,7 +2,7 @@
 log line, nor does it travel in a URL (issue 12)."""
 
 from connect_prestashop import plugin
-from connect_prestashop.emulator import DEMO_KEY
+from connect_prestashop_emulator import DEMO_KEY
 
 from hub.testing.logs import capture_all_logs
 

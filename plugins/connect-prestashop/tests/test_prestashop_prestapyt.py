@@ -13,7 +13,7 @@ import os
 import warnings
 
 import pytest
-from connect_prestashop.emulator import DEMO_KEY
+from connect_prestashop_emulator import DEMO_KEY
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

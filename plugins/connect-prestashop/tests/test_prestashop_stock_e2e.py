@@ -1,7 +1,7 @@
 """The hub's stock against an emulated store that takes stock on every order, as PrestaShop does.
 
 PrestaShop is a ``sellable`` store: ``stock_availables.quantity`` already excludes its open
-orders (the emulator's rules: ``connect_prestashop/emulator/store.py``). The hub imports the
+orders (the emulator's rules: ``connect_prestashop_emulator/store.py``). The hub imports the
 orders (reserving them), then the stock (on hand = store quantity + what those orders reserve),
 so the hub's target (on hand - reserved) must equal what the store shows, order after order,
 whatever the orders' states; the stock check must find nothing and the export push only what
@@ -11,7 +11,7 @@ the hub changed. Everything runs through the hub's own feed engine over loopback
 from datetime import datetime
 
 import pytest
-from connect_prestashop.emulator import DEMO_KEY
+from connect_prestashop_emulator import DEMO_KEY
 
 CARRIERS = {
     "1": "Pickup",

@@ -1,6 +1,6 @@
 """The emulator moves stock on orders the way PrestaShop 8.1 does (over loopback HTTP).
 
-Vendor sources, as cited in ``connect_prestashop/emulator/store.py``:
+Vendor sources, as cited in ``connect_prestashop_emulator/store.py``:
 * classes/order/OrderDetail.php ``checkProductStock`` (from ``PaymentModule::validateOrder``):
   an order takes its stock when it is created, unless created as PS_OS_CANCELED / PS_OS_ERROR;
   an order that drives a row below 0 is switched to "On backorder (paid / not paid)";
@@ -17,7 +17,7 @@ import base64
 import defusedxml.ElementTree as SafeET
 import pytest
 import requests
-from connect_prestashop.emulator import DEMO_KEY, create_app
+from connect_prestashop_emulator import DEMO_KEY, create_app
 
 AUTH = {"Authorization": "Basic " + base64.b64encode(f"{DEMO_KEY}:".encode()).decode()}
 

@@ -1,3 +1,3 @@
-"""Shopify connector for connect-hub: Admin GraphQL API client, mapping, hooks and emulator."""
+"""Shopify connector for connect-hub: Admin GraphQL API client, mapping and hooks."""
 
 __version__ = "0.1.0"

@@ -6,7 +6,7 @@ The page and batch sizes below keep every query at or under 1,000 under the stri
 the cost rules (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits): objects 1,
 interfaces and unions their most expensive selection, connections ``2 + first x node``,
 ``nodes(ids:)`` x the number of ids, list fields x ``first``. Shopify publishes the first three;
-the last two are a deliberate worst case (see ``connect_shopify/emulator/__init__.py``).
+the last two are a deliberate worst case (see ``connect_shopify_emulator/__init__.py``).
 ``tests/test_shopify_query_cost.py`` prices every document here at the largest variables the
 code sends, with the emulator's calculator. The maximum costs are noted next to each size.
 

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 import requests
-from connect_shopify.emulator import DEMO_TOKEN, MAIN_LOCATION, create_app
+from connect_shopify_emulator import DEMO_TOKEN, MAIN_LOCATION, create_app
 
 from hub.testing import make_context, serve_app
 

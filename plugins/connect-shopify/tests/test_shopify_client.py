@@ -2,7 +2,7 @@
 
 import pytest
 from connect_shopify import plugin
-from connect_shopify.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from connect_shopify_emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 
 from hub.errors import (
     AuthenticationError,

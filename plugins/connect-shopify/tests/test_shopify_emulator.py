@@ -3,7 +3,7 @@
 import json
 
 import requests
-from connect_shopify.emulator import create_app
+from connect_shopify_emulator import create_app
 
 
 def test_queries_are_validated_against_the_schema(store):

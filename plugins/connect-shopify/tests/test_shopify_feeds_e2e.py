@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from connect_shopify.emulator import DEMO_TOKEN, MAIN_LOCATION
+from connect_shopify_emulator import DEMO_TOKEN, MAIN_LOCATION
 
 
 def _integration(make, store):

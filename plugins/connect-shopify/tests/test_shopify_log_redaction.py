@@ -2,7 +2,7 @@
 (issue 12)."""
 
 from connect_shopify import plugin
-from connect_shopify.emulator import DEMO_TOKEN
+from connect_shopify_emulator import DEMO_TOKEN
 
 from hub.testing.logs import capture_all_logs
 

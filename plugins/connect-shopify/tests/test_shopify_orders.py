@@ -1,7 +1,7 @@
 """Orders: new orders (every payment state), status updates, re-check of a held order."""
 
 from connect_shopify import plugin
-from connect_shopify.emulator.state import FINANCIAL
+from connect_shopify_emulator.state import FINANCIAL
 
 from hub import Invalid
 from hub.records import validate_record

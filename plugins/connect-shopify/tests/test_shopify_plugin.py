@@ -1,8 +1,8 @@
 """The hub lists the plugin; its description and setting choices."""
 
 from connect_shopify import plugin
-from connect_shopify.emulator import MAIN_LOCATION as MAIN
-from connect_shopify.emulator import SECOND_LOCATION as LYON
+from connect_shopify_emulator import MAIN_LOCATION as MAIN
+from connect_shopify_emulator import SECOND_LOCATION as LYON
 
 from hub.plugins import PluginRegistry
 from hub.records import validate_record

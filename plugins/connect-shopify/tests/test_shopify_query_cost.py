@@ -7,10 +7,10 @@ import re
 import pytest
 from connect_shopify import plugin, queries
 from connect_shopify.client import ShopifyClient
-from connect_shopify.emulator import MAIN_LOCATION as MAIN
-from connect_shopify.emulator.app import MAX_QUERY_COST
-from connect_shopify.emulator.cost import requested_cost
-from connect_shopify.emulator.resolvers import get_schema
+from connect_shopify_emulator import MAIN_LOCATION as MAIN
+from connect_shopify_emulator.app import MAX_QUERY_COST
+from connect_shopify_emulator.cost import requested_cost
+from connect_shopify_emulator.resolvers import get_schema
 from graphql import parse, validate
 
 from hub.records import validate_record

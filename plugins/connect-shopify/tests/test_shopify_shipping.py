@@ -3,8 +3,8 @@
 import pytest
 from connect_shopify import plugin, queries
 from connect_shopify.client import ShopifyClient
-from connect_shopify.emulator import MAIN_LOCATION as MAIN
-from connect_shopify.emulator import SECOND_LOCATION as LYON
+from connect_shopify_emulator import MAIN_LOCATION as MAIN
+from connect_shopify_emulator import SECOND_LOCATION as LYON
 
 from hub.errors import TransientError
 from hub.records import validate_record

@@ -5,8 +5,8 @@ import tracemalloc
 import pytest
 from connect_shopify import plugin, sync
 from connect_shopify.client import ShopifyClient
-from connect_shopify.emulator import MAIN_LOCATION as MAIN
-from connect_shopify.emulator import SECOND_LOCATION as LYON
+from connect_shopify_emulator import MAIN_LOCATION as MAIN
+from connect_shopify_emulator import SECOND_LOCATION as LYON
 
 from hub.errors import ConfigurationError
 from hub.records import validate_record

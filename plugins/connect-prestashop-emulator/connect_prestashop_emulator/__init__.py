@@ -4,6 +4,6 @@ JSON reads and XML writes with the real resource and field names and the real ``
 ``display``, ``limit``, ``sort`` and ``date`` semantics; see ``app.py`` and the package README.
 """
 
-from connect_prestashop.emulator.app import DEMO_KEY, READONLY_KEY, create_app
+from connect_prestashop_emulator.app import DEMO_KEY, READONLY_KEY, create_app
 
 __all__ = ["create_app", "DEMO_KEY", "READONLY_KEY"]

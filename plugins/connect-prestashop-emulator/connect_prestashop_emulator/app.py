@@ -18,10 +18,10 @@ import zlib
 import defusedxml.ElementTree as SafeET
 from flask import Flask, Response, g, jsonify, request
 
-from connect_prestashop.emulator import render
-from connect_prestashop.emulator.resources import RESOURCES, SPECIFIC
-from connect_prestashop.emulator.seed import SIZES, money, seed_store
-from connect_prestashop.emulator.store import WebserviceError
+from connect_prestashop_emulator import render
+from connect_prestashop_emulator.resources import RESOURCES, SPECIFIC
+from connect_prestashop_emulator.seed import SIZES, money, seed_store
+from connect_prestashop_emulator.store import WebserviceError
 
 DEMO_KEY = "HUBDEMOPRESTASHOPWEBSERVICEKEY01"
 READONLY_KEY = "HUBDEMOPRESTASHOPREADONLYKEY0002"
@@ -87,7 +87,7 @@ def create_app(products=100, orders=50, seed=1, **options):
     ``empty_list_quirk`` (True: an empty JSON list is ``[]``), ``combinations_per_product``,
     ``combination_ratio``, ``state_ids_offset`` (custom order-state ids), ``timezone``,
     ``shop_name``, ``keys`` ({key: {resource: {methods}}}), ``webservice_enabled``."""
-    app = Flask("connect_prestashop.emulator")
+    app = Flask("connect_prestashop_emulator")
     emulator = Emulator(products, orders, seed, options)
     app.config["EMULATOR"] = emulator
 

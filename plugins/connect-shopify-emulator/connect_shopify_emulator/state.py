@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from graphql import GraphQLError
 
-from connect_shopify.emulator import search
+from connect_shopify_emulator import search
 
 BASE_PRODUCTS = 1735689600  # 2025-01-01T00:00:00Z: products are created from here on
 BASE_ORDERS = 1767225600  # 2026-01-01T00:00:00Z: orders from here on
@@ -859,7 +859,7 @@ class Shop:
         if kind == "Fulfillment":
             return self.fulfillments.get(num)
         if kind == "BulkOperation":
-            from connect_shopify.emulator.bulk import BulkView
+            from connect_shopify_emulator.bulk import BulkView
 
             op = getattr(self, "bulk_operations", {}).get(num)
             return BulkView(op) if op else None

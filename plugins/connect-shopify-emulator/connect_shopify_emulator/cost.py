@@ -1,7 +1,7 @@
 """The requested cost of a GraphQL request, under the strict reading of Shopify's rules.
 
 What Shopify publishes and what is a deliberate worst case here is documented, with sources,
-in the package docstring (``connect_shopify/emulator/__init__.py``). In short:
+in the package docstring (``connect_shopify_emulator/__init__.py``). In short:
 
 * scalars and enums 0, objects 1, mutations 10 (plus their payload's selection);
 * interfaces and unions: 1 + the most expensive selection over their possible types;

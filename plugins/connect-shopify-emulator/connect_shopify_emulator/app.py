@@ -19,11 +19,11 @@ from graphql import (
     validate,
 )
 
-from connect_shopify.emulator.bulk import BulkOperation, BulkView, check_bulk_query
-from connect_shopify.emulator.bulk import start_bulk as _start_bulk
-from connect_shopify.emulator.cost import requested_cost, select_operation
-from connect_shopify.emulator.resolvers import Mutation, QueryRoot, get_schema, version_at_least
-from connect_shopify.emulator.state import Shop
+from connect_shopify_emulator.bulk import BulkOperation, BulkView, check_bulk_query
+from connect_shopify_emulator.bulk import start_bulk as _start_bulk
+from connect_shopify_emulator.cost import requested_cost, select_operation
+from connect_shopify_emulator.resolvers import Mutation, QueryRoot, get_schema, version_at_least
+from connect_shopify_emulator.state import Shop
 
 DEMO_TOKEN = "shpat_demo_token"  # noqa: S105 - a documented demo credential
 DEMO_CLIENT_ID = "demo-client"
@@ -205,7 +205,7 @@ def create_app(products=200, orders=50, seed=1, **options):
     ``max_query_cost`` (Shopify's single-query limit, 1,000) and ``bulk_limit`` (concurrent bulk
     queries; None: Shopify's, 5 from 2026-01 and 1 before)."""
     emu = Emulator(products=products, orders=orders, seed=seed, **options)
-    app = Flask("connect_shopify.emulator")
+    app = Flask("connect_shopify_emulator")
     app.config["EMULATOR"] = emu
     schema = emu.schema
 

@@ -12,8 +12,8 @@ import time
 
 from flask import Flask, Response, request
 
-from connect_magento.emulator.auth import DEMO_CREDENTIALS, Authenticator, AuthFailure
-from connect_magento.emulator.search import (
+from connect_magento_emulator.auth import DEMO_CREDENTIALS, Authenticator, AuthFailure
+from connect_magento_emulator.search import (
     SearchError,
     apply_fields,
     echo_criteria,
@@ -23,7 +23,7 @@ from connect_magento.emulator.search import (
     parse_search_criteria,
     sort_items,
 )
-from connect_magento.emulator.store import SOURCES, STOCK_TYPES, StockError, Store
+from connect_magento_emulator.store import SOURCES, STOCK_TYPES, StockError, Store
 
 __all__ = ["create_app", "DEMO_CREDENTIALS"]
 
@@ -113,7 +113,7 @@ def create_app(products=100, orders=20, seed=1, **options):
     Web API input limit; 0 disables it), ``credentials`` (override the demo set),
     ``denied_resources`` (ACL resources the integration lacks), ``acl_status`` (401, what
     Magento answers for them; 403 emulates a proxy/WAF that turns them into 403)."""
-    app = Flask("connect_magento.emulator")
+    app = Flask("connect_magento_emulator")
     config = {
         "products": products,
         "orders": orders,

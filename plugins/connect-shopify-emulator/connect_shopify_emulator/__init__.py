@@ -1,7 +1,7 @@
 """A Shopify Admin GraphQL API emulator for tests, the demo and benchmarks.
 
 ``create_app(products=N, orders=M, seed=S, **options)`` returns the Flask app; run it with
-``python -m connect_shopify.emulator --port P --products N --orders M --seed S``.
+``python -m connect_shopify_emulator --port P --products N --orders M --seed S``.
 See the package README for the control endpoints and the demo credentials.
 
 Query cost (``cost.py``)
@@ -58,7 +58,7 @@ is the code of the five-operation cap is inferred), ``OPERATION_IN_PROGRESS`` be
 takes slots for a while of the emulator's clock.
 """
 
-from connect_shopify.emulator.app import (
+from connect_shopify_emulator.app import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
     DEMO_TOKEN,

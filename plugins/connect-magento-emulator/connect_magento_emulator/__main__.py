@@ -1,15 +1,15 @@
-"""``python -m connect_magento.emulator --port 8082 --products 500 --orders 50 --seed 1``"""
+"""``python -m connect_magento_emulator --port 8082 --products 500 --orders 50 --seed 1``"""
 
 import argparse
 
 from werkzeug.serving import run_simple
 
-from connect_magento.emulator import DEMO_CREDENTIALS, create_app
+from connect_magento_emulator import DEMO_CREDENTIALS, create_app
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m connect_magento.emulator", description="Magento 2.4 REST emulator (seeded)"
+        prog="python -m connect_magento_emulator", description="Magento 2.4 REST emulator (seeded)"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8082)

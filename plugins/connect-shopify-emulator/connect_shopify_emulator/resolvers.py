@@ -8,9 +8,9 @@ from importlib import resources
 
 from graphql import GraphQLError, build_schema
 
-from connect_shopify.emulator import search
-from connect_shopify.emulator.bulk import BulkView
-from connect_shopify.emulator.state import (
+from connect_shopify_emulator import search
+from connect_shopify_emulator.bulk import BulkView
+from connect_shopify_emulator.state import (
     ITEM_OFFSET,
     Connection,
     InventoryItem,
@@ -24,7 +24,7 @@ from connect_shopify.emulator.state import (
 
 @lru_cache(maxsize=1)
 def get_schema():
-    sdl = resources.files("connect_shopify.emulator").joinpath("schema.graphql").read_text("utf-8")
+    sdl = resources.files("connect_shopify_emulator").joinpath("schema.graphql").read_text("utf-8")
     schema = build_schema(sdl)
     for name in ("Node", "Media"):
         schema.get_type(name).resolve_type = _resolve_type

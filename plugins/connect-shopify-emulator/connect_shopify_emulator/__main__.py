@@ -1,4 +1,4 @@
-"""``python -m connect_shopify.emulator --port P --products N --orders M --seed S``"""
+"""``python -m connect_shopify_emulator --port P --products N --orders M --seed S``"""
 
 import argparse
 import contextlib
@@ -6,12 +6,12 @@ import logging
 
 from werkzeug.serving import make_server
 
-from connect_shopify.emulator import create_app
+from connect_shopify_emulator import create_app
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m connect_shopify.emulator", description="Shopify Admin GraphQL API emulator"
+        prog="python -m connect_shopify_emulator", description="Shopify Admin GraphQL API emulator"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)

@@ -1,14 +1,14 @@
-"""``python -m connect_prestashop.emulator --port 8083 --products 200 --orders 100 --seed 1``"""
+"""``python -m connect_prestashop_emulator --port 8083 --products 200 --orders 100 --seed 1``"""
 
 import argparse
 import logging
 
-from connect_prestashop.emulator import DEMO_KEY, create_app
+from connect_prestashop_emulator import DEMO_KEY, create_app
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m connect_prestashop.emulator", description="PrestaShop Webservice emulator"
+        prog="python -m connect_prestashop_emulator", description="PrestaShop Webservice emulator"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8083)

@@ -10,7 +10,7 @@ links, customers, addresses and orders with rows, carriers and histories.
 import random
 from datetime import datetime, timedelta
 
-from connect_prestashop.emulator.store import Store
+from connect_prestashop_emulator.store import Store
 
 # (config key, English name, French name, paid, logable, shipped, delivery, invoice, color)
 ORDER_STATES = (

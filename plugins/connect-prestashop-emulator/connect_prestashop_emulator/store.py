@@ -16,7 +16,7 @@ import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from connect_prestashop.emulator.resources import RESOURCES
+from connect_prestashop_emulator.resources import RESOURCES
 
 DATE_FIELDS = ("date_add", "date_upd")
 

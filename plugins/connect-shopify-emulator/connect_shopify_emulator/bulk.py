@@ -28,7 +28,7 @@ from graphql import (
 )
 from graphql.utilities import value_from_ast_untyped
 
-from connect_shopify.emulator.state import gid, iso
+from connect_shopify_emulator.state import gid, iso
 
 
 def _is_connection(gtype):
@@ -215,7 +215,7 @@ class RootResolver:
     """Query root for bulk runs (info=None: connections return everything)."""
 
     def __init__(self, shop):
-        from connect_shopify.emulator.resolvers import QueryRoot
+        from connect_shopify_emulator.resolvers import QueryRoot
 
         self._root = QueryRoot(shop)
 
