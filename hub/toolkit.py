@@ -79,9 +79,7 @@ def send(session, method, url, *, store, what=None, hint=None, **kwargs):
     what = what or f"{method} {url}"
     try:
         return session.request(method, url, **kwargs)
-    except requests.Timeout as exc:
-        raise TransientError(f"{store} timed out on {what}: {exc}", hint=hint) from exc
-    except requests.RequestException as exc:
+    except requests.RequestException as exc:  # a timeout too ("Read timed out.")
         raise TransientError(
             f"Cannot reach {store} ({what}): {type(exc).__name__}: {exc}", hint=hint
         ) from exc

@@ -2,8 +2,8 @@
 cursor paging and bulk operations.
 
 * Transport retries (connection errors, 429/5xx with Retry-After) are done by ``ctx.session``
-  (urllib3). When a 429/5xx outlives them, the client waits ``Retry-After`` (through
-  ``ctx.sleep``) and tries again a couple of times before raising ``TransientError``.
+  (urllib3, waiting through ``ctx.sleep``): the hub's one retry policy. What outlives them is a
+  ``TransientError`` (``hub.toolkit.raise_for_status``) and the run is tried again later.
 * Every GraphQL response carries ``extensions.cost.throttleStatus``; the client keeps the last
   one (in ``ctx.cache``, so it survives across hook calls of the same integration) and, before
   each request, waits until the bucket should hold the query's expected cost. On ``THROTTLED``
@@ -35,11 +35,11 @@ from hub.errors import (
     TransientError,
 )
 from hub.http import OutboundRefused
+from hub.toolkit import json_or_none, raise_for_status, retry_after, send
 
 DEFAULT_VERSION = "2026-10"
 TOKEN_RENEW_MARGIN = 600  # renew a client-credentials token 10 minutes before it expires
 MAX_THROTTLE_RETRIES = 8
-MAX_HTTP_RETRIES = 2
 BULK_TIMEOUT = 6 * 3600
 BULK_POLL_FIRST, BULK_POLL_FACTOR, BULK_POLL_MAX = 0.1, 1.5, 2.0
 BULK_POLL_BRISK_SECONDS = 3.0  # a poll costs 1 point: 30 of them are nothing to the bucket
@@ -193,53 +193,24 @@ class ShopifyClient:
 
     def _raise_for_status(self, response):
         status = response.status_code
-        if status < 400:
-            return
-        body = response.text[:300]
-        try:
-            errors = response.json().get("errors")
-            body = errors if isinstance(errors, str) else json.dumps(errors)[:300]
-        except (ValueError, AttributeError):
-            pass
-        if status in (401, 403):
-            raise AuthenticationError(
-                f"Shopify refused the credentials ({status}): {body}",
-                hint="Check the access token (or client id/secret) and the app's access "
-                "scopes in Shopify, then run the feed again."
-                if status == 401
-                else "The app lacks a permission (access scope) this feed needs: grant it in "
+        if status in UNAVAILABLE:
+            message, hint = UNAVAILABLE[status]
+            raise StoreUnavailableError(message, hint=hint, status=status)
+        raise_for_status(
+            response,
+            f"POST /admin/api/{self.version}/graphql.json",
+            store="Shopify",
+            detail=_error_detail,
+            not_found=ConfigurationError,
+            hints={
+                401: "Check the access token (or client id/secret) and the app's access "
+                "scopes in Shopify, then run the feed again.",
+                403: "The app lacks a permission (access scope) this feed needs: grant it in "
                 "Shopify, then run the feed again.",
-                status=status,
-            )
-        if status == 402:
-            raise StoreUnavailableError(
-                "The Shopify store is frozen (402 Payment Required): Shopify blocks API access "
-                "until the store's bill is paid.",
-                hint="The store owner must settle the Shopify bill or reactivate the store; "
-                "the feeds resume on their next run.",
-                status=status,
-            )
-        if status == 423:
-            raise StoreUnavailableError(
-                "The Shopify store is locked (423 Locked): Shopify has locked this shop.",
-                hint="Contact Shopify support or the store owner to unlock the shop; the "
-                "feeds resume on their next run.",
-                status=status,
-            )
-        if status == 404:
-            raise ConfigurationError(
-                f"Shopify answered 404 for {response.url}: no such shop or API version.",
-                hint=f"Check the store URL and the API version setting ({self.version}).",
-                status=status,
-            )
-        if status == 429 or status >= 500:
-            retry_after = _retry_after(response)
-            raise TransientError(
-                f"Shopify answered {status} after retries: {body}",
-                retry_after=retry_after,
-                status=status,
-            )
-        raise StoreRejected(f"Shopify rejected the request ({status}): {body}", status=status)
+                404: "No such shop or API version: check the store URL and the API version "
+                f"setting ({self.version}).",
+            },
+        )
 
     def _post(self, payload, renewed):
         headers = {
@@ -247,16 +218,21 @@ class ShopifyClient:
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
-        try:
-            return self.session.post(self.endpoint, data=json.dumps(payload), headers=headers)
-        except requests.RequestException as exc:
-            raise TransientError(f"Cannot reach Shopify ({type(exc).__name__}): {exc}") from exc
+        return send(
+            self.session,
+            "POST",
+            self.endpoint,
+            store="Shopify",
+            what="the Admin API",
+            data=json.dumps(payload),
+            headers=headers,
+        )
 
     def execute(self, query, variables=None, name=None):
         """Run one GraphQL document; return a GraphQLResult. Raises hub errors."""
         name = name or query.split("(", 1)[0].split("{", 1)[0].strip() or "query"
         payload = {"query": query, "variables": variables or {}}
-        throttled = http_retries = malformed = 0
+        throttled = malformed = 0
         renewed = False
         while True:
             self._pace(name)
@@ -266,23 +242,17 @@ class ShopifyClient:
             if status == 401 and self.uses_client_credentials and not renewed:
                 renewed = True  # the cached token expired or was revoked: fetch a new one
                 continue
-            if (status == 429 or status >= 500) and http_retries < MAX_HTTP_RETRIES:
-                http_retries += 1
-                wait = _retry_after(response) or 2.0**http_retries
-                self.ctx.logger.warning("shopify: HTTP %s, retrying in %.1fs", status, wait)
-                self.ctx.sleep(wait)
-                continue
             if status == 429:  # a throttled call can come back as 429 with a GraphQL body
-                body = _json_or_none(response)
+                body = json_or_none(response)
                 if body and _is_throttled(body) and throttled < MAX_THROTTLE_RETRIES:
                     throttled += 1
                     self.ctx.sleep(
-                        _retry_after(response)
+                        retry_after(response)
                         or self.throttle_wait(body.get("extensions", {}).get("cost"))
                     )
                     continue
             self._raise_for_status(response)
-            body = _json_or_none(response)
+            body = json_or_none(response)
             if not isinstance(body, dict):
                 if malformed < 1:
                     malformed += 1
@@ -530,7 +500,7 @@ class ShopifyClient:
             if response.status_code != 200:
                 raise TransientError(
                     f"Downloading the bulk result failed (HTTP {response.status_code}).",
-                    retry_after=_retry_after(response),
+                    retry_after=retry_after(response),
                 )
             try:
                 for line in response.iter_lines(chunk_size=1 << 16):
@@ -587,19 +557,28 @@ class ShopifyClient:
         return str(uuid.uuid4())
 
 
-def _retry_after(response):
-    value = response.headers.get("Retry-After") if response is not None else None
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+UNAVAILABLE = {
+    402: (
+        "The Shopify store is frozen (402 Payment Required): Shopify blocks API access until "
+        "the store's bill is paid.",
+        "The store owner must settle the Shopify bill or reactivate the store; the feeds "
+        "resume on their next run.",
+    ),
+    423: (
+        "The Shopify store is locked (423 Locked): Shopify has locked this shop.",
+        "Contact Shopify support or the store owner to unlock the shop; the feeds resume on "
+        "their next run.",
+    ),
+}
 
 
-def _json_or_none(response):
-    try:
-        return response.json()
-    except ValueError:
-        return None
+def _error_detail(response):
+    """Shopify's ``errors`` (a string or a list), else the start of the body."""
+    body = json_or_none(response)
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if errors is None:
+        return response.text[:300]
+    return errors if isinstance(errors, str) else json.dumps(errors)[:300]
 
 
 def _has_code(errors, code):

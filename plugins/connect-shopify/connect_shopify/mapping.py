@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from hub import Invalid
+from hub.toolkit import KeysetCursor
 
 KG_PER_UNIT = {
     "GRAMS": Decimal("0.001"),
@@ -157,20 +158,19 @@ def legacy_id(gid):
     return int(tail) if tail.isdigit() else 0
 
 
+CURSOR = KeysetCursor(width=20)  # "<ISO time>|<zero-padded numeric id>"
+
+
 def time_cursor(timestamp, gid):
     """A cursor that sorts like the stream: ``<ISO time>|<zero-padded numeric id>``."""
-    return f"{timestamp}|{legacy_id(gid):020d}"
+    return CURSOR.encode(timestamp, legacy_id(gid))
 
 
 def id_cursor(gid):
-    return f"{legacy_id(gid):020d}"
+    return CURSOR.id_only(legacy_id(gid))
 
 
-def since_time(since):
-    """The time part of a cursor handed back by the core (or an ISO time, or None)."""
-    if not since:
-        return None
-    return str(since).split("|", 1)[0]
+since_time = CURSOR.time_of  # the time part of a cursor handed back by the core (or None)
 
 
 def weight_kg(weight):

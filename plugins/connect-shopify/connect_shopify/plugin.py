@@ -1,8 +1,22 @@
-"""The Shopify connector's hook implementations (thin: the work is in ``sync.py``)."""
+"""The Shopify connector: its description here, its feed hooks in ``sync.py`` (imported
+here, so that registering this module registers them)."""
 
-from connect_shopify import sync
 from connect_shopify.client import DEFAULT_VERSION
+from connect_shopify.sync import (  # noqa: F401 - the hook implementations
+    hub_check_connection,
+    hub_fetch_new_orders,
+    hub_fetch_new_products,
+    hub_fetch_order,
+    hub_fetch_order_updates,
+    hub_fetch_product_images,
+    hub_fetch_products,
+    hub_fetch_stock_levels,
+    hub_push_shipment,
+    hub_push_stock_levels,
+    hub_setting_choices,
+)
 from hub import hookimpl
+from hub.toolkit import notify_customer_setting
 
 SETTINGS = [
     {
@@ -40,13 +54,9 @@ SETTINGS = [
         "choices_from_store": True,
         "help": "The Shopify location whose stock the hub imports and exports.",
     },
-    {
-        "name": "notify_customer",
-        "label": "Email customers when an order ships",
-        "type": "boolean",
-        "default": False,
-        "help": "Shopify sends its shipping confirmation email with the tracking number.",
-    },
+    notify_customer_setting(
+        "Shopify sends its shipping confirmation email with the tracking number."
+    ),
 ]
 
 
@@ -61,61 +71,3 @@ def hub_connector_info():
         "settings": SETTINGS,
         "docs_url": "https://shopify.dev/docs/api/admin-graphql",
     }
-
-
-@hookimpl
-def hub_check_connection(ctx):
-    return sync.check_connection(ctx)
-
-
-@hookimpl
-def hub_setting_choices(ctx, setting):
-    name = setting if isinstance(setting, str) else (setting or {}).get("name")
-    if name == "location_id":
-        return sync.location_choices(ctx)
-    return None
-
-
-@hookimpl
-def hub_fetch_new_products(ctx, since):
-    return sync.fetch_new_products(ctx, since)
-
-
-@hookimpl
-def hub_fetch_products(ctx):
-    return sync.fetch_products(ctx)
-
-
-@hookimpl
-def hub_fetch_product_images(ctx, products):
-    return sync.fetch_product_images(ctx, products)
-
-
-@hookimpl
-def hub_fetch_new_orders(ctx, since):
-    return sync.fetch_new_orders(ctx, since)
-
-
-@hookimpl
-def hub_fetch_order_updates(ctx, since):
-    return sync.fetch_order_updates(ctx, since)
-
-
-@hookimpl
-def hub_fetch_order(ctx, external_id):
-    return sync.fetch_order(ctx, external_id)
-
-
-@hookimpl
-def hub_fetch_stock_levels(ctx):
-    return sync.fetch_stock_levels(ctx)
-
-
-@hookimpl
-def hub_push_stock_levels(ctx, items):
-    return sync.push_stock_levels(ctx, items)
-
-
-@hookimpl
-def hub_push_shipment(ctx, shipment):
-    return sync.push_shipment(ctx, shipment)

@@ -1,9 +1,11 @@
-"""What each feed does with the client and the mapping (the hooks in ``plugin.py`` call these)."""
+"""The feed hooks: what each feed does with the client and the mapping (``plugin.py`` declares
+the connector and registers these functions: they are the hook implementations)."""
 
 from connect_shopify import mapping, queries
 from connect_shopify.client import ShopifyClient
-from hub import Invalid
+from hub import Invalid, hookimpl
 from hub.errors import ConfigurationError, ConnectorError
+from hub.toolkit import chunked, conflict, failed, pushed, unchanged
 
 REQUIRED_SCOPES = (
     "read_products",
@@ -17,11 +19,6 @@ FULFILLMENT_SCOPES = (
     "write_third_party_fulfillment_orders",
     "write_assigned_fulfillment_orders",
 )
-
-
-def _chunks(items, size):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _at(data, path):
@@ -48,7 +45,8 @@ def _follow(client, query, variables, path, sizes=("first",)):
 # -- connection --------------------------------------------------------------------------------
 
 
-def check_connection(ctx):
+@hookimpl
+def hub_check_connection(ctx):
     client = ShopifyClient(ctx)
     details = {
         "api_version": client.version,
@@ -102,11 +100,14 @@ def check_connection(ctx):
     }
 
 
-def location_choices(ctx):
-    client = ShopifyClient(ctx)
+@hookimpl
+def hub_setting_choices(ctx, setting):
+    name = setting if isinstance(setting, str) else (setting or {}).get("name")
+    if name != "location_id":
+        return None
     return [
         {"value": loc["id"], "label": loc["name"]}
-        for loc in client.locations()
+        for loc in ShopifyClient(ctx).locations()
         if loc.get("isActive", True)
     ]
 
@@ -120,7 +121,8 @@ def _product_records(client, product, variants, currency, cursor, result=None, p
         yield mapping.variant_record(product, variant, currency, cursor, errors)
 
 
-def fetch_new_products(ctx, since):
+@hookimpl
+def hub_fetch_new_products(ctx, since):
     client = ShopifyClient(ctx)
     currency = client.shop_currency()
     after = mapping.since_time(since)
@@ -164,7 +166,8 @@ def fetch_new_products(ctx, since):
                 info = connection.get("pageInfo") or {}
 
 
-def fetch_products(ctx):
+@hookimpl
+def hub_fetch_products(ctx):
     """Every variant of the store through a bulk operation, streamed from the JSONL file.
 
     The file lists each product followed by its variants (``groupObjects: true``); only the
@@ -212,7 +215,8 @@ def fetch_products(ctx):
         yield variant_record(product, obj, currency, cursor)
 
 
-def fetch_product_images(ctx, products):
+@hookimpl
+def hub_fetch_product_images(ctx, products):
     """The images of the given products (variants are mapped to their product).
 
     ``nodes(ids:)`` of PRODUCT_IMAGE_BATCH products with their first MEDIA_PER_PRODUCT media
@@ -231,13 +235,13 @@ def fetch_product_images(ctx, products):
         else:
             unknown.append(p)
     by_id = {p["external_id"]: p for p in unknown}
-    for chunk in _chunks(list(by_id), queries.VARIANT_LOOKUP_BATCH):
+    for chunk in chunked(list(by_id), queries.VARIANT_LOOKUP_BATCH):
         for _result, nodes in client.nodes(queries.VARIANT_PRODUCTS, chunk):
             for node in nodes:
                 if node and node.get("product") and node.get("id") in by_id:
                     parents.setdefault(node["product"]["id"], []).append(by_id[node["id"]])
     media_variables = {"first": queries.MEDIA_PAGE}
-    for chunk in _chunks(list(parents), queries.PRODUCT_IMAGE_BATCH):
+    for chunk in chunked(list(parents), queries.PRODUCT_IMAGE_BATCH):
         batches = client.nodes(
             queries.PRODUCT_IMAGES,
             chunk,
@@ -280,7 +284,8 @@ def _order_lines(client, order):
     return list(_pages(connection, more))
 
 
-def fetch_new_orders(ctx, since):
+@hookimpl
+def hub_fetch_new_orders(ctx, since):
     client = ShopifyClient(ctx)
     after = mapping.since_time(since)
     variables = {
@@ -297,7 +302,8 @@ def fetch_new_orders(ctx, since):
             yield mapping.order_record(order, _order_lines(client, order), cursor)
 
 
-def fetch_order_updates(ctx, since):
+@hookimpl
+def hub_fetch_order_updates(ctx, since):
     client = ShopifyClient(ctx)
     after = mapping.since_time(since)
     variables = {
@@ -310,7 +316,8 @@ def fetch_order_updates(ctx, since):
             yield mapping.order_status_record(order, cursor)
 
 
-def fetch_order(ctx, external_id):
+@hookimpl
+def hub_fetch_order(ctx, external_id):
     client = ShopifyClient(ctx)
     ref = str(external_id)
     if ref.isdigit():
@@ -328,7 +335,8 @@ def fetch_order(ctx, external_id):
 # -- stock -------------------------------------------------------------------------------------
 
 
-def fetch_stock_levels(ctx):
+@hookimpl
+def hub_fetch_stock_levels(ctx):
     """The integration location's inventory levels through a bulk operation, streamed.
 
     Cursor paging stops at 25,000 objects, so the levels always come from a bulk query
@@ -370,7 +378,7 @@ def _item_ids(client, items):
     """inventory item GID per StockPush external id (from store_refs, else asked to Shopify)."""
     out = {it["external_id"]: (it.get("store_refs") or {}).get("inventory_item_id") for it in items}
     missing = [ext for ext, item_id in out.items() if not item_id]
-    for chunk in _chunks(missing, queries.ID_BATCH):
+    for chunk in chunked(missing, queries.ID_BATCH):
         for _result, nodes in client.nodes(queries.VARIANT_ITEMS, chunk):
             for node in nodes:
                 if node and node.get("inventoryItem"):
@@ -380,7 +388,7 @@ def _item_ids(client, items):
 
 def _current_available(client, item_ids, location):
     out = {}
-    for chunk in _chunks(list(item_ids), queries.ID_BATCH):
+    for chunk in chunked(list(item_ids), queries.ID_BATCH):
         for _result, nodes in client.nodes(queries.ITEM_QUANTITIES, chunk, {"location": location}):
             for node in nodes:
                 level = (node or {}).get("inventoryLevel")
@@ -392,23 +400,23 @@ def _current_available(client, item_ids, location):
     return out
 
 
-def push_stock_levels(ctx, items):
+@hookimpl
+def hub_push_stock_levels(ctx, items):
     client = ShopifyClient(ctx)
     location = client.location_id()
     item_ids = _item_ids(client, items)
     results = {}
     cas = "changeFromQuantity" if client.version >= "2026-01" else "compareQuantity"
-    for chunk in _chunks(list(items), 250):
+    for chunk in chunked(list(items), 250):
         pending = []
         for it in chunk:
             item_id = item_ids.get(it["external_id"])
             if not item_id:
-                results[id(it)] = {
-                    "key": it["sku"],
-                    "status": "error",
-                    "message": f"No Shopify inventory item for variant {it['external_id']}.",
-                    "hint": "Run 'Update products' so the hub knows the item.",
-                }
+                results[id(it)] = failed(
+                    it["sku"],
+                    f"No Shopify inventory item for variant {it['external_id']}.",
+                    hint="Run 'Update products' so the hub knows the item.",
+                )
                 continue
             pending.append({"item": it, "item_id": item_id, "from": it.get("previous"), "stale": 0})
         for _round in range(6):
@@ -416,11 +424,7 @@ def push_stock_levels(ctx, items):
                 break
             pending = _push_round(client, location, pending, results, cas)
         for p in pending:
-            results[id(p["item"])] = {
-                "key": p["item"]["sku"],
-                "status": "conflict",
-                "message": "Shopify kept refusing the write.",
-            }
+            results[id(p["item"])] = conflict(p["item"]["sku"], "Shopify kept refusing the write.")
     return [results[id(it)] for it in items]
 
 
@@ -458,38 +462,33 @@ def _push_round(client, location, pending, results, cas):
                 after[change["item"]["id"]] = change
         for p in pending:
             change = after.get(p["item_id"])
-            results[id(p["item"])] = {
-                "key": p["item"]["sku"],
-                "status": "ok" if change else "unchanged",
-                "store_quantity": change["quantityAfterChange"]
+            sku = p["item"]["sku"]
+            results[id(p["item"])] = (
+                pushed(sku, store_quantity=change["quantityAfterChange"])
                 if change
-                else p["item"]["quantity"],
-            }
+                else unchanged(sku, store_quantity=p["item"]["quantity"])
+            )
         return []
-    stale, failed = [], set()
+    stale, settled = [], set()
     for err in errors:
         field = err.get("field") or []
         index = int(field[2]) if len(field) > 2 and str(field[2]).isdigit() else None
         if index is None or index >= len(pending):
             for p in pending:  # an error about the whole input: every item fails with it
-                results[id(p["item"])] = {
-                    "key": p["item"]["sku"],
-                    "status": "error",
-                    "message": f"Shopify: {err.get('message')} ({err.get('code')})",
-                }
+                results[id(p["item"])] = failed(
+                    p["item"]["sku"], f"Shopify: {err.get('message')} ({err.get('code')})"
+                )
             return []
         p = pending[index]
         if err.get("code") in ("CHANGE_FROM_QUANTITY_STALE", "COMPARE_QUANTITY_STALE"):
             stale.append(p)
         else:
-            failed.add(index)
-            results[id(p["item"])] = {
-                "key": p["item"]["sku"],
-                "status": "error",
-                "message": f"Shopify refused the quantity: "
-                f"{err.get('message')} ({err.get('code')})",
-                "hint": "Check that the item is stocked at the integration's location in Shopify.",
-            }
+            settled.add(index)
+            results[id(p["item"])] = failed(
+                p["item"]["sku"],
+                f"Shopify refused the quantity: {err.get('message')} ({err.get('code')})",
+                hint="Check that the item is stocked at the integration's location in Shopify.",
+            )
     still = []
     current = (
         _current_available(client, [p["item_id"] for p in stale if p["stale"] == 0], location)
@@ -498,27 +497,22 @@ def _push_round(client, location, pending, results, cas):
     )
     for p in stale:
         if p["stale"] >= 1:  # stale again after a re-read: somebody keeps changing it
-            results[id(p["item"])] = {
-                "key": p["item"]["sku"],
-                "status": "conflict",
-                "message": "Shopify's quantity changed while the hub was writing it, twice.",
-                "hint": "The stock export runs again on its next schedule.",
-            }
-            failed.add(pending.index(p))
+            results[id(p["item"])] = conflict(
+                p["item"]["sku"],
+                "Shopify's quantity changed while the hub was writing it, twice.",
+                hint="The stock export runs again on its next schedule.",
+            )
+            settled.add(pending.index(p))
             continue
         p["stale"] += 1
         now = current.get(p["item_id"])
         if now == p["item"]["quantity"]:
-            results[id(p["item"])] = {
-                "key": p["item"]["sku"],
-                "status": "unchanged",
-                "store_quantity": now,
-            }
-            failed.add(pending.index(p))
+            results[id(p["item"])] = unchanged(p["item"]["sku"], store_quantity=now)
+            settled.add(pending.index(p))
             continue
         p["from"] = now
     for i, p in enumerate(pending):  # the mutation is atomic: resend everything not settled
-        if i not in failed:
+        if i not in settled:
             still.append(p)
     return still
 
@@ -642,19 +636,13 @@ def _still_to_ship(lines, shipped):
     return out
 
 
-def push_shipment(ctx, shipment):
-    """Confirm a shipment with ``fulfillmentCreate`` on the order's fulfillment orders.
+def _order_gid(external_id):
+    ref = str(external_id)
+    return f"gid://shopify/Order/{ref}" if ref.isdigit() else ref
 
-    The order's fulfillment orders and their line items are paged completely. A fulfillment
-    that already carries the shipment's tracking number counts as this shipment, line by
-    line: a push that was cut off half-way (a crash, a refused call) sends only the rest when
-    it is retried, and a shipment pushed twice is confirmed once.
-    """
-    client = ShopifyClient(ctx)
-    key = shipment["shipment_id"]
-    ref = str(shipment["order_external_id"])
-    if ref.isdigit():
-        ref = f"gid://shopify/Order/{ref}"
+
+def _fulfillment_state(client, ref):
+    """The order with its first fulfillments, and the page sizes that fitted."""
     result, used = client.execute_sized(
         queries.FULFILLMENT_STATE,
         {
@@ -664,53 +652,23 @@ def push_shipment(ctx, shipment):
         },
         ("fulfillments", "tracking"),
     )
-    order = result.data.get("order")
-    if not order:
-        return {
-            "key": key,
-            "status": "error",
-            "message": f"Order {shipment['order_number']} ({ref}) does not exist in "
-            f"Shopify any more.",
-            "hint": "Check the order in Shopify; mark the shipment resolved if it was deleted.",
-        }
-    number = shipment["tracking_number"]
-    fulfillment_orders = None
-    if len(order.get("fulfillments") or []) >= used["fulfillments"]:
-        fulfillment_orders = _fulfillment_orders(client, ref)  # needed to page fulfillments
-    same = [
+    return result.data.get("order"), used
+
+
+def _with_tracking_number(client, order, used, number, fulfillment_orders):
+    """The live fulfillments of the order that carry the tracking number ``number``."""
+    return [
         f
         for f in _all_fulfillments(client, order, used["fulfillments"], fulfillment_orders or [])
         if f.get("status") in LIVE_FULFILLMENT
         and number in _tracking_numbers(client, f, used["tracking"])
     ]
-    lines = shipment["lines"]
-    if same:
-        lines = _still_to_ship(lines, _shipped_under(client, same))
-        if not lines:
-            return {
-                "key": key,
-                "status": "unchanged",
-                "external_id": same[0]["id"],
-                "message": f"Shipment {number} is already confirmed on order {order['name']}.",
-            }
-    if order.get("displayFulfillmentStatus") == "FULFILLED":
-        return {
-            "key": key,
-            "status": "unchanged",
-            "external_id": same[0]["id"] if same else None,
-            "message": f"Order {order['name']} is already fulfilled in Shopify.",
-        }
-    if order.get("cancelledAt"):
-        return {
-            "key": key,
-            "status": "error",
-            "message": f"Order {order['name']} is cancelled in Shopify: it cannot be fulfilled.",
-            "hint": "Check the order with the customer.",
-        }
-    # remaining quantity per order line item, over the open fulfillment orders
-    by_line = {}
-    if fulfillment_orders is None:
-        fulfillment_orders = _fulfillment_orders(client, ref)
+
+
+def _allocate(lines, fulfillment_orders):
+    """The shipment's lines over the open fulfillment orders: ({location: {fulfillment order:
+    {fulfillment order line: quantity}}}, problems)."""
+    by_line = {}  # remaining quantity per order line item, over the open fulfillment orders
     for fo in fulfillment_orders:
         for li in fo.get("lines") or ():
             if li.get("remainingQuantity", 0) > 0:
@@ -737,29 +695,15 @@ def push_shipment(ctx, shipment):
                 f"{line['sku']} (line {line['order_line_external_id']}): "
                 f"{wanted} more than Shopify has left to fulfil"
             )
-    if problems:
-        return {
-            "key": key,
-            "status": "error",
-            "message": f"Shipment of order {order['name']} does not match the order in "
-            f"Shopify: " + "; ".join(problems),
-            "hint": "Check the order's items in Shopify (an order edit?), then retry the shipment.",
-            "external_id": same[0]["id"] if same else None,
-        }
-    notify = ctx.setting("notify_customer")
-    notify = (
-        shipment.get("notify_customer", False)
-        if notify is None
-        else str(notify).lower() in ("1", "true", "yes", "on")
-    )
-    notify = notify and not same  # the customer heard of this tracking number already
-    tracking = {"company": shipment["carrier"], "number": number}
-    if shipment.get("tracking_url"):
-        tracking["url"] = shipment["tracking_url"]
-    created = [f["id"] for f in same]
-    for fos in groups.values():  # one fulfillment per assigned location...
+    return groups, problems
+
+
+def _create_fulfillments(client, groups, tracking, notify, created):
+    """``fulfillmentCreate`` per assigned location and per 250 line items; the ids go to
+    ``created``. Returns Shopify's refusal (a message) or None."""
+    for fos in groups.values():
         flat = [(fo_id, li, q) for fo_id, items in fos.items() for li, q in items.items()]
-        for chunk in _chunks(flat, MAX_INPUT_ARRAY):  # ...and per 250 line items
+        for chunk in chunked(flat, MAX_INPUT_ARRAY):
             by_fo = {}
             for fo_id, li, q in chunk:
                 by_fo.setdefault(fo_id, []).append({"id": li, "quantity": q})
@@ -771,27 +715,82 @@ def push_shipment(ctx, shipment):
                 "notifyCustomer": notify and not created,  # one e-mail per shipment
                 "trackingInfo": tracking,
             }
-            payload = (
-                client.execute(queries.FULFILLMENT_CREATE, {"fulfillment": fulfillment}).data.get(
-                    "fulfillmentCreate"
-                )
-                or {}
-            )
+            data = client.execute(queries.FULFILLMENT_CREATE, {"fulfillment": fulfillment}).data
+            payload = data.get("fulfillmentCreate") or {}
             errors = payload.get("userErrors") or []
             if errors or not payload.get("fulfillment"):
-                return {
-                    "key": key,
-                    "status": "error",
-                    "message": f"Shopify refused the fulfillment of order {order['name']}: "
-                    + ("; ".join(e.get("message", "") for e in errors) or "no fulfillment"),
-                    "hint": "Check the order's fulfillment in Shopify, then retry: what is "
-                    "already confirmed is not sent again.",
-                    "external_id": created[0] if created else None,
-                }
+                return "; ".join(e.get("message", "") for e in errors) or "no fulfillment"
             created.append(payload["fulfillment"]["id"])
-    return {
-        "key": key,
-        "status": "ok",
-        "external_id": created[0] if created else None,
-        "message": None,
-    }
+    return None
+
+
+@hookimpl
+def hub_push_shipment(ctx, shipment):
+    """Confirm a shipment with ``fulfillmentCreate`` on the order's fulfillment orders.
+
+    The order's fulfillment orders and their line items are paged completely. A fulfillment
+    that already carries the shipment's tracking number counts as this shipment, line by
+    line: a push that was cut off half-way (a crash, a refused call) sends only the rest when
+    it is retried, and a shipment pushed twice is confirmed once.
+    """
+    client = ShopifyClient(ctx)
+    key, number = shipment["shipment_id"], shipment["tracking_number"]
+    ref = _order_gid(shipment["order_external_id"])
+    order, used = _fulfillment_state(client, ref)
+    if not order:
+        return failed(
+            key,
+            f"Order {shipment['order_number']} ({ref}) does not exist in Shopify any more.",
+            hint="Check the order in Shopify; mark the shipment resolved if it was deleted.",
+        )
+    fulfillment_orders = None
+    if len(order.get("fulfillments") or []) >= used["fulfillments"]:
+        fulfillment_orders = _fulfillment_orders(client, ref)  # needed to page fulfillments
+    same = _with_tracking_number(client, order, used, number, fulfillment_orders)
+    same_id = same[0]["id"] if same else None
+    lines = shipment["lines"]
+    if same:
+        lines = _still_to_ship(lines, _shipped_under(client, same))
+        if not lines:
+            return unchanged(
+                key,
+                f"Shipment {number} is already confirmed on order {order['name']}.",
+                external_id=same_id,
+            )
+    if order.get("displayFulfillmentStatus") == "FULFILLED":
+        return unchanged(
+            key, f"Order {order['name']} is already fulfilled in Shopify.", external_id=same_id
+        )
+    if order.get("cancelledAt"):
+        return failed(
+            key,
+            f"Order {order['name']} is cancelled in Shopify: it cannot be fulfilled.",
+            hint="Check the order with the customer.",
+        )
+    if fulfillment_orders is None:
+        fulfillment_orders = _fulfillment_orders(client, ref)
+    groups, problems = _allocate(lines, fulfillment_orders)
+    if problems:
+        return failed(
+            key,
+            f"Shipment of order {order['name']} does not match the order in Shopify: "
+            + "; ".join(problems),
+            hint="Check the order's items in Shopify (an order edit?), then retry the shipment.",
+            external_id=same_id,
+        )
+    tracking = {"company": shipment["carrier"], "number": number}
+    if shipment.get("tracking_url"):
+        tracking["url"] = shipment["tracking_url"]
+    # the hub decides notify_customer; the customer heard of this tracking number already
+    notify = bool(shipment.get("notify_customer")) and not same
+    created = [f["id"] for f in same]
+    refused = _create_fulfillments(client, groups, tracking, notify, created)
+    if refused:
+        return failed(
+            key,
+            f"Shopify refused the fulfillment of order {order['name']}: {refused}",
+            hint="Check the order's fulfillment in Shopify, then retry: what is already "
+            "confirmed is not sent again.",
+            external_id=created[0] if created else None,
+        )
+    return pushed(key, external_id=created[0] if created else None)

@@ -107,13 +107,11 @@ def test_partial_shipment_then_the_rest(store, ctx):
     assert store.get(f"/_emulator/orders/{order.id}")["fulfillment"] == "FULFILLED"
 
 
-def test_notify_customer_setting(store, make_ctx):
-    ctx = make_ctx(
-        store,
-        settings={"location_id": "gid://shopify/Location/81000000001", "notify_customer": True},
-    )
+def test_notify_customer_follows_the_hub_shipment(store, ctx):
+    # the hub decides (the integration's notify_customer setting, on every ShipmentRecord)
     order = _open_order(store)
-    assert plugin.hub_push_shipment(ctx, _dump(_shipment(order)))["status"] == "ok"
+    shipment = dict(_dump(_shipment(order)), notify_customer=True)
+    assert plugin.hub_push_shipment(ctx, shipment)["status"] == "ok"
     assert store.get(f"/_emulator/orders/{order.id}")["fulfillments"][0]["notify_customer"]
 
 
@@ -151,12 +149,12 @@ def _big_order(store, lines, fulfillment_orders, locations=(MAIN,)):
 
 
 def test_large_order_is_confirmed_completely_and_once(store, make_ctx):
-    ctx = make_ctx(store, settings={"location_id": MAIN, "notify_customer": True})
+    ctx = make_ctx(store, settings={"location_id": MAIN})
     # 12 fulfillment orders (more than a page of 10) of 55 lines (more than a page of 40),
     # at two locations: 6 x 55 = 330 lines per location, more than one call's 250
     order = _big_order(store, 12 * 55, 12, (MAIN, LYON))
     assert [len(fo.line_items) for fo in order.fulfillment_orders] == [55] * 12
-    shipment = _dump(_shipment(order, "BIG-1"))
+    shipment = dict(_dump(_shipment(order, "BIG-1")), notify_customer=True)  # the hub's say
     result = plugin.hub_push_shipment(ctx, shipment)
     validate_record("push_result", result)
     assert result["status"] == "ok", result
