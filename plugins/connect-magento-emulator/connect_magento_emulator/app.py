@@ -1,0 +1,25 @@
+"""The Flask app of the Magento emulator: the Web API (``rest.py`` dispatching the routes
+of ``catalog.py`` and ``sales.py``) and the ``/_emulator`` control endpoints (``control.py``),
+over one ``Emulator`` (``emulator.py``)."""
+
+from flask import Flask
+
+from connect_magento_emulator import control, rest
+from connect_magento_emulator.emulator import Emulator
+
+
+def create_app(products=100, orders=20, seed=1, **options):
+    """Options: ``msi`` (True), ``deduct_at_order`` (False: MSI with a module that deducts at
+    order placement instead of reserving), ``can_subtract`` (True: legacy "Decrease Stock When
+    Order is Placed"), ``configurables``, ``virtuals``, ``integration_as_bearer``
+    (False, like 2.4.4+), ``admin_token_ttl`` (14400 s), ``max_page_size`` (300: the
+    Web API input limit; 0 disables it), ``credentials`` (override the demo set),
+    ``denied_resources`` (ACL resources the integration lacks), ``acl_status`` (401, what
+    Magento answers for them; 403 emulates a proxy/WAF that turns them into 403)."""
+    app = Flask("connect_magento_emulator")
+    emu = Emulator(products, orders, seed, options)
+    app.extensions["magento_emulator"] = emu
+    app.config["EMULATOR"] = {"state": emu.state, "auth": emu.auth, "faults": emu.faults}
+    app.register_blueprint(rest.bp)
+    app.register_blueprint(control.bp)
+    return app
