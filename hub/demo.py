@@ -5,25 +5,25 @@ Starts the demo stores of the installed connectors, creates a "Demo …" integra
 runs (products, orders, stock), then runs the worker and the dashboard. Ctrl-C stops
 everything.
 
-Demo stores are entry points in group ``connect_hub.demo_stores`` (declared by a connector's
-emulator distribution, e.g. ``connect-shopify-emulator``); each points to a dict::
+Demo stores are entry points in group ``connect_hub.demo_stores``, declared by a connector's
+emulator distribution (the bundled ones: plugins/connect-*-emulator); each points to a dict::
 
     [project.entry-points."connect_hub.demo_stores"]
-    shopify = "connect_shopify_emulator.demo:DEMO_STORE"
+    acme = "connect_acme_emulator.demo:DEMO_STORE"
 
     DEMO_STORE = {
-        "connector": "shopify",          # the connector key (default: the entry point's name)
-        "label": "Demo Shopify",         # the demo integration's name
-        "port": 8101,                    # preferred port; another free one if it is taken
-        "module": "connect_shopify_emulator",   # started as a child process:
+        "connector": "acme",             # the connector key (default: the entry point's name)
+        "label": "Demo Acme",            # the demo integration's name
+        "port": 8104,                    # preferred port; another free one if it is taken
+        "module": "connect_acme_emulator",   # started as a child process:
         #   python -m MODULE --port P --products N --orders M --seed 1
-        "credentials": {"access_token": "…"},   # the integration's secrets
+        "credentials": {"api_key": "…"},   # the integration's secrets
         "settings": {},                  # optional: other settings (store-backed choices the
                                          # demo leaves out are filled with the first choice)
     }
 
 A demo store whose connector is not installed (or broken) is skipped; the hub names no
-connector or emulator module itself.
+connector or emulator module itself (docs/writing-a-connector.md).
 """
 
 import contextlib
