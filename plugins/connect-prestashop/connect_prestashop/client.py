@@ -10,31 +10,27 @@
   every optional field missing from the XML to NULL. Replies are parsed with defusedxml.
 * Errors: PrestaShop's ``{"errors": [{code, message}]}`` / ``<errors><error>`` bodies become the
   exception message; 401/403 → AuthenticationError; 503 with code 22 (webservice disabled) →
-  StoreUnavailableError; 429/5xx that outlived the session's retries → TransientError.
+  StoreUnavailableError; 429/5xx that outlived the session's retries (the hub's one retry
+  layer, waiting through ``ctx.sleep``) → TransientError (``hub.toolkit.raise_for_status``).
 """
 
 import json
-import re
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 import defusedxml.ElementTree as SafeET
-import requests
 from defusedxml import DefusedXmlException
 
 from hub.errors import (
-    AuthenticationError,
     ConfigurationError,
     StoreRejected,
     StoreUnavailableError,
     TransientError,
 )
+from hub.toolkit import PageStream, RowStream, body_excerpt, offset_pages, raise_for_status, send
 
 DEFAULT_PAGE_SIZE = 500
 READ_CHUNK = 1 << 20
 ID_CHUNK = 100  # ids per ``filter[id]=[a|b|…]`` request (keeps URLs short)
-THROTTLE_RETRIES = 3  # 429s honoured through ctx.sleep once the session's own retries are spent
 XLINK = "http://www.w3.org/1999/xlink"
 METHODS = ("get", "put", "post", "patch", "delete", "head")
 
@@ -72,69 +68,47 @@ class PrestaShopClient:
         the store may have received (for writes that are not idempotent)."""
         url = f"{self.api}/{path}" if path else self.api + "/"
         session = self._once_session() if once else self.session
-        throttled = 0
-        while True:
-            try:
-                response = session.request(
-                    method, url, params=params, data=data, headers=headers, stream=stream
-                )
-            except requests.Timeout:
-                raise TransientError(
-                    f"PrestaShop did not answer {method} /api/{path} in time",
-                    hint="The store is slow or overloaded; the feed will be retried.",
-                ) from None
-            except requests.RequestException as exc:
-                raise TransientError(
-                    f"Cannot reach the PrestaShop store at {self.base_url}: {type(exc).__name__}",
-                    hint="Check the store URL and that the shop is online.",
-                ) from None
-            version = response.headers.get("PSWS-Version")
-            if version:
-                self.ctx.cache[("prestashop", self.base_url, "version")] = version
-            if response.status_code == 429 and throttled < THROTTLE_RETRIES:
-                self.ctx.sleep(_retry_after(response) or 2**throttled)
-                throttled += 1
-                continue
-            return response
+        response = send(
+            session,
+            method,
+            url,
+            store=f"the PrestaShop store at {self.base_url}",
+            what=f"{method} /api/{path}",
+            hint="Check the store URL and that the shop is online; the feed will be retried.",
+            params=params,
+            data=data,
+            headers=headers,
+            stream=stream,
+        )
+        version = response.headers.get("PSWS-Version")
+        if version:
+            self.ctx.cache[("prestashop", self.base_url, "version")] = version
+        return response
 
     def _check(self, response, method, path):
         status = response.status_code
         if status < 300:
             return response
-        what = f"{method} /api/{path}"
-        detail = describe_errors(response)
-        if status in (401, 403):
-            hint = (
-                "Check the webservice key in Advanced Parameters › Webservice: it must be "
-                "active, 32 characters long, and have the permissions the connector needs "
-                "(see the connector's README)."
-            )
-            if status == 403:
-                hint = "The key is not allowed on this shop (multistore): tick the shop on the key."
-            raise AuthenticationError(
-                f"PrestaShop refused the webservice key on {what}: {detail}",
-                status=status,
-                hint=hint,
-            )
         if status == 503 and any(code == 22 for code, _ in store_errors(response)):
             raise StoreUnavailableError(
-                f"The PrestaShop webservice is disabled: {detail}",
+                f"The PrestaShop webservice is disabled: {describe_errors(response)}",
                 status=status,
                 hint="Enable it in Advanced Parameters › Webservice.",
             )
-        if status == 429 or status >= 500:
-            raise TransientError(
-                f"PrestaShop answered HTTP {status} to {what}: {detail}",
-                status=status,
-                retry_after=_retry_after(response),
-            )
-        if status == 405:
-            raise StoreRejected(
-                f"PrestaShop refused {what}: {detail}",
-                status=status,
-                hint="Give the webservice key this permission in Advanced Parameters › Webservice.",
-            )
-        raise StoreRejected(f"PrestaShop rejected {what}: {detail}", status=status)
+        raise_for_status(
+            response,
+            f"{method} /api/{path}",
+            store="PrestaShop",
+            detail=describe_errors,
+            hints={
+                401: "Check the webservice key in Advanced Parameters › Webservice: it must be "
+                "active, 32 characters long, and have the permissions the connector needs "
+                "(see the connector's README).",
+                403: "The key is not allowed on this shop (multistore): tick the shop on the key.",
+                405: "Give the webservice key this permission in Advanced Parameters › Webservice.",
+            },
+        )
+        return response
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -214,19 +188,8 @@ class PrestaShopClient:
             return rows
 
         if prefetch:
-            return PageStream(fetch, size, prefetch, pool)
-        return self._sequential_pages(fetch, size)
-
-    @staticmethod
-    def _sequential_pages(fetch, size):
-        offset = 0
-        while True:
-            rows = fetch(offset)
-            if rows:
-                yield rows
-            if len(rows) < size:
-                return
-            offset += size
+            return PageStream(fetch, size, prefetch, pool, name="prestashop-prefetch")
+        return offset_pages(fetch, size)
 
     def rows(self, resource, **kwargs):
         for page in self.pages(resource, **kwargs):
@@ -339,65 +302,6 @@ class PrestaShopClient:
         return parse_entity(response.content, singular, f"POST /api/{resource}")
 
 
-class PageStream:
-    """Pages fetched ahead in order by a background pool; requests start at creation."""
-
-    def __init__(self, fetch, size, depth, pool=None):
-        self.fetch, self.size = fetch, size
-        self.own_pool = pool is None
-        self.pool = pool or ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="prestashop-prefetch"
-        )
-        self.futures = deque()
-        self.offset = 0
-        for _ in range(max(1, depth)):
-            self._submit()
-
-    def _submit(self):
-        self.futures.append(self.pool.submit(self.fetch, self.offset))
-        self.offset += self.size
-
-    def __iter__(self):
-        try:
-            while self.futures:
-                rows = self.futures.popleft().result()
-                last = len(rows) < self.size
-                if not last:
-                    self._submit()
-                if rows:
-                    yield rows
-                if last:
-                    return
-        finally:
-            self.close()
-
-    def close(self):
-        for future in self.futures:
-            future.cancel()
-        self.futures.clear()
-        if self.own_pool:
-            self.pool.shutdown(wait=True)
-
-
-class RowStream:
-    """Rows of a PageStream, one by one; ``close()`` stops the background requests."""
-
-    def __init__(self, pages):
-        self.pages = pages
-        self.rows = (row for page in pages for row in page)
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        return next(self.rows)
-
-    def close(self):
-        self.rows.close()
-        if isinstance(self.pages, PageStream):
-            self.pages.close()
-
-
 # -- XML ---------------------------------------------------------------------------------------
 
 
@@ -493,16 +397,7 @@ def describe_errors(response):
     errors = store_errors(response)
     if errors:
         return format_errors(errors)
-    text = re.sub(r"\s+", " ", response.text or "").strip()
-    return f"HTTP {response.status_code}" + (f" ({text[:200]})" if text else " with an empty body")
-
-
-def _retry_after(response):
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+    return body_excerpt(response)
 
 
 def _int_or_str(value):

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from connect_prestashop import mapping
 from connect_prestashop.client import PrestaShopClient
-from hub import Skip
+from hub import Skip, hookimpl
 from hub.errors import ConfigurationError, StoreRejected
+from hub.toolkit import chunked, failed, push_result, pushed, unchanged
 
 REF_TTL = 300.0
 MAX_ID = "999999999"
@@ -149,28 +150,6 @@ class Feeds:
 
     # -- products ----------------------------------------------------------------------------
 
-    def products(self, since=None):
-        filters, date, after, when = {}, False, None, None
-        if since and re.fullmatch(r"\d+(-\d+)?", since.strip()):
-            pid, _, pa = since.strip().partition("-")
-            after = mapping.product_cursor(int(pid), int(pa) if pa else int(MAX_ID))
-            filters["filter[id]"] = f"[{int(pid)},{MAX_ID}]"
-        elif since:
-            when, date = since, True
-        if when is None:  # start both streams now: their first pages load with the references
-            streams = self._product_streams(filters)
-            refs = self._refs_or_close(streams)
-        else:
-            refs = self.refs(products=True)
-            filters["filter[date_add]"] = f"[{self.shop_time(when, refs)},{FAR_FUTURE}]"
-            streams = self._product_streams(filters, by_date=True)
-        for raw, combos in self._merge(*streams, by_date=date):
-            for item in mapping.product_records(raw, combos, refs):
-                cursor = item["cursor"] if isinstance(item, dict) else item.cursor
-                if after is not None and cursor <= after:
-                    continue
-                yield item
-
     def _refs_or_close(self, streams):
         try:
             return self.refs(products=True)
@@ -211,7 +190,7 @@ class Feeds:
         """(product, its combinations) in id order: a merge of the two sorted streams."""
         try:
             if by_date:
-                for page in _batches(products, self.client.page_size):
+                for page in chunked(products, self.client.page_size):
                     found = self._combinations_of(page)
                     for raw in page:
                         yield raw, found.get(int(raw["id"]), [])
@@ -263,53 +242,6 @@ class Feeds:
             out.setdefault(int(combo.get("id_product") or 0), []).append(combo)
         return out
 
-    def images(self, products):
-        wanted = []
-        for item in products:
-            parsed = mapping.split_external_id(item.get("external_id", ""))
-            if parsed is None and item.get("parent"):
-                parsed = mapping.split_external_id(item["parent"])
-            wanted.append((item, parsed))
-        for start in range(0, len(wanted), 100):
-            chunk = wanted[start : start + 100]
-            pids = {p[0] for _, p in chunk if p}
-            pas = {p[1] for _, p in chunk if p and p[1]}
-            rows = {int(r["id"]): r for r in self.client.by_values("products", "id", pids)}
-            combos = {int(r["id"]): r for r in self.client.by_values("combinations", "id", pas)}
-            for item, parsed in chunk:
-                ext = item.get("external_id") or ""
-                product = rows.get(parsed[0]) if parsed else None
-                if product is None:
-                    yield Skip(
-                        reference=item.get("sku") or ext,
-                        external_id=ext,
-                        message=f"Product {ext} no longer exists in PrestaShop: no images",
-                    )
-                    continue
-                ids = [
-                    str(i.get("id"))
-                    for i in (product.get("associations") or {}).get("images") or []
-                ]
-                default = str(product.get("id_default_image") or "")
-                if default in ids:
-                    ids.remove(default)
-                    ids.insert(0, default)
-                combo = combos.get(parsed[1]) if parsed[1] else None
-                own = [
-                    str(i.get("id"))
-                    for i in ((combo or {}).get("associations") or {}).get("images") or []
-                ]
-                if own:
-                    ids = own + [i for i in ids if i not in own]
-                for position, image_id in enumerate(i for i in ids if i.isdigit()):
-                    yield {
-                        "product_external_id": ext,
-                        "external_id": image_id,
-                        "url": f"{self.client.api}/images/products/{parsed[0]}/{image_id}",
-                        "position": position,
-                        "alt": None,
-                    }
-
     # -- orders ------------------------------------------------------------------------------
 
     def _order_lookups(self, rows):
@@ -328,131 +260,7 @@ class Feeds:
         }
         return addresses, customers
 
-    def new_orders(self, since=None):
-        refs = self.refs(orders=True)
-        filters, date = {}, False
-        if since and since.strip().isdigit():
-            filters["filter[id]"] = f"[{int(since) + 1},{MAX_ID}]"
-        elif since:
-            filters["filter[date_add]"] = f"[{self.shop_time(since, refs)},{FAR_FUTURE}]"
-            date = True
-        for page in self.client.pages(
-            "orders",
-            display="full",
-            filters=filters,
-            date=date,
-            page_size=min(ORDER_PAGE, self.client.page_size),
-        ):
-            addresses, emails = self._order_lookups(page)
-            for raw in page:
-                yield mapping.order_record(raw, refs, addresses, emails)
-
-    def order(self, external_id):
-        if not str(external_id).strip().isdigit():
-            return None
-        rows = self.client.list_rows(
-            "orders", {"display": "full", "filter[id]": f"[{int(external_id)}]"}
-        )
-        if not rows:
-            return None
-        addresses, emails = self._order_lookups(rows)
-        return mapping.order_record(rows[0], self.refs(orders=True), addresses, emails)
-
-    def order_updates(self, since=None):
-        refs = self.refs(orders=True)
-        filters = {}
-        if since:
-            filters["filter[date_upd]"] = f"[{self.shop_time(since, refs)},{FAR_FUTURE}]"
-        for raw in self.client.rows(
-            "orders",
-            display="[id,reference,current_state,date_upd]",
-            filters=filters,
-            date=True,
-            sort="[date_upd_ASC,id_ASC]",
-        ):
-            record = mapping.order_status_record(raw, refs)
-            if since and "|" in since and isinstance(record, dict) and record["cursor"] <= since:
-                continue  # the inclusive date filter re-reads the last second
-            yield record
-
     # -- stock -------------------------------------------------------------------------------
-
-    def stock_levels(self):
-        pending = None  # a product-level row (id_product_attribute 0), kept until we know
-        # whether the product has combinations (then it is their total, not an item)
-        for raw in self.client.rows(
-            "stock_availables",
-            display="full",
-            sort="[id_product_ASC,id_product_attribute_ASC,id_ASC]",
-        ):
-            if str(raw.get("id_product_attribute") or "0") == "0":
-                if pending is not None:
-                    yield mapping.stock_record(pending)
-                pending = raw
-                continue
-            if pending is not None and str(pending.get("id_product")) == str(raw.get("id_product")):
-                pending = None
-            elif pending is not None:
-                yield mapping.stock_record(pending)
-                pending = None
-            yield mapping.stock_record(raw)
-        if pending is not None:
-            yield mapping.stock_record(pending)
-
-    def push_stock(self, items):
-        results = [None] * len(items)
-        targets = []
-        for index, item in enumerate(items):
-            refs = item.get("store_refs") or {}
-            parsed = None
-            if str(refs.get("id_product", "")).isdigit():
-                parsed = (int(refs["id_product"]), int(refs.get("id_product_attribute") or 0))
-            else:
-                parsed = mapping.split_external_id(item.get("external_id", ""))
-            if parsed is None:
-                results[index] = _result(
-                    item,
-                    "error",
-                    f"{item.get('external_id')!r} is not a PrestaShop product id",
-                    hint="Re-import the products.",
-                )
-                continue
-            sa_id = refs.get("stock_available_id")
-            targets.append(
-                (index, item, parsed, int(sa_id) if str(sa_id or "").isdigit() else None)
-            )
-        by_id = {
-            int(r["id"]): r
-            for r in self.client.by_values(
-                "stock_availables", "id", [t[3] for t in targets if t[3]]
-            )
-        }
-        rows = {}
-        missing = set()
-        for index, _item, parsed, sa_id in targets:
-            row = by_id.get(sa_id) if sa_id else None
-            if (
-                row is not None
-                and (int(row.get("id_product") or 0), int(row.get("id_product_attribute") or 0))
-                == parsed
-            ):
-                rows[index] = row
-            else:
-                missing.add(parsed[0])
-        if missing:
-            shop = self.client.shop_params.get("id_shop")
-            found = {}
-            for row in self.client.by_values("stock_availables", "id_product", missing):
-                key = (int(row.get("id_product") or 0), int(row.get("id_product_attribute") or 0))
-                if shop and str(row.get("id_shop")) != shop and key in found:
-                    continue
-                found[key] = row
-            for index, _item, parsed, _sa in targets:
-                if index not in rows and parsed in found:
-                    rows[index] = found[parsed]
-        for index, item, parsed, _sa in targets:
-            results[index] = self._push_one(item, parsed, rows.get(index))
-        return results
 
     def _push_one(self, item, parsed, row):
         wanted = int(item["quantity"])
@@ -507,118 +315,6 @@ class Feeds:
 
     # -- shipping ----------------------------------------------------------------------------
 
-    def push_shipment(self, shipment):
-        key = shipment["shipment_id"]
-        number = shipment.get("order_number") or shipment.get("order_external_id")
-        tracking = (shipment.get("tracking_number") or "").strip()
-        if len(tracking) > TRACKING_MAX:
-            return {
-                "key": key,
-                "status": "error",
-                "message": f"Tracking number of order {number} has {len(tracking)} "
-                f"characters; PrestaShop accepts at most {TRACKING_MAX}",
-                "hint": "Correct the tracking number on the shipment (PrestaShop's "
-                "order_carriers.tracking_number is limited to 64 characters).",
-            }
-        oid = str(shipment.get("order_external_id") or "").strip()
-        if not oid.isdigit():
-            return {
-                "key": key,
-                "status": "error",
-                "message": f"{oid!r} is not a PrestaShop order id",
-            }
-        order = self.client.get_full("orders", oid)
-        if order is None:
-            return {
-                "key": key,
-                "status": "error",
-                "message": f"Order {number} (id {oid}) no longer exists in PrestaShop",
-            }
-        refs = self.refs(orders=True)
-        shipped_state = self.shipped_state(refs)
-        current = int(order.get("current_state") or 0)
-        if mapping.is_cancelled(current, refs):
-            return {
-                "key": key,
-                "status": "error",
-                "message": f"Order {number} is cancelled (or in payment error) in PrestaShop: "
-                "not confirmed",
-                "hint": "Check the order in the store; mark the shipment resolved if the "
-                "cancellation is right.",
-            }
-        already = current == shipped_state or (refs.states.get(current) or {}).get("shipped") == "1"
-        carriers = list(
-            self.client.rows(
-                "order_carriers", display="full", filters={"filter[id_order]": f"[{oid}]"}
-            )
-        )
-        row = next(
-            (c for c in carriers if str(c.get("id_carrier")) == str(order.get("id_carrier"))),
-            carriers[0] if carriers else None,
-        )
-        notes, changes = [], {}
-        if row is None and tracking:
-            notes.append(
-                "the order has no order_carrier row, so the tracking number could not be stored"
-            )
-        elif row is not None:
-            stored = (row.get("tracking_number") or "").strip()
-            if tracking and stored != tracking:
-                if stored and already:
-                    notes.append(f"the store already has tracking number {stored}; kept")
-                else:
-                    changes["tracking_number"] = tracking
-        state_name = mapping.text(
-            mapping.i18n_or_empty((refs.states.get(shipped_state) or {}).get("name")), None
-        ) or str(shipped_state)
-        try:
-            if changes:
-                self.client.update(
-                    "order_carriers", "order_carrier", row["id"], changes, current=row
-                )
-            posted = False
-            if not already:
-                fresh = self.client.list_rows(
-                    "orders", {"display": "[id,current_state]", "filter[id]": f"[{oid}]"}
-                )
-                now = int((fresh[0] if fresh else order).get("current_state") or 0)
-                if now != shipped_state and (refs.states.get(now) or {}).get("shipped") != "1":
-                    params = {"sendemail": "1"} if shipment.get("notify_customer") else None
-                    self.client.create(
-                        "order_histories",
-                        "order_history",
-                        {"id_order": oid, "id_order_state": shipped_state},
-                        params=params,
-                    )
-                    posted = True
-        except StoreRejected as exc:
-            return {
-                "key": key,
-                "status": "error",
-                "message": exc.message,
-                "hint": exc.hint,
-                "external_id": str(row["id"]) if row else None,
-            }
-        if not posted and not changes:
-            message = f"Order {number} is already in state {state_name!r} in PrestaShop"
-            return {
-                "key": key,
-                "status": "unchanged",
-                "external_id": str(row["id"]) if row else None,
-                "message": "; ".join([message, *notes]),
-            }
-        done = []
-        if "tracking_number" in changes:
-            done.append(f"tracking number {tracking} stored")
-        if posted:
-            done.append(f"order moved to {state_name!r}")
-        return {
-            "key": key,
-            "status": "ok",
-            "external_id": str(row["id"]) if row else None,
-            "message": f"Order {number}: " + "; ".join(done + notes),
-        }
-
     def shipped_state(self, refs):
         chosen = self.ctx.setting("shipped_state_id") or refs.config.get("PS_OS_SHIPPING")
         if not str(chosen or "").isdigit() or int(chosen) not in refs.states:
@@ -630,106 +326,431 @@ class Feeds:
 
     # -- suppliers ---------------------------------------------------------------------------
 
-    def suppliers(self):
-        for raw in self.client.rows("suppliers", display="[id,name,active]"):
-            yield mapping.supplier_record(raw)
-
-    def product_suppliers(self):
-        refs = self.refs()
-        for page in self.client.pages("product_suppliers", display="full"):
-            pids = {
-                r.get("id_product")
-                for r in page
-                if str(r.get("id_product_attribute") or "0") == "0"
-            }
-            with_combos = {
-                str(c.get("id_product"))
-                for c in self.client.by_values(
-                    "combinations", "id_product", pids, display="[id,id_product]"
-                )
-            }
-            for raw in page:
-                if (
-                    str(raw.get("id_product_attribute") or "0") == "0"
-                    and str(raw.get("id_product")) in with_combos
-                ):
-                    continue  # the product-level row of a product sold by combinations
-                yield mapping.product_supplier_record(raw, refs)
-
     # -- connection --------------------------------------------------------------------------
 
-    def check(self):
-        """The key's permissions on every resource the connector uses. A refused key raises
-        AuthenticationError (the contract); a disabled webservice is a failed check."""
-        from hub.errors import StoreUnavailableError
 
-        try:
-            permissions, shop = self.client.resources()
-        except StoreUnavailableError as exc:
-            return {
-                "ok": False,
-                "store_name": None,
-                "details": {"status": exc.status},
-                "problems": [exc.message],
-            }
-        write = self.client.write_method()
-        problems = []
-        for resource, methods in PERMISSIONS.items():
-            for method in methods:
-                method = write if method == "{WRITE}" else method
-                if method not in permissions.get(resource, set()):
-                    problems.append(f"missing permission {method} on {resource}")
-        details = {
-            "version": self.client.version,
-            "write_method": write,
-            "resources": sorted(permissions),
-        }
-        if not problems:
-            refs = self.refs(orders=True)
-            try:
-                details["shipped_state_id"] = self.shipped_state(refs)
-            except ConfigurationError as exc:
-                problems.append(exc.message)
-            details["timezone"] = str(refs.timezone)
-            details["currency"] = refs.currency
-        return {"ok": not problems, "store_name": shop, "details": details, "problems": problems}
+# -- the hooks ------------------------------------------------------------------------------
 
-    def choices(self, setting):
-        """Store-backed choices, the store's own default first (PS_OS_SHIPPING for the shipped
-        state, PS_LANG_DEFAULT for the language): a form or a demo that takes the first
-        choice gets the right one."""
-        refs = self.refs()
-        if setting == "shipped_state_id":
-            default = str(refs.config.get("PS_OS_SHIPPING") or "")
-            states = [
-                {
-                    "value": str(sid),
-                    "label": _i18n(row.get("name"), refs.language_id) + f" (id {sid})",
+
+@hookimpl
+def hub_fetch_new_products(ctx, since):
+    store = Feeds(ctx)
+    filters, date, after, when = {}, False, None, None
+    if since and re.fullmatch(r"\d+(-\d+)?", since.strip()):
+        pid, _, pa = since.strip().partition("-")
+        after = mapping.product_cursor(int(pid), int(pa) if pa else int(MAX_ID))
+        filters["filter[id]"] = f"[{int(pid)},{MAX_ID}]"
+    elif since:
+        when, date = since, True
+    if when is None:  # start both streams now: their first pages load with the references
+        streams = store._product_streams(filters)
+        refs = store._refs_or_close(streams)
+    else:
+        refs = store.refs(products=True)
+        filters["filter[date_add]"] = f"[{store.shop_time(when, refs)},{FAR_FUTURE}]"
+        streams = store._product_streams(filters, by_date=True)
+    for raw, combos in store._merge(*streams, by_date=date):
+        for item in mapping.product_records(raw, combos, refs):
+            cursor = item["cursor"] if isinstance(item, dict) else item.cursor
+            if after is not None and cursor <= after:
+                continue
+            yield item
+
+
+@hookimpl
+def hub_fetch_product_images(ctx, products):
+    store = Feeds(ctx)
+    wanted = []
+    for item in products:
+        parsed = mapping.split_external_id(item.get("external_id", ""))
+        if parsed is None and item.get("parent"):
+            parsed = mapping.split_external_id(item["parent"])
+        wanted.append((item, parsed))
+    for chunk in chunked(wanted, 100):
+        pids = {p[0] for _, p in chunk if p}
+        pas = {p[1] for _, p in chunk if p and p[1]}
+        rows = {int(r["id"]): r for r in store.client.by_values("products", "id", pids)}
+        combos = {int(r["id"]): r for r in store.client.by_values("combinations", "id", pas)}
+        for item, parsed in chunk:
+            ext = item.get("external_id") or ""
+            product = rows.get(parsed[0]) if parsed else None
+            if product is None:
+                yield Skip(
+                    reference=item.get("sku") or ext,
+                    external_id=ext,
+                    message=f"Product {ext} no longer exists in PrestaShop: no images",
+                )
+                continue
+            ids = [
+                str(i.get("id")) for i in (product.get("associations") or {}).get("images") or []
+            ]
+            default = str(product.get("id_default_image") or "")
+            if default in ids:
+                ids.remove(default)
+                ids.insert(0, default)
+            combo = combos.get(parsed[1]) if parsed[1] else None
+            own = [
+                str(i.get("id"))
+                for i in ((combo or {}).get("associations") or {}).get("images") or []
+            ]
+            if own:
+                ids = own + [i for i in ids if i not in own]
+            for position, image_id in enumerate(i for i in ids if i.isdigit()):
+                yield {
+                    "product_external_id": ext,
+                    "external_id": image_id,
+                    "url": f"{store.client.api}/images/products/{parsed[0]}/{image_id}",
+                    "position": position,
+                    "alt": None,
                 }
-                for sid, row in sorted(self.states().items())
-                if row.get("deleted") != "1"
-            ]
-            return sorted(states, key=lambda c: c["value"] != default)
-        if setting == "language_id":
-            default = str(refs.config.get("PS_LANG_DEFAULT") or "")
-            languages = [
-                {"value": str(r["id"]), "label": f"{r.get('name')} ({r.get('iso_code')})"}
-                for r in self.client.rows("languages", display="[id,name,iso_code,active]")
-                if r.get("active") == "1"
-            ]
-            return sorted(languages, key=lambda c: c["value"] != default)
+
+
+@hookimpl
+def hub_fetch_new_orders(ctx, since):
+    store = Feeds(ctx)
+    refs = store.refs(orders=True)
+    filters, date = {}, False
+    if since and since.strip().isdigit():
+        filters["filter[id]"] = f"[{int(since) + 1},{MAX_ID}]"
+    elif since:
+        filters["filter[date_add]"] = f"[{store.shop_time(since, refs)},{FAR_FUTURE}]"
+        date = True
+    for page in store.client.pages(
+        "orders",
+        display="full",
+        filters=filters,
+        date=date,
+        page_size=min(ORDER_PAGE, store.client.page_size),
+    ):
+        addresses, emails = store._order_lookups(page)
+        for raw in page:
+            yield mapping.order_record(raw, refs, addresses, emails)
+
+
+@hookimpl
+def hub_fetch_order(ctx, external_id):
+    store = Feeds(ctx)
+    if not str(external_id).strip().isdigit():
         return None
+    rows = store.client.list_rows(
+        "orders", {"display": "full", "filter[id]": f"[{int(external_id)}]"}
+    )
+    if not rows:
+        return None
+    addresses, emails = store._order_lookups(rows)
+    return mapping.order_record(rows[0], store.refs(orders=True), addresses, emails)
 
 
-def _batches(iterable, size):
-    batch = []
-    for item in iterable:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+@hookimpl
+def hub_fetch_order_updates(ctx, since):
+    store = Feeds(ctx)
+    refs = store.refs(orders=True)
+    filters = {}
+    if since:
+        filters["filter[date_upd]"] = f"[{store.shop_time(since, refs)},{FAR_FUTURE}]"
+    for raw in store.client.rows(
+        "orders",
+        display="[id,reference,current_state,date_upd]",
+        filters=filters,
+        date=True,
+        sort="[date_upd_ASC,id_ASC]",
+    ):
+        record = mapping.order_status_record(raw, refs)
+        if since and "|" in since and isinstance(record, dict) and record["cursor"] <= since:
+            continue  # the inclusive date filter re-reads the last second
+        yield record
+
+
+@hookimpl
+def hub_fetch_stock_levels(ctx):
+    store = Feeds(ctx)
+    pending = None  # a product-level row (id_product_attribute 0), kept until we know
+    # whether the product has combinations (then it is their total, not an item)
+    for raw in store.client.rows(
+        "stock_availables",
+        display="full",
+        sort="[id_product_ASC,id_product_attribute_ASC,id_ASC]",
+    ):
+        if str(raw.get("id_product_attribute") or "0") == "0":
+            if pending is not None:
+                yield mapping.stock_record(pending)
+            pending = raw
+            continue
+        if pending is not None and str(pending.get("id_product")) == str(raw.get("id_product")):
+            pending = None
+        elif pending is not None:
+            yield mapping.stock_record(pending)
+            pending = None
+        yield mapping.stock_record(raw)
+    if pending is not None:
+        yield mapping.stock_record(pending)
+
+
+@hookimpl
+def hub_push_stock_levels(ctx, items):
+    store = Feeds(ctx)
+    results = [None] * len(items)
+    targets = []
+    for index, item in enumerate(items):
+        refs = item.get("store_refs") or {}
+        parsed = None
+        if str(refs.get("id_product", "")).isdigit():
+            parsed = (int(refs["id_product"]), int(refs.get("id_product_attribute") or 0))
+        else:
+            parsed = mapping.split_external_id(item.get("external_id", ""))
+        if parsed is None:
+            results[index] = _result(
+                item,
+                "error",
+                f"{item.get('external_id')!r} is not a PrestaShop product id",
+                hint="Re-import the products.",
+            )
+            continue
+        sa_id = refs.get("stock_available_id")
+        targets.append((index, item, parsed, int(sa_id) if str(sa_id or "").isdigit() else None))
+    by_id = {
+        int(r["id"]): r
+        for r in store.client.by_values("stock_availables", "id", [t[3] for t in targets if t[3]])
+    }
+    rows = {}
+    missing = set()
+    for index, _item, parsed, sa_id in targets:
+        row = by_id.get(sa_id) if sa_id else None
+        if (
+            row is not None
+            and (int(row.get("id_product") or 0), int(row.get("id_product_attribute") or 0))
+            == parsed
+        ):
+            rows[index] = row
+        else:
+            missing.add(parsed[0])
+    if missing:
+        shop = store.client.shop_params.get("id_shop")
+        found = {}
+        for row in store.client.by_values("stock_availables", "id_product", missing):
+            key = (int(row.get("id_product") or 0), int(row.get("id_product_attribute") or 0))
+            if shop and str(row.get("id_shop")) != shop and key in found:
+                continue
+            found[key] = row
+        for index, _item, parsed, _sa in targets:
+            if index not in rows and parsed in found:
+                rows[index] = found[parsed]
+    for index, item, parsed, _sa in targets:
+        results[index] = store._push_one(item, parsed, rows.get(index))
+    return results
+
+
+def _unshippable(store, shipment, tracking, oid):
+    """(the order, None), or (None, the failed PushResult) when it cannot be confirmed."""
+    key = shipment["shipment_id"]
+    number = shipment.get("order_number") or shipment.get("order_external_id")
+    if len(tracking) > TRACKING_MAX:
+        return None, failed(
+            key,
+            f"Tracking number of order {number} has {len(tracking)} characters; PrestaShop "
+            f"accepts at most {TRACKING_MAX}",
+            hint="Correct the tracking number on the shipment (PrestaShop's "
+            "order_carriers.tracking_number is limited to 64 characters).",
+        )
+    if not oid.isdigit():
+        return None, failed(key, f"{oid!r} is not a PrestaShop order id")
+    order = store.client.get_full("orders", oid)
+    if order is None:
+        return None, failed(key, f"Order {number} (id {oid}) no longer exists in PrestaShop")
+    return order, None
+
+
+def _order_carrier(store, oid, order):
+    """The order_carrier row of the order's carrier (else the first one), or None."""
+    carriers = list(
+        store.client.rows(
+            "order_carriers", display="full", filters={"filter[id_order]": f"[{oid}]"}
+        )
+    )
+    return next(
+        (c for c in carriers if str(c.get("id_carrier")) == str(order.get("id_carrier"))),
+        carriers[0] if carriers else None,
+    )
+
+
+def _tracking_changes(row, tracking, already):
+    """(notes, the order_carrier fields to change) for the tracking number."""
+    if row is None:
+        notes = ["the order has no order_carrier row, so the tracking number could not be stored"]
+        return (notes if tracking else []), {}
+    stored = (row.get("tracking_number") or "").strip()
+    if not tracking or stored == tracking:
+        return [], {}
+    if stored and already:
+        return [f"the store already has tracking number {stored}; kept"], {}
+    return [], {"tracking_number": tracking}
+
+
+def _move_to_shipped(store, oid, order, shipped_state, refs, notify):
+    """Add the shipped state to the order's history unless it is (now) shipped; True if done.
+    ``notify``: the hub's ``notify_customer`` (PrestaShop sends the state's e-mail)."""
+    fresh = store.client.list_rows(
+        "orders", {"display": "[id,current_state]", "filter[id]": f"[{oid}]"}
+    )
+    now = int((fresh[0] if fresh else order).get("current_state") or 0)
+    if now == shipped_state or (refs.states.get(now) or {}).get("shipped") == "1":
+        return False
+    store.client.create(
+        "order_histories",
+        "order_history",
+        {"id_order": oid, "id_order_state": shipped_state},
+        params={"sendemail": "1"} if notify else None,
+    )
+    return True
+
+
+@hookimpl
+def hub_push_shipment(ctx, shipment):
+    store = Feeds(ctx)
+    key = shipment["shipment_id"]
+    number = shipment.get("order_number") or shipment.get("order_external_id")
+    tracking = (shipment.get("tracking_number") or "").strip()
+    oid = str(shipment.get("order_external_id") or "").strip()
+    order, refused = _unshippable(store, shipment, tracking, oid)
+    if refused:
+        return refused
+    refs = store.refs(orders=True)
+    shipped_state = store.shipped_state(refs)
+    current = int(order.get("current_state") or 0)
+    if mapping.is_cancelled(current, refs):
+        return failed(
+            key,
+            f"Order {number} is cancelled (or in payment error) in PrestaShop: not confirmed",
+            hint="Check the order in the store; mark the shipment resolved if the "
+            "cancellation is right.",
+        )
+    already = current == shipped_state or (refs.states.get(current) or {}).get("shipped") == "1"
+    row = _order_carrier(store, oid, order)
+    row_id = row["id"] if row else None
+    notes, changes = _tracking_changes(row, tracking, already)
+    state_name = mapping.text(
+        mapping.i18n_or_empty((refs.states.get(shipped_state) or {}).get("name")), None
+    ) or str(shipped_state)
+    try:
+        if changes:
+            store.client.update("order_carriers", "order_carrier", row_id, changes, current=row)
+        posted = not already and _move_to_shipped(
+            store, oid, order, shipped_state, refs, shipment.get("notify_customer")
+        )
+    except StoreRejected as exc:
+        return failed(key, exc.message, hint=exc.hint, external_id=row_id)
+    if not posted and not changes:
+        message = f"Order {number} is already in state {state_name!r} in PrestaShop"
+        return unchanged(key, "; ".join([message, *notes]), external_id=row_id)
+    done = []
+    if "tracking_number" in changes:
+        done.append(f"tracking number {tracking} stored")
+    if posted:
+        done.append(f"order moved to {state_name!r}")
+    return pushed(key, f"Order {number}: " + "; ".join(done + notes), external_id=row_id)
+
+
+@hookimpl
+def hub_fetch_suppliers(ctx):
+    store = Feeds(ctx)
+    for raw in store.client.rows("suppliers", display="[id,name,active]"):
+        yield mapping.supplier_record(raw)
+
+
+@hookimpl
+def hub_fetch_product_suppliers(ctx):
+    store = Feeds(ctx)
+    refs = store.refs()
+    for page in store.client.pages("product_suppliers", display="full"):
+        pids = {
+            r.get("id_product") for r in page if str(r.get("id_product_attribute") or "0") == "0"
+        }
+        with_combos = {
+            str(c.get("id_product"))
+            for c in store.client.by_values(
+                "combinations", "id_product", pids, display="[id,id_product]"
+            )
+        }
+        for raw in page:
+            if (
+                str(raw.get("id_product_attribute") or "0") == "0"
+                and str(raw.get("id_product")) in with_combos
+            ):
+                continue  # the product-level row of a product sold by combinations
+            yield mapping.product_supplier_record(raw, refs)
+
+
+@hookimpl
+def hub_check_connection(ctx):
+    """The key's permissions on every resource the connector uses. A refused key raises
+    AuthenticationError (the contract); a disabled webservice is a failed check."""
+    store = Feeds(ctx)
+    from hub.errors import StoreUnavailableError
+
+    try:
+        permissions, shop = store.client.resources()
+    except StoreUnavailableError as exc:
+        return {
+            "ok": False,
+            "store_name": None,
+            "details": {"status": exc.status},
+            "problems": [exc.message],
+        }
+    write = store.client.write_method()
+    problems = []
+    for resource, methods in PERMISSIONS.items():
+        for method in methods:
+            method = write if method == "{WRITE}" else method
+            if method not in permissions.get(resource, set()):
+                problems.append(f"missing permission {method} on {resource}")
+    details = {
+        "version": store.client.version,
+        "write_method": write,
+        "resources": sorted(permissions),
+    }
+    if not problems:
+        refs = store.refs(orders=True)
+        try:
+            details["shipped_state_id"] = store.shipped_state(refs)
+        except ConfigurationError as exc:
+            problems.append(exc.message)
+        details["timezone"] = str(refs.timezone)
+        details["currency"] = refs.currency
+    return {"ok": not problems, "store_name": shop, "details": details, "problems": problems}
+
+
+@hookimpl
+def hub_setting_choices(ctx, setting):
+    """Store-backed choices, the store's own default first (PS_OS_SHIPPING for the shipped
+    state, PS_LANG_DEFAULT for the language): a form or a demo that takes the first
+    choice gets the right one."""
+    store = Feeds(ctx)
+    refs = store.refs()
+    if setting == "shipped_state_id":
+        default = str(refs.config.get("PS_OS_SHIPPING") or "")
+        states = [
+            {
+                "value": str(sid),
+                "label": _i18n(row.get("name"), refs.language_id) + f" (id {sid})",
+            }
+            for sid, row in sorted(store.states().items())
+            if row.get("deleted") != "1"
+        ]
+        return sorted(states, key=lambda c: c["value"] != default)
+    if setting == "language_id":
+        default = str(refs.config.get("PS_LANG_DEFAULT") or "")
+        languages = [
+            {"value": str(r["id"]), "label": f"{r.get('name')} ({r.get('iso_code')})"}
+            for r in store.client.rows("languages", display="[id,name,iso_code,active]")
+            if r.get("active") == "1"
+        ]
+        return sorted(languages, key=lambda c: c["value"] != default)
+    return None
+
+
+@hookimpl
+def hub_fetch_products(ctx):
+    return hub_fetch_new_products(ctx, None)
 
 
 def _i18n(value, language_id):
@@ -737,11 +758,11 @@ def _i18n(value, language_id):
 
 
 def _result(item, status, message=None, *, hint=None, store_quantity=None, external_id=None):
-    return {
-        "key": item.get("sku") or item.get("external_id"),
-        "status": status,
-        "message": message,
-        "hint": hint,
-        "store_quantity": store_quantity,
-        "external_id": str(external_id) if external_id is not None else None,
-    }
+    return push_result(
+        item.get("sku") or item.get("external_id"),
+        status,
+        message,
+        hint=hint,
+        store_quantity=store_quantity,
+        external_id=external_id,
+    )

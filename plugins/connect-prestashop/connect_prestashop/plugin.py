@@ -1,7 +1,23 @@
-"""The hook implementations of the PrestaShop connector: thin calls into ``feeds``."""
+"""The PrestaShop connector: its description here, its hooks in ``feeds.py`` (imported here,
+so that registering this module registers them)."""
 
-from connect_prestashop.feeds import Feeds
+from connect_prestashop.feeds import (  # noqa: F401 - the hook implementations
+    hub_check_connection,
+    hub_fetch_new_orders,
+    hub_fetch_new_products,
+    hub_fetch_order,
+    hub_fetch_order_updates,
+    hub_fetch_product_images,
+    hub_fetch_product_suppliers,
+    hub_fetch_products,
+    hub_fetch_stock_levels,
+    hub_fetch_suppliers,
+    hub_push_shipment,
+    hub_push_stock_levels,
+    hub_setting_choices,
+)
 from hub import hookimpl
+from hub.toolkit import notify_customer_setting
 
 SETTINGS = [
     {
@@ -44,6 +60,10 @@ SETTINGS = [
         "type": "integer",
         "help": "Only for a multistore installation: the id_shop this integration works on.",
     },
+    notify_customer_setting(
+        "PrestaShop sends the e-mail of the shipped order state (sendemail) when the hub "
+        "confirms a shipment."
+    ),
     {
         "name": "page_size",
         "label": "Page size",
@@ -64,68 +84,3 @@ def hub_connector_info():
         "settings": SETTINGS,
         "docs_url": "https://devdocs.prestashop-project.org/8/webservice/",
     }
-
-
-@hookimpl
-def hub_check_connection(ctx):
-    return Feeds(ctx).check()
-
-
-@hookimpl
-def hub_setting_choices(ctx, setting):
-    return Feeds(ctx).choices(setting)
-
-
-@hookimpl
-def hub_fetch_new_products(ctx, since):
-    return Feeds(ctx).products(since)
-
-
-@hookimpl
-def hub_fetch_products(ctx):
-    return Feeds(ctx).products()
-
-
-@hookimpl
-def hub_fetch_product_images(ctx, products):
-    return Feeds(ctx).images(products)
-
-
-@hookimpl
-def hub_fetch_new_orders(ctx, since):
-    return Feeds(ctx).new_orders(since)
-
-
-@hookimpl
-def hub_fetch_order_updates(ctx, since):
-    return Feeds(ctx).order_updates(since)
-
-
-@hookimpl
-def hub_fetch_order(ctx, external_id):
-    return Feeds(ctx).order(external_id)
-
-
-@hookimpl
-def hub_fetch_stock_levels(ctx):
-    return Feeds(ctx).stock_levels()
-
-
-@hookimpl
-def hub_fetch_suppliers(ctx):
-    return Feeds(ctx).suppliers()
-
-
-@hookimpl
-def hub_fetch_product_suppliers(ctx):
-    return Feeds(ctx).product_suppliers()
-
-
-@hookimpl
-def hub_push_stock_levels(ctx, items):
-    return Feeds(ctx).push_stock(items)
-
-
-@hookimpl
-def hub_push_shipment(ctx, shipment):
-    return Feeds(ctx).push_shipment(shipment)

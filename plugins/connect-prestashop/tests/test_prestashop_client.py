@@ -13,7 +13,6 @@ from hub.errors import (
     StoreUnavailableError,
     TransientError,
 )
-from hub.http import make_session
 
 
 def test_the_key_travels_as_basic_auth_never_in_the_url(store, ctx):
@@ -89,7 +88,8 @@ def test_5xx_that_outlive_the_retries_are_transient(store, ctx):
 def test_throttling_is_honoured_through_ctx_sleep(store, make_ctx, records_of):
     slept = []
     ctx = make_ctx(store, sleep=slept.append)
-    ctx.session = make_session(secrets=[DEMO_KEY], total_retries=0)  # 429s reach the client
+    # the session's transport retries (make_context: two) are the one retry layer; they wait
+    # the store's Retry-After through ctx.sleep
     store.fault("throttle", count=2, delay=7, path="/api/suppliers")
     records = records_of("supplier", plugin.hub_fetch_suppliers(ctx))[0]
     assert len(records) == 5 and slept == [7.0, 7.0]
