@@ -1,7 +1,8 @@
 """The Magento 2 REST client: auth, searchCriteria paging, error mapping.
 
 Everything goes through ``ctx.session`` (timeouts, urllib3 retries on 429/5xx with
-Retry-After). This module adds what is Magento-specific:
+Retry-After, waiting through ``ctx.sleep``: the hub's one retry layer; what outlives it is a
+``TransientError``). This module adds what is Magento-specific:
 
 * three auth methods (setting ``auth_method``): ``oauth`` (default; OAuth 1.0a, HMAC-SHA256,
   integration credentials, works on 2.4.4+ without touching the store's configuration),
@@ -17,7 +18,6 @@ Retry-After). This module adds what is Magento-specific:
 import re
 from datetime import UTC, datetime, timedelta
 
-import requests
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
 from requests_oauthlib import OAuth1
 
@@ -28,9 +28,10 @@ from hub.errors import (
     StoreUnavailableError,
     TransientError,
 )
+from hub.toolkit import KeysetCursor, json_or_none, raise_for_status, send
 
 MAX_PAGE_SIZE = 300  # Magento's Web API input limit (when enabled): never ask for more
-THROTTLE_ATTEMPTS = 4  # extra attempts on 429/503 after the session's own retries
+CURSOR = KeysetCursor(width=10, empty_time="0000-00-00T00:00:00Z")
 NONCE_REUSED = "nonce is already being used"
 OVERLAP = timedelta(minutes=2)  # late commits, 1-second timestamps: re-read (as the core)
 
@@ -92,7 +93,7 @@ def to_magento(dt):
 
 def make_cursor(when, entity_id):
     """Sortable as text: ``2026-01-31T22:10:00Z|0000001234``."""
-    return f"{iso(when) or '0000-00-00T00:00:00Z'}|{int(entity_id):010d}"
+    return CURSOR.encode(iso(when), entity_id)
 
 
 def parse_since(since):
@@ -203,22 +204,25 @@ class MagentoClient:
     def _admin_token(self):
         username, password = self._need("admin_username", "admin_password")
         url = f"{self.base}/rest/{self.store_code}/V1/integration/admin/token"
-        try:
-            response = self.session.post(url, json={"username": username, "password": password})
-        except requests.RequestException as exc:
-            raise TransientError(f"Magento did not answer the admin token request: {exc}") from exc
+        response = send(
+            self.session,
+            "POST",
+            url,
+            store="Magento",
+            what="the admin token request",
+            json={"username": username, "password": password},
+        )
         if response.status_code in (401, 403):
             raise AuthenticationError(
                 "Magento refused the admin username/password: "
-                + error_message(_json_or_none(response), response.reason or ""),
+                + error_message(json_or_none(response), response.reason or ""),
                 hint="Check the admin user, and note that admin tokens are impossible without "
                 "a one-time code when 2FA (Magento_TwoFactorAuth) is on: use OAuth "
                 "integration credentials instead.",
                 status=response.status_code,
             )
-        if response.status_code >= 400:
-            self._raise_for(response)
-        token = _json_or_none(response)
+        self._raise_for(response, "POST", "integration/admin/token")
+        token = json_or_none(response)
         if not isinstance(token, str) or not token:
             raise StoreRejected("Magento answered the admin token request without a token")
         self.ctx.cache["magento_admin_token"] = token
@@ -230,26 +234,29 @@ class MagentoClient:
         return f"{self.base}/rest/{store or self.store_code}/V1/{path.lstrip('/')}"
 
     def request(self, method, path, *, params=None, json=None, store=None, allow_404=False):
-        """One API call -> parsed JSON (None for a tolerated 404). Raises hub errors."""
+        """One API call -> parsed JSON (None for a tolerated 404). Raises hub errors.
+
+        The session retries 429/5xx; here a 401 is tried once more when a low-level retry
+        replayed a signed nonce or the admin token expired (new credentials, not a retry)."""
         url = self.url(path, store)
-        throttled = 0
+        what = f"{method} /V1/{path}"
         renewed = nonce_retries = False
         while True:
             auth, headers = self._auth()
-            try:
-                response = self.session.request(
-                    method, url, params=params, json=json, auth=auth, headers=headers
-                )
-            except requests.Timeout as exc:
-                raise TransientError(f"Magento timed out on {method} /V1/{path}: {exc}") from exc
-            except requests.RequestException as exc:
-                raise TransientError(
-                    f"Magento is unreachable ({method} /V1/{path}): {exc}"
-                ) from exc
+            response = send(
+                self.session,
+                method,
+                url,
+                store="Magento",
+                what=what,
+                params=params,
+                json=json,
+                auth=auth,
+                headers=headers,
+            )
             status = response.status_code
             if status == 401:
-                body = _json_or_none(response)
-                message = error_message(body, "401 Unauthorized")
+                message = error_message(json_or_none(response), "401 Unauthorized")
                 if NONCE_REUSED in message.lower() and not nonce_retries:
                     nonce_retries = True  # a low-level retry replayed a signed request
                     continue
@@ -257,58 +264,36 @@ class MagentoClient:
                     renewed = True  # the 4-hour admin token expired: get a new one, once
                     self.ctx.cache.pop("magento_admin_token", None)
                     continue
-                raise AuthenticationError(
-                    f"Magento refused the credentials on {method} /V1/{path}: {message}",
-                    hint=self._auth_hint(),
-                    status=401,
-                )
-            if status == 403:
-                raise AuthenticationError(
-                    f"Magento forbids {method} /V1/{path}: "
-                    f"{error_message(_json_or_none(response), '403 Forbidden')}",
-                    hint=self._auth_hint(),
-                    status=403,
-                )
-            if status == 429 or status >= 500:
-                retry_after = _retry_after(response)
-                if status == 503 and "maintenance" in response.text[:2000].lower():
-                    raise StoreUnavailableError(
-                        "The Magento store is in maintenance mode (503)",
-                        hint="Run the feed again once bin/magento maintenance:disable is done.",
-                        status=503,
-                    )
-                if status in (429, 503) and throttled < THROTTLE_ATTEMPTS:
-                    throttled += 1
-                    self.ctx.sleep(retry_after or min(2**throttled, 30))
-                    continue
-                body = _json_or_none(response)
-                raise TransientError(
-                    f"Magento answered {status} on {method} /V1/{path}: "
-                    f"{error_message(body, response.reason or 'server error')}",
-                    retry_after=retry_after,
-                    status=status,
+            if status == 503 and "maintenance" in response.text[:2000].lower():
+                raise StoreUnavailableError(
+                    "The Magento store is in maintenance mode (503)",
+                    hint="Run the feed again once bin/magento maintenance:disable is done.",
+                    status=503,
                 )
             if status == 404 and allow_404:
                 return None
-            if status >= 400:
-                self._raise_for(response, method, path)
+            self._raise_for(response, method, path)
             if not response.content:
                 return None
             try:
                 return response.json()
             except ValueError:
                 raise TransientError(
-                    f"Magento answered {method} /V1/{path} with a malformed JSON body "
+                    f"Magento answered {what} with a malformed JSON body "
                     f"(starts with {response.text[:60]!r}); a PHP error or a proxy page is likely",
                     status=status,
                 ) from None
 
     def _raise_for(self, response, method="", path=""):
-        body = _json_or_none(response)
-        message = error_message(body, f"{response.status_code} {response.reason or ''}".strip())
-        where = f" on {method} /V1/{path}" if path else ""
-        raise StoreRejected(
-            f"Magento refused the request{where}: {message}", status=response.status_code
+        auth_hint = self._auth_hint()
+        raise_for_status(
+            response,
+            f"{method} /V1/{path}",
+            store="Magento",
+            detail=lambda r: error_message(
+                json_or_none(r), f"{r.status_code} {r.reason or ''}".strip()
+            ),
+            hints={401: auth_hint, 403: auth_hint},
         )
 
     def _auth_hint(self):
@@ -488,21 +473,6 @@ def _shape(value):
         kinds = sorted({type(v).__name__ for v in value})
         return f"a list of {'/'.join(kinds) or 'nothing'}"
     return f"a JSON {type(value).__name__} ({str(value)[:60]!r})"
-
-
-def _json_or_none(response):
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _retry_after(response):
-    value = response.headers.get("Retry-After")
-    try:
-        return max(float(value), 0) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _with_total(fields):

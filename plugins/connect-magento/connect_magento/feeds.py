@@ -1,13 +1,10 @@
 """The feeds: what each hook asks Magento and how the answers become records.
 
-Kept apart from ``plugin.py`` (which only declares the hooks) so that the logic can be read
-and tested without pluggy.
+The ``hub_*`` functions are the hook implementations (``plugin.py`` declares the connector and
+imports them, so registering it registers them).
 """
 
-import contextlib
-import threading
 from decimal import Decimal
-from queue import Empty, Queue
 from urllib.parse import quote
 
 from connect_magento.client import MagentoClient, criteria_params
@@ -21,7 +18,7 @@ from connect_magento.mapping import (
     product_cursor_by_id,
     product_cursor_by_time,
 )
-from hub import Invalid, Skip
+from hub import Invalid, Skip, hookimpl
 from hub.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -29,6 +26,7 @@ from hub.errors import (
     StoreRejected,
     TransientError,
 )
+from hub.toolkit import chunked, failed, prefetching, push_result, pushed, truthy, unchanged
 
 PRODUCT_FIELDS = (
     "items[id,sku,name,type_id,status,price,weight,created_at,updated_at,custom_attributes]"
@@ -50,41 +48,6 @@ SKU_URL_BUDGET = 3000  # characters of SKUs per "in" filter: stay well under URL
 
 def client(ctx):
     return MagentoClient(ctx)
-
-
-def prefetch(pages, depth=1):
-    """Fetch the next page while the caller maps the current one (bounded: ``depth`` pages)."""
-    queue = Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
-
-    def worker():
-        try:
-            for page in pages:
-                if stop.is_set():
-                    return
-                queue.put(("page", page))
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
-            queue.put(("error", exc))
-        else:
-            queue.put(("done", done))
-
-    thread = threading.Thread(target=worker, name="magento-prefetch", daemon=True)
-    thread.start()
-    try:
-        while True:
-            kind, value = queue.get()
-            if kind == "error":
-                raise value
-            if kind == "done":
-                return
-            yield value
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a worker waiting on a full queue
-            with contextlib.suppress(Empty):
-                queue.get_nowait()
-            thread.join(timeout=0.05)
 
 
 # -- settings derived from the store ---------------------------------------------------------
@@ -131,7 +94,8 @@ def configurable_parents(mc):
 # -- products --------------------------------------------------------------------------------
 
 
-def fetch_products(ctx):
+@hookimpl
+def hub_fetch_products(ctx):
     mc = client(ctx)
     options = mapping_options(ctx, mc)
     parents = configurable_parents(mc)
@@ -144,7 +108,7 @@ def fetch_products(ctx):
         key=lambda item: int(item.get("id") or 0),
         on_total=totals.append,
     )
-    for page in prefetch(pages):
+    for page in prefetching(pages, name="magento-prefetch"):
         if totals:
             ctx.report_total(totals.pop())
         for raw in page:
@@ -153,7 +117,8 @@ def fetch_products(ctx):
                 yield record
 
 
-def fetch_new_products(ctx, since):
+@hookimpl
+def hub_fetch_new_products(ctx, since):
     mc = client(ctx)
     options = mapping_options(ctx, mc)
     parents = configurable_parents(mc)
@@ -181,10 +146,8 @@ def media_base(mc):
 
 
 def _products_by_id(mc, ids, fields):
-    ids = sorted({int(i) for i in ids})
     found = {}
-    for start in range(0, len(ids), 100):
-        chunk = ids[start : start + 100]
+    for chunk in chunked(sorted({int(i) for i in ids}), 100):
         data = mc.get(
             "products",
             criteria_params(
@@ -216,12 +179,12 @@ def _images(raw, base):
         return None, str(exc)
 
 
-def fetch_product_images(ctx, products):
+@hookimpl
+def hub_fetch_product_images(ctx, products):
     mc = client(ctx)
     base = media_base(mc)
     wanted = [p for p in products if str(p.get("external_id") or "").isdigit()]
-    for start in range(0, len(wanted), 100):
-        chunk = wanted[start : start + 100]
+    for chunk in chunked(wanted, 100):
         found = _products_by_id(
             mc, [p["external_id"] for p in chunk], "items[id,sku,media_gallery_entries]"
         )
@@ -279,7 +242,8 @@ def fetch_product_images(ctx, products):
 # -- orders ----------------------------------------------------------------------------------
 
 
-def fetch_new_orders(ctx, since):
+@hookimpl
+def hub_fetch_new_orders(ctx, since):
     mc = client(ctx)
     pages = mc.iter_keyset(
         "orders", time_field="created_at", id_field="entity_id", since=since, fields=ORDER_FIELDS
@@ -289,7 +253,8 @@ def fetch_new_orders(ctx, since):
             yield map_order(raw, cursor=order_cursor(raw, "created_at"))
 
 
-def fetch_order_updates(ctx, since):
+@hookimpl
+def hub_fetch_order_updates(ctx, since):
     mc = client(ctx)
     pages = mc.iter_keyset(
         "orders",
@@ -304,7 +269,8 @@ def fetch_order_updates(ctx, since):
             yield record
 
 
-def fetch_order(ctx, external_id):
+@hookimpl
+def hub_fetch_order(ctx, external_id):
     mc = client(ctx)
     if not str(external_id).isdigit():
         return None
@@ -365,13 +331,8 @@ def _whole(value):
     return int(number) if number == number.to_integral_value() else None
 
 
-def _truthy(value):
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
-
-
-def stock_semantics(ctx, mc=None):
+@hookimpl
+def hub_stock_semantics(ctx, mc=None):
     """What this store's quantity means (``hub_stock_semantics``).
 
     * MSI (``physical``): a source item's quantity is physical stock. Magento reserves every
@@ -392,14 +353,15 @@ def stock_semantics(ctx, mc=None):
     mc = mc or client(ctx)
     if not mc.msi_available():
         return "sellable"
-    if _truthy(ctx.setting("stock_deducted_at_order", False)):
+    if truthy(ctx.setting("stock_deducted_at_order", False)):
         return "sellable"
     return "physical"
 
 
-def fetch_stock_levels(ctx):
+@hookimpl
+def hub_fetch_stock_levels(ctx):
     mc = client(ctx)
-    physical = stock_semantics(ctx, mc) == "physical"
+    physical = hub_stock_semantics(ctx, mc) == "physical"
     if mc.msi_available():
         yield from _fetch_msi_stock(ctx, mc, physical)
     else:
@@ -487,7 +449,8 @@ def _quote(sku):
     return quote(str(sku), safe="")
 
 
-def push_stock_levels(ctx, items):
+@hookimpl
+def hub_push_stock_levels(ctx, items):
     mc = client(ctx)
     if mc.msi_available():
         return _push_msi(ctx, mc, items)
@@ -495,14 +458,14 @@ def push_stock_levels(ctx, items):
 
 
 def _result(item, status, message=None, hint=None, store_quantity=None):
-    return {
-        "key": item["sku"],
-        "status": status,
-        "message": message,
-        "hint": hint,
-        "store_quantity": store_quantity,
-        "external_id": item.get("external_id"),
-    }
+    return push_result(
+        item["sku"],
+        status,
+        message,
+        hint=hint,
+        store_quantity=store_quantity,
+        external_id=item.get("external_id"),
+    )
 
 
 def _current_source_quantities(mc, code, skus):
@@ -530,8 +493,7 @@ def _push_msi(ctx, mc, items):
     except (TypeError, ValueError):
         raise ConfigurationError("stock_batch_size must be a number") from None
     results = {}
-    for start in range(0, len(items), batch_size):
-        batch = items[start : start + batch_size]
+    for batch in chunked(items, batch_size):
         current = _current_source_quantities(mc, code, [i["sku"] for i in batch])
         to_write = []
         for item in batch:
@@ -658,15 +620,6 @@ def _marker(shipment):
     return f"[hub shipment {shipment['shipment_id']}]"
 
 
-def _notify(ctx, shipment):
-    """Email the customer when the hub's shipment says so or the ``notify_customer`` setting
-    is on (the core fills the shipment's flag from that same setting)."""
-    setting = ctx.setting("notify_customer", False)
-    if isinstance(setting, str):
-        setting = setting.strip().lower() in ("1", "true", "yes", "on")
-    return bool(shipment.get("notify_customer")) or bool(setting)
-
-
 TRACKABLE_CARRIERS = ("ups", "usps", "fedex", "dhl")
 
 
@@ -678,53 +631,12 @@ def track_carrier_code(code):
     return carrier if carrier in TRACKABLE_CARRIERS else "custom"
 
 
-def push_shipment(ctx, shipment):
-    mc = client(ctx)
-    key = shipment["shipment_id"]
-    order_id = str(shipment["order_external_id"])
-    if not order_id.isdigit():
-        return {
-            "key": key,
-            "status": "error",
-            "message": f"Order {shipment['order_number']}: {order_id!r} is not a Magento "
-            "order entity_id",
-        }
-    existing = _existing_shipment(mc, order_id, shipment)
-    if existing is not None:
-        return {
-            "key": key,
-            "status": "unchanged",
-            "message": f"Magento already has this shipment (#{existing.get('entity_id')})",
-            "external_id": str(existing.get("entity_id")),
-        }
-    order = mc.get(f"orders/{order_id}", allow_404=True)
-    if order is None:
-        return {
-            "key": key,
-            "status": "error",
-            "message": f"Magento has no order {shipment['order_number']} (entity_id {order_id})",
-        }
-    if order.get("state") in ("canceled", "closed"):
-        return {
-            "key": key,
-            "status": "error",
-            "message": f"Order {shipment['order_number']} is {order.get('state')} in Magento: "
-            "it cannot be shipped there",
-            "hint": "Cancel the shipment in the hub, or check the order in Magento.",
-        }
-    items, problem = _ship_items(order, shipment)
-    if problem == ALREADY_SHIPPED:
-        return _track_on_existing_shipment(mc, order_id, shipment)
-    if problem:
-        return {
-            "key": key,
-            "status": "error",
-            "message": problem,
-            "hint": "Compare the hub shipment with the order in Magento (Sales > Orders).",
-        }
+def _shipment_body(ctx, mc, shipment, items):
+    """``POST /V1/order/{id}/ship``'s body: the items, the tracking number, our marker comment,
+    the hub's ``notify_customer`` and (MSI) the integration's source."""
     body = {
         "items": items,
-        "notify": _notify(ctx, shipment),
+        "notify": bool(shipment.get("notify_customer")),  # the hub decides
         "appendComment": True,
         "comment": {
             "comment": f"Shipped from the hub {_marker(shipment)}",
@@ -740,31 +652,68 @@ def push_shipment(ctx, shipment):
     }
     if mc.msi_available():
         body["arguments"] = {"extension_attributes": {"source_code": source_code(ctx)}}
+    return body
+
+
+def _create_shipment(mc, order_id, shipment, body):
+    """POST the shipment; after an error answer, look whether the store created it anyway."""
+    key = shipment["shipment_id"]
     try:
-        result = mc.request("POST", f"order/{order_id}/ship", json=body)
+        return pushed(key, external_id=mc.request("POST", f"order/{order_id}/ship", json=body))
     except ConnectorError as exc:
-        # the store may have created it before failing to answer: look before reporting
         try:
             existing = _existing_shipment(mc, order_id, shipment)
         except ConnectorError:
             existing = None
         if existing is not None:
-            return {
-                "key": key,
-                "status": "ok",
-                "message": "created (confirmed after an error answer)",
-                "external_id": str(existing.get("entity_id")),
-            }
+            return pushed(
+                key,
+                "created (confirmed after an error answer)",
+                external_id=existing.get("entity_id"),
+            )
         if isinstance(exc, StoreRejected):
-            return {
-                "key": key,
-                "status": "error",
-                "message": exc.message,
-                "hint": "Magento refuses shipments of cancelled, on-hold, closed or already "
+            return failed(
+                key,
+                exc.message,
+                hint="Magento refuses shipments of cancelled, on-hold, closed or already "
                 "shipped orders.",
-            }
+            )
         raise
-    return {"key": key, "status": "ok", "external_id": str(result)}
+
+
+@hookimpl
+def hub_push_shipment(ctx, shipment):
+    mc = client(ctx)
+    key, number = shipment["shipment_id"], shipment["order_number"]
+    order_id = str(shipment["order_external_id"])
+    if not order_id.isdigit():
+        return failed(key, f"Order {number}: {order_id!r} is not a Magento order entity_id")
+    existing = _existing_shipment(mc, order_id, shipment)
+    if existing is not None:
+        return unchanged(
+            key,
+            f"Magento already has this shipment (#{existing.get('entity_id')})",
+            external_id=existing.get("entity_id"),
+        )
+    order = mc.get(f"orders/{order_id}", allow_404=True)
+    if order is None:
+        return failed(key, f"Magento has no order {number} (entity_id {order_id})")
+    if order.get("state") in ("canceled", "closed"):
+        return failed(
+            key,
+            f"Order {number} is {order.get('state')} in Magento: it cannot be shipped there",
+            hint="Cancel the shipment in the hub, or check the order in Magento.",
+        )
+    items, problem = _ship_items(order, shipment)
+    if problem == ALREADY_SHIPPED:
+        return _track_on_existing_shipment(mc, order_id, shipment)
+    if problem:
+        return failed(
+            key,
+            problem,
+            hint="Compare the hub shipment with the order in Magento (Sales > Orders).",
+        )
+    return _create_shipment(mc, order_id, shipment, _shipment_body(ctx, mc, shipment, items))
 
 
 ALREADY_SHIPPED = "already shipped"
@@ -786,12 +735,11 @@ def _track_on_existing_shipment(mc, order_id, shipment):
     )
     last = ((data or {}).get("items") or [None])[0]
     if last is None:
-        return {
-            "key": shipment["shipment_id"],
-            "status": "error",
-            "message": f"Order {shipment['order_number']} has nothing left to ship in Magento "
+        return failed(
+            shipment["shipment_id"],
+            f"Order {shipment['order_number']} has nothing left to ship in Magento "
             "but no shipment either (cancelled or refunded lines?)",
-        }
+        )
     mc.request(
         "POST",
         "shipment/track",
@@ -805,13 +753,12 @@ def _track_on_existing_shipment(mc, order_id, shipment):
             }
         },
     )
-    return {
-        "key": shipment["shipment_id"],
-        "status": "unchanged",
-        "message": f"Order {shipment['order_number']} was already shipped in Magento: the "
+    return unchanged(
+        shipment["shipment_id"],
+        f"Order {shipment['order_number']} was already shipped in Magento: the "
         f"tracking number was added to its shipment #{last['entity_id']}",
-        "external_id": str(last["entity_id"]),
-    }
+        external_id=last["entity_id"],
+    )
 
 
 def _ship_items(order, shipment):
@@ -853,7 +800,8 @@ def _ship_items(order, shipment):
 # -- connection and settings -----------------------------------------------------------------
 
 
-def check_connection(ctx):
+@hookimpl
+def hub_check_connection(ctx):
     mc = client(ctx)
     details, problems = {"auth_method": mc.auth_method, "store_code": mc.store_code}, []
     try:
@@ -891,7 +839,7 @@ def check_connection(ctx):
         msi = mc.msi_available()
         details["msi"] = msi
         details["inventory_api"] = "msi" if msi else "legacy"
-        details["stock_semantics"] = stock_semantics(ctx, mc)
+        details["stock_semantics"] = hub_stock_semantics(ctx, mc)
         if not msi and ctx.setting("inventory_api", "auto") == "legacy":
             has_msi = mc.get(
                 "inventory/sources", criteria_params(page_size=1, current_page=1), allow_404=True
@@ -949,7 +897,8 @@ def store_views(mc):
     return views
 
 
-def setting_choices(ctx, setting):
+@hookimpl
+def hub_setting_choices(ctx, setting):
     mc = client(ctx)
     if setting == "source_code":
         if not mc.msi_available():

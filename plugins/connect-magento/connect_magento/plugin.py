@@ -1,7 +1,22 @@
-"""The hub's hooks for Magento 2 / Adobe Commerce: declarations only (see ``feeds.py``)."""
+"""Magento 2 / Adobe Commerce: the connector's description here, its hooks in ``feeds.py``
+(imported here, so that registering this module registers them)."""
 
-from connect_magento import feeds
+from connect_magento.feeds import (  # noqa: F401 - the hook implementations
+    hub_check_connection,
+    hub_fetch_new_orders,
+    hub_fetch_new_products,
+    hub_fetch_order,
+    hub_fetch_order_updates,
+    hub_fetch_product_images,
+    hub_fetch_products,
+    hub_fetch_stock_levels,
+    hub_push_shipment,
+    hub_push_stock_levels,
+    hub_setting_choices,
+    hub_stock_semantics,
+)
 from hub import hookimpl
+from hub.toolkit import notify_customer_setting
 
 SETTINGS = [
     {
@@ -84,13 +99,9 @@ SETTINGS = [
         "help": "The product attribute holding the EAN/GTIN (custom_attributes), e.g. ean, gtin. "
         "Empty: no barcode.",
     },
-    {
-        "name": "notify_customer",
-        "label": "Email the customer on shipment",
-        "type": "boolean",
-        "default": False,
-        "help": "Magento sends its shipment email (notify) when the hub confirms a shipment.",
-    },
+    notify_customer_setting(
+        "Magento sends its shipment email (notify) when the hub confirms a shipment."
+    ),
     {
         "name": "page_size",
         "label": "Page size",
@@ -120,63 +131,3 @@ def hub_connector_info():
         "settings": SETTINGS,
         "docs_url": "https://developer.adobe.com/commerce/webapi/rest/",
     }
-
-
-@hookimpl
-def hub_stock_semantics(ctx):
-    return feeds.stock_semantics(ctx)
-
-
-@hookimpl
-def hub_check_connection(ctx):
-    return feeds.check_connection(ctx)
-
-
-@hookimpl
-def hub_setting_choices(ctx, setting):
-    return feeds.setting_choices(ctx, setting)
-
-
-@hookimpl
-def hub_fetch_new_products(ctx, since):
-    return feeds.fetch_new_products(ctx, since)
-
-
-@hookimpl
-def hub_fetch_products(ctx):
-    return feeds.fetch_products(ctx)
-
-
-@hookimpl
-def hub_fetch_product_images(ctx, products):
-    return feeds.fetch_product_images(ctx, products)
-
-
-@hookimpl
-def hub_fetch_new_orders(ctx, since):
-    return feeds.fetch_new_orders(ctx, since)
-
-
-@hookimpl
-def hub_fetch_order_updates(ctx, since):
-    return feeds.fetch_order_updates(ctx, since)
-
-
-@hookimpl
-def hub_fetch_order(ctx, external_id):
-    return feeds.fetch_order(ctx, external_id)
-
-
-@hookimpl
-def hub_fetch_stock_levels(ctx):
-    return feeds.fetch_stock_levels(ctx)
-
-
-@hookimpl
-def hub_push_stock_levels(ctx, items):
-    return feeds.push_stock_levels(ctx, items)
-
-
-@hookimpl
-def hub_push_shipment(ctx, shipment):
-    return feeds.push_shipment(ctx, shipment)

@@ -208,11 +208,12 @@ def test_unknown_order_and_line(ctx, emulator):
 
 @pytest.mark.parametrize(
     ("setting", "hub_flag", "expected"),
-    [(False, True, 1), (False, False, None), (True, False, 1), ("no", False, None)],
+    [(False, True, 1), (False, False, None), (True, False, None), ("no", True, 1)],
 )
-def test_notify_follows_the_shipment_and_the_setting(
+def test_notify_follows_the_hub_shipment_not_the_setting(
     make_ctx, emulator, setting, hub_flag, expected
 ):
+    # the hub decides (its ShipmentRecord carries the integration's notify_customer setting)
     ctx = make_ctx(settings={"notify_customer": setting})
     order = order_in(emulator, "processing")
     result = push(ctx, shipment_for(order, notify=hub_flag))
