@@ -92,11 +92,12 @@ def best_of(client, url, repeat):
 def prepare(folder, n_orders, n_products):
     """Seed a database in ``folder``; return its URL, seeding time and the pages to time."""
     import hub.db
+    import hub.models.schema
     from hub.models import Order, Product
 
     url = f"sqlite:///{folder / 'hub.db'}"
     hub.db.init_db(url)
-    hub.db.upgrade()
+    hub.models.schema.upgrade()
     t0 = time.perf_counter()
     seed(n_orders, n_products)
     seeded = time.perf_counter() - t0

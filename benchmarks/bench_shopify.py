@@ -9,7 +9,7 @@ For each catalogue size it starts the Shopify emulator in its own process
 * the hub side (``hub_run``): see ``HUB_RUNS``. ``connector`` consumes the connector's
   ``hub_fetch_products`` fully and validates every record with ``hub.records.validate_record``;
   ``stream`` is the same without the validation (the connector's own cost);
-  ``feed`` runs the hub's real feed engine inline (``hub.feeds.runs.run_inline``, the
+  ``feed`` runs the hub's real feed engine inline (``hub.engine.runs.run_inline``, the
   ``hub feeds run … --inline`` path) on a fresh SQLite database, writing every product.
 
 and records wall time, CPU time (user+sys) and peak RSS (median of the repeats) in

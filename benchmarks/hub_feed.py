@@ -24,21 +24,23 @@ def _open(workdir):
         }
     )
     import hub.db
+    import hub.models.schema
     import hub.settings
 
     settings = hub.settings.set_settings(hub.settings.load_settings())
     hub.db.init_db(settings.database_url)
-    hub.db.upgrade()
+    hub.models.schema.upgrade()
 
 
 def _run(feed="update_products"):
     import time
 
-    from hub.feeds.runs import run_inline, run_summary
+    import hub.feeds  # noqa: F401  (registers the feed handlers)
+    from hub.engine.runs import run_inline, run_summary
     from hub.services.integrations import get_integration
 
     integration = get_integration("bench")
-    from hub.plugins import get_registry
+    from hub.engine.plugins import get_registry
 
     get_registry().state(integration.connector)  # plugins loaded, as in a running worker
     started = time.perf_counter()

@@ -1,13 +1,13 @@
 """The Flask application factory: the merchant dashboard (``hub.web``) and the JSON API
 (``hub.api``) on one app. Configuration comes from ``hub.settings`` and ``HUB_*`` variables."""
 
-import os
 from datetime import timedelta
 
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from hub import api, web
 from hub import db as hubdb
 from hub.bounds import MAX_ID
 from hub.settings import get_settings
@@ -36,17 +36,6 @@ class HubFlask(Flask):
         return response
 
 
-def secure_cookies_setting():
-    """``HUB_SECURE_COOKIES``: ``auto`` (default: Secure when the request is HTTPS), ``1``
-    (always: for a TLS proxy that does not say so), ``0`` (never)."""
-    value = os.environ.get("HUB_SECURE_COOKIES", "auto").strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    return "auto"
-
-
 def create_app(config=None):
     settings = get_settings()
     app = HubFlask(
@@ -58,7 +47,7 @@ def create_app(config=None):
     # <int:…> in every route matches 1..2**63-1 only: a larger id is a 404, not an
     # OverflowError from the database
     app.url_map.converters["int"] = BoundedIntConverter
-    secure = secure_cookies_setting()
+    secure = settings.secure_cookies
     app.secure_cookies_auto = secure == "auto"
     secure = secure is True
     app.config.update(
@@ -82,14 +71,14 @@ def create_app(config=None):
     if hubdb.db.obj is None:
         hubdb.init_db(settings.database_url)
 
-    proxies = int(os.environ.get("HUB_TRUSTED_PROXIES", "0") or 0)
+    proxies = settings.trusted_proxies
     if proxies > 0:  # behind N reverse proxies: the client's address and scheme from X-Forwarded-*
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
 
-    from hub import api, web
-
     web.init_app(app)
     api.init_app(app)
+    # the API authenticates by token only (no cookie): no cross-site request forgery to stop
+    web.csrf.exempt(api.bp)
     return app

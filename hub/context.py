@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.http import make_public_session, make_session, register_secrets
+from hub.settings import get_settings
 
 
 @dataclass
@@ -58,8 +59,6 @@ class ConnectorContext:
         if getattr(self, "_public_session", None) is None:
             allow = self.outbound_allow
             if allow is None:
-                from hub.settings import get_settings
-
                 allow = get_settings().outbound_allow
             self._public_session = make_public_session(
                 self.base_url,

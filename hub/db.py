@@ -1,4 +1,4 @@
-"""The database: one DatabaseProxy opened from a URL, and the schema migrations.
+"""The database: one DatabaseProxy opened from a URL (``hub.models.schema`` migrates it).
 
 SQLite runs in WAL mode with ``BEGIN IMMEDIATE`` transactions, so concurrent
 writers queue on the lock instead of failing to upgrade a read lock.
@@ -13,7 +13,6 @@ from playhouse.db_url import connect, parse
 
 db = DatabaseProxy()
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_PRAGMAS = (
     ("journal_mode", "wal"),
     ("foreign_keys", 1),
@@ -60,23 +59,3 @@ def is_sqlite(database=None):
 def is_postgres(database=None):
     database = database or db.obj
     return isinstance(database, PostgresqlDatabase)
-
-
-def upgrade(database=None):
-    """Apply pending migrations (idempotent). Returns the names applied."""
-    from playhouse.migrations import Runner
-
-    database = database or db.obj
-    runner = Runner(database, str(MIGRATIONS_DIR), table_name="hub_schema_migration")
-    applied = runner.up()
-    from hub.models import ensure_defaults
-
-    ensure_defaults()
-    return applied
-
-
-def migration_status(database=None):
-    from playhouse.migrations import Runner
-
-    runner = Runner(database or db.obj, str(MIGRATIONS_DIR), table_name="hub_schema_migration")
-    return [(m.name, m.applied) for m in runner.status()]

@@ -115,7 +115,7 @@ def _wait_port(port, timeout=30):
 
 
 def start_emulators(products, orders, children):
-    from hub.plugins import get_registry
+    from hub.engine.plugins import get_registry
 
     connectors = get_registry().connectors()
     started, offered = {}, set()
@@ -156,7 +156,7 @@ def start_emulators(products, orders, children):
 
 def _fill_required_choices(key, url, values):
     """Store-backed settings (a location, a shipped state): the demo takes the first choice."""
-    from hub.plugins import get_registry
+    from hub.engine.plugins import get_registry
     from hub.testing.context import make_context
 
     registry = get_registry()
@@ -217,13 +217,14 @@ def map_demo_carriers(integration):
 
 
 def seed(integrations):
-    from hub.feeds.runs import run_inline
+    import hub.feeds  # noqa: F401  (registers the feed handlers)
+    from hub.engine.runs import run_inline
     from hub.models import Integration
 
     for integration in integrations:
         for feed in SEED_FEEDS:
             integration = Integration.get_by_id(integration.id)
-            from hub.plugins import get_registry
+            from hub.engine.plugins import get_registry
 
             if feed not in get_registry().feeds(integration.connector):
                 continue
@@ -256,15 +257,15 @@ def demo_user():
 
 
 def run_demo(port=5000, products=60, orders=40):
-    from hub.cli.common import open_db
-    from hub.db import upgrade
+    from hub.db import init_db
+    from hub.models.schema import upgrade
     from hub.settings import ensure_secret_key_file, load_settings, set_settings
 
     # the emulators' orders are dated in the past: keep their unpaid orders re-checked
     os.environ.setdefault("HUB_HELD_ORDER_MAX_AGE_HOURS", str(24 * 365 * 5))
     settings = set_settings(load_settings())
     ensure_secret_key_file(settings)
-    open_db(check_schema=False)
+    init_db(settings.database_url)
     upgrade()
     children = []
 

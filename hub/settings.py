@@ -17,12 +17,18 @@
 * ``HUB_SECURE_COOKIES`` ``auto`` (default: ``Secure`` cookies on HTTPS requests), ``1``, ``0``
 * ``HUB_TRUSTED_PROXIES`` reverse proxies in front of ``hub web`` whose ``X-Forwarded-For`` /
                           ``-Proto`` / ``-Host`` are believed (default 0); read by hub.app
+* ``HUB_PLUGINS_STRICT`` ``1``: a broken plugin raises instead of being reported
+* ``HUB_LOG_LEVEL``      level of the ``hub`` command's log (``WARNING``)
+* ``HUB_WAIT_NO_WORKER_SECONDS`` ``hub feeds run --wait`` gives up after this long without a
+                          worker (30)
 * ``HUB_OUTBOUND_ALLOW``  hosts, IPs or networks (``images.lan, .lan, 10.1.0.0/16``) that URLs
                           chosen by a store may reach although private (default: none; the
                           store's own host is always allowed)
 * ``HUB_IMAGE_TIMEOUT``  total seconds for one image download, redirects included (30)
 * ``HUB_IMAGE_MAX_MB``   largest image downloaded (20)
 * ``HUB_MEDIA_QUOTA_MB`` images stored per integration (1024; 0: no limit)
+
+No other module reads the environment for a ``HUB_*`` variable: they ask ``get_settings()``.
 """
 
 import os
@@ -57,6 +63,11 @@ class Settings:
     image_max_mb: float = 20.0
     media_quota_mb: float = 1024.0
     testing: bool = False
+    secure_cookies: object = "auto"  # "auto" | True | False
+    trusted_proxies: int = 0
+    plugins_strict: bool = False
+    log_level: str = "WARNING"
+    wait_no_worker_seconds: float = 30.0
 
     def require_secret_key(self):
         if not self.secret_key:
@@ -65,6 +76,17 @@ class Settings:
                 f"{self.instance_dir}, or set the variable)"
             )
         return self.secret_key
+
+
+def _secure_cookies(value):
+    """``HUB_SECURE_COOKIES``: ``auto`` (default: Secure when the request is HTTPS), ``1``
+    (always: for a TLS proxy that does not say so), ``0`` (never)."""
+    value = str(value).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    return "auto"
 
 
 def load_settings(env=None):
@@ -91,6 +113,11 @@ def load_settings(env=None):
         image_timeout=float(env.get("HUB_IMAGE_TIMEOUT", "30")),
         image_max_mb=float(env.get("HUB_IMAGE_MAX_MB", "20")),
         media_quota_mb=float(env.get("HUB_MEDIA_QUOTA_MB", "1024")),
+        secure_cookies=_secure_cookies(env.get("HUB_SECURE_COOKIES", "auto")),
+        trusted_proxies=int(env.get("HUB_TRUSTED_PROXIES", "0") or 0),
+        plugins_strict=env.get("HUB_PLUGINS_STRICT") == "1",
+        log_level=env.get("HUB_LOG_LEVEL", "WARNING"),
+        wait_no_worker_seconds=float(env.get("HUB_WAIT_NO_WORKER_SECONDS", "30")),
     )
 
 

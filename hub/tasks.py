@@ -1,8 +1,10 @@
 """The Huey instance and the hub's tasks (stable names; no Flask in here).
 
-The queue is chosen from ``HUB_QUEUE_URL``: a SQLite file by default (kept apart
-from the application database), Redis when the URL is ``redis://…``. Tasks take
-ids, never model instances, and open the database themselves.
+Importing it wires the engine: the feed handlers (``hub.feeds``) are registered and
+``hub.engine.runs.queue_run`` enqueues ``run_feed``. The queue is chosen from
+``HUB_QUEUE_URL``: a SQLite file by default (kept apart from the application database),
+Redis when the URL is ``redis://…``. Tasks take ids, never model instances, and open the
+database themselves.
 """
 
 import logging
@@ -11,6 +13,11 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.exceptions import RetryTask
 from playhouse.db_url import parse
 
+import hub.feeds  # noqa: F401  (registers the feed handlers with the engine)
+from hub.db import create_private_file, db, init_db
+from hub.engine.runs import TransientRunError, execute_run, set_enqueue
+from hub.engine.scheduler import tick as scheduler_tick
+from hub.services.retention import prune as prune_old_records
 from hub.settings import get_settings
 
 log = logging.getLogger("hub.tasks")
@@ -24,8 +31,6 @@ def make_huey(queue_url, immediate=False):
         return RedisHuey("hub", url=queue_url, immediate=immediate)
     path = parse(queue_url)["database"] if queue_url.startswith("sqlite") else queue_url
     if path != ":memory:":
-        from hub.db import create_private_file
-
         create_private_file(path)
     return SqliteHuey("hub", filename=path, immediate=immediate)
 
@@ -47,8 +52,6 @@ def configure_queue(queue_url=None, immediate=None):
 
 
 def _ensure_db():
-    from hub.db import db, init_db
-
     if db.obj is None:
         init_db(get_settings().database_url)
 
@@ -57,8 +60,6 @@ def _ensure_db():
 def run_feed(run_id, task=None):
     """Execute the queued FeedRun ``run_id``. A Huey retry is another attempt of the same run."""
     _ensure_db()
-    from hub.feeds.runs import TransientRunError, execute_run
-
     retries_left = task.retries if task is not None else 0
     try:
         execute_run(run_id, retries_left=retries_left)
@@ -67,23 +68,21 @@ def run_feed(run_id, task=None):
         raise RetryTask(delay=exc.delay) from None
 
 
+# the engine's queue_run puts runs on this queue
+set_enqueue(run_feed)
+
+
 @huey.periodic_task(crontab(minute="*"), name="hub.tick", priority=100)
 def tick():
     """Every minute: enqueue the feeds whose next_run_at has passed, expire dead leases.
 
     Its high priority puts it ahead of queued runs: the next free worker thread takes it."""
     _ensure_db()
-    from hub.feeds.scheduler import tick as do_tick
-
-    return do_tick()
+    return scheduler_tick()
 
 
 @huey.periodic_task(crontab(minute="17", hour="3"), name="hub.prune")
 def prune():
     """Nightly: prune old runs and resolved events (unresolved errors are kept)."""
     _ensure_db()
-    try:
-        from hub.services.retention import prune as do_prune
-    except ImportError:
-        return None
-    return do_prune()
+    return prune_old_records()

@@ -6,8 +6,10 @@ import socket
 import threading
 
 from hub.db import db
-from hub.feeds.lease import holder_id
+from hub.engine.lease import holder_id
+from hub.engine.scheduler import fail_orphaned_runs
 from hub.models import WorkerHeartbeat, utcnow
+from hub.tasks import huey
 
 log = logging.getLogger("hub.worker")
 HEARTBEAT_SECONDS = 10
@@ -41,9 +43,6 @@ def _heartbeat_loop(stop, scheduler):
 
 
 def run_worker(workers=2, schedule=True):
-    from hub.feeds.scheduler import fail_orphaned_runs
-    from hub.tasks import huey
-
     beat(schedule)
     failed = fail_orphaned_runs()
     if failed:

@@ -14,6 +14,7 @@ import pytest
 def _open(url, instance_dir, migrate=True):
     """Open ``url`` in this process (the spawned workers of the concurrency tests)."""
     import hub.db
+    import hub.models.schema
     import hub.settings
 
     os.environ.update(
@@ -26,7 +27,7 @@ def _open(url, instance_dir, migrate=True):
     hub.settings.set_settings(hub.settings.load_settings())
     database = hub.db.init_db(url)
     if migrate:
-        hub.db.upgrade()
+        hub.models.schema.upgrade()
     return database
 
 

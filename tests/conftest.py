@@ -37,6 +37,7 @@ def need_service(name, host, port):
 
 def configure(env, url, instance):
     import hub.db
+    import hub.models.schema
     import hub.settings
 
     values = {
@@ -51,7 +52,7 @@ def configure(env, url, instance):
         env.setenv(key, value)
     settings = hub.settings.set_settings(hub.settings.load_settings())
     hub.db.init_db(url)
-    hub.db.upgrade()
+    hub.models.schema.upgrade()
     from hub.tasks import configure_queue
 
     configure_queue(settings.queue_url)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 def run(integration, feed, **params):
     """Run a feed inline and return the refreshed FeedRun."""
-    from hub.feeds.runs import run_inline
+    from hub.engine.runs import run_inline
     from hub.models import Integration
 
     return run_inline(Integration.get_by_id(integration.id), feed, params=params)
@@ -17,7 +17,7 @@ def run(integration, feed, **params):
 
 def scheduled(integration, feed, **params):
     """Run a feed inline as the scheduler would (trigger "schedule")."""
-    from hub.feeds.runs import run_inline
+    from hub.engine.runs import run_inline
     from hub.models import Integration
 
     return run_inline(

@@ -1,6 +1,5 @@
 """Orders: the status workflow, shipping (stock out, reservation released), cancelling."""
 
-import sys
 import types
 
 import pytest
@@ -16,26 +15,22 @@ from backoffice_support import (
 
 from hub.db import db
 from hub.errors import BadInput, NotFound
+from hub.feeds import shipping
 from hub.models import Order, OrderLine, Shipment, StockMovement
 from hub.services import orders, stock
 
 
 @pytest.fixture
 def queued(monkeypatch):
-    """A stand-in for hub.feeds.runs (written by the lead) that records queue_run calls."""
+    """Records the runs ``hub.feeds.shipping.ship_and_confirm`` queues (instead of queuing)."""
     calls = []
-    module = types.ModuleType("hub.feeds.runs")
 
     def queue_run(integration, feed, trigger="manual"):
         calls.append(
             (integration.name, feed, trigger, db.in_transaction(), Shipment.select().count())
         )
 
-    module.queue_run = queue_run
-    monkeypatch.setitem(sys.modules, "hub.feeds.runs", module)
-    import hub.feeds
-
-    monkeypatch.setattr(hub.feeds, "runs", module, raising=False)
+    monkeypatch.setattr(shipping, "queue_run", queue_run)
     return calls
 
 
@@ -123,7 +118,7 @@ def test_find_order(bo_db):
 
 
 def test_ship_everything(shop, queued):
-    shipment = orders.ship_order(
+    shipment = shipping.ship_and_confirm(
         shop.order,
         carrier="ups",
         tracking_number=" 1Z999 ",
@@ -168,12 +163,14 @@ def test_ship_everything(shop, queued):
 
 
 def test_ship_in_parts_then_refuse_a_shipped_order(shop, queued):
-    s1 = orders.ship_order(shop.order, lines={"A": 1}, tracking_number="T1")
+    s1 = shipping.ship_and_confirm(shop.order, lines={"A": 1}, tracking_number="T1")
     assert s1.carrier == "UPS"  # the order's mapped carrier
     assert reload(shop.order).status == "partially_shipped"
     assert on_hand(shop.a) == (9, 2, 7)
     a_line = line(shop.order, "A")
-    orders.ship_order(shop.order, lines={a_line: 2, "B": 1}, carrier="DHL", tracking_number="T2")
+    shipping.ship_and_confirm(
+        shop.order, lines={a_line: 2, "B": 1}, carrier="DHL", tracking_number="T2"
+    )
     order = reload(shop.order)
     assert order.status == "partially_shipped"
     assert (line(order, "A").remaining, line(order, "B").remaining) == (0, 1)
@@ -182,15 +179,15 @@ def test_ship_in_parts_then_refuse_a_shipped_order(shop, queued):
         match=r"cannot ship 2 × B of order #1001 \(id \d+\): only 1 "
         r"remaining \(ordered 2, shipped 1\)",
     ):
-        orders.ship_order(order, lines={"B": 2}, tracking_number="T3")
-    orders.ship_order(order, tracking_number="T3")  # the rest: 1 x B
+        shipping.ship_and_confirm(order, lines={"B": 2}, tracking_number="T3")
+    shipping.ship_and_confirm(order, tracking_number="T3")  # the rest: 1 x B
     assert reload(order).status == "shipped"
     with pytest.raises(
         BadInput,
         match=r"is shipped: it cannot be shipped \(allowed from "
         r"shipped: none\)",
     ):
-        orders.ship_order(order, tracking_number="T4")
+        shipping.ship_and_confirm(order, tracking_number="T4")
     assert on_hand(shop.a) == (7, 0, 7) and on_hand(shop.b) == (3, 0, 3)
     assert Shipment.select().count() == 3 and len(queued) == 3
     assert_ledger_consistent()
@@ -214,7 +211,7 @@ def test_ship_refusals_change_nothing(shop, queued):
     for kwargs, message in cases:
         kwargs = {"tracking_number": "T", **kwargs}
         with pytest.raises(BadInput, match=message):
-            orders.ship_order(shop.order, **kwargs)
+            shipping.ship_and_confirm(shop.order, **kwargs)
     assert Shipment.select().count() == 0 and queued == []
     assert reload(shop.order).status == "to_ship"
     assert on_hand(shop.a) == (10, 3, 7)
@@ -230,17 +227,19 @@ def test_ship_without_mapped_carrier_or_mapping(bo_db, queued):
         match="has no mapped carrier: give one "
         r"\(known carriers: DHL, UPS\)",
     ):
-        orders.ship_order(unmapped, tracking_number="T")
+        shipping.ship_and_confirm(unmapped, tracking_number="T")
     bare = make_order(make_integration("bare", carriers={}), "#2", [(p, 1)])
     with pytest.raises(BadInput, match="integration bare has no carrier mapping"):
-        orders.ship_order(bare, carrier="UPS", tracking_number="T")
+        shipping.ship_and_confirm(bare, carrier="UPS", tracking_number="T")
     assert_ledger_consistent()
 
 
 def test_ship_from_another_warehouse_releases_there_and_takes_out_here(shop, queued):
     lyon = stock.create_warehouse("Lyon")
     stock.transfer(shop.a, 4, from_warehouse="MAIN", to_warehouse=lyon)
-    shipment = orders.ship_order(shop.order, lines={"A": 3}, warehouse="LYON", tracking_number="T")
+    shipment = shipping.ship_and_confirm(
+        shop.order, lines={"A": 3}, warehouse="LYON", tracking_number="T"
+    )
     assert shipment.warehouse_id == lyon.id
     assert on_hand(shop.a) == (6, 0, 6)  # reservation released in MAIN
     assert on_hand(shop.a, lyon) == (1, 0, 1)  # taken out of LYON
@@ -253,7 +252,7 @@ def test_ship_from_another_warehouse_releases_there_and_takes_out_here(shop, que
     assert types_ == [("release", "MAIN", 0, -3), ("shipment", "LYON", -3, 0)]
     # another warehouse's free stock is needed: LYON has 1 left, B has none there
     with pytest.raises(BadInput, match="not enough stock of B in LYON: available 0"):
-        orders.ship_order(shop.order, lines={"B": 1}, warehouse=lyon, tracking_number="T")
+        shipping.ship_and_confirm(shop.order, lines={"B": 1}, warehouse=lyon, tracking_number="T")
     assert_ledger_consistent()
 
 
@@ -262,25 +261,34 @@ def test_ship_refuses_more_than_on_hand_unless_backorders(bo_db, queued, monkeyp
     stock.adjust(p, 1, reason="count")
     order = make_order(make_integration(), "#1", [(p, 3)])  # oversold: reserved 3, on hand 1
     with pytest.raises(BadInput, match=r"cannot ship 3 × A from MAIN: only 1 on hand"):
-        orders.ship_order(order, tracking_number="T")
+        shipping.ship_and_confirm(order, tracking_number="T")
     backorders(monkeypatch, True)
-    orders.ship_order(order, tracking_number="T")
+    shipping.ship_and_confirm(order, tracking_number="T")
     assert on_hand(p) == (-2, 0, -2)
     assert_ledger_consistent()
+
+
+def test_ship_order_alone_queues_nothing(shop, queued):
+    """The service ships; queuing the confirmation is the front ends' (ship_and_confirm)."""
+    shipment = orders.ship_order(shop.order, tracking_number="T")
+    assert shipment.confirmation_status == "pending" and queued == []
 
 
 def test_ship_a_line_without_hub_product(bo_db, queued):
     order = make_order(make_integration(), "#1", [], reserve=False)
     OrderLine.create(order=order, product=None, external_id="x", sku="GIFT-CARD", quantity=1)
-    shipment = orders.ship_order(order, tracking_number="T")
+    shipment = shipping.ship_and_confirm(order, tracking_number="T")
     assert [sl.product_id for sl in shipment.lines] == [None]
     assert reload(order).status == "shipped" and StockMovement.select().count() == 0
     assert_ledger_consistent()
 
 
-def test_ship_without_the_runs_module_does_nothing_more(shop, monkeypatch):
-    monkeypatch.setitem(sys.modules, "hub.feeds.runs", None)  # import raises ImportError
-    shipment = orders.ship_order(shop.order, tracking_number="T")
+def test_ship_while_the_queue_is_down_leaves_the_shipment_pending(shop, monkeypatch):
+    def queue_down(*args, **kwargs):
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(shipping, "queue_run", queue_down)
+    shipment = shipping.ship_and_confirm(shop.order, tracking_number="T")
     assert shipment.confirmation_status == "pending"
     assert_ledger_consistent()
 
@@ -289,7 +297,7 @@ def test_ship_test_mode_integration_still_pending(bo_db, queued):
     p = make_product("A")
     stock.adjust(p, 1, reason="count")
     order = make_order(make_integration("t", mode="test"), "#1", [(p, 1)])
-    assert orders.ship_order(order, tracking_number="T").confirmation_status == "pending"
+    assert shipping.ship_and_confirm(order, tracking_number="T").confirmation_status == "pending"
     assert_ledger_consistent()
 
 
@@ -297,7 +305,7 @@ def test_ship_test_mode_integration_still_pending(bo_db, queued):
 
 
 def test_cancel_releases_the_remaining_reservation(shop, queued):
-    orders.ship_order(shop.order, lines={"A": 1}, tracking_number="T")
+    shipping.ship_and_confirm(shop.order, lines={"A": 1}, tracking_number="T")
     order = orders.cancel_order(shop.order, by="store", reason="customer changed mind")
     assert order.status == "cancelled" and reload(order).cancelled_at is not None
     assert on_hand(shop.a) == (9, 0, 9) and on_hand(shop.b) == (5, 0, 5)
@@ -311,14 +319,14 @@ def test_cancel_releases_the_remaining_reservation(shop, queued):
     assert orders.cancel_order(order).status == "cancelled"
     assert StockMovement.select().where(StockMovement.type == "release").count() == 2
     with pytest.raises(BadInput, match=r"is cancelled: it cannot be shipped"):
-        orders.ship_order(order, tracking_number="T")
+        shipping.ship_and_confirm(order, tracking_number="T")
     assert_ledger_consistent()
 
 
 def test_cancel_refusals(shop, queued):
     with pytest.raises(BadInput, match="cancelled by must be one of store, merchant"):
         orders.cancel_order(shop.order, by="robot")
-    orders.ship_order(shop.order, tracking_number="T")
+    shipping.ship_and_confirm(shop.order, tracking_number="T")
     with pytest.raises(
         BadInput,
         match=r"is shipped: it cannot become cancelled "
@@ -331,22 +339,22 @@ def test_cancel_refusals(shop, queued):
 
 def test_ship_lines_by_order_line_id_and_foreign_lines(shop, queued):
     a_line = line(shop.order, "A")
-    orders.ship_order(shop.order, lines={a_line.id: 2}, tracking_number="T")
+    shipping.ship_and_confirm(shop.order, lines={a_line.id: 2}, tracking_number="T")
     assert line(shop.order, "A").shipped_quantity == 2
     other = make_order(shop.integration, "#2", [(shop.b, 1)])
     foreign = line(other, "B")
     with pytest.raises(BadInput, match=rf"line {foreign.id} is not a line of order #1001"):
-        orders.ship_order(shop.order, lines={foreign: 1}, tracking_number="T")
+        shipping.ship_and_confirm(shop.order, lines={foreign: 1}, tracking_number="T")
     # a SKU on two lines of one order fills them in turn
     twice = make_order(shop.integration, "#3", [(shop.a, 1), (shop.a, 2)])
-    orders.ship_order(twice, lines={"A": 2}, tracking_number="T3")
+    shipping.ship_and_confirm(twice, lines={"A": 2}, tracking_number="T3")
     assert [ol.shipped_quantity for ol in twice.lines.order_by(OrderLine.id)] == [1, 1]
     with pytest.raises(
         BadInput,
         match=r"cannot ship 2 × A of order #3 .*only 1 remaining "
         r"\(ordered 3, shipped 2\)",
     ):
-        orders.ship_order(twice, lines={"A": 2}, tracking_number="T")
+        shipping.ship_and_confirm(twice, lines={"A": 2}, tracking_number="T")
     assert_ledger_consistent()
 
 
@@ -384,19 +392,19 @@ def test_tracking_url_must_be_http_and_a_reused_number_needs_confirming(shop, qu
 
     for url in ("javascript:alert(1)", "ftp://carrier.example/1", "https://", "http://a b/"):
         with pytest.raises(BadInput, match="invalid tracking URL"):
-            orders.ship_order(shop.order, tracking_number="1Z", tracking_url=url)
+            shipping.ship_and_confirm(shop.order, tracking_number="1Z", tracking_url=url)
     with pytest.raises(BadInput, match="invalid tracking number"):
-        orders.ship_order(shop.order, tracking_number="1Z\x1b[31m")
+        shipping.ship_and_confirm(shop.order, tracking_number="1Z\x1b[31m")
     assert Shipment.select().count() == 0
-    orders.ship_order(
+    shipping.ship_and_confirm(
         shop.order, lines={"A": 1}, tracking_number="1Z", tracking_url="https://ups.example/1Z"
     )
     second = make_order(shop.integration, "#1002", [(shop.a, 1)])
     before = on_hand(shop.a)
     with pytest.raises(NeedsConfirmation, match="already on shipment .* of order #1001") as info:
-        orders.ship_order(second, tracking_number="1Z")
+        shipping.ship_and_confirm(second, tracking_number="1Z")
     assert info.value.confirm == "allow_duplicate_tracking"
     assert reload(second).status == "to_ship" and on_hand(shop.a) == before  # nothing written
     assert Shipment.select().count() == 1
-    orders.ship_order(second, tracking_number="1Z", allow_duplicate_tracking=True)
+    shipping.ship_and_confirm(second, tracking_number="1Z", allow_duplicate_tracking=True)
     assert reload(second).status == "shipped" and Shipment.select().count() == 2

@@ -157,7 +157,7 @@ def test_api_run_parameters_are_checked_per_feed(api, integration):
 
 @pytest.mark.parametrize("enabled", [True, False])
 def test_a_cron_that_never_fires_is_refused(integration, enabled):
-    from hub.feeds.schedule import update_feed_setting
+    from hub.engine.schedule import update_feed_setting
 
     update_feed_setting(integration, "import_new_orders", enabled=enabled)
     before = FeedSetting.get(feed="import_new_orders").cron

@@ -9,7 +9,7 @@ import pytest
 from peewee import IntegrityError
 from support import hub_cli
 
-from hub.plugins import PluginRegistry
+from hub.engine.plugins import PluginRegistry
 
 
 def test_installed_distributions_are_discovered():
@@ -107,8 +107,9 @@ def test_upgrade_from_the_first_schema_keeps_data(tmp_path):
     from playhouse.migrations import Runner
     from playhouse.schema_diff import diff_models
 
-    from hub.db import MIGRATIONS_DIR, open_database, upgrade
+    from hub.db import open_database
     from hub.models import ALL_MODELS, Product, Warehouse
+    from hub.models.schema import MIGRATIONS_DIR, upgrade
 
     database = open_database(f"sqlite:///{tmp_path / 'old.db'}")
     runner = Runner(database, str(MIGRATIONS_DIR), table_name="hub_schema_migration")
@@ -176,7 +177,7 @@ def test_the_worked_example_in_the_docs_runs(tmp_path):
             sys.executable,
             "-c",
             textwrap.dedent("""
-        from hub.plugins import PluginRegistry
+        from hub.engine.plugins import PluginRegistry
         r = PluginRegistry(strict=True).load()
         print(sorted(r.feeds("acme")))
     """),
@@ -192,8 +193,9 @@ def test_the_worked_example_in_the_docs_runs(tmp_path):
 def test_connector_cache_is_emptied_when_the_store_or_its_settings_change(integration):
     """ctx.cache holds what a connector learnt of a store (a token, a detected inventory
     mode): it must not survive a change of URL, settings or credentials."""
+    from hub.engine.connector import build_context
     from hub.models import Integration
-    from hub.services.integrations import build_context, update_integration
+    from hub.services.integrations import update_integration
 
     build_context(integration).cache["learnt"] = "MSI"
     assert build_context(Integration.get_by_id(integration.id)).cache == {"learnt": "MSI"}

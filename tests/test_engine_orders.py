@@ -132,7 +132,7 @@ def test_held_order_cancelled_releases_and_expired_is_an_error(integration, stor
 
 
 def test_fixing_the_carrier_mapping_and_retrying_imports(integration, store):
-    from hub.feeds.events import retry_event
+    from hub.engine.runs import retry_event
     from hub.services.integrations import update_integration
 
     products(integration, store)

@@ -53,7 +53,7 @@ def test_binding_uniqueness_on_postgres(pg_integration):
 
 @pytest.mark.slow
 def test_two_consumers_contend_on_postgres_and_redis(pg_integration, store, worker_factory):
-    from hub.feeds.runs import queue_run
+    from hub.engine.runs import queue_run
 
     store.add_product(1, "A", "Apple")
     store.faults.append({"fault": "slow", "count": 1, "delay": 3, "path": "/products"})

@@ -98,7 +98,7 @@ def test_images_downloaded_deduplicated_and_broken_url_is_per_product(integratio
     files = list((hub_db.media_dir).rglob("*.png"))
     assert len(files) == 2  # deduplicated by content hash
     assert Event.get(Event.code == "image_download_failed").reference == "IMG-3"
-    from hub.services.integrations import build_context
+    from hub.engine.connector import build_context
 
     asked = {a["sku"]: a for a in build_context(integration).cache["images_asked"]}
     assert asked["IMG-1"]["parent"] == "P9" and asked["IMG-2"]["parent"] is None
@@ -128,7 +128,7 @@ def test_checkpoint_never_passes_the_start_of_the_run(integration, store):
 def test_transient_failure_retries_the_same_run_then_fails(integration, store):
     import pytest
 
-    from hub.feeds.runs import TransientRunError, create_run, execute_run
+    from hub.engine.runs import TransientRunError, create_run, execute_run
     from hub.models import FeedRun
 
     store.faults.append({"fault": "5xx", "count": 100})

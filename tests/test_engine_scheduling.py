@@ -8,10 +8,10 @@ import pytest
 from conftest import BACKENDS
 from support import hub_cli, run, wait_until
 
+from hub.engine import lease
+from hub.engine.schedule import next_run, update_feed_setting
+from hub.engine.scheduler import tick
 from hub.errors import BadInput
-from hub.feeds import lease
-from hub.feeds.schedule import next_run, update_feed_setting
-from hub.feeds.scheduler import tick
 from hub.models import FeedRun, FeedSetting, Integration, utcnow
 
 # scenarios with an integration run on SQLite and, where it is available (always in CI),
@@ -140,7 +140,7 @@ def test_killed_worker_leaves_a_failed_run_and_the_next_run_completes(
         store.add_product(i, f"K-{i}", f"Kill {i}")
     store.faults.append({"fault": "slow", "count": 1, "delay": 8, "path": "/products"})
     worker = worker_factory("--workers", "2")
-    from hub.feeds.runs import queue_run
+    from hub.engine.runs import queue_run
 
     queued = queue_run(Integration.get_by_id(integration.id), "update_products")
     wait_until(lambda: FeedRun.get_by_id(queued.id).status == "running", timeout=30)
@@ -164,7 +164,7 @@ def test_two_consumers_never_run_the_same_feed_at_once(integration, store, worke
     store.faults.append({"fault": "slow", "count": 1, "delay": 3, "path": "/products"})
     worker_factory("--workers", "1")
     worker_factory("--workers", "1", "--no-schedule")
-    from hub.feeds.runs import queue_run
+    from hub.engine.runs import queue_run
 
     integ = Integration.get_by_id(integration.id)
     runs = [queue_run(integ, "update_products") for _ in range(2)]

@@ -94,7 +94,7 @@ def test_the_backend_is_the_one_asked_for(request, integration):
 
 
 def test_production_export_sends_changes_only_with_compare_and_swap(integration, store):
-    from hub.feeds.golive import go_live
+    from hub.services.golive import go_live
     from hub.services.stock import adjust
 
     setup_catalogue(integration, store)
@@ -126,7 +126,7 @@ def test_physical_store_gets_back_what_imported_and_held_orders_reserve(integrat
     """A store that keeps physical stock and reserves for every order it took (Magento MSI)
     must be sent available + the reservations of imported AND held orders, else every SKU
     of a held order is pushed short and the store undersells (issue 11 §2)."""
-    from hub.feeds.golive import go_live
+    from hub.services.golive import go_live
     from hub.services.integrations import update_integration
 
     update_integration(Integration.get_by_id(integration.id), values={"stock_mode": "physical"})
@@ -162,7 +162,7 @@ def test_physical_store_gets_back_what_imported_and_held_orders_reserve(integrat
 
 
 def test_negative_available_is_exported_as_zero(integration, store):
-    from hub.feeds.golive import go_live
+    from hub.services.golive import go_live
 
     setup_catalogue(integration, store)
     store.stock.update({"1": 0, "2": 0})
@@ -175,7 +175,7 @@ def test_negative_available_is_exported_as_zero(integration, store):
 
 
 def test_shipping_confirmation_once_and_only_in_production(integration, store):
-    from hub.feeds.golive import go_live
+    from hub.services.golive import go_live
     from hub.services.orders import ship_order
     from hub.services.stock import adjust
 

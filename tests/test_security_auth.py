@@ -13,6 +13,7 @@ from web_support import *  # noqa: F403  (fixtures: app, user, client, anon…)
 from web_support import PASSWORD, build, make_app, rules, sign_in
 
 from hub.cli import cli
+from hub.settings import get_settings
 
 # -- the role table -----------------------------------------------------------------------
 # Every dashboard and API endpoint, by who may use it. A new route must be added to one of
@@ -641,7 +642,7 @@ def test_new_token_page_is_not_stored(client):
 
 
 def test_cookies_are_secure_over_https(hub_db, user, monkeypatch):
-    monkeypatch.delenv("HUB_SECURE_COOKIES", raising=False)
+    monkeypatch.setattr(get_settings(), "secure_cookies", "auto")  # HUB_SECURE_COOKIES
     app = make_app(WTF_CSRF_ENABLED=False)
     data = {"username": "merchant", "password": PASSWORD, "remember": "1"}
     https = app.test_client().post("/login", data=data, base_url="https://hub.example")
@@ -649,14 +650,14 @@ def test_cookies_are_secure_over_https(hub_db, user, monkeypatch):
     assert len(cookies) == 2 and all("; Secure" in c for c in cookies), cookies
     http = app.test_client().post("/login", data=data)
     assert not any("Secure" in c for c in http.headers.getlist("Set-Cookie"))
-    monkeypatch.setenv("HUB_SECURE_COOKIES", "0")
+    monkeypatch.setattr(get_settings(), "secure_cookies", False)
     app = make_app(WTF_CSRF_ENABLED=False)
     response = app.test_client().post("/login", data=data, base_url="https://hub.example")
     assert not any("Secure" in c for c in response.headers.getlist("Set-Cookie"))
 
 
 def test_https_behind_a_trusted_proxy(hub_db, user, monkeypatch):
-    monkeypatch.setenv("HUB_TRUSTED_PROXIES", "1")
+    monkeypatch.setattr(get_settings(), "trusted_proxies", 1)  # HUB_TRUSTED_PROXIES
     app = make_app(WTF_CSRF_ENABLED=False)
     from hub.models import LoginAttempt
 

@@ -51,7 +51,7 @@ def test_nul_is_refused_at_the_record_schema_and_the_run_goes_on(integration, st
 
 
 def test_long_text_is_cut_in_events(integration):
-    from hub.feeds.events import record_event
+    from hub.engine.events import record_event
 
     event = record_event(integration.id, "error", "x", "M" * 50_000, hint="H" * 5000)
     assert len(event.message) == EVENT_TEXT_MAX and event.message.endswith("…")

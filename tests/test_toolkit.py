@@ -123,7 +123,7 @@ def test_a_transient_failure_within_the_retries_succeeds(store):
 
 
 def test_build_context_hands_ctx_sleep_to_the_session(monkeypatch):
-    from hub.services import integrations
+    from hub.engine import connector as integrations
 
     seen = {}
 

@@ -6,6 +6,8 @@ from web_support import *  # noqa: F403  (fixtures: app, client, seeded…)
 from web_support import build, csrf_token, make_app, rules
 from werkzeug.routing import IntegerConverter
 
+from hub.settings import get_settings
+
 
 def test_every_page_requires_sign_in(app, anon):
     checked = 0
@@ -90,7 +92,7 @@ def test_session_cookie_flags(app, user):
 
 
 def test_secure_cookies_when_asked(hub_db, user, monkeypatch):
-    monkeypatch.setenv("HUB_SECURE_COOKIES", "1")
+    monkeypatch.setattr(get_settings(), "secure_cookies", True)  # HUB_SECURE_COOKIES=1
     app = make_app(WTF_CSRF_ENABLED=False)
     response = app.test_client().post(
         "/login", data={"username": "merchant", "password": "correct horse battery"}

@@ -6,6 +6,7 @@ import re
 from marshmallow import fields
 
 from hub import __version__
+from hub.api import schemas
 
 FIELD_TYPES = {
     fields.Integer: "integer",
@@ -59,13 +60,12 @@ def schema_object(schema_cls, components):
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def document():
-    from hub.api.routes import ROUTES, bp, schemas  # routes imports this module
-
+def document(routes, url_prefix):
+    """The document of ``routes`` (hub.api.routes.ROUTES) served under ``url_prefix``."""
     components = {}
     error_ref = schema_object(schemas.ErrorOut, components)
     paths = {}
-    for route in ROUTES:
+    for route in routes:
         op = {"operationId": route.endpoint, "summary": route.summary, "responses": {}}
         if route.public:
             op["security"] = []
@@ -125,7 +125,7 @@ def document():
             "integrations of the hub. Lists are keyset-paginated: follow "
             "`next` (`?after=<id>&limit=N`).",
         },
-        "servers": [{"url": bp.url_prefix}],
+        "servers": [{"url": url_prefix}],
         "security": [{"bearerAuth": []}],
         "paths": paths,
         "components": {

@@ -9,11 +9,11 @@ from marshmallow import ValidationError
 from hub.api import schemas
 from hub.api.openapi import document
 from hub.bounds import MAX_ID
-from hub.cli.records import order_rows, product_rows
+from hub.engine.events import event_summary
+from hub.engine.events import resolve_event as mark_resolved
+from hub.engine.runs import queue_run, run_summary
 from hub.errors import BadInput, NeedsConfirmation, NotFound
-from hub.feeds.events import event_summary
-from hub.feeds.events import resolve_event as mark_resolved
-from hub.feeds.runs import queue_run, run_summary
+from hub.feeds.shipping import ship_and_confirm
 from hub.models import (
     Event,
     FeedRun,
@@ -24,7 +24,8 @@ from hub.models import (
     Warehouse,
 )
 from hub.services.integrations import get_integration, integration_summary
-from hub.services.orders import ship_order, shipment_summary
+from hub.services.listings import order_rows, product_rows
+from hub.services.orders import shipment_summary
 from hub.services.stock import get_warehouse
 from hub.services.users import user_for_token
 
@@ -170,7 +171,7 @@ def integration_dict(integration):
 
 
 def openapi():
-    return jsonify(document())
+    return jsonify(document(ROUTES, bp.url_prefix))
 
 
 def list_products():
@@ -224,7 +225,7 @@ def create_shipment():
         lines = {}
         for line in data["lines"]:
             lines[line["sku"]] = lines.get(line["sku"], 0) + line["quantity"]
-    shipment = ship_order(
+    shipment = ship_and_confirm(
         order,
         lines=lines,
         warehouse=data["warehouse"],

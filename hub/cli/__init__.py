@@ -1,11 +1,13 @@
 """The ``hub`` command line. Every command has --help; list/show commands take --json."""
 
 import logging
-import os
 
 import click
 
 from hub import __version__
+from hub.cli import admin, backoffice, feeds, integrations, records, secrets, serve
+from hub.http import install_log_redaction
+from hub.settings import get_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,25 +16,18 @@ from hub import __version__
 def cli(verbose):
     """connect-hub: feeds between online stores and the merchant's back office."""
     logging.basicConfig(
-        level=logging.DEBUG
-        if verbose
-        else getattr(logging, os.environ.get("HUB_LOG_LEVEL", "WARNING")),
+        level=logging.DEBUG if verbose else getattr(logging, get_settings().log_level),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    from hub.http import install_log_redaction
-
-    install_log_redaction()  # credentials masked in every logger's lines (oauthlib's too)
-
-
-def _register():
-    from hub.cli import admin, backoffice, feeds, integrations, records, secrets, serve
-
-    for module in (admin, integrations, feeds, records, backoffice, serve, secrets):
-        for command in module.COMMANDS:
-            cli.add_command(command)
+    install_log_redaction()
+    # hub.tasks opens the queue (a SQLite file by default) and gives the engine its enqueue
+    # function: imported when a command runs, not on `hub --help`, which creates no file
+    import hub.tasks  # noqa: F401  # credentials masked in every logger's lines (oauthlib's too)
 
 
-_register()
+for module in (admin, integrations, feeds, records, backoffice, serve, secrets):
+    for command in module.COMMANDS:
+        cli.add_command(command)
 
 
 def main():

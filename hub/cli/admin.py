@@ -15,15 +15,30 @@ from hub.cli.common import (
     print_table,
     with_db,
 )
+from hub.engine.plugins import get_registry
+from hub.models import LoginAttempt, User, iso
+from hub.models.schema import migration_status, upgrade
+from hub.services.users import (
+    create_token,
+    create_user,
+    delete_user,
+    end_all_sessions,
+    find_token,
+    get_user,
+    list_tokens,
+    revoke_token,
+    set_active,
+    set_role,
+    token_summary,
+    user_summary,
+)
+from hub.settings import ensure_secret_key_file, get_settings
 
 
 @click.command()
 @handle_errors
 def init():
     """Create the instance folder, a secret key file (if HUB_SECRET_KEY is unset) and the schema."""
-    from hub.db import upgrade
-    from hub.settings import ensure_secret_key_file, get_settings
-
     settings = get_settings()
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     created = not settings.secret_key
@@ -45,8 +60,6 @@ def db():
 @handle_errors
 def db_upgrade():
     """Apply pending schema migrations (idempotent; keeps existing data)."""
-    from hub.db import upgrade
-
     open_db(check_schema=False)
     applied = upgrade()
     click.echo(f"applied: {', '.join(applied)}" if applied else "database is up to date")
@@ -57,8 +70,6 @@ def db_upgrade():
 @handle_errors
 def db_status(as_json):
     """Show applied and pending migrations (exit 1 when some are pending)."""
-    from hub.db import migration_status
-
     rows = [
         {"migration": n, "applied": a.isoformat() if a else None}
         for n, a in migration_status(open_db(check_schema=False))
@@ -73,8 +84,6 @@ def db_status(as_json):
 @click.option("--all", "show_all", is_flag=True, help="Include the built-in plugins.")
 def plugins(as_json, show_all):
     """List installed connectors: key, distribution, version, feeds, loaded or broken."""
-    from hub.plugins import get_registry
-
     states = [s.as_dict() for s in get_registry().all_states(include_builtin=show_all)]
     if as_json:
         click.echo(_json.dumps(states, indent=2))
@@ -108,8 +117,6 @@ def users():
 @with_db
 def users_create(username, password, admin):
     """Create a dashboard user."""
-    from hub.services.users import create_user
-
     if not password:
         password = getpass.getpass("Password: ")
         if password != getpass.getpass("Repeat: "):
@@ -125,8 +132,6 @@ def users_create(username, password, admin):
 @with_db
 def users_token(username, name):
     """Create an API token for USERNAME (printed once)."""
-    from hub.services.users import create_token, get_user
-
     token = create_token(get_user(username), name)
     click.echo(token)
 
@@ -136,9 +141,6 @@ def users_token(username, name):
 @with_db
 def users_list(as_json):
     """List users and their role (admin or operator)."""
-    from hub.models import User
-    from hub.services.users import user_summary
-
     rows = [user_summary(u) for u in User.select().order_by(User.username)]
     print_rows(rows, as_json, ["username", "role", "active", "last_login_at", "created_at"])
 
@@ -148,8 +150,6 @@ def users_list(as_json):
 @with_db
 def users_deactivate(username):
     """Deactivate USERNAME: their sessions end now, their API tokens are refused."""
-    from hub.services.users import get_user, set_active
-
     set_active(get_user(username), False)
     click.echo(f"user {username} deactivated")
 
@@ -159,8 +159,6 @@ def users_deactivate(username):
 @with_db
 def users_activate(username):
     """Activate USERNAME again (they sign in anew; their unrevoked tokens work again)."""
-    from hub.services.users import get_user, set_active
-
     set_active(get_user(username), True)
     click.echo(f"user {username} activated")
 
@@ -171,8 +169,6 @@ def users_activate(username):
 @with_db
 def users_delete(username, yes):
     """Delete USERNAME with their sessions and API tokens."""
-    from hub.services.users import delete_user, get_user
-
     user = get_user(username)
     if not yes:
         click.confirm(f"Delete user {user.username} and their API tokens?", abort=True)
@@ -186,8 +182,6 @@ def users_delete(username, yes):
 @with_db
 def users_role(username, role):
     """Make USERNAME an admin or an operator."""
-    from hub.services.users import get_user, set_role
-
     set_role(get_user(username), role)
     click.echo(f"user {username} is now {role}")
 
@@ -198,8 +192,6 @@ def users_role(username, role):
 @with_db
 def users_tokens(username, as_json):
     """List the API tokens of USERNAME (never the tokens themselves)."""
-    from hub.services.users import get_user, list_tokens, token_summary
-
     rows = [token_summary(t) for t in list_tokens(get_user(username))]
     print_rows(rows, as_json, ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"])
 
@@ -210,8 +202,6 @@ def users_tokens(username, as_json):
 @with_db
 def users_revoke_token(username, token):
     """Revoke a token of USERNAME, by id or by prefix (as `hub users tokens` shows them)."""
-    from hub.services.users import find_token, get_user, revoke_token
-
     row = revoke_token(find_token(get_user(username), token))
     click.echo(f"token {row.id} ({row.name}, {row.prefix}…) of {username} revoked")
 
@@ -221,8 +211,6 @@ def users_revoke_token(username, token):
 @with_db
 def users_sign_out(username):
     """Sign USERNAME out everywhere: every dashboard session and remember-me cookie ends."""
-    from hub.services.users import end_all_sessions, get_user
-
     count = end_all_sessions(get_user(username))
     click.echo(f"user {username} signed out ({count} sessions ended)")
 
@@ -234,8 +222,6 @@ def users_sign_out(username):
 @with_db
 def users_sign_ins(failed, limit, as_json):
     """Recent dashboard sign-in attempts, newest first."""
-    from hub.models import LoginAttempt, iso
-
     query = LoginAttempt.select().order_by(LoginAttempt.id.desc()).limit(limit)
     if failed:
         query = query.where(LoginAttempt.ok == False)  # noqa: E712

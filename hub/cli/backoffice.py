@@ -9,9 +9,38 @@ Quantities are ints and money decimal strings in --json output.
 import getpass
 
 import click
+from peewee import fn
 
 from hub.cli.common import json_option, print_json, print_rows, print_table, with_db
 from hub.errors import BadInput
+from hub.feeds.shipping import ship_and_confirm
+from hub.models import Integration, PurchaseOrder, StockLevel, StockMovement, Supplier, Warehouse
+from hub.services import purchasing
+from hub.services import stock as svc
+from hub.services.orders import shipment_summary
+from hub.services.purchasing import (
+    cancel_purchase_order,
+    create_purchase_order,
+    create_supplier,
+    find_purchase_order,
+    get_supplier,
+    link_product,
+    money_str,
+    order_purchase_order,
+    po_summary,
+    receive_purchase_order,
+    supplier_summary,
+)
+from hub.services.stock import (
+    activate_warehouse,
+    create_warehouse,
+    deactivate_warehouse,
+    get_product,
+    get_warehouse,
+    movement_row,
+    rename_warehouse,
+    stock_rows,
+)
 
 # Negative numbers ("-3") are values, not options.
 NUMBERS = {"ignore_unknown_options": True}
@@ -57,8 +86,6 @@ def _int(text, what):
 
 
 def _movement_rows(movements):
-    from hub.services.stock import movement_row
-
     return [movement_row(m) for m in movements if m is not None]
 
 
@@ -77,8 +104,6 @@ def stock():
 @with_db
 def stock_list(sku, warehouse, as_json):
     """On hand, reserved and available per product and warehouse."""
-    from hub.services.stock import stock_rows
-
     rows = list(stock_rows(sku=sku, warehouse=warehouse))
     print_rows(rows, as_json, ["sku", "warehouse", "on_hand", "reserved", "available"])
 
@@ -92,8 +117,6 @@ def stock_list(sku, warehouse, as_json):
 @with_db
 def stock_adjust(sku, delta, warehouse, reason, as_json):
     """Add (or, negative, remove) DELTA units on hand."""
-    from hub.services import stock as svc
-
     m = svc.adjust(sku, delta, warehouse=warehouse, reason=reason, user=cli_user())
     _print_movements([m], as_json)
 
@@ -107,8 +130,6 @@ def stock_adjust(sku, delta, warehouse, reason, as_json):
 @with_db
 def stock_set(sku, quantity, warehouse, reason, as_json):
     """Set the on-hand quantity (a count): one movement of the difference."""
-    from hub.services import stock as svc
-
     m = svc.set_quantity(sku, quantity, warehouse=warehouse, reason=reason, user=cli_user())
     if m is None and not as_json:
         click.echo(f"{sku}: on hand already {quantity}, nothing changed")
@@ -126,8 +147,6 @@ def stock_set(sku, quantity, warehouse, reason, as_json):
 @with_db
 def stock_transfer(sku, quantity, from_warehouse, to_warehouse, reason, as_json):
     """Move QUANTITY units between two warehouses."""
-    from hub.services import stock as svc
-
     out, into = svc.transfer(
         sku,
         quantity,
@@ -160,9 +179,6 @@ def _print_movements(movements, as_json):
 @with_db
 def stock_movements(sku, warehouse, limit, as_json):
     """The ledger of a product, newest first."""
-    from hub.models import StockMovement
-    from hub.services.stock import get_product, get_warehouse
-
     product = get_product(sku)
     query = (
         StockMovement.select()
@@ -198,8 +214,6 @@ def stock_movements(sku, warehouse, limit, as_json):
 @with_db
 def stock_apply_discrepancy(discrepancy_id, as_json):
     """Correct the hub's stock to the store's figure found by a stock check."""
-    from hub.services import stock as svc
-
     m = svc.apply_discrepancy(discrepancy_id, user=cli_user())
     if m is None:
         if as_json:
@@ -238,9 +252,7 @@ def ship(
     order, carrier, tracking, tracking_url, lines, warehouse, allow_duplicate_tracking, as_json
 ):
     """Ship ORDER (its number as `hub orders list` shows it, or its hub id)."""
-    from hub.services.orders import ship_order, shipment_summary
-
-    shipment = ship_order(
+    shipment = ship_and_confirm(
         order,
         lines=parse_qty_lines(lines) if lines else None,
         warehouse=warehouse,
@@ -287,8 +299,6 @@ def po():
 @with_db
 def po_create(supplier, lines, warehouse, notes, as_json):
     """Create a draft purchase order."""
-    from hub.services.purchasing import create_purchase_order, po_summary
-
     order = create_purchase_order(
         supplier, parse_po_lines(lines), warehouse=warehouse, user=cli_user(), notes=notes
     )
@@ -311,8 +321,6 @@ def _print_po(summary, as_json, verb):
 @with_db
 def po_order(number, as_json):
     """Mark a draft as ordered (sent to the supplier)."""
-    from hub.services.purchasing import order_purchase_order, po_summary
-
     _print_po(po_summary(order_purchase_order(number, user=cli_user())), as_json, "ordered")
 
 
@@ -330,8 +338,6 @@ def po_order(number, as_json):
 @with_db
 def po_receive(number, lines, warehouse, as_json):
     """Receive a purchase order, in full or in part: the stock comes in."""
-    from hub.services.purchasing import find_purchase_order, po_summary, receive_purchase_order
-
     receive_purchase_order(
         number, parse_qty_lines(lines) if lines else None, warehouse=warehouse, user=cli_user()
     )
@@ -345,8 +351,6 @@ def po_receive(number, lines, warehouse, as_json):
 @with_db
 def po_cancel(number, as_json):
     """Cancel a purchase order (what was received stays in stock)."""
-    from hub.services.purchasing import cancel_purchase_order, po_summary
-
     _print_po(po_summary(cancel_purchase_order(number, user=cli_user())), as_json, "cancelled")
 
 
@@ -360,9 +364,6 @@ def po_cancel(number, as_json):
 @with_db
 def po_list(status, supplier, as_json):
     """Purchase orders, newest first."""
-    from hub.models import PurchaseOrder
-    from hub.services.purchasing import get_supplier, po_summary
-
     query = PurchaseOrder.select().order_by(PurchaseOrder.id.desc())
     if status:
         query = query.where(PurchaseOrder.status == status)
@@ -390,8 +391,6 @@ def po_list(status, supplier, as_json):
 @with_db
 def po_show(number, as_json):
     """A purchase order with its lines."""
-    from hub.services.purchasing import find_purchase_order, po_summary
-
     summary = po_summary(find_purchase_order(number))
     if as_json:
         print_json(summary)
@@ -447,8 +446,6 @@ def po_show(number, as_json):
 @with_db
 def recommendations(window_days, safety_days, review_days, skip_unsold, create_po, as_json):
     """What to reorder, by supplier (see hub/services/purchasing.py for the formula)."""
-    from hub.services import purchasing
-
     options = {
         "window_days": window_days,
         "safety_days": safety_days,
@@ -492,9 +489,6 @@ def warehouses():
 
 
 def warehouse_row(wh):
-    from peewee import fn
-
-    from hub.models import Integration, StockLevel
 
     totals = (
         StockLevel.select(
@@ -534,8 +528,6 @@ def _print_warehouse(wh, as_json, verb):
 @with_db
 def warehouses_list(as_json):
     """Warehouses with their stock totals."""
-    from hub.models import Warehouse
-
     rows = [warehouse_row(w) for w in Warehouse.select().order_by(Warehouse.id)]
     print_rows(
         rows,
@@ -551,8 +543,6 @@ def warehouses_list(as_json):
 @with_db
 def warehouses_create(name, code, as_json):
     """Create a warehouse."""
-    from hub.services.stock import create_warehouse
-
     _print_warehouse(create_warehouse(name, code), as_json, "created")
 
 
@@ -563,8 +553,6 @@ def warehouses_create(name, code, as_json):
 @with_db
 def warehouses_rename(warehouse, name, as_json):
     """Rename a warehouse (its code stays)."""
-    from hub.services.stock import rename_warehouse
-
     _print_warehouse(rename_warehouse(warehouse, name), as_json, "renamed")
 
 
@@ -574,8 +562,6 @@ def warehouses_rename(warehouse, name, as_json):
 @with_db
 def warehouses_deactivate(warehouse, as_json):
     """Deactivate an empty warehouse that no integration uses by default."""
-    from hub.services.stock import deactivate_warehouse
-
     _print_warehouse(deactivate_warehouse(warehouse), as_json, "deactivated")
 
 
@@ -585,8 +571,6 @@ def warehouses_deactivate(warehouse, as_json):
 @with_db
 def warehouses_activate(warehouse, as_json):
     """Activate a warehouse again."""
-    from hub.services.stock import activate_warehouse
-
     _print_warehouse(activate_warehouse(warehouse), as_json, "activated")
 
 
@@ -603,9 +587,6 @@ def suppliers():
 @with_db
 def suppliers_list(as_json):
     """Suppliers, by name."""
-    from hub.models import Supplier
-    from hub.services.purchasing import supplier_summary
-
     rows = [supplier_summary(s) for s in Supplier.select().order_by(Supplier.name)]
     print_rows(rows, as_json, ["id", "name", "email", "lead_time_days", "products", "active"])
 
@@ -619,8 +600,6 @@ def suppliers_list(as_json):
 @with_db
 def suppliers_create(name, email, phone, lead_time_days, as_json):
     """Create a supplier."""
-    from hub.services.purchasing import create_supplier, supplier_summary
-
     supplier = create_supplier(name, email=email, phone=phone, lead_time_days=lead_time_days)
     if as_json:
         print_json(supplier_summary(supplier))
@@ -643,8 +622,6 @@ def suppliers_link(
     sku, supplier, reference, price, currency, min_order_qty, lead_time_days, preferred, as_json
 ):
     """Link a product to a supplier (or update the link)."""
-    from hub.services.purchasing import link_product, money_str
-
     link = link_product(
         sku,
         supplier,

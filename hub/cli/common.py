@@ -13,7 +13,10 @@ from decimal import Decimal
 import click
 
 from hub.bounds import CELL_TEXT_MAX, UNSAFE_CHARS, terminal_safe
+from hub.db import db, init_db
 from hub.errors import BadInput, HubError
+from hub.models.schema import migration_status
+from hub.settings import get_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NO_WORKER = 0, 1, 2, 3
 
@@ -51,9 +54,6 @@ _db_ready = False
 def open_db(check_schema=True):
     """Open the configured database once per process; refuse to run on an unmigrated one."""
     global _db_ready
-    from hub.db import db, init_db, migration_status
-    from hub.settings import get_settings
-
     if _db_ready and db.obj is not None:
         return db.obj
     database = init_db(get_settings().database_url)

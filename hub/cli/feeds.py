@@ -14,7 +14,14 @@ from hub.cli.common import (
     print_table,
     with_db,
 )
+from hub.engine.plugins import get_registry
+from hub.engine.registry import FEED_TYPES
+from hub.engine.runs import queue_run, run_inline, run_summary
+from hub.engine.schedule import describe_next, update_feed_setting
 from hub.errors import BadInput
+from hub.models import FeedRun, FeedSetting, WorkerHeartbeat, iso, utcnow
+from hub.services.integrations import get_integration
+from hub.settings import get_settings
 
 RUN_STATUSES = ("queued", "running", "succeeded", "succeeded_with_errors", "failed", "skipped")
 
@@ -30,12 +37,6 @@ def feeds():
 @with_db
 def feeds_list(integration, as_json):
     """List the feeds an integration's connector offers, with schedule and last run."""
-    from hub.feeds.registry import FEED_TYPES
-    from hub.feeds.schedule import describe_next
-    from hub.models import FeedRun, FeedSetting, iso
-    from hub.plugins import get_registry
-    from hub.services.integrations import get_integration
-
     integ = get_integration(integration)
     settings = {
         fs.feed: fs for fs in FeedSetting.select().where(FeedSetting.integration == integ.id)
@@ -67,12 +68,9 @@ def feeds_list(integration, as_json):
 
 
 def _wait_for(run_id, timeout, poll=0.5, no_worker_after=None):
-    import os
-
-    from hub.models import FeedRun, WorkerHeartbeat, utcnow
 
     if no_worker_after is None:
-        no_worker_after = float(os.environ.get("HUB_WAIT_NO_WORKER_SECONDS", "30"))
+        no_worker_after = get_settings().wait_no_worker_seconds
     start = time.monotonic()
     while True:
         run = FeedRun.get_by_id(run_id)
@@ -134,9 +132,6 @@ def print_run(summary, as_json):
 @with_db
 def feeds_run(integration, feed, wait, inline, force, full, timeout, as_json):
     """Run FEED of INTEGRATION now (queued for a worker unless --inline)."""
-    from hub.feeds.runs import queue_run, run_inline, run_summary
-    from hub.services.integrations import get_integration
-
     integ = get_integration(integration)
     params = {k: True for k, v in (("force", force), ("full", full)) if v}
     if inline:
@@ -172,9 +167,6 @@ def feeds_run(integration, feed, wait, inline, force, full, timeout, as_json):
 @with_db
 def feeds_schedule(integration, feed, cron, timezone):
     """Set the cron schedule of a feed ('manual' for none)."""
-    from hub.feeds.schedule import describe_next, update_feed_setting
-    from hub.services.integrations import get_integration
-
     fs = update_feed_setting(get_integration(integration), feed, cron=cron, timezone=timezone)
     click.echo(
         f"{feed}: {fs.cron or 'manual'} ({fs.timezone}), next run {describe_next(fs.next_run_at)}"
@@ -182,9 +174,6 @@ def feeds_schedule(integration, feed, cron, timezone):
 
 
 def _toggle(integration, feed, enabled):
-    from hub.feeds.schedule import update_feed_setting
-    from hub.services.integrations import get_integration
-
     update_feed_setting(get_integration(integration), feed, enabled=enabled)
     click.echo(f"{feed} {'enabled' if enabled else 'disabled'}")
 
@@ -221,10 +210,6 @@ def runs():
 @with_db
 def runs_list(integration, feed, status, limit, as_json):
     """List recent runs, newest first."""
-    from hub.feeds.runs import run_summary
-    from hub.models import FeedRun
-    from hub.services.integrations import get_integration
-
     query = FeedRun.select().order_by(FeedRun.id.desc()).limit(limit)
     if integration:
         query = query.where(FeedRun.integration == get_integration(integration).id)
@@ -261,9 +246,6 @@ def runs_list(integration, feed, status, limit, as_json):
 @with_db
 def runs_show(run_id, as_json):
     """Show a run: counts, log, discrepancies, outbox."""
-    from hub.feeds.runs import run_summary
-    from hub.models import FeedRun
-
     run = FeedRun.get_or_none(FeedRun.id == run_id)
     if run is None:
         raise BadInput(f"no run with id {run_id}")

@@ -16,6 +16,16 @@ from hub.cli.common import (
     with_db,
 )
 from hub.errors import BadInput
+from hub.models import Integration
+from hub.services.golive import back_to_test_mode, check_connection, setting_choices
+from hub.services.golive import go_live as do_go_live
+from hub.services.integrations import (
+    create_integration,
+    get_integration,
+    integration_summary,
+    remove_integration,
+    update_integration,
+)
 
 
 def parse_secrets(pairs):
@@ -63,8 +73,6 @@ def integrations():
 @with_db
 def add(name, connector, url, settings, secrets, orders_since, as_json):
     """Add an integration (it starts in test mode)."""
-    from hub.services.integrations import create_integration, integration_summary
-
     values = parse_pairs(settings, "--setting")
     values.update(parse_secrets(secrets))
     integration = create_integration(name, connector, url, values, orders_since=orders_since)
@@ -79,9 +87,6 @@ def add(name, connector, url, settings, secrets, orders_since, as_json):
 @with_db
 def list_(as_json):
     """List integrations."""
-    from hub.models import Integration
-    from hub.services.integrations import integration_summary
-
     rows = [integration_summary(i) for i in Integration.select().order_by(Integration.name)]
     print_rows(rows, as_json, ["id", "name", "connector", "mode", "url"])
 
@@ -92,8 +97,6 @@ def list_(as_json):
 @with_db
 def show(name, as_json):
     """Show an integration (credentials masked)."""
-    from hub.services.integrations import get_integration, integration_summary
-
     data = integration_summary(get_integration(name))
     if as_json:
         print_json(data)
@@ -126,8 +129,6 @@ def show(name, as_json):
 @with_db
 def set_(name, url, rename, settings, secrets, carriers, statuses, orders_since):
     """Change an integration's settings, credentials, carrier and status mappings."""
-    from hub.services.integrations import get_integration, update_integration
-
     integration = get_integration(name)
     values = parse_pairs(settings, "--setting")
     values.update(parse_secrets(secrets))
@@ -149,8 +150,6 @@ def set_(name, url, rename, settings, secrets, carriers, statuses, orders_since)
 @with_db
 def remove(name, yes):
     """Remove an integration and its bindings (hub products, stock and orders are kept)."""
-    from hub.services.integrations import get_integration, remove_integration
-
     integration = get_integration(name)
     if not yes:
         click.confirm(f"Remove integration {integration.name}?", abort=True)
@@ -164,9 +163,6 @@ def remove(name, yes):
 @with_db
 def check(name, as_json):
     """Test the connection to the store."""
-    from hub.feeds.golive import check_connection
-    from hub.services.integrations import get_integration
-
     report = check_connection(get_integration(name))
     if as_json:
         print_json(report)
@@ -190,9 +186,6 @@ def check(name, as_json):
 @with_db
 def go_live(name, force, confirm_test_shipments, as_json):
     """Switch to production mode after checks (connection, stock, no unresolved errors)."""
-    from hub.feeds.golive import go_live as do_go_live
-    from hub.services.integrations import get_integration
-
     result = do_go_live(
         get_integration(name), force=force, confirm_test_shipments=confirm_test_shipments
     )
@@ -215,9 +208,6 @@ def go_live(name, force, confirm_test_shipments, as_json):
 @with_db
 def test_mode(name):
     """Switch back to test mode (nothing written to the store)."""
-    from hub.feeds.golive import back_to_test_mode
-    from hub.services.integrations import get_integration
-
     back_to_test_mode(get_integration(name))
     click.echo(f"{name} is now in test mode")
 
@@ -229,9 +219,6 @@ def test_mode(name):
 @with_db
 def choices(name, setting, as_json):
     """List the values the store offers for SETTING (a location, a source, an order state)."""
-    from hub.feeds.golive import setting_choices
-    from hub.services.integrations import get_integration
-
     rows = setting_choices(get_integration(name), setting)
     print_rows(rows, as_json, ["value", "label"])
 

@@ -3,53 +3,14 @@
 import click
 
 from hub.cli.common import json_option, print_json, print_rows, print_table, with_db
+from hub.engine.events import event_summary, resolve_event
+from hub.engine.runs import retry_event
 from hub.errors import BadInput
+from hub.models import Binding, Event, HeldRecord, Integration, Order, Product, iso
+from hub.services.integrations import get_integration
+from hub.services.listings import order_rows, product_rows
 
 ORDER_STATUSES = ("to_ship", "partially_shipped", "shipped", "cancelled")
-
-
-def product_rows(query):
-    from peewee import fn
-
-    from hub.models import Binding, Integration, ProductImage, decimal_str
-
-    products = list(query)
-    ids = [p.id for p in products]
-    bindings = {}
-    for b in (
-        Binding.select(Binding, Integration)
-        .join(Integration)
-        .where((Binding.kind == "product") & Binding.hub_id.in_(ids))
-    ):
-        bindings.setdefault(b.hub_id, []).append(
-            {
-                "integration": b.integration.name,
-                "external_id": b.external_id,
-                "missing": b.missing_since is not None,
-            }
-        )
-    images = {
-        r.product_id: r.n
-        for r in ProductImage.select(ProductImage.product, fn.COUNT(ProductImage.id).alias("n"))
-        .where(ProductImage.product.in_(ids))
-        .group_by(ProductImage.product)
-    }
-    return [
-        {
-            "sku": p.sku,
-            "name": p.name,
-            "barcode": p.barcode,
-            "weight_kg": decimal_str(p.weight_kg),
-            "price": decimal_str(p.price, 2),
-            "currency": p.currency,
-            "parent": p.parent.name if p.parent_id else None,
-            "active": p.status == "active",
-            "status": p.status,
-            "bindings": bindings.get(p.id, []),
-            "images": images.get(p.id, 0),
-        }
-        for p in products
-    ]
 
 
 @click.group()
@@ -65,9 +26,6 @@ def products():
 @with_db
 def products_list(search, integration, limit, as_json):
     """List products."""
-    from hub.models import Binding, Product
-    from hub.services.integrations import get_integration
-
     query = Product.select().order_by(Product.sku)
     if search:
         query = query.where(
@@ -96,35 +54,6 @@ def products_list(search, integration, limit, as_json):
     print_rows(rows, as_json, ["sku", "name", "barcode", "weight_kg", "price", "status", "images"])
 
 
-def order_rows(query):
-    from hub.models import Integration, OrderLine
-
-    orders = list(query)
-    lines = {}
-    for line in OrderLine.select().where(OrderLine.order.in_([o.id for o in orders])):
-        lines.setdefault(line.order_id, []).append(
-            {"sku": line.sku, "quantity": line.quantity, "shipped": line.shipped_quantity}
-        )
-    names = {i.id: i.name for i in Integration.select(Integration.id, Integration.name)}
-    from hub.models import iso
-
-    return [
-        {
-            "id": o.id,
-            "number": o.number,
-            "integration": names.get(o.integration_id),
-            "external_id": o.external_id,
-            "status": o.status,
-            "paid": o.paid,
-            "shipping_method": o.shipping_method_code,
-            "carrier": o.carrier,
-            "ordered_at": iso(o.ordered_at),
-            "lines": lines.get(o.id, []),
-        }
-        for o in orders
-    ]
-
-
 @click.group()
 def orders():
     """Orders (they come from the stores)."""
@@ -138,9 +67,6 @@ def orders():
 @with_db
 def orders_list(integration, status, limit, as_json):
     """List orders, newest first."""
-    from hub.models import Order
-    from hub.services.integrations import get_integration
-
     query = Order.select().order_by(Order.ordered_at.desc(), Order.id.desc()).limit(limit)
     if integration:
         query = query.where(Order.integration == get_integration(integration).id)
@@ -161,9 +87,6 @@ def orders_list(integration, status, limit, as_json):
 @with_db
 def orders_held(integration, as_json):
     """Orders held (awaiting payment or an error), with their next check."""
-    from hub.models import HeldRecord, Integration, iso
-    from hub.services.integrations import get_integration
-
     query = (
         HeldRecord.select(HeldRecord, Integration)
         .join(Integration)
@@ -196,8 +119,6 @@ def events():
 
 
 def event_row(e):
-    from hub.feeds.events import event_summary
-
     return event_summary(e)
 
 
@@ -210,9 +131,6 @@ def event_row(e):
 @with_db
 def events_list(unresolved, severity, integration, limit, as_json):
     """List events, most recent first."""
-    from hub.models import Event, Integration
-    from hub.services.integrations import get_integration
-
     query = (
         Event.select(Event, Integration)
         .join(Integration)
@@ -232,8 +150,6 @@ def events_list(unresolved, severity, integration, limit, as_json):
 
 
 def _event(event_id):
-    from hub.models import Event
-
     event = Event.get_or_none(Event.id == event_id)
     if event is None:
         raise BadInput(f"no event with id {event_id}")
@@ -245,8 +161,6 @@ def _event(event_id):
 @with_db
 def events_resolve(event_id):
     """Mark an event resolved."""
-    from hub.feeds.events import resolve_event
-
     resolve_event(_event(event_id), "cli")
     click.echo(f"event {event_id} resolved")
 
@@ -256,8 +170,6 @@ def events_resolve(event_id):
 @with_db
 def events_retry(event_id):
     """Retry the record behind an event (queues its feed)."""
-    from hub.feeds.events import retry_event
-
     run = retry_event(_event(event_id), "cli")
     click.echo(f"run {run.id} queued ({run.feed})")
 

@@ -7,6 +7,8 @@ import click
 
 from hub.cli.common import EXIT_FAILED, json_option, print_json, print_rows, with_db
 from hub.errors import BadInput
+from hub.services.secrets import credentials_status, rotate_secret_key
+from hub.settings import get_settings
 
 
 @click.group()
@@ -30,9 +32,6 @@ def rotate(old_key_env, as_json):
     Set HUB_SECRET_KEY (or instance/secret.key) to the new key and VAR to the old one. All
     or nothing: if any credential does not decrypt with the old key, nothing is changed.
     Dashboard sessions are signed with the key too: users sign in again."""
-    from hub.services.secrets import rotate_secret_key
-    from hub.settings import get_settings
-
     old_key = os.environ.get(old_key_env)
     if not old_key:
         raise BadInput(f"environment variable {old_key_env} (the old key) is not set")
@@ -52,9 +51,6 @@ def rotate(old_key_env, as_json):
 def check(as_json):
     """Which integrations' credentials decrypt with the current HUB_SECRET_KEY (exit 1 if
     some do not)."""
-    from hub.services.secrets import credentials_status
-    from hub.settings import get_settings
-
     rows = credentials_status(get_settings().require_secret_key())
     print_rows(rows, as_json, ["integration", "readable"])
     if not all(r["readable"] for r in rows):

@@ -2,7 +2,10 @@
 
 import click
 
+from hub.app import create_app
 from hub.cli.common import handle_errors, open_db
+from hub.demo import run_demo
+from hub.settings import get_settings
 
 
 @click.command()
@@ -13,8 +16,6 @@ from hub.cli.common import handle_errors, open_db
 def web(host, port, debug):
     """Serve the dashboard and the JSON API (development server; use gunicorn in production:
     gunicorn 'hub.app:create_app()')."""
-    from hub.app import create_app
-
     open_db()
     create_app().run(host=host, port=port, debug=debug, use_reloader=False, threaded=True)
 
@@ -32,10 +33,11 @@ def web(host, port, debug):
 def worker(workers, no_schedule):
     """Run the background worker (Huey consumer): feed runs and, unless --no-schedule,
     the minute tick that starts scheduled feeds."""
-    from hub.settings import get_settings
+    open_db()
+    # hub.worker imports hub.tasks, which opens the queue (a SQLite file by default): only
+    # the commands that use the queue import it, so `hub --help` creates no file
     from hub.worker import run_worker
 
-    open_db()
     run_worker(workers=workers or get_settings().workers, schedule=not no_schedule)
 
 
@@ -49,8 +51,6 @@ def worker(workers, no_schedule):
 @handle_errors
 def demo(port, products, orders, no_browser_hint):
     """Everything in one command: emulated stores, demo integrations, worker and dashboard."""
-    from hub.demo import run_demo
-
     run_demo(port=port, products=products, orders=orders)
 
 

@@ -12,12 +12,14 @@ overwritten: it is reported (Info) and left alone.
 from peewee import fn
 
 from hub.db import db
+from hub.engine.job import RunRefused, batched_stream
 from hub.errors import ConnectorError
-from hub.feeds.job import RunRefused, batched_stream
 from hub.feeds.targets import targets
 from hub.models import (
     Binding,
+    HeldRecord,
     Integration,
+    Order,
     OutboxItem,
     Product,
     StockDiscrepancy,
@@ -25,14 +27,9 @@ from hub.models import (
     utcnow,
 )
 from hub.records import STOCK_SEMANTICS, validate_record
+from hub.services import stock
 
 EXPORT_BATCH = 100
-
-
-def _stock():
-    from hub.services import stock
-
-    return stock
 
 
 def _products_for(job, batch):
@@ -81,8 +78,6 @@ def _unknown(job, record):
 
 def _reserved_map(integration, warehouse_id):
     """{product_id: quantity reserved in the warehouse by this integration's orders/held}."""
-    from hub.models import HeldRecord, Order
-
     result = {}
     for ref_type, model in (("order", Order), ("held_order", HeldRecord)):
         rows = (
@@ -112,7 +107,6 @@ def import_stock(job):
         )
     warehouse_id = integration.default_warehouse_id
     reserved = _reserved_map(integration, warehouse_id)
-    stock = _stock()
     for batch, _ in batched_stream(job, job.call("hub_fetch_stock_levels"), "stock"):
         products, bindings = _products_for(job, batch)
         others = _initialised_by_others(integration, [p.id for p in products.values() if p])

@@ -13,8 +13,10 @@
 
 from datetime import UTC, timedelta
 
+from peewee import fn
+
 from hub.db import db
-from hub.feeds.job import batched_stream, iso_z
+from hub.engine.job import batched_stream, iso_z
 from hub.models import (
     Address,
     Binding,
@@ -28,6 +30,8 @@ from hub.models import (
 )
 from hub.outcomes import Invalid, Outcome
 from hub.records import serialise_record, validate_record
+from hub.services import orders as order_service
+from hub.services import stock
 
 RECHECK_EVERY = timedelta(hours=1)
 ORDER_ERROR_CODES = (
@@ -38,12 +42,6 @@ ORDER_ERROR_CODES = (
     "held_order_expired",
     "order_rejected",
 )
-
-
-def _stock():
-    from hub.services import stock
-
-    return stock
 
 
 def import_new_orders(job):
@@ -262,7 +260,6 @@ def _create_order(job, record, products, carrier):
     Binding.insert(
         integration=integration.id, kind="order", external_id=record["external_id"], hub_id=order.id
     ).on_conflict_ignore().execute()
-    stock = _stock()
     for line in record["lines"]:
         product = products[line["external_id"]]
         OrderLine.create(
@@ -335,7 +332,6 @@ def _reserve_held(job, held, record):
     if already:
         return
     products, _ = _line_products(job.integration, record)
-    stock = _stock()
     for line in record["lines"]:
         product = products.get(line["external_id"])
         if product is not None:
@@ -352,9 +348,6 @@ def _reserve_held(job, held, record):
 
 def _release_held(job, held, status):
     """Give back what a held order reserved; mark it imported/released/expired."""
-    stock = _stock()
-    from peewee import fn
-
     rows = (
         StockMovement.select(
             StockMovement.product,
@@ -473,8 +466,6 @@ def _expire_held(job, held):
 
 def update_orders(job):
     """Status only: cancellations and refunds cancel; lines and addresses never change."""
-    from hub.services import orders as order_service
-
     stream = job.call("hub_fetch_order_updates", since=job.since())
     for batch, cursor in batched_stream(job, stream, "order_status", batch_size=100):
         for record in batch:

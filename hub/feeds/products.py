@@ -13,7 +13,7 @@ from pathlib import Path
 from peewee import EXCLUDED, fn
 
 from hub.db import db
-from hub.feeds.job import batched_stream
+from hub.engine.job import batched_stream
 from hub.http import DownloadFailed, fetch_limited, redact
 from hub.models import Binding, Product, ProductGroup, ProductImage, utcnow
 from hub.outcomes import Outcome

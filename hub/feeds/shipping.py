@@ -8,9 +8,15 @@ In test mode nothing is sent: the outbox shows what would have been, and the
 shipment is marked ``not_sent`` (go-live can confirm those on request).
 """
 
+import logging
+
 from hub.db import db
-from hub.models import Order, OutboxItem, Shipment, iso, utcnow
+from hub.engine.runs import queue_run
+from hub.models import Binding, Order, OutboxItem, Shipment, iso, utcnow
 from hub.records import serialise_record, validate_record
+from hub.services.orders import ship_order
+
+log = logging.getLogger(__name__)
 
 
 def shipment_record(shipment):
@@ -24,8 +30,6 @@ def shipment_record(shipment):
         }
         for line in shipment.lines
     ]
-    from hub.models import Binding
-
     refs = {
         b.hub_id: b.external_id
         for b in Binding.select().where(
@@ -156,3 +160,17 @@ def shipping_confirmation(job):
                 reference=ref,
                 external_id=str(shipment.id),
             )
+
+
+def ship_and_confirm(order, **shipment):
+    """Ship ``order`` (``hub.services.orders.ship_order``, same arguments: an order or its
+    reference), then queue its
+    shipping_confirmation run: what the dashboard, the API and ``hub orders ship`` do. A queue
+    that is down leaves the shipment pending for the scheduled feed."""
+    shipped = ship_order(order, **shipment)
+    integration = shipped.order.integration
+    try:
+        queue_run(integration, "shipping_confirmation", trigger="shipment")
+    except Exception:
+        log.exception("could not queue shipping_confirmation for %s", integration.name)
+    return shipped

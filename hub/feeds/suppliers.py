@@ -1,7 +1,7 @@
 """Suppliers and product ↔ supplier links (for connectors that implement them)."""
 
 from hub.db import db
-from hub.feeds.job import batched_stream
+from hub.engine.job import batched_stream
 from hub.models import Binding, ProductSupplier, Supplier
 
 

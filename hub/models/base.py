@@ -1,5 +1,6 @@
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from peewee import Model, TextField
 
@@ -50,8 +51,6 @@ def decimal_str(value, min_places=0):
     trailing zeros dropped, at least ``min_places`` decimals (2 for money)."""
     if value is None:
         return None
-    from decimal import Decimal
-
     text = format(Decimal(str(value)).normalize(), "f")
     whole, _, frac = text.partition(".")
     frac = frac.ljust(min_places, "0")

@@ -1,30 +1,26 @@
-"""Integrations: create, configure, encrypt credentials, build a connector context."""
+"""Integrations: create, configure, encrypt credentials (``hub.engine.connector`` builds the
+context a connector is handed)."""
 
-import hashlib
-import json
-import logging
 import re
-from datetime import datetime
 from urllib.parse import urlparse
 
-from croniter import CroniterBadDateError, croniter
-
 from hub import bounds
-from hub.context import ConnectorContext
 from hub.crypto import SecretsError, decrypt_json, encrypt_json, mask
 from hub.db import db
+from hub.engine.connector import integration_secrets
+from hub.engine.plugins import get_registry
+from hub.engine.registry import FEED_TYPES
+from hub.engine.schedule import refresh_next_run
 from hub.errors import BadInput, NotFound
-from hub.feeds.registry import FEED_TYPES
-from hub.http import make_session
 from hub.models import (
     FeedSetting,
     Integration,
     IntegrationWarehouse,
     default_warehouse,
+    iso,
     to_utc_naive,
     utcnow,
 )
-from hub.plugins import get_registry
 from hub.settings import get_settings
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,99}$")
@@ -36,25 +32,6 @@ def validate_url(url):
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise BadInput(f"invalid URL {url!r}: expected http(s)://host[/path]")
     return url.rstrip("/")
-
-
-def validate_cron(expr):
-    if expr in (None, "", "manual"):
-        return None
-    if not croniter.is_valid(expr):
-        raise BadInput(f"invalid cron expression {expr!r} (expected 5 fields, e.g. '*/5 * * * *')")
-    if len(expr.split()) != 5:
-        raise BadInput(
-            f"invalid cron expression {expr!r}: use the 5-field form "
-            "(minute hour day-of-month month day-of-week)"
-        )
-    try:  # '0 0 31 2 *' is well formed but never fires (there is no 31 February)
-        croniter(expr, datetime(2024, 1, 1)).get_next(datetime)
-    except CroniterBadDateError:
-        raise BadInput(
-            f"cron expression {expr!r} never fires (no such date): check its day and month"
-        ) from None
-    return expr
 
 
 def get_integration(name_or_id):
@@ -186,8 +163,6 @@ def create_integration(
             FeedSetting.create(
                 integration=integration, feed=feed, cron=FEED_TYPES[feed].default_cron, enabled=True
             )
-        from hub.feeds.schedule import refresh_next_run
-
         for fs in FeedSetting.select().where(FeedSetting.integration == integration):
             refresh_next_run(fs)
     return integration
@@ -294,68 +269,11 @@ def remove_integration(integration):
     integration.delete_instance(recursive=False)
 
 
-def integration_secrets(integration):
-    return decrypt_json(get_settings().require_secret_key(), integration.secrets_encrypted)
-
-
 def masked_secrets(integration):
     return {k: mask(v) for k, v in integration_secrets(integration).items()}
 
 
-_context_cache = {}  # integration id -> (what the cache was built for, the cache)
-
-
-def _context_cache_for(integration, secrets):
-    """``ctx.cache`` of an integration, emptied when its store, settings or credentials change
-    (a token, a detected inventory mode must not outlive the set-up they were learnt from)."""
-    fingerprint = hashlib.sha256(
-        json.dumps(
-            [integration.connector, integration.base_url, integration.settings or {}, secrets],
-            sort_keys=True,
-            default=str,
-        ).encode()
-    ).hexdigest()
-    built_for, cache = _context_cache.get(integration.id, (None, None))
-    if built_for != fingerprint:
-        cache = {}
-        _context_cache[integration.id] = (fingerprint, cache)
-    return cache
-
-
-def build_context(integration, feed=None, checkpoint=None, **overrides):
-    """The ``ctx`` handed to connector hooks: settings, decrypted secrets, a ready session."""
-    secrets = integration_secrets(integration)
-    cache = _context_cache_for(integration, secrets)
-    settings = get_settings()
-    overrides.setdefault(
-        "session",
-        make_session(
-            secrets=list(secrets.values()),
-            total_retries=settings.http_retries,
-            backoff_factor=settings.http_backoff,
-            respect_retry_after=settings.http_backoff > 0,
-            sleep=overrides.get("sleep"),  # the transport retries wait through ctx.sleep
-        ),
-    )
-    return ConnectorContext(
-        integration=integration.name,
-        connector=integration.connector,
-        base_url=integration.base_url,
-        settings=dict(integration.settings or {}),
-        secrets=secrets,
-        mode=integration.mode,
-        feed=feed,
-        checkpoint=checkpoint,
-        integration_id=integration.id,
-        cache=cache,
-        logger=logging.getLogger(f"hub.connector.{integration.connector}.{integration.id}"),
-        **overrides,
-    )
-
-
 def integration_summary(integration, with_secrets_masked=True):
-    from hub.models import iso
-
     data = {
         "id": integration.id,
         "name": integration.name,

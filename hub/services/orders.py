@@ -26,10 +26,10 @@ Shipping (:func:`ship_order`) records a :class:`~hub.models.Shipment` with its l
 takes the stock out (``shipment`` movements referencing the shipment), releases the
 reservation (in the order's reservation warehouse: when shipping from another warehouse
 the reservation is released there and the stock taken out here), advances the status
-and leaves the shipment ``pending`` for the shipping_confirmation feed.
+and leaves the shipment ``pending`` for the shipping_confirmation feed (the front ends
+queue that feed through :func:`hub.feeds.shipping.ship_and_confirm`; a service queues no run).
 """
 
-import logging
 import re
 from urllib.parse import urlparse
 
@@ -48,8 +48,6 @@ from hub.models import (
 )
 from hub.services import stock
 from hub.settings import get_settings
-
-log = logging.getLogger(__name__)
 
 ORDER_STATUSES = ("to_ship", "partially_shipped", "shipped", "cancelled")
 OPEN_STATUSES = ("to_ship", "partially_shipped")
@@ -250,18 +248,6 @@ def _lock_order(order_id):
     return found
 
 
-def _queue_confirmation(integration):
-    try:
-        from hub.feeds.runs import queue_run
-    except ImportError:
-        return None
-    try:
-        return queue_run(integration, "shipping_confirmation", trigger="shipment")
-    except Exception:  # the shipment stays pending: the scheduled feed picks it up
-        log.exception("could not queue shipping_confirmation for %s", integration.name)
-        return None
-
-
 # --------------------------------------------------------------------------- shipping
 
 
@@ -420,7 +406,6 @@ def ship_order(
             "shipped" if all(ol.remaining <= 0 for ol in order_lines) else "partially_shipped"
         )
         transition(order, new_status)
-    _queue_confirmation(order.integration)
     return shipment
 
 

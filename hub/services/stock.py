@@ -41,6 +41,7 @@ from hub.models import (
     StockMovement,
     Warehouse,
     default_warehouse,
+    iso,
     utcnow,
 )
 from hub.models.inventory import MOVEMENT_TYPES
@@ -660,8 +661,6 @@ def stock_rows(sku=None, warehouse=None):
 
 
 def movement_row(m, sku=None, warehouse_code=None):
-    from hub.models import iso
-
     return {
         "id": m.id,
         "sku": sku or m.product.sku,

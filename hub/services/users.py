@@ -31,7 +31,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from hub.db import db
 from hub.errors import BadInput, HubError, NotFound
-from hub.models import ApiToken, LoginAttempt, User, UserSession, utcnow
+from hub.models import ApiToken, LoginAttempt, User, UserSession, iso, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +137,6 @@ def delete_user(user):
 
 
 def user_summary(user):
-    from hub.models import iso
-
     return {
         "username": user.username,
         "role": user.role,
@@ -353,8 +351,6 @@ def revoke_token(token):
 
 
 def token_summary(token):
-    from hub.models import iso
-
     return {
         "id": token.id,
         "name": token.name,

@@ -23,9 +23,9 @@ import itertools
 
 import pytest
 
+from hub.engine.plugins import PluginRegistry
 from hub.errors import AuthenticationError, ConnectorError
 from hub.outcomes import Outcome
-from hub.plugins import PluginRegistry
 from hub.records import validate_record
 
 INBOUND = {

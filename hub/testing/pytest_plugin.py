@@ -9,12 +9,16 @@ authors.
 
 import pytest
 
+import hub.feeds  # noqa: F401  (registers the feed handlers: hub_feed_runner runs them)
+from hub.db import db, init_db
+from hub.engine.runs import run_inline, run_summary
+from hub.models.schema import upgrade
+from hub.services.integrations import create_integration, get_integration
+from hub.settings import load_settings, set_settings
+
 
 @pytest.fixture
 def hub_sqlite(tmp_path, monkeypatch):
-    import hub.db
-    import hub.settings
-
     env = {
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
         "HUB_INSTANCE_DIR": str(tmp_path),
@@ -24,17 +28,15 @@ def hub_sqlite(tmp_path, monkeypatch):
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    settings = hub.settings.set_settings(hub.settings.load_settings())
-    hub.db.init_db(settings.database_url)
-    hub.db.upgrade()
+    settings = set_settings(load_settings())
+    init_db(settings.database_url)
+    upgrade()
     yield settings
-    hub.db.db.close()
+    db.close()
 
 
 @pytest.fixture
 def hub_integration_factory(hub_sqlite):
-    from hub.services.integrations import create_integration
-
     def make(connector, url, settings=None, name=None, **kwargs):
         return create_integration(
             name or f"{connector} test", connector, url, settings or {}, **kwargs
@@ -45,9 +47,6 @@ def hub_integration_factory(hub_sqlite):
 
 @pytest.fixture
 def hub_feed_runner(hub_sqlite):
-    from hub.feeds.runs import run_inline, run_summary
-    from hub.services.integrations import get_integration
-
     def runner(integration, feed, **params):
         integ = get_integration(getattr(integration, "name", integration))
         return run_summary(run_inline(integ, feed, params=params))

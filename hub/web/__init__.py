@@ -6,6 +6,22 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from hub.db import db
 from hub.errors import BadInput, NotFound
+from hub.services.users import user_for_session
+from hub.web import (
+    auth,
+    catalog,
+    events,
+    filters,
+    integrations,
+    inventory,
+    ops,
+    orders,
+    overview,
+    purchasing,
+    roles,
+    runs,
+    users,
+)
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -26,8 +42,6 @@ SECURITY_HEADERS = {
 def _load_user(session_token):
     """The session and remember-me cookies carry a sign-in's random token: a signed-out,
     expired or deactivated user's token finds nothing (hub.services.users)."""
-    from hub.services.users import user_for_session
-
     return user_for_session(session_token)
 
 
@@ -48,22 +62,6 @@ def _security_headers(response):
 
 
 def init_app(app):
-    from hub.web import (
-        auth,
-        catalog,
-        events,
-        filters,
-        integrations,
-        inventory,
-        ops,
-        orders,
-        overview,
-        purchasing,
-        roles,
-        runs,
-        users,
-    )
-
     csrf.init_app(app)
     login_manager.init_app(app)
     app.before_request(_open_db)

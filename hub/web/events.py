@@ -4,7 +4,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from hub.bounds import as_id
-from hub.feeds.events import resolve_event, retry_event, unresolved_errors
+from hub.engine.events import resolve_event, unresolved_errors
+from hub.engine.runs import retry_event
 from hub.models import Event, FeedRun, Integration, Order, Product, RunLog
 from hub.web.common import get_or_404, keyset_page, protected_blueprint, run_action, safe_path
 

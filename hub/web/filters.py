@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from hub.feeds.registry import FEED_TYPES
+from hub.engine.registry import FEED_TYPES
 from hub.models import utcnow
 
 

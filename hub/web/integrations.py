@@ -4,13 +4,13 @@ carrier and order-status mappings, go-live and back to test mode, and the feeds'
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from hub.engine.plugins import get_registry
+from hub.engine.registry import FEED_TYPES
+from hub.engine.runs import queue_run
+from hub.engine.schedule import describe_next, update_feed_setting
 from hub.errors import HubError
-from hub.feeds import golive
-from hub.feeds.registry import FEED_TYPES
-from hub.feeds.runs import queue_run
-from hub.feeds.schedule import describe_next, update_feed_setting
 from hub.models import FeedRun, FeedSetting, Integration, Order
-from hub.plugins import get_registry
+from hub.services import golive
 from hub.services.integrations import (
     ORDER_STATUSES,
     create_integration,

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from hub.bounds import as_id
 from hub.errors import BadInput
+from hub.feeds.shipping import ship_and_confirm
 from hub.models import (
     HeldRecord,
     Integration,
@@ -15,7 +16,7 @@ from hub.models import (
     Warehouse,
 )
 from hub.models.orders import ORDER_STATUSES
-from hub.services.orders import cancel_order, ship_order
+from hub.services.orders import cancel_order
 from hub.web.common import (
     get_or_404,
     int_field,
@@ -99,7 +100,7 @@ def ship(order_id):
         if not lines:
             raise BadInput("choose at least one unit to ship")
         warehouse = request.form.get("warehouse", type=as_id)
-        return ship_order(
+        return ship_and_confirm(
             order,
             lines=lines,
             warehouse=Warehouse.get_or_none(Warehouse.id == warehouse) if warehouse else None,

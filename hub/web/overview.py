@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import render_template
 from peewee import fn
 
-from hub.feeds.events import unresolved_errors
+from hub.engine.events import unresolved_errors
 from hub.models import (
     Event,
     FeedRun,

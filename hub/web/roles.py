@@ -5,7 +5,7 @@ admin-only until someone decides otherwise (tests/test_security_auth.py holds th
 and fails on an endpoint it does not know). hub.services.users describes the two roles.
 """
 
-from flask import request
+from flask import render_template, request
 from flask_login import current_user
 
 OPERATOR_ENDPOINTS = frozenset(
@@ -84,7 +84,5 @@ def check_role():
         return None
     if not current_user.is_authenticated or may_open(current_user, request.endpoint):
         return None
-    from flask import render_template
-
     message = "This page is for admins: ask one to do it, or to make you an admin."
     return render_template("error.html", code=403, message=message), 403

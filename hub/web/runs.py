@@ -5,7 +5,7 @@ from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from hub.bounds import as_id
-from hub.feeds.registry import FEED_TYPES
+from hub.engine.registry import FEED_TYPES
 from hub.models import (
     FeedRun,
     Integration,

@@ -1,11 +1,11 @@
 """Users (admins only, see hub.web.roles): create, role, activate / deactivate, delete, their
 API tokens and sessions, and the recent failed sign-ins."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
 from hub.errors import NotFound
-from hub.models import ApiToken
+from hub.models import ApiToken, User
 from hub.services.users import (
     create_user,
     delete_user,
@@ -27,8 +27,6 @@ def _user(user_id):
     try:
         return get_user_by_id(user_id)
     except NotFound:
-        from flask import abort
-
         abort(404)
 
 
@@ -42,8 +40,6 @@ def _signed_out_self(user):
 
 @bp.route("/")
 def index():
-    from hub.models import User
-
     return render_template(
         "users/index.html",
         users=list(User.select().order_by(User.username)),

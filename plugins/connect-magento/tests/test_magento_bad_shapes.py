@@ -12,6 +12,7 @@ from connect_magento_emulator.store import CARRIERS
 from hub import Invalid
 from hub.errors import AuthenticationError, ConfigurationError
 from hub.records import validate_record
+from hub.testing import core
 
 from .conftest import OAUTH_SECRETS
 
@@ -115,10 +116,8 @@ def test_check_connection_reports_store_views_of_the_wrong_shape(ctx, emulator):
 
 
 def test_integrations_check_through_the_core(integration, emulator):
-    from hub.feeds.golive import check_connection
-
     emulator.fault("body", count=1, path="/store/storeConfigs", body={"items": []})
-    report = check_connection(integration)
+    report = core.check_connection(integration)
     assert report["ok"] is False and "storeConfigs" in report["problems"][0]
 
 

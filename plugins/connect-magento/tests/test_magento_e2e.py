@@ -5,6 +5,8 @@ from datetime import datetime
 import pytest
 from connect_magento_emulator.store import CARRIERS
 
+from hub.testing import core
+
 from .conftest import OAUTH_SECRETS
 
 
@@ -43,32 +45,27 @@ def test_feeds_run_end_to_end(integration, hub_feed_runner, emulator):
 def test_shipping_confirmation_and_stock_export_in_production(
     integration, hub_feed_runner, emulator
 ):
-    from hub.feeds.golive import go_live
-    from hub.models import Order
-    from hub.services.orders import ship_order
-
     for feed in ("update_products", "import_stock", "import_new_orders"):
         assert hub_feed_runner(integration, feed)["status"].startswith("succeeded")
 
     def stocked(o):
-        raw = emulator.current.orders[int(o.external_id)]
+        raw = emulator.current.orders[int(o["external_id"])]
         return raw["state"] == "processing" and all(
             emulator.current.source_items.get((i["sku"], "default"), {}).get("quantity", 0)
             >= i["qty_ordered"]
             for i in raw["items"]
         )
 
-    orders = Order.select().where(Order.integration == integration.id).order_by(Order.id)
-    order = next(o for o in orders if stocked(o))
-    ship_order(order, tracking_number="1Z-HUB-0001")
-    go_live(integration, force=True)
+    order = next(o for o in core.orders(integration) if stocked(o))
+    core.ship(order["id"], tracking_number="1Z-HUB-0001")
+    core.go_live(integration, force=True)
 
     before = len(emulator.current.shipments)
     confirm = hub_feed_runner(integration, "shipping_confirmation")
     assert confirm["status"] == "succeeded", (confirm["counts"], confirm["events"])
     assert len(emulator.current.shipments) == before + 1
     shipment = emulator.current.shipments[max(emulator.current.shipments)]
-    assert shipment["order_id"] == int(order.external_id)
+    assert shipment["order_id"] == int(order["external_id"])
     assert shipment["tracks"][0]["track_number"] == "1Z-HUB-0001"
     assert hub_feed_runner(integration, "shipping_confirmation")["counts"].get("created", 0) == 0
     assert len(emulator.current.shipments) == before + 1  # never twice

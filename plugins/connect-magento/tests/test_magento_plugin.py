@@ -1,7 +1,7 @@
 """The hub lists the plugin, with the feeds Magento offers."""
 
-from hub.plugins import PluginRegistry
 from hub.records import validate_record
+from hub.testing import core
 
 EXPECTED_FEEDS = {
     "import_new_products",
@@ -18,8 +18,7 @@ EXPECTED_FEEDS = {
 
 
 def test_hub_lists_the_magento_plugin():
-    registry = PluginRegistry().load()
-    state = registry.states["magento"]
+    state = core.plugin_state("magento")
     assert state.state == "loaded", state.error
     assert set(state.feeds) == EXPECTED_FEEDS
     assert "hub_fetch_suppliers" not in state.hooks

@@ -18,6 +18,8 @@ from datetime import datetime
 import pytest
 from connect_magento_emulator.store import CARRIERS
 
+from hub.testing import core
+
 from .conftest import OAUTH_SECRETS
 
 MODES = {
@@ -52,10 +54,7 @@ def integration(emulator, mode, hub_integration_factory):
 
 
 def hub_stock(sku):
-    from hub.services.stock import stock_rows
-
-    rows = list(stock_rows(sku))
-    return {k: sum(r[k] for r in rows) for k in ("on_hand", "reserved", "available")}
+    return core.stock_level(sku)
 
 
 def quiet_skus(store, n, at_least=10):
@@ -90,14 +89,7 @@ def store_sellable(emulator, sku):
 def assert_store_sells_what_the_hub_has(emulator, integration):
     """For every SKU the hub exports: the store's sellable quantity = the hub's available
     (both floored at 0: a negative available is exported as 0)."""
-    from hub.models import Binding, Product
-
-    skus = [
-        b.product.sku
-        for b in Binding.select(Binding, Product)
-        .join(Product, on=(Binding.hub_id == Product.id))
-        .where((Binding.integration == integration.id) & (Binding.kind == "product"))
-    ]
+    skus = [p["sku"] for p in core.bound_products(integration)]
     assert skus
     wrong = {}
     for sku in skus:
@@ -111,8 +103,6 @@ def assert_store_sells_what_the_hub_has(emulator, integration):
 def test_after_go_live_the_store_sells_what_the_hub_has_available(
     mode, integration, emulator, hub_feed_runner
 ):
-    from hub.feeds.golive import go_live
-
     store = emulator.current
     held_sku, paid_sku = quiet_skus(store, 2)
     physical = {
@@ -129,12 +119,7 @@ def test_after_go_live_the_store_sells_what_the_hub_has_available(
     for feed in ("update_products", "import_new_orders", "import_stock"):
         run = hub_feed_runner(integration, feed)
         assert run["status"].startswith("succeeded"), (feed, run["message"], run.get("events"))
-    from hub.models import HeldRecord
-
-    assert HeldRecord.get_or_none(
-        (HeldRecord.integration == integration.id)
-        & (HeldRecord.external_id == str(held_order["entity_id"]))
-    ), "the unpaid order is held"
+    assert str(held_order["entity_id"]) in core.held_orders(integration), "the unpaid order is held"
 
     # the hub's on hand is the physical stock, whatever the store's quantity means
     for sku, qty in ((held_sku, 3), (paid_sku, 2)):
@@ -144,7 +129,7 @@ def test_after_go_live_the_store_sells_what_the_hub_has_available(
             "available": physical[sku] - qty,
         }, sku
 
-    go_live(integration, force=True)
+    core.go_live(integration, force=True)
     export = hub_feed_runner(integration, "export_stock")
     assert export["status"] == "succeeded", (export["counts"], export.get("events"))
     assert_store_sells_what_the_hub_has(emulator, integration)

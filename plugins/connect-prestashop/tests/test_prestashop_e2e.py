@@ -5,6 +5,8 @@ from datetime import datetime
 import pytest
 from connect_prestashop_emulator import DEMO_KEY
 
+from hub.testing import core
+
 CARRIERS = {
     "1": "Pickup",
     "2": "My carrier",
@@ -55,34 +57,29 @@ def test_inbound_feeds_run_end_to_end(live, integration, hub_feed_runner):
 
 
 def test_shipping_confirmation_and_stock_export_in_production(live, integration, hub_feed_runner):
-    from hub.feeds.golive import go_live
-    from hub.models import Order
-    from hub.services.orders import ship_order
-
     for feed in ("update_products", "import_stock", "import_new_orders"):
         _ok(hub_feed_runner(integration, feed))
     paid = int(live.store.config("PS_OS_PAYMENT"))
     shipped_state = int(live.store.config("PS_OS_SHIPPING"))
-    orders = Order.select().where(Order.integration == integration.id).order_by(Order.id)
     shipped = None
-    for order in orders:
-        if int(live.store["orders"].rows[int(order.external_id)]["current_state"]) != paid:
+    for order in core.orders(integration):
+        if int(live.store["orders"].rows[int(order["external_id"])]["current_state"]) != paid:
             continue
         try:
-            ship_order(order, tracking_number="6A-HUB-0001")
+            core.ship(order["id"], tracking_number="6A-HUB-0001")
         except Exception:  # noqa: S112 - not enough stock for this one: try the next
             continue
         shipped = order
         break
     assert shipped is not None, "no paid order could be shipped"
-    go_live(integration, force=True)
+    core.go_live(integration, force=True)
     confirm = hub_feed_runner(integration, "shipping_confirmation")
     assert confirm["status"] == "succeeded", confirm
-    state = live.control("GET", f"orders/{shipped.external_id}")
+    state = live.control("GET", f"orders/{shipped['external_id']}")
     assert state["current_state"] == shipped_state
     assert state["tracking_numbers"] == ["6A-HUB-0001"]
     histories = state["histories"]
     hub_feed_runner(integration, "shipping_confirmation")
-    assert live.control("GET", f"orders/{shipped.external_id}")["histories"] == histories
+    assert live.control("GET", f"orders/{shipped['external_id']}")["histories"] == histories
     _ok(hub_feed_runner(integration, "export_stock"))
     _ok(hub_feed_runner(integration, "stock_check"))

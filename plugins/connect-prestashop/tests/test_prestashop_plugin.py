@@ -2,8 +2,8 @@
 
 from connect_prestashop import plugin
 
-from hub.plugins import PluginRegistry
 from hub.records import validate_record
+from hub.testing import core
 
 EXPECTED_HOOKS = {
     "hub_connector_info",
@@ -24,7 +24,7 @@ EXPECTED_HOOKS = {
 
 
 def test_the_hub_lists_the_plugin_with_every_feed():
-    state = PluginRegistry(strict=True).load().states["prestashop"]
+    state = core.plugin_state("prestashop", strict=True)
     assert state.state == "loaded", state.error
     assert set(state.hooks) >= EXPECTED_HOOKS
     assert set(state.feeds) == {

@@ -13,6 +13,8 @@ from datetime import datetime
 import pytest
 from connect_prestashop_emulator import DEMO_KEY
 
+from hub.testing import core
+
 CARRIERS = {
     "1": "Pickup",
     "2": "My carrier",
@@ -43,47 +45,27 @@ def _ok(summary):
     return summary["counts"]
 
 
-def _bindings(integration):
-    from hub.models import Binding
-
-    return list(
-        Binding.select().where(
-            (Binding.integration == integration.id) & (Binding.kind == "product")
-        )
-    )
-
-
-def _store_quantity(live, binding):
-    refs = binding.store_refs
+def _store_quantity(live, product):
+    refs = product["store_refs"]
     row = live.store.stock_row(refs["id_product"], refs.get("id_product_attribute") or 0)
     return int(row["quantity"])
 
 
 def _mismatches(live, integration):
     """[(sku, hub target, store quantity)] where they differ, over every bound product."""
-    from hub.feeds.targets import targets
-    from hub.models import Product
-
-    bindings = _bindings(integration)
-    wanted = targets(integration, "sellable", [b.hub_id for b in bindings])
-    skus = {p.id: p.sku for p in Product.select().where(Product.id.in_(list(wanted)))}
+    wanted = core.stock_targets(integration, "sellable")
     return [
-        (skus[b.hub_id], wanted[b.hub_id], _store_quantity(live, b))
-        for b in bindings
-        if wanted[b.hub_id] != _store_quantity(live, b)
+        (p["sku"], wanted[p["sku"]], _store_quantity(live, p))
+        for p in core.bound_products(integration)
+        if wanted[p["sku"]] != _store_quantity(live, p)
     ]
 
 
 def _check(hub_feed_runner, integration):
     """Run stock_check; return its discrepancies as [(sku, hub, store)]."""
-    from hub.models import StockDiscrepancy
-
     summary = hub_feed_runner(integration, "stock_check")
     _ok(summary)
-    return [
-        (d.sku, d.hub_quantity, d.store_quantity)
-        for d in StockDiscrepancy.select().where(StockDiscrepancy.run == summary["id"])
-    ]
+    return core.discrepancies(summary)
 
 
 def _setup(live, integration, hub_feed_runner):
@@ -138,9 +120,6 @@ def test_the_seeded_orders_leave_no_false_discrepancy(live, integration, hub_fee
 def test_orders_placed_and_changed_in_the_store_keep_hub_and_store_equal(
     live, integration, hub_feed_runner
 ):
-    from hub.feeds.golive import go_live
-    from hub.services import stock
-
     _setup(live, integration, hub_feed_runner)
     paid, unpaid, created_in_error, unpaid_then_error, paid_then_cancelled, spare = _skus_in_stock(
         live, 6
@@ -164,11 +143,11 @@ def test_orders_placed_and_changed_in_the_store_keep_hub_and_store_equal(
     assert _check(hub_feed_runner, integration) == []
 
     # in production, the export pushes only what the hub changed, with the right quantity
-    go_live(integration, force=True)
+    core.go_live(integration, force=True)
     _ok(hub_feed_runner(integration, "export_stock"))  # the full push after go-live
     assert _mismatches(live, integration) == []
     writes = live.state()["writes"]
-    stock.adjust(spare[0], 5, warehouse=integration.default_warehouse_id, reason="found")
+    core.adjust_stock(integration, spare[0], 5, reason="found")
     _ok(hub_feed_runner(integration, "export_stock"))
     assert live.control("GET", f"stock/{spare[0]}")["quantity"] == before[spare[0]] + 5
     assert live.state()["writes"] == writes + 1  # that row only

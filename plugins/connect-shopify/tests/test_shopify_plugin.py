@@ -4,12 +4,12 @@ from connect_shopify import plugin
 from connect_shopify_emulator import MAIN_LOCATION as MAIN
 from connect_shopify_emulator import SECOND_LOCATION as LYON
 
-from hub.plugins import PluginRegistry
 from hub.records import validate_record
+from hub.testing import core
 
 
 def test_hub_lists_the_shopify_plugin_with_its_feeds():
-    state = PluginRegistry().load().states["shopify"]
+    state = core.plugin_state("shopify")
     assert state.state == "loaded", state.error
     assert state.distribution == "connect-shopify"
     assert set(state.feeds) == {

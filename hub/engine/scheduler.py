@@ -7,8 +7,9 @@ recomputed from *now*, not from the missed slot.
 import logging
 
 from hub.db import db
-from hub.feeds.lease import holder_is_dead
-from hub.feeds.schedule import next_run
+from hub.engine.lease import holder_is_dead
+from hub.engine.runs import fail_orphaned_run, queue_run
+from hub.engine.schedule import next_run
 from hub.models import FeedLease, FeedRun, FeedSetting, Integration, utcnow
 
 log = logging.getLogger("hub.scheduler")
@@ -32,8 +33,6 @@ def due_feeds(now=None):
 
 def tick(now=None, enqueue=None):
     """Enqueue every due feed once; returns the run ids queued."""
-    from hub.feeds.runs import queue_run
-
     enqueue = enqueue or queue_run
     now = now or utcnow()
     queued = []
@@ -69,8 +68,6 @@ def tick(now=None, enqueue=None):
 
 def fail_orphaned_runs(now=None):
     """Runs left 'running' by a worker that died: their lease expired or the holder is gone."""
-    from hub.feeds.runs import fail_orphaned_run
-
     now = now or utcnow()
     failed = []
     running = FeedRun.select().where(FeedRun.status == "running")

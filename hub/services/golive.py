@@ -8,15 +8,14 @@ only when asked (``confirm_test_shipments``).
 
 from hub.crypto import SecretsError
 from hub.db import db
+from hub.engine.connector import build_context
+from hub.engine.plugins import get_registry
 from hub.errors import BadInput, ConnectorError
 from hub.models import Event, Integration, Order, Shipment, utcnow
-from hub.plugins import get_registry
 from hub.records import validate_record
 
 
 def check_connection(integration):
-    from hub.services.integrations import build_context
-
     registry = get_registry()
     if not registry.implements(integration.connector, "hub_check_connection"):
         return {
@@ -49,8 +48,6 @@ def check_connection(integration):
 
 
 def setting_choices(integration, setting):
-    from hub.services.integrations import build_context
-
     registry = get_registry()
     specs = {s["name"]: s for s in registry.info(integration.connector)["settings"]}
     if setting not in specs:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from marshmallow import Schema, ValidationError, fields, validate
 
 from hub.bounds import MAX_ID
+from hub.errors import BadInput
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,6 @@ _RUN_PARAM_SCHEMAS = {
 
 def validate_run_params(feed, params):
     """The parameters of a run of ``feed``, checked: BadInput naming what is wrong."""
-    from hub.errors import BadInput
-
     if params is None:
         return {}
     if not isinstance(params, dict):
@@ -177,9 +176,30 @@ def validate_run_params(feed, params):
 
 
 def feed_type(key):
-    from hub.errors import BadInput
-
     try:
         return FEED_TYPES[key]
     except KeyError:
         raise BadInput(f"unknown feed {key!r}; feeds are: {', '.join(FEED_KEYS)}") from None
+
+
+# The function that carries out each feed: the handlers in ``hub.feeds`` register themselves
+# here when that package is imported (the engine sits below them and never imports them).
+_HANDLERS = {}
+
+
+def register_handlers(handlers):
+    """``{feed key: function(job)}``: the handler of each feed (``hub.feeds`` calls this)."""
+    unknown = set(handlers) - set(FEED_TYPES)
+    if unknown:
+        raise ValueError(f"handlers for unknown feeds: {', '.join(sorted(unknown))}")
+    _HANDLERS.update(handlers)
+
+
+def handler(feed):
+    """The registered handler of ``feed``."""
+    try:
+        return _HANDLERS[feed_type(feed).key]
+    except KeyError:
+        raise LookupError(
+            f"no handler is registered for feed {feed!r}: import hub.feeds (hub.tasks does)"
+        ) from None

@@ -8,7 +8,7 @@ the same error. Every occurrence is also a line of its run's log (RunLog).
 from hub.bounds import EVENT_TEXT_MAX, shorten
 from hub.db import db
 from hub.errors import BadInput
-from hub.models import Event, RunLog, utcnow
+from hub.models import Event, RunLog, iso, utcnow
 
 SEVERITIES = ("info", "retry", "error")
 
@@ -132,49 +132,8 @@ def resolve_event(event, user=None):
     return event
 
 
-# Which feed re-runs a record, by event code; None means "re-run the event's feed".
-RETRY_FEED_BY_CODE = {
-    "awaiting_payment": "retry_orders",
-    "held_order_expired": "retry_orders",
-}
-
-
-def retry_event(event, user=None):
-    """Retry the record behind an event: re-run its feed (targeted at the record if possible)."""
-    from hub.feeds.runs import queue_run
-    from hub.models import HeldRecord
-
-    feed = RETRY_FEED_BY_CODE.get(event.code) or event.feed
-    if (
-        event.external_id
-        and HeldRecord.select()
-        .where(
-            (HeldRecord.integration == event.integration_id)
-            & (HeldRecord.external_id == event.external_id)
-            & HeldRecord.status.in_(["held", "expired"])
-        )
-        .exists()
-    ):
-        feed = "retry_orders"  # a held order: re-fetch it, whatever held it
-    if not feed:
-        raise BadInput(f"event {event.id} is not tied to a feed: fix it and resolve it")
-    params = {"retry_event": event.id}
-    if event.code == "shipment_rejected" and event.external_id:
-        from hub.models import Shipment
-
-        Shipment.update(confirmation_status="pending").where(
-            (Shipment.id == int(event.external_id)) & (Shipment.confirmation_status == "failed")
-        ).execute()
-        params["shipment_ids"] = [int(event.external_id)]
-    elif event.external_id:
-        params["external_ids"] = [event.external_id]
-    return queue_run(event.integration, feed, trigger="retry", params=params)
-
-
 def event_summary(e):
     """An event as the CLI (--json) and the JSON API show it: stable keys."""
-    from hub.models import iso
-
     return {
         "id": e.id,
         "integration": e.integration.name,

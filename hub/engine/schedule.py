@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterBadDateError, croniter
 
+from hub.engine.runs import check_feed_available
 from hub.errors import BadInput
-from hub.models import utcnow
+from hub.models import FeedSetting, utcnow
 
 
 def zone(name):
@@ -56,12 +57,27 @@ def describe_next(when, now=None):
     return f"in {seconds} seconds"
 
 
+def validate_cron(expr):
+    if expr in (None, "", "manual"):
+        return None
+    if not croniter.is_valid(expr):
+        raise BadInput(f"invalid cron expression {expr!r} (expected 5 fields, e.g. '*/5 * * * *')")
+    if len(expr.split()) != 5:
+        raise BadInput(
+            f"invalid cron expression {expr!r}: use the 5-field form "
+            "(minute hour day-of-month month day-of-week)"
+        )
+    try:  # '0 0 31 2 *' is well formed but never fires (there is no 31 February)
+        croniter(expr, datetime(2024, 1, 1)).get_next(datetime)
+    except CroniterBadDateError:
+        raise BadInput(
+            f"cron expression {expr!r} never fires (no such date): check its day and month"
+        ) from None
+    return expr
+
+
 def update_feed_setting(integration, feed, cron=..., enabled=None, timezone=None):
     """Change a feed's schedule (validated), enable/disable it; recomputes its next run."""
-    from hub.feeds.runs import check_feed_available
-    from hub.models import FeedSetting
-    from hub.services.integrations import validate_cron
-
     check_feed_available(integration, feed)
     fs, _ = FeedSetting.get_or_create(integration=integration, feed=feed)
     if cron is not ...:

@@ -10,15 +10,17 @@ import traceback
 
 from hub.crypto import SecretsError
 from hub.db import db
+from hub.engine import lease
+from hub.engine.connector import build_context
+from hub.engine.events import log_line, record_event
+from hub.engine.job import FeedJob, RunRefused
+from hub.engine.plugins import get_registry
+from hub.engine.registry import FEED_TYPES, feed_type, handler, validate_run_params
 from hub.errors import AuthenticationError, BadInput, ConnectorError, TransientError
-from hub.feeds import lease
-from hub.feeds.job import FeedJob, RunRefused
-from hub.feeds.registry import FEED_TYPES, feed_type, validate_run_params
-from hub.models import FeedRun, Integration, utcnow
-from hub.plugins import get_registry
+from hub.models import FeedRun, HeldRecord, Integration, Shipment, iso, utcnow
 from hub.settings import get_settings
 
-log = logging.getLogger("hub.feeds.runs")
+log = logging.getLogger("hub.engine.runs")
 
 MAX_ATTEMPTS = 4
 RETRY_DELAYS = (30, 120, 600)
@@ -54,14 +56,26 @@ def create_run(integration, feed, trigger="manual", params=None):
     )
 
 
+# How a queued run reaches a worker: ``hub.tasks`` registers its Huey task here when it is
+# imported (the engine sits below the queue and never imports it).
+_enqueue = None
+
+
+def set_enqueue(enqueue):
+    """``enqueue(run_id)`` puts a run on the queue and returns the queue's result (with an
+    ``id``, or None); ``hub.tasks`` sets it to its ``run_feed`` task."""
+    global _enqueue
+    _enqueue = enqueue
+
+
 def queue_run(integration, feed, trigger="manual", params=None):
     """Create the run row, then enqueue it on Huey once the row is committed."""
-    from hub.tasks import run_feed
-
+    if _enqueue is None:
+        raise RuntimeError("no queue to put runs on: import hub.tasks first")
     with db.atomic():
         run = create_run(integration, feed, trigger, params)
     try:
-        result = run_feed(run.id)
+        result = _enqueue(run.id)
         task_id = getattr(result, "id", None)
         if task_id:
             FeedRun.update(task_id=task_id).where(FeedRun.id == run.id).execute()
@@ -117,11 +131,9 @@ def execute_run(run_id, retries_left=0):
     job = None
     try:
         with lease.Heartbeat(integration.id, run.feed, run.id, settings.lease_seconds):
-            from hub.services.integrations import build_context
-
             ctx = build_context(integration, feed=run.feed)
             job = FeedJob(integration, run, registry, ctx, settings)
-            impl = _feed_function(run.feed)
+            impl = handler(run.feed)
             impl(job)
             job.flush()
         status = "succeeded_with_errors" if (job.counts["failed"] or job.errors) else "succeeded"
@@ -133,8 +145,6 @@ def execute_run(run_id, retries_left=0):
     except TransientError as exc:
         _transient(run, job, exc, retries_left)
     except SecretsError as exc:  # HUB_SECRET_KEY changed: one clear line, no traceback
-        from hub.feeds.events import record_event
-
         message = f"the credentials of {integration.name} cannot be read: {exc}"
         log.error("run %s of %s/%s: %s", run.id, integration.name, run.feed, message)
         record_event(
@@ -149,8 +159,6 @@ def execute_run(run_id, retries_left=0):
         )
         _finish(run.id, "failed", message, **(job.counts if job else {}))
     except AuthenticationError as exc:
-        from hub.feeds.events import record_event
-
         record_event(
             integration.id,
             "error",
@@ -163,8 +171,6 @@ def execute_run(run_id, retries_left=0):
         )
         _finish(run.id, "failed", exc.message, **(job.counts if job else {}))
     except ConnectorError as exc:
-        from hub.feeds.events import record_event
-
         record_event(
             integration.id,
             "error",
@@ -178,8 +184,6 @@ def execute_run(run_id, retries_left=0):
         _finish(run.id, "failed", exc.message, **(job.counts if job else {}))
     except Exception as exc:
         log.exception("run %s of %s/%s crashed", run.id, integration.name, run.feed)
-        from hub.feeds.events import log_line
-
         log_line(
             run,
             "error",
@@ -231,28 +235,7 @@ def _run_finished(integration, run_id):
         log.exception("hub_run_finished hook failed")
 
 
-def _feed_function(feed):
-    from hub.feeds import inventory, orders, products, shipping, suppliers
-
-    return {
-        "import_new_products": products.import_new_products,
-        "update_products": products.update_products,
-        "import_product_images": products.import_product_images,
-        "import_new_orders": orders.import_new_orders,
-        "update_orders": orders.update_orders,
-        "retry_orders": orders.retry_orders,
-        "import_stock": inventory.import_stock,
-        "stock_check": inventory.stock_check,
-        "export_stock": inventory.export_stock,
-        "import_suppliers": suppliers.import_suppliers,
-        "import_product_suppliers": suppliers.import_product_suppliers,
-        "shipping_confirmation": shipping.shipping_confirmation,
-    }[feed]
-
-
 def run_summary(run, events=True):
-    from hub.models import iso
-
     data = {
         "id": run.id,
         "integration": run.integration.name,
@@ -304,4 +287,38 @@ def run_summary(run, events=True):
     return data
 
 
-__all__ = ["queue_run", "run_inline", "execute_run", "run_summary", "FEED_TYPES"]
+# Which feed re-runs a record, by event code; None means "re-run the event's feed".
+RETRY_FEED_BY_CODE = {
+    "awaiting_payment": "retry_orders",
+    "held_order_expired": "retry_orders",
+}
+
+
+def retry_event(event, user=None):
+    """Retry the record behind an event: re-run its feed (targeted at the record if possible)."""
+    feed = RETRY_FEED_BY_CODE.get(event.code) or event.feed
+    if (
+        event.external_id
+        and HeldRecord.select()
+        .where(
+            (HeldRecord.integration == event.integration_id)
+            & (HeldRecord.external_id == event.external_id)
+            & HeldRecord.status.in_(["held", "expired"])
+        )
+        .exists()
+    ):
+        feed = "retry_orders"  # a held order: re-fetch it, whatever held it
+    if not feed:
+        raise BadInput(f"event {event.id} is not tied to a feed: fix it and resolve it")
+    params = {"retry_event": event.id}
+    if event.code == "shipment_rejected" and event.external_id:
+        Shipment.update(confirmation_status="pending").where(
+            (Shipment.id == int(event.external_id)) & (Shipment.confirmation_status == "failed")
+        ).execute()
+        params["shipment_ids"] = [int(event.external_id)]
+    elif event.external_id:
+        params["external_ids"] = [event.external_id]
+    return queue_run(event.integration, feed, trigger="retry", params=params)
+
+
+__all__ = ["queue_run", "run_inline", "execute_run", "run_summary", "retry_event", "FEED_TYPES"]

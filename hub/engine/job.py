@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from marshmallow import ValidationError
 
 from hub.db import db
-from hub.feeds.events import record_event, resolve_references
-from hub.models import Checkpoint, FeedRun, utcnow
+from hub.engine.events import record_event, resolve_references
+from hub.models import Checkpoint, FeedRun, Order, Product, utcnow
 from hub.outcomes import Outcome
 from hub.records import field_errors_text, validate_record
 
@@ -105,8 +105,6 @@ class FeedJob:
 
     def _record_of(self, reference, external_id):
         """The hub row an event is about ({"order_id"} or {"sku"}), for the event's page."""
-        from hub.models import Order, Product
-
         if external_id and self.feed in ORDER_FEEDS:
             order = Order.get_or_none(
                 (Order.integration == self.integration.id) & (Order.external_id == external_id)

@@ -10,7 +10,6 @@
 
 import importlib
 import logging
-import os
 import threading
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -18,11 +17,12 @@ from importlib.metadata import entry_points
 import pluggy
 
 from hub import hookspecs
+from hub.engine.registry import FEED_TYPES
 from hub.errors import BadInput
-from hub.feeds.registry import FEED_TYPES
 from hub.records import validate_record
+from hub.settings import get_settings
 
-log = logging.getLogger("hub.plugins")
+log = logging.getLogger("hub.engine.plugins")
 
 ENTRY_POINT_GROUP = "connect_hub"
 DEFAULT_PLUGINS = ("hub.builtin.order_rules",)
@@ -75,7 +75,7 @@ def _implemented_hooks(pm, plugin):
 
 class PluginRegistry:
     def __init__(self, strict=None, load_entry_points=True):
-        self.strict = (os.environ.get("HUB_PLUGINS_STRICT") == "1") if strict is None else strict
+        self.strict = get_settings().plugins_strict if strict is None else strict
         self.load_entry_points = load_entry_points
         self.pm = _new_manager()
         self.states: dict[str, PluginState] = {}

@@ -1,0 +1,112 @@
+"""The hub's side of a connector's end-to-end tests: what a merchant would do in the dashboard
+(go live, ship an order, count stock) and what the core stored, without touching the hub's
+models or services. Use them with the ``hub_sqlite`` / ``hub_integration_factory`` /
+``hub_feed_runner`` fixtures; ``integration`` is what the factory returned (or its name).
+
+    from hub.testing import core
+
+    core.go_live(integration, force=True)
+    order = core.orders(integration)[0]
+    core.ship(order["id"], tracking_number="1Z-HUB-0001")
+"""
+
+from hub.engine.plugins import PluginRegistry
+from hub.feeds.targets import targets
+from hub.models import Binding, HeldRecord, Order, Product, StockDiscrepancy
+from hub.services import golive, stock
+from hub.services.integrations import get_integration
+from hub.services.listings import order_rows
+from hub.services.orders import ship_order, shipment_summary
+
+
+def _integration(integration):
+    return get_integration(getattr(integration, "name", integration))
+
+
+def check_connection(integration):
+    """The connection report the dashboard shows (``hub integrations check``)."""
+    return golive.check_connection(_integration(integration))
+
+
+def go_live(integration, force=False, **options):
+    """Switch the integration to production (``hub integrations go-live``)."""
+    return golive.go_live(_integration(integration), force=force, **options)
+
+
+def orders(integration):
+    """The orders the hub imported from this integration, oldest first, as the CLI and the API
+    list them (id, number, external_id, status, lines…)."""
+    integ = _integration(integration)
+    return order_rows(Order.select().where(Order.integration == integ.id).order_by(Order.id))
+
+
+def ship(order_id, **shipment):
+    """Ship a hub order (``hub orders ship``: tracking_number=…, lines=…, carrier=…); the
+    shipment as the API shows it. No run is queued: run shipping_confirmation yourself."""
+    return shipment_summary(ship_order(Order.get_by_id(order_id), **shipment))
+
+
+def stock_level(sku):
+    """The hub's stock of ``sku`` over every warehouse: {on_hand, reserved, available}."""
+    rows = list(stock.stock_rows(sku))
+    return {k: sum(r[k] for r in rows) for k in ("on_hand", "reserved", "available")}
+
+
+def adjust_stock(integration, sku, delta, reason="test"):
+    """Change the hub's on hand of ``sku`` in the integration's default warehouse."""
+    integ = _integration(integration)
+    product = Product.get(Product.sku == sku)
+    return stock.adjust(product, delta, warehouse=integ.default_warehouse_id, reason=reason)
+
+
+def bound_products(integration):
+    """The products bound to this integration: [{sku, external_id, store_refs}], by SKU."""
+    integ = _integration(integration)
+    query = (
+        Binding.select(Binding, Product)
+        .join(Product, on=(Binding.hub_id == Product.id))
+        .where((Binding.integration == integ.id) & (Binding.kind == "product"))
+        .order_by(Product.sku)
+    )
+    return [
+        {"sku": b.product.sku, "external_id": b.external_id, "store_refs": b.store_refs or {}}
+        for b in query
+    ]
+
+
+def stock_targets(integration, semantics):
+    """{sku: quantity the store must hold} for every bound product: what export_stock pushes
+    and stock_check compare (``semantics``: the store's, "sellable" or "physical")."""
+    integ = _integration(integration)
+    bindings = list(
+        Binding.select().where((Binding.integration == integ.id) & (Binding.kind == "product"))
+    )
+    wanted = targets(integ, semantics, [b.hub_id for b in bindings])
+    skus = {p.id: p.sku for p in Product.select().where(Product.id.in_(list(wanted)))}
+    return {skus[pid]: quantity for pid, quantity in wanted.items()}
+
+
+def held_orders(integration):
+    """External ids of the orders the hub holds for this integration (unpaid…)."""
+    integ = _integration(integration)
+    return [
+        h.external_id
+        for h in HeldRecord.select().where(
+            (HeldRecord.integration == integ.id) & (HeldRecord.status == "held")
+        )
+    ]
+
+
+def discrepancies(run):
+    """What a stock_check run found: [(sku, hub quantity, store quantity)]."""
+    run_id = run["id"] if isinstance(run, dict) else run
+    return [
+        (d.sku, d.hub_quantity, d.store_quantity)
+        for d in StockDiscrepancy.select().where(StockDiscrepancy.run == run_id)
+    ]
+
+
+def plugin_state(connector, strict=False):
+    """How the hub sees an installed connector (``hub plugins``): state, error, hooks, feeds,
+    info; ``strict`` raises on a broken plugin instead of reporting it."""
+    return PluginRegistry(strict=strict).load().states[connector]
