@@ -38,14 +38,64 @@ def test_unknown_connector_lists_the_installed_ones():
         PluginRegistry().load().state("nosuch")
 
 
-def _fake_distribution(tmp_path, name, module_source, entry_name="broken"):
+def _fake_distribution(tmp_path, name, module_source, entry_name="broken", requires=()):
     """An installed distribution on sys.path: a module and its dist-info with the entry point."""
     (tmp_path / f"{name}.py").write_text(textwrap.dedent(module_source))
     info = tmp_path / f"{name}-1.0.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    (info / "METADATA").write_text(metadata)
     (info / "entry_points.txt").write_text(f"[connect_hub]\n{entry_name} = {name}\n")
     return tmp_path
+
+
+CONNECTOR_SOURCE = """
+    from hub import hookimpl
+
+    @hookimpl
+    def hub_connector_info():
+        return {"key": "KEY", "label": "KEY", "stock_semantics": "sellable"}
+"""
+
+
+def test_a_connector_made_for_another_hub_is_broken_with_the_reason(tmp_path):
+    """Issue 13 §5: a connector declares the connect-hub range it supports; outside it, `hub
+    plugins` shows it broken and says why, without importing its code."""
+    future = tmp_path / "future"
+    future.mkdir()
+    _fake_distribution(
+        future,
+        "connect_future",
+        "raise RuntimeError('imported although incompatible')\n",
+        entry_name="future",
+        requires=["connect-hub>=9.0,<10", "requests>=2"],
+    )
+    fits = tmp_path / "fits"
+    fits.mkdir()
+    _fake_distribution(
+        fits,
+        "connect_fits",
+        CONNECTOR_SOURCE.replace("KEY", "fits"),
+        entry_name="fits",
+        requires=["connect-hub>=0.1,<1", "connect-hub[postgres]>=99; extra == 'pg'"],
+    )
+    result = hub_cli("plugins", "--json", env={"PYTHONPATH": f"{future}:{fits}"})
+    assert result.returncode == 0, result.stderr
+    states = {s["key"]: s for s in json.loads(result.stdout)}
+    assert states["future"]["state"] == "broken"
+    assert "supports connect-hub <10,>=9.0, this hub is 0.1.0" in states["future"]["error"]
+    assert "imported although" not in states["future"]["error"]
+    assert states["fits"]["state"] == "loaded", states["fits"]
+    # the three connectors of this repository declare a range that holds this hub
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    for dist in ("connect-shopify", "connect-magento", "connect-prestashop"):
+        ranges = [Requirement(r).specifier for r in requires(dist) if r.startswith("connect-hub")]
+        assert ranges and "<" in str(ranges[0]) and ">=" in str(ranges[0]), dist
+        assert states[dist.split("-")[1]]["state"] == "loaded"
 
 
 def test_a_broken_plugin_is_reported_and_the_hub_works(tmp_path, monkeypatch):
@@ -161,7 +211,8 @@ def test_hooks_are_documented_with_their_exact_signature():
     for name, fn in inspect.getmembers(hookspecs, inspect.isfunction):
         if not name.startswith("hub_"):
             continue
-        signature = f"{name}{inspect.signature(fn)}"
+        # the arguments' names: their types are in hub/hookspecs.py (and the prose)
+        signature = f"{name}({', '.join(inspect.signature(fn).parameters)})"
         assert f"### `{signature}`" in docs, f"docs/hooks.md lacks a section '### `{signature}`'"
 
 

@@ -12,9 +12,12 @@ import importlib
 import logging
 import threading
 from dataclasses import dataclass, field
+from importlib import metadata
 from importlib.metadata import entry_points
 
 import pluggy
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from hub import hookspecs
 from hub.engine.registry import FEED_TYPES
@@ -73,6 +76,28 @@ def _implemented_hooks(pm, plugin):
     return sorted(impl.name for impl in (pm.get_hookcallers(plugin) or []))
 
 
+class IncompatibleConnector(Exception):
+    """The connector's distribution declares a ``connect-hub`` range this hub is not in."""
+
+
+def check_hub_compatibility(distribution, hub_version=None):
+    """Refuse a connector whose ``connect-hub`` requirement (``connect-hub>=0.1,<0.2`` in its
+    pyproject dependencies) excludes the running hub. A connector that declares no range is
+    accepted: it is its author's promise to keep up."""
+    hub_version = hub_version or metadata.version("connect-hub")
+    for text in metadata.requires(distribution) or ():
+        requirement = Requirement(text)
+        if canonicalize_name(requirement.name) != "connect-hub":
+            continue
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+            continue
+        if not requirement.specifier.contains(hub_version, prereleases=True):
+            raise IncompatibleConnector(
+                f"{distribution} supports connect-hub {requirement.specifier}, this hub is "
+                f"{hub_version}: install a version of the connector made for it"
+            )
+
+
 class PluginRegistry:
     def __init__(self, strict=None, load_entry_points=True):
         self.strict = get_settings().plugins_strict if strict is None else strict
@@ -109,6 +134,8 @@ class PluginRegistry:
         )
         self.states[key] = state
         try:
+            if distribution:
+                check_hub_compatibility(distribution)  # before importing code meant for another hub
             plugin = importlib.import_module(module_path)
             self._validate_alone(plugin)
             self.pm.register(plugin, name=key)
