@@ -9,6 +9,9 @@ PLUGINS = plugins/connect-shopify plugins/connect-magento plugins/connect-presta
 # "connect_hub.demo_stores"), the connectors' test fixtures and the benchmarks' stores
 EMULATORS = plugins/connect-shopify-emulator plugins/connect-magento-emulator \
             plugins/connect-prestashop-emulator
+# the public face that connectors build against, type-checked strictly ([tool.mypy])
+MYPY_FILES = hub/__init__.py hub/records.py hub/hookspecs.py hub/context.py hub/errors.py \
+             hub/outcomes.py hub/http.py hub/toolkit.py hub/bounds.py hub/testing
 
 .PHONY: demo test lint format benchmark clean
 
@@ -19,12 +22,14 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy $(MYPY_FILES)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy $(MYPY_FILES)
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .

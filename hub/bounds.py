@@ -12,6 +12,7 @@ and the records connectors yield, so that a number out of range is a clear BadIn
 """
 
 import re
+from typing import Any
 
 from hub.errors import BadInput
 
@@ -21,7 +22,9 @@ MAX_ID = 2**63 - 1
 _WHOLE = re.compile(r"\s*[+-]?\d{1,30}\s*")
 
 
-def whole_number(value, what, *, minimum=-MAX_QUANTITY, maximum=MAX_QUANTITY):
+def whole_number(
+    value: object, what: str, *, minimum: int = -MAX_QUANTITY, maximum: int = MAX_QUANTITY
+) -> int:
     """An int (or a string of one) within [minimum, maximum]; BadInput otherwise."""
     if isinstance(value, str) and _WHOLE.fullmatch(value):
         value = int(value)
@@ -34,7 +37,7 @@ def whole_number(value, what, *, minimum=-MAX_QUANTITY, maximum=MAX_QUANTITY):
     return value
 
 
-def quantity(value, what="quantity", *, minimum=-MAX_QUANTITY):
+def quantity(value: object, what: str = "quantity", *, minimum: int = -MAX_QUANTITY) -> int:
     return whole_number(value, what, minimum=minimum, maximum=MAX_QUANTITY)
 
 
@@ -47,13 +50,13 @@ EVENT_TEXT_MAX = 1000  # characters of an event's message or hint
 CELL_TEXT_MAX = 80  # characters of a table cell in the CLI
 
 
-def shorten(text, limit):
+def shorten(text: object, limit: int) -> str:
     """``text`` cut to ``limit`` characters, an ellipsis marking the cut."""
     text = "" if text is None else str(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def terminal_safe(text, limit=None, *, newlines=True):
+def terminal_safe(text: object, limit: int | None = None, *, newlines: bool = True) -> str:
     """``text`` with control and bidi characters shown as escapes (``\\x1b``, ``\\u202e``)
     so that it cannot rewrite the terminal; cut to ``limit`` characters when given."""
     text = "" if text is None else str(text)
@@ -64,12 +67,12 @@ def terminal_safe(text, limit=None, *, newlines=True):
     return UNSAFE_CHARS.sub(lambda m: _escape(m.group()), text)
 
 
-def _escape(char):
+def _escape(char: str) -> str:
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def has_nul(value):
+def has_nul(value: Any) -> bool:
     """True when a string anywhere in ``value`` (a dict, a list) holds a NUL character."""
     if isinstance(value, str):
         return "\x00" in value
@@ -80,7 +83,7 @@ def has_nul(value):
     return False
 
 
-def as_id(value):
+def as_id(value: object) -> int | None:
     """The row id a value names (an int or a string of digits), or None when it cannot be
     one (not a number, 0, or beyond the largest id the databases hold)."""
     if isinstance(value, bool):

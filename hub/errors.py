@@ -22,7 +22,7 @@ class NeedsConfirmation(BadInput):
     """Allowed, but unusual enough that the user must confirm it (``confirm`` names the flag:
     a CLI option, an API body field, a dashboard checkbox). HTTP 409, CLI exit code 2."""
 
-    def __init__(self, message, *, confirm):
+    def __init__(self, message: str, *, confirm: str) -> None:
         super().__init__(message)
         self.confirm = confirm
 
@@ -36,7 +36,7 @@ class ConnectorError(HubError):
     code = "connector_error"
     retryable = False
 
-    def __init__(self, message, *, hint=None, status=None):
+    def __init__(self, message: str, *, hint: str | None = None, status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -53,9 +53,22 @@ class TransientError(ConnectorError):
     code = "transient"
     retryable = True
 
-    def __init__(self, message, *, retry_after=None, **kwargs):
-        super().__init__(message, **kwargs)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        hint: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint, status=status)
         self.retry_after = retry_after
+
+
+AUTHENTICATION_HINT = (
+    "Check the integration's credentials and the permissions granted "
+    "to them in the store, then run the feed again."
+)
 
 
 class AuthenticationError(ConnectorError):
@@ -63,13 +76,14 @@ class AuthenticationError(ConnectorError):
 
     code = "authentication"
 
-    def __init__(self, message="The store refused the credentials", **kwargs):
-        kwargs.setdefault(
-            "hint",
-            "Check the integration's credentials and the permissions granted "
-            "to them in the store, then run the feed again.",
-        )
-        super().__init__(message, **kwargs)
+    def __init__(
+        self,
+        message: str = "The store refused the credentials",
+        *,
+        hint: str | None = AUTHENTICATION_HINT,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint, status=status)
 
 
 class StoreUnavailableError(ConnectorError):

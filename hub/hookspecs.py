@@ -10,30 +10,56 @@ Connector hooks (``hub_fetch_*``, ``hub_push_*``, ``hub_check_connection``,
 integration being run. Which feeds a connector offers is exactly which of the
 feed hooks it implements. Cross-cutting hooks (``hub_order_decision``,
 ``hub_record_imported``, ``hub_run_finished``) are called on every plugin.
+
+The annotations are the contract's types (the TypedDicts of :mod:`hub.records`); pluggy does
+not check them, a connector's type checker may (``hub`` ships ``py.typed``).
 """
 
+from collections.abc import Iterator
+from typing import Any
+
 from hub import hookspec
+from hub.context import ConnectorContext
+from hub.outcomes import Outcome
+from hub.records import (
+    ConnectionReportDict,
+    ConnectorInfoDict,
+    ImageRecordDict,
+    OrderDecisionDict,
+    OrderRecordDict,
+    OrderStatusRecordDict,
+    ProductRecordDict,
+    ProductRefDict,
+    ProductSupplierRecordDict,
+    PushResultDict,
+    SettingChoiceDict,
+    ShipmentRecordDict,
+    StockPushDict,
+    StockRecordDict,
+    StockSemantics,
+    SupplierRecordDict,
+)
 
 # -- describing the connector ----------------------------------------------------------------
 
 
 @hookspec(firstresult=True)
-def hub_connector_info():
+def hub_connector_info() -> ConnectorInfoDict:
     """Describe the connector: a ``ConnectorInfo`` dict (key, label, settings, stock semantics)."""
 
 
 @hookspec(firstresult=True)
-def hub_check_connection(ctx):
+def hub_check_connection(ctx: ConnectorContext) -> ConnectionReportDict:
     """Check the store answers with these credentials: return a ``ConnectionReport`` dict."""
 
 
 @hookspec(firstresult=True)
-def hub_setting_choices(ctx, setting):
+def hub_setting_choices(ctx: ConnectorContext, setting: str) -> list[SettingChoiceDict] | None:
     """Return the ``SettingChoice`` list for a setting whose values come from the store."""
 
 
 @hookspec(firstresult=True)
-def hub_stock_semantics(ctx):
+def hub_stock_semantics(ctx: ConnectorContext) -> StockSemantics | None:
     """Return ``"sellable"`` or ``"physical"`` for this integration (optional; default: info)."""
 
 
@@ -41,47 +67,57 @@ def hub_stock_semantics(ctx):
 
 
 @hookspec(firstresult=True)
-def hub_fetch_new_products(ctx, since):
+def hub_fetch_new_products(
+    ctx: ConnectorContext, since: str | None
+) -> Iterator[ProductRecordDict | Outcome]:
     """Yield ``ProductRecord``s created in the store after the cursor ``since`` (None: all)."""
 
 
 @hookspec(firstresult=True)
-def hub_fetch_products(ctx):
+def hub_fetch_products(ctx: ConnectorContext) -> Iterator[ProductRecordDict | Outcome]:
     """Yield every ``ProductRecord`` in the store, streamed (never the catalogue in a list)."""
 
 
 @hookspec(firstresult=True)
-def hub_fetch_product_images(ctx, products):
+def hub_fetch_product_images(
+    ctx: ConnectorContext, products: list[ProductRefDict]
+) -> Iterator[ImageRecordDict | Outcome]:
     """Yield ``ImageRecord``s for the given products (dicts with external_id, sku, parent)."""
 
 
 @hookspec(firstresult=True)
-def hub_fetch_new_orders(ctx, since):
+def hub_fetch_new_orders(
+    ctx: ConnectorContext, since: str | None
+) -> Iterator[OrderRecordDict | Outcome]:
     """Yield every ``OrderRecord`` created after ``since``, whatever its payment state."""
 
 
 @hookspec(firstresult=True)
-def hub_fetch_order_updates(ctx, since):
+def hub_fetch_order_updates(
+    ctx: ConnectorContext, since: str | None
+) -> Iterator[OrderStatusRecordDict | Outcome]:
     """Yield an ``OrderStatusRecord`` for every order updated after ``since``."""
 
 
 @hookspec(firstresult=True)
-def hub_fetch_order(ctx, external_id):
+def hub_fetch_order(ctx: ConnectorContext, external_id: str) -> OrderRecordDict | Outcome | None:
     """Return the ``OrderRecord`` of one order (re-check of a held order), or None if gone."""
 
 
 @hookspec(firstresult=True)
-def hub_fetch_stock_levels(ctx):
+def hub_fetch_stock_levels(ctx: ConnectorContext) -> Iterator[StockRecordDict | Outcome]:
     """Yield a ``StockRecord`` for every stockable item of the integration's location/source."""
 
 
 @hookspec(firstresult=True)
-def hub_fetch_suppliers(ctx):
+def hub_fetch_suppliers(ctx: ConnectorContext) -> Iterator[SupplierRecordDict | Outcome]:
     """Yield every ``SupplierRecord`` of the store."""
 
 
 @hookspec(firstresult=True)
-def hub_fetch_product_suppliers(ctx):
+def hub_fetch_product_suppliers(
+    ctx: ConnectorContext,
+) -> Iterator[ProductSupplierRecordDict | Outcome]:
     """Yield every ``ProductSupplierRecord`` (product ↔ supplier link) of the store."""
 
 
@@ -89,12 +125,14 @@ def hub_fetch_product_suppliers(ctx):
 
 
 @hookspec(firstresult=True)
-def hub_push_stock_levels(ctx, items):
+def hub_push_stock_levels(
+    ctx: ConnectorContext, items: list[StockPushDict]
+) -> list[PushResultDict]:
     """Write a batch of ``StockPush`` items; return one ``PushResult`` per item (key = SKU)."""
 
 
 @hookspec(firstresult=True)
-def hub_push_shipment(ctx, shipment):
+def hub_push_shipment(ctx: ConnectorContext, shipment: ShipmentRecordDict) -> PushResultDict:
     """Confirm one ``ShipmentRecord`` to the store exactly once; return a ``PushResult``."""
 
 
@@ -102,15 +140,22 @@ def hub_push_shipment(ctx, shipment):
 
 
 @hookspec(firstresult=True)
-def hub_order_decision(integration, order):
+def hub_order_decision(integration: str, order: OrderRecordDict) -> OrderDecisionDict | None:
     """Decide what to do with an order about to be imported: an ``OrderDecision`` dict."""
 
 
 @hookspec
-def hub_record_imported(integration, feed, kind, record, hub_id, created):
+def hub_record_imported(
+    integration: str,
+    feed: str,
+    kind: str,
+    record: ProductRecordDict | OrderRecordDict,
+    hub_id: int,
+    created: bool,
+) -> None:
     """Called after a record was committed to the hub (notifications, custom rules)."""
 
 
 @hookspec
-def hub_run_finished(integration, run):
+def hub_run_finished(integration: str, run: dict[str, Any]) -> None:
     """Called when a feed run ends, whatever its status (alerts, metrics)."""

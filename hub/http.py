@@ -28,8 +28,10 @@ import re
 import socket
 import time
 import traceback
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import quote, urljoin, urlsplit
+from typing import Any, cast
+from urllib.parse import SplitResult, quote, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -51,26 +53,30 @@ log = logging.getLogger("hub.http")
 class HubSession(requests.Session):
     """A requests session with a default timeout and a redacting debug log."""
 
-    def __init__(self, timeout=DEFAULT_TIMEOUT, secrets=()):
+    def __init__(
+        self, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT, secrets: Iterable[str] = ()
+    ) -> None:
         super().__init__()
         self.timeout = timeout
         self.secrets = [s for s in secrets if s]
         self.headers["User-Agent"] = USER_AGENT
 
-    def request(self, method, url, **kwargs):
+    def request(  # type: ignore[override]  # requests' own keyword arguments, as **kwargs
+        self, method: str | bytes, url: str | bytes, **kwargs: Any
+    ) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
         response = super().request(method, url, **kwargs)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s -> %s", method, self.redact(url), response.status_code)
         return response
 
-    def redact(self, text):
+    def redact(self, text: object) -> str:
         return redact(text, self.secrets)
 
 
 # -- redaction ---------------------------------------------------------------------------------
 
-_SECRETS = set()  # every secret value this process has seen (and its URL-encoded forms)
+_SECRETS: set[str] = set()  # every secret value this process has seen (and its URL-encoded forms)
 
 # name=value, name="value", name%3Dvalue (OAuth base strings), for names ending like these
 _PARAM = r"[A-Za-z0-9_\-]*(?:key|token|secret|password|signature)"
@@ -100,7 +106,7 @@ _PATTERNS = [
 ]
 
 
-def register_secrets(values):
+def register_secrets(values: Iterable[object] | None) -> None:
     """Remember secret values so that every log line of the process masks them (values of
     fewer than 4 characters are ignored: masking them would garble the logs)."""
     for value in values or ():
@@ -112,7 +118,7 @@ def register_secrets(values):
                 _SECRETS.add(encoded)
 
 
-def redact(text, secrets=()):
+def redact(text: object, secrets: Iterable[str] = ()) -> str:
     """Mask known secret values and credential-looking parameters and headers in ``text``."""
     text = str(text)
     for secret in sorted({*_SECRETS, *(s for s in secrets if s)}, key=len, reverse=True):
@@ -129,12 +135,12 @@ class RedactingFilter(logging.Filter):
 
     secrets = _SECRETS
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         _redact_record(record)
         return True
 
 
-def _redact_record(record):
+def _redact_record(record: logging.LogRecord) -> logging.LogRecord:
     try:
         message = record.getMessage()
     except Exception:  # a broken format: the handler reports it as logging always did
@@ -147,56 +153,57 @@ def _redact_record(record):
     return record
 
 
-def install_log_redaction():
+def install_log_redaction() -> None:
     """Redact every log record of the process when it is created, whatever its logger and
     wherever it goes (root handlers, a worker's file, pytest's capture). Idempotent."""
     current = logging.getLogRecordFactory()
     if getattr(current, "hub_redacting", False):
         return
 
-    def factory(*args, **kwargs):
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         return _redact_record(current(*args, **kwargs))
 
-    factory.hub_redacting = True
+    factory.hub_redacting = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
 
 
 install_log_redaction()
 
 
-def _retry_class(sleep):
+def _retry_class(sleep: Callable[[float], Any] | None) -> type[Retry]:
     """urllib3's Retry, sleeping through ``sleep`` (a test's fake clock) when one is given."""
     if sleep is None:
         return Retry
+    wait = sleep  # narrowed: the methods below close over it
 
     class HubRetry(Retry):
-        def sleep_for_retry(self, response):
+        def sleep_for_retry(self, response: Any) -> bool:
             retry_after = self.get_retry_after(response)
             if retry_after:
-                sleep(retry_after)
+                wait(retry_after)
                 return True
             return False
 
-        def _sleep_backoff(self):
+        def _sleep_backoff(self) -> None:
             backoff = self.get_backoff_time()
             if backoff > 0:
-                sleep(backoff)
+                wait(backoff)
 
     return HubRetry
 
 
 def make_session(
     *,
-    secrets=(),
-    timeout=DEFAULT_TIMEOUT,
-    total_retries=4,
-    backoff_factor=0.5,
-    allowed_methods=None,
-    max_retry_after=120,
-    respect_retry_after=True,
-    retry_sent=True,
-    sleep=None,
-):
+    secrets: Collection[str] = (),
+    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+    total_retries: int = 4,
+    backoff_factor: float = 0.5,
+    allowed_methods: Collection[str] | None = None,
+    max_retry_after: int = 120,
+    respect_retry_after: bool = True,
+    retry_sent: bool = True,
+    sleep: Callable[[float], Any] | None = None,
+) -> HubSession:
     """A session whose adapter retries connection errors, 429 and 5xx with backoff.
 
     ``allowed_methods`` defaults to idempotent methods plus POST: store APIs
@@ -256,7 +263,7 @@ class OutboundRefused(Exception):
     ``OSError``: urllib3 and requests let it through unchanged, never retried."""
 
 
-def is_public_address(address):
+def is_public_address(address: object) -> bool:
     """True for a globally routable unicast address; False for loopback, private, link-local,
     reserved, multicast, unspecified, shared (100.64/10) and cloud metadata addresses."""
     ip = ipaddress.ip_address(str(address).split("%", 1)[0])
@@ -274,14 +281,14 @@ def is_public_address(address):
     )
 
 
-def _port(parts):
+def _port(parts: SplitResult) -> int | None:
     try:
         return parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         return None
 
 
-def _norm_host(host):
+def _norm_host(host: str | None) -> str:
     return (host or "").strip("[]").rstrip(".").lower()
 
 
@@ -293,18 +300,21 @@ class OutboundPolicy:
     (``images.lan``; ``.lan`` for a domain), IP addresses or networks (``10.0.0.0/8``)."""
 
     store_url: str | None = None
-    allow: tuple = ()
+    allow: str | Iterable[str] = ()
     store_host: str = field(init=False, default="")
     store_port: int | None = field(init=False, default=None)
-    hosts: set = field(init=False, default_factory=set)
-    domains: tuple = field(init=False, default=())
-    networks: tuple = field(init=False, default=())
+    hosts: set[str] = field(init=False, default_factory=set)
+    domains: tuple[str, ...] = field(init=False, default=())
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(
+        init=False, default=()
+    )
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.store_url:
             parts = urlsplit(self.store_url)
             self.store_host, self.store_port = _norm_host(parts.hostname), _port(parts)
-        domains, networks = [], []
+        domains: list[str] = []
+        networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
         for entry in parse_allow_list(self.allow):
             try:
                 networks.append(ipaddress.ip_network(entry, strict=False))
@@ -317,38 +327,38 @@ class OutboundPolicy:
                 self.hosts.add(_norm_host(entry))
         self.domains, self.networks = tuple(domains), tuple(networks)
 
-    def is_store(self, host, port):
+    def is_store(self, host: str | None, port: int | None) -> bool:
         if not self.store_host or _norm_host(host) != self.store_host:
             return False
         if port == self.store_port:
             return True
         return port in DEFAULT_PORTS and self.store_port in DEFAULT_PORTS
 
-    def is_store_url(self, url):
+    def is_store_url(self, url: str) -> bool:
         parts = urlsplit(url)
         return self.is_store(parts.hostname, _port(parts))
 
-    def host_allowed(self, host):
+    def host_allowed(self, host: str | None) -> bool:
         host = _norm_host(host)
         return host in self.hosts or any(host.endswith(d) for d in self.domains)
 
-    def address_allowed(self, address):
+    def address_allowed(self, address: object) -> bool:
         ip = ipaddress.ip_address(str(address).split("%", 1)[0])
         return is_public_address(ip) or any(ip in n for n in self.networks)
 
-    def addresses(self, host, port):
+    def addresses(self, host: str, port: int | None) -> list[str] | None:
         """The checked addresses to connect to, or None when the host needs no check (the
         store's own host, an allowed name). Raises OutboundRefused."""
         if self.is_store(host, port) or self.host_allowed(host):
             return None
         infos = socket.getaddrinfo(_norm_host(host), port, type=socket.SOCK_STREAM)
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         if not addresses or not all(self.address_allowed(a) for a in addresses):
             raise OutboundRefused("refused: private address")
         return addresses
 
 
-def parse_allow_list(value):
+def parse_allow_list(value: str | Iterable[str] | None) -> tuple[str, ...]:
     """``HUB_OUTBOUND_ALLOW``: entries separated by commas or spaces."""
     if not value:
         return ()
@@ -362,15 +372,21 @@ class _GuardedConnectionMixin:
     (the name is never resolved again between the check and the connection: DNS rebinding
     cannot swap the address). Host header, SNI and certificate checks keep the name."""
 
-    policy: OutboundPolicy = None
+    policy: OutboundPolicy
+    # what the connection classes it is mixed into provide
+    host: str
+    port: int
+    timeout: Any
+    source_address: Any
+    socket_options: Any
 
-    def _new_conn(self):
+    def _new_conn(self) -> socket.socket:
         try:
             addresses = self.policy.addresses(self.host, self.port)
         except socket.gaierror as exc:
-            raise NameResolutionError(self.host, self, exc) from exc
+            raise NameResolutionError(self.host, cast(HTTPConnection, self), exc) from exc
         if addresses is None:
-            return super()._new_conn()
+            return cast(socket.socket, super()._new_conn())  # type: ignore[misc]
         error = None
         for address in addresses:
             try:
@@ -382,21 +398,26 @@ class _GuardedConnectionMixin:
                 )
             except TimeoutError as exc:
                 raise ConnectTimeoutError(
-                    self, f"Connection to {self.host} timed out (connect timeout={self.timeout})"
+                    cast(HTTPConnection, self),
+                    f"Connection to {self.host} timed out (connect timeout={self.timeout})",
                 ) from exc
             except OSError as exc:
                 error = exc
-        raise NewConnectionError(self, f"Failed to establish a new connection: {error}")
+        raise NewConnectionError(
+            cast(HTTPConnection, self), f"Failed to establish a new connection: {error}"
+        )
 
 
 class GuardedAdapter(HTTPAdapter):
     """An HTTPAdapter whose connections go through an :class:`OutboundPolicy`."""
 
-    def __init__(self, policy, **kwargs):
+    def __init__(self, policy: OutboundPolicy, **kwargs: Any) -> None:
         self.policy = policy
         super().__init__(**kwargs)
 
-    def init_poolmanager(self, connections, maxsize, block=False, **pool_kwargs):
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
         super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
         attrs = {"policy": self.policy}
         http_conn = type("GuardedHTTPConnection", (_GuardedConnectionMixin, HTTPConnection), attrs)
@@ -410,7 +431,7 @@ class GuardedAdapter(HTTPAdapter):
             ),
         }
 
-    def __getstate__(self):  # pragma: no cover - sessions are not pickled
+    def __getstate__(self) -> dict[str, Any]:  # pragma: no cover - sessions are not pickled
         raise TypeError("a guarded adapter cannot be pickled")
 
 
@@ -420,7 +441,14 @@ class PublicSession(HubSession):
     (``store_auth``: PrestaShop's key) go only to the store's own host; no proxy from the
     environment (a proxy would resolve names itself, out of the guard's sight)."""
 
-    def __init__(self, policy, *, store_auth=None, timeout=DEFAULT_TIMEOUT, secrets=()):
+    def __init__(
+        self,
+        policy: OutboundPolicy,
+        *,
+        store_auth: Callable[[], Any] | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        secrets: Iterable[str] = (),
+    ) -> None:
         super().__init__(timeout=timeout, secrets=secrets)
         self.policy = policy
         self.store_auth = store_auth
@@ -430,10 +458,12 @@ class PublicSession(HubSession):
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
-    def get_redirect_target(self, resp):
+    def get_redirect_target(self, resp: requests.Response) -> None:
         return None  # redirects are handled in request(), never by requests itself
 
-    def request(self, method, url, **kwargs):
+    def request(  # type: ignore[override]
+        self, method: str, url: str, **kwargs: Any
+    ) -> requests.Response:
         follow = kwargs.pop("allow_redirects", True)
         caller_auth = kwargs.pop("auth", None)
         for _ in range(self.max_redirects + 1):
@@ -459,7 +489,14 @@ class PublicSession(HubSession):
         raise requests.TooManyRedirects(f"more than {self.max_redirects} redirects")
 
 
-def make_public_session(store_url=None, *, allow=(), store_auth=None, secrets=(), timeout=None):
+def make_public_session(
+    store_url: str | None = None,
+    *,
+    allow: str | Iterable[str] | None = (),
+    store_auth: Callable[[], Any] | None = None,
+    secrets: Collection[str] = (),
+    timeout: float | tuple[float, float] | None = None,
+) -> PublicSession:
     """A :class:`PublicSession` for URLs the store of ``store_url`` chooses."""
     register_secrets(secrets)
     return PublicSession(
@@ -481,7 +518,15 @@ class Download:
     data: bytes
 
 
-def fetch_limited(session, url, *, max_bytes, deadline, accept=None, clock=time.monotonic):
+def fetch_limited(
+    session: requests.Session,
+    url: str,
+    *,
+    max_bytes: int,
+    deadline: float,
+    accept: Collection[str] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Download:
     """GET ``url`` through ``session`` within ``deadline`` seconds in all (connection,
     redirects, every read) and at most ``max_bytes``. ``accept``: the Content-Types wanted.
 
@@ -490,7 +535,7 @@ def fetch_limited(session, url, *, max_bytes, deadline, accept=None, clock=time.
     limit = f"{max_bytes / 1048576:g} MB"
     started = clock()
 
-    def remaining():
+    def remaining() -> float:
         left = deadline - (clock() - started)
         if left <= 0:
             raise DownloadFailed(f"took longer than {deadline:g} s")

@@ -5,6 +5,7 @@ Severities follow the mission: *info* (a business rule, nothing to do), *retry*
 """
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 
 @dataclass
@@ -15,7 +16,7 @@ class Outcome:
     code: str = "outcome"
     external_id: str | None = None
     cursor: str | None = None  # lets the checkpoint advance past a skipped record
-    severity = "info"
+    severity: ClassVar[str] = "info"
 
 
 @dataclass
@@ -39,9 +40,9 @@ class Invalid(Outcome):
     """The store's data is wrong (error): ``errors`` maps field names to messages."""
 
     code: str = "invalid_record"
-    errors: dict = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
     severity = "error"
 
 
-def is_outcome(value):
+def is_outcome(value: object) -> bool:
     return isinstance(value, Outcome)

@@ -18,13 +18,35 @@ Conventions
 * ``store_refs``: opaque ids the connector needs later for the same item (a
   Shopify inventory item id, a PrestaShop stock_available id). The core keeps
   them on the binding and hands them back with stock pushes and shipments.
+
+Types
+-----
+Each schema ``XRecord`` has a ``TypedDict`` ``XRecordDict`` of the same keys (a key the schema
+requires is required, one with a default is ``NotRequired``; ``allow_none`` is ``| None``), for
+connector authors' type checkers; the schemas stay the validators at run time, and a test keeps
+both in step. Money and times are typed ``Money`` (``str | Decimal``) and ``Timestamp``
+(``str | datetime``): connectors yield the strings, the core hands loaded records (a
+``ShipmentRecordDict``'s ``shipped_at``, the order of ``hub_order_decision``) with the objects.
 """
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from hub.bounds import MAX_QUANTITY, has_nul
 
 STOCK_SEMANTICS = ("sellable", "physical")
+
+Money: TypeAlias = str | Decimal  # "19.90" from a connector, Decimal("19.90") once loaded
+Timestamp: TypeAlias = str | datetime  # ISO-8601 in UTC from a connector, aware once loaded
+StoreRefs: TypeAlias = dict[str, Any]  # opaque to the hub
+StockSemantics: TypeAlias = Literal["sellable", "physical"]
+PushStatus: TypeAlias = Literal["ok", "unchanged", "conflict", "error"]
+SettingType: TypeAlias = Literal["string", "integer", "boolean", "choice", "url", "secret", "date"]
+DecisionAction: TypeAlias = Literal["import", "hold", "skip", "error"]
 
 
 class RecordSchema(Schema):
@@ -37,17 +59,17 @@ class RecordSchema(Schema):
         unknown = RAISE
 
     @validates_schema
-    def _no_nul(self, data, **kwargs):
+    def _no_nul(self, data: dict[str, Any], **kwargs: Any) -> None:
         bad = {name: ["contains a NUL character"] for name, v in data.items() if has_nul(v)}
         if bad:
             raise ValidationError(bad)
 
 
-def _money():
+def _money() -> fields.Decimal:
     return fields.Decimal(as_string=True, allow_none=True, load_default=None, places=None)
 
 
-def _id(required=True):
+def _id(required: bool = True) -> fields.String:
     return fields.String(
         required=required,
         validate=validate.Length(min=1, max=255),
@@ -267,7 +289,7 @@ class SettingSpec(RecordSchema):
     choices_from_store = fields.Boolean(load_default=False)  # hub_setting_choices answers
 
     @validates_schema
-    def _secret_type(self, data, **kwargs):
+    def _secret_type(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("type") == "choice" and not (
             data.get("choices") or data.get("choices_from_store")
         ):
@@ -306,7 +328,221 @@ class OrderDecision(RecordSchema):
     hint = fields.String(allow_none=True, load_default=None)
 
 
-SCHEMAS = {
+# -- types: the schemas' records as TypedDicts (tests/test_records_types.py keeps them in step) -
+
+
+class ProductRecordDict(TypedDict):
+    external_id: str
+    sku: str
+    name: str
+    barcode: NotRequired[str | None]
+    weight_kg: NotRequired[Money | None]
+    price: NotRequired[Money | None]
+    currency: NotRequired[str | None]
+    parent: NotRequired[str | None]
+    parent_name: NotRequired[str | None]
+    active: NotRequired[bool]
+    updated_at: NotRequired[Timestamp | None]
+    store_refs: NotRequired[StoreRefs]
+    cursor: str
+
+
+class ImageRecordDict(TypedDict):
+    product_external_id: str
+    url: str
+    external_id: NotRequired[str | None]
+    position: NotRequired[int]
+    alt: NotRequired[str | None]
+
+
+class AddressRecordDict(TypedDict):
+    name: NotRequired[str | None]
+    company: NotRequired[str | None]
+    address1: NotRequired[str | None]
+    address2: NotRequired[str | None]
+    city: NotRequired[str | None]
+    postcode: NotRequired[str | None]
+    region: NotRequired[str | None]
+    country_code: NotRequired[str | None]
+    phone: NotRequired[str | None]
+    email: NotRequired[str | None]
+
+
+class ShippingMethodRecordDict(TypedDict):
+    code: str
+    title: NotRequired[str | None]
+
+
+class OrderLineRecordDict(TypedDict):
+    external_id: str
+    sku: NotRequired[str | None]
+    product_external_id: NotRequired[str | None]
+    name: NotRequired[str | None]
+    quantity: int
+    price: NotRequired[Money | None]
+
+
+class OrderStatusRecordDict(TypedDict):
+    external_id: str
+    number: str
+    paid: bool
+    cancelled: bool
+    refunded: NotRequired[bool]
+    fulfilled: NotRequired[bool]
+    store_status: NotRequired[str | None]
+    updated_at: NotRequired[Timestamp | None]
+    cursor: str
+
+
+class OrderRecordDict(OrderStatusRecordDict):
+    created_at: Timestamp
+    currency: NotRequired[str | None]
+    total: NotRequired[Money | None]
+    customer_email: NotRequired[str | None]
+    shipping_method: NotRequired[ShippingMethodRecordDict | None]
+    shipping_address: NotRequired[AddressRecordDict | None]
+    billing_address: NotRequired[AddressRecordDict | None]
+    lines: list[OrderLineRecordDict]
+
+
+class StockRecordDict(TypedDict):
+    external_id: str
+    sku: NotRequired[str | None]
+    quantity: int
+    on_hand: NotRequired[int | None]
+    store_refs: NotRequired[StoreRefs]
+
+
+class SupplierRecordDict(TypedDict):
+    external_id: str
+    name: str
+    email: NotRequired[str | None]
+    phone: NotRequired[str | None]
+    active: NotRequired[bool]
+    cursor: str
+
+
+class ProductSupplierRecordDict(TypedDict):
+    external_id: str
+    supplier_external_id: str
+    product_external_id: str
+    supplier_reference: NotRequired[str | None]
+    price: NotRequired[Money | None]
+    currency: NotRequired[str | None]
+    cursor: str
+
+
+class StockPushDict(TypedDict):
+    sku: str
+    external_id: str
+    quantity: int
+    previous: NotRequired[int | None]
+    store_refs: NotRequired[StoreRefs]
+
+
+class PushResultDict(TypedDict):
+    key: str
+    status: PushStatus
+    message: NotRequired[str | None]
+    hint: NotRequired[str | None]
+    store_quantity: NotRequired[int | None]
+    external_id: NotRequired[str | None]
+
+
+class ShipmentLineDict(TypedDict):
+    sku: str
+    order_line_external_id: str
+    product_external_id: NotRequired[str | None]
+    quantity: int
+
+
+class ShipmentRecordDict(TypedDict):
+    shipment_id: str
+    order_external_id: str
+    order_number: str
+    carrier: str
+    carrier_code: NotRequired[str | None]
+    tracking_number: str
+    tracking_url: NotRequired[str | None]
+    notify_customer: NotRequired[bool]
+    shipped_at: Timestamp
+    lines: list[ShipmentLineDict]
+
+
+class SettingSpecDict(TypedDict):
+    name: str
+    label: str
+    type: NotRequired[SettingType]
+    required: NotRequired[bool]
+    secret: NotRequired[bool]
+    default: NotRequired[Any]
+    help: NotRequired[str | None]
+    choices: NotRequired[list[str] | None]
+    choices_from_store: NotRequired[bool]
+
+
+class ConnectorInfoDict(TypedDict):
+    key: str
+    label: str
+    description: NotRequired[str | None]
+    stock_semantics: StockSemantics
+    settings: NotRequired[list[SettingSpecDict]]
+    docs_url: NotRequired[str | None]
+
+
+class ConnectionReportDict(TypedDict):
+    ok: bool
+    store_name: NotRequired[str | None]
+    details: NotRequired[dict[str, Any]]
+    problems: NotRequired[list[str]]
+
+
+class SettingChoiceDict(TypedDict):
+    value: str
+    label: str
+
+
+class OrderDecisionDict(TypedDict):
+    action: DecisionAction
+    code: str
+    message: NotRequired[str | None]
+    hint: NotRequired[str | None]
+
+
+class ProductRefDict(TypedDict):
+    """A product ``hub_fetch_product_images`` asks about (no schema: the core builds it)."""
+
+    external_id: str
+    sku: str
+    parent: str | None
+    store_refs: StoreRefs
+
+
+# the TypedDict of each schema, by schema class (the test that keeps them in step reads it)
+TYPED_DICTS: dict[type[Schema], Any] = {
+    ProductRecord: ProductRecordDict,
+    ImageRecord: ImageRecordDict,
+    AddressRecord: AddressRecordDict,
+    ShippingMethodRecord: ShippingMethodRecordDict,
+    OrderLineRecord: OrderLineRecordDict,
+    OrderStatusRecord: OrderStatusRecordDict,
+    OrderRecord: OrderRecordDict,
+    StockRecord: StockRecordDict,
+    SupplierRecord: SupplierRecordDict,
+    ProductSupplierRecord: ProductSupplierRecordDict,
+    StockPush: StockPushDict,
+    PushResult: PushResultDict,
+    ShipmentLine: ShipmentLineDict,
+    ShipmentRecord: ShipmentRecordDict,
+    SettingSpec: SettingSpecDict,
+    ConnectorInfo: ConnectorInfoDict,
+    ConnectionReport: ConnectionReportDict,
+    SettingChoice: SettingChoiceDict,
+    OrderDecision: OrderDecisionDict,
+}
+
+
+SCHEMAS: dict[str, Schema] = {
     "product": ProductRecord(),
     "image": ImageRecord(),
     "order": OrderRecord(),
@@ -324,19 +560,21 @@ SCHEMAS = {
 }
 
 
-def validate_record(kind, record):
+def validate_record(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
     """Load ``record`` with the schema of ``kind``; raises marshmallow.ValidationError."""
-    return SCHEMAS[kind].load(record)
+    loaded: dict[str, Any] = SCHEMAS[kind].load(record)
+    return loaded
 
 
-def serialise_record(kind, record):
+def serialise_record(kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
     """A loaded record back to its plain, JSON-able form (decimal strings, ISO times)."""
-    return SCHEMAS[kind].dump(record)
+    dumped: dict[str, Any] = SCHEMAS[kind].dump(record)
+    return dumped
 
 
-def field_errors_text(messages, prefix=""):
+def field_errors_text(messages: object, prefix: str = "") -> list[str]:
     """Flatten marshmallow's nested error dict into "lines.0.sku: Missing data…"."""
-    parts = []
+    parts: list[str] = []
     if isinstance(messages, dict):
         for key, value in messages.items():
             parts.extend(field_errors_text(value, f"{prefix}{key}."))

@@ -16,14 +16,19 @@ import contextlib
 import re
 import threading
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from queue import Empty, Queue
+from typing import Any, Literal, TypeVar
 
 import requests
 
-from hub.errors import AuthenticationError, StoreRejected, TransientError
+from hub.errors import AuthenticationError, ConnectorError, StoreRejected, TransientError
+from hub.records import PushResultDict, PushStatus, SettingSpecDict
+
+T = TypeVar("T")
 
 __all__ = [
     "KeysetCursor",
@@ -47,7 +52,7 @@ __all__ = [
 # -- HTTP ----------------------------------------------------------------------------------------
 
 
-def retry_after(response):
+def retry_after(response: requests.Response | None) -> float | None:
     """The response's ``Retry-After`` in seconds (a number of seconds only), or None."""
     value = response.headers.get("Retry-After") if response is not None else None
     try:
@@ -56,7 +61,7 @@ def retry_after(response):
         return None
 
 
-def json_or_none(response):
+def json_or_none(response: requests.Response) -> Any:
     """The response's JSON body, or None when it is not JSON."""
     try:
         return response.json()
@@ -64,7 +69,7 @@ def json_or_none(response):
         return None
 
 
-def body_excerpt(response, limit=200):
+def body_excerpt(response: requests.Response, limit: int = 200) -> str:
     """A short, single-line excerpt of a body, for messages that have nothing better."""
     text = re.sub(r"\s+", " ", response.text or "").strip()
     return f"HTTP {response.status_code}" + (
@@ -72,7 +77,16 @@ def body_excerpt(response, limit=200):
     )
 
 
-def send(session, method, url, *, store, what=None, hint=None, **kwargs):
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    store: str,
+    what: str | None = None,
+    hint: str | None = None,
+    **kwargs: Any,
+) -> requests.Response:
     """``session.request(method, url, **kwargs)``; a timeout or a connection failure (what
     outlived the session's own retries) raises ``TransientError`` naming ``store`` and
     ``what`` (e.g. ``"GET /V1/orders"``)."""
@@ -86,8 +100,14 @@ def send(session, method, url, *, store, what=None, hint=None, **kwargs):
 
 
 def raise_for_status(
-    response, what, *, store="The store", detail=None, hints=None, not_found=StoreRejected
-):
+    response: requests.Response,
+    what: str,
+    *,
+    store: str = "The store",
+    detail: Callable[[requests.Response], str] | None = None,
+    hints: Mapping[int, str] | None = None,
+    not_found: type[ConnectorError] = StoreRejected,
+) -> requests.Response:
     """Return ``response`` when its status is below 400; otherwise raise the hub error for it.
 
     * 401, 403 → ``AuthenticationError`` (the run fails once, "check the credentials");
@@ -128,14 +148,16 @@ def raise_for_status(
 # -- paging --------------------------------------------------------------------------------------
 
 
-def prefetching(pages, depth=1, name="hub-prefetch"):
+def prefetching(
+    pages: Iterable[T], depth: int = 1, name: str = "hub-prefetch"
+) -> Generator[T, None, None]:
     """The pages of ``pages`` (any iterator), the next ``depth`` of them fetched by a background
     thread while the caller maps the current one. An error of the iterator is raised in the
     caller; closing the generator stops the thread."""
-    queue = Queue(maxsize=depth)
+    queue: Queue[tuple[Literal["page", "error", "done"], Any]] = Queue(maxsize=depth)
     stop = threading.Event()
 
-    def worker():
+    def worker() -> None:
         try:
             for page in pages:
                 if stop.is_set():
@@ -171,20 +193,27 @@ class PageStream:
     while the caller reads something else. Iterating yields the non-empty pages; ``close()``
     cancels what is still pending."""
 
-    def __init__(self, fetch, size, depth=1, pool=None, name="hub-prefetch"):
+    def __init__(
+        self,
+        fetch: Callable[[int], list[Any]],
+        size: int,
+        depth: int = 1,
+        pool: Executor | None = None,
+        name: str = "hub-prefetch",
+    ) -> None:
         self.fetch, self.size = fetch, size
         self.own_pool = pool is None
         self.pool = pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self.futures = deque()
+        self.futures: deque[Future[list[Any]]] = deque()
         self.offset = 0
         for _ in range(max(1, depth)):
             self._submit()
 
-    def _submit(self):
+    def _submit(self) -> None:
         self.futures.append(self.pool.submit(self.fetch, self.offset))
         self.offset += self.size
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[list[Any]]:
         try:
             while self.futures:
                 rows = self.futures.popleft().result()
@@ -198,7 +227,7 @@ class PageStream:
         finally:
             self.close()
 
-    def close(self):
+    def close(self) -> None:
         for future in self.futures:
             future.cancel()
         self.futures.clear()
@@ -206,7 +235,7 @@ class PageStream:
             self.pool.shutdown(wait=True)
 
 
-def offset_pages(fetch, size):
+def offset_pages(fetch: Callable[[int], list[T]], size: int) -> Iterator[list[T]]:
     """The pages ``fetch(offset)`` one after the other, without reading ahead."""
     offset = 0
     while True:
@@ -222,24 +251,24 @@ class RowStream:
     """The rows of an iterable of pages, one by one; ``close()`` stops the background requests
     of a :class:`PageStream`."""
 
-    def __init__(self, pages):
+    def __init__(self, pages: Iterable[Iterable[Any]]) -> None:
         self.pages = pages
         self.rows = (row for page in pages for row in page)
 
-    def __iter__(self):
+    def __iter__(self) -> "RowStream":
         return self
 
-    def __next__(self):
+    def __next__(self) -> Any:
         return next(self.rows)
 
-    def close(self):
+    def close(self) -> None:
         self.rows.close()
         close = getattr(self.pages, "close", None)
         if close is not None:
             close()
 
 
-def chunked(iterable, size):
+def chunked(iterable: Iterable[T], size: int) -> Iterator[list[T]]:
     """Lists of ``size`` items (the last one shorter) of ``iterable``, read lazily."""
     if size < 1:
         raise ValueError("size must be at least 1")
@@ -261,15 +290,15 @@ class KeysetCursor:
     width: int = 20
     empty_time: str = ""
 
-    def encode(self, time, ident):
+    def encode(self, time: str | None, ident: int | str | None) -> str:
         return f"{time or self.empty_time}|{int(ident or 0):0{self.width}d}"
 
-    def id_only(self, ident):
+    def id_only(self, ident: int | str | None) -> str:
         """A cursor of an id alone (streams sorted by id)."""
         return f"{int(ident or 0):0{self.width}d}"
 
     @staticmethod
-    def decode(cursor):
+    def decode(cursor: str | None) -> tuple[str | None, int]:
         """(time or None, id) of a cursor; an ISO time alone (the core's ``orders_since``) is
         (time, 0); a bare id is (None, id); None or "" is (None, 0)."""
         if cursor in (None, ""):
@@ -281,14 +310,14 @@ class KeysetCursor:
         return stamp or None, int(ident) if ident.strip().isdigit() else 0
 
     @staticmethod
-    def time_of(cursor):
+    def time_of(cursor: str | None) -> str | None:
         """The time part of a cursor handed back by the core (or an ISO time), or None."""
         if not cursor:
             return None
         return str(cursor).split("|", 1)[0]
 
     @staticmethod
-    def after(cursor, since):
+    def after(cursor: object, since: object) -> bool:
         """True when ``cursor`` comes after ``since`` (None: everything comes after it)."""
         return not since or str(cursor) > str(since)
 
@@ -296,7 +325,15 @@ class KeysetCursor:
 # -- push results --------------------------------------------------------------------------------
 
 
-def push_result(key, status, message=None, *, hint=None, store_quantity=None, external_id=None):
+def push_result(
+    key: object,
+    status: PushStatus,
+    message: str | None = None,
+    *,
+    hint: str | None = None,
+    store_quantity: int | None = None,
+    external_id: object = None,
+) -> PushResultDict:
     """A ``PushResult`` (hub/records.py): ``key`` the SKU of a stock push or the shipment id."""
     return {
         "key": str(key),
@@ -308,37 +345,73 @@ def push_result(key, status, message=None, *, hint=None, store_quantity=None, ex
     }
 
 
-def pushed(key, message=None, **kwargs):
+def pushed(
+    key: object,
+    message: str | None = None,
+    *,
+    hint: str | None = None,
+    store_quantity: int | None = None,
+    external_id: object = None,
+) -> PushResultDict:
     """Written (``store_quantity``: the store's value after the write, when known)."""
-    return push_result(key, "ok", message, **kwargs)
+    return push_result(
+        key, "ok", message, hint=hint, store_quantity=store_quantity, external_id=external_id
+    )
 
 
-def unchanged(key, message=None, **kwargs):
+def unchanged(
+    key: object,
+    message: str | None = None,
+    *,
+    hint: str | None = None,
+    store_quantity: int | None = None,
+    external_id: object = None,
+) -> PushResultDict:
     """The store already had it (Info; counts as success)."""
-    return push_result(key, "unchanged", message, **kwargs)
+    return push_result(
+        key, "unchanged", message, hint=hint, store_quantity=store_quantity, external_id=external_id
+    )
 
 
-def conflict(key, message, **kwargs):
+def conflict(
+    key: object,
+    message: str,
+    *,
+    hint: str | None = None,
+    store_quantity: int | None = None,
+    external_id: object = None,
+) -> PushResultDict:
     """The store's value moved under the hub (compare-and-swap failed): not overwritten."""
-    return push_result(key, "conflict", message, **kwargs)
+    return push_result(
+        key, "conflict", message, hint=hint, store_quantity=store_quantity, external_id=external_id
+    )
 
 
-def failed(key, message, **kwargs):
+def failed(
+    key: object,
+    message: str,
+    *,
+    hint: str | None = None,
+    store_quantity: int | None = None,
+    external_id: object = None,
+) -> PushResultDict:
     """The store refused this item, or it cannot be pushed (Error, with ``message``/``hint``)."""
-    return push_result(key, "error", message, **kwargs)
+    return push_result(
+        key, "error", message, hint=hint, store_quantity=store_quantity, external_id=external_id
+    )
 
 
 # -- settings ------------------------------------------------------------------------------------
 
 
-def truthy(value):
+def truthy(value: object) -> bool:
     """A boolean setting as stored (True, "1", "true", "yes", "on") → bool."""
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes", "on")
     return bool(value)
 
 
-def notify_customer_setting(help):
+def notify_customer_setting(help: str | None) -> SettingSpecDict:
     """The ``notify_customer`` SettingSpec. The hub reads this setting (whatever the connector)
     and puts it on every ``ShipmentRecord`` as ``notify_customer``: the connector passes that
     flag to the store and never reads the setting itself."""

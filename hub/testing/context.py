@@ -1,21 +1,24 @@
 """Build a ConnectorContext for calling a connector's hooks directly in tests."""
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from hub.context import ConnectorContext
 from hub.http import make_session
 
 
 def make_context(
-    connector,
-    base_url,
+    connector: str,
+    base_url: str,
     *,
-    settings=None,
-    secrets=None,
-    mode="test",
-    checkpoint=None,
-    sleep=None,
-    name=None,
-    fast_retries=True,
-):
+    settings: Mapping[str, Any] | None = None,
+    secrets: Mapping[str, Any] | None = None,
+    mode: str = "test",
+    checkpoint: str | None = None,
+    sleep: Callable[[float], Any] | None = None,
+    name: str | None = None,
+    fast_retries: bool = True,
+) -> ConnectorContext:
     """A context like the core builds, with retries that do not sleep long in tests.
 
     ``sleep`` (a fake) is used by the connector (``ctx.sleep``) and by the session's transport
@@ -28,7 +31,7 @@ def make_context(
         respect_retry_after=sleep is not None or not fast_retries,
         sleep=sleep,
     )
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if sleep is not None:
         kwargs["sleep"] = sleep
     return ConnectorContext(

@@ -20,9 +20,12 @@ AuthenticationError.
 """
 
 import itertools
+from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
+from hub.context import ConnectorContext
 from hub.engine.plugins import PluginRegistry
 from hub.errors import AuthenticationError, ConnectorError
 from hub.outcomes import Outcome
@@ -40,11 +43,11 @@ INBOUND = {
 SAMPLE = 200  # records checked per stream: enough to meet every shape, bounded in time
 
 
-def _take(iterator, n=SAMPLE):
+def _take(iterator: Iterable[Any] | None, n: int = SAMPLE) -> list[Any]:
     return list(itertools.islice(iter(iterator or ()), n))
 
 
-def _strip(record):
+def _strip(record: object) -> object:
     return (
         {k: v for k, v in record.items() if k not in ("cursor",)}
         if isinstance(record, dict)
@@ -56,31 +59,35 @@ class ConnectorContractSuite:
     connector: str = ""
 
     @pytest.fixture
-    def registry(self):
-        return PluginRegistry().load()
+    def registry(self) -> PluginRegistry:
+        registry: PluginRegistry = PluginRegistry().load()
+        return registry
 
     @pytest.fixture
-    def contract_shipment(self):
+    def contract_shipment(self) -> dict[str, Any] | None:
         return None
 
-    def _hooks(self, registry):
-        return registry.state(self.connector).hooks
+    def _hooks(self, registry: PluginRegistry) -> list[str]:
+        hooks: list[str] = registry.state(self.connector).hooks
+        return hooks
 
-    def test_contract_plugin_is_loaded(self, registry):
+    def test_contract_plugin_is_loaded(self, registry: PluginRegistry) -> None:
         state = registry.states.get(self.connector)
         assert state is not None, f"{self.connector} is not installed"
         assert state.state == "loaded", state.error
         info = validate_record("connector_info", registry.info(self.connector))
         assert info["key"] == self.connector
 
-    def pytest_generate_tests(self, metafunc):
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         """One inbound test per feed hook the connector implements (no skipped placeholders
         for the feeds it does not offer)."""
         if "hook" in metafunc.fixturenames:
             hooks = PluginRegistry().load().state(self.connector).hooks
             metafunc.parametrize("hook", [h for h in sorted(INBOUND) if h in hooks])
 
-    def test_contract_inbound_records_validate_and_are_stable(self, registry, contract_ctx, hook):
+    def test_contract_inbound_records_validate_and_are_stable(
+        self, registry: PluginRegistry, contract_ctx: ConnectorContext, hook: str
+    ) -> None:
         kind, kwargs = INBOUND[hook]
         first = _take(registry.call(self.connector, hook, ctx=contract_ctx, **kwargs))
         assert first, f"{hook} yielded nothing from the seeded emulator"
@@ -94,7 +101,9 @@ class ConnectorContractSuite:
             f"{hook} yields different records when re-run on unchanged data"
         )
 
-    def test_contract_fetch_order_returns_an_order_or_none(self, registry, contract_ctx):
+    def test_contract_fetch_order_returns_an_order_or_none(
+        self, registry: PluginRegistry, contract_ctx: ConnectorContext
+    ) -> None:
         if "hub_fetch_order" not in self._hooks(registry):
             pytest.skip("no hub_fetch_order")
         orders = [
@@ -114,7 +123,9 @@ class ConnectorContractSuite:
         )
         assert validate_record("order", one)["external_id"] == orders[0]["external_id"]
 
-    def test_contract_images_validate(self, registry, contract_ctx):
+    def test_contract_images_validate(
+        self, registry: PluginRegistry, contract_ctx: ConnectorContext
+    ) -> None:
         if "hub_fetch_product_images" not in self._hooks(registry):
             pytest.skip("no hub_fetch_product_images")
         products = [
@@ -151,7 +162,9 @@ class ConnectorContractSuite:
             validate_record("image", image)
             assert image["product_external_id"] in {a["external_id"] for a in asked}
 
-    def test_contract_stock_push_returns_a_result_per_item(self, registry, contract_ctx):
+    def test_contract_stock_push_returns_a_result_per_item(
+        self, registry: PluginRegistry, contract_ctx: ConnectorContext
+    ) -> None:
         if "hub_push_stock_levels" not in self._hooks(registry):
             pytest.skip("no hub_push_stock_levels")
         products = {
@@ -197,8 +210,11 @@ class ConnectorContractSuite:
         assert all(r["status"] in ("ok", "unchanged") for r in results), results
 
     def test_contract_shipment_push_returns_a_result(
-        self, registry, contract_ctx, contract_shipment
-    ):
+        self,
+        registry: PluginRegistry,
+        contract_ctx: ConnectorContext,
+        contract_shipment: dict[str, Any] | None,
+    ) -> None:
         if "hub_push_shipment" not in self._hooks(registry):
             pytest.skip("no hub_push_shipment")
         if contract_shipment is None:
@@ -224,7 +240,9 @@ class ConnectorContractSuite:
         )
         assert again["status"] == "unchanged", "a shipment pushed twice must not ship twice"
 
-    def test_contract_bad_credentials_raise_authentication_error(self, registry, contract_ctx):
+    def test_contract_bad_credentials_raise_authentication_error(
+        self, registry: PluginRegistry, contract_ctx: ConnectorContext
+    ) -> None:
         hook = next(
             (
                 h

@@ -10,6 +10,8 @@ models or services. Use them with the ``hub_sqlite`` / ``hub_integration_factory
     core.ship(order["id"], tracking_number="1Z-HUB-0001")
 """
 
+from typing import Any
+
 from hub.engine.plugins import PluginRegistry
 from hub.feeds.targets import targets
 from hub.models import Binding, HeldRecord, Order, Product, StockDiscrepancy
@@ -19,47 +21,52 @@ from hub.services.listings import order_rows
 from hub.services.orders import ship_order, shipment_summary
 
 
-def _integration(integration):
+def _integration(integration: Any) -> Any:
     return get_integration(getattr(integration, "name", integration))
 
 
-def check_connection(integration):
+def check_connection(integration: Any) -> dict[str, Any]:
     """The connection report the dashboard shows (``hub integrations check``)."""
-    return golive.check_connection(_integration(integration))
+    report: dict[str, Any] = golive.check_connection(_integration(integration))
+    return report
 
 
-def go_live(integration, force=False, **options):
+def go_live(integration: Any, force: bool = False, **options: Any) -> Any:
     """Switch the integration to production (``hub integrations go-live``)."""
     return golive.go_live(_integration(integration), force=force, **options)
 
 
-def orders(integration):
+def orders(integration: Any) -> list[dict[str, Any]]:
     """The orders the hub imported from this integration, oldest first, as the CLI and the API
     list them (id, number, external_id, status, lines…)."""
     integ = _integration(integration)
-    return order_rows(Order.select().where(Order.integration == integ.id).order_by(Order.id))
+    rows: list[dict[str, Any]] = order_rows(
+        Order.select().where(Order.integration == integ.id).order_by(Order.id)
+    )
+    return rows
 
 
-def ship(order_id, **shipment):
+def ship(order_id: int, **shipment: Any) -> dict[str, Any]:
     """Ship a hub order (``hub orders ship``: tracking_number=…, lines=…, carrier=…); the
     shipment as the API shows it. No run is queued: run shipping_confirmation yourself."""
-    return shipment_summary(ship_order(Order.get_by_id(order_id), **shipment))
+    summary: dict[str, Any] = shipment_summary(ship_order(Order.get_by_id(order_id), **shipment))
+    return summary
 
 
-def stock_level(sku):
+def stock_level(sku: str) -> dict[str, int]:
     """The hub's stock of ``sku`` over every warehouse: {on_hand, reserved, available}."""
     rows = list(stock.stock_rows(sku))
     return {k: sum(r[k] for r in rows) for k in ("on_hand", "reserved", "available")}
 
 
-def adjust_stock(integration, sku, delta, reason="test"):
+def adjust_stock(integration: Any, sku: str, delta: int, reason: str = "test") -> Any:
     """Change the hub's on hand of ``sku`` in the integration's default warehouse."""
     integ = _integration(integration)
     product = Product.get(Product.sku == sku)
     return stock.adjust(product, delta, warehouse=integ.default_warehouse_id, reason=reason)
 
 
-def bound_products(integration):
+def bound_products(integration: Any) -> list[dict[str, Any]]:
     """The products bound to this integration: [{sku, external_id, store_refs}], by SKU."""
     integ = _integration(integration)
     query = (
@@ -74,7 +81,7 @@ def bound_products(integration):
     ]
 
 
-def stock_targets(integration, semantics):
+def stock_targets(integration: Any, semantics: str) -> dict[str, int]:
     """{sku: quantity the store must hold} for every bound product: what export_stock pushes
     and stock_check compare (``semantics``: the store's, "sellable" or "physical")."""
     integ = _integration(integration)
@@ -86,7 +93,7 @@ def stock_targets(integration, semantics):
     return {skus[pid]: quantity for pid, quantity in wanted.items()}
 
 
-def held_orders(integration):
+def held_orders(integration: Any) -> list[str]:
     """External ids of the orders the hub holds for this integration (unpaid…)."""
     integ = _integration(integration)
     return [
@@ -97,7 +104,7 @@ def held_orders(integration):
     ]
 
 
-def discrepancies(run):
+def discrepancies(run: dict[str, Any] | int) -> list[tuple[str, int, int]]:
     """What a stock_check run found: [(sku, hub quantity, store quantity)]."""
     run_id = run["id"] if isinstance(run, dict) else run
     return [
@@ -106,7 +113,7 @@ def discrepancies(run):
     ]
 
 
-def plugin_state(connector, strict=False):
+def plugin_state(connector: str, strict: bool = False) -> Any:
     """How the hub sees an installed connector (``hub plugins``): state, error, hooks, feeds,
     info; ``strict`` raises on a broken plugin instead of reporting it."""
     return PluginRegistry(strict=strict).load().states[connector]

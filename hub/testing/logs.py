@@ -3,24 +3,25 @@ reach the logs (``hub -v`` shows debug lines of every library: urllib3, oauthlib
 
 import contextlib
 import logging
+from collections.abc import Iterator
 
 
 class _Capture(logging.Handler):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        self.lines = []
+        self.lines: list[str] = []
 
-    def emit(self, record):
+    def emit(self, record: logging.LogRecord) -> None:
         self.lines.append(self.format(record))
 
     @property
-    def text(self):
+    def text(self) -> str:
         return "\n".join(self.lines)
 
 
 @contextlib.contextmanager
-def capture_all_logs(quiet=("werkzeug",)):
+def capture_all_logs(quiet: tuple[str, ...] = ("werkzeug",)) -> Iterator[_Capture]:
     """``with capture_all_logs() as logs: …; assert secret not in logs.text`` — the root
     logger and every logger created so far at DEBUG (but ``quiet`` ones: an emulator's own
     access log), restored afterwards."""

@@ -7,6 +7,10 @@ authors.
 * ``hub_integration_factory``: ``make(connector, url, settings) -> Integration`` (test mode).
 """
 
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 import hub.feeds  # noqa: F401  (registers the feed handlers: hub_feed_runner runs them)
@@ -14,11 +18,11 @@ from hub.db import db, init_db
 from hub.engine.runs import run_inline, run_summary
 from hub.models.schema import upgrade
 from hub.services.integrations import create_integration, get_integration
-from hub.settings import load_settings, set_settings
+from hub.settings import Settings, load_settings, set_settings
 
 
 @pytest.fixture
-def hub_sqlite(tmp_path, monkeypatch):
+def hub_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     env = {
         "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
         "HUB_INSTANCE_DIR": str(tmp_path),
@@ -28,7 +32,7 @@ def hub_sqlite(tmp_path, monkeypatch):
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    settings = set_settings(load_settings())
+    settings: Settings = set_settings(load_settings())
     init_db(settings.database_url)
     upgrade()
     yield settings
@@ -36,8 +40,14 @@ def hub_sqlite(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def hub_integration_factory(hub_sqlite):
-    def make(connector, url, settings=None, name=None, **kwargs):
+def hub_integration_factory(hub_sqlite: Settings) -> Callable[..., Any]:
+    def make(
+        connector: str,
+        url: str,
+        settings: dict[str, Any] | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> Any:  # a hub.models.Integration
         return create_integration(
             name or f"{connector} test", connector, url, settings or {}, **kwargs
         )
@@ -46,9 +56,10 @@ def hub_integration_factory(hub_sqlite):
 
 
 @pytest.fixture
-def hub_feed_runner(hub_sqlite):
-    def runner(integration, feed, **params):
+def hub_feed_runner(hub_sqlite: Settings) -> Callable[..., dict[str, Any]]:
+    def runner(integration: Any, feed: str, **params: Any) -> dict[str, Any]:
         integ = get_integration(getattr(integration, "name", integration))
-        return run_summary(run_inline(integ, feed, params=params))
+        summary: dict[str, Any] = run_summary(run_inline(integ, feed, params=params))
+        return summary
 
     return runner
