@@ -1,8 +1,8 @@
-"""The Shopify connector: its description here, its feed hooks in ``sync.py`` (imported
+"""The Shopify connector: its description here, its feed hooks in ``feeds.py`` (imported
 here, so that registering this module registers them)."""
 
 from connect_shopify.client import DEFAULT_VERSION
-from connect_shopify.sync import (  # noqa: F401 - the hook implementations
+from connect_shopify.feeds import (  # noqa: F401 - the hook implementations
     hub_check_connection,
     hub_fetch_new_orders,
     hub_fetch_new_products,

@@ -23,7 +23,7 @@ def _ids(kind, n):
 
 
 # Every document the connector can send, with the largest variables its code sends: page
-# sizes and batch sizes are the constants of queries.py that sync.py / client.py use.
+# sizes and batch sizes are the constants of queries.py that feeds.py / client.py use.
 SENT = {
     "SHOP": {},
     "SHOP_CURRENCY": {},

@@ -3,7 +3,7 @@
 import tracemalloc
 
 import pytest
-from connect_shopify import plugin, sync
+from connect_shopify import feeds, plugin
 from connect_shopify.client import ShopifyClient
 from connect_shopify_emulator import MAIN_LOCATION as MAIN
 from connect_shopify_emulator import SECOND_LOCATION as LYON
@@ -95,12 +95,12 @@ def test_stale_twice_is_a_conflict(store, ctx, monkeypatch):
     stock = list(plugin.hub_fetch_stock_levels(ctx))[:2]
     items = _push(stock, delta=2)
     items[0]["previous"] = stock[0]["quantity"] + 1
-    real = sync._current_available
+    real = feeds._current_available
 
     def moving_target(client, item_ids, location):  # the store keeps changing under us
         return {k: v + 1 for k, v in real(client, item_ids, location).items()}
 
-    monkeypatch.setattr(sync, "_current_available", moving_target)
+    monkeypatch.setattr(feeds, "_current_available", moving_target)
     results = plugin.hub_push_stock_levels(ctx, items)
     assert [r["status"] for r in results] == ["conflict", "ok"]
     assert (
