@@ -171,44 +171,16 @@ def _groups(job, batch):
 def _apply_batch(job, batch):
     """Create, update or relink the changed records of a batch, with set-based writes:
     one INSERT for the new products, one for their bindings, an UPDATE per changed one."""
-    integration_id = job.integration.id
-    bindings = {
-        b.external_id: b
-        for b in Binding.select().where(
-            (Binding.integration == integration_id)
-            & (Binding.kind == "product")
-            & Binding.external_id.in_([r["external_id"] for r in batch])
-        )
-    }
-    products = (
-        {
-            p.id: p
-            for p in Product.select().where(Product.id.in_([b.hub_id for b in bindings.values()]))
-        }
-        if bindings
-        else {}
-    )
-    by_sku = {p.sku: p for p in Product.select().where(Product.sku.in_([r["sku"] for r in batch]))}
+    bindings, products, by_sku = _known(job.integration.id, batch)
     groups = _groups(job, batch)
     now = utcnow()
     new_products = {}  # sku -> values of products to create
-    links = []  # (record, fingerprint, product id or None = the new product of its SKU)
+    links = []  # (record, fingerprint, product id or None = the new product of its SKU, binding)
     for record in batch:
         fp = record.pop("_fingerprint")
         binding = bindings.get(record["external_id"])
-        product = products.get(binding.hub_id) if binding else None
-        values = {
-            "sku": record["sku"],
-            "name": record["name"],
-            "barcode": record.get("barcode"),
-            "weight_kg": record.get("weight_kg"),
-            "price": record.get("price"),
-            "currency": record.get("currency"),
-            "parent": groups.get(record.get("parent")),
-            "status": "active" if record.get("active", True) else "inactive",
-        }
-        if product is None:
-            product = by_sku.get(record["sku"])
+        product = (products.get(binding.hub_id) if binding else None) or by_sku.get(record["sku"])
+        values = _product_values(record, groups)
         if product is None:
             if record["sku"] in new_products:  # two store items, one SKU: one hub product
                 job.count("unchanged")
@@ -217,45 +189,96 @@ def _apply_batch(job, batch):
                 job.count("created")
             links.append((record, fp, None, binding))
             continue
-        if record["sku"] != product.sku:
-            owner = by_sku.get(record["sku"]) or Product.get_or_none(Product.sku == record["sku"])
-            if owner is not None and owner.id != product.id:
-                job.count("failed")
-                job.event(
-                    "error",
-                    "sku_conflict",
-                    f"SKU {record['sku']} of store product {record['external_id']} "
-                    "already belongs to another hub product",
-                    hint="Two store products share a SKU: make SKUs unique in the store, or "
-                    "relink the store product in the dashboard.",
-                    reference=record["sku"],
-                    external_id=record["external_id"],
-                )
-                continue
-        changed = {
-            k: v
-            for k, v in values.items()
-            if _differs(getattr(product, "parent_id" if k == "parent" else k), v)
-        }
-        if changed:
-            Product.update(**changed, updated_at=now).where(Product.id == product.id).execute()
-            job.count("updated")
-            _imported(job, record, product.id, created=False)
-        else:
-            job.count("unchanged")
+        if _sku_taken_by_another(job, record, product, by_sku):
+            continue
+        _update_product(job, record, product, values, now)
         links.append((record, fp, product.id, binding))
-    if new_products:
-        rows = list(new_products.values())
-        for chunk in range(0, len(rows), 100):  # stay under SQLite's variable limit
-            Product.insert_many(rows[chunk : chunk + 100]).execute()
-        created = {
-            p.sku: p.id
-            for p in Product.select(Product.id, Product.sku).where(
-                Product.sku.in_(list(new_products))
-            )
-        }
-    else:
-        created = {}
+    created = _insert_products(new_products)
+    _write_bindings(job, links, created, new_products, now)
+    job.resolved([r["sku"] for r in batch], codes=("invalid_record", "sku_conflict"))
+
+
+def _known(integration_id, batch):
+    """What the hub already has for a batch: bindings by external id, their products by id,
+    and products by SKU (a store item not bound yet is matched by its SKU)."""
+    bindings = {
+        b.external_id: b
+        for b in Binding.select().where(
+            (Binding.integration == integration_id)
+            & (Binding.kind == "product")
+            & Binding.external_id.in_([r["external_id"] for r in batch])
+        )
+    }
+    ids = [b.hub_id for b in bindings.values()]
+    products = {p.id: p for p in Product.select().where(Product.id.in_(ids))} if ids else {}
+    by_sku = {p.sku: p for p in Product.select().where(Product.sku.in_([r["sku"] for r in batch]))}
+    return bindings, products, by_sku
+
+
+def _product_values(record, groups):
+    return {
+        "sku": record["sku"],
+        "name": record["name"],
+        "barcode": record.get("barcode"),
+        "weight_kg": record.get("weight_kg"),
+        "price": record.get("price"),
+        "currency": record.get("currency"),
+        "parent": groups.get(record.get("parent")),
+        "status": "active" if record.get("active", True) else "inactive",
+    }
+
+
+def _sku_taken_by_another(job, record, product, by_sku):
+    """A store item whose new SKU belongs to another hub product: an Error, not a merge."""
+    if record["sku"] == product.sku:
+        return False
+    owner = by_sku.get(record["sku"]) or Product.get_or_none(Product.sku == record["sku"])
+    if owner is None or owner.id == product.id:
+        return False
+    job.count("failed")
+    job.event(
+        "error",
+        "sku_conflict",
+        f"SKU {record['sku']} of store product {record['external_id']} "
+        "already belongs to another hub product",
+        hint="Two store products share a SKU: make SKUs unique in the store, or "
+        "relink the store product in the dashboard.",
+        reference=record["sku"],
+        external_id=record["external_id"],
+    )
+    return True
+
+
+def _update_product(job, record, product, values, now):
+    changed = {
+        k: v
+        for k, v in values.items()
+        if _differs(getattr(product, "parent_id" if k == "parent" else k), v)
+    }
+    if not changed:
+        job.count("unchanged")
+        return
+    Product.update(**changed, updated_at=now).where(Product.id == product.id).execute()
+    job.count("updated")
+    _imported(job, record, product.id, created=False)
+
+
+def _insert_products(new_products):
+    """Insert the new products set-wise; {sku: new product id}."""
+    if not new_products:
+        return {}
+    rows = list(new_products.values())
+    for chunk in range(0, len(rows), 100):  # stay under SQLite's variable limit
+        Product.insert_many(rows[chunk : chunk + 100]).execute()
+    return {
+        p.sku: p.id
+        for p in Product.select(Product.id, Product.sku).where(Product.sku.in_(list(new_products)))
+    }
+
+
+def _write_bindings(job, links, created, new_products, now):
+    """Bind every store item of the batch to its hub product: new bindings set-wise, known
+    ones updated (fingerprint, last seen, store refs); announce the products created."""
     new_bindings = []
     for record, fp, product_id, binding in links:
         product_id = product_id or created[record["sku"]]
@@ -263,7 +286,7 @@ def _apply_batch(job, batch):
         if binding is None:
             new_bindings.append(
                 {
-                    "integration": integration_id,
+                    "integration": job.integration.id,
                     "kind": "product",
                     "external_id": record["external_id"],
                     "hub_id": product_id,
@@ -292,7 +315,6 @@ def _apply_batch(job, batch):
                 Binding.last_seen_at: EXCLUDED.last_seen_at,
             },
         ).execute()
-    job.resolved([r["sku"] for r in batch], codes=("invalid_record", "sku_conflict"))
 
 
 def _imported(job, record, hub_id, created):
