@@ -2,7 +2,8 @@
 
 Starts the demo stores of the installed connectors, creates a "Demo …" integration for each
 (test mode), a demo user with a generated password (printed), seeds the hub with the first
-runs (products, orders, stock), then runs the worker and the dashboard. Ctrl-C stops
+runs (products, orders, stock), then runs the worker (`hub worker`) and the dashboard
+(`hub web`: the production server, gunicorn or waitress) as child processes. Ctrl-C stops
 everything.
 
 Demo stores are entry points in group ``connect_hub.demo_stores``, declared by a connector's
@@ -288,16 +289,26 @@ def run_demo(port=5000, products=60, orders=40):
         seed(integrations)
         username, password = demo_user()
         env = dict(os.environ, HUB_INSTANCE_DIR=str(settings.instance_dir))
-        children.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "worker"], env=env))
-        from hub.app import create_app
-
+        worker = subprocess.Popen([sys.executable, "-m", "hub.cli", "worker"], env=env)
+        children.append(worker)
+        # the dashboard is `hub web`: the production server (gunicorn, or waitress), as in
+        # a deployment (docs/deploy.md)
         web_port = _free_port(port)
+        web = subprocess.Popen(
+            [sys.executable, "-m", "hub.cli", "web", "--bind", f"127.0.0.1:{web_port}"], env=env
+        )
+        children.append(web)
+        if not _wait_port(web_port) or web.poll() is not None:
+            sys.exit("The dashboard did not start (see its messages above).")
         click.echo("")
         click.echo(f"  Dashboard:  http://127.0.0.1:{web_port}")
         click.echo(f"  Login:      {username} / {password}   (generated for this demo run)")
         click.echo("  Stop:       Ctrl-C")
         click.echo("")
-        create_app().run(host="127.0.0.1", port=web_port, use_reloader=False, threaded=True)
+        while web.poll() is None and worker.poll() is None:
+            time.sleep(0.5)
+        stopped = "dashboard" if web.poll() is not None else "worker"
+        click.echo(f"The {stopped} stopped: stopping the demo.")
     except KeyboardInterrupt:
         pass
     finally:

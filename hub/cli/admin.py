@@ -15,6 +15,7 @@ from hub.cli.common import (
     print_table,
     with_db,
 )
+from hub.db import backup as backup_database
 from hub.engine.plugins import get_registry
 from hub.models import LoginAttempt, User, iso
 from hub.models.schema import migration_status, upgrade
@@ -63,6 +64,20 @@ def db_upgrade():
     open_db(check_schema=False)
     applied = upgrade()
     click.echo(f"applied: {', '.join(applied)}" if applied else "database is up to date")
+
+
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@handle_errors
+def db_backup(path):
+    """Copy the database to PATH while the hub runs (SQLite: online backup into one file;
+    PostgreSQL: pg_dump --format=custom, restored with pg_restore). The secret key
+    (instance/secret.key or HUB_SECRET_KEY) is not in it: keep it too, apart."""
+    url = get_settings().database_url
+    open_db()
+    size = backup_database(url, path)
+    kind = "pg_dump custom format" if url.startswith("postgres") else "SQLite"
+    click.echo(f"backup written to {path} ({kind}, {size / 1e6:.1f} MB)")
 
 
 @db.command("status")
