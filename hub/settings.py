@@ -27,14 +27,24 @@
 * ``HUB_IMAGE_TIMEOUT``  total seconds for one image download, redirects included (30)
 * ``HUB_IMAGE_MAX_MB``   largest image downloaded (20)
 * ``HUB_MEDIA_QUOTA_MB`` images stored per integration (1024; 0: no limit)
+* ``HUB_PUBLIC_URL``     the dashboard's address as people reach it, for links in alerts
+* ``HUB_SMTP_URL``       ``smtp://user:pass@host:587?starttls=1`` or ``smtps://…:465`` (alerts)
+* ``HUB_ALERT_FROM`` / ``HUB_ALERT_EMAILS`` / ``HUB_ALERT_WEBHOOKS``  sender; default recipients
+                          (comma-separated; webhooks optionally ``slack:``/``teams:``/``json:``…)
+* ``HUB_ALERT_LATE_FACTOR`` a feed is late after this many schedule intervals without success (3)
+* ``HUB_ALERT_RATE``     one message per event code per integration per period (``1h``;
+                          ``30m``, or minutes)
+* ``HUB_ALERT_DIGEST``   ``off`` (default) or ``daily at HH:MM`` (UTC): one summary a day
 
 No other module reads the environment for a ``HUB_*`` variable: they ask ``get_settings()``.
 """
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from hub.errors import BadInput
 from hub.http import parse_allow_list
@@ -68,6 +78,14 @@ class Settings:
     plugins_strict: bool = False
     log_level: str = "WARNING"
     wait_no_worker_seconds: float = 30.0
+    public_url: str = "http://127.0.0.1:5000"
+    smtp: "SmtpConfig | None" = None
+    alert_from: str = "connect-hub@localhost"
+    alert_emails: tuple = ()
+    alert_webhooks: tuple = ()
+    alert_late_factor: float = 3.0
+    alert_rate_minutes: float = 60.0
+    alert_digest: str | None = None  # "HH:MM" (UTC) or None: alerts are sent at once
 
     def require_secret_key(self):
         if not self.secret_key:
@@ -87,6 +105,67 @@ def _secure_cookies(value):
     if value in ("0", "false", "no", "off"):
         return False
     return "auto"
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """``HUB_SMTP_URL`` parsed once; its repr never shows the password."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    ssl: bool = False  # smtps://: TLS from the first byte
+    starttls: bool = False
+
+    def __repr__(self):
+        user = f"{self.username}:***@" if self.username else ""
+        scheme = "smtps" if self.ssl else "smtp"
+        return f"SmtpConfig({scheme}://{user}{self.host}:{self.port}, starttls={self.starttls})"
+
+    __str__ = __repr__
+
+
+def parse_smtp_url(value):
+    """``smtp://user:pass@host:587?starttls=1``, ``smtps://host:465``; None when empty."""
+    if not value:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise BadInput("HUB_SMTP_URL must look like smtp://user:pass@host:587?starttls=1")
+    query = parse_qs(parts.query)
+    ssl = parts.scheme == "smtps"
+    return SmtpConfig(
+        host=parts.hostname,
+        port=parts.port or (465 if ssl else 25),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        ssl=ssl,
+        starttls=_bool(query.get("starttls", ["0"])[-1]),
+    )
+
+
+def _list(value):
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def parse_minutes(value, name):
+    """``90``, ``90m``, ``1h``, ``30s`` -> minutes."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([hms]?)\s*", str(value).lower())
+    if not match:
+        raise BadInput(f"{name} must be minutes or a duration like 1h, 30m, got {value!r}")
+    return float(match[1]) * {"h": 60, "m": 1, "": 1, "s": 1 / 60}[match[2]]
+
+
+def parse_digest(value):
+    """``HUB_ALERT_DIGEST``: ``off`` -> None; ``daily at 08:30`` (or ``08:30``) -> "08:30"."""
+    value = (value or "off").strip().lower()
+    if value in ("", "off", "0", "no", "none"):
+        return None
+    match = re.fullmatch(r"(?:daily(?:\s+at)?\s+)?(\d{1,2}):(\d{2})", value)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise BadInput(f"HUB_ALERT_DIGEST must be 'off' or 'daily at HH:MM', got {value!r}")
+    return f"{int(match[1]):02d}:{match[2]}"
 
 
 def load_settings(env=None):
@@ -118,6 +197,14 @@ def load_settings(env=None):
         plugins_strict=env.get("HUB_PLUGINS_STRICT") == "1",
         log_level=env.get("HUB_LOG_LEVEL", "WARNING"),
         wait_no_worker_seconds=float(env.get("HUB_WAIT_NO_WORKER_SECONDS", "30")),
+        public_url=(env.get("HUB_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        smtp=parse_smtp_url(env.get("HUB_SMTP_URL")),
+        alert_from=env.get("HUB_ALERT_FROM") or "connect-hub@localhost",
+        alert_emails=_list(env.get("HUB_ALERT_EMAILS")),
+        alert_webhooks=_list(env.get("HUB_ALERT_WEBHOOKS")),
+        alert_late_factor=float(env.get("HUB_ALERT_LATE_FACTOR", "3")),
+        alert_rate_minutes=parse_minutes(env.get("HUB_ALERT_RATE", "1h"), "HUB_ALERT_RATE"),
+        alert_digest=parse_digest(env.get("HUB_ALERT_DIGEST")),
     )
 
 

@@ -17,6 +17,7 @@ import hub.feeds  # noqa: F401  (registers the feed handlers with the engine)
 from hub.db import create_private_file, db, init_db
 from hub.engine.runs import TransientRunError, execute_run, set_enqueue
 from hub.engine.scheduler import tick as scheduler_tick
+from hub.services.alerts import run_alerts
 from hub.services.retention import prune as prune_old_records
 from hub.settings import get_settings
 
@@ -79,6 +80,14 @@ def tick():
     Its high priority puts it ahead of queued runs: the next free worker thread takes it."""
     _ensure_db()
     return scheduler_tick()
+
+
+@huey.periodic_task(crontab(minute="*"), name="hub.alerts", priority=90)
+def alerts():
+    """Every minute: decide which alerts are due and send them (email, webhooks); apart from
+    the feed runs, so a slow mail server never holds a run up."""
+    _ensure_db()
+    return run_alerts()
 
 
 @huey.periodic_task(crontab(minute="17", hour="3"), name="hub.prune")

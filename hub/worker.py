@@ -66,3 +66,14 @@ def run_worker(workers=2, schedule=True):
         consumer.run()
     finally:
         stop.set()
+        _stopped()
+
+
+def _stopped():
+    """A clean stop is recorded: the alerts tell about workers that vanish, not these."""
+    try:
+        WorkerHeartbeat.update(stopped_at=utcnow()).where(
+            WorkerHeartbeat.worker_id == holder_id()
+        ).execute()
+    except Exception:
+        log.exception("could not record the worker's stop")

@@ -15,8 +15,10 @@ from hub.cli.common import (
     print_rows,
     with_db,
 )
+from hub.db import db
 from hub.errors import BadInput
 from hub.models import Integration
+from hub.services.alerts import set_alert_recipients
 from hub.services.golive import back_to_test_mode, check_connection, setting_choices
 from hub.services.golive import go_live as do_go_live
 from hub.services.integrations import (
@@ -126,22 +128,57 @@ def show(name, as_json):
     help="Never import orders created before this, ISO 8601 (2026-11-01T00:00:00Z; no "
     "offset: UTC).",
 )
+@click.option(
+    "--alert-email",
+    "alert_emails",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Who gets this integration's alerts by email, besides HUB_ALERT_EMAILS (replaces the "
+    "list; --alert-email '' empties it).",
+)
+@click.option(
+    "--alert-webhook",
+    "alert_webhooks",
+    multiple=True,
+    metavar="[slack:|teams:]URL|env:VAR",
+    help="Webhooks for this integration's alerts (replaces the list; '' empties it). The URL "
+    "is a secret: env:VAR reads it from a variable.",
+)
 @with_db
-def set_(name, url, rename, settings, secrets, carriers, statuses, orders_since):
-    """Change an integration's settings, credentials, carrier and status mappings."""
+def set_(
+    name, url, rename, settings, secrets, carriers, statuses, orders_since, alert_emails,
+    alert_webhooks,
+):  # fmt: skip
+    """Change an integration's settings, credentials, carrier and status mappings, and who
+    gets its alerts."""
     integration = get_integration(name)
     values = parse_pairs(settings, "--setting")
     values.update(parse_secrets(secrets))
-    update_integration(
-        integration,
-        values=values,
-        url=url,
-        name=rename,
-        carriers=parse_pairs(carriers, "--carrier"),
-        statuses=parse_pairs(statuses, "--status"),
-        orders_since=orders_since,
-    )
+    with db.atomic():
+        update_integration(
+            integration,
+            values=values,
+            url=url,
+            name=rename,
+            carriers=parse_pairs(carriers, "--carrier"),
+            statuses=parse_pairs(statuses, "--status"),
+            orders_since=orders_since,
+        )
+        set_alert_recipients(
+            integration,
+            emails=list(alert_emails) if alert_emails else None,
+            webhooks=[_env_value(w) for w in alert_webhooks] if alert_webhooks else None,
+        )
     click.echo(f"integration {integration.name} updated")
+
+
+def _env_value(value):
+    if value.startswith("env:"):
+        var = value[4:]
+        if var not in os.environ:
+            raise BadInput(f"environment variable {var} (for --alert-webhook) is not set")
+        return os.environ[var]
+    return value
 
 
 @integrations.command("remove")

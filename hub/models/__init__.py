@@ -1,5 +1,6 @@
 """Peewee models by domain. ``ALL_MODELS`` is in dependency order."""
 
+from hub.models.alerts import Alert, AlertDelivery
 from hub.models.base import BaseModel, JSONField, decimal_str, iso, to_utc_naive, utcnow
 from hub.models.catalog import Product, ProductGroup, ProductImage
 from hub.models.feeds import (
@@ -53,6 +54,8 @@ ALL_MODELS = [
     ApiToken,
     UserSession,
     LoginAttempt,
+    Alert,
+    AlertDelivery,
 ]
 
 DEFAULT_WAREHOUSE = ("Main warehouse", "MAIN")

@@ -182,3 +182,4 @@ class WorkerHeartbeat(BaseModel):
     scheduler = BooleanField(default=False)
     started_at = DateTimeField(default=utcnow)
     seen_at = DateTimeField(default=utcnow, index=True)
+    stopped_at = DateTimeField(null=True)  # a clean stop: not "missing"

@@ -27,6 +27,8 @@ class Integration(BaseModel):
     go_live_forced = BooleanField(default=False)
     go_live_notes = TextField(null=True)
     full_export_pending = BooleanField(default=False)  # the first export after go-live sends all
+    alert_emails = JSONField(default=list)  # who gets this integration's alerts, besides
+    alert_webhooks_encrypted = TextField(null=True)  # HUB_ALERT_*; webhook URLs are secrets
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 

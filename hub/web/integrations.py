@@ -4,6 +4,7 @@ carrier and order-status mappings, go-live and back to test mode, and the feeds'
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from hub.db import db
 from hub.engine.plugins import get_registry
 from hub.engine.registry import FEED_TYPES
 from hub.engine.runs import queue_run
@@ -11,6 +12,7 @@ from hub.engine.schedule import describe_next, update_feed_setting
 from hub.errors import HubError
 from hub.models import FeedRun, FeedSetting, Integration, Order
 from hub.services import golive
+from hub.services.alerts import alert_recipients_summary, set_alert_recipients
 from hub.services.integrations import (
     ORDER_STATUSES,
     create_integration,
@@ -170,15 +172,7 @@ def edit(integration_id):
     integration = get_or_404(Integration, integration_id)
     specs = _specs(integration.connector)
     if request.method == "POST":
-        ok, _ = run_action(
-            lambda: update_integration(
-                integration,
-                values=form_values(specs, request.form, editing=True),
-                url=(request.form.get("url") or "").strip() or None,
-                name=(request.form.get("name") or "").strip() or None,
-            ),
-            "Settings saved.",
-        )
+        ok, _ = run_action(lambda: _save(integration, specs), "Settings saved.")
         if ok:
             return redirect(url_for("integrations.show", integration_id=integration.id))
     try:
@@ -193,7 +187,27 @@ def edit(integration_id):
         stored_secrets=stored_secrets,
         secrets_unreadable=secrets_unreadable,
         choices=store_choices(integration, specs),
+        alerts=alert_recipients_summary(integration),
     )
+
+
+def _save(integration, specs):
+    """The Edit form: settings and credentials, and who gets the integration's alerts (the
+    webhooks are never shown back: an empty field keeps them)."""
+    form = request.form
+    webhooks = (form.get("alert_webhooks") or "").strip()
+    with db.atomic():
+        update_integration(
+            integration,
+            values=form_values(specs, form, editing=True),
+            url=(form.get("url") or "").strip() or None,
+            name=(form.get("name") or "").strip() or None,
+        )
+        set_alert_recipients(
+            integration,
+            emails=form.get("alert_emails") if "alert_emails" in form else None,
+            webhooks=[] if form.get("alert_webhooks_clear") else (webhooks or None),
+        )
 
 
 @bp.route("/<int:integration_id>/check", methods=["POST"])

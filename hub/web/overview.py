@@ -16,7 +16,9 @@ from hub.models import (
     WorkerHeartbeat,
     utcnow,
 )
+from hub.services.alerts import late_feeds
 from hub.services.purchasing import recommendations
+from hub.settings import get_settings
 from hub.web.charts import bar_chart, svg_response
 from hub.web.common import protected_blueprint
 
@@ -108,7 +110,17 @@ def index():
         worker_down=seen is None or now - seen > WORKER_STALE,
         reorder=reorder_count(),
         now=now,
+        **_late(now),
     )
+
+
+def _late(now):
+    late = late_feeds(now)
+    return {
+        "late_feeds": late,
+        "late_keys": {(f["integration_id"], f["feed"]) for f in late},
+        "late_factor": get_settings().alert_late_factor,
+    }
 
 
 @bp.route("/charts/runs.svg")
