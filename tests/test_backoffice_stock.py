@@ -21,7 +21,7 @@ from hub.models import (
     Warehouse,
     default_warehouse,
 )
-from hub.services import stock
+from hub.services import queries, stock
 
 
 def movements(product):
@@ -342,13 +342,13 @@ def test_stock_rows(bo_db):
     stock.adjust(b, 2, reason="x")
     stock.adjust(a, 5, reason="x")
     stock.adjust(a, 1, warehouse=lyon, reason="x")
-    rows = list(stock.stock_rows())
+    rows = [{k: v for k, v in r.items() if k != "id"} for r in queries.stock_rows()]
     assert rows == [
         {"sku": "A", "warehouse": "MAIN", "on_hand": 5, "reserved": 0, "available": 5},
         {"sku": "A", "warehouse": "LYON", "on_hand": 1, "reserved": 0, "available": 1},
         {"sku": "B", "warehouse": "MAIN", "on_hand": 2, "reserved": 0, "available": 2},
     ]
-    assert [r["warehouse"] for r in stock.stock_rows(sku="A", warehouse="LYON")] == ["LYON"]
+    assert [r["warehouse"] for r in queries.stock_rows(sku="A", warehouse="LYON")] == ["LYON"]
     assert_ledger_consistent()
 
 

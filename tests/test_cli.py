@@ -143,6 +143,7 @@ def test_inline_run_and_json_interfaces(cli_env, store):
     products = json.loads(hub_cli("products", "list", "--json", check=True).stdout)
     assert products == [
         {
+            "id": products[0]["id"],
             "sku": "A",
             "name": "Apple",
             "barcode": None,

@@ -9,24 +9,13 @@ from marshmallow import ValidationError
 from hub.api import schemas
 from hub.api.openapi import document
 from hub.bounds import MAX_ID
-from hub.engine.events import event_summary
 from hub.engine.events import resolve_event as mark_resolved
-from hub.engine.runs import queue_run, run_summary
+from hub.engine.runs import queue_run
 from hub.errors import BadInput, NeedsConfirmation, NotFound
 from hub.feeds.shipping import ship_and_confirm
-from hub.models import (
-    Event,
-    FeedRun,
-    Integration,
-    Order,
-    Product,
-    StockLevel,
-    Warehouse,
-)
-from hub.services.integrations import get_integration, integration_summary
-from hub.services.listings import order_rows, product_rows
-from hub.services.orders import shipment_summary
-from hub.services.stock import get_warehouse
+from hub.models import Event, FeedRun, Integration, Order, Product
+from hub.services import queries
+from hub.services.integrations import get_integration
 from hub.services.users import user_for_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -74,27 +63,27 @@ def _limit():
     return limit
 
 
-def keyset(query, model, rows_to_dicts, schema):
-    """``?after=<id>&limit=N`` in id order: one LIMIT n+1 query, no COUNT; ``next`` link."""
+def page(listing, query):
+    """``?after=<id>&limit=N`` in id order (hub.services.queries.keyset); a ``next`` link."""
     limit = _limit()
     after = request.args.get("after")
     if after not in (None, ""):
         if not str(after).isdigit() or len(str(after)) > 19 or int(after) > MAX_ID:
             raise BadInput(f"after must be an id (an integer from 0 to {MAX_ID})")
-        query = query.where(model.id > int(after))
-    rows = list(query.order_by(model.id).limit(limit + 1))
-    more = len(rows) > limit
-    rows = rows[:limit]
+        after = int(after)
+    else:
+        after = None
+    found = queries.keyset(query, limit=limit, cursor=after)
     next_url = None
-    if more:
+    if found.next is not None:
         args = request.args.to_dict()
-        args.update(after=rows[-1].id, limit=limit)
+        args.update(after=found.next, limit=limit)
         next_url = url_for(request.endpoint, _external=False, **request.view_args, **args)
-    return jsonify({"items": schema(many=True).dump(rows_to_dicts(rows)), "next": next_url})
+    return jsonify({"items": listing.dump(found.rows), "next": next_url})
 
 
-def one(schema, data, status=200):
-    return jsonify(schema().dump(data)), status
+def one(listing, row, status=200):
+    return jsonify(listing.dump_one(row)), status
 
 
 def body(schema):
@@ -127,46 +116,6 @@ def _flag(name):
     return value.lower() in ("1", "true", "yes")
 
 
-# -- row shapes (the CLI's, so scripts can switch between the two) ------------------------------
-
-
-def product_dicts(products):
-    rows = product_rows(products)
-    for product, row in zip(products, rows, strict=True):
-        row["id"] = product.id
-    return rows
-
-
-def order_dicts(orders):
-    return order_rows(orders)
-
-
-def stock_dicts(levels):
-    return [
-        {
-            "id": lv.id,
-            "sku": lv.product.sku,
-            "warehouse": lv.warehouse.code,
-            "on_hand": lv.on_hand,
-            "reserved": lv.reserved,
-            "available": lv.available,
-        }
-        for lv in levels
-    ]
-
-
-def run_dict(run):
-    return run_summary(run, events=False)
-
-
-def event_dict(e):
-    return event_summary(e)
-
-
-def integration_dict(integration):
-    return integration_summary(integration, with_secrets_masked=False)
-
-
 # -- views -----------------------------------------------------------------------------------
 
 
@@ -174,47 +123,32 @@ def openapi():
     return jsonify(document(ROUTES, bp.url_prefix))
 
 
+def _arg(name):
+    return request.args.get(name) or None
+
+
 def list_products():
-    query = Product.select()
-    q = (request.args.get("q") or "").strip()
-    if q:
-        query = query.where((Product.sku == q) | (Product.barcode == q) | Product.sku.startswith(q))
-    if request.args.get("status"):
-        query = query.where(Product.status == request.args["status"])
-    return keyset(query, Product, product_dicts, schemas.ProductOut)
+    return page(queries.PRODUCTS, queries.products(q=_arg("q"), status=_arg("status")))
 
 
 def get_product(product_id):
-    return one(schemas.ProductOut, product_dicts([_get(Product, product_id, "product")])[0])
+    return one(queries.PRODUCTS, _get(Product, product_id, "product"))
 
 
 def list_orders():
-    query = Order.select()
-    if request.args.get("status"):
-        query = query.where(Order.status == request.args["status"])
-    if request.args.get("integration"):
-        query = query.where(Order.integration == get_integration(request.args["integration"]))
-    if request.args.get("number"):
-        query = query.where(Order.number == request.args["number"])
-    return keyset(query, Order, order_dicts, schemas.OrderOut)
+    query = queries.orders(
+        status=_arg("status"), integration=_arg("integration"), number=_arg("number")
+    )
+    return page(queries.ORDERS, query)
 
 
 def get_order(order_id):
-    return one(schemas.OrderOut, order_dicts([_get(Order, order_id, "order")])[0])
+    return one(queries.ORDERS, _get(Order, order_id, "order"))
 
 
 def list_stock():
-    query = (
-        StockLevel.select(StockLevel, Product, Warehouse)
-        .join(Product)
-        .switch(StockLevel)
-        .join(Warehouse)
-    )
-    if request.args.get("sku"):
-        query = query.where(Product.sku == request.args["sku"])
-    if request.args.get("warehouse"):
-        query = query.where(StockLevel.warehouse == get_warehouse(request.args["warehouse"]).id)
-    return keyset(query, StockLevel, stock_dicts, schemas.StockOut)
+    query = queries.stock_levels(sku=_arg("sku"), warehouse=_arg("warehouse"))
+    return page(queries.STOCK, query)
 
 
 def create_shipment():
@@ -235,21 +169,21 @@ def create_shipment():
         user=g.api_user,
         allow_duplicate_tracking=data["allow_duplicate_tracking"],
     )
-    return one(schemas.ShipmentOut, shipment_summary(shipment), 201)
+    return one(queries.SHIPMENTS, shipment, 201)
 
 
 def list_runs():
-    query = FeedRun.select(FeedRun, Integration).join(Integration)
-    if request.args.get("integration"):
-        query = query.where(FeedRun.integration == get_integration(request.args["integration"]))
-    for name in ("feed", "status", "trigger"):
-        if request.args.get(name):
-            query = query.where(getattr(FeedRun, name) == request.args[name])
-    return keyset(query, FeedRun, lambda rows: [run_dict(r) for r in rows], schemas.RunOut)
+    query = queries.runs(
+        integration=_arg("integration"),
+        feed=_arg("feed"),
+        status=_arg("status"),
+        trigger=_arg("trigger"),
+    )
+    return page(queries.RUNS, query)
 
 
 def get_run(run_id):
-    return one(schemas.RunOut, run_dict(_get(FeedRun, run_id, "run")))
+    return one(queries.RUNS, _get(FeedRun, run_id, "run"))
 
 
 def create_run():
@@ -257,46 +191,32 @@ def create_run():
     run = queue_run(
         get_integration(data["integration"]), data["feed"], trigger="manual", params=data["params"]
     )
-    return one(schemas.RunOut, run_dict(run), 202)
+    return one(queries.RUNS, run, 202)
 
 
 def list_events():
-    query = Event.select(Event, Integration).join(Integration)
-    if request.args.get("severity"):
-        query = query.where(Event.severity == request.args["severity"])
-    unresolved = _flag("unresolved")
-    if unresolved is True:
-        query = query.where(Event.resolved_at.is_null(True))
-    elif unresolved is False:
-        query = query.where(Event.resolved_at.is_null(False))
-    if request.args.get("integration"):
-        query = query.where(Event.integration == get_integration(request.args["integration"]))
-    return keyset(query, Event, lambda rows: [event_dict(e) for e in rows], schemas.EventOut)
+    query = queries.events(
+        severity=_arg("severity"), unresolved=_flag("unresolved"), integration=_arg("integration")
+    )
+    return page(queries.EVENTS, query)
 
 
 def get_event(event_id):
-    return one(schemas.EventOut, event_dict(_get(Event, event_id, "event")))
+    return one(queries.EVENTS, _get(Event, event_id, "event"))
 
 
 def resolve_event(event_id):
     event = _get(Event, event_id, "event")
     mark_resolved(event, g.api_user)
-    return one(schemas.EventOut, event_dict(Event.get_by_id(event.id)))
+    return one(queries.EVENTS, Event.get_by_id(event.id))
 
 
 def list_integrations():
-    return keyset(
-        Integration.select(),
-        Integration,
-        lambda rows: [integration_dict(i) for i in rows],
-        schemas.IntegrationOut,
-    )
+    return page(queries.INTEGRATIONS, queries.integrations())
 
 
 def get_integration_view(integration_id):
-    return one(
-        schemas.IntegrationOut, integration_dict(_get(Integration, integration_id, "integration"))
-    )
+    return one(queries.INTEGRATIONS, _get(Integration, integration_id, "integration"))
 
 
 PAGE = [
@@ -321,7 +241,11 @@ ROUTES = [
         schemas.ProductOut,
         True,
         [
-            Param("q", description="SKU or barcode (exact) or SKU prefix"),
+            Param(
+                "q",
+                description="SKU or barcode (exact) or SKU prefix; when no code matches, "
+                "a word of the name",
+            ),
             Param("status", description="active, inactive or missing"),
             *PAGE,
         ],

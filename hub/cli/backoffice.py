@@ -9,37 +9,29 @@ Quantities are ints and money decimal strings in --json output.
 import getpass
 
 import click
-from peewee import fn
 
 from hub.cli.common import json_option, print_json, print_rows, print_table, with_db
 from hub.errors import BadInput
 from hub.feeds.shipping import ship_and_confirm
-from hub.models import Integration, PurchaseOrder, StockLevel, StockMovement, Supplier, Warehouse
-from hub.services import purchasing
+from hub.models import PurchaseOrder, StockMovement, Supplier, Warehouse
+from hub.models.purchasing import PO_STATUSES
+from hub.services import purchasing, queries
 from hub.services import stock as svc
-from hub.services.orders import shipment_summary
 from hub.services.purchasing import (
     cancel_purchase_order,
     create_purchase_order,
     create_supplier,
     find_purchase_order,
-    get_supplier,
     link_product,
     money_str,
     order_purchase_order,
-    po_summary,
     receive_purchase_order,
-    supplier_summary,
 )
 from hub.services.stock import (
     activate_warehouse,
     create_warehouse,
     deactivate_warehouse,
-    get_product,
-    get_warehouse,
-    movement_row,
     rename_warehouse,
-    stock_rows,
 )
 
 # Negative numbers ("-3") are values, not options.
@@ -85,10 +77,6 @@ def _int(text, what):
         raise BadInput(f"{what}: the quantity must be a whole number") from None
 
 
-def _movement_rows(movements):
-    return [movement_row(m) for m in movements if m is not None]
-
-
 # --------------------------------------------------------------------------- hub stock
 
 
@@ -104,7 +92,7 @@ def stock():
 @with_db
 def stock_list(sku, warehouse, as_json):
     """On hand, reserved and available per product and warehouse."""
-    rows = list(stock_rows(sku=sku, warehouse=warehouse))
+    rows = queries.stock_rows(sku=sku, warehouse=warehouse)
     print_rows(rows, as_json, ["sku", "warehouse", "on_hand", "reserved", "available"])
 
 
@@ -159,7 +147,7 @@ def stock_transfer(sku, quantity, from_warehouse, to_warehouse, reason, as_json)
 
 
 def _print_movements(movements, as_json):
-    rows = _movement_rows(movements)
+    rows = queries.MOVEMENTS.dump(movements)
     if as_json:
         print_json(rows)
         return
@@ -179,16 +167,8 @@ def _print_movements(movements, as_json):
 @with_db
 def stock_movements(sku, warehouse, limit, as_json):
     """The ledger of a product, newest first."""
-    product = get_product(sku)
-    query = (
-        StockMovement.select()
-        .where(StockMovement.product == product.id)
-        .order_by(StockMovement.id.desc())
-        .limit(limit)
-    )
-    if warehouse:
-        query = query.where(StockMovement.warehouse == get_warehouse(warehouse).id)
-    rows = _movement_rows(query)
+    query = queries.movements(product=sku, warehouse=warehouse or None)
+    rows = queries.MOVEMENTS.dump(query.order_by(StockMovement.id.desc()).limit(limit))
     print_rows(
         rows,
         as_json,
@@ -262,7 +242,7 @@ def ship(
         user=cli_user(),
         allow_duplicate_tracking=allow_duplicate_tracking,
     )
-    summary = shipment_summary(shipment)
+    summary = queries.SHIPMENTS.dump_one(shipment)
     if as_json:
         print_json(summary)
     else:
@@ -302,10 +282,11 @@ def po_create(supplier, lines, warehouse, notes, as_json):
     order = create_purchase_order(
         supplier, parse_po_lines(lines), warehouse=warehouse, user=cli_user(), notes=notes
     )
-    _print_po(po_summary(order), as_json, "created")
+    _print_po(order, as_json, "created")
 
 
-def _print_po(summary, as_json, verb):
+def _print_po(order, as_json, verb):
+    summary = queries.PURCHASE_ORDER.dump_one(order)
     if as_json:
         print_json(summary)
     else:
@@ -321,7 +302,7 @@ def _print_po(summary, as_json, verb):
 @with_db
 def po_order(number, as_json):
     """Mark a draft as ordered (sent to the supplier)."""
-    _print_po(po_summary(order_purchase_order(number, user=cli_user())), as_json, "ordered")
+    _print_po(order_purchase_order(number, user=cli_user()), as_json, "ordered")
 
 
 @po.command("receive", context_settings=NUMBERS)
@@ -341,8 +322,7 @@ def po_receive(number, lines, warehouse, as_json):
     receive_purchase_order(
         number, parse_qty_lines(lines) if lines else None, warehouse=warehouse, user=cli_user()
     )
-    summary = po_summary(find_purchase_order(number))
-    _print_po(summary, as_json, "received")
+    _print_po(find_purchase_order(number), as_json, "received")
 
 
 @po.command("cancel")
@@ -351,25 +331,18 @@ def po_receive(number, lines, warehouse, as_json):
 @with_db
 def po_cancel(number, as_json):
     """Cancel a purchase order (what was received stays in stock)."""
-    _print_po(po_summary(cancel_purchase_order(number, user=cli_user())), as_json, "cancelled")
+    _print_po(cancel_purchase_order(number, user=cli_user()), as_json, "cancelled")
 
 
 @po.command("list")
-@click.option(
-    "--status",
-    type=click.Choice(["draft", "ordered", "partially_received", "received", "cancelled"]),
-)
+@click.option("--status", type=click.Choice(PO_STATUSES))
 @click.option("--supplier")
 @json_option
 @with_db
 def po_list(status, supplier, as_json):
     """Purchase orders, newest first."""
-    query = PurchaseOrder.select().order_by(PurchaseOrder.id.desc())
-    if status:
-        query = query.where(PurchaseOrder.status == status)
-    if supplier:
-        query = query.where(PurchaseOrder.supplier == get_supplier(supplier).id)
-    rows = [po_summary(p, with_lines=False) for p in query]
+    query = queries.purchase_orders(status=status, supplier=supplier or None)
+    rows = queries.PURCHASE_ORDERS.dump(query.order_by(PurchaseOrder.id.desc()))
     print_rows(
         rows,
         as_json,
@@ -391,7 +364,7 @@ def po_list(status, supplier, as_json):
 @with_db
 def po_show(number, as_json):
     """A purchase order with its lines."""
-    summary = po_summary(find_purchase_order(number))
+    summary = queries.PURCHASE_ORDER.dump_one(find_purchase_order(number))
     if as_json:
         print_json(summary)
         return
@@ -454,7 +427,7 @@ def recommendations(window_days, safety_days, review_days, skip_unsold, create_p
     }
     if create_po:
         order = purchasing.create_po_from_recommendations(create_po, user=cli_user(), **options)
-        _print_po(purchasing.po_summary(order), as_json, "created")
+        _print_po(order, as_json, "created")
         return
     groups = purchasing.recommendations(**options)
     if as_json:
@@ -488,37 +461,9 @@ def warehouses():
     """Warehouses (one is created by default)."""
 
 
-def warehouse_row(wh):
-
-    totals = (
-        StockLevel.select(
-            fn.COUNT(StockLevel.id), fn.SUM(StockLevel.on_hand), fn.SUM(StockLevel.reserved)
-        )
-        .where(StockLevel.warehouse == wh.id)
-        .tuples()
-        .first()
-    )
-    return {
-        "id": wh.id,
-        "code": wh.code,
-        "name": wh.name,
-        "active": wh.active,
-        "is_default": wh.is_default,
-        "products": int(totals[0] or 0),
-        "on_hand": int(totals[1] or 0),
-        "reserved": int(totals[2] or 0),
-        "default_for": [
-            i.name
-            for i in Integration.select(Integration.name).where(
-                Integration.default_warehouse == wh.id
-            )
-        ],
-    }
-
-
 def _print_warehouse(wh, as_json, verb):
     if as_json:
-        print_json(warehouse_row(wh))
+        print_json(queries.WAREHOUSES.dump_one(wh))
     else:
         click.echo(f"warehouse {wh.code} ({wh.name}) {verb}")
 
@@ -528,7 +473,7 @@ def _print_warehouse(wh, as_json, verb):
 @with_db
 def warehouses_list(as_json):
     """Warehouses with their stock totals."""
-    rows = [warehouse_row(w) for w in Warehouse.select().order_by(Warehouse.id)]
+    rows = queries.WAREHOUSES.dump(queries.warehouses().order_by(Warehouse.id))
     print_rows(
         rows,
         as_json,
@@ -587,7 +532,7 @@ def suppliers():
 @with_db
 def suppliers_list(as_json):
     """Suppliers, by name."""
-    rows = [supplier_summary(s) for s in Supplier.select().order_by(Supplier.name)]
+    rows = queries.SUPPLIERS.dump(queries.suppliers().order_by(Supplier.name))
     print_rows(rows, as_json, ["id", "name", "email", "lead_time_days", "products", "active"])
 
 
@@ -602,7 +547,7 @@ def suppliers_create(name, email, phone, lead_time_days, as_json):
     """Create a supplier."""
     supplier = create_supplier(name, email=email, phone=phone, lead_time_days=lead_time_days)
     if as_json:
-        print_json(supplier_summary(supplier))
+        print_json(queries.SUPPLIERS.dump_one(supplier))
     else:
         click.echo(f"supplier {supplier.name} created (id {supplier.id})")
 

@@ -20,10 +20,10 @@ from hub.engine.runs import queue_run, run_inline, run_summary
 from hub.engine.schedule import describe_next, update_feed_setting
 from hub.errors import BadInput
 from hub.models import FeedRun, FeedSetting, WorkerHeartbeat, iso, utcnow
+from hub.models.feeds import RUN_STATUSES
+from hub.services import queries
 from hub.services.integrations import get_integration
 from hub.settings import get_settings
-
-RUN_STATUSES = ("queued", "running", "succeeded", "succeeded_with_errors", "failed", "skipped")
 
 
 @click.group()
@@ -210,14 +210,8 @@ def runs():
 @with_db
 def runs_list(integration, feed, status, limit, as_json):
     """List recent runs, newest first."""
-    query = FeedRun.select().order_by(FeedRun.id.desc()).limit(limit)
-    if integration:
-        query = query.where(FeedRun.integration == get_integration(integration).id)
-    if feed:
-        query = query.where(FeedRun.feed == feed)
-    if status:
-        query = query.where(FeedRun.status == status)
-    rows = [run_summary(r, events=False) for r in query]
+    query = queries.runs(integration=integration or None, feed=feed, status=status)
+    rows = queries.RUNS.dump(query.order_by(FeedRun.id.desc()).limit(limit))
     if as_json:
         print_json(rows)
     else:

@@ -18,6 +18,7 @@ from hub.cli.common import (
 from hub.db import db
 from hub.errors import BadInput
 from hub.models import Integration
+from hub.services import queries
 from hub.services.alerts import set_alert_recipients
 from hub.services.golive import back_to_test_mode, check_connection, setting_choices
 from hub.services.golive import go_live as do_go_live
@@ -89,7 +90,7 @@ def add(name, connector, url, settings, secrets, orders_since, as_json):
 @with_db
 def list_(as_json):
     """List integrations."""
-    rows = [integration_summary(i) for i in Integration.select().order_by(Integration.name)]
+    rows = queries.INTEGRATIONS_MASKED.dump(queries.integrations().order_by(Integration.name))
     print_rows(rows, as_json, ["id", "name", "connector", "mode", "url"])
 
 

@@ -9,8 +9,7 @@ from hub.bounds import EVENT_TEXT_MAX, shorten
 from hub.db import db
 from hub.errors import BadInput
 from hub.models import Event, RunLog, iso, utcnow
-
-SEVERITIES = ("info", "retry", "error")
+from hub.models.feeds import SEVERITIES
 
 
 def record_event(

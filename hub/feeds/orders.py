@@ -28,6 +28,7 @@ from hub.models import (
     to_utc_naive,
     utcnow,
 )
+from hub.models.orders import OPEN_ORDER_STATUSES
 from hub.outcomes import Invalid, Outcome
 from hub.records import serialise_record, validate_record
 from hub.services import orders as order_service
@@ -525,7 +526,7 @@ def _apply_status(job, record, order_service):
             external_id=order.external_id,
         )
         return
-    if record.get("fulfilled") and order.status in ("to_ship", "partially_shipped"):
+    if record.get("fulfilled") and order.status in OPEN_ORDER_STATUSES:
         job.count("failed")
         job.event(
             "error",

@@ -26,6 +26,7 @@ from hub.models import (
     StockLevel,
     StockMovement,
 )
+from hub.models.orders import OPEN_ORDER_STATUSES
 
 
 def _warehouse_ids(integration):
@@ -57,10 +58,7 @@ def open_reservations(integration, product_ids=None):
             OrderLine.product, fn.SUM(OrderLine.quantity - OrderLine.shipped_quantity).alias("q")
         )
         .join(Order)
-        .where(
-            (Order.integration == integration.id)
-            & Order.status.in_(["to_ship", "partially_shipped"])
-        )
+        .where((Order.integration == integration.id) & Order.status.in_(OPEN_ORDER_STATUSES))
         .group_by(OrderLine.product)
     )
     if product_ids is not None:

@@ -10,6 +10,7 @@ FINAL_STATUSES = ("succeeded", "succeeded_with_errors", "failed", "skipped")
 # "webhook": reserved for runs a store's webhook starts
 TRIGGERS = ("schedule", "manual", "retry", "shipment", "webhook")
 SEVERITIES = ("info", "retry", "error")
+HELD_STATUSES = ("held", "expired")  # expired: no longer re-checked, stock still reserved
 
 
 class FeedSetting(BaseModel):

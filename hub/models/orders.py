@@ -14,6 +14,7 @@ from hub.models.integrations import Integration
 from hub.models.inventory import Warehouse
 
 ORDER_STATUSES = ("to_ship", "partially_shipped", "shipped", "cancelled")
+OPEN_ORDER_STATUSES = ("to_ship", "partially_shipped")  # still to ship: stock reserved
 CONFIRMATION_STATUSES = ("pending", "confirmed", "failed", "not_sent")
 
 

@@ -13,6 +13,7 @@ from hub.models.catalog import Product
 from hub.models.inventory import Warehouse
 
 PO_STATUSES = ("draft", "ordered", "partially_received", "received", "cancelled")
+OPEN_PO_STATUSES = ("draft", "ordered", "partially_received")
 
 
 class Supplier(BaseModel):

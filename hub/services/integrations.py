@@ -21,10 +21,10 @@ from hub.models import (
     to_utc_naive,
     utcnow,
 )
+from hub.models.orders import ORDER_STATUSES
 from hub.settings import get_settings
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,99}$")
-ORDER_STATUSES = ("to_ship", "partially_shipped", "shipped", "cancelled")
 
 
 def validate_url(url):

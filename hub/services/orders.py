@@ -46,11 +46,9 @@ from hub.models import (
     iso,
     utcnow,
 )
+from hub.models.orders import OPEN_ORDER_STATUSES, ORDER_STATUSES
 from hub.services import stock
 from hub.settings import get_settings
-
-ORDER_STATUSES = ("to_ship", "partially_shipped", "shipped", "cancelled")
-OPEN_STATUSES = ("to_ship", "partially_shipped")
 
 TRANSITIONS = {
     "to_ship": ("partially_shipped", "shipped", "cancelled"),
@@ -328,7 +326,7 @@ def ship_order(
     username = stock._username(user)
     with db.atomic():
         order = _lock_order(order.id)  # serialises two shipments of the same order
-        if order.status not in OPEN_STATUSES:
+        if order.status not in OPEN_ORDER_STATUSES:
             raise BadInput(
                 f"{order_label(order)} is {order.status}: it cannot be shipped "
                 f"(allowed from {order.status}: "

@@ -58,10 +58,9 @@ from hub.models import (
     iso,
     utcnow,
 )
+from hub.models.purchasing import OPEN_PO_STATUSES, PO_STATUSES
 from hub.services import stock
 
-PO_STATUSES = ("draft", "ordered", "partially_received", "received", "cancelled")
-OPEN_PO_STATUSES = ("draft", "ordered", "partially_received")
 PO_TRANSITIONS = {
     "draft": ("ordered", "cancelled"),
     "ordered": ("partially_received", "received", "cancelled"),

@@ -41,7 +41,6 @@ from hub.models import (
     StockMovement,
     Warehouse,
     default_warehouse,
-    iso,
     utcnow,
 )
 from hub.models.inventory import MOVEMENT_TYPES
@@ -635,49 +634,6 @@ def activate_warehouse(wh):
 
 
 # --------------------------------------------------------------------------- reporting
-
-
-def stock_rows(sku=None, warehouse=None):
-    """Levels as dicts {sku, warehouse, on_hand, reserved, available}, by SKU then warehouse."""
-    query = (
-        StockLevel.select(StockLevel, Product, Warehouse)
-        .join(Product)
-        .switch(StockLevel)
-        .join(Warehouse)
-        .order_by(Product.sku, Warehouse.id)
-    )
-    if sku:
-        query = query.where(StockLevel.product == get_product(sku).id)
-    if warehouse is not None:
-        query = query.where(StockLevel.warehouse == get_warehouse(warehouse).id)
-    for lv in query:
-        yield {
-            "sku": lv.product.sku,
-            "warehouse": lv.warehouse.code,
-            "on_hand": lv.on_hand,
-            "reserved": lv.reserved,
-            "available": lv.available,
-        }
-
-
-def movement_row(m, sku=None, warehouse_code=None):
-    return {
-        "id": m.id,
-        "sku": sku or m.product.sku,
-        "warehouse": warehouse_code or m.warehouse.code,
-        "type": m.type,
-        "quantity": m.quantity,
-        "reserved_change": m.reserved_change,
-        "on_hand_after": m.on_hand_after,
-        "reserved_after": m.reserved_after,
-        "reference_type": m.reference_type,
-        "reference_id": m.reference_id,
-        "reference": m.reference,
-        "reason": m.reason,
-        "user": m.user,
-        "run_id": m.run_id,
-        "created_at": iso(m.created_at),
-    }
 
 
 def verify_ledger():

@@ -15,10 +15,10 @@ from typing import Any
 from hub.engine.plugins import PluginRegistry
 from hub.feeds.targets import targets
 from hub.models import Binding, HeldRecord, Order, Product, StockDiscrepancy
-from hub.services import golive, stock
+from hub.services import golive, queries, stock
 from hub.services.integrations import get_integration
-from hub.services.listings import order_rows
 from hub.services.orders import ship_order, shipment_summary
+from hub.services.queries import order_dicts as order_rows
 
 
 def _integration(integration: Any) -> Any:
@@ -55,7 +55,7 @@ def ship(order_id: int, **shipment: Any) -> dict[str, Any]:
 
 def stock_level(sku: str) -> dict[str, int]:
     """The hub's stock of ``sku`` over every warehouse: {on_hand, reserved, available}."""
-    rows = list(stock.stock_rows(sku))
+    rows = queries.stock_rows(sku)
     return {k: sum(r[k] for r in rows) for k in ("on_hand", "reserved", "available")}
 
 

@@ -17,6 +17,7 @@ from hub.models import (
     Supplier,
     Warehouse,
 )
+from hub.services import queries
 from hub.settings import get_settings
 from hub.web.charts import line_chart, svg_response
 from hub.web.common import back, get_or_404, keyset_page, protected_blueprint, run_action
@@ -26,31 +27,11 @@ MOVEMENTS_SHOWN = 100
 CHART_POINTS = 500
 
 
-def search_query(q):
-    """SKU or barcode exactly, or a SKU prefix (index lookups); else a word of the name
-    (a scan, only when no code matched)."""
-    query = Product.select()
-    q = (q or "").strip()
-    if not q:
-        return query
-    by_code = query.where(
-        (Product.sku == q)
-        | (Product.barcode == q)
-        | ((Product.sku >= q) & (Product.sku < q + "\uffff"))
-    )
-    if by_code.exists():
-        return by_code
-    return query.where(Product.name.contains(q))
-
-
 @bp.route("/")
 def index():
     q = request.args.get("q", "")
-    query = search_query(q)
     status = request.args.get("status")
-    if status:
-        query = query.where(Product.status == status)
-    rows, next_before = keyset_page(query, Product)
+    rows, next_before = keyset_page(queries.products(q=q, status=status))
     stock = {}
     if rows:
         for product_id, on_hand, reserved in (

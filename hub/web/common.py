@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from hub.bounds import MAX_QUANTITY, as_id, whole_number
 from hub.errors import BadInput, HubError
+from hub.services.queries import keyset
 
 
 def protected_blueprint(name, import_name, **kwargs):
@@ -37,19 +38,14 @@ def page_size():
     return max(1, min(size, 500))
 
 
-def keyset_page(query, model, size=None):
-    """Newest first, ``?before=<id>``: one LIMIT n+1 query, never a COUNT.
+def keyset_page(query, size=None):
+    """Newest first, ``?before=<id>`` (hub.services.queries.keyset, descending).
 
     Returns (rows, next_before) where next_before is the id to pass for the next page or None.
     """
-    size = size or page_size()
     before = as_id(request.args.get("before") or "")
-    if before:
-        query = query.where(model.id < before)
-    rows = list(query.order_by(model.id.desc()).limit(size + 1))
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, (rows[-1].id if more and rows else None)
+    page = keyset(query, limit=size or page_size(), cursor=before, descending=True)
+    return page.rows, page.next
 
 
 def parse_date(value, end=False):

@@ -7,6 +7,7 @@ from hub.bounds import as_id
 from hub.engine.events import resolve_event, unresolved_errors
 from hub.engine.runs import retry_event
 from hub.models import Event, FeedRun, Integration, Order, Product, RunLog
+from hub.services import queries
 from hub.web.common import get_or_404, keyset_page, protected_blueprint, run_action, safe_path
 
 bp = protected_blueprint("events", __name__, url_prefix="/events")
@@ -25,17 +26,13 @@ def bell_summary():
 def index():
     severity = request.args.get("severity") or "error"
     state = request.args.get("state") or "unresolved"
-    query = Event.select(Event, Integration).join(Integration)
-    if severity != "all":
-        query = query.where(Event.severity == severity)
-    if state == "unresolved":
-        query = query.where(Event.resolved_at.is_null(True))
-    elif state == "resolved":
-        query = query.where(Event.resolved_at.is_null(False))
     integration = request.args.get("integration", type=as_id)
-    if integration:
-        query = query.where(Event.integration == integration)
-    rows, next_before = keyset_page(query, Event)
+    query = queries.events(
+        severity=None if severity == "all" else severity,
+        unresolved={"unresolved": True, "resolved": False}.get(state),
+        integration=integration,
+    )
+    rows, next_before = keyset_page(query)
     return render_template(
         "events/index.html",
         events=rows,

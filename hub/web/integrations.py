@@ -11,10 +11,10 @@ from hub.engine.runs import queue_run
 from hub.engine.schedule import describe_next, update_feed_setting
 from hub.errors import HubError
 from hub.models import FeedRun, FeedSetting, Integration, Order
+from hub.models.orders import ORDER_STATUSES
 from hub.services import golive
 from hub.services.alerts import alert_recipients_summary, set_alert_recipients
 from hub.services.integrations import (
-    ORDER_STATUSES,
     create_integration,
     integration_secrets,
     update_integration,

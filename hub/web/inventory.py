@@ -4,9 +4,9 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from hub.bounds import as_id
-from hub.models import Product, StockLevel, StockMovement, Warehouse
+from hub.models import Warehouse
 from hub.models.inventory import MOVEMENT_TYPES
-from hub.services import stock
+from hub.services import queries, stock
 from hub.web.common import (
     get_or_404,
     int_field,
@@ -22,28 +22,17 @@ def _user():
     return current_user._get_current_object()
 
 
-def _sku_filter(query, model):
-    sku = (request.args.get("sku") or "").strip()
-    if sku:
-        product = Product.get_or_none(Product.sku == sku)
-        query = query.where(model.product == (product.id if product else 0))
-    warehouse = request.args.get("warehouse", type=as_id)
-    if warehouse:
-        query = query.where(model.warehouse == warehouse)
-    return query
+def _stock_filters():
+    return {
+        "sku": (request.args.get("sku") or "").strip() or None,
+        "warehouse": request.args.get("warehouse", type=as_id),
+    }
 
 
 @bp.route("/")
 def index():
     warehouses = list(Warehouse.select().order_by(Warehouse.id))
-    query = _sku_filter(
-        StockLevel.select(StockLevel, Product, Warehouse)
-        .join(Product)
-        .switch(StockLevel)
-        .join(Warehouse),
-        StockLevel,
-    )
-    levels, next_before = keyset_page(query, StockLevel)
+    levels, next_before = keyset_page(queries.stock_levels(**_stock_filters()))
     return render_template(
         "inventory/index.html",
         warehouses=warehouses,
@@ -55,16 +44,8 @@ def index():
 
 @bp.route("/movements")
 def movements():
-    query = _sku_filter(
-        StockMovement.select(StockMovement, Product, Warehouse)
-        .join(Product)
-        .switch(StockMovement)
-        .join(Warehouse),
-        StockMovement,
-    )
-    if request.args.get("type"):
-        query = query.where(StockMovement.type == request.args["type"])
-    rows, next_before = keyset_page(query, StockMovement)
+    query = queries.movements(type=request.args.get("type") or None, **_stock_filters())
+    rows, next_before = keyset_page(query)
     return render_template(
         "inventory/movements.html",
         movements=rows,

@@ -7,7 +7,6 @@ from hub.bounds import as_id
 from hub.errors import BadInput
 from hub.feeds.shipping import ship_and_confirm
 from hub.models import (
-    HeldRecord,
     Integration,
     Order,
     OrderLine,
@@ -15,7 +14,8 @@ from hub.models import (
     ShipmentLine,
     Warehouse,
 )
-from hub.models.orders import ORDER_STATUSES
+from hub.models.orders import OPEN_ORDER_STATUSES, ORDER_STATUSES
+from hub.services import queries
 from hub.services.orders import cancel_order
 from hub.web.common import (
     get_or_404,
@@ -27,27 +27,21 @@ from hub.web.common import (
 )
 
 bp = protected_blueprint("orders", __name__, url_prefix="/orders")
-OPEN_STATUSES = ("to_ship", "partially_shipped")
 
 
 def filtered_orders(args):
-    query = Order.select(Order, Integration).join(Integration)
-    if args.get("status"):
-        query = query.where(Order.status == args["status"])
-    if args.get("integration", type=as_id):
-        query = query.where(Order.integration == args.get("integration", type=as_id))
-    if args.get("from"):
-        query = query.where(Order.ordered_at >= parse_date(args["from"]))
-    if args.get("to"):
-        query = query.where(Order.ordered_at < parse_date(args["to"], end=True))
-    if args.get("q"):
-        query = query.where(Order.number == args["q"].strip().lstrip("#"))
-    return query
+    return queries.orders(
+        status=args.get("status") or None,
+        integration=args.get("integration", type=as_id),
+        number=(args.get("q") or "").strip().lstrip("#") or None,
+        ordered_from=parse_date(args.get("from")),
+        ordered_to=parse_date(args.get("to"), end=True),
+    )
 
 
 @bp.route("/")
 def index():
-    rows, next_before = keyset_page(filtered_orders(request.args), Order)
+    rows, next_before = keyset_page(filtered_orders(request.args))
     return render_template(
         "orders/index.html",
         orders=rows,
@@ -79,7 +73,7 @@ def show(order_id):
         lines=lines,
         shipments=shipments,
         shipment_lines=shipment_lines,
-        can_ship=order.status in OPEN_STATUSES,
+        can_ship=order.status in OPEN_ORDER_STATUSES,
         carriers=carriers_of(order),
         warehouses=Warehouse.select()
         .where(Warehouse.active == True)  # noqa: E712
@@ -143,10 +137,5 @@ def cancel(order_id):
 
 @bp.route("/held")
 def held():
-    query = (
-        HeldRecord.select(HeldRecord, Integration)
-        .join(Integration)
-        .where(HeldRecord.status.in_(["held", "expired"]))
-    )
-    rows, next_before = keyset_page(query, HeldRecord)
+    rows, next_before = keyset_page(queries.held_orders())
     return render_template("orders/held.html", held=rows, next_before=next_before)

@@ -16,6 +16,7 @@ from hub.models import (
     WorkerHeartbeat,
     utcnow,
 )
+from hub.models.orders import OPEN_ORDER_STATUSES
 from hub.services.alerts import late_feeds
 from hub.services.purchasing import recommendations
 from hub.settings import get_settings
@@ -89,7 +90,7 @@ def index():
     )
     to_ship = dict(
         Order.select(Order.integration, fn.COUNT(Order.id))
-        .where(Order.status.in_(("to_ship", "partially_shipped")))
+        .where(Order.status.in_(OPEN_ORDER_STATUSES))
         .group_by(Order.integration)
         .tuples()
     )

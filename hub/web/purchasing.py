@@ -17,7 +17,7 @@ from hub.models import (
     Warehouse,
 )
 from hub.models.purchasing import PO_STATUSES
-from hub.services import purchasing
+from hub.services import purchasing, queries
 from hub.web.common import get_or_404, int_field, keyset_page, protected_blueprint, run_action
 
 bp = protected_blueprint("purchasing", __name__, url_prefix="/purchasing")
@@ -29,10 +29,8 @@ def _user():
 
 @bp.route("/")
 def index():
-    query = PurchaseOrder.select(PurchaseOrder, Supplier).join(Supplier)
-    if request.args.get("status"):
-        query = query.where(PurchaseOrder.status == request.args["status"])
-    orders, next_before = keyset_page(query, PurchaseOrder)
+    query = queries.purchase_orders(status=request.args.get("status") or None)
+    orders, next_before = keyset_page(query)
     return render_template(
         "purchasing/index.html",
         orders=orders,

@@ -15,7 +15,7 @@ from hub.models import (
     iso,
 )
 from hub.models.feeds import FINAL_STATUSES, RUN_STATUSES, SEVERITIES
-from hub.services import stock
+from hub.services import queries, stock
 from hub.web.common import get_or_404, keyset_page, parse_date, protected_blueprint, run_action
 
 bp = protected_blueprint("runs", __name__, url_prefix="/runs")
@@ -24,19 +24,15 @@ LOG_LIMIT = 500
 
 @bp.route("/")
 def index():
-    query = FeedRun.select(FeedRun, Integration).join(Integration)
     args = request.args
-    if args.get("integration", type=as_id):
-        query = query.where(FeedRun.integration == args.get("integration", type=as_id))
-    if args.get("feed"):
-        query = query.where(FeedRun.feed == args["feed"])
-    if args.get("status"):
-        query = query.where(FeedRun.status == args["status"])
-    if args.get("from"):
-        query = query.where(FeedRun.queued_at >= parse_date(args["from"]))
-    if args.get("to"):
-        query = query.where(FeedRun.queued_at < parse_date(args["to"], end=True))
-    rows, next_before = keyset_page(query, FeedRun)
+    query = queries.runs(
+        integration=args.get("integration", type=as_id),
+        feed=args.get("feed") or None,
+        status=args.get("status") or None,
+        queued_from=parse_date(args.get("from")),
+        queued_to=parse_date(args.get("to"), end=True),
+    )
+    rows, next_before = keyset_page(query)
     return render_template(
         "runs/index.html",
         runs=rows,
