@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import harness  # noqa: E402
+import harness
 
 # the emulator's demo integration (connect_magento_emulator.auth.DEMO_CREDENTIALS), repeated
 # here so that neither side imports the emulator (Flask) when measured

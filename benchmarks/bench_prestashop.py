@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import harness  # noqa: E402
+import harness
 
 # the emulator's demo key (connect_prestashop_emulator.DEMO_KEY), repeated here so that
 # neither side imports the emulator (Flask) when measured

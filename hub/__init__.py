@@ -20,4 +20,4 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
-__all__ = ["hookimpl", "hookspec", "Skip", "Hold", "Invalid", "__version__"]
+__all__ = ["Hold", "Invalid", "Skip", "__version__", "hookimpl", "hookspec"]

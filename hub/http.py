@@ -518,6 +518,21 @@ class Download:
     data: bytes
 
 
+def _checked_headers(
+    response: requests.Response, accept: Collection[str] | None, max_bytes: int, limit: str
+) -> str:
+    """The response's Content-Type, once status, type and announced length are acceptable."""
+    if response.status_code != 200:
+        raise DownloadFailed(f"HTTP {response.status_code}")
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if accept is not None and content_type not in accept:
+        raise DownloadFailed(f"not an image (Content-Type {content_type[:60] or 'missing'})")
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > max_bytes:
+        raise DownloadFailed(f"larger than {limit}")
+    return content_type
+
+
 def fetch_limited(
     session: requests.Session,
     url: str,
@@ -558,14 +573,7 @@ def fetch_limited(
     except requests.RequestException:
         raise DownloadFailed("connection failed") from None
     with response:
-        if response.status_code != 200:
-            raise DownloadFailed(f"HTTP {response.status_code}")
-        content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if accept is not None and content_type not in accept:
-            raise DownloadFailed(f"not an image (Content-Type {content_type[:60] or 'missing'})")
-        length = response.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > max_bytes:
-            raise DownloadFailed(f"larger than {limit}")
+        content_type = _checked_headers(response, accept, max_bytes, limit)
         data = bytearray()
         raw = response.raw
         while True:

@@ -74,7 +74,7 @@ def _id(required: bool = True) -> fields.String:
         required=required,
         validate=validate.Length(min=1, max=255),
         allow_none=not required,
-        load_default=None if not required else None,
+        load_default=None,
     )
 
 

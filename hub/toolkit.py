@@ -163,7 +163,7 @@ def prefetching(
                 if stop.is_set():
                     return
                 queue.put(("page", page))
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
+        except BaseException as exc:
             queue.put(("error", exc))
         else:
             queue.put(("done", None))

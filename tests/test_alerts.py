@@ -44,7 +44,7 @@ class Inbox:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         msg = message_from_bytes(envelope.content, policy=policy.default)
         self.messages.append((list(envelope.rcpt_tos), msg))
         return "250 OK"
@@ -267,7 +267,7 @@ def test_digest_mode_sends_one_summary(wired, integration):
 
 
 def test_digest_waits_for_its_time(wired, integration):
-    smtp, _ = wired
+    _smtp, _ = wired
     now = utcnow().replace(hour=7, minute=0)
     configure_alerts(alert_digest="08:00")
     error(integration)
@@ -283,8 +283,15 @@ def test_per_integration_recipients_stored_encrypted_and_used(wired, integration
     hook = f"slack:{receiver.url}/shop-slack"
     result = CliRunner().invoke(
         hub.cli.cli,
-        ["integrations", "set", "Test shop", "--alert-email", "shop@shop.test"]
-        + ["--alert-webhook", hook],
+        [
+            "integrations",
+            "set",
+            "Test shop",
+            "--alert-email",
+            "shop@shop.test",
+            "--alert-webhook",
+            hook,
+        ],
     )
     assert result.exit_code == 0, result.output
     stored = Integration.get_by_id(integration.id)
@@ -357,7 +364,7 @@ def test_several_workers_never_send_the_same_alert_twice(hub_db, receiver):
 
 
 def test_a_failed_delivery_is_retried_later_and_says_only_why(wired, integration):
-    smtp, receiver = wired
+    _smtp, receiver = wired
     configure_alerts(alert_webhooks=(f"{receiver.url}/fail",))
     error(integration)
     assert alerts.run_alerts() == {"created": 1, "sent": 1, "failed": 1}

@@ -401,7 +401,7 @@ def test_tracking_url_must_be_http_and_a_reused_number_needs_confirming(shop, qu
     )
     second = make_order(shop.integration, "#1002", [(shop.a, 1)])
     before = on_hand(shop.a)
-    with pytest.raises(NeedsConfirmation, match="already on shipment .* of order #1001") as info:
+    with pytest.raises(NeedsConfirmation, match=r"already on shipment .* of order #1001") as info:
         shipping.ship_and_confirm(second, tracking_number="1Z")
     assert info.value.confirm == "allow_duplicate_tracking"
     assert reload(second).status == "to_ship" and on_hand(shop.a) == before  # nothing written

@@ -179,7 +179,7 @@ def test_recommendations_hand_worked(bo_db):
     shop = make_integration("shop")
     acme = purchasing.create_supplier("Acme", lead_time_days=10)
     bolt = purchasing.create_supplier("Bolt", lead_time_days=5)
-    widget, gadget, boltonly, plenty, orphan, orphan_sold = (
+    widget, gadget, boltonly, plenty, _orphan, orphan_sold = (
         make_product(s) for s in ("WIDGET", "GADGET", "BOLTONLY", "PLENTY", "ORPHAN", "ORPHAN-SOLD")
     )
     make_product("RETIRED", status="inactive")  # inactive products are ignored

@@ -83,7 +83,7 @@ def test_deactivate_warehouse_rules(bo_db):
         stock.deactivate_warehouse(lyon)
     stock.transfer(p, 3, from_warehouse=lyon, to_warehouse="MAIN")
     integration = make_integration("shop", warehouse=lyon)
-    with pytest.raises(BadInput, match="default warehouse of integration.*shop"):
+    with pytest.raises(BadInput, match=r"default warehouse of integration.*shop"):
         stock.deactivate_warehouse(lyon)
     integration.default_warehouse = default_warehouse()
     integration.save()

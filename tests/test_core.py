@@ -34,7 +34,7 @@ def test_routing_calls_only_the_integrations_connector():
 def test_unknown_connector_lists_the_installed_ones():
     from hub.errors import BadInput
 
-    with pytest.raises(BadInput, match="installed connectors: .*testshop"):
+    with pytest.raises(BadInput, match=r"installed connectors: .*testshop"):
         PluginRegistry().load().state("nosuch")
 
 

@@ -146,8 +146,8 @@ def test_the_connector_wheel_is_the_connector_only(key, connector_wheels):
         names = zf.namelist()
         metadata = zf.read(f"{package}-0.1.0.dist-info/METADATA").decode()
     assert {n.split("/")[0] for n in names} == {package, f"{package}-0.1.0.dist-info"}
-    assert not [n for n in names if "emulator" in n or not n.endswith((".py", ".txt")) and
-                not n.endswith(("METADATA", "WHEEL", "RECORD"))]  # fmt: skip
+    assert not [n for n in names if "emulator" in n or (not n.endswith((".py", ".txt")) and
+                not n.endswith(("METADATA", "WHEEL", "RECORD")))]  # fmt: skip
     runtime = {
         _name(line.split(":", 1)[1].strip())
         for line in metadata.splitlines()

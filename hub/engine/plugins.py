@@ -29,8 +29,11 @@ log = logging.getLogger("hub.engine.plugins")
 
 ENTRY_POINT_GROUP = "connect_hub"
 DEFAULT_PLUGINS = ("hub.builtin.order_rules",)
-CONNECTOR_HOOKS = ("hub_connector_info", "hub_check_connection", "hub_setting_choices") + tuple(
-    sorted({f.hook for f in FEED_TYPES.values()})
+CONNECTOR_HOOKS = (
+    "hub_connector_info",
+    "hub_check_connection",
+    "hub_setting_choices",
+    *sorted({f.hook for f in FEED_TYPES.values()}),
 )
 
 

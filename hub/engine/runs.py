@@ -321,4 +321,4 @@ def retry_event(event, user=None):
     return queue_run(event.integration, feed, trigger="retry", params=params)
 
 
-__all__ = ["queue_run", "run_inline", "execute_run", "run_summary", "retry_event", "FEED_TYPES"]
+__all__ = ["FEED_TYPES", "execute_run", "queue_run", "retry_event", "run_inline", "run_summary"]

@@ -108,7 +108,7 @@ def import_stock(job):
     warehouse_id = integration.default_warehouse_id
     reserved = _reserved_map(integration, warehouse_id)
     for batch, _ in batched_stream(job, job.call("hub_fetch_stock_levels"), "stock"):
-        products, bindings = _products_for(job, batch)
+        products, _bindings = _products_for(job, batch)
         others = _initialised_by_others(integration, [p.id for p in products.values() if p])
         with db.atomic():
             for record in batch:
@@ -181,7 +181,7 @@ def stock_check(job):
     """Compare the hub's target with the store, SKU by SKU; store a discrepancy report."""
     semantics = stock_semantics(job)
     for batch, _ in batched_stream(job, job.call("hub_fetch_stock_levels"), "stock"):
-        products, bindings = _products_for(job, batch)
+        products, _bindings = _products_for(job, batch)
         known = {eid: p for eid, p in products.items() if p}
         wanted = targets(job.integration, semantics, [p.id for p in known.values()])
         with db.atomic():

@@ -4,4 +4,4 @@ factory, and the connector contract suite (:mod:`hub.testing.contract`)."""
 from hub.testing.context import make_context
 from hub.testing.server import LiveServer, serve_app
 
-__all__ = ["LiveServer", "serve_app", "make_context"]
+__all__ = ["LiveServer", "make_context", "serve_app"]

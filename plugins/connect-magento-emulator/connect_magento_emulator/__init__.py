@@ -7,4 +7,4 @@ routes, the control endpoints under ``/_emulator`` and the demo credentials.
 from connect_magento_emulator.app import create_app
 from connect_magento_emulator.auth import DEMO_CREDENTIALS
 
-__all__ = ["create_app", "DEMO_CREDENTIALS"]
+__all__ = ["DEMO_CREDENTIALS", "create_app"]

@@ -83,7 +83,7 @@ class Authenticator:
         c = self.credentials
         try:
             oauth = {k: utils.unescape(v) for k, v in utils.parse_authorization_header(header)}
-        except Exception:  # noqa: BLE001 - any parsing problem is a bad header
+        except Exception:
             raise AuthFailure("unauthenticated") from None
         if (
             oauth.get("oauth_consumer_key") != c["consumer_key"]

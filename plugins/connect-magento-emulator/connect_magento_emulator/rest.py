@@ -47,7 +47,7 @@ def resource_for(path, method=None):
 
 
 @bp.route("/rest/<path:rest>", methods=["GET", "POST", "PUT", "DELETE"])
-def rest_api(rest):
+def rest_api(rest):  # noqa: C901 - Magento's REST path dispatch (store code, V1, resource, method), one table of routes
     emu = current_app.extensions["magento_emulator"]
     parts = rest.split("/")
     if parts[0] == "V1":
@@ -112,7 +112,7 @@ def rest_api(rest):
         return error(exc.message, 400, exc.parameters)
     if isinstance(result, Response):
         return result
-    if "fields" in request.args and request.args["fields"]:
+    if request.args.get("fields"):
         try:
             result = apply_fields(result, parse_fields(request.args["fields"]))
         except SearchError as exc:

@@ -33,7 +33,7 @@ def _listify(node):
     return node
 
 
-def parse_search_criteria(args):
+def parse_search_criteria(args):  # noqa: C901 - Magento's searchCriteria grammar, one branch per bracketed key
     """``args``: a werkzeug MultiDict (request.args). Returns a normalised dict or None."""
     tree = {}
     found = False

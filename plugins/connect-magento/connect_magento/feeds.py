@@ -265,7 +265,7 @@ def hub_fetch_order_updates(ctx, since):
     )
     for page in pages:
         for raw in page:
-            o, record = map_order_status(raw, cursor=order_cursor(raw, "updated_at"))
+            _o, record = map_order_status(raw, cursor=order_cursor(raw, "updated_at"))
             yield record
 
 
@@ -869,7 +869,7 @@ def magento_version(ctx, mc):
     admin access to composer files; None when hidden (often blocked by the web server)."""
     try:
         response = ctx.session.get(f"{mc.base}/magento_version", timeout=(5, 10))
-    except Exception:  # noqa: BLE001 - informational only
+    except Exception:
         return None
     text = response.text.strip() if response.status_code == 200 else ""
     return text[:60] if text.startswith("Magento/") else None

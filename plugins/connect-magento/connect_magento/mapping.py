@@ -143,6 +143,25 @@ def fast_iso(value):
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
 
 
+def _barcode(p, barcode_attribute, errors):
+    """The product's barcode from its custom attribute ``barcode_attribute`` (None if unset);
+    one too long is noted in ``errors``."""
+    barcode = None
+    if not barcode_attribute:
+        return None
+    for attr in p["custom_attributes"] or ():
+        if attr.get("attribute_code") == barcode_attribute:
+            value = attr.get("value")
+            if value not in (None, ""):
+                barcode = str(value).strip() or None
+            break
+    if barcode is not None and len(barcode) > 64:
+        errors["barcode"] = [
+            f"{barcode_attribute!r} is longer than 64 characters: {barcode[:20]}..."
+        ]
+    return barcode
+
+
 def map_product(
     raw, *, cursor, weight_unit="kgs", barcode_attribute=None, currency=None, parents=None
 ):
@@ -189,18 +208,7 @@ def map_product(
     price = p["price"]
     if price is not None and price < 0:
         errors["price"] = [f"negative price {price}"]
-    barcode = None
-    if barcode_attribute:
-        for attr in p["custom_attributes"] or ():
-            if attr.get("attribute_code") == barcode_attribute:
-                value = attr.get("value")
-                if value not in (None, ""):
-                    barcode = str(value).strip() or None
-                break
-        if barcode is not None and len(barcode) > 64:
-            errors["barcode"] = [
-                f"{barcode_attribute!r} is longer than 64 characters: {barcode[:20]}..."
-            ]
+    barcode = _barcode(p, barcode_attribute, errors)
     if errors:
         return _invalid_product(
             raw,

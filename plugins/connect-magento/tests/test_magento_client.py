@@ -171,7 +171,7 @@ def test_a_5xx_is_retried_by_the_session(ctx, emulator):
 
 def test_persistent_5xx_is_a_transient_error(ctx, emulator):
     emulator.fault("5xx", count=50, status=500)
-    with pytest.raises(TransientError, match="500.*Internal Error") as info:
+    with pytest.raises(TransientError, match=r"500.*Internal Error") as info:
         MagentoClient(ctx).get("store/storeConfigs")
     assert info.value.retryable
 
@@ -195,7 +195,7 @@ def test_throttle_with_retry_after_is_honoured_through_ctx_sleep(ctx, emulator, 
 
 def test_throttle_that_outlives_the_retries_is_transient(ctx, emulator, sleeps):
     emulator.fault("throttle", count=100, retry_after=1)
-    with pytest.raises(TransientError, match="429.*Too Many Requests"):
+    with pytest.raises(TransientError, match=r"429.*Too Many Requests"):
         MagentoClient(ctx).get("store/storeConfigs")
     assert len(sleeps.calls) == 2  # the session's two retries; no connector loop on top
 

@@ -6,4 +6,4 @@ JSON reads and XML writes with the real resource and field names and the real ``
 
 from connect_prestashop_emulator.app import DEMO_KEY, READONLY_KEY, create_app
 
-__all__ = ["create_app", "DEMO_KEY", "READONLY_KEY"]
+__all__ = ["DEMO_KEY", "READONLY_KEY", "create_app"]

@@ -232,7 +232,7 @@ class _MultiError(WebserviceError):
         self.errors = errors
 
 
-def _dispatch(emulator, path):
+def _dispatch(emulator, path):  # noqa: C901 - PrestaShop's webservice dispatch, one branch per method/resource check it makes
     g.headers = {}
     method = (request.args.get("ps_method") or request.method).upper()
     if not emulator.webservice_enabled:
@@ -759,7 +759,7 @@ def _stock_row(store, id_product, id_pa):
     return store.stock_row(id_product, id_pa)
 
 
-def _control_routes(app, emulator):
+def _control_routes(app, emulator):  # noqa: C901 - registers the emulator's control routes; the branches are the nested views'
     @app.get("/_emulator/state")
     def state():
         store = emulator.store

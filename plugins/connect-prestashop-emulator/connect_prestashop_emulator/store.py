@@ -397,7 +397,7 @@ def _i18n_text(value):
     return [value]
 
 
-def _predicate(table, field, raw):
+def _predicate(table, field, raw):  # noqa: C901 - PrestaShop's filter[] syntax (literal, %[x]% like, [a|b], [a,b] range), a branch per form
     """Turn one ``filter[field]`` value into a predicate on a row (SQLUtils semantics)."""
     numeric = table.resource.is_numeric(field)
     i18n = field in table.resource.i18n

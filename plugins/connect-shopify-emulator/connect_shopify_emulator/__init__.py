@@ -70,11 +70,11 @@ MAIN_LOCATION = "gid://shopify/Location/81000000001"  # "Main warehouse" in the 
 SECOND_LOCATION = "gid://shopify/Location/81000000002"  # "Lyon shop"
 
 __all__ = [
-    "create_app",
+    "DEMO_CLIENT_ID",
+    "DEMO_CLIENT_SECRET",
+    "DEMO_TOKEN",
     "MAIN_LOCATION",
     "SECOND_LOCATION",
     "Emulator",
-    "DEMO_TOKEN",
-    "DEMO_CLIENT_ID",
-    "DEMO_CLIENT_SECRET",
+    "create_app",
 ]

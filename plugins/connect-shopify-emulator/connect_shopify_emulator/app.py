@@ -14,12 +14,12 @@ from connect_shopify_emulator.emulator import (
 )
 
 __all__ = [
-    "create_app",
-    "Emulator",
-    "DEMO_TOKEN",
     "DEMO_CLIENT_ID",
     "DEMO_CLIENT_SECRET",
+    "DEMO_TOKEN",
     "MAX_QUERY_COST",
+    "Emulator",
+    "create_app",
 ]
 
 

@@ -37,7 +37,7 @@ MAX_COST_ADVICE = (
     "To query larger amounts of data with fewer limits, bulk operations should be used instead.\n"
     "See https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n"
 )
-INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"  # noqa: S105, E501
+INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"  # noqa: S105
 ROOT_SCOPES = {
     "products": "read_products",
     "product": "read_products",

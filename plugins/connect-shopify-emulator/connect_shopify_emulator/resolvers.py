@@ -278,7 +278,7 @@ class Mutation:
             self.emu.idempotency[key] = (fingerprint, result)
         return result
 
-    def _set_quantities(self, data, version):
+    def _set_quantities(self, data, version):  # noqa: C901 - one branch per userError Shopify's inventorySetQuantities returns
         name = data["name"]
         if name not in ("available", "on_hand"):
             return _inv_error(
@@ -308,7 +308,7 @@ class Mutation:
                 errors.append(
                     _err(
                         "INVALID_INVENTORY_ITEM",
-                        path + ["inventoryItemId"],
+                        [*path, "inventoryItemId"],
                         "The specified inventory item could not be found.",
                     )
                 )
@@ -317,7 +317,7 @@ class Mutation:
                 errors.append(
                     _err(
                         "INVALID_LOCATION",
-                        path + ["locationId"],
+                        [*path, "locationId"],
                         "The specified location could not be found.",
                     )
                 )
@@ -345,7 +345,7 @@ class Mutation:
                 errors.append(
                     _err(
                         "INVALID_QUANTITY_NEGATIVE",
-                        path + ["quantity"],
+                        [*path, "quantity"],
                         "The quantity can't be negative.",
                     )
                 )
@@ -358,7 +358,7 @@ class Mutation:
                     errors.append(
                         _err(
                             "CHANGE_FROM_QUANTITY_STALE",
-                            path + ["changeFromQuantity"],
+                            [*path, "changeFromQuantity"],
                             "The changeFromQuantity value does not match persisted value.",
                         )
                     )
@@ -367,7 +367,7 @@ class Mutation:
                 errors.append(
                     _err(
                         "CHANGE_FROM_QUANTITY_STALE",
-                        path + ["changeFromQuantity"],
+                        [*path, "changeFromQuantity"],
                         "The changeFromQuantity argument must be given for each "
                         "quantity (pass null to opt out of the check).",
                     )
@@ -378,7 +378,7 @@ class Mutation:
                     errors.append(
                         _err(
                             "COMPARE_QUANTITY_REQUIRED",
-                            path + ["compareQuantity"],
+                            [*path, "compareQuantity"],
                             "The compareQuantity argument must be given to each "
                             "quantity or ignored using ignoreCompareQuantity.",
                         )
@@ -388,7 +388,7 @@ class Mutation:
                     errors.append(
                         _err(
                             "COMPARE_QUANTITY_STALE",
-                            path + ["compareQuantity"],
+                            [*path, "compareQuantity"],
                             "The compareQuantity value does not match persisted value.",
                         )
                     )
@@ -437,7 +437,7 @@ class Mutation:
 
     # -- fulfillment --------------------------------------------------------------------------
 
-    def fulfillmentCreate(self, info, fulfillment, message=None):
+    def fulfillmentCreate(self, info, fulfillment, message=None):  # noqa: C901 - one branch per userError Shopify's fulfillmentCreate returns
         groups = fulfillment["lineItemsByFulfillmentOrder"]
         _check_input_size(groups)
         for group in groups:
@@ -453,7 +453,7 @@ class Mutation:
             fo = self.shop.node(group["fulfillmentOrderId"])
             if getattr(fo, "TYPENAME", None) != "FulfillmentOrder":
                 return _ful_error(
-                    path + ["fulfillmentOrderId"], "Fulfillment order does not exist."
+                    [*path, "fulfillmentOrderId"], "Fulfillment order does not exist."
                 )
             if order is not None and fo.order is not order:
                 return _ful_error(path, "All fulfillment orders must belong to the same order.")
@@ -476,12 +476,12 @@ class Mutation:
                 li = by_id.get(w["id"])
                 if li is None:
                     return _ful_error(
-                        path + ["fulfillmentOrderLineItems", str(wi), "id"],
+                        [*path, "fulfillmentOrderLineItems", str(wi), "id"],
                         "Fulfillment order line item does not exist.",
                     )
                 if w["quantity"] <= 0 or w["quantity"] > li.remaining:
                     return _ful_error(
-                        path + ["fulfillmentOrderLineItems", str(wi), "quantity"],
+                        [*path, "fulfillmentOrderLineItems", str(wi), "quantity"],
                         "Invalid fulfillment order line item quantity requested.",
                     )
                 items.append((fo, li, w["quantity"]))
@@ -547,4 +547,4 @@ def new_key():
     return str(uuid.uuid4())
 
 
-__all__ = ["QueryRoot", "Mutation", "get_schema", "shop_resolver", "Connection", "InventoryLevel"]
+__all__ = ["Connection", "InventoryLevel", "Mutation", "QueryRoot", "get_schema", "shop_resolver"]

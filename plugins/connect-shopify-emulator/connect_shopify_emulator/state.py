@@ -183,7 +183,7 @@ class Connection:
         return [Edge(self.cursor_of(i), i) for i in self.items]
 
     @property
-    def pageInfo(self):  # noqa: N802 - GraphQL field name
+    def pageInfo(self):
         return {
             "hasNextPage": self.has_next,
             "hasPreviousPage": self.has_prev,
@@ -218,17 +218,17 @@ VARIANT_SORT = {
 
 class Product:
     __slots__ = (
-        "num",
-        "title",
-        "handle",
-        "status",
-        "vendor",
-        "product_type",
-        "created",
-        "updated",
         "_variants",
+        "created",
+        "handle",
         "images",
+        "num",
+        "product_type",
         "shop",
+        "status",
+        "title",
+        "updated",
+        "vendor",
     )
     TYPENAME = "Product"
 
@@ -262,7 +262,7 @@ class Product:
 
 
 class MediaImage:
-    __slots__ = ("product", "n")
+    __slots__ = ("n", "product")
     TYPENAME = "MediaImage"
     mediaContentType = "IMAGE"
     status = "READY"
@@ -287,19 +287,19 @@ class MediaImage:
 
 class Variant:
     __slots__ = (
-        "num",
-        "product",
-        "position",
-        "title",
-        "option_name",
-        "sku",
         "barcode",
-        "price",
         "compare_at",
+        "created",
+        "num",
+        "option_name",
+        "position",
+        "price",
+        "product",
+        "sku",
+        "title",
+        "updated",
         "weight_unit",
         "weight_value",
-        "created",
-        "updated",
     )
     TYPENAME = "ProductVariant"
 
@@ -438,7 +438,7 @@ class Location:
 
 
 class LineItem:
-    __slots__ = ("num", "order", "variant", "sku", "name", "quantity", "price")
+    __slots__ = ("name", "num", "order", "price", "quantity", "sku", "variant")
     TYPENAME = "LineItem"
 
     id = property(lambda self: gid("LineItem", self.num))
@@ -450,7 +450,7 @@ class LineItem:
 
 
 class FulfillmentOrderLineItem:
-    __slots__ = ("num", "line", "remaining")
+    __slots__ = ("line", "num", "remaining")
     TYPENAME = "FulfillmentOrderLineItem"
 
     id = property(lambda self: gid("FulfillmentOrderLineItem", self.num))
@@ -494,7 +494,7 @@ class FulfillmentOrder:
 class FulfillmentLineItem:
     """What one fulfillment shipped of one order line item."""
 
-    __slots__ = ("num", "line", "quantity")
+    __slots__ = ("line", "num", "quantity")
     TYPENAME = "FulfillmentLineItem"
 
     def __init__(self, num, line, quantity):
@@ -530,7 +530,7 @@ class Fulfillment:
                 by_line[line.num] = FulfillmentLineItem(shop.next_num(), line, qty)
                 self.line_items.append(by_line[line.num])
 
-    def fulfillmentLineItems(self, info, reverse=False, **args):  # noqa: N802 - GraphQL name
+    def fulfillmentLineItems(self, info, reverse=False, **args):
         return connection(
             self.line_items, lambda fli: (fli.num,), info, dict(args, reverse=reverse)
         )

@@ -117,7 +117,7 @@ def hub_setting_choices(ctx, setting):
 
 def _product_records(client, product, variants, currency, cursor, result=None, prefix=()):
     for j, variant in enumerate(variants):
-        errors = result.field_errors(prefix + ("variants", "nodes", j)) if result else None
+        errors = result.field_errors((*prefix, "variants", "nodes", j)) if result else None
         yield mapping.variant_record(product, variant, currency, cursor, errors)
 
 
@@ -428,7 +428,9 @@ def hub_push_stock_levels(ctx, items):
     return [results[id(it)] for it in items]
 
 
-def _push_round(client, location, pending, results, cas):
+def _set_quantities_input(client, location, pending, cas):
+    """The variables of one inventorySetQuantities call for ``pending``, with the
+    compare-and-set field ``cas`` where the hub knows the quantity it expects."""
     quantities = []
     for p in pending:
         q = {
@@ -451,23 +453,33 @@ def _push_round(client, location, pending, results, cas):
     }
     if cas == "compareQuantity" and any(p["from"] is None for p in pending):
         variables["input"]["ignoreCompareQuantity"] = all(p["from"] is None for p in pending)
+    return variables
+
+
+def _record_pushed(payload, pending, results):
+    """Every item of an accepted call: pushed (with Shopify's quantity after), or unchanged."""
+    after = {}
+    for change in (payload.get("inventoryAdjustmentGroup") or {}).get("changes") or []:
+        if change.get("name") == "available" and change.get("item"):
+            after[change["item"]["id"]] = change
+    for p in pending:
+        change = after.get(p["item_id"])
+        sku = p["item"]["sku"]
+        results[id(p["item"])] = (
+            pushed(sku, store_quantity=change["quantityAfterChange"])
+            if change
+            else unchanged(sku, store_quantity=p["item"]["quantity"])
+        )
+
+
+def _push_round(client, location, pending, results, cas):
+    variables = _set_quantities_input(client, location, pending, cas)
     key = client.new_idempotency_key()
     result = client.execute(queries.SET_QUANTITIES % key, variables, name="SetQuantities")
     payload = result.data.get("inventorySetQuantities") or {}
     errors = payload.get("userErrors") or []
     if not errors:
-        after = {}
-        for change in (payload.get("inventoryAdjustmentGroup") or {}).get("changes") or []:
-            if change.get("name") == "available" and change.get("item"):
-                after[change["item"]["id"]] = change
-        for p in pending:
-            change = after.get(p["item_id"])
-            sku = p["item"]["sku"]
-            results[id(p["item"])] = (
-                pushed(sku, store_quantity=change["quantityAfterChange"])
-                if change
-                else unchanged(sku, store_quantity=p["item"]["quantity"])
-            )
+        _record_pushed(payload, pending, results)
         return []
     stale, settled = [], set()
     for err in errors:

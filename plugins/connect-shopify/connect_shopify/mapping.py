@@ -195,7 +195,7 @@ def variant_name(product_title, variant_title):
 def _flatten_errors(messages, hub_errors, path=()):
     for key, value in messages.items():
         if isinstance(value, dict):
-            _flatten_errors(value, hub_errors, path + (key,))
+            _flatten_errors(value, hub_errors, (*path, key))
         else:
             hub_key = HUB_FIELD.get(path[0] if path else key, path[0] if path else key)
             if path and path[0] == "inventoryItem" and key == "id":
