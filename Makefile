@@ -12,6 +12,8 @@ EMULATORS = plugins/connect-shopify-emulator plugins/connect-magento-emulator \
 # the public face that connectors build against, type-checked strictly ([tool.mypy])
 MYPY_FILES = hub/__init__.py hub/records.py hub/hookspecs.py hub/context.py hub/errors.py \
              hub/outcomes.py hub/http.py hub/toolkit.py hub/bounds.py hub/testing
+# pytest-xdist: one worker per core, the browser tests on one of them (xdist_group)
+PYTEST_ARGS ?= -n auto --dist loadgroup
 
 .PHONY: demo test lint format benchmark clean
 

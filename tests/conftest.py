@@ -13,8 +13,23 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _redis_url(base, worker):
+    """The Redis database of this pytest-xdist worker (``gw3``): the base URL's index (15)
+    counted down by the worker's number, so that no worker flushes another's queue."""
+    head, _, db = base.rpartition("/")
+    index = int(db) - (int(worker[2:]) if worker.startswith("gw") else 0)
+    if index < 0:
+        raise RuntimeError(f"no Redis database left for xdist worker {worker} ({base})")
+    return f"{head}/{index}"
+
+
+REDIS_URL = _redis_url(
+    os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"),
+    os.environ.get("PYTEST_XDIST_WORKER", ""),
+)
 
 
 def _reachable(host, port):

@@ -137,6 +137,7 @@ def connector_wheels(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("connector_wheels")  # built once, in the plugins' trees: one worker
 @pytest.mark.parametrize("key", sorted(CONNECTORS))
 def test_the_connector_wheel_is_the_connector_only(key, connector_wheels):
     dist = CONNECTORS[key]

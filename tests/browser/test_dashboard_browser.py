@@ -6,7 +6,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-pytestmark = pytest.mark.browser
+# one Chromium at a time, on one xdist worker (make test: --dist loadgroup)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def wait(browser, timeout=20):
