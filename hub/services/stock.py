@@ -275,6 +275,14 @@ def apply_movement(
         )
 
 
+def _reservation(kind, verb, sign, product_id, warehouse_id, quantity, **refs):
+    """One reservation movement of ``quantity`` units (``sign``: +1 reserves, -1 releases)."""
+    quantity = _check_int(quantity, "quantity")
+    if quantity < 0:
+        raise BadInput(f"cannot {verb} a negative quantity ({quantity})")
+    return apply_movement(product_id, warehouse_id, kind, 0, sign * quantity, **refs)
+
+
 def reserve(
     product_id,
     warehouse_id,
@@ -286,20 +294,11 @@ def reserve(
     run_id=None,
 ):
     """Reserve units for an imported order. Never refused: the store already sold them."""
-    quantity = _check_int(quantity, "quantity")
-    if quantity < 0:
-        raise BadInput(f"cannot reserve a negative quantity ({quantity})")
-    return apply_movement(
-        product_id,
-        warehouse_id,
-        "reservation",
-        0,
-        quantity,
-        reference_type=reference_type,
-        reference_id=reference_id,
-        reference=reference,
+    return _reservation(
+        "reservation", "reserve", 1, product_id, warehouse_id, quantity,
+        reference_type=reference_type, reference_id=reference_id, reference=reference,
         run_id=run_id,
-    )
+    )  # fmt: skip
 
 
 def release(
@@ -314,21 +313,11 @@ def release(
     reason=None,
 ):
     """Release reserved units (a cancelled order, or a shipment from another warehouse)."""
-    quantity = _check_int(quantity, "quantity")
-    if quantity < 0:
-        raise BadInput(f"cannot release a negative quantity ({quantity})")
-    return apply_movement(
-        product_id,
-        warehouse_id,
-        "release",
-        0,
-        -quantity,
-        reference_type=reference_type,
-        reference_id=reference_id,
-        reference=reference,
-        run_id=run_id,
-        reason=reason,
-    )
+    return _reservation(
+        "release", "release", -1, product_id, warehouse_id, quantity,
+        reference_type=reference_type, reference_id=reference_id, reference=reference,
+        run_id=run_id, reason=reason,
+    )  # fmt: skip
 
 
 def _set_on_hand(

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from hub.bounds import MAX_QUANTITY, as_id, whole_number
@@ -46,6 +46,13 @@ def keyset_page(query, size=None):
     before = as_id(request.args.get("before") or "")
     page = keyset(query, limit=size or page_size(), cursor=before, descending=True)
     return page.rows, page.next
+
+
+def list_page(template, query, rows_name, **context):
+    """A list page: one keyset page of ``query`` as ``rows_name`` in ``template``, with the
+    pager's ``next_before`` and the rest of ``context``."""
+    rows, next_before = keyset_page(query)
+    return render_template(template, **{rows_name: rows}, next_before=next_before, **context)
 
 
 def parse_date(value, end=False):

@@ -8,7 +8,13 @@ from hub.engine.events import resolve_event, unresolved_errors
 from hub.engine.runs import retry_event
 from hub.models import Event, FeedRun, Integration, Order, Product, RunLog
 from hub.services import queries
-from hub.web.common import get_or_404, keyset_page, protected_blueprint, run_action, safe_path
+from hub.web.common import (
+    get_or_404,
+    list_page,
+    protected_blueprint,
+    run_action,
+    safe_path,
+)
 
 bp = protected_blueprint("events", __name__, url_prefix="/events")
 BELL_SIZE = 8
@@ -32,11 +38,10 @@ def index():
         unresolved={"unresolved": True, "resolved": False}.get(state),
         integration=integration,
     )
-    rows, next_before = keyset_page(query)
-    return render_template(
+    return list_page(
         "events/index.html",
-        events=rows,
-        next_before=next_before,
+        query,
+        "events",
         severity=severity,
         state=state,
         integration=integration,

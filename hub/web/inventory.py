@@ -11,6 +11,7 @@ from hub.web.common import (
     get_or_404,
     int_field,
     keyset_page,
+    list_page,
     protected_blueprint,
     run_action,
 )
@@ -45,11 +46,10 @@ def index():
 @bp.route("/movements")
 def movements():
     query = queries.movements(type=request.args.get("type") or None, **_stock_filters())
-    rows, next_before = keyset_page(query)
-    return render_template(
+    return list_page(
         "inventory/movements.html",
-        movements=rows,
-        next_before=next_before,
+        query,
+        "movements",
         types=MOVEMENT_TYPES,
         warehouses=Warehouse.select().order_by(Warehouse.id),
     )
@@ -62,18 +62,10 @@ def adjust():
     mode = form.get("mode") or "adjust"
 
     def do():
-        quantity = int_field("quantity")
-        if mode == "set":
-            return stock.set_quantity(
-                sku,
-                quantity,
-                warehouse=form.get("warehouse", type=as_id),
-                reason=form.get("reason"),
-                user=_user(),
-            )
-        return stock.adjust(
+        change = stock.set_quantity if mode == "set" else stock.adjust
+        return change(
             sku,
-            quantity,
+            int_field("quantity"),
             warehouse=form.get("warehouse", type=as_id),
             reason=form.get("reason"),
             user=_user(),

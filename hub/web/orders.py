@@ -20,7 +20,7 @@ from hub.services.orders import cancel_order
 from hub.web.common import (
     get_or_404,
     int_field,
-    keyset_page,
+    list_page,
     parse_date,
     protected_blueprint,
     run_action,
@@ -41,11 +41,10 @@ def filtered_orders(args):
 
 @bp.route("/")
 def index():
-    rows, next_before = keyset_page(filtered_orders(request.args))
-    return render_template(
+    return list_page(
         "orders/index.html",
-        orders=rows,
-        next_before=next_before,
+        filtered_orders(request.args),
+        "orders",
         statuses=ORDER_STATUSES,
         integrations=Integration.select().order_by(Integration.name),
     )
@@ -137,5 +136,4 @@ def cancel(order_id):
 
 @bp.route("/held")
 def held():
-    rows, next_before = keyset_page(queries.held_orders())
-    return render_template("orders/held.html", held=rows, next_before=next_before)
+    return list_page("orders/held.html", queries.held_orders(), "held")

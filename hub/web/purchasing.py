@@ -18,7 +18,13 @@ from hub.models import (
 )
 from hub.models.purchasing import PO_STATUSES
 from hub.services import purchasing, queries
-from hub.web.common import get_or_404, int_field, keyset_page, protected_blueprint, run_action
+from hub.web.common import (
+    get_or_404,
+    int_field,
+    list_page,
+    protected_blueprint,
+    run_action,
+)
 
 bp = protected_blueprint("purchasing", __name__, url_prefix="/purchasing")
 
@@ -30,11 +36,10 @@ def _user():
 @bp.route("/")
 def index():
     query = queries.purchase_orders(status=request.args.get("status") or None)
-    orders, next_before = keyset_page(query)
-    return render_template(
+    return list_page(
         "purchasing/index.html",
-        orders=orders,
-        next_before=next_before,
+        query,
+        "orders",
         statuses=PO_STATUSES,
         suppliers=Supplier.select().order_by(Supplier.name),
     )

@@ -16,7 +16,13 @@ from hub.models import (
 )
 from hub.models.feeds import FINAL_STATUSES, RUN_STATUSES, SEVERITIES
 from hub.services import queries, stock
-from hub.web.common import get_or_404, keyset_page, parse_date, protected_blueprint, run_action
+from hub.web.common import (
+    get_or_404,
+    list_page,
+    parse_date,
+    protected_blueprint,
+    run_action,
+)
 
 bp = protected_blueprint("runs", __name__, url_prefix="/runs")
 LOG_LIMIT = 500
@@ -32,11 +38,10 @@ def index():
         queued_from=parse_date(args.get("from")),
         queued_to=parse_date(args.get("to"), end=True),
     )
-    rows, next_before = keyset_page(query)
-    return render_template(
+    return list_page(
         "runs/index.html",
-        runs=rows,
-        next_before=next_before,
+        query,
+        "runs",
         integrations=Integration.select().order_by(Integration.name),
         feeds=FEED_TYPES,
         statuses=RUN_STATUSES,
