@@ -17,7 +17,7 @@ from hub.cli.common import (
 from hub.engine.plugins import get_registry
 from hub.engine.registry import FEED_TYPES
 from hub.engine.runs import queue_run, run_inline, run_summary
-from hub.engine.schedule import describe_next, update_feed_setting
+from hub.engine.schedule import describe_cron, describe_next, update_feed_setting
 from hub.errors import BadInput
 from hub.models import FeedRun, FeedSetting, WorkerHeartbeat, iso, utcnow
 from hub.models.feeds import RUN_STATUSES
@@ -58,13 +58,14 @@ def feeds_list(integration, as_json):
                 "enabled": fs.enabled if fs else False,
                 "cron": fs.cron if fs else None,
                 "timezone": fs.timezone if fs else "UTC",
+                "schedule": describe_cron(fs.cron, fs.timezone) if fs else "manual",
                 "next_run_at": iso(fs.next_run_at) if fs else None,
                 "next_run": describe_next(fs.next_run_at) if fs and fs.enabled else "-",
                 "last_run_id": last.id if last else None,
                 "last_status": last.status if last else None,
             }
         )
-    print_rows(rows, as_json, ["feed", "enabled", "cron", "next_run", "last_status"])
+    print_rows(rows, as_json, ["feed", "enabled", "cron", "schedule", "next_run", "last_status"])
 
 
 def _wait_for(run_id, timeout, poll=0.5, no_worker_after=None):

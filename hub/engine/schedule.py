@@ -7,6 +7,7 @@ next-run, so the tick task reads ``next_run_at`` from the database instead.
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cron_descriptor import CasingTypeEnum, ExpressionDescriptor, Options
 from croniter import CroniterBadDateError, croniter
 
 from hub.engine.runs import check_feed_available
@@ -55,6 +56,36 @@ def describe_next(when, now=None):
             n = round(seconds / size)
             return f"in {n} {unit}{'s' if n != 1 else ''}"
     return f"in {seconds} seconds"
+
+
+def _cron_options():
+    options = Options()
+    options.use_24hour_time_format = True
+    options.casing_type = CasingTypeEnum.Sentence
+    options.verbose = False
+    return options
+
+
+def describe_cron(cron, tz="UTC"):
+    """A schedule in words, with cron-descriptor: "every 15 minutes", "daily at 02:30
+    Europe/Paris", "at 03:00, only on Monday UTC"; "manual" when there is none. The timezone
+    is named when it changes the answer (an hour or a day in the expression)."""
+    if not cron:
+        return "manual"
+    try:
+        text = ExpressionDescriptor(cron, _cron_options()).get_description()
+    except Exception:  # a schedule stored before validation, or one it cannot word
+        return cron
+    text = text[:1].lower() + text[1:]
+    fields = cron.split()
+    if len(fields) != 5:
+        return text
+    _minute, hour, day, month, weekday = fields
+    if text.startswith("at ") and (day, month, weekday) == ("*", "*", "*"):
+        text = "daily " + text
+    if (hour, day, month, weekday) != ("*", "*", "*", "*"):
+        text = f"{text} {tz or 'UTC'}"
+    return text
 
 
 def validate_cron(expr):

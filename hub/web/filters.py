@@ -1,8 +1,9 @@
-"""Jinja filters: dates in UTC, relative times, quantities."""
+"""Jinja filters: dates in UTC, relative times, quantities, schedules in words."""
 
 from decimal import Decimal
 
 from hub.engine.registry import FEED_TYPES
+from hub.engine.schedule import describe_cron
 from hub.models import utcnow
 
 
@@ -50,7 +51,17 @@ def feed_label(key):
     return feed.label if feed else key
 
 
+def cron_words(cron, timezone="UTC"):
+    """ "every 15 minutes", "daily at 02:30 Europe/Paris" (hub.engine.schedule.describe_cron)."""
+    return describe_cron(cron, timezone)
+
+
 def init_app(app):
     app.jinja_env.filters.update(
-        dt=fmt_dt, ago=ago, duration=duration, money=money, feed_label=feed_label
+        dt=fmt_dt,
+        ago=ago,
+        duration=duration,
+        money=money,
+        feed_label=feed_label,
+        cron_words=cron_words,
     )
