@@ -35,10 +35,15 @@
 * ``HUB_ALERT_RATE``     one message per event code per integration per period (``1h``;
                           ``30m``, or minutes)
 * ``HUB_ALERT_DIGEST``   ``off`` (default) or ``daily at HH:MM`` (UTC): one summary a day
+* ``HUB_METRICS_TOKEN``  the bearer token a Prometheus scrape of ``/metrics`` sends
+* ``HUB_METRICS_ALLOW``  addresses or networks (``127.0.0.1, 10.0.0.0/8``) that may scrape
+                          ``/metrics`` without the token; with neither set, ``/metrics`` is a 404
+* ``HUB_LOG_FORMAT``     ``text`` (default) or ``json``: one JSON object per log line
 
 No other module reads the environment for a ``HUB_*`` variable: they ask ``get_settings()``.
 """
 
+import ipaddress
 import os
 import re
 import secrets
@@ -86,6 +91,9 @@ class Settings:
     alert_late_factor: float = 3.0
     alert_rate_minutes: float = 60.0
     alert_digest: str | None = None  # "HH:MM" (UTC) or None: alerts are sent at once
+    metrics_token: str | None = None
+    metrics_allow: tuple = ()  # ip_network objects
+    log_format: str = "text"  # "text" | "json"
 
     def require_secret_key(self):
         if not self.secret_key:
@@ -168,6 +176,26 @@ def parse_digest(value):
     return f"{int(match[1]):02d}:{match[2]}"
 
 
+def parse_networks(value, name):
+    """``127.0.0.1, 10.0.0.0/8, ::1`` -> ip_network objects (an address is a /32 or /128)."""
+    networks = []
+    for entry in re.split(r"[,\s]+", value or ""):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise BadInput(f"{name}: {entry!r} is not an IP address or network") from None
+    return tuple(networks)
+
+
+def parse_log_format(value):
+    value = (value or "text").strip().lower()
+    if value not in ("text", "json"):
+        raise BadInput(f"HUB_LOG_FORMAT must be 'text' or 'json', got {value!r}")
+    return value
+
+
 def load_settings(env=None):
     env = os.environ if env is None else env
     instance = Path(env.get("HUB_INSTANCE_DIR") or Path.cwd() / "instance").resolve()
@@ -205,6 +233,9 @@ def load_settings(env=None):
         alert_late_factor=float(env.get("HUB_ALERT_LATE_FACTOR", "3")),
         alert_rate_minutes=parse_minutes(env.get("HUB_ALERT_RATE", "1h"), "HUB_ALERT_RATE"),
         alert_digest=parse_digest(env.get("HUB_ALERT_DIGEST")),
+        metrics_token=env.get("HUB_METRICS_TOKEN") or None,
+        metrics_allow=parse_networks(env.get("HUB_METRICS_ALLOW"), "HUB_METRICS_ALLOW"),
+        log_format=parse_log_format(env.get("HUB_LOG_FORMAT")),
     )
 
 

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+from conftest import BACKENDS
 from support import hub_cli
 from web_support import *  # noqa: F403  (fixtures: app, client, seeded…)
 
@@ -40,3 +42,177 @@ def test_feeds_list_shows_schedules_in_words(integration):
     assert by_feed["update_products"]["schedule"] == "daily at 02:30 Europe/Paris"
     table = hub_cli("feeds", "list", "Test shop", check=True).stdout
     assert "daily at 02:30 Europe/Paris" in table
+
+
+# -- /metrics -----------------------------------------------------------------------------
+
+TOKEN = "scrape-token-123"
+
+
+def _scrape(anon, **headers):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    response = anon.get("/metrics", headers=headers)
+    assert response.status_code == 200, response.data
+    samples = {}
+    for family in text_string_to_metric_families(response.get_data(as_text=True)):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return response, samples
+
+
+def _value(samples, name, **labels):
+    return samples.get((name, tuple(sorted(labels.items()))))
+
+
+@pytest.fixture
+def metrics_seeded(seeded, hub_db):
+    from datetime import timedelta
+
+    from hub.models import Event, FeedRun, WorkerHeartbeat, utcnow
+
+    integration = seeded["integration"]
+    now = utcnow()
+    FeedRun.create(  # a failed run of 42 s
+        integration=integration,
+        feed="import_new_orders",
+        status="failed",
+        queued_at=now - timedelta(minutes=5),
+        started_at=now - timedelta(seconds=50),
+        finished_at=now - timedelta(seconds=8),
+        processed=7,
+        failed=2,
+    )
+    FeedRun.create(  # a success of 3 s, 10 minutes ago
+        integration=integration,
+        feed="import_new_orders",
+        status="succeeded",
+        queued_at=now - timedelta(minutes=11),
+        started_at=now - timedelta(minutes=10, seconds=3),
+        finished_at=now - timedelta(minutes=10),
+        processed=5,
+        created=5,
+    )
+    FeedRun.create(integration=integration, feed="export_stock", status="running", started_at=now)
+    FeedRun.create(  # two days old: outside the window, but still its feed's last success
+        integration=integration,
+        feed="update_products",
+        status="succeeded",
+        queued_at=now - timedelta(days=2),
+        started_at=now - timedelta(days=2),
+        finished_at=now - timedelta(days=2),
+        processed=100,
+    )
+    Event.create(
+        integration=integration, severity="info", code="cancelled", reference="1", message="x"
+    )
+    Event.create(
+        integration=integration,
+        severity="error",
+        code="gone",
+        reference="2",
+        message="resolved",
+        resolved_at=now,
+    )
+    WorkerHeartbeat.create(
+        worker_id="w1", hostname="box", pid=1, seen_at=now - timedelta(seconds=30)
+    )
+    WorkerHeartbeat.create(
+        worker_id="w0", hostname="box", pid=2, seen_at=now - timedelta(hours=1), stopped_at=now
+    )
+    hub_db.metrics_token = TOKEN
+    return seeded
+
+
+@pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
+def test_metrics_from_the_database(anon, metrics_seeded):
+    response, samples = _scrape(anon, Authorization=f"Bearer {TOKEN}")
+    assert response.headers["Content-Type"].startswith("text/plain; version=")
+    shop = "Test shop"
+    runs = "hub_feed_runs"
+    assert _value(samples, runs, integration=shop, feed="import_new_orders", status="failed") == 1
+    assert (
+        _value(samples, runs, integration=shop, feed="import_new_orders", status="succeeded") == 1
+    )
+    assert _value(samples, runs, integration=shop, feed="export_stock", status="running") == 1
+    assert _value(samples, runs, integration=shop, feed="stock_check", status="succeeded") == 1
+    assert (
+        _value(samples, runs, integration=shop, feed="update_products", status="succeeded") is None
+    )
+    processed = "hub_feed_records_processed"
+    assert _value(samples, processed, integration=shop, feed="import_new_orders") == 12
+    records = "hub_feed_records"
+    assert (
+        _value(samples, records, integration=shop, feed="import_new_orders", outcome="failed") == 2
+    )
+    assert (
+        _value(samples, records, integration=shop, feed="import_new_orders", outcome="created") == 5
+    )
+    # the histogram: 3 s and 42 s
+    hist = "hub_feed_run_duration_seconds"
+    labels = {"integration": shop, "feed": "import_new_orders"}
+    assert _value(samples, f"{hist}_count", **labels) == 2
+    assert _value(samples, f"{hist}_sum", **labels) == pytest.approx(45, abs=0.01)
+    assert _value(samples, f"{hist}_bucket", le="5.0", **labels) == 1
+    assert _value(samples, f"{hist}_bucket", le="30.0", **labels) == 1
+    assert _value(samples, f"{hist}_bucket", le="60.0", **labels) == 2
+    assert _value(samples, f"{hist}_bucket", le="+Inf", **labels) == 2
+    assert _value(samples, f"{hist}_count", integration=shop, feed="export_stock") is None
+    age = "hub_feed_last_success_age_seconds"
+    assert _value(samples, age, integration=shop, feed="import_new_orders") == pytest.approx(
+        600, abs=30
+    )
+    assert _value(samples, age, integration=shop, feed="update_products") == pytest.approx(
+        2 * 86400, abs=30
+    )
+    assert _value(samples, "hub_held_orders", integration=shop, status="held") == 1
+    unresolved = "hub_events_unresolved"
+    assert _value(samples, unresolved, integration=shop, severity="error") == 1
+    assert _value(samples, unresolved, integration=shop, severity="info") == 1
+    assert _value(samples, "hub_queue_depth") == 0
+    heartbeat = "hub_worker_heartbeat_age_seconds"
+    assert _value(
+        samples, heartbeat, worker="w1", hostname="box", scheduler="false"
+    ) == pytest.approx(30, abs=30)
+    assert not [key for key in samples if key[0] == heartbeat and ("worker", "w0") in key[1]]
+    assert _value(samples, "hub_worker_last_seen_age_seconds") == pytest.approx(30, abs=30)
+
+
+def test_metrics_refused_without_the_token(anon, metrics_seeded):
+    refused = anon.get("/metrics")
+    assert refused.status_code == 401 and b"hub_feed_runs" not in refused.data
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    wrong = anon.get("/metrics", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    basic = anon.get("/metrics", headers={"Authorization": f"Basic {TOKEN}"})
+    assert basic.status_code == 401
+
+
+def test_metrics_off_without_configuration_and_allow_list(anon, seeded, hub_db):
+    from hub.settings import parse_networks
+
+    assert anon.get("/metrics").status_code == 404  # neither variable: metrics are off
+    hub_db.metrics_allow = parse_networks("10.0.0.0/8, ::1", "HUB_METRICS_ALLOW")
+    outside = anon.get("/metrics", environ_base={"REMOTE_ADDR": "192.168.1.5"})
+    assert outside.status_code == 401
+    inside = anon.get("/metrics", environ_base={"REMOTE_ADDR": "10.2.3.4"})
+    assert inside.status_code == 200 and b"hub_events_unresolved" in inside.data
+    hub_db.metrics_token = TOKEN  # either one is enough
+    with_token = anon.get(
+        "/metrics",
+        environ_base={"REMOTE_ADDR": "192.168.1.5"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert with_token.status_code == 200
+
+
+def test_metrics_settings_are_checked():
+    from hub.errors import BadInput
+    from hub.settings import load_settings
+
+    settings = load_settings({"HUB_METRICS_ALLOW": "127.0.0.1 10.0.0.0/8", "HUB_SECRET_KEY": "k"})
+    assert [str(n) for n in settings.metrics_allow] == ["127.0.0.1/32", "10.0.0.0/8"]
+    with pytest.raises(BadInput, match="HUB_METRICS_ALLOW"):
+        load_settings({"HUB_METRICS_ALLOW": "not-an-address"})
+    with pytest.raises(BadInput, match="HUB_LOG_FORMAT"):
+        load_settings({"HUB_LOG_FORMAT": "xml"})

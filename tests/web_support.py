@@ -6,7 +6,7 @@ import pytest
 from werkzeug.routing import IntegerConverter
 
 PASSWORD = "correct horse battery"
-PUBLIC_ENDPOINTS = {"auth.login", "ops.healthz", "api.openapi", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "ops.healthz", "ops.metrics", "api.openapi", "static"}
 SAMPLE_VALUES = {"feed": "import_new_orders"}
 
 

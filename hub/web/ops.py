@@ -1,16 +1,25 @@
 """/healthz for load balancers and monitors: database, queue, worker heartbeat (no login).
 
 503 "unhealthy" when the database, the queue or the worker is not ok; 200 "degraded" when
-only feeds are late (``late_feeds``: a store problem, not this process's); else 200 "ok"."""
+only feeds are late (``late_feeds``: a store problem, not this process's); else 200 "ok".
 
+/metrics for Prometheus (hub.services.metrics), no login either but its own protection: the
+``HUB_METRICS_TOKEN`` bearer token, or a client address in ``HUB_METRICS_ALLOW``; with neither
+set it is a 404 (metrics off), otherwise a request with neither gets a 401."""
+
+import hmac
+import ipaddress
 from datetime import timedelta
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify, request
 from peewee import fn
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hub.db import db
 from hub.models import WorkerHeartbeat, iso, utcnow
+from hub.services import metrics as hub_metrics
 from hub.services.alerts import late_feeds_json
+from hub.settings import get_settings
 from hub.tasks import huey
 
 bp = Blueprint("ops", __name__)
@@ -56,3 +65,39 @@ def healthz():
         "late_feeds": late,
     }
     return jsonify(body), 200 if healthy else 503
+
+
+def _metrics_allowed(settings):
+    """True: scrape; False: refused; None: metrics are off (neither variable set)."""
+    if not settings.metrics_token and not settings.metrics_allow:
+        return None
+    if settings.metrics_token:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(
+            token.strip().encode(), settings.metrics_token.encode()
+        ):
+            return True
+    if settings.metrics_allow and request.remote_addr:
+        try:
+            address = ipaddress.ip_address(request.remote_addr)
+        except ValueError:
+            return False
+        return any(address in network for network in settings.metrics_allow)
+    return False
+
+
+@bp.route("/metrics")
+def metrics():
+    allowed = _metrics_allowed(get_settings())
+    if allowed is None:
+        return Response("not found\n", 404, mimetype="text/plain")
+    if not allowed:
+        return Response(
+            "a bearer token (HUB_METRICS_TOKEN) or an allowed address (HUB_METRICS_ALLOW) "
+            "is needed\n",
+            401,
+            {"WWW-Authenticate": 'Bearer realm="metrics"'},
+            mimetype="text/plain",
+        )
+    body = generate_latest(hub_metrics.registry(queue_depth=huey.pending_count))
+    return Response(body, 200, {"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"})

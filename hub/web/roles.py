@@ -66,7 +66,8 @@ OPERATOR_ENDPOINTS = frozenset(
         "auth.end_session",
     }
 )
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "ops.healthz", "static"})
+# ops.metrics: no login, its own bearer token or address allow-list (hub.web.ops)
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "ops.healthz", "ops.metrics", "static"})
 
 
 def may_open(user, endpoint):
