@@ -216,3 +216,154 @@ def test_metrics_settings_are_checked():
         load_settings({"HUB_METRICS_ALLOW": "not-an-address"})
     with pytest.raises(BadInput, match="HUB_LOG_FORMAT"):
         load_settings({"HUB_LOG_FORMAT": "xml"})
+
+
+# -- JSON logs ----------------------------------------------------------------------------
+
+
+def _shop(store):
+    for pid, sku in ((1, "A"), (2, "B"), (3, "C")):
+        store.add_product(pid, sku, f"Product {sku}")
+    hub_cli(
+        "integrations",
+        "add",
+        "Shop",
+        "--connector",
+        "testshop",
+        "--url",
+        store.url,
+        "--secret",
+        "token=test-token",
+        check=True,
+    )
+
+
+def test_json_logs_name_the_run(hub_db, store):
+    _shop(store)
+    result = hub_cli(
+        "--log-format",
+        "json",
+        "feeds",
+        "run",
+        "Shop",
+        "import_new_products",
+        "--inline",
+        env={"HUB_LOG_LEVEL": "INFO"},
+        check=True,
+    )
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    assert lines, result.stderr
+    for line in lines:
+        assert {"time", "severity", "logger", "message", "run_id", "integration", "feed"} <= set(
+            line
+        )
+    in_run = [line for line in lines if line["run_id"] is not None]
+    assert in_run and all(
+        (line["integration"], line["feed"]) == ("Shop", "import_new_products") for line in in_run
+    )
+    assert any("starts" in line["message"] and line["severity"] == "INFO" for line in in_run)
+    # HUB_LOG_FORMAT does the same
+    again = hub_cli(
+        "feeds",
+        "run",
+        "Shop",
+        "import_new_products",
+        "--inline",
+        env={"HUB_LOG_LEVEL": "INFO", "HUB_LOG_FORMAT": "json"},
+        check=True,
+    )
+    assert all(json.loads(line)["severity"] for line in again.stderr.splitlines())
+
+
+def test_json_formatter_outside_a_run_and_with_a_traceback():
+    import logging
+
+    from hub.engine.logcontext import JsonFormatter, run_context
+
+    logger = logging.getLogger("hub.test")
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        import sys
+
+        record = logger.makeRecord("hub.test", logging.ERROR, __file__, 1, "x %s", ("y",), None)
+        record.exc_info = sys.exc_info()
+    data = json.loads(JsonFormatter().format(record))
+    assert data["message"] == "x y" and data["run_id"] is None and data["severity"] == "ERROR"
+    assert "ValueError: boom" in data["exception"]
+    with run_context(7, "Shop", "export_stock"):
+        record = logger.makeRecord("hub.test", logging.INFO, __file__, 1, "in", (), None)
+        data = json.loads(JsonFormatter().format(record))
+    assert (data["run_id"], data["integration"], data["feed"]) == (7, "Shop", "export_stock")
+
+
+# -- progress -----------------------------------------------------------------------------
+
+
+def test_progress_bar_on_a_terminal(hub_db, store):
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    _shop(store)
+    leader, follower = pty.openpty()
+    hub = str(Path(sys.executable).parent / "hub")
+    proc = subprocess.Popen(
+        [hub, "feeds", "run", "Shop", "update_products", "--inline"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    os.close(follower)
+    terminal = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(leader)
+    stdout = proc.stdout.read().decode()
+    assert proc.wait(60) == 0
+    screen = terminal.decode()
+    assert "Shop/update_products" in screen and "3/3" in screen, screen
+    assert "records/s" in screen or "s/ records" in screen or "it/s" in screen, screen
+    assert "\r" in screen  # redrawn in place
+    assert "succeeded" in stdout and "3/3" not in stdout
+
+
+def test_progress_plain_lines_when_piped_and_nothing_with_json(hub_db, store):
+    _shop(store)
+    piped = hub_cli("feeds", "run", "Shop", "update_products", "--inline", check=True)
+    assert "\r" not in piped.stdout and "\r" not in piped.stderr
+    assert "Shop/update_products: 3/3 records in " in piped.stdout
+    quiet = hub_cli("feeds", "run", "Shop", "update_products", "--inline", "--json", check=True)
+    assert json.loads(quiet.stdout)["status"] == "succeeded"  # the JSON only
+
+
+def test_progress_plain_lines_give_rate_and_eta(monkeypatch):
+    import io
+
+    from hub.cli import progress as progress_module
+
+    lines = []
+    monkeypatch.setattr(progress_module.click, "echo", lines.append)
+    monkeypatch.setattr(progress_module, "PLAIN_EVERY_SECONDS", 0)
+    shown = progress_module.Progress("Shop/export_stock", tty=False)
+    shown.started -= 10  # ten seconds in
+    shown.update(20, 100)
+    shown.close()
+    assert lines[0] == "Shop/export_stock: 20/100 records (2.0/s, ETA 40s)"
+    assert lines[1].startswith("Shop/export_stock: 20/100 records in 10s (2.0/s)")
+    bar = io.StringIO()
+    drawn = progress_module.Progress("Shop/export_stock", tty=True, file=bar)
+    drawn.update(1, None)
+    drawn.update(5, 10)
+    drawn.update(10, 10)
+    drawn.close()
+    assert "10/10" in bar.getvalue() and "\r" in bar.getvalue()

@@ -6,6 +6,7 @@ import click
 
 from hub import __version__
 from hub.cli import admin, backoffice, feeds, integrations, records, secrets, serve
+from hub.engine.logcontext import configure_logging
 from hub.http import install_log_redaction
 from hub.settings import get_settings
 
@@ -13,11 +14,18 @@ from hub.settings import get_settings
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hub")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
-def cli(verbose):
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="Log lines on stderr as text or one JSON object per line (HUB_LOG_FORMAT).",
+)
+def cli(verbose, log_format):
     """connect-hub: feeds between online stores and the merchant's back office."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else getattr(logging, get_settings().log_level),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    settings = get_settings()
+    configure_logging(
+        logging.DEBUG if verbose else getattr(logging, settings.log_level),
+        log_format or settings.log_format,
     )
     install_log_redaction()
     # hub.tasks opens the queue (a SQLite file by default) and gives the engine its enqueue

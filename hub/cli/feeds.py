@@ -14,6 +14,7 @@ from hub.cli.common import (
     print_table,
     with_db,
 )
+from hub.cli.progress import Progress
 from hub.engine.plugins import get_registry
 from hub.engine.registry import FEED_TYPES
 from hub.engine.runs import queue_run, run_inline, run_summary
@@ -68,13 +69,15 @@ def feeds_list(integration, as_json):
     print_rows(rows, as_json, ["feed", "enabled", "cron", "schedule", "next_run", "last_status"])
 
 
-def _wait_for(run_id, timeout, poll=0.5, no_worker_after=None):
+def _wait_for(run_id, timeout, poll=0.5, no_worker_after=None, progress=None):
 
     if no_worker_after is None:
         no_worker_after = get_settings().wait_no_worker_seconds
     start = time.monotonic()
     while True:
         run = FeedRun.get_by_id(run_id)
+        if progress is not None and run.status != "queued":
+            progress.update(run.processed, run.total)
         if run.status in ("succeeded", "succeeded_with_errors", "failed", "skipped"):
             return run
         elapsed = time.monotonic() - start
@@ -135,8 +138,11 @@ def feeds_run(integration, feed, wait, inline, force, full, timeout, as_json):
     """Run FEED of INTEGRATION now (queued for a worker unless --inline)."""
     integ = get_integration(integration)
     params = {k: True for k, v in (("force", force), ("full", full)) if v}
+    # processed/total, rate, ETA: a bar on a terminal, plain lines when piped, none with --json
+    progress = Progress(f"{integ.name}/{feed}", enabled=not as_json)
     if inline:
-        run = run_inline(integ, feed, trigger="manual", params=params)
+        run = run_inline(integ, feed, trigger="manual", params=params, progress=progress.update)
+        progress.close()
     else:
         run = queue_run(integ, feed, trigger="manual", params=params)
         if not wait:
@@ -145,7 +151,8 @@ def feeds_run(integration, feed, wait, inline, force, full, timeout, as_json):
             else:
                 click.echo(f"run {run.id} queued ({integ.name}/{feed})")
             return
-        finished = _wait_for(run.id, timeout)
+        finished = _wait_for(run.id, timeout, progress=progress)
+        progress.close()
         if finished is None:
             click.echo(
                 f"error: run {run.id} is still queued and no worker has been seen for "

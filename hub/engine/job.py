@@ -16,6 +16,7 @@ from hub.records import field_errors_text, validate_record
 log = logging.getLogger("hub.feeds")
 
 PROGRESS_EVERY_SECONDS = 2.0
+SHOW_EVERY_SECONDS = 0.2  # a progress callback (hub feeds run --inline on a terminal)
 ORDER_FEEDS = ("import_new_orders", "update_orders", "retry_orders", "shipping_confirmation")
 CHECKPOINT_OVERLAP = timedelta(minutes=2)
 
@@ -39,7 +40,7 @@ def iso_z(dt):
 
 
 class FeedJob:
-    def __init__(self, integration, run, registry, ctx, settings):
+    def __init__(self, integration, run, registry, ctx, settings, progress=None):
         self.integration = integration
         self.run = run
         self.feed = run.feed
@@ -51,7 +52,8 @@ class FeedJob:
         self.processed = 0
         self.total = None
         self.errors = 0
-        self._last_flush = time.monotonic()
+        self._last_flush = self._last_shown = time.monotonic()
+        self._progress = progress  # progress(processed, total), or None
         ctx.progress = self.set_total
 
     # -- connector --------------------------------------------------------------------------
@@ -69,8 +71,11 @@ class FeedJob:
 
     def step(self, n=1):
         self.processed += n
-        if time.monotonic() - self._last_flush >= PROGRESS_EVERY_SECONDS:
+        now = time.monotonic()
+        if now - self._last_flush >= PROGRESS_EVERY_SECONDS:
             self.flush()
+        elif self._progress is not None and now - self._last_shown >= SHOW_EVERY_SECONDS:
+            self._show(now)
 
     def set_total(self, total, exact=True):
         self.total = total if exact else max(total, self.processed)
@@ -81,6 +86,15 @@ class FeedJob:
         FeedRun.update(
             processed=self.processed, total=self.total, progress_at=utcnow(), **self.counts
         ).where(FeedRun.id == self.run.id).execute()
+        if self._progress is not None:
+            self._show(self._last_flush)
+
+    def _show(self, now):
+        self._last_shown = now
+        try:
+            self._progress(self.processed, self.total)
+        except Exception:  # a display must never break a run
+            log.exception("progress callback failed")
 
     # -- events -----------------------------------------------------------------------------
 

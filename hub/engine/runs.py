@@ -14,6 +14,7 @@ from hub.engine import lease
 from hub.engine.connector import build_context
 from hub.engine.events import log_line, record_event
 from hub.engine.job import FeedJob, RunRefused
+from hub.engine.logcontext import run_context
 from hub.engine.plugins import get_registry
 from hub.engine.registry import FEED_TYPES, feed_type, handler, validate_run_params
 from hub.errors import AuthenticationError, BadInput, ConnectorError, TransientError
@@ -85,11 +86,12 @@ def queue_run(integration, feed, trigger="manual", params=None):
     return FeedRun.get_by_id(run.id)
 
 
-def run_inline(integration, feed, trigger="manual", params=None):
-    """Run a feed in this process (``hub feeds run --inline``, tests, scripts)."""
+def run_inline(integration, feed, trigger="manual", params=None, progress=None):
+    """Run a feed in this process (``hub feeds run --inline``, tests, scripts);
+    ``progress(processed, total)`` is called as the run goes (FeedJob)."""
     with db.atomic():
         run = create_run(integration, feed, trigger, params)
-    execute_run(run.id, retries_left=0)
+    execute_run(run.id, retries_left=0, progress=progress)
     return FeedRun.get_by_id(run.id)
 
 
@@ -109,12 +111,21 @@ def fail_orphaned_run(run_id, reason):
     return updated
 
 
-def execute_run(run_id, retries_left=0):
+def execute_run(run_id, retries_left=0, progress=None):
     run = FeedRun.get_or_none(FeedRun.id == run_id)
     if run is None or run.status not in ("queued",):
         log.info("run %s is %s: nothing to do", run_id, run.status if run else "gone")
         return
     integration = Integration.get_by_id(run.integration_id)
+    # every log line of this thread until the run ends names it (hub --log-format json)
+    with run_context(run.id, integration.name, run.feed):
+        log.info("run %s of %s/%s starts", run.id, integration.name, run.feed)
+        _execute(run, integration, retries_left, progress)
+        ended = FeedRun.get_or_none(FeedRun.id == run.id)
+        log.info("run %s ends: %s", run.id, ended.status if ended else "gone")
+
+
+def _execute(run, integration, retries_left, progress):
     settings = get_settings()
     acquired, taken_over = lease.acquire(integration.id, run.feed, run.id, settings.lease_seconds)
     if not acquired:
@@ -132,7 +143,7 @@ def execute_run(run_id, retries_left=0):
     try:
         with lease.Heartbeat(integration.id, run.feed, run.id, settings.lease_seconds):
             ctx = build_context(integration, feed=run.feed)
-            job = FeedJob(integration, run, registry, ctx, settings)
+            job = FeedJob(integration, run, registry, ctx, settings, progress=progress)
             impl = handler(run.feed)
             impl(job)
             job.flush()
