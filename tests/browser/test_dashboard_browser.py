@@ -2,6 +2,7 @@
 Run now with the live progress bar, an error in the bell resolved, ship an order."""
 
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -11,7 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def wait(browser, timeout=20):
-    return WebDriverWait(browser, timeout)
+    # a finished run's page reloads itself: an element found just before is then stale
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(browser, timeout, ignored_exceptions=ignored)
 
 
 def test_sign_in(browser, live_app, shot):
@@ -83,7 +86,9 @@ def test_run_now_progress_reaches_the_end(
 
     wait(browser, 60).until(finished)
     wait(browser, 10).until(lambda d: d.find_element(By.ID, "run-status").text == "succeeded")
-    assert browser.find_element(By.CSS_SELECTOR, "[data-count='created']").text == "40"
+    wait(browser, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "[data-count='created']").text == "40"
+    )
     # once finished the page reloads itself with the run's summary
     wait(browser, 10).until(EC.presence_of_element_located((By.ID, "run-message")))
     shot("06-run-finished")
