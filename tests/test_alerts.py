@@ -433,3 +433,25 @@ def test_smtp_url_parsed_once_and_never_shows_its_password():
     assert load_settings({"HUB_ALERT_RATE": "30m", "HUB_ALERT_DIGEST": "daily at 7:30"}) == (
         dataclasses.replace(load_settings({}), alert_rate_minutes=30.0, alert_digest="07:30")
     )
+
+
+def test_hub_alerts_send_tells_when_every_worker_is_down(wired):
+    """The workers send alerts; when all of them are down, a system timer running `hub alerts
+    send` still tells someone (and never repeats what was sent)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+
+    smtp, receiver = wired
+    gone = utcnow() - timedelta(minutes=5)
+    WorkerHeartbeat.create(worker_id="h:7:z", hostname="box", pid=7, seen_at=gone, started_at=gone)
+    first = CliRunner().invoke(cli, ["alerts", "send", "--json"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout) == {"created": 1, "sent": 2, "failed": 0}  # email + webhook
+    [(_, msg)] = smtp.messages
+    assert msg["Subject"] == "[hub] Worker on box (pid 7) not seen for 2 minutes"
+    again = CliRunner().invoke(cli, ["alerts", "send"])
+    assert again.exit_code == 0 and again.stdout.startswith("0 new alert(s), 0 message(s) sent")
+    assert len(smtp.messages) == 1 and len(receiver.received) == 1
