@@ -71,6 +71,23 @@ class WorkerProcess:
                 self.proc.kill()
 
 
+def add_test_shop(store, *extra, name="Shop"):
+    """`hub integrations add` of the test store's connector, through the real CLI."""
+    return hub_cli(
+        "integrations",
+        "add",
+        name,
+        "--connector",
+        "testshop",
+        "--url",
+        store.url,
+        "--secret",
+        "token=test-token",
+        *extra,
+        check=True,
+    )
+
+
 def wait_until(predicate, timeout=30, interval=0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from support import hub_cli
+from support import add_test_shop, hub_cli
 
 from hub.models import Integration
 
@@ -110,20 +110,7 @@ def test_secret_from_environment_and_masked_output(cli_env, store):
 def test_inline_run_and_json_interfaces(cli_env, store):
     store.add_product(1, "A", "Apple", weight="1.5", price="3.20", images=[5])
     store.add_order(1, "#1", [{"sku": "A", "qty": 2}])
-    hub_cli(
-        "integrations",
-        "add",
-        "Shop",
-        "--connector",
-        "testshop",
-        "--url",
-        store.url,
-        "--secret",
-        "token=test-token",
-        "--orders-since",
-        "2026-01-01",
-        check=True,
-    )
+    add_test_shop(store, "--orders-since", "2026-01-01")
     hub_cli("integrations", "set", "Shop", "--carrier", "standard=UPS", check=True)
     run = hub_cli("feeds", "run", "Shop", "import_new_products", "--inline", "--json", check=True)
     summary = json.loads(run.stdout)
@@ -176,18 +163,7 @@ def test_inline_run_and_json_interfaces(cli_env, store):
 
 
 def test_go_live_checks_and_force(cli_env, store):
-    hub_cli(
-        "integrations",
-        "add",
-        "Shop",
-        "--connector",
-        "testshop",
-        "--url",
-        store.url,
-        "--secret",
-        "token=test-token",
-        check=True,
-    )
+    add_test_shop(store)
     refused = hub_cli("integrations", "go-live", "Shop")
     assert refused.returncode == 1
     assert "[ ] stock imported or checked" in refused.stdout
@@ -209,10 +185,7 @@ def test_db_upgrade_is_idempotent_and_required(tmp_path):
 
 def test_date_options_take_iso_8601_with_z_or_an_offset(cli_env, store):
     """Issue 11 §4: ``2026-11-01T00:00:00Z`` was refused by click.DateTime."""
-    args = ("--connector", "testshop", "--url", store.url, "--secret", "token=test-token")
-    hub_cli(
-        "integrations", "add", "Shop", *args, "--orders-since", "2026-11-01T00:00:00Z", check=True
-    )
+    add_test_shop(store, "--orders-since", "2026-11-01T00:00:00Z")
 
     def since():
         shown = json.loads(hub_cli("integrations", "list", "--json", check=True).stdout)

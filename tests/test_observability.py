@@ -4,7 +4,7 @@ import json
 
 import pytest
 from conftest import BACKENDS
-from support import hub_cli
+from support import add_test_shop, hub_cli
 from web_support import *  # noqa: F403  (fixtures: app, client, seeded…)
 
 from hub.engine.schedule import describe_cron
@@ -224,18 +224,7 @@ def test_metrics_settings_are_checked():
 def _shop(store):
     for pid, sku in ((1, "A"), (2, "B"), (3, "C")):
         store.add_product(pid, sku, f"Product {sku}")
-    hub_cli(
-        "integrations",
-        "add",
-        "Shop",
-        "--connector",
-        "testshop",
-        "--url",
-        store.url,
-        "--secret",
-        "token=test-token",
-        check=True,
-    )
+    add_test_shop(store)
 
 
 def test_json_logs_name_the_run(hub_db, store):
