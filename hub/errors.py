@@ -102,3 +102,10 @@ class StoreRejected(ConnectorError):
     """The store answered with a business error for the whole request (a 4xx other than auth)."""
 
     code = "store_rejected"
+
+
+class WebhookRejected(ConnectorError):
+    """A webhook delivery that does not verify (bad or missing signature): answered 401, logged
+    as an event without its body, and nothing is queued."""
+
+    code = "webhook_rejected"

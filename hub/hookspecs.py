@@ -5,7 +5,7 @@ yield or return, which exception means what) is in ``docs/hooks.md``, one
 section per hook whose heading is the exact signature. A test keeps the two in
 step.
 
-Connector hooks (``hub_fetch_*``, ``hub_push_*``, ``hub_check_connection``,
+Connector hooks (``hub_fetch_*``, ``hub_push_*``, ``hub_*_webhook*``, ``hub_check_connection``,
 ``hub_setting_choices``) are called on ONE plugin only: the connector of the
 integration being run. Which feeds a connector offers is exactly which of the
 feed hooks it implements. Cross-cutting hooks (``hub_order_decision``,
@@ -15,7 +15,7 @@ The annotations are the contract's types (the TypedDicts of :mod:`hub.records`);
 not check them, a connector's type checker may (``hub`` ships ``py.typed``).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hub import hookspec
@@ -38,6 +38,8 @@ from hub.records import (
     StockRecordDict,
     StockSemantics,
     SupplierRecordDict,
+    WebhookDeliveryDict,
+    WebhookSubscriptionDict,
 )
 
 # -- describing the connector ----------------------------------------------------------------
@@ -105,6 +107,13 @@ def hub_fetch_order(ctx: ConnectorContext, external_id: str) -> OrderRecordDict 
 
 
 @hookspec(firstresult=True)
+def hub_fetch_products_by_id(
+    ctx: ConnectorContext, external_ids: list[str]
+) -> Iterator[ProductRecordDict | Outcome]:
+    """Yield the ``ProductRecord``s of these store products (a webhook's ids; optional)."""
+
+
+@hookspec(firstresult=True)
 def hub_fetch_stock_levels(ctx: ConnectorContext) -> Iterator[StockRecordDict | Outcome]:
     """Yield a ``StockRecord`` for every stockable item of the integration's location/source."""
 
@@ -134,6 +143,23 @@ def hub_push_stock_levels(
 @hookspec(firstresult=True)
 def hub_push_shipment(ctx: ConnectorContext, shipment: ShipmentRecordDict) -> PushResultDict:
     """Confirm one ``ShipmentRecord`` to the store exactly once; return a ``PushResult``."""
+
+
+# -- webhooks: real-time deliveries, polling stays the safety net -----------------------------
+
+
+@hookspec(firstresult=True)
+def hub_register_webhooks(
+    ctx: ConnectorContext, url: str, secret: str
+) -> list[WebhookSubscriptionDict]:
+    """Create or refresh the store's webhook subscriptions delivering to ``url`` (idempotent)."""
+
+
+@hookspec(firstresult=True)
+def hub_read_webhook(
+    ctx: ConnectorContext, headers: Mapping[str, str], body: bytes, secret: str
+) -> WebhookDeliveryDict:
+    """Verify a delivery and read it; raise hub.errors.WebhookRejected when it does not verify."""
 
 
 # -- cross-cutting hooks, called on every plugin -----------------------------------------------

@@ -47,6 +47,10 @@ StockSemantics: TypeAlias = Literal["sellable", "physical"]
 PushStatus: TypeAlias = Literal["ok", "unchanged", "conflict", "error"]
 SettingType: TypeAlias = Literal["string", "integer", "boolean", "choice", "url", "secret", "date"]
 DecisionAction: TypeAlias = Literal["import", "hold", "skip", "error"]
+WEBHOOK_EVENTS = ("order_created", "order_updated", "order_cancelled", "product_updated", "ignored")
+WebhookEvent: TypeAlias = Literal[
+    "order_created", "order_updated", "order_cancelled", "product_updated", "ignored"
+]
 
 
 class RecordSchema(Schema):
@@ -328,6 +332,22 @@ class OrderDecision(RecordSchema):
     hint = fields.String(allow_none=True, load_default=None)
 
 
+class WebhookSubscription(RecordSchema):
+    """One webhook subscription the store holds for the hub (``hub_register_webhooks``)."""
+
+    topic = fields.String(required=True)  # the store's own topic name: ORDERS_CREATE, order.created
+    external_id = fields.String(required=True)  # the store's id of the subscription
+    address = fields.String(required=True)  # where the store delivers
+
+
+class WebhookDelivery(RecordSchema):
+    """What a verified delivery says (``hub_read_webhook``): which event, about which records."""
+
+    delivery_id = fields.String(required=True, allow_none=True)  # the store's id, for dedup
+    event = fields.String(required=True, validate=validate.OneOf(WEBHOOK_EVENTS))
+    external_ids = fields.List(fields.String(), required=True)  # orders' or products' ids
+
+
 # -- types: the schemas' records as TypedDicts (tests/test_records_types.py keeps them in step) -
 
 
@@ -518,6 +538,18 @@ class ProductRefDict(TypedDict):
     store_refs: StoreRefs
 
 
+class WebhookSubscriptionDict(TypedDict):
+    topic: str
+    external_id: str
+    address: str
+
+
+class WebhookDeliveryDict(TypedDict):
+    delivery_id: str | None
+    event: WebhookEvent
+    external_ids: list[str]
+
+
 # the TypedDict of each schema, by schema class (the test that keeps them in step reads it)
 TYPED_DICTS: dict[type[Schema], Any] = {
     ProductRecord: ProductRecordDict,
@@ -539,6 +571,8 @@ TYPED_DICTS: dict[type[Schema], Any] = {
     ConnectionReport: ConnectionReportDict,
     SettingChoice: SettingChoiceDict,
     OrderDecision: OrderDecisionDict,
+    WebhookSubscription: WebhookSubscriptionDict,
+    WebhookDelivery: WebhookDeliveryDict,
 }
 
 
@@ -557,6 +591,8 @@ SCHEMAS: dict[str, Schema] = {
     "connection_report": ConnectionReport(),
     "setting_choice": SettingChoice(),
     "order_decision": OrderDecision(),
+    "webhook_subscription": WebhookSubscription(),
+    "webhook_delivery": WebhookDelivery(),
 }
 
 
