@@ -27,7 +27,11 @@
 * ``HUB_IMAGE_TIMEOUT``  total seconds for one image download, redirects included (30)
 * ``HUB_IMAGE_MAX_MB``   largest image downloaded (20)
 * ``HUB_MEDIA_QUOTA_MB`` images stored per integration (1024; 0: no limit)
-* ``HUB_PUBLIC_URL``     the dashboard's address as people reach it, for links in alerts
+* ``HUB_PUBLIC_URL``     the dashboard's address as people reach it, for links in alerts and
+                          the stores' webhook deliveries (not set: webhooks are off)
+* ``HUB_WEBHOOK_DEBOUNCE`` seconds a webhook run waits in the queue so that deliveries arriving
+                          meanwhile join it (2)
+* ``HUB_WEBHOOK_RETENTION_DAYS`` accepted deliveries kept for dedup (7)
 * ``HUB_SMTP_URL``       ``smtp://user:pass@host:587?starttls=1`` or ``smtps://…:465`` (alerts)
 * ``HUB_ALERT_FROM`` / ``HUB_ALERT_EMAILS`` / ``HUB_ALERT_WEBHOOKS``  sender; default recipients
                           (comma-separated; webhooks optionally ``slack:``/``teams:``/``json:``…)
@@ -84,6 +88,9 @@ class Settings:
     log_level: str = "WARNING"
     wait_no_worker_seconds: float = 30.0
     public_url: str = "http://127.0.0.1:5000"
+    public_url_set: bool = False  # HUB_PUBLIC_URL given: the stores can reach the hub
+    webhook_debounce_seconds: float = 2.0
+    webhook_retention_days: int = 7
     smtp: "SmtpConfig | None" = None
     alert_from: str = "connect-hub@localhost"
     alert_emails: tuple = ()
@@ -226,6 +233,9 @@ def load_settings(env=None):
         log_level=env.get("HUB_LOG_LEVEL", "WARNING"),
         wait_no_worker_seconds=float(env.get("HUB_WAIT_NO_WORKER_SECONDS", "30")),
         public_url=(env.get("HUB_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        public_url_set=bool(env.get("HUB_PUBLIC_URL")),
+        webhook_debounce_seconds=float(env.get("HUB_WEBHOOK_DEBOUNCE", "2")),
+        webhook_retention_days=int(env.get("HUB_WEBHOOK_RETENTION_DAYS", "7")),
         smtp=parse_smtp_url(env.get("HUB_SMTP_URL")),
         alert_from=env.get("HUB_ALERT_FROM") or "connect-hub@localhost",
         alert_emails=_list(env.get("HUB_ALERT_EMAILS")),

@@ -20,6 +20,7 @@ from hub.models.inventory import StockLevel, StockMovement, Warehouse
 from hub.models.orders import Address, Order, OrderLine, Shipment, ShipmentLine
 from hub.models.purchasing import ProductSupplier, PurchaseOrder, PurchaseOrderLine, Supplier
 from hub.models.users import ApiToken, LoginAttempt, User, UserSession
+from hub.models.webhooks import WebhookDelivery
 
 ALL_MODELS = [
     ProductGroup,
@@ -56,6 +57,7 @@ ALL_MODELS = [
     LoginAttempt,
     Alert,
     AlertDelivery,
+    WebhookDelivery,
 ]
 
 DEFAULT_WAREHOUSE = ("Main warehouse", "MAIN")

@@ -29,6 +29,11 @@ class Integration(BaseModel):
     full_export_pending = BooleanField(default=False)  # the first export after go-live sends all
     alert_emails = JSONField(default=list)  # who gets this integration's alerts, besides
     alert_webhooks_encrypted = TextField(null=True)  # HUB_ALERT_*; webhook URLs are secrets
+    # the store's webhooks (hub.services.webhooks): {"secret", "path"} encrypted like the
+    # credentials; when the subscriptions were last registered, and their topics
+    webhook_secrets_encrypted = TextField(null=True)
+    webhooks_registered_at = DateTimeField(null=True)
+    webhook_topics = JSONField(default=list)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
