@@ -1,0 +1,260 @@
+"""The inbound feeds: what each hook asks WooCommerce and how the answers become records.
+
+Stockable items are simple products and the variations of variable products (grouped and
+external/affiliate products hold no stock: they are left out). Variations are read per parent
+(``/products/{id}/variations``; a collection of all variations arrived only with WooCommerce
+10.3, ``class-wc-rest-variations-controller.php``), a few parents at a time, while the next
+page of products is requested ahead.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from connect_woocommerce import mapping
+from connect_woocommerce.client import CREATED, MODIFIED, WooClient, row_cursor
+from connect_woocommerce.outbound import tracking_extension
+from hub import Skip, hookimpl
+from hub.errors import AuthenticationError, ConnectorError
+from hub.toolkit import chunked
+
+STOCKABLE = ("simple", "variable")
+VARIATION_THREADS = 4  # parents whose variations are requested at once
+
+
+def variations_of(wc, product_id):
+    """Every variation of one variable product, by id."""
+    found, page = [], 1
+    while True:
+        rows, _total = wc.rows(
+            f"products/{int(product_id)}/variations",
+            {"per_page": wc.page_size, "page": page, "orderby": "id", "order": "asc"},
+        )
+        found.extend(rows)
+        if len(rows) < wc.page_size:
+            return found
+        page += 1
+
+
+def stockable_items(wc, pages):
+    """(parent or None, item) for the simple products and the variations of the variable
+    products of ``pages`` (an iterable of product pages), in page order."""
+    with ThreadPoolExecutor(VARIATION_THREADS, thread_name_prefix="woocommerce-variations") as pool:
+        try:
+            for page in pages:
+                pending = [
+                    (
+                        p,
+                        pool.submit(variations_of, wc, p["id"])
+                        if p.get("type") == "variable"
+                        else None,
+                    )
+                    for p in page
+                    if p.get("type") in STOCKABLE
+                ]
+                for product, future in pending:
+                    if future is None:
+                        yield None, product
+                    else:
+                        for variation in future.result():
+                            yield product, variation
+        finally:
+            close = getattr(pages, "close", None)
+            if close is not None:
+                close()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def catalogue(wc):
+    """Every stockable item of the store, products by id (the full read)."""
+    return stockable_items(wc, wc.page_stream("products", {"orderby": "id", "order": "asc"}))
+
+
+# -- products ----------------------------------------------------------------------------------
+
+
+def product_records(wc, items, cursor_of):
+    """ProductRecords (or outcomes) of (parent, item) pairs; ``cursor_of(owner)`` the cursor
+    of a simple product or of a variation's parent."""
+    unit, currency = wc.weight_unit(), wc.currency()
+    for parent, item in items:
+        yield mapping.product_record(
+            item,
+            cursor=cursor_of(parent if parent is not None else item),
+            unit=unit,
+            currency=currency,
+            parent=parent,
+        )
+
+
+@hookimpl
+def hub_fetch_products(ctx):
+    wc = WooClient(ctx)
+    return product_records(wc, catalogue(wc), lambda owner: mapping.id_cursor(owner["id"]))
+
+
+@hookimpl
+def hub_fetch_new_products(ctx, since):
+    """Products created after ``since`` (``after`` + ``dates_are_gmt``), with all their
+    variations; a variation added later to an older product arrives with Update products."""
+    wc = WooClient(ctx)
+    items = stockable_items(wc, wc.since_pages("products", since, CREATED))
+    return product_records(wc, items, lambda owner: row_cursor(owner, CREATED.field))
+
+
+@hookimpl
+def hub_fetch_products_by_id(ctx, external_ids):
+    """The stockable items of these products (a webhook's ids: a simple product, or a
+    variable product whose variations are all read); ids the store no longer has are left
+    out."""
+    wc = WooClient(ctx)
+    found = _by_id(wc, "products", [i for i in external_ids if str(i).isdigit()])
+    pages = [[found[i] for i in sorted(found)]]
+    return product_records(
+        wc, stockable_items(wc, pages), lambda owner: mapping.id_cursor(owner["id"])
+    )
+
+
+def _by_id(wc, path, ids):
+    """{id: row} of ``path`` limited to ``ids`` (``include``, 100 a request)."""
+    found = {}
+    for chunk in chunked(sorted({int(i) for i in ids}), wc.page_size):
+        rows, _total = wc.rows(
+            path,
+            {"include": ",".join(map(str, chunk)), "per_page": len(chunk), "orderby": "include"},
+        )
+        found.update({int(r["id"]): r for r in rows if str(r.get("id", "")).isdigit()})
+    return found
+
+
+def _image(product_id, image, position):
+    return {
+        "product_external_id": str(product_id),
+        "url": image["src"],
+        "external_id": str(image["id"]) if image.get("id") else None,
+        "position": position,
+        "alt": mapping.text(image.get("alt")),
+    }
+
+
+@hookimpl
+def hub_fetch_product_images(ctx, products):
+    """A simple product's ``images``; a variation's own ``image``, else its parent's."""
+    wc = WooClient(ctx)
+    wanted = [p for p in products if str(p.get("external_id") or "").isdigit()]
+    by_parent = {}
+    for p in wanted:
+        parent = str(p.get("parent") or (p.get("store_refs") or {}).get("parent_id") or "")
+        by_parent.setdefault(int(parent) if parent.isdigit() else None, []).append(p)
+    parents = _by_id(wc, "products", [k for k in by_parent if k is not None])
+    simple = _by_id(wc, "products", [p["external_id"] for p in by_parent.get(None, [])])
+    for parent_id, asked in by_parent.items():
+        rows = (
+            simple
+            if parent_id is None
+            else _by_id(wc, f"products/{parent_id}/variations", [p["external_id"] for p in asked])
+        )
+        for product in asked:
+            raw = rows.get(int(product["external_id"]))
+            if raw is None:
+                yield Skip(
+                    reference=product.get("sku") or product["external_id"],
+                    message=f"WooCommerce product {product.get('sku')} no longer exists: "
+                    "no images.",
+                    code="product_gone",
+                    external_id=product["external_id"],
+                )
+                continue
+            images = raw.get("images") if parent_id is None else None
+            if parent_id is not None:
+                own = raw.get("image")
+                images = [own] if own else (parents.get(parent_id) or {}).get("images")
+            usable = [i for i in images or [] if isinstance(i, dict) and i.get("src")]
+            for position, image in enumerate(usable):
+                yield _image(product["external_id"], image, position)
+
+
+# -- orders ------------------------------------------------------------------------------------
+
+
+@hookimpl
+def hub_fetch_new_orders(ctx, since):
+    wc = WooClient(ctx)
+    for page in wc.since_pages("orders", since, CREATED):
+        for raw in page:
+            yield mapping.order_record(raw, CREATED.field)
+
+
+@hookimpl
+def hub_fetch_order_updates(ctx, since):
+    wc = WooClient(ctx)
+    for page in wc.since_pages("orders", since, MODIFIED):
+        for raw in page:
+            yield mapping.status_record(raw, MODIFIED.field)
+
+
+@hookimpl
+def hub_fetch_order(ctx, external_id):
+    if not str(external_id).isdigit():
+        return None
+    raw = WooClient(ctx).get(f"orders/{int(external_id)}", missing_ok=True)
+    if raw is None or raw.get("status") == "trash":
+        return None
+    return mapping.order_record(raw, CREATED.field)
+
+
+# -- stock -------------------------------------------------------------------------------------
+
+
+@hookimpl
+def hub_stock_semantics(ctx):
+    """``sellable``: WooCommerce takes an order's stock when the order is paid or put on hold
+    (``wc_maybe_reduce_stock_levels`` on ``woocommerce_payment_complete`` and the statuses
+    processing, completed and on-hold) and gives it back when it is cancelled or returns to
+    pending (``wc_maybe_increase_stock_levels``), once per line (``_reduced_stock``), in
+    ``includes/wc-stock-functions.php``. ``stock_quantity`` is what it can still sell."""
+    return "sellable"
+
+
+@hookimpl
+def hub_fetch_stock_levels(ctx):
+    wc = WooClient(ctx)
+    for parent, item in catalogue(wc):
+        yield mapping.stock_record(item, parent)
+
+
+# -- connection --------------------------------------------------------------------------------
+
+
+@hookimpl
+def hub_check_connection(ctx):
+    wc = WooClient(ctx)
+    details = {"api": "wc/v3", "auth": wc.auth_method}
+    problems = []
+    try:
+        details["weight_unit"] = wc.weight_unit()
+        details["currency"] = wc.currency()
+    except AuthenticationError:
+        raise
+    except ConnectorError as exc:
+        return {"ok": False, "details": details, "problems": [exc.message]}
+    if details["weight_unit"] not in mapping.KG_PER_UNIT:
+        problems.append(f"weight unit {details['weight_unit']!r} is not kg, g, lbs or oz")
+    details["shipment_tracking"] = tracking_extension(wc)
+    if not details["shipment_tracking"]:
+        details["shipment_tracking_note"] = (
+            "the Shipment Tracking extension is not active: tracking numbers go in an order note"
+        )
+    return {
+        "ok": not problems,
+        "store_name": _site_name(wc),
+        "details": details,
+        "problems": problems,
+    }
+
+
+def _site_name(wc):
+    """The site's name from the REST index (``GET /wp-json/``), None when it is not served."""
+    try:
+        index = wc.get("/wp-json/", missing_ok=True)
+    except ConnectorError:
+        return None
+    return mapping.text(index.get("name")) if isinstance(index, dict) else None
