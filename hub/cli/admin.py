@@ -8,6 +8,7 @@ import click
 
 from hub.cli.common import (
     EXIT_BAD_INPUT,
+    delete_command,
     handle_errors,
     json_option,
     open_db,
@@ -178,17 +179,16 @@ def users_activate(username):
     click.echo(f"user {username} activated")
 
 
-@users.command("delete")
-@click.argument("username")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@with_db
-def users_delete(username, yes):
-    """Delete USERNAME with their sessions and API tokens."""
-    user = get_user(username)
-    if not yes:
-        click.confirm(f"Delete user {user.username} and their API tokens?", abort=True)
-    delete_user(user)
-    click.echo(f"user {username} deleted")
+users_delete = delete_command(
+    users,
+    "delete",
+    "username",
+    get_user,
+    delete_user,
+    "Delete user {0.username} and their API tokens?",
+    "user {0.username} deleted",
+    help="Delete USERNAME with their sessions and API tokens.",
+)
 
 
 @users.command("role")

@@ -10,7 +10,19 @@ import getpass
 
 import click
 
-from hub.cli.common import json_option, print_json, print_rows, print_table, with_db
+from hub.cli.common import (
+    action_command,
+    json_option,
+    lines_option,
+    print_fields,
+    print_json,
+    print_one,
+    print_rows,
+    print_table,
+    stack,
+    warehouse_option,
+    with_db,
+)
 from hub.errors import BadInput
 from hub.feeds.shipping import ship_and_confirm
 from hub.models import PurchaseOrder, StockMovement, Supplier, Warehouse
@@ -87,7 +99,7 @@ def stock():
 
 @stock.command("list")
 @click.option("--sku", help="Only this SKU.")
-@click.option("--warehouse", help="Only this warehouse (code, name or id).")
+@warehouse_option("Only this warehouse (code, name or id).")
 @json_option
 @with_db
 def stock_list(sku, warehouse, as_json):
@@ -96,26 +108,27 @@ def stock_list(sku, warehouse, as_json):
     print_rows(rows, as_json, ["sku", "warehouse", "on_hand", "reserved", "available"])
 
 
-@stock.command("adjust", context_settings=NUMBERS)
-@click.argument("sku")
-@click.argument("delta", type=int)
-@click.option("--warehouse", help="Default: the default warehouse.")
-@click.option("--reason", required=True, help="Why (kept on the movement).")
-@json_option
-@with_db
+def stock_change(name, number):
+    """A manual stock change of one product: SKU NUMBER --warehouse --reason [--json]."""
+    return stack(
+        stock.command(name, context_settings=NUMBERS),
+        click.argument("sku"),
+        click.argument(number, type=int),
+        warehouse_option("Default: the default warehouse."),
+        click.option("--reason", required=True, help="Why (kept on the movement)."),
+        json_option,
+        with_db,
+    )
+
+
+@stock_change("adjust", "delta")
 def stock_adjust(sku, delta, warehouse, reason, as_json):
     """Add (or, negative, remove) DELTA units on hand."""
     m = svc.adjust(sku, delta, warehouse=warehouse, reason=reason, user=cli_user())
     _print_movements([m], as_json)
 
 
-@stock.command("set", context_settings=NUMBERS)
-@click.argument("sku")
-@click.argument("quantity", type=int)
-@click.option("--warehouse", help="Default: the default warehouse.")
-@click.option("--reason", required=True, help="Why (kept on the movement).")
-@json_option
-@with_db
+@stock_change("set", "quantity")
 def stock_set(sku, quantity, warehouse, reason, as_json):
     """Set the on-hand quantity (a count): one movement of the difference."""
     m = svc.set_quantity(sku, quantity, warehouse=warehouse, reason=reason, user=cli_user())
@@ -161,7 +174,7 @@ def _print_movements(movements, as_json):
 
 @stock.command("movements")
 @click.argument("sku")
-@click.option("--warehouse", help="Only this warehouse.")
+@warehouse_option("Only this warehouse.")
 @click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
 @json_option
 @with_db
@@ -172,19 +185,10 @@ def stock_movements(sku, warehouse, limit, as_json):
     print_rows(
         rows,
         as_json,
-        [
-            "id",
-            "created_at",
-            "warehouse",
-            "type",
-            "quantity",
-            "reserved_change",
-            "on_hand_after",
-            "reserved_after",
-            "reference",
-            "user",
-            "reason",
-        ],
+        (
+            "id created_at warehouse type quantity reserved_change on_hand_after "
+            "reserved_after reference user reason"
+        ),
     )
 
 
@@ -212,14 +216,8 @@ def stock_apply_discrepancy(discrepancy_id, as_json):
 @click.option("--carrier", help="Default: the carrier mapped from the order's shipping method.")
 @click.option("--tracking", "tracking", required=True, help="Tracking number.")
 @click.option("--url", "tracking_url", help="Tracking URL.")
-@click.option(
-    "--line",
-    "lines",
-    multiple=True,
-    metavar="SKU=QTY",
-    help="Ship only these units (repeat); default: everything remaining.",
-)
-@click.option("--warehouse", help="Ship from this warehouse (default: where it is reserved).")
+@lines_option("SKU=QTY", "Ship only these units (repeat); default: everything remaining.")
+@warehouse_option("Ship from this warehouse (default: where it is reserved).")
 @click.option(
     "--allow-duplicate-tracking",
     is_flag=True,
@@ -265,15 +263,10 @@ def po():
 
 @po.command("create")
 @click.option("--supplier", required=True, help="Supplier name or id.")
-@click.option(
-    "--line",
-    "lines",
-    multiple=True,
-    required=True,
-    metavar="SKU=QTY[@PRICE]",
-    help="A line (repeat); without a price, the supplier link's.",
+@lines_option(
+    "SKU=QTY[@PRICE]", "A line (repeat); without a price, the supplier link's.", required=True
 )
-@click.option("--warehouse", help="Where it will be received (default: the default one).")
+@warehouse_option("Where it will be received (default: the default one).")
 @click.option("--notes")
 @json_option
 @with_db
@@ -287,34 +280,42 @@ def po_create(supplier, lines, warehouse, notes, as_json):
 
 def _print_po(order, as_json, verb):
     summary = queries.PURCHASE_ORDER.dump_one(order)
-    if as_json:
-        print_json(summary)
-    else:
-        click.echo(
-            f"{summary['number']} {verb}: {summary['supplier']}, {summary['status']}, "
-            f"{summary['quantity']} unit(s), total {summary['total']}"
-        )
+    print_one(
+        summary,
+        as_json,
+        f"{summary['number']} {verb}: {summary['supplier']}, {summary['status']}, "
+        f"{summary['quantity']} unit(s), total {summary['total']}",
+    )
 
 
-@po.command("order")
-@click.argument("number")
-@json_option
-@with_db
-def po_order(number, as_json):
-    """Mark a draft as ordered (sent to the supplier)."""
-    _print_po(order_purchase_order(number, user=cli_user()), as_json, "ordered")
+def _by_cli_user(change):
+    return lambda number: change(number, user=cli_user())
+
+
+po_order = action_command(
+    po,
+    "order",
+    "number",
+    _by_cli_user(order_purchase_order),
+    _print_po,
+    "ordered",
+    help="Mark a draft as ordered (sent to the supplier).",
+)
+po_cancel = action_command(
+    po,
+    "cancel",
+    "number",
+    _by_cli_user(cancel_purchase_order),
+    _print_po,
+    "cancelled",
+    help="Cancel a purchase order (what was received stays in stock).",
+)
 
 
 @po.command("receive", context_settings=NUMBERS)
 @click.argument("number")
-@click.option(
-    "--line",
-    "lines",
-    multiple=True,
-    metavar="SKU=QTY",
-    help="Received units (repeat); default: everything still expected.",
-)
-@click.option("--warehouse", help="Receive into this warehouse (default: the PO's).")
+@lines_option("SKU=QTY", "Received units (repeat); default: everything still expected.")
+@warehouse_option("Receive into this warehouse (default: the PO's).")
 @json_option
 @with_db
 def po_receive(number, lines, warehouse, as_json):
@@ -323,15 +324,6 @@ def po_receive(number, lines, warehouse, as_json):
         number, parse_qty_lines(lines) if lines else None, warehouse=warehouse, user=cli_user()
     )
     _print_po(find_purchase_order(number), as_json, "received")
-
-
-@po.command("cancel")
-@click.argument("number")
-@json_option
-@with_db
-def po_cancel(number, as_json):
-    """Cancel a purchase order (what was received stays in stock)."""
-    _print_po(cancel_purchase_order(number, user=cli_user()), as_json, "cancelled")
 
 
 @po.command("list")
@@ -346,16 +338,23 @@ def po_list(status, supplier, as_json):
     print_rows(
         rows,
         as_json,
-        [
-            "number",
-            "supplier",
-            "status",
-            "quantity",
-            "received_quantity",
-            "total",
-            "created_at",
-        ],
+        "number supplier status quantity received_quantity total created_at",
     )
+
+
+PO_FIELDS = (
+    "number",
+    "supplier",
+    "status",
+    "warehouse",
+    "total",
+    "created_at",
+    "ordered_at",
+    "expected_at",
+    "received_at",
+    "cancelled_at",
+    "notes",
+)
 
 
 @po.command("show")
@@ -368,21 +367,7 @@ def po_show(number, as_json):
     if as_json:
         print_json(summary)
         return
-    for key in (
-        "number",
-        "supplier",
-        "status",
-        "warehouse",
-        "total",
-        "created_at",
-        "ordered_at",
-        "expected_at",
-        "received_at",
-        "cancelled_at",
-        "notes",
-    ):
-        if summary.get(key) is not None:
-            click.echo(f"{key}: {summary[key]}")
+    print_fields(summary, PO_FIELDS)
     print_table(
         summary["lines"],
         ["sku", "quantity", "received_quantity", "remaining", "unit_price", "supplier_reference"],
@@ -439,17 +424,10 @@ def recommendations(window_days, safety_days, review_days, skip_unsold, create_p
         click.echo(f"\n{group['supplier']} (total {group['total']})")
         print_table(
             group["lines"],
-            [
-                "sku",
-                "sold",
-                "daily_sales",
-                "lead_time_days",
-                "reorder_point",
-                "available",
-                "on_order",
-                "suggested",
-                "unit_price",
-            ],
+            (
+                "sku sold daily_sales lead_time_days reorder_point available on_order suggested "
+                "unit_price"
+            ),
         )
 
 
@@ -462,10 +440,7 @@ def warehouses():
 
 
 def _print_warehouse(wh, as_json, verb):
-    if as_json:
-        print_json(queries.WAREHOUSES.dump_one(wh))
-    else:
-        click.echo(f"warehouse {wh.code} ({wh.name}) {verb}")
+    print_one(queries.WAREHOUSES.dump_one(wh), as_json, f"warehouse {wh.code} ({wh.name}) {verb}")
 
 
 @warehouses.command("list")
@@ -501,22 +476,24 @@ def warehouses_rename(warehouse, name, as_json):
     _print_warehouse(rename_warehouse(warehouse, name), as_json, "renamed")
 
 
-@warehouses.command("deactivate")
-@click.argument("warehouse")
-@json_option
-@with_db
-def warehouses_deactivate(warehouse, as_json):
-    """Deactivate an empty warehouse that no integration uses by default."""
-    _print_warehouse(deactivate_warehouse(warehouse), as_json, "deactivated")
-
-
-@warehouses.command("activate")
-@click.argument("warehouse")
-@json_option
-@with_db
-def warehouses_activate(warehouse, as_json):
-    """Activate a warehouse again."""
-    _print_warehouse(activate_warehouse(warehouse), as_json, "activated")
+warehouses_deactivate = action_command(
+    warehouses,
+    "deactivate",
+    "warehouse",
+    deactivate_warehouse,
+    _print_warehouse,
+    "deactivated",
+    help="Deactivate an empty warehouse that no integration uses by default.",
+)
+warehouses_activate = action_command(
+    warehouses,
+    "activate",
+    "warehouse",
+    activate_warehouse,
+    _print_warehouse,
+    "activated",
+    help="Activate a warehouse again.",
+)
 
 
 # --------------------------------------------------------------------------- suppliers
@@ -546,10 +523,11 @@ def suppliers_list(as_json):
 def suppliers_create(name, email, phone, lead_time_days, as_json):
     """Create a supplier."""
     supplier = create_supplier(name, email=email, phone=phone, lead_time_days=lead_time_days)
-    if as_json:
-        print_json(queries.SUPPLIERS.dump_one(supplier))
-    else:
-        click.echo(f"supplier {supplier.name} created (id {supplier.id})")
+    print_one(
+        queries.SUPPLIERS.dump_one(supplier),
+        as_json,
+        f"supplier {supplier.name} created (id {supplier.id})",
+    )
 
 
 @suppliers.command("link", context_settings=NUMBERS)
@@ -587,13 +565,8 @@ def suppliers_link(
         "lead_time_days": link.lead_time_days,
         "preferred": link.preferred,
     }
-    if as_json:
-        print_json(data)
-    else:
-        click.echo(
-            f"{data['sku']} linked to {data['supplier']}"
-            + (" (preferred)" if link.preferred else "")
-        )
+    preferred_note = " (preferred)" if link.preferred else ""
+    print_one(data, as_json, f"{data['sku']} linked to {data['supplier']}{preferred_note}")
 
 
 COMMANDS = [stock, ship, po, recommendations, warehouses, suppliers]

@@ -84,7 +84,10 @@ def print_json(data):
 
 
 def print_table(rows, columns):
-    """Plain aligned columns for humans; scripts use --json."""
+    """Plain aligned columns for humans; scripts use --json. ``columns``: a list of keys, or
+    one string of them separated by spaces (as namedtuple takes its field names)."""
+    if isinstance(columns, str):
+        columns = columns.split()
     if not rows:
         click.echo("(none)")
         return
@@ -99,12 +102,13 @@ def print_table(rows, columns):
         click.echo("  ".join(row[c].ljust(widths[c]) for c in columns).rstrip())
 
 
-def print_rows(rows, as_json, columns):
-    """A list for scripts (--json, every key) or for humans (the given columns)."""
+def print_rows(rows, as_json, columns, table_row=None):
+    """A list for scripts (--json, every key) or for humans (the given columns, of each row
+    as ``table_row(row)`` makes it flat when given)."""
     if as_json:
         print_json(rows)
     else:
-        print_table(rows, columns)
+        print_table([table_row(r) for r in rows] if table_row else rows, columns)
 
 
 def handle_errors(fn):
@@ -147,6 +151,92 @@ def parse_pairs(pairs, what):
     return result
 
 
+def print_fields(data, keys=None, width=None):
+    """One ``key: value`` line per field of ``data`` (``keys``, or all; None values left
+    out), the values aligned in a column of ``width`` characters when given."""
+    for key in keys or data:
+        value = data.get(key)
+        if value is not None:
+            click.echo(f"{key:{width}} {value}" if width else f"{key}: {value}")
+
+
+def print_record(data, as_json, keys=None, width=None):
+    """One object: its JSON for scripts, or its fields one a line (``print_fields``)."""
+    if as_json:
+        print_json(data)
+    else:
+        print_fields(data, keys, width)
+
+
+def print_one(data, as_json, line):
+    """One object: the JSON of ``data`` for scripts, or the sentence ``line`` for humans."""
+    if as_json:
+        print_json(data)
+    else:
+        click.echo(line)
+
+
+def stack(*decorators):
+    """Several click decorators as one, applied in the order written (top first): the
+    options that a family of commands shares, named once."""
+
+    def apply(fn):
+        for decorator in reversed(decorators):
+            fn = decorator(fn)
+        return fn
+
+    return apply
+
+
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Machine-readable output (stable keys)."
 )
+integration_option = click.option("--integration", help="Only this integration (name or id).")
+
+
+def limit_option(default, help=None):
+    return click.option("--limit", type=int, default=default, help=help)
+
+
+def warehouse_option(help):
+    return click.option("--warehouse", help=help)
+
+
+def lines_option(metavar, help, required=False):
+    """``--line`` (repeatable), parsed by the command: SKU=QTY or SKU=QTY[@PRICE]."""
+    return click.option(
+        "--line", "lines", multiple=True, required=required, metavar=metavar, help=help
+    )
+
+
+def action_command(group, name, argument, action, show, verb, help):
+    """``hub GROUP NAME ARGUMENT [--json]``: ``action(ARGUMENT)`` on the database, then
+    ``show(result, as_json, verb)`` — the commands that differ only in what they change."""
+
+    @group.command(name, help=help)
+    @click.argument(argument)
+    @json_option
+    @with_db
+    def command(as_json, **arguments):
+        show(action(arguments[argument]), as_json, verb)
+
+    return command
+
+
+def delete_command(group, name, argument, find, delete, question, done, help):
+    """``hub GROUP NAME ARGUMENT [--yes]``: find the row (an unknown one is an error before
+    any question), ask ``question`` about it unless --yes, delete it and say ``done``
+    (both formatted with the row)."""
+
+    @group.command(name, help=help)
+    @click.argument(argument)
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    @with_db
+    def command(yes, **arguments):
+        row = find(arguments[argument])
+        if not yes:
+            click.confirm(question.format(row), abort=True)
+        delete(row)
+        click.echo(done.format(row))
+
+    return command

@@ -8,10 +8,11 @@ import click
 from hub.cli.common import (
     EXIT_FAILED,
     EXIT_NO_WORKER,
+    integration_option,
     json_option,
+    limit_option,
     print_json,
     print_rows,
-    print_table,
     with_db,
 )
 from hub.cli.progress import Progress
@@ -181,27 +182,22 @@ def feeds_schedule(integration, feed, cron, timezone):
     )
 
 
-def _toggle(integration, feed, enabled):
-    update_feed_setting(get_integration(integration), feed, enabled=enabled)
-    click.echo(f"{feed} {'enabled' if enabled else 'disabled'}")
+def _switch(name, enabled, help):
+    """``hub feeds enable|disable INTEGRATION FEED``: turn a feed's schedule on or off."""
+
+    @feeds.command(name, help=help)
+    @click.argument("integration")
+    @click.argument("feed")
+    @with_db
+    def command(integration, feed):
+        update_feed_setting(get_integration(integration), feed, enabled=enabled)
+        click.echo(f"{feed} {name}d")
+
+    return command
 
 
-@feeds.command("enable")
-@click.argument("integration")
-@click.argument("feed")
-@with_db
-def feeds_enable(integration, feed):
-    """Enable a feed's schedule."""
-    _toggle(integration, feed, True)
-
-
-@feeds.command("disable")
-@click.argument("integration")
-@click.argument("feed")
-@with_db
-def feeds_disable(integration, feed):
-    """Disable a feed's schedule (Run now still works)."""
-    _toggle(integration, feed, False)
+feeds_enable = _switch("enable", True, "Enable a feed's schedule.")
+feeds_disable = _switch("disable", False, "Disable a feed's schedule (Run now still works).")
 
 
 @click.group()
@@ -210,36 +206,22 @@ def runs():
 
 
 @runs.command("list")
-@click.option("--integration")
-@click.option("--feed")
+@integration_option
+@click.option("--feed", help="Only this feed.")
 @click.option("--status", type=click.Choice(RUN_STATUSES))
-@click.option("--limit", type=int, default=50)
+@limit_option(50)
 @json_option
 @with_db
 def runs_list(integration, feed, status, limit, as_json):
     """List recent runs, newest first."""
     query = queries.runs(integration=integration or None, feed=feed, status=status)
     rows = queries.RUNS.dump(query.order_by(FeedRun.id.desc()).limit(limit))
-    if as_json:
-        print_json(rows)
-    else:
-        for r in rows:
-            r.update(dict(r["counts"].items()))
-        print_table(
-            rows,
-            [
-                "id",
-                "integration",
-                "feed",
-                "trigger",
-                "status",
-                "started_at",
-                "duration",
-                "created",
-                "updated",
-                "failed",
-            ],
-        )
+    print_rows(
+        rows,
+        as_json,
+        "id integration feed trigger status started_at duration created updated failed",
+        lambda run: {**run, **run["counts"]},
+    )
 
 
 @runs.command("show")

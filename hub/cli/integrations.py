@@ -9,10 +9,13 @@ import click
 from hub.cli.common import (
     EXIT_FAILED,
     ISO_DATETIME,
+    delete_command,
     json_option,
     parse_pairs,
     print_json,
+    print_record,
     print_rows,
+    stack,
     with_db,
 )
 from hub.db import db
@@ -48,6 +51,18 @@ def parse_secrets(pairs):
     return result
 
 
+settings_and_secrets = stack(
+    click.option("--setting", "settings", multiple=True, metavar="KEY=VALUE"),
+    click.option(
+        "--secret",
+        "secrets",
+        multiple=True,
+        metavar="KEY[=VALUE|=env:VAR]",
+        help="A credential; KEY alone prompts without echo.",
+    ),
+)
+
+
 @click.group()
 def integrations():
     """Connected stores."""
@@ -57,14 +72,7 @@ def integrations():
 @click.argument("name")
 @click.option("--connector", required=True, help="Connector key (see `hub plugins`).")
 @click.option("--url", required=True, help="The store's base URL.")
-@click.option("--setting", "settings", multiple=True, metavar="KEY=VALUE")
-@click.option(
-    "--secret",
-    "secrets",
-    multiple=True,
-    metavar="KEY[=VALUE|=env:VAR]",
-    help="A credential; KEY alone prompts without echo.",
-)
+@settings_and_secrets
 @click.option(
     "--orders-since",
     type=ISO_DATETIME,
@@ -100,20 +108,14 @@ def list_(as_json):
 @with_db
 def show(name, as_json):
     """Show an integration (credentials masked)."""
-    data = integration_summary(get_integration(name))
-    if as_json:
-        print_json(data)
-        return
-    for key, value in data.items():
-        click.echo(f"{key:18} {value}")
+    print_record(integration_summary(get_integration(name)), as_json, width=18)
 
 
 @integrations.command("set")
 @click.argument("name")
 @click.option("--url")
 @click.option("--rename")
-@click.option("--setting", "settings", multiple=True, metavar="KEY=VALUE")
-@click.option("--secret", "secrets", multiple=True, metavar="KEY[=VALUE|=env:VAR]")
+@settings_and_secrets
 @click.option(
     "--carrier",
     "carriers",
@@ -182,17 +184,16 @@ def _env_value(value):
     return value
 
 
-@integrations.command("remove")
-@click.argument("name")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@with_db
-def remove(name, yes):
-    """Remove an integration and its bindings (hub products, stock and orders are kept)."""
-    integration = get_integration(name)
-    if not yes:
-        click.confirm(f"Remove integration {integration.name}?", abort=True)
-    remove_integration(integration)
-    click.echo(f"integration {name} removed")
+remove = delete_command(
+    integrations,
+    "remove",
+    "name",
+    get_integration,
+    remove_integration,
+    "Remove integration {0.name}?",
+    "integration {0.name} removed",
+    help="Remove an integration and its bindings (hub products, stock and orders are kept).",
+)
 
 
 @integrations.command("check")

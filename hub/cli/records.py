@@ -2,7 +2,13 @@
 
 import click
 
-from hub.cli.common import json_option, print_json, print_rows, print_table, with_db
+from hub.cli.common import (
+    integration_option,
+    json_option,
+    limit_option,
+    print_rows,
+    with_db,
+)
 from hub.engine.events import resolve_event
 from hub.engine.runs import retry_event
 from hub.errors import BadInput
@@ -19,8 +25,8 @@ def products():
 
 @products.command("list")
 @click.option("--search", help="SKU, name or barcode contains.")
-@click.option("--integration")
-@click.option("--limit", type=int, default=0, help="At most N products (default all).")
+@integration_option
+@limit_option(0, "At most N products (default all).")
 @json_option
 @with_db
 def products_list(search, integration, limit, as_json):
@@ -38,9 +44,9 @@ def orders():
 
 
 @orders.command("list")
-@click.option("--integration")
+@integration_option
 @click.option("--status", type=click.Choice(ORDER_STATUSES))
-@click.option("--limit", type=int, default=500)
+@limit_option(500)
 @json_option
 @with_db
 def orders_list(integration, status, limit, as_json):
@@ -49,16 +55,16 @@ def orders_list(integration, status, limit, as_json):
     rows = queries.ORDERS.dump(
         query.order_by(Order.ordered_at.desc(), Order.id.desc()).limit(limit)
     )
-    if as_json:
-        print_json(rows)
-    else:
-        for r in rows:
-            r["lines"] = ", ".join(f"{x['sku']}×{x['quantity']}" for x in r["lines"])
-        print_table(rows, ["id", "number", "integration", "status", "carrier", "lines"])
+    print_rows(rows, as_json, "id number integration status carrier lines", _with_units)
+
+
+def _with_units(order):
+    """An order's lines as one cell: ``SKU×2, SKU2×1``."""
+    return {**order, "lines": ", ".join(f"{x['sku']}×{x['quantity']}" for x in order["lines"])}
 
 
 @orders.command("held")
-@click.option("--integration")
+@integration_option
 @json_option
 @with_db
 def orders_held(integration, as_json):
@@ -79,8 +85,8 @@ def events():
 @events.command("list")
 @click.option("--unresolved", is_flag=True, help="Only what still needs attention.")
 @click.option("--severity", type=click.Choice(SEVERITIES))
-@click.option("--integration")
-@click.option("--limit", type=int, default=200)
+@integration_option
+@limit_option(200)
 @json_option
 @with_db
 def events_list(unresolved, severity, integration, limit, as_json):

@@ -118,6 +118,14 @@ def serve_waitress(binds, threads):
     serve(create_app(), listen=" ".join(listen), threads=threads, ident="waitress")
 
 
+def count_option(name, short, default, maximum, help):
+    """A whole number from 1 to ``maximum`` (None: no limit), its default shown in --help."""
+    names = (name, short) if short else (name,)
+    return click.option(
+        *names, default=default, show_default=True, type=click.IntRange(1, maximum), help=help
+    )
+
+
 @click.command()
 @click.option(
     "--bind",
@@ -127,28 +135,10 @@ def serve_waitress(binds, threads):
     metavar="HOST:PORT",
     help="Address to listen on, repeatable (default 127.0.0.1:5000; unix:PATH with gunicorn).",
 )
-@click.option(
-    "--workers",
-    "-w",
-    default=2,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    help="Processes (gunicorn).",
-)
-@click.option(
-    "--threads",
-    "-t",
-    default=8,
-    show_default=True,
-    type=click.IntRange(1, 256),
-    help="Request threads per process.",
-)
-@click.option(
-    "--timeout",
-    default=60,
-    show_default=True,
-    type=click.IntRange(1),
-    help="Seconds a request may take before gunicorn restarts its process.",
+@count_option("--workers", "-w", 2, 64, "Processes (gunicorn).")
+@count_option("--threads", "-t", 8, 256, "Request threads per process.")
+@count_option(
+    "--timeout", None, 60, None, "Seconds a request may take before gunicorn restarts its process."
 )
 @click.option("--access-log", is_flag=True, help="Log every request to standard output.")
 @click.option(
