@@ -71,6 +71,15 @@ class ConnectorContractSuite:
         hooks: list[str] = registry.state(self.connector).hooks
         return hooks
 
+    def _products(self, registry: PluginRegistry, ctx: ConnectorContext, n: int) -> list[Any]:
+        """The first ``n`` items of the catalogue, from whichever product feed the connector
+        offers (``hub_fetch_products`` or ``hub_fetch_new_products``)."""
+        if "hub_fetch_products" in self._hooks(registry):
+            return _take(registry.call(self.connector, "hub_fetch_products", ctx=ctx), n)
+        return _take(
+            registry.call(self.connector, "hub_fetch_new_products", ctx=ctx, since=None), n
+        )
+
     def test_contract_plugin_is_loaded(self, registry: PluginRegistry) -> None:
         state = registry.states.get(self.connector)
         assert state is not None, f"{self.connector} is not installed"
@@ -128,21 +137,7 @@ class ConnectorContractSuite:
     ) -> None:
         if "hub_fetch_product_images" not in self._hooks(registry):
             pytest.skip("no hub_fetch_product_images")
-        products = [
-            p
-            for p in _take(
-                registry.call(
-                    self.connector,
-                    "hub_fetch_products"
-                    if "hub_fetch_products" in self._hooks(registry)
-                    else "hub_fetch_new_products",
-                    ctx=contract_ctx,
-                    **({} if "hub_fetch_products" in self._hooks(registry) else {"since": None}),
-                ),
-                20,
-            )
-            if isinstance(p, dict)
-        ]
+        products = [p for p in self._products(registry, contract_ctx, 20) if isinstance(p, dict)]
         asked = [
             {
                 "external_id": p["external_id"],
@@ -169,12 +164,7 @@ class ConnectorContractSuite:
             pytest.skip("no hub_push_stock_levels")
         products = {
             p["external_id"]: p
-            for p in _take(
-                registry.call(
-                    self.connector, "hub_fetch_new_products", ctx=contract_ctx, since=None
-                ),
-                50,
-            )
+            for p in self._products(registry, contract_ctx, 50)
             if isinstance(p, dict)
         }
         stock = [
