@@ -55,18 +55,9 @@ def index():
 @bp.route("/<int:product_id>")
 def show(product_id):
     product = get_or_404(Product, product_id)
-    levels = list(
-        StockLevel.select(StockLevel, Warehouse)
-        .join(Warehouse)
-        .where(StockLevel.product == product)
-        .order_by(Warehouse.id)
-    )
+    levels = list(queries.stock_levels(product=product).order_by(Warehouse.id))
     movements = list(
-        StockMovement.select(StockMovement, Warehouse)
-        .join(Warehouse)
-        .where(StockMovement.product == product)
-        .order_by(StockMovement.id.desc())
-        .limit(MOVEMENTS_SHOWN)
+        queries.movements(product=product).order_by(StockMovement.id.desc()).limit(MOVEMENTS_SHOWN)
     )
     suppliers = list(
         ProductSupplier.select(ProductSupplier, Supplier)

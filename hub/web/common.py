@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from hub.bounds import MAX_QUANTITY, as_id, whole_number
 from hub.errors import BadInput, HubError
@@ -112,6 +112,36 @@ def run_action(fn, success=None):
     if success:
         flash(success, "success")
     return True, result
+
+
+def acting_user():
+    """The signed-in user's row: who did it, as the services record it."""
+    return current_user._get_current_object()
+
+
+def text_field(name):
+    """A form field's text without surrounding spaces; None when empty."""
+    return (request.form.get(name) or "").strip() or None
+
+
+def row_field(model, name):
+    """The row of ``model`` whose id the form field ``name`` holds; None when none is chosen
+    (an unknown id too: the service then takes its default)."""
+    row_id = request.form.get(name, type=as_id)
+    return model.get_or_none(model.id == row_id) if row_id else None
+
+
+def line_quantities(lines, sku_of, none_message):
+    """``{sku: units}`` from the form's ``qty_<line id>`` fields of ``lines`` (empty: 0);
+    BadInput(``none_message``) when no line has any."""
+    quantities = {}
+    for line in lines:
+        qty = int_field(f"qty_{line.id}", default=0, minimum=0)
+        if qty:
+            quantities[sku_of(line)] = quantities.get(sku_of(line), 0) + qty
+    if not quantities:
+        raise BadInput(none_message)
+    return quantities
 
 
 def int_field(name, default=None, minimum=None):

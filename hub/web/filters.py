@@ -56,12 +56,15 @@ def cron_words(cron, timezone="UTC"):
     return describe_cron(cron, timezone)
 
 
+FILTERS = {
+    "dt": fmt_dt,
+    "ago": ago,
+    "duration": duration,
+    "money": money,
+    "feed_label": feed_label,
+    "cron_words": cron_words,
+}
+
+
 def init_app(app):
-    app.jinja_env.filters.update(
-        dt=fmt_dt,
-        ago=ago,
-        duration=duration,
-        money=money,
-        feed_label=feed_label,
-        cron_words=cron_words,
-    )
+    app.jinja_env.filters.update(FILTERS)

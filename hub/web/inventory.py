@@ -1,13 +1,13 @@
 """Inventory: warehouses, stock levels, adjustment/count/transfer forms, the movement ledger."""
 
 from flask import redirect, render_template, request, url_for
-from flask_login import current_user
 
 from hub.bounds import as_id
 from hub.models import Warehouse
 from hub.models.inventory import MOVEMENT_TYPES
 from hub.services import queries, stock
 from hub.web.common import (
+    acting_user,
     get_or_404,
     int_field,
     keyset_page,
@@ -17,10 +17,6 @@ from hub.web.common import (
 )
 
 bp = protected_blueprint("inventory", __name__, url_prefix="/inventory")
-
-
-def _user():
-    return current_user._get_current_object()
 
 
 def _stock_filters():
@@ -68,7 +64,7 @@ def adjust():
             int_field("quantity"),
             warehouse=form.get("warehouse", type=as_id),
             reason=form.get("reason"),
-            user=_user(),
+            user=acting_user(),
         )
 
     run_action(do, f"Stock of {sku} updated.")
@@ -86,7 +82,7 @@ def transfer():
             from_warehouse=form.get("from_warehouse", type=as_id),
             to_warehouse=form.get("to_warehouse", type=as_id),
             reason=(form.get("reason") or "").strip() or None,
-            user=_user(),
+            user=acting_user(),
         ),
         f"Transfer of {sku} recorded.",
     )

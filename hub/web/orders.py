@@ -1,10 +1,8 @@
 """Orders: filtered list, an order's page, the ship form, and the orders held for payment."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from hub.bounds import as_id
-from hub.errors import BadInput
 from hub.feeds.shipping import ship_and_confirm
 from hub.models import (
     Integration,
@@ -18,12 +16,15 @@ from hub.models.orders import OPEN_ORDER_STATUSES, ORDER_STATUSES
 from hub.services import queries
 from hub.services.orders import cancel_order
 from hub.web.common import (
+    acting_user,
     get_or_404,
-    int_field,
+    line_quantities,
     list_page,
     parse_date,
     protected_blueprint,
+    row_field,
     run_action,
+    text_field,
 )
 
 bp = protected_blueprint("orders", __name__, url_prefix="/orders")
@@ -85,22 +86,16 @@ def ship(order_id):
     order = get_or_404(Order, order_id)
 
     def do():
-        lines = {}
-        for line in order.lines:
-            qty = int_field(f"qty_{line.id}", default=0, minimum=0)
-            if qty:
-                lines[line.sku] = lines.get(line.sku, 0) + qty
-        if not lines:
-            raise BadInput("choose at least one unit to ship")
-        warehouse = request.form.get("warehouse", type=as_id)
         return ship_and_confirm(
             order,
-            lines=lines,
-            warehouse=Warehouse.get_or_none(Warehouse.id == warehouse) if warehouse else None,
-            carrier=(request.form.get("carrier") or "").strip() or None,
-            tracking_number=(request.form.get("tracking_number") or "").strip(),
-            tracking_url=(request.form.get("tracking_url") or "").strip() or None,
-            user=current_user._get_current_object(),
+            lines=line_quantities(
+                order.lines, lambda line: line.sku, "choose at least one unit to ship"
+            ),
+            warehouse=row_field(Warehouse, "warehouse"),
+            carrier=text_field("carrier"),
+            tracking_number=text_field("tracking_number") or "",
+            tracking_url=text_field("tracking_url"),
+            user=acting_user(),
             allow_duplicate_tracking=bool(request.form.get("allow_duplicate_tracking")),
         )
 
@@ -126,8 +121,8 @@ def cancel(order_id):
         lambda: cancel_order(
             order,
             by="merchant",
-            reason=(request.form.get("reason") or "").strip() or None,
-            user=current_user._get_current_object(),
+            reason=text_field("reason"),
+            user=acting_user(),
         ),
         f"Order {order.number} cancelled; its reserved stock is released.",
     )

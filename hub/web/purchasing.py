@@ -4,13 +4,10 @@ The business rules live in hub.services.purchasing.
 """
 
 from flask import redirect, render_template, request, url_for
-from flask_login import current_user
 
 from hub.bounds import as_id
-from hub.errors import BadInput
 from hub.models import (
     Product,
-    ProductSupplier,
     PurchaseOrder,
     PurchaseOrderLine,
     Supplier,
@@ -19,26 +16,25 @@ from hub.models import (
 from hub.models.purchasing import PO_STATUSES
 from hub.services import purchasing, queries
 from hub.web.common import (
+    acting_user,
     get_or_404,
     int_field,
+    line_quantities,
     list_page,
     protected_blueprint,
+    row_field,
     run_action,
+    text_field,
 )
 
 bp = protected_blueprint("purchasing", __name__, url_prefix="/purchasing")
 
 
-def _user():
-    return current_user._get_current_object()
-
-
 @bp.route("/")
 def index():
-    query = queries.purchase_orders(status=request.args.get("status") or None)
     return list_page(
         "purchasing/index.html",
-        query,
+        queries.purchase_orders(status=request.args.get("status") or None),
         "orders",
         statuses=PO_STATUSES,
         suppliers=Supplier.select().order_by(Supplier.name),
@@ -49,11 +45,7 @@ def index():
 def supplier(supplier_id):
     sup = get_or_404(Supplier, supplier_id)
     links = list(
-        ProductSupplier.select(ProductSupplier, Product)
-        .join(Product)
-        .where(ProductSupplier.supplier == sup)
-        .order_by(Product.sku)
-        .limit(500)
+        sup.product_links.join(Product).select_extend(Product).order_by(Product.sku).limit(500)
     )
     orders = list(sup.purchase_orders.order_by(PurchaseOrder.id.desc()).limit(50))
     return render_template("purchasing/supplier.html", supplier=sup, links=links, orders=orders)
@@ -99,13 +91,12 @@ def parse_lines(text):
 @bp.route("/orders/new", methods=["POST"])
 def create():
     sup = get_or_404(Supplier, request.form.get("supplier", type=as_id) or 0)
-    warehouse = request.form.get("warehouse", type=as_id)
     ok, po = run_action(
         lambda: purchasing.create_purchase_order(
             sup,
             parse_lines(request.form.get("lines")) or None,
-            warehouse=Warehouse.get_or_none(Warehouse.id == warehouse) if warehouse else None,
-            user=_user(),
+            warehouse=row_field(Warehouse, "warehouse"),
+            user=acting_user(),
         ),
         "Draft purchase order created.",
     )
@@ -117,12 +108,7 @@ def create():
 @bp.route("/orders/<int:po_id>")
 def show(po_id):
     po = get_or_404(PurchaseOrder, po_id)
-    lines = list(
-        PurchaseOrderLine.select(PurchaseOrderLine, Product)
-        .join(Product)
-        .where(PurchaseOrderLine.purchase_order == po)
-        .order_by(PurchaseOrderLine.id)
-    )
+    lines = list(po.lines.join(Product).select_extend(Product).order_by(PurchaseOrderLine.id))
     return render_template(
         "purchasing/show.html",
         po=po,
@@ -134,61 +120,57 @@ def show(po_id):
     )
 
 
+def _po_action(po_id, change, success):
+    """A form posted on a purchase order's page: ``change(po)``, a flash message (``success``
+    is formatted with the order), back to the page."""
+    po = get_or_404(PurchaseOrder, po_id)
+    run_action(lambda: change(po), success.format(po=po))
+    return redirect(url_for("purchasing.show", po_id=po.id))
+
+
 @bp.route("/orders/<int:po_id>/lines", methods=["POST"])
 def add_line(po_id):
-    po = get_or_404(PurchaseOrder, po_id)
-    run_action(
-        lambda: purchasing.add_line(
-            po, (request.form.get("sku") or "").strip(), int_field("quantity", minimum=1)
+    return _po_action(
+        po_id,
+        lambda po: purchasing.add_line(
+            po, text_field("sku") or "", int_field("quantity", minimum=1)
         ),
         "Line added.",
     )
-    return redirect(url_for("purchasing.show", po_id=po.id))
 
 
-@bp.route("/orders/<int:po_id>/order", methods=["POST"])
-def mark_ordered(po_id):
-    po = get_or_404(PurchaseOrder, po_id)
-    run_action(
-        lambda: purchasing.order_purchase_order(po, user=_user()), f"{po.number} marked as ordered."
-    )
-    return redirect(url_for("purchasing.show", po_id=po.id))
+def _po_status_route(path, endpoint, change, success):
+    """The button of a purchase order's page that changes its status, as the signed-in user."""
+
+    def view(po_id):
+        return _po_action(po_id, lambda po: change(po, user=acting_user()), success)
+
+    bp.add_url_rule(f"/orders/<int:po_id>/{path}", endpoint, view, methods=["POST"])
+
+
+_po_status_route(
+    "order", "mark_ordered", purchasing.order_purchase_order, "{po.number} marked as ordered."
+)
+_po_status_route("cancel", "cancel", purchasing.cancel_purchase_order, "{po.number} cancelled.")
 
 
 @bp.route("/orders/<int:po_id>/receive", methods=["POST"])
 def receive(po_id):
-    po = get_or_404(PurchaseOrder, po_id)
+    def receive_entered(po):
+        quantities = line_quantities(
+            po.lines, lambda line: line.product.sku, "enter at least one received quantity"
+        )
+        return purchasing.receive_purchase_order(po, quantities, user=acting_user())
 
-    def do():
-        quantities = {}
-        for line in po.lines:
-            qty = int_field(f"qty_{line.id}", default=0, minimum=0)
-            if qty:
-                quantities[line.product.sku] = quantities.get(line.product.sku, 0) + qty
-        if not quantities:
-            raise BadInput("enter at least one received quantity")
-        return purchasing.receive_purchase_order(po, quantities, user=_user())
-
-    run_action(do, "Receipt recorded: the stock is in.")
-    return redirect(url_for("purchasing.show", po_id=po.id))
-
-
-@bp.route("/orders/<int:po_id>/cancel", methods=["POST"])
-def cancel(po_id):
-    po = get_or_404(PurchaseOrder, po_id)
-    run_action(
-        lambda: purchasing.cancel_purchase_order(po, user=_user()), f"{po.number} cancelled."
-    )
-    return redirect(url_for("purchasing.show", po_id=po.id))
+    return _po_action(po_id, receive_entered, "Receipt recorded: the stock is in.")
 
 
 @bp.route("/suppliers", methods=["POST"])
 def create_supplier():
-    form = request.form
     ok, sup = run_action(
         lambda: purchasing.create_supplier(
-            (form.get("name") or "").strip(),
-            email=(form.get("email") or "").strip() or None,
+            text_field("name") or "",
+            email=text_field("email"),
             lead_time_days=int_field("lead_time_days", default=7, minimum=0),
         ),
         "Supplier created.",
@@ -201,15 +183,14 @@ def create_supplier():
 @bp.route("/suppliers/<int:supplier_id>/links", methods=["POST"])
 def link_product(supplier_id):
     sup = get_or_404(Supplier, supplier_id)
-    form = request.form
     run_action(
         lambda: purchasing.link_product(
-            (form.get("sku") or "").strip(),
+            text_field("sku") or "",
             sup,
-            supplier_reference=(form.get("supplier_reference") or "").strip() or None,
-            price=(form.get("price") or "").strip() or None,
+            supplier_reference=text_field("supplier_reference"),
+            price=text_field("price"),
             min_order_qty=int_field("min_order_qty", default=1, minimum=1),
-            preferred=bool(form.get("preferred")),
+            preferred=bool(request.form.get("preferred")),
         ),
         "Product linked.",
     )
