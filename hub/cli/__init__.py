@@ -5,7 +5,17 @@ import logging
 import click
 
 from hub import __version__
-from hub.cli import admin, alerts, backoffice, feeds, integrations, records, secrets, serve
+from hub.cli import (
+    admin,
+    alerts,
+    backoffice,
+    connector,
+    feeds,
+    integrations,
+    records,
+    secrets,
+    serve,
+)
 from hub.engine.logcontext import configure_logging
 from hub.http import install_log_redaction
 from hub.settings import get_settings
@@ -33,7 +43,7 @@ def cli(verbose, log_format):
     import hub.tasks  # noqa: F401  # credentials masked in every logger's lines (oauthlib's too)
 
 
-for module in (admin, integrations, feeds, records, backoffice, serve, secrets, alerts):
+for module in (admin, integrations, feeds, records, backoffice, serve, secrets, alerts, connector):
     for command in module.COMMANDS:
         cli.add_command(command)
 
