@@ -69,8 +69,15 @@ def run_feed(run_id, task=None):
         raise RetryTask(delay=exc.delay) from None
 
 
+def enqueue_run(run_id, delay=None):
+    """Put run ``run_id`` on the queue, to start after ``delay`` seconds when given."""
+    if delay:
+        return run_feed.schedule((run_id,), delay=delay)
+    return run_feed(run_id)
+
+
 # the engine's queue_run puts runs on this queue
-set_enqueue(run_feed)
+set_enqueue(enqueue_run)
 
 
 @huey.periodic_task(crontab(minute="*"), name="hub.tick", priority=100)

@@ -191,8 +191,11 @@ class FeedJob:
         return value
 
     def commit_checkpoint(self, cursor):
-        """Store ``cursor`` as the high-water mark; never past the moment the run started."""
-        if cursor is None:
+        """Store ``cursor`` as the high-water mark; never past the moment the run started.
+
+        A webhook run reads a few records by id, not the stream: it never moves the feed's
+        checkpoint (the scheduled run still reads everything after it, and reconciles)."""
+        if cursor is None or self.run.trigger == "webhook":
             return
         dt = parse_iso(cursor)
         started = self.run.started_at.replace(tzinfo=UTC) if self.run.started_at else None

@@ -195,6 +195,31 @@ def register_handlers(handlers):
     _HANDLERS.update(handlers)
 
 
+# Webhook runs (trigger "webhook") of a feed read only the records the store's deliveries
+# named; ``hub.feeds`` registers their handlers here too.
+_WEBHOOK_HANDLERS = {}
+
+
+def register_webhook_handlers(handlers):
+    """``{feed key: function(job)}``: how a webhook run of each feed is carried out."""
+    unknown = set(handlers) - set(FEED_TYPES)
+    if unknown:
+        raise ValueError(f"webhook handlers for unknown feeds: {', '.join(sorted(unknown))}")
+    _WEBHOOK_HANDLERS.update(handlers)
+
+
+def webhook_feeds():
+    """The feeds a webhook delivery may queue a run of."""
+    return tuple(_WEBHOOK_HANDLERS)
+
+
+def webhook_handler(feed):
+    try:
+        return _WEBHOOK_HANDLERS[feed_type(feed).key]
+    except KeyError:
+        raise LookupError(f"feed {feed!r} has no webhook handler") from None
+
+
 def handler(feed):
     """The registered handler of ``feed``."""
     try:

@@ -16,7 +16,13 @@ from hub.engine.events import log_line, record_event
 from hub.engine.job import FeedJob, RunRefused
 from hub.engine.logcontext import run_context
 from hub.engine.plugins import get_registry
-from hub.engine.registry import FEED_TYPES, feed_type, handler, validate_run_params
+from hub.engine.registry import (
+    FEED_TYPES,
+    feed_type,
+    handler,
+    validate_run_params,
+    webhook_handler,
+)
 from hub.errors import AuthenticationError, BadInput, ConnectorError, TransientError
 from hub.models import FeedRun, HeldRecord, Integration, Shipment, iso, utcnow
 from hub.settings import get_settings
@@ -63,20 +69,22 @@ _enqueue = None
 
 
 def set_enqueue(enqueue):
-    """``enqueue(run_id)`` puts a run on the queue and returns the queue's result (with an
-    ``id``, or None); ``hub.tasks`` sets it to its ``run_feed`` task."""
+    """``enqueue(run_id, delay=None)`` puts a run on the queue (to start after ``delay``
+    seconds when given) and returns the queue's result (with an ``id``, or None);
+    ``hub.tasks`` sets it to its ``run_feed`` task."""
     global _enqueue
     _enqueue = enqueue
 
 
-def queue_run(integration, feed, trigger="manual", params=None):
-    """Create the run row, then enqueue it on Huey once the row is committed."""
+def queue_run(integration, feed, trigger="manual", params=None, delay=None):
+    """Create the run row, then enqueue it on Huey once the row is committed (to start after
+    ``delay`` seconds: a webhook run waits for the deliveries that follow the first)."""
     if _enqueue is None:
         raise RuntimeError("no queue to put runs on: import hub.tasks first")
     with db.atomic():
         run = create_run(integration, feed, trigger, params)
     try:
-        result = _enqueue(run.id)
+        result = _enqueue(run.id, delay=delay) if delay else _enqueue(run.id)
         task_id = getattr(result, "id", None)
         if task_id:
             FeedRun.update(task_id=task_id).where(FeedRun.id == run.id).execute()
@@ -128,6 +136,8 @@ def execute_run(run_id, retries_left=0, progress=None):
 def _execute(run, integration, retries_left, progress):
     settings = get_settings()
     acquired, taken_over = lease.acquire(integration.id, run.feed, run.id, settings.lease_seconds)
+    if not acquired and run.trigger == "webhook" and _wait_for_lease(run):
+        return
     if not acquired:
         _finish(run.id, "skipped", "already running: another run of this feed holds the lease")
         return
@@ -144,7 +154,7 @@ def _execute(run, integration, retries_left, progress):
         with lease.Heartbeat(integration.id, run.feed, run.id, settings.lease_seconds):
             ctx = build_context(integration, feed=run.feed)
             job = FeedJob(integration, run, registry, ctx, settings, progress=progress)
-            impl = handler(run.feed)
+            impl = webhook_handler(run.feed) if run.trigger == "webhook" else handler(run.feed)
             impl(job)
             job.flush()
         status = "succeeded_with_errors" if (job.counts["failed"] or job.errors) else "succeeded"
@@ -206,6 +216,23 @@ def _execute(run, integration, retries_left, progress):
     finally:
         lease.release(integration.id, run.feed, run.id)
         _run_finished(integration, run.id)
+
+
+WEBHOOK_LEASE_WAIT = 5  # seconds between two looks at a busy feed
+WEBHOOK_MAX_WAIT = 900  # then the webhook run gives up: the scheduled feeds reconcile
+
+
+def _wait_for_lease(run):
+    """A webhook run finding its feed busy (a scheduled run of it) waits its turn instead of
+    being skipped: it stays queued, so deliveries arriving meanwhile still join it, and is put
+    back on the queue for a few seconds later. True when it was put back."""
+    if _enqueue is None or (utcnow() - run.queued_at).total_seconds() > WEBHOOK_MAX_WAIT:
+        return False
+    FeedRun.update(message="waiting: another run of this feed holds the lease").where(
+        FeedRun.id == run.id
+    ).execute()
+    _enqueue(run.id, delay=WEBHOOK_LEASE_WAIT)
+    return True
 
 
 def _transient(run, job, exc, retries_left):

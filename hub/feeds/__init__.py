@@ -3,8 +3,8 @@ shipping; targets computes what a store's stock must be). Each handler is a func
 ``hub.engine.job.FeedJob``; importing this package registers them with the engine, which
 never imports them (hub.tasks, the CLI, the pytest plugin and the demo import it)."""
 
-from hub.engine.registry import register_handlers
-from hub.feeds import inventory, orders, products, shipping, suppliers
+from hub.engine.registry import register_handlers, register_webhook_handlers
+from hub.feeds import inventory, orders, products, shipping, suppliers, webhooks
 
 HANDLERS = {
     "import_new_products": products.import_new_products,
@@ -21,3 +21,4 @@ HANDLERS = {
     "shipping_confirmation": shipping.shipping_confirmation,
 }
 register_handlers(HANDLERS)
+register_webhook_handlers(webhooks.HANDLERS)  # runs a store's webhook queued (trigger webhook)

@@ -13,6 +13,7 @@ from hub.engine.plugins import get_registry
 from hub.errors import BadInput, ConnectorError
 from hub.models import Event, Integration, Order, Shipment, utcnow
 from hub.records import validate_record
+from hub.services.webhooks import register_at_go_live
 
 
 def check_connection(integration):
@@ -131,7 +132,16 @@ def go_live(integration, force=False, confirm_test_shipments=False, user=None):
                 )
                 .execute()
             )
-    return {"live": True, "mode": "production", "checks": checks, "forced": bool(failed)}
+    # now that the hub may write to the store: its webhooks (a failure is an event, not a
+    # failed go-live: the scheduled feeds keep bringing the orders)
+    webhooks = register_at_go_live(Integration.get_by_id(integration.id))
+    return {
+        "live": True,
+        "mode": "production",
+        "checks": checks,
+        "forced": bool(failed),
+        "webhooks": webhooks,
+    }
 
 
 def back_to_test_mode(integration):

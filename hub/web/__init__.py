@@ -21,6 +21,7 @@ from hub.web import (
     roles,
     runs,
     users,
+    webhooks,
 )
 
 csrf = CSRFProtect()
@@ -81,8 +82,10 @@ def init_app(app):
         purchasing,
         ops,
         users,
+        webhooks,
     ):
         app.register_blueprint(module.bp)
+    csrf.exempt(webhooks.bp)  # the store is the caller: the signature is checked instead
 
     @app.context_processor
     def _layout():

@@ -67,7 +67,9 @@ OPERATOR_ENDPOINTS = frozenset(
     }
 )
 # ops.metrics: no login, its own bearer token or address allow-list (hub.web.ops)
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "ops.healthz", "ops.metrics", "static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.login", "ops.healthz", "ops.metrics", "static", "webhooks.deliver"}
+)
 
 
 def may_open(user, endpoint):

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from connect_shopify_emulator.bulk import BulkOperation
 from connect_shopify_emulator.emulator import MAX_QUERY_COST, api_error
+from connect_shopify_emulator.webhooks import order_payload, product_payload
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
 
@@ -25,8 +26,25 @@ def state():
         max_query_cost=emu.max_query_cost,
         idempotency_keys=len(emu.idempotency),
         scopes=emu.shop.scopes,
+        webhook_subscriptions=[
+            {"id": s.id, "topic": s.topic, "uri": s.uri}
+            for s in emu.shop.webhook_subscriptions.values()
+        ],
+        webhook_deliveries=list(emu.webhooks.log),
+        webhooks_pending=emu.webhooks.pending(),
+        webhooks_to_drop=emu.webhooks.drop,
     )
     return jsonify(out)
+
+
+@bp.post("/webhooks/drop")
+def drop_webhooks():
+    """``{"count": n}``: the next n deliveries are lost (a network failure, say)."""
+    emu = current_app.config["EMULATOR"]
+    data = request.get_json(force=True) or {}
+    with emu.lock:
+        emu.webhooks.drop = int(data.get("count", 1))
+    return jsonify({"drop": emu.webhooks.drop})
 
 
 @bp.post("/faults")
@@ -111,6 +129,10 @@ def touch_order(ref):
                         now,
                     )
         order.updated = max(now, order.updated + 1)
+        # Shopify sends orders/updated on every change, and orders/cancelled on a cancellation
+        emu.webhooks.publish(emu.shop, "ORDERS_UPDATED", order_payload(order))
+        if data.get("cancelled"):
+            emu.webhooks.publish(emu.shop, "ORDERS_CANCELLED", order_payload(order))
     return jsonify(
         {
             "id": order.id,
@@ -139,6 +161,7 @@ def add_order():
             order = emu.shop.add_order(data)
         except (TypeError, ValueError) as exc:
             return api_error(400, {"error": str(exc)})
+        emu.webhooks.publish(emu.shop, "ORDERS_CREATE", order_payload(order))
     return jsonify(
         {
             "id": order.id,
@@ -206,6 +229,7 @@ def products():
             product.updated = max(int(emu.clock()), product.updated + 1)
             for v in product._variants:
                 v.updated = product.updated
+            emu.webhooks.publish(emu.shop, "PRODUCTS_UPDATE", product_payload(product))
         else:
             product = emu.shop.add_product(data)
     return jsonify(

@@ -14,6 +14,7 @@ from connect_shopify_emulator.bulk import BulkOperation, BulkView, check_bulk_qu
 from connect_shopify_emulator.bulk import start_bulk as _start_bulk
 from connect_shopify_emulator.resolvers import get_schema, version_at_least
 from connect_shopify_emulator.state import Shop
+from connect_shopify_emulator.webhooks import Deliverer
 
 DEMO_TOKEN = "shpat_demo_token"  # noqa: S105 - a documented demo credential
 DEMO_CLIENT_ID = "demo-client"
@@ -100,11 +101,13 @@ class Emulator:
         self.bulk_dir = bulk_dir or tempfile.mkdtemp(prefix="shopify-emulator-bulk-")
         self.schema = get_schema()
         self.lock = threading.RLock()
+        self.webhooks = None
         self.reset()
 
     def reset(self):
         self.shop = Shop(clock=self.clock, **self.args)
         self.shop.bulk_operations = {}
+        self.shop.webhook_subscriptions = {}
         self.bucket = Bucket(self.bucket_size, self.restore_rate, self.clock)
         self.faults = []
         self.tokens = {}  # issued token -> expiry
@@ -120,7 +123,13 @@ class Emulator:
             "bulk_downloads": 0,
             "max_cost_exceeded": 0,
             "bulk_limit_reached": 0,
+            "webhooks_delivered": 0,
+            "webhooks_failed": 0,
+            "webhooks_dropped": 0,
         }
+        if self.webhooks is None:  # one delivery thread for the emulator's life
+            self.webhooks = Deliverer(DEMO_CLIENT_SECRET, self.counters, self.clock)
+        self.webhooks.counters, self.webhooks.drop = self.counters, 0
 
     # -- faults -------------------------------------------------------------------------------
 

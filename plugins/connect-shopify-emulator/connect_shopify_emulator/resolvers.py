@@ -8,7 +8,7 @@ from importlib import resources
 
 from graphql import GraphQLError, build_schema
 
-from connect_shopify_emulator import search
+from connect_shopify_emulator import search, webhooks
 from connect_shopify_emulator.bulk import BulkView
 from connect_shopify_emulator.state import (
     ITEM_OFFSET,
@@ -184,6 +184,19 @@ class QueryRoot:
             return None
         op = ops[-1]
         return BulkView(op)
+
+    def webhookSubscriptions(
+        self, info, reverse=False, sortKey="CREATED_AT", topics=None, uri=None, **args
+    ):
+        uri = uri or args.pop("callbackUrl", None)
+        for ignored in ("format", "query"):
+            args.pop(ignored, None)
+        items = [
+            s
+            for s in self._s.webhook_subscriptions.values()
+            if (not topics or s.topic in topics) and (uri is None or s.uri == uri)
+        ]
+        return connection(items, lambda s: (s.num,), info, dict(args, reverse=reverse))
 
     @property
     def currentAppInstallation(self):
@@ -519,6 +532,14 @@ class Mutation:
         created.notify_customer = bool(fulfillment.get("notifyCustomer"))
         self.emu.counters["fulfillments_created"] += 1
         return {"fulfillment": created, "userErrors": []}
+
+    # -- webhooks -----------------------------------------------------------------------------
+
+    def webhookSubscriptionCreate(self, info, topic, webhookSubscription):
+        return webhooks.create(self.shop, self.emu.clock, topic, webhookSubscription)
+
+    def webhookSubscriptionDelete(self, info, id):
+        return webhooks.delete(self.shop, id)
 
 
 def _check_input_size(items):

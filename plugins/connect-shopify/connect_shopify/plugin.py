@@ -15,6 +15,11 @@ from connect_shopify.feeds import (  # noqa: F401 - the hook implementations
     hub_push_stock_levels,
     hub_setting_choices,
 )
+from connect_shopify.webhooks import (  # noqa: F401 - the hook implementations
+    hub_fetch_products_by_id,
+    hub_read_webhook,
+    hub_register_webhooks,
+)
 from hub import hookimpl
 from hub.toolkit import notify_customer_setting
 
@@ -45,7 +50,8 @@ SETTINGS = [
         "label": "Client secret",
         "type": "secret",
         "secret": True,
-        "help": "Dev Dashboard app: client secret.",
+        "help": "Dev Dashboard app: client secret (a custom app: its API secret key). Shopify "
+        "signs its webhooks with it: needed for real-time orders.",
     },
     {
         "name": "location_id",

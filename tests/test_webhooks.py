@@ -1,0 +1,336 @@
+"""Real-time orders through the stores' webhooks (issue 15 §3), end to end over loopback HTTP:
+the Shopify emulator delivers signed webhooks from its own thread to the hub's web server,
+which verifies, dedups and queues a run (trigger ``webhook``) on the real Huey queue; the run
+fetches just those records. Polling stays the safety net: a lost delivery is reconciled by
+the next poll, and a late delivery after the poll changes nothing."""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from datetime import datetime
+
+import pytest
+import requests
+from connect_shopify_emulator import DEMO_CLIENT_SECRET, DEMO_TOKEN, MAIN_LOCATION, create_app
+from connect_shopify_emulator.state import SHIPPING
+
+from hub.testing import serve_app
+
+
+def _wait(predicate, timeout=20.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Shop:
+    def __init__(self, server, app):
+        self.url, self.emu = server.url, app.config["EMULATOR"]
+
+    def control(self, path, payload=None):
+        response = requests.post(self.url + path, json=payload or {}, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def state(self):
+        return requests.get(self.url + "/_emulator/state", timeout=10).json()
+
+    def delivered(self):
+        """Wait until the emulator's delivery thread has nothing left to send."""
+        _wait(lambda: self.emu.webhooks.pending() == 0, what="the emulator's deliveries")
+
+
+@pytest.fixture
+def shop():
+    app = create_app(products=4, orders=0, seed=3, restore_rate=1e6, bucket_size=1e6)
+    with serve_app(app) as server:
+        yield Shop(server, app)
+
+
+@pytest.fixture
+def hub_url(hub_db, monkeypatch):
+    """The hub's web server on loopback, and HUB_PUBLIC_URL pointing at it."""
+    import hub.settings
+    from hub.app import create_app as create_hub
+
+    with serve_app(create_hub({"TESTING": True})) as server:
+        monkeypatch.setenv("HUB_PUBLIC_URL", server.url)
+        monkeypatch.setenv("HUB_WEBHOOK_DEBOUNCE", "0.5")
+        hub.settings.set_settings(hub.settings.load_settings())
+        yield server.url
+
+
+@pytest.fixture
+def shopify(hub_url, shop):
+    """A Shopify integration with its catalogue imported, in production mode: its webhooks
+    were registered at go-live."""
+    from hub.models import Integration
+    from hub.services.golive import go_live
+    from hub.services.integrations import create_integration
+    from support import run
+
+    integration = create_integration(
+        "Shopify",
+        "shopify",
+        shop.url,
+        {
+            "access_token": DEMO_TOKEN,
+            "client_secret": DEMO_CLIENT_SECRET,
+            "location_id": MAIN_LOCATION,
+        },
+        orders_since=datetime(2025, 1, 1),
+        carrier_mapping={code: "UPS" for code, _ in SHIPPING},
+    )
+    assert run(integration, "update_products").status == "succeeded"
+    result = go_live(Integration.get_by_id(integration.id), force=True)
+    assert result["live"] and result["webhooks"]["registered_at"], result
+    return Integration.get_by_id(integration.id)
+
+
+def _webhook_runs(integration, feed=None):
+    from hub.models import FeedRun
+
+    query = FeedRun.select().where(
+        (FeedRun.integration == integration.id) & (FeedRun.trigger == "webhook")
+    )
+    if feed:
+        query = query.where(FeedRun.feed == feed)
+    return list(query.order_by(FeedRun.id))
+
+
+def _run_queued_webhook_runs(integration):
+    """Carry out the queued webhook runs in this process (what a worker would do)."""
+    from hub.engine.runs import execute_run
+
+    runs = [r for r in _webhook_runs(integration) if r.status == "queued"]
+    for r in runs:
+        execute_run(r.id)
+    return [type(r).get_by_id(r.id) for r in runs]
+
+
+def _hub_order(integration, external_id):
+    from hub.models import Order
+
+    return Order.get_or_none(
+        (Order.integration == integration.id) & (Order.external_id == external_id)
+    )
+
+
+def _reserved(sku):
+    from peewee import fn
+
+    from hub.models import Product, StockLevel
+
+    return (
+        StockLevel.select(fn.COALESCE(fn.SUM(StockLevel.reserved), 0))
+        .join(Product)
+        .where(Product.sku == sku)
+        .scalar()
+    )
+
+
+def _address(integration):
+    from hub.services.webhooks import _secrets
+
+    return f"/webhooks/{integration.id}/{_secrets(integration)['path']}"
+
+
+def _signed(payload, secret=DEMO_CLIENT_SECRET, topic="orders/create", webhook_id=None):
+    body = json.dumps(payload).encode()
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
+        "X-Shopify-Webhook-Id": webhook_id or str(uuid.uuid4()),
+    }
+    return body, headers
+
+
+# -- registering ------------------------------------------------------------------------------
+
+
+def test_go_live_registers_the_four_topics_once(shopify, shop, hub_url):
+    from hub.services.webhooks import register_webhooks
+
+    subs = shop.state()["webhook_subscriptions"]
+    assert sorted(s["topic"] for s in subs) == [
+        "ORDERS_CANCELLED",
+        "ORDERS_CREATE",
+        "ORDERS_UPDATED",
+        "PRODUCTS_UPDATE",
+    ]
+    assert {s["uri"] for s in subs} == {hub_url + _address(shopify)}
+    status = register_webhooks(shopify)  # again, from the dashboard: idempotent
+    assert len(shop.state()["webhook_subscriptions"]) == 4
+    assert status["enabled"] and len(status["topics"]) == 4
+    assert _address(shopify).rsplit("/", 1)[1] not in status["address"]  # the path is masked
+
+
+def test_test_mode_registers_nothing_and_without_public_url_webhooks_are_off(
+    hub_db, shop, monkeypatch
+):
+    import hub.settings
+    from hub.errors import BadInput
+    from hub.services.integrations import create_integration
+    from hub.services.webhooks import register_webhooks, webhook_status
+
+    integration = create_integration(
+        "Shopify", "shopify", shop.url, {"access_token": DEMO_TOKEN, "client_secret": "x"}
+    )
+    status = webhook_status(integration)
+    assert not status["enabled"] and "HUB_PUBLIC_URL" in status["reason"]
+    with pytest.raises(BadInput, match="HUB_PUBLIC_URL"):
+        register_webhooks(integration)
+    monkeypatch.setenv("HUB_PUBLIC_URL", "https://hub.example")
+    hub.settings.set_settings(hub.settings.load_settings())
+    with pytest.raises(BadInput, match="test mode"):
+        register_webhooks(integration)
+    assert shop.state()["webhook_subscriptions"] == []
+
+
+# -- deliveries -------------------------------------------------------------------------------
+
+
+def test_a_new_order_is_imported_and_reserved_by_a_worker_within_seconds(
+    shopify, shop, worker_factory
+):
+    from hub.models import WebhookDelivery
+
+    worker_factory("--workers", "2")
+    sku = shop.emu.shop.variants[next(iter(shop.emu.shop.variants))].sku
+    before = _reserved(sku)
+    created = shop.control("/_emulator/orders", {"lines": [{"sku": sku, "quantity": 2}]})
+    order = _wait(lambda: _hub_order(shopify, created["id"]), what="the order in the hub")
+    assert order.status == "to_ship"
+    assert _reserved(sku) == before + 2
+    (webhook_run,) = _webhook_runs(shopify, "import_new_orders")
+    assert webhook_run.status == "succeeded" and webhook_run.created == 1
+    delivery = WebhookDelivery.get(WebhookDelivery.integration == shopify.id)
+    assert (delivery.event, delivery.external_ids, delivery.run_id) == (
+        "order_created",
+        [created["id"]],
+        webhook_run.id,
+    )
+
+
+def test_a_bad_signature_is_refused_and_logged_and_a_wrong_address_is_a_404(shopify, hub_url):
+    from hub.models import Event, FeedRun, WebhookDelivery
+
+    body, headers = _signed({"id": 1, "admin_graphql_api_id": "gid://shopify/Order/1"})
+    forged = dict(headers, **{"X-Shopify-Hmac-Sha256": base64.b64encode(b"x" * 32).decode()})
+    answer = requests.post(hub_url + _address(shopify), data=body, headers=forged, timeout=10)
+    assert answer.status_code == 401
+    event = Event.get((Event.integration == shopify.id) & (Event.code == "webhook_rejected"))
+    assert event.severity == "error" and "gid://shopify/Order/1" not in event.message
+    wrong_secret = _signed({"id": 1}, secret="another-app")
+    assert (
+        requests.post(
+            hub_url + _address(shopify), data=wrong_secret[0], headers=wrong_secret[1], timeout=10
+        ).status_code
+        == 401
+    )
+    for path in (
+        f"/webhooks/{shopify.id}/not-the-secret-path",
+        f"/webhooks/{shopify.id + 100}/{_address(shopify).rsplit('/', 1)[1]}",
+        "/webhooks/Shopify/x",
+    ):
+        answer = requests.post(hub_url + path, data=body, headers=headers, timeout=10)
+        assert answer.status_code == 404, path
+    assert not WebhookDelivery.select().exists()
+    assert not FeedRun.select().where(FeedRun.trigger == "webhook").exists()
+
+
+def test_a_redelivery_is_accepted_once_and_deliveries_within_the_window_make_one_run(
+    shopify, shop, hub_url
+):
+    from hub.models import WebhookDelivery
+
+    skus = [v.sku for v in list(shop.emu.shop.variants.values())[:3]]
+    shop.control("/_emulator/webhooks/drop", {"count": 3})  # the emulator's own are lost
+    orders = [
+        shop.control("/_emulator/orders", {"lines": [{"sku": sku, "quantity": 1}]}) for sku in skus
+    ]
+    shop.delivered()
+    assert shop.state()["counters"]["webhooks_dropped"] == 3
+    answers = []
+    for created in orders:  # delivered here, signed as Shopify signs
+        body, headers = _signed(
+            {"id": 1, "admin_graphql_api_id": created["id"]}, webhook_id=f"w-{created['id']}"
+        )
+        for _attempt in range(2):  # Shopify retries with the same X-Shopify-Webhook-Id
+            answers.append(
+                requests.post(hub_url + _address(shopify), data=body, headers=headers, timeout=10)
+            )
+    assert [a.status_code for a in answers] == [202, 200] * 3
+    assert [a.json()["status"] for a in answers[:2]] == ["queued", "duplicate"]
+    assert WebhookDelivery.select().count() == 3
+    queued = _webhook_runs(shopify)
+    assert len(queued) == 1 and queued[0].status == "queued"  # one run for the three
+    (done,) = _run_queued_webhook_runs(shopify)
+    assert done.status == "succeeded" and done.created == 3, done.message
+    assert all(_hub_order(shopify, o["id"]) for o in orders)
+
+
+def test_a_lost_delivery_is_reconciled_by_the_poll_and_a_late_one_changes_nothing(shopify, shop):
+    from hub.models import Order, StockMovement
+    from support import scheduled
+
+    sku = next(iter(shop.emu.shop.variants.values())).sku
+    shop.control("/_emulator/webhooks/drop", {"count": 1})
+    created = shop.control("/_emulator/orders", {"lines": [{"sku": sku, "quantity": 1}]})
+    shop.delivered()
+    assert _webhook_runs(shopify) == []  # lost: nothing reached the hub
+    poll = scheduled(shopify, "import_new_orders")
+    assert poll.status == "succeeded" and poll.created == 1
+    order = _hub_order(shopify, created["id"])
+    movements = StockMovement.select().where(StockMovement.reference_id == order.id).count()
+    # the store touches the order (a note, a tag): orders/updated arrives after the poll
+    shop.control(f"/_emulator/orders/{created['id']}", {})
+    shop.delivered()
+    _wait(lambda: _webhook_runs(shopify), what="the late delivery's run")
+    (late,) = _run_queued_webhook_runs(shopify)
+    assert late.status == "succeeded" and late.created == 0 and late.unchanged == 1
+    assert Order.select().where(Order.integration == shopify.id).count() == 1
+    assert StockMovement.select().where(StockMovement.reference_id == order.id).count() == movements
+
+
+def test_a_cancellation_in_the_store_cancels_the_order_and_releases_its_stock(shopify, shop):
+    sku = next(iter(shop.emu.shop.variants.values())).sku
+    before = _reserved(sku)
+    created = shop.control("/_emulator/orders", {"lines": [{"sku": sku, "quantity": 3}]})
+    shop.delivered()
+    _wait(lambda: _webhook_runs(shopify), what="the order's run")
+    _run_queued_webhook_runs(shopify)
+    assert _reserved(sku) == before + 3
+    shop.control(f"/_emulator/orders/{created['id']}", {"cancelled": True})
+    shop.delivered()
+    _wait(lambda: _webhook_runs(shopify, "update_orders"), what="the cancellation's run")
+    (update,) = _run_queued_webhook_runs(shopify)
+    assert update.feed == "update_orders" and update.status == "succeeded"
+    assert _hub_order(shopify, created["id"]).status == "cancelled"
+    assert _reserved(sku) == before
+
+
+def test_a_product_update_refreshes_just_that_product(shopify, shop):
+    from hub.models import Product
+
+    product = shop.emu.shop.products[0]
+    product.title = "Renamed in the admin"
+    shop.control("/_emulator/products", {"touch": product.id})
+    shop.delivered()
+    _wait(lambda: _webhook_runs(shopify, "update_products"), what="the product's run")
+    (run,) = _run_queued_webhook_runs(shopify)
+    assert run.status == "succeeded", run.message
+    assert run.processed == len(product._variants) and run.updated == len(product._variants)
+    skus = [v.sku for v in product._variants]
+    names = {p.name for p in Product.select().where(Product.sku.in_(skus))}
+    assert all("Renamed in the admin" in name for name in names), names
+    assert Product.select().where(Product.status == "missing").count() == 0
