@@ -8,7 +8,7 @@ PLUGINS = plugins/connect-shopify plugins/connect-magento plugins/connect-presta
 # each connector's store emulator, a distribution of its own: the demo's stores (entry points
 # "connect_hub.demo_stores"), the connectors' test fixtures and the benchmarks' stores
 EMULATORS = plugins/connect-shopify-emulator plugins/connect-magento-emulator \
-            plugins/connect-prestashop-emulator
+            plugins/connect-prestashop-emulator plugins/connect-woocommerce-emulator
 # the public face that connectors build against, type-checked strictly ([tool.mypy])
 MYPY_FILES = hub/__init__.py hub/records.py hub/hookspecs.py hub/context.py hub/errors.py \
              hub/outcomes.py hub/http.py hub/toolkit.py hub/bounds.py hub/testing
