@@ -206,12 +206,6 @@ def hub_push_shipment(ctx, shipment):
             f"WooCommerce has no order {number} (id {order_id}) any more",
             hint="Check the order in WooCommerce; mark the shipment resolved if it was deleted.",
         )
-    if _has_note(wc, order_id, shipment):
-        return unchanged(
-            key,
-            f"Order {number} already carries this shipment in WooCommerce",
-            external_id=order_id,
-        )
     if order.get("status") in UNSHIPPABLE:
         return failed(
             key,
@@ -227,15 +221,23 @@ def hub_push_shipment(ctx, shipment):
         if order.get("status") != "completed":
             wc.json("PUT", f"orders/{order_id}", json={"status": "completed"})
             done.append("order completed")
-        wc.json(
-            "POST",
-            f"orders/{order_id}/notes",
-            json={
-                "note": _note_text(shipment, tracked),
-                "customer_note": bool(shipment.get("notify_customer")),
-            },
-            once=True,
-        )
+        if not _has_note(wc, order_id, shipment):
+            wc.json(
+                "POST",
+                f"orders/{order_id}/notes",
+                json={
+                    "note": _note_text(shipment, tracked),
+                    "customer_note": bool(shipment.get("notify_customer")),
+                },
+                once=True,
+            )
+            done.append("note added")
     except StoreRejected as exc:
         return failed(key, exc.message, hint=exc.hint, external_id=order_id)
-    return pushed(key, f"Order {number}: " + "; ".join([*done, "note added"]), external_id=order_id)
+    if not done:
+        return unchanged(
+            key,
+            f"Order {number} already carries this shipment in WooCommerce",
+            external_id=order_id,
+        )
+    return pushed(key, f"Order {number}: " + "; ".join(done), external_id=order_id)
