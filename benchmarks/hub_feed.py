@@ -5,6 +5,8 @@ Two steps, each run in a fresh interpreter by ``harness.measure_callable``:
 * ``prepare(connector, url, secrets, workdir)``: a new hub database in ``workdir``, an
   integration, and a first ``update_products`` that creates every product (the initial
   import; measured separately as ``first_import``);
+* ``setup(connector, url, secrets, workdir, database_url=None)``: the same empty hub and
+  integration without running anything (``bench_first_import.py`` then times the CLI);
 * ``update(connector, url, secrets, workdir)``: ``update_products`` again on that database:
   the nightly steady state the issues' target is about (every product read, validated where
   changed, matched to its binding, counted unchanged or updated).
@@ -13,16 +15,20 @@ Two steps, each run in a fresh interpreter by ``harness.measure_callable``:
 import os
 
 
-def _open(workdir):
-    os.environ.update(
-        {
-            "HUB_DATABASE_URL": f"sqlite:///{workdir}/hub.db",
-            "HUB_INSTANCE_DIR": workdir,
-            "HUB_SECRET_KEY": "bench-key-0123456789",
-            "HUB_QUEUE_URL": f"sqlite:///{workdir}/queue.db",
-            "HUB_MEDIA_DIR": f"{workdir}/media",
-        }
-    )
+def hub_env(workdir, database_url=None):
+    """The environment of a benchmark hub in ``workdir`` (SQLite there unless
+    ``database_url``): what ``hub`` commands run as a subprocess are given."""
+    return {
+        "HUB_DATABASE_URL": database_url or f"sqlite:///{workdir}/hub.db",
+        "HUB_INSTANCE_DIR": workdir,
+        "HUB_SECRET_KEY": "bench-key-0123456789",
+        "HUB_QUEUE_URL": f"sqlite:///{workdir}/queue.db",
+        "HUB_MEDIA_DIR": f"{workdir}/media",
+    }
+
+
+def _open(workdir, database_url=None):
+    os.environ.update(hub_env(workdir, database_url))
     import hub.db
     import hub.models.schema
     import hub.settings
@@ -62,6 +68,16 @@ def prepare(connector, url, secrets, workdir, settings=None):
 
     create_integration("bench", connector, url, {**(settings or {}), **secrets})
     return _run()
+
+
+def setup(connector, url, secrets, workdir, database_url=None, settings=None):
+    """An empty hub with the integration ``bench`` and nothing imported: the state before
+    a merchant's first import (``hub feeds run bench update_products --inline``)."""
+    _open(workdir, database_url)
+    from hub.services.integrations import create_integration
+
+    create_integration("bench", connector, url, {**(settings or {}), **secrets})
+    return {"ok": True}
 
 
 def update(connector, url, secrets, workdir, settings=None):

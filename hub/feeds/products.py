@@ -10,10 +10,12 @@ import json
 import mimetypes
 from pathlib import Path
 
-from peewee import EXCLUDED, fn
+from peewee import fn
 
 from hub.db import db
 from hub.engine.job import batched_stream
+from hub.feeds.bulk import insert_rows
+from hub.feeds.product_check import load_product
 from hub.http import DownloadFailed, fetch_limited, redact
 from hub.models import Binding, Product, ProductGroup, ProductImage, utcnow
 from hub.outcomes import Outcome
@@ -117,7 +119,7 @@ def _skip_unchanged(job, raw_batch, rejected=None):
         if binding is not None and binding[1] == prints[external_id]:
             unchanged.append(binding[0])
             continue
-        record = job.validate("product", raw)
+        record = load_product(raw) or job.validate("product", raw)
         if record is not None:
             record["_fingerprint"] = prints.get(external_id) or fingerprint(raw)
             changed.append(record)
@@ -153,18 +155,34 @@ def _groups(job, batch):
         if found
         else {}
     )
-    for external_id, name in parents.items():
-        if external_id not in found:
-            group = ProductGroup.create(name=name or external_id)
-            Binding.insert(
-                integration=job.integration.id,
-                kind="product_group",
-                external_id=external_id,
-                hub_id=group.id,
-            ).execute()
-            found[external_id] = group.id
-        elif name and names.get(found[external_id]) != name:
+    new = [external_id for external_id in parents if external_id not in found]
+    for external_id in parents:
+        name = parents[external_id]
+        if external_id in found and name and names.get(found[external_id]) != name:
             ProductGroup.update(name=name).where(ProductGroup.id == found[external_id]).execute()
+    if new:
+        now = utcnow()
+        ids = insert_rows(
+            ProductGroup,
+            [{"name": parents[e] or e, "created_at": now} for e in new],
+            returning_ids=True,
+        )
+        found.update(zip(new, ids, strict=True))
+        insert_rows(
+            Binding,
+            [
+                {
+                    "integration": job.integration.id,
+                    "kind": "product_group",
+                    "external_id": e,
+                    "hub_id": found[e],
+                    "store_refs": {},
+                    "last_seen_at": now,
+                    "created_at": now,
+                }
+                for e in new
+            ],
+        )
     return found
 
 
@@ -195,24 +213,57 @@ def _apply_batch(job, batch):
         links.append((record, fp, product.id, binding))
     created = _insert_products(new_products)
     _write_bindings(job, links, created, new_products, now)
-    job.resolved([r["sku"] for r in batch], codes=("invalid_record", "sku_conflict"))
+    _resolve(job, batch)
 
 
 def _known(integration_id, batch):
     """What the hub already has for a batch: bindings by external id, their products by id,
-    and products by SKU (a store item not bound yet is matched by its SKU)."""
-    bindings = {
-        b.external_id: b
-        for b in Binding.select().where(
-            (Binding.integration == integration_id)
-            & (Binding.kind == "product")
-            & Binding.external_id.in_([r["external_id"] for r in batch])
-        )
-    }
-    ids = [b.hub_id for b in bindings.values()]
-    products = {p.id: p for p in Product.select().where(Product.id.in_(ids))} if ids else {}
-    by_sku = {p.sku: p for p in Product.select().where(Product.sku.in_([r["sku"] for r in batch]))}
+    and products by SKU (a store item not bound yet is matched by its SKU). A plain query
+    first says whether there is anything at all: at a first import there is not, and the
+    model queries are skipped."""
+    external_ids = [r["external_id"] for r in batch]
+    skus = [r["sku"] for r in batch]
+    bindings, products, by_sku = {}, {}, {}
+    if _any(ANY_BINDING, [integration_id, *external_ids], len(external_ids)):
+        bindings = {
+            b.external_id: b
+            for b in Binding.select().where(
+                (Binding.integration == integration_id)
+                & (Binding.kind == "product")
+                & Binding.external_id.in_(external_ids)
+            )
+        }
+        ids = [b.hub_id for b in bindings.values()]
+        products = {p.id: p for p in Product.select().where(Product.id.in_(ids))} if ids else {}
+    if _any(ANY_SKU, skus, len(skus)):
+        by_sku = {p.sku: p for p in Product.select().where(Product.sku.in_(skus))}
     return bindings, products, by_sku
+
+
+ANY_BINDING = (
+    "SELECT 1 FROM binding WHERE integration_id = {p} AND kind = 'product' "
+    "AND external_id IN ({many}) LIMIT 1"
+)
+ANY_SKU = "SELECT 1 FROM product WHERE sku IN ({many}) LIMIT 1"
+
+
+def _any(sql, params, n):
+    sql = sql.format(p=db.obj.param, many=_placeholders(n))
+    return db.execute_sql(sql, params).fetchone() is not None
+
+
+def _resolve(job, batch):
+    """The batch's SKUs went through: their open invalid_record / sku_conflict events are
+    resolved (skipped when the integration has none open, as at a first import)."""
+    codes = ("invalid_record", "sku_conflict")
+    if _any(ANY_OPEN_EVENT, [job.integration.id, *codes], len(codes)):
+        job.resolved([r["sku"] for r in batch], codes=codes)
+
+
+ANY_OPEN_EVENT = (
+    "SELECT 1 FROM event WHERE integration_id = {p} AND resolved_at IS NULL "
+    "AND severity <> 'info' AND code IN ({many}) LIMIT 1"
+)
 
 
 def _product_values(record, groups):
@@ -267,13 +318,9 @@ def _insert_products(new_products):
     """Insert the new products set-wise; {sku: new product id}."""
     if not new_products:
         return {}
-    rows = list(new_products.values())
-    for chunk in range(0, len(rows), 100):  # stay under SQLite's variable limit
-        Product.insert_many(rows[chunk : chunk + 100]).execute()
-    return {
-        p.sku: p.id
-        for p in Product.select(Product.id, Product.sku).where(Product.sku.in_(list(new_products)))
-    }
+    skus = list(new_products)
+    ids = insert_rows(Product, list(new_products.values()), returning_ids=True)
+    return dict(zip(skus, ids, strict=True))
 
 
 def _write_bindings(job, links, created, new_products, now):
@@ -306,19 +353,21 @@ def _write_bindings(job, links, created, new_products, now):
             ).where(Binding.id == binding.id).execute()
         if record["sku"] in new_products and product_id == created.get(record["sku"]):
             _imported(job, record, product_id, created=True)
-    for chunk in range(0, len(new_bindings), 100):
-        Binding.insert_many(new_bindings[chunk : chunk + 100]).on_conflict(
-            conflict_target=[Binding.integration, Binding.kind, Binding.external_id],
-            update={
-                Binding.hub_id: EXCLUDED.hub_id,
-                Binding.fingerprint: EXCLUDED.fingerprint,
-                Binding.last_seen_at: EXCLUDED.last_seen_at,
-            },
-        ).execute()
+    insert_rows(Binding, new_bindings, on_conflict=BINDING_UPSERT)
+
+
+# a binding created meanwhile (a webhook, a concurrent run) is taken over, not duplicated
+BINDING_UPSERT = (
+    "ON CONFLICT (integration_id, kind, external_id) DO UPDATE SET hub_id = excluded.hub_id, "
+    "fingerprint = excluded.fingerprint, last_seen_at = excluded.last_seen_at"
+)
 
 
 def _imported(job, record, hub_id, created):
-    job.registry.hook.hub_record_imported(
+    hook = job.registry.hook.hub_record_imported
+    if not hook.get_hookimpls():  # nobody listens: 20,000 empty calls at a first import
+        return
+    hook(
         integration=job.integration.name,
         feed=job.feed,
         kind="product",

@@ -1,0 +1,67 @@
+"""Set-wise INSERTs for the feeds' large writes (a first import creates every row).
+
+Peewee's ``insert_many`` builds its SQL through the query tree, value by value: for a first
+import of 100,000 variants that was most of the run's time (benchmarks/README.md). Here the
+statement is built once per chunk as plain text — only table and column names, taken from the
+model, are interpolated; every value is a parameter, converted by its field's ``db_value``
+(JSON, decimals, foreign keys) as peewee would.
+"""
+
+from peewee import DecimalField
+
+from hub.db import db
+from hub.models.base import JSONField
+
+# columns whose Python value needs its field's conversion (JSON text, decimals rounded to the
+# column's places); text, integer, foreign-key and time columns are given the str, int and
+# datetime values the feeds build, as the database drivers take them
+CONVERTED = (JSONField, DecimalField)
+
+MAX_PARAMS = 4000  # per statement: well under SQLite's 32,766 and PostgreSQL's 65,535
+
+
+def _quote(name):
+    return f'"{name}"'
+
+
+def insert_rows(model, rows, *, returning_ids=False, on_conflict=None):
+    """INSERT ``rows`` (dicts with the same keys: the model's field names) into ``model``'s
+    table, in multi-row statements.
+
+    ``returning_ids``: the primary key of each new row is returned, in the order of ``rows``.
+    The ids come back from ``RETURNING``; they are sorted before being paired with the rows,
+    because a table's new ids are allocated in the order the VALUES are processed (SQLite:
+    max(rowid) + 1 under the write lock; PostgreSQL: ``nextval`` per row), while the order
+    RETURNING lists them in is not promised by either database. (Django's ``bulk_create``
+    relies on the same allocation order on both.)
+
+    ``on_conflict``: an SQL tail such as ``ON CONFLICT (...) DO UPDATE SET ...`` (the same text
+    on SQLite and PostgreSQL)."""
+    if not rows:
+        return []
+    if returning_ids and on_conflict:
+        raise ValueError("ids cannot be paired with rows when a conflict may skip one")
+    names = list(rows[0])
+    fields = [model._meta.fields[name] for name in names]
+    convert = [field.db_value if isinstance(field, CONVERTED) else None for field in fields]
+    columns = ", ".join(_quote(field.column_name) for field in fields)
+    one = "(" + ", ".join([db.obj.param] * len(names)) + ")"
+    tail = f" {on_conflict}" if on_conflict else ""
+    if returning_ids:
+        tail += f" RETURNING {_quote(model._meta.primary_key.column_name)}"
+    per_chunk = max(1, MAX_PARAMS // len(names))
+    ids = []
+    for start in range(0, len(rows), per_chunk):
+        chunk = rows[start : start + per_chunk]
+        params = [
+            row[name] if c is None else c(row[name])
+            for row in chunk
+            for name, c in zip(names, convert, strict=True)
+        ]
+        table = _quote(model._meta.table_name)
+        values = ", ".join([one] * len(chunk))
+        sql = f"INSERT INTO {table} ({columns}) VALUES {values}{tail}"  # noqa: S608 - names only
+        cursor = db.execute_sql(sql, params)
+        if returning_ids:
+            ids.extend(sorted(row[0] for row in cursor.fetchall()))
+    return ids
