@@ -176,6 +176,17 @@ def test_create_shipment(api, seeded):
     assert response.status_code == 400 and "unknown carrier" in response.get_json()["error"]
 
 
+def test_error_answers_say_what_to_do(api, seeded):
+    ship = {"order_id": seeded["order"].id, "lines": [{"sku": "MUG-1", "quantity": 1}]}
+    first = api.post("/api/v1/shipments", json={**ship, "carrier": "UPS", "tracking_number": "T9"})
+    assert first.status_code == 201, first.get_json()
+    again = api.post("/api/v1/shipments", json={**ship, "carrier": "UPS", "tracking_number": "T9"})
+    assert again.status_code == 409
+    assert again.get_json()["confirm"] == "allow_duplicate_tracking"
+    assert "tracking number" in again.get_json()["error"]
+    assert api.get("/api/v1/nowhere").get_json() == {"error": "not found"}
+
+
 def test_run_now(api, integration):
     response = api.post(
         "/api/v1/runs", json={"integration": "Test shop", "feed": "import_new_products"}

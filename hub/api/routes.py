@@ -127,28 +127,36 @@ def _arg(name):
     return request.args.get(name) or None
 
 
-def list_products():
-    return page(queries.PRODUCTS, queries.products(q=_arg("q"), status=_arg("status")))
+def _listing_view(name, listing, query, *filters, flags=()):
+    """``GET /<things>``: a keyset page of ``query`` filtered by the query string's
+    ``filters`` (text) and ``flags`` (yes or no)."""
+
+    def view():
+        chosen = {key: _arg(key) for key in filters} | {key: _flag(key) for key in flags}
+        return page(listing, query(**chosen))
+
+    view.__name__ = name  # the endpoint and the OpenAPI operationId
+    return view
 
 
-def get_product(product_id):
-    return one(queries.PRODUCTS, _get(Product, product_id, "product"))
+def _row_view(name, listing, model, what):
+    """``GET /<things>/<id>``: one row by its id, a 404 when there is none."""
+
+    def view(**path):
+        (row_id,) = path.values()
+        return one(listing, _get(model, row_id, what))
+
+    view.__name__ = name
+    return view
 
 
-def list_orders():
-    query = queries.orders(
-        status=_arg("status"), integration=_arg("integration"), number=_arg("number")
-    )
-    return page(queries.ORDERS, query)
-
-
-def get_order(order_id):
-    return one(queries.ORDERS, _get(Order, order_id, "order"))
-
-
-def list_stock():
-    query = queries.stock_levels(sku=_arg("sku"), warehouse=_arg("warehouse"))
-    return page(queries.STOCK, query)
+list_products = _listing_view("list_products", queries.PRODUCTS, queries.products, "q", "status")
+get_product = _row_view("get_product", queries.PRODUCTS, Product, "product")
+list_orders = _listing_view(
+    "list_orders", queries.ORDERS, queries.orders, "status", "integration", "number"
+)
+get_order = _row_view("get_order", queries.ORDERS, Order, "order")
+list_stock = _listing_view("list_stock", queries.STOCK, queries.stock_levels, "sku", "warehouse")
 
 
 def create_shipment():
@@ -172,18 +180,10 @@ def create_shipment():
     return one(queries.SHIPMENTS, shipment, 201)
 
 
-def list_runs():
-    query = queries.runs(
-        integration=_arg("integration"),
-        feed=_arg("feed"),
-        status=_arg("status"),
-        trigger=_arg("trigger"),
-    )
-    return page(queries.RUNS, query)
-
-
-def get_run(run_id):
-    return one(queries.RUNS, _get(FeedRun, run_id, "run"))
+list_runs = _listing_view(
+    "list_runs", queries.RUNS, queries.runs, "integration", "feed", "status", "trigger"
+)
+get_run = _row_view("get_run", queries.RUNS, FeedRun, "run")
 
 
 def create_run():
@@ -194,15 +194,10 @@ def create_run():
     return one(queries.RUNS, run, 202)
 
 
-def list_events():
-    query = queries.events(
-        severity=_arg("severity"), unresolved=_flag("unresolved"), integration=_arg("integration")
-    )
-    return page(queries.EVENTS, query)
-
-
-def get_event(event_id):
-    return one(queries.EVENTS, _get(Event, event_id, "event"))
+list_events = _listing_view(
+    "list_events", queries.EVENTS, queries.events, "severity", "integration", flags=["unresolved"]
+)
+get_event = _row_view("get_event", queries.EVENTS, Event, "event")
 
 
 def resolve_event(event_id):
@@ -211,12 +206,10 @@ def resolve_event(event_id):
     return one(queries.EVENTS, Event.get_by_id(event.id))
 
 
-def list_integrations():
-    return page(queries.INTEGRATIONS, queries.integrations())
-
-
-def get_integration_view(integration_id):
-    return one(queries.INTEGRATIONS, _get(Integration, integration_id, "integration"))
+list_integrations = _listing_view("list_integrations", queries.INTEGRATIONS, queries.integrations)
+get_integration_view = _row_view(
+    "get_integration_view", queries.INTEGRATIONS, Integration, "integration"
+)
 
 
 PAGE = [
@@ -412,31 +405,26 @@ def _authenticate():
     return None
 
 
-@bp.errorhandler(InvalidBody)
-def _invalid_body(exc):
-    return jsonify({"error": str(exc), "fields": exc.messages}), 400
-
-
-@bp.errorhandler(NotFound)
-def _not_found(exc):
-    return jsonify({"error": str(exc)}), 404
-
-
-@bp.errorhandler(NeedsConfirmation)
-def _needs_confirmation(exc):
-    return jsonify({"error": str(exc), "confirm": exc.confirm}), 409
+# the most specific first: NotFound and NeedsConfirmation are kinds of BadInput
+ERROR_STATUS = {NotFound: 404, NeedsConfirmation: 409, BadInput: 400}
 
 
 @bp.errorhandler(BadInput)
 def _bad_input(exc):
-    return jsonify({"error": str(exc)}), 400
+    """``{"error": message}`` with the error's status, and what the client needs to act on it:
+    the invalid fields of the body, or the field that confirms."""
+    answer = {"error": str(exc)}
+    if isinstance(exc, InvalidBody):
+        answer["fields"] = exc.messages
+    if isinstance(exc, NeedsConfirmation):
+        answer["confirm"] = exc.confirm
+    return jsonify(answer), next(
+        status for kind, status in ERROR_STATUS.items() if isinstance(exc, kind)
+    )
 
 
 @bp.errorhandler(404)
-def _no_route(exc):
-    return jsonify({"error": "not found"}), 404
-
-
 @bp.errorhandler(405)
-def _method(exc):
-    return jsonify({"error": "method not allowed"}), 405
+def _no_route(exc):
+    """Flask's own answers (no such route, not that method) in JSON: ``not found``."""
+    return jsonify({"error": exc.name.lower()}), exc.code
