@@ -71,10 +71,11 @@ def hub_url(hub_db, monkeypatch):
 def shopify(hub_url, shop):
     """A Shopify integration with its catalogue imported, in production mode: its webhooks
     were registered at go-live."""
+    from support import run
+
     from hub.models import Integration
     from hub.services.golive import go_live
     from hub.services.integrations import create_integration
-    from support import run
 
     integration = create_integration(
         "Shopify",
@@ -280,8 +281,9 @@ def test_a_redelivery_is_accepted_once_and_deliveries_within_the_window_make_one
 
 
 def test_a_lost_delivery_is_reconciled_by_the_poll_and_a_late_one_changes_nothing(shopify, shop):
-    from hub.models import Order, StockMovement
     from support import scheduled
+
+    from hub.models import Order, StockMovement
 
     sku = next(iter(shop.emu.shop.variants.values())).sku
     shop.control("/_emulator/webhooks/drop", {"count": 1})
@@ -334,3 +336,51 @@ def test_a_product_update_refreshes_just_that_product(shopify, shop):
     names = {p.name for p in Product.select().where(Product.sku.in_(skus))}
     assert all("Renamed in the admin" in name for name in names), names
     assert Product.select().where(Product.status == "missing").count() == 0
+
+
+# -- secrets and retention --------------------------------------------------------------------
+
+
+def test_the_secret_path_stays_out_of_the_logs_and_survives_a_key_rotation(
+    shopify, shop, hub_url, caplog, monkeypatch
+):
+    import logging
+
+    import hub.settings
+    from hub.models import Integration
+    from hub.services.secrets import rotate_secret_key
+    from hub.services.webhooks import _secrets, register_webhooks
+
+    caplog.set_level(logging.DEBUG)
+    values = _secrets(shopify)
+    register_webhooks(shopify)
+    body, headers = _signed({"id": 1, "admin_graphql_api_id": "gid://shopify/Order/9"})
+    answer = requests.post(hub_url + _address(shopify), data=body, headers=headers, timeout=10)
+    assert answer.status_code == 202
+    assert "/webhooks/" in caplog.text  # the request was logged (werkzeug), its path masked
+    assert values["path"] not in caplog.text and values["secret"] not in caplog.text
+
+    old = hub.settings.get_settings().secret_key
+    monkeypatch.setenv("HUB_SECRET_KEY", "a-new-secret-key-9876543210")
+    hub.settings.set_settings(hub.settings.load_settings())
+    rotate_secret_key(old, "a-new-secret-key-9876543210")
+    rotated = Integration.get_by_id(shopify.id)
+    assert _secrets(rotated) == values
+    body, headers = _signed({"id": 2, "admin_graphql_api_id": "gid://shopify/Order/10"})
+    answer = requests.post(hub_url + _address(rotated), data=body, headers=headers, timeout=10)
+    assert answer.status_code == 202, answer.text
+
+
+def test_deliveries_are_pruned_after_their_retention(shopify):
+    from datetime import timedelta
+
+    from hub.models import WebhookDelivery, utcnow
+    from hub.services.retention import prune
+
+    now = utcnow()
+    for n, age in enumerate((timedelta(days=8), timedelta(days=6))):
+        WebhookDelivery.create(
+            integration=shopify, delivery_id=f"d{n}", event="order_created", received_at=now - age
+        )
+    assert prune(now=now)["webhooks"] == 1
+    assert [d.delivery_id for d in WebhookDelivery.select()] == ["d1"]

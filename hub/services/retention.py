@@ -8,7 +8,15 @@ the database lock for long.
 from datetime import timedelta
 
 from hub.db import db
-from hub.models import Event, FeedRun, OutboxItem, RunLog, StockDiscrepancy, utcnow
+from hub.models import (
+    Event,
+    FeedRun,
+    OutboxItem,
+    RunLog,
+    StockDiscrepancy,
+    WebhookDelivery,
+    utcnow,
+)
 from hub.models.feeds import FINAL_STATUSES
 from hub.settings import get_settings
 
@@ -25,10 +33,20 @@ def _chunks(query):
 
 def prune(now=None, days=None):
     """Delete old finished runs (with their log, outbox and discrepancies) and old resolved
-    events. Returns {"runs": n, "events": n}."""
+    events; webhook deliveries older than ``settings.webhook_retention_days`` (their dedup
+    window: the stores retry for hours). Returns {"runs": n, "events": n, "webhooks": n}."""
     days = get_settings().run_retention_days if days is None else days
     cutoff = (now or utcnow()) - timedelta(days=days)
-    pruned = {"runs": 0, "events": 0}
+    pruned = {"runs": 0, "events": 0, "webhooks": 0}
+    webhook_cutoff = (now or utcnow()) - timedelta(days=get_settings().webhook_retention_days)
+    old_deliveries = WebhookDelivery.select(WebhookDelivery.id).where(
+        WebhookDelivery.received_at < webhook_cutoff
+    )
+    for ids in _chunks(old_deliveries):
+        with db.atomic():
+            pruned["webhooks"] += (
+                WebhookDelivery.delete().where(WebhookDelivery.id.in_(ids)).execute()
+            )
 
     old_events = Event.select(Event.id).where(
         Event.resolved_at.is_null(False), Event.resolved_at < cutoff
@@ -46,6 +64,7 @@ def prune(now=None, days=None):
     for ids in _chunks(old_runs):
         with db.atomic():
             Event.update(last_run=None).where(Event.last_run.in_(ids)).execute()
+            WebhookDelivery.update(run=None).where(WebhookDelivery.run.in_(ids)).execute()
             for model in (RunLog, OutboxItem, StockDiscrepancy):
                 model.delete().where(model.run.in_(ids)).execute()
             pruned["runs"] += FeedRun.delete().where(FeedRun.id.in_(ids)).execute()

@@ -1,4 +1,5 @@
-"""Key rotation: re-encrypt every integration's credentials under the current HUB_SECRET_KEY."""
+"""Key rotation: re-encrypt every integration's credentials (and webhook secrets) under the
+current HUB_SECRET_KEY."""
 
 from hub.crypto import SecretsError, decrypt_json, encrypt_json
 from hub.db import db
@@ -50,12 +51,31 @@ def rotate_secret_key(old_key, new_key):
             "enter those credentials again (`hub integrations set NAME --secret KEY`) and "
             "rotate the others."
         )
+    webhook_secrets = _webhook_secrets(old_key)
     with db.atomic():
         for integration in integrations:
             Integration.update(
                 secrets_encrypted=encrypt_json(new_key, decrypted[integration.id])
             ).where(Integration.id == integration.id).execute()
+        for integration_id, values in webhook_secrets.items():
+            Integration.update(webhook_secrets_encrypted=encrypt_json(new_key, values)).where(
+                Integration.id == integration_id
+            ).execute()
     return [integration.name for integration in integrations]
+
+
+def _webhook_secrets(old_key):
+    """The webhook secret and path of each integration that has them (hub.services.webhooks),
+    decrypted with ``old_key``; one that does not decrypt is left as it is."""
+    found = {}
+    for integration in Integration.select().where(
+        Integration.webhook_secrets_encrypted.is_null(False)
+    ):
+        try:
+            found[integration.id] = decrypt_json(old_key, integration.webhook_secrets_encrypted)
+        except SecretsError:
+            continue
+    return found
 
 
 def _with_credentials():

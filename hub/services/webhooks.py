@@ -32,6 +32,7 @@ from hub.engine.plugins import get_registry
 from hub.engine.registry import webhook_feeds
 from hub.engine.runs import queue_run
 from hub.errors import BadInput, NotFound, WebhookRejected
+from hub.http import register_secrets
 from hub.models import FeedRun, FeedSetting, Integration, WebhookDelivery, iso, utcnow
 from hub.records import field_errors_text, validate_record
 from hub.settings import get_settings
@@ -108,10 +109,13 @@ def _secrets(integration, create=False):
     """``{"secret", "path"}`` of the integration, generated (and stored) when asked to."""
     key = get_settings().require_secret_key()
     if integration.webhook_secrets_encrypted:
-        return decrypt_json(key, integration.webhook_secrets_encrypted)
+        values = decrypt_json(key, integration.webhook_secrets_encrypted)
+        register_secrets(values.values())  # masked in every log line of the process
+        return values
     if not create:
         return None
     values = {"secret": secrets.token_urlsafe(32), "path": secrets.token_urlsafe(24)}
+    register_secrets(values.values())
     Integration.update(webhook_secrets_encrypted=encrypt_json(key, values)).where(
         Integration.id == integration.id
     ).execute()
@@ -333,10 +337,3 @@ def claim_deliveries(run):
     ):
         ids.extend(row.external_ids or [])
     return list(dict.fromkeys(ids))
-
-
-def prune_deliveries(now=None, days=None):
-    """Delete deliveries older than ``HUB_WEBHOOK_RETENTION_DAYS``; returns how many."""
-    days = get_settings().webhook_retention_days if days is None else days
-    cutoff = (now or utcnow()) - timedelta(days=days)
-    return WebhookDelivery.delete().where(WebhookDelivery.received_at < cutoff).execute()
