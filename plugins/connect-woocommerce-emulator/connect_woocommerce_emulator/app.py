@@ -254,7 +254,8 @@ def _fields(payload, raw):
     """``rest_filter_response_fields``: keep only the ``_fields`` listed (``a.b`` for nested)."""
     if not raw:
         return payload
-    wanted = [f.strip() for f in raw.split(",") if f.strip()]
+    # get_fields_for_response: "id" is always kept
+    wanted = [*(f.strip() for f in raw.split(",") if f.strip()), "id"]
 
     def pick(item):
         if not isinstance(item, dict):

@@ -206,9 +206,36 @@ def _typed(name, value, variation):
     return value
 
 
-def validate_product_fields(data, variation):
-    """The request schema's types for the fields the emulator writes, strict as WP core's
-    ``rest_validate_value_from_schema``: every bad field is named in one 400."""
+def _coerced(name, value, variation):
+    """What the product setters make of an unvalidated value (a batch item): PHP's casts,
+    ``wc_format_decimal`` for prices, ``wc_stock_amount`` (intval) for quantities,
+    ``wc_string_to_bool`` for flags."""
+    if name in STRING_FIELDS or name in ("regular_price", "sale_price"):
+        if isinstance(value, bool):
+            return "1" if value else ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return "" if value is None else str(value).strip()
+    if name in INTEGER_FIELDS:
+        if value is None and name == "stock_quantity":
+            return None
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            return 0
+    if name == "manage_stock":
+        if variation and value == "parent":
+            return "parent"
+        return value is True or str(value).lower() in ("1", "yes", "true")
+    return _typed(name, value, variation)
+
+
+def validate_product_fields(data, variation, validated=True):
+    """The fields the emulator writes. ``validated``: the request's arguments were checked
+    against the schema, strict as WP core's ``rest_validate_value_from_schema`` (a JSON number
+    is not a string), every bad field named in one 400 — true of ``PUT`` / ``POST`` on the
+    item routes. Batch items are not: ``batch_items`` hands each item to ``update_item`` /
+    ``create_item`` with ``set_body_params`` and no validation, so the setters' casts apply."""
     names = (*STRING_FIELDS, "regular_price", "sale_price", *INTEGER_FIELDS, "manage_stock")
     names += ("stock_status",) if variation else ("stock_status", "type")
     errors, values = {}, {}
@@ -216,7 +243,10 @@ def validate_product_fields(data, variation):
         if name not in data:
             continue
         try:
-            values[name] = _typed(name, data[name], variation)
+            if validated:
+                values[name] = _typed(name, data[name], variation)
+            else:
+                values[name] = _coerced(name, data[name], variation)
         except Invalid as exc:
             errors[name] = (exc.code, exc.message)
     if errors:
@@ -271,7 +301,7 @@ def apply_product_fields(store, record, values):
     store.modified(record)
 
 
-def update_product(store, product_id, data, variation_of=None):
+def update_product(store, product_id, data, variation_of=None, validated=True):
     """One ``update_item``: the record, or RestError (update answers 400 on an unknown id)."""
     if variation_of is None:
         record = store.products.get(product_id)
@@ -281,15 +311,15 @@ def update_product(store, product_id, data, variation_of=None):
         record = store.variation(variation_of, product_id)
         if record is None:
             raise RestError("woocommerce_rest_product_variation_invalid_id", "Invalid ID.", 400)
-    values = validate_product_fields(data, variation_of is not None)
+    values = validate_product_fields(data, variation_of is not None, validated)
     apply_product_fields(store, record, values)
     return record
 
 
-def create_product(store, data, parent=None):
+def create_product(store, data, parent=None, validated=True):
     from connect_woocommerce_emulator.store import utcnow
 
-    values = validate_product_fields(data, parent is not None)
+    values = validate_product_fields(data, parent is not None, validated)
     now = utcnow()
     record = {
         "id": store.new_id(),
@@ -383,48 +413,62 @@ def _item_error(item_id, error):
     }
 
 
+def _batch_lists(body):
+    """The batch route's own arguments, validated against ``get_public_batch_schema``: arrays of
+    objects (create, update) and of integers (delete); empty ones dropped (``array_filter``)."""
+    errors, lists = {}, {}
+    for name, kind in (("create", dict), ("update", dict), ("delete", int)):
+        value = body.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            errors[name] = ("rest_invalid_type", f"{name} is not of type array.")
+            continue
+        for n, item in enumerate(value):
+            if kind is dict and not isinstance(item, dict):
+                errors[name] = ("rest_invalid_type", f"{name}[{n}] is not of type object.")
+            elif kind is int:
+                try:
+                    to_integer(f"{name}[{n}]", item)
+                except Invalid as exc:
+                    errors[name] = (exc.code, exc.message)
+        if value:
+            lists[name] = value
+    if errors:
+        raise invalid_params(errors)
+    return lists
+
+
 def batch(call, render_one, create, update, delete):
-    """``WC_REST_Controller::batch_items``: create, then update, then delete; one failing item
-    is reported in place as ``{id, error: {code, message, data}}`` and the others still run."""
-    body = call.body
-    for name in ("create", "update", "delete"):
-        if name in body and not isinstance(body[name], list):
-            raise invalid_params({name: ("rest_invalid_type", f"{name} is not of type array.")})
-    check_batch_limit(body)
+    """``WC_REST_Controller::batch_items``: the limit first (413, nothing written), then create,
+    update and delete in that order; a failing item is reported in place as ``{id, error: {code,
+    message, data}}`` (``id`` 0 for a create, the item's own ``id`` for an update) and the others
+    still run. Delete ids that cast to 0 are skipped."""
+    lists = _batch_lists(call.body)
+    check_batch_limit(lists)
     out = {}
-    if "create" in body:
-        out["create"] = []
-        for item in body["create"]:
-            try:
-                out["create"].append(render_one(create(item if isinstance(item, dict) else {})))
-            except RestError as error:
-                out["create"].append(_item_error(0, error))
-    if "update" in body:
-        out["update"] = []
-        for item in body["update"]:
-            item = item if isinstance(item, dict) else {}
-            try:
-                item_id = to_integer("id", item.get("id", 0))
-            except Invalid:
-                item_id = 0
-            try:
-                out["update"].append(render_one(update(item_id, item)))
-            except RestError as error:
-                out["update"].append(_item_error(item_id, error))
-    if "delete" in body:
-        out["delete"] = []
-        for raw in body["delete"]:
-            try:
-                item_id = to_integer("id", raw)
-                out["delete"].append(render_one(delete(item_id)))
-            except Invalid:
-                out["delete"].append(
-                    _item_error(
-                        0, RestError("woocommerce_rest_product_invalid_id", "Invalid ID.", 404)
-                    )
-                )
-            except RestError as error:
-                out["delete"].append(_item_error(raw, error))
+    for item in lists.get("create", []):
+        try:
+            out.setdefault("create", []).append(render_one(create(item)))
+        except RestError as error:
+            out.setdefault("create", []).append(_item_error(0, error))
+    for item in lists.get("update", []):
+        try:
+            item_id = to_integer("id", item.get("id", 0))
+        except Invalid:
+            item_id = 0
+        try:
+            out.setdefault("update", []).append(render_one(update(item_id, item)))
+        except RestError as error:
+            out.setdefault("update", []).append(_item_error(item.get("id"), error))
+    for raw in lists.get("delete", []):
+        item_id = to_integer("id", raw)
+        if item_id == 0:
+            continue
+        try:
+            out.setdefault("delete", []).append(render_one(delete(item_id)))
+        except RestError as error:
+            out.setdefault("delete", []).append(_item_error(item_id, error))
     return out, 200, {}
 
 
@@ -449,8 +493,8 @@ def batch_products(call):
     return batch(
         call,
         lambda r: render.product(store, r, call.site),
-        lambda item: create_product(store, item),
-        lambda item_id, item: update_product(store, item_id, item),
+        lambda item: create_product(store, item, validated=False),
+        lambda item_id, item: update_product(store, item_id, item, validated=False),
         lambda item_id: _delete(store, item_id),
     )
 
@@ -462,8 +506,10 @@ def batch_variations(call, product_id):
     return batch(
         call,
         lambda r: render.variation(store, r, call.site),
-        lambda item: create_product(store, item, parent=parent),
-        lambda item_id, item: update_product(store, item_id, item, variation_of=product_id),
+        lambda item: create_product(store, item, parent=parent, validated=False),
+        lambda item_id, item: update_product(
+            store, item_id, item, variation_of=product_id, validated=False
+        ),
         lambda item_id: _delete(store, item_id, variation_of=product_id),
     )
 
