@@ -3,14 +3,16 @@
 Importing it wires the engine: the feed handlers (``hub.feeds``) are registered and
 ``hub.engine.runs.queue_run`` enqueues ``run_feed``. The queue is chosen from
 ``HUB_QUEUE_URL``: a SQLite file by default (kept apart from the application database),
-Redis when the URL is ``redis://…``. Tasks take ids, never model instances, and open the
-database themselves.
+Redis when the URL is ``redis://…`` (Huey's priority queue there: a sorted set, since the
+periodic tasks carry a priority and Huey's plain Redis list refuses them). Tasks take ids,
+never model instances, and open the database themselves.
 """
 
 import logging
 
-from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey import Huey, PriorityRedisHuey, SqliteHuey, crontab
 from huey.exceptions import RetryTask
+from huey.storage import PriorityRedisStorage
 from playhouse.db_url import parse
 
 import hub.feeds  # noqa: F401  (registers the feed handlers with the engine)
@@ -29,7 +31,9 @@ RUN_RETRY_DELAY = 60
 
 def make_huey(queue_url, immediate=False):
     if queue_url.startswith("redis"):
-        return RedisHuey("hub", url=queue_url, immediate=immediate)
+        # the priority storage: the plain RedisHuey raises NotImplementedError on a task with a
+        # priority, so the tick and the alerts (priority 100, 90) were never enqueued on Redis
+        return PriorityRedisHuey("hub", url=queue_url, immediate=immediate)
     path = parse(queue_url)["database"] if queue_url.startswith("sqlite") else queue_url
     if path != ":memory:":
         create_private_file(path)
@@ -50,6 +54,28 @@ def configure_queue(queue_url=None, immediate=None):
     if immediate is not None:
         huey.immediate = immediate
     return huey
+
+
+def migrate_queue():
+    """Move the tasks of a Redis queue written by an older hub (a list, Huey's RedisHuey) into
+    the priority queue (a sorted set under the same key); at worker start-up. Returns how many
+    tasks moved; 0 on SQLite or when there is nothing to move."""
+    storage = huey.storage
+    if not isinstance(storage, PriorityRedisStorage):
+        return 0
+    conn = storage.conn
+    if conn.type(storage.queue_key) not in (b"list", "list"):
+        return 0
+    legacy = f"{storage.queue_key}.legacy"
+    try:  # atomic: producers now write the sorted set; another worker may have moved it first
+        conn.rename(storage.queue_key, legacy)
+    except Exception:
+        log.info("the old Redis queue was moved by another worker", exc_info=True)
+    moved = 0
+    while (data := conn.rpop(legacy)) is not None:  # oldest first (RedisHuey lpushes)
+        storage.enqueue(data)
+        moved += 1
+    return moved
 
 
 def _ensure_db():

@@ -9,7 +9,7 @@ from hub.db import db
 from hub.engine.lease import holder_id
 from hub.engine.scheduler import fail_orphaned_runs
 from hub.models import WorkerHeartbeat, utcnow
-from hub.tasks import huey
+from hub.tasks import huey, migrate_queue
 
 log = logging.getLogger("hub.worker")
 HEARTBEAT_SECONDS = 10
@@ -44,6 +44,9 @@ def _heartbeat_loop(stop, scheduler):
 
 def run_worker(workers=2, schedule=True):
     beat(schedule)
+    moved = migrate_queue()
+    if moved:
+        log.warning("moved %d task(s) of the old Redis queue to the priority queue", moved)
     failed = fail_orphaned_runs()
     if failed:
         log.warning("marked %d orphaned run(s) as failed: %s", len(failed), failed)

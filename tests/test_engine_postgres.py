@@ -67,3 +67,40 @@ def test_two_consumers_contend_on_postgres_and_redis(pg_integration, store, work
     )
     assert sorted(FeedRun.get_by_id(r.id).status for r in runs) == ["skipped", "succeeded"]
     assert Product.select().count() == 1
+
+
+@pytest.fixture
+def redis_queue(redis_url):
+    """The process-wide Huey on the test's Redis database, put back afterwards."""
+    from hub.tasks import configure_queue, huey
+
+    previous = huey.storage
+    configure_queue(redis_url)
+    yield huey
+    huey.storage = previous
+
+
+def test_the_periodic_tasks_go_on_the_redis_queue_ahead_of_runs(redis_queue):
+    """Huey's plain RedisHuey refused any task with a priority (NotImplementedError), so on
+    Redis the minute tick and the alerts were never enqueued: no scheduled run, no orphaned
+    run failed, no alert (found by the soak test, issue 14 §2)."""
+    from hub.tasks import alerts, run_feed, tick
+
+    redis_queue.enqueue(run_feed.s(1))
+    redis_queue.enqueue(tick.s())
+    redis_queue.enqueue(alerts.s())
+    assert redis_queue.pending_count() == 3
+    order = [redis_queue.dequeue().name for _ in range(3)]
+    assert order == [tick.name, alerts.name, run_feed.name]
+
+
+def test_worker_start_moves_an_old_redis_list_queue_to_the_priority_queue(redis_queue):
+    from hub.tasks import migrate_queue, run_feed
+
+    storage = redis_queue.storage
+    for run_id in (7, 8):  # as Huey's RedisHuey wrote them: LPUSH on a list
+        storage.conn.lpush(storage.queue_key, redis_queue.serialize_task(run_feed.s(run_id)))
+    assert migrate_queue() == 2
+    assert storage.conn.type(storage.queue_key) == b"zset"
+    assert [redis_queue.dequeue().args for _ in range(2)] == [(7,), (8,)]
+    assert migrate_queue() == 0
