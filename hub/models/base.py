@@ -2,7 +2,7 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from peewee import Model, TextField
+from peewee import DecimalField, Model, TextField
 
 from hub.db import db
 
@@ -38,6 +38,15 @@ class JSONField(TextField):
 
     def python_value(self, value):
         return None if value is None else json.loads(value)
+
+
+class MoneyField(DecimalField):
+    """A price or a total: 14 digits, 4 of them decimals, rounded on the way in; empty when the
+    store gives none."""
+
+    def __init__(self, **kwargs):
+        kwargs = {"max_digits": 14, "decimal_places": 4, "null": True, "auto_round": True} | kwargs
+        super().__init__(**kwargs)
 
 
 class BaseModel(Model):

@@ -1,6 +1,6 @@
 from peewee import CharField, DateTimeField, DecimalField, ForeignKeyField, IntegerField, TextField
 
-from hub.models.base import BaseModel, utcnow
+from hub.models.base import BaseModel, MoneyField, utcnow
 
 PRODUCT_STATUSES = ("active", "inactive", "missing")  # missing: gone from the store, kept
 
@@ -20,7 +20,7 @@ class Product(BaseModel):
     name = CharField(max_length=512, index=True)
     barcode = CharField(max_length=64, null=True, index=True)
     weight_kg = DecimalField(max_digits=12, decimal_places=4, null=True, auto_round=True)
-    price = DecimalField(max_digits=14, decimal_places=4, null=True, auto_round=True)
+    price = MoneyField()
     currency = CharField(max_length=3, null=True)
     parent = ForeignKeyField(ProductGroup, null=True, backref="variants", on_delete="SET NULL")
     status = CharField(max_length=16, default="active", index=True)

@@ -1,14 +1,6 @@
-from peewee import (
-    BooleanField,
-    CharField,
-    DateTimeField,
-    DecimalField,
-    ForeignKeyField,
-    IntegerField,
-    TextField,
-)
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from hub.models.base import BaseModel, utcnow
+from hub.models.base import BaseModel, MoneyField, utcnow
 from hub.models.catalog import Product
 from hub.models.integrations import Integration
 from hub.models.inventory import Warehouse
@@ -39,7 +31,7 @@ class Order(BaseModel):
     paid = BooleanField(default=True)
     store_status = CharField(max_length=64, null=True)
     currency = CharField(max_length=3, null=True)
-    total = DecimalField(max_digits=14, decimal_places=4, null=True, auto_round=True)
+    total = MoneyField()
     customer_email = CharField(max_length=255, null=True)
     shipping_method_code = CharField(max_length=255, null=True)
     shipping_method_title = CharField(max_length=255, null=True)
@@ -69,7 +61,7 @@ class OrderLine(BaseModel):
     name = CharField(max_length=512, null=True)
     quantity = IntegerField()
     shipped_quantity = IntegerField(default=0)
-    price = DecimalField(max_digits=14, decimal_places=4, null=True, auto_round=True)
+    price = MoneyField()
 
     @property
     def remaining(self):

@@ -1,14 +1,6 @@
-from peewee import (
-    BooleanField,
-    CharField,
-    DateTimeField,
-    DecimalField,
-    ForeignKeyField,
-    IntegerField,
-    TextField,
-)
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from hub.models.base import BaseModel, utcnow
+from hub.models.base import BaseModel, MoneyField, utcnow
 from hub.models.catalog import Product
 from hub.models.inventory import Warehouse
 
@@ -29,7 +21,7 @@ class ProductSupplier(BaseModel):
     product = ForeignKeyField(Product, backref="supplier_links", on_delete="CASCADE")
     supplier = ForeignKeyField(Supplier, backref="product_links", on_delete="CASCADE")
     supplier_reference = CharField(max_length=128, null=True)
-    price = DecimalField(max_digits=14, decimal_places=4, null=True, auto_round=True)
+    price = MoneyField()
     currency = CharField(max_length=3, null=True)
     min_order_qty = IntegerField(default=1)
     lead_time_days = IntegerField(null=True)  # None: the supplier's
@@ -58,5 +50,5 @@ class PurchaseOrderLine(BaseModel):
     product = ForeignKeyField(Product, backref="purchase_lines")
     quantity = IntegerField()
     received_quantity = IntegerField(default=0)
-    unit_price = DecimalField(max_digits=14, decimal_places=4, null=True, auto_round=True)
+    unit_price = MoneyField()
     supplier_reference = CharField(max_length=128, null=True)
