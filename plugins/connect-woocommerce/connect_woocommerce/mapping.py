@@ -146,7 +146,15 @@ def product_record(item, *, cursor, unit, currency, parent=None):
 def stock_record(item, parent=None):
     """A product or variation -> StockRecord, or a Skip when WooCommerce does not count it."""
     pid = str(item.get("id"))
-    sku = own_sku(item, parent) or text(item.get("sku")) or pid
+    sku = own_sku(item, parent)
+    if sku is None:
+        return Skip(
+            reference=f"{text(item.get('name')) or pid} ({pid})",
+            message=f"WooCommerce item {pid} has no SKU of its own: its stock is not counted "
+            "(Update products reports it)",
+            code="no_sku",
+            external_id=pid,
+        )
     managed = item.get("manage_stock")
     if managed == "parent":
         return Skip(
