@@ -275,8 +275,9 @@ class Dispatcher:
                 record = store.products.get(resource_id)
                 payload = render.product(store, record, site) if record else {"id": resource_id}
             body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).strip().encode()
+            second = int(time.time())
             delivery_id = hmac.new(
-                self.salt, f"{webhook_id}{int(time.time())}".encode(), hashlib.md5
+                self.salt, f"{webhook_id}{second}".encode(), hashlib.md5
             ).hexdigest()
             headers = {
                 "Content-Type": "application/json",
@@ -298,6 +299,7 @@ class Dispatcher:
             "topic": topic,
             "resource_id": resource_id,
             "delivery_id": delivery_id,
+            "second": second,
             "url": url,
             "at": datetime.now().isoformat(),
         }
