@@ -103,8 +103,9 @@ def _resource(body):
 
 @hookimpl
 def hub_read_webhook(ctx, headers, body, secret):
-    topic = headers.get("X-WC-Webhook-Topic") or ""
-    signature = headers.get("X-WC-Webhook-Signature") or ""
+    headers = {str(k).lower(): v for k, v in headers.items()}  # whatever mapping it came in
+    topic = headers.get("x-wc-webhook-topic") or ""
+    signature = headers.get("x-wc-webhook-signature") or ""
     if not signature and not topic and PING.match(body.strip()):
         return {"delivery_id": None, "event": "ignored", "external_ids": []}
     if not signature or not hmac.compare_digest(signature_of(body, secret), signature):
@@ -114,7 +115,7 @@ def hub_read_webhook(ctx, headers, body, secret):
             "subscriptions then carry this integration's current secret.",
         )
     resource = _resource(body)
-    delivery = headers.get("X-WC-Webhook-Delivery-ID") or ""
+    delivery = headers.get("x-wc-webhook-delivery-id") or ""
     digest = hashlib.sha256(body).hexdigest()[:16]
     delivery_id = f"{topic}:{delivery}:{digest}"
     ident = resource.get("id")
