@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-PLUGINS = plugins/connect-shopify plugins/connect-magento plugins/connect-prestashop
+PLUGINS = plugins/connect-shopify plugins/connect-magento plugins/connect-prestashop \
+          plugins/connect-woocommerce
 # each connector's store emulator, a distribution of its own: the demo's stores (entry points
 # "connect_hub.demo_stores"), the connectors' test fixtures and the benchmarks' stores
 EMULATORS = plugins/connect-shopify-emulator plugins/connect-magento-emulator \
