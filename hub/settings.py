@@ -45,13 +45,15 @@
 * ``HUB_LOG_FORMAT``     ``text`` (default) or ``json``: one JSON object per log line
 
 No other module reads the environment for a ``HUB_*`` variable: they ask ``get_settings()``.
+A field of ``Settings`` with a plain type (int, float, bool, str) and a default is read from
+``HUB_<FIELD NAME>`` by that rule alone (``_plain_values``); the others are read one by one.
 """
 
 import ipaddress
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -203,6 +205,27 @@ def parse_log_format(value):
     return value
 
 
+PARSERS = {int: int, float: float, bool: _bool, str: str}
+DERIVED = {"testing", "public_url_set"}  # set by the code, not by a variable of their own
+
+
+def _plain_values(env, skip):
+    """Each field with a default and a plain type (int, float, bool, str) from the variable
+    ``HUB_<FIELD NAME>`` when it is set and not empty: the defaults are written once, in the
+    class. ``skip``: the fields read another way."""
+    values = {}
+    for f in fields(Settings):
+        name, parse = f"HUB_{f.name.upper()}", PARSERS.get(f.type)
+        raw = (env.get(name) or "").strip()
+        if not raw or parse is None or f.default is MISSING or f.name in skip | DERIVED:
+            continue
+        try:
+            values[f.name] = parse(raw)
+        except ValueError:
+            raise BadInput(f"{name} must be a number, got {raw!r}") from None
+    return values
+
+
 def load_settings(env=None):
     env = os.environ if env is None else env
     instance = Path(env.get("HUB_INSTANCE_DIR") or Path.cwd() / "instance").resolve()
@@ -210,43 +233,27 @@ def load_settings(env=None):
     key_file = instance / "secret.key"
     if not secret and key_file.exists():
         secret = key_file.read_text().strip()
-    return Settings(
-        instance_dir=instance,
-        database_url=env.get("HUB_DATABASE_URL") or f"sqlite:///{instance / 'hub.db'}",
-        queue_url=env.get("HUB_QUEUE_URL") or f"sqlite:///{instance / 'queue.db'}",
-        media_dir=Path(env.get("HUB_MEDIA_DIR") or instance / "media").resolve(),
-        secret_key=secret,
-        allow_backorders=_bool(env.get("HUB_ALLOW_BACKORDERS", "0")),
-        held_order_max_age_hours=int(env.get("HUB_HELD_ORDER_MAX_AGE_HOURS", "168")),
-        run_retention_days=int(env.get("HUB_RUN_RETENTION_DAYS", "90")),
-        workers=int(env.get("HUB_WORKERS", "2")),
-        lease_seconds=int(env.get("HUB_LEASE_SECONDS", "120")),
-        http_retries=int(env.get("HUB_HTTP_RETRIES", "4")),
-        http_backoff=float(env.get("HUB_HTTP_BACKOFF", "0.5")),
-        outbound_allow=parse_allow_list(env.get("HUB_OUTBOUND_ALLOW", "")),
-        image_timeout=float(env.get("HUB_IMAGE_TIMEOUT", "30")),
-        image_max_mb=float(env.get("HUB_IMAGE_MAX_MB", "20")),
-        media_quota_mb=float(env.get("HUB_MEDIA_QUOTA_MB", "1024")),
-        secure_cookies=_secure_cookies(env.get("HUB_SECURE_COOKIES", "auto")),
-        trusted_proxies=int(env.get("HUB_TRUSTED_PROXIES", "0") or 0),
-        plugins_strict=env.get("HUB_PLUGINS_STRICT") == "1",
-        log_level=env.get("HUB_LOG_LEVEL", "WARNING"),
-        wait_no_worker_seconds=float(env.get("HUB_WAIT_NO_WORKER_SECONDS", "30")),
-        public_url=(env.get("HUB_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
-        public_url_set=bool(env.get("HUB_PUBLIC_URL")),
-        webhook_debounce_seconds=float(env.get("HUB_WEBHOOK_DEBOUNCE", "2")),
-        webhook_retention_days=int(env.get("HUB_WEBHOOK_RETENTION_DAYS", "7")),
-        smtp=parse_smtp_url(env.get("HUB_SMTP_URL")),
-        alert_from=env.get("HUB_ALERT_FROM") or "connect-hub@localhost",
-        alert_emails=_list(env.get("HUB_ALERT_EMAILS")),
-        alert_webhooks=_list(env.get("HUB_ALERT_WEBHOOKS")),
-        alert_late_factor=float(env.get("HUB_ALERT_LATE_FACTOR", "3")),
-        alert_rate_minutes=parse_minutes(env.get("HUB_ALERT_RATE", "1h"), "HUB_ALERT_RATE"),
-        alert_digest=parse_digest(env.get("HUB_ALERT_DIGEST")),
-        metrics_token=env.get("HUB_METRICS_TOKEN") or None,
-        metrics_allow=parse_networks(env.get("HUB_METRICS_ALLOW"), "HUB_METRICS_ALLOW"),
-        log_format=parse_log_format(env.get("HUB_LOG_FORMAT")),
-    )
+    read_otherwise = {
+        "instance_dir": instance,
+        "database_url": env.get("HUB_DATABASE_URL") or f"sqlite:///{instance / 'hub.db'}",
+        "queue_url": env.get("HUB_QUEUE_URL") or f"sqlite:///{instance / 'queue.db'}",
+        "media_dir": Path(env.get("HUB_MEDIA_DIR") or instance / "media").resolve(),
+        "secret_key": secret,
+        "outbound_allow": parse_allow_list(env.get("HUB_OUTBOUND_ALLOW", "")),
+        "secure_cookies": _secure_cookies(env.get("HUB_SECURE_COOKIES", "auto")),
+        "public_url": (env.get("HUB_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "public_url_set": bool(env.get("HUB_PUBLIC_URL")),
+        "webhook_debounce_seconds": float(env.get("HUB_WEBHOOK_DEBOUNCE", "2")),
+        "smtp": parse_smtp_url(env.get("HUB_SMTP_URL")),
+        "alert_emails": _list(env.get("HUB_ALERT_EMAILS")),
+        "alert_webhooks": _list(env.get("HUB_ALERT_WEBHOOKS")),
+        "alert_rate_minutes": parse_minutes(env.get("HUB_ALERT_RATE", "1h"), "HUB_ALERT_RATE"),
+        "alert_digest": parse_digest(env.get("HUB_ALERT_DIGEST")),
+        "metrics_token": env.get("HUB_METRICS_TOKEN") or None,
+        "metrics_allow": parse_networks(env.get("HUB_METRICS_ALLOW"), "HUB_METRICS_ALLOW"),
+        "log_format": parse_log_format(env.get("HUB_LOG_FORMAT")),
+    }
+    return Settings(**read_otherwise, **_plain_values(env, skip=set(read_otherwise)))
 
 
 def ensure_secret_key_file(settings):
