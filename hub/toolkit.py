@@ -21,7 +21,7 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from queue import Empty, Queue
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar, Unpack
 
 import requests
 
@@ -33,6 +33,7 @@ T = TypeVar("T")
 __all__ = [
     "KeysetCursor",
     "PageStream",
+    "PushDetails",
     "RowStream",
     "chunked",
     "conflict",
@@ -345,60 +346,36 @@ def push_result(
     }
 
 
+class PushDetails(TypedDict, total=False):
+    """What a push result may say besides its key, status and message."""
+
+    hint: str | None
+    store_quantity: int | None  # the store's value after the write (or the one that won)
+    external_id: object  # the store's id of what was written (a shipment's)
+
+
 def pushed(
-    key: object,
-    message: str | None = None,
-    *,
-    hint: str | None = None,
-    store_quantity: int | None = None,
-    external_id: object = None,
+    key: object, message: str | None = None, **details: Unpack[PushDetails]
 ) -> PushResultDict:
     """Written (``store_quantity``: the store's value after the write, when known)."""
-    return push_result(
-        key, "ok", message, hint=hint, store_quantity=store_quantity, external_id=external_id
-    )
+    return push_result(key, "ok", message, **details)
 
 
 def unchanged(
-    key: object,
-    message: str | None = None,
-    *,
-    hint: str | None = None,
-    store_quantity: int | None = None,
-    external_id: object = None,
+    key: object, message: str | None = None, **details: Unpack[PushDetails]
 ) -> PushResultDict:
     """The store already had it (Info; counts as success)."""
-    return push_result(
-        key, "unchanged", message, hint=hint, store_quantity=store_quantity, external_id=external_id
-    )
+    return push_result(key, "unchanged", message, **details)
 
 
-def conflict(
-    key: object,
-    message: str,
-    *,
-    hint: str | None = None,
-    store_quantity: int | None = None,
-    external_id: object = None,
-) -> PushResultDict:
+def conflict(key: object, message: str, **details: Unpack[PushDetails]) -> PushResultDict:
     """The store's value moved under the hub (compare-and-swap failed): not overwritten."""
-    return push_result(
-        key, "conflict", message, hint=hint, store_quantity=store_quantity, external_id=external_id
-    )
+    return push_result(key, "conflict", message, **details)
 
 
-def failed(
-    key: object,
-    message: str,
-    *,
-    hint: str | None = None,
-    store_quantity: int | None = None,
-    external_id: object = None,
-) -> PushResultDict:
+def failed(key: object, message: str, **details: Unpack[PushDetails]) -> PushResultDict:
     """The store refused this item, or it cannot be pushed (Error, with ``message``/``hint``)."""
-    return push_result(
-        key, "error", message, hint=hint, store_quantity=store_quantity, external_id=external_id
-    )
+    return push_result(key, "error", message, **details)
 
 
 # -- settings ------------------------------------------------------------------------------------
