@@ -5,9 +5,12 @@ time zone, and the ``*_gmt`` twin in UTC. Prices are decimal strings; ``price`` 
 product is its cheapest variation's. ``_links`` as ``prepare_links``.
 """
 
+from functools import lru_cache
+
 API = "/wp-json/wc/v3"
 
 
+@lru_cache(maxsize=65536)  # many records share a date; formatting is most of a page's cost
 def date(value, tz):
     """``wc_rest_prepare_date_response( $date, false )``: site time, no offset."""
     if value is None:
@@ -15,6 +18,7 @@ def date(value, tz):
     return value.astimezone(tz).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+@lru_cache(maxsize=65536)
 def date_gmt(value):
     if value is None:
         return None
