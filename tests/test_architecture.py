@@ -36,7 +36,8 @@ def _hub_only_config():
     start, end = text.index("[tool.importlinter]"), text.index("[tool.ruff]")
     config = text[start:end]
     config = config.replace(
-        'root_packages = ["hub", "connect_shopify", "connect_magento", "connect_prestashop"]',
+        'root_packages = ["hub", "connect_shopify", "connect_magento", "connect_prestashop", '
+        '"connect_woocommerce"]',
         'root_packages = ["hub"]',
     )
     first = config.index('[[tool.importlinter.contracts]]\nid = "connectors"')

@@ -87,12 +87,12 @@ def test_a_connector_made_for_another_hub_is_broken_with_the_reason(tmp_path):
     assert "supports connect-hub <10,>=9.0, this hub is 0.1.0" in states["future"]["error"]
     assert "imported although" not in states["future"]["error"]
     assert states["fits"]["state"] == "loaded", states["fits"]
-    # the three connectors of this repository declare a range that holds this hub
+    # the connectors of this repository declare a range that holds this hub
     from importlib.metadata import requires
 
     from packaging.requirements import Requirement
 
-    for dist in ("connect-shopify", "connect-magento", "connect-prestashop"):
+    for dist in ("connect-shopify", "connect-magento", "connect-prestashop", "connect-woocommerce"):
         ranges = [Requirement(r).specifier for r in requires(dist) if r.startswith("connect-hub")]
         assert ranges and "<" in str(ranges[0]) and ">=" in str(ranges[0]), dist
         assert states[dist.split("-")[1]]["state"] == "loaded"
@@ -133,7 +133,7 @@ def test_a_broken_plugin_is_reported_and_the_hub_works(tmp_path, monkeypatch):
 def test_connector_packages_are_listed():
     result = hub_cli("plugins", "--json")
     keys = {s["key"]: s for s in json.loads(result.stdout)}
-    for key in ("shopify", "magento", "prestashop"):
+    for key in ("shopify", "magento", "prestashop", "woocommerce"):
         assert key in keys, f"{key} is not installed"
         assert keys[key]["distribution"] == f"connect-{key}"
         assert keys[key]["version"]

@@ -20,6 +20,7 @@ CONNECTORS = {
     "shopify": "connect-shopify",
     "magento": "connect-magento",
     "prestashop": "connect-prestashop",
+    "woocommerce": "connect-woocommerce",
 }
 EMULATOR_ONLY = {"flask", "werkzeug", "graphql-core"}
 
@@ -104,12 +105,13 @@ def test_the_demo_stores_are_entry_points_of_the_emulators():
         assert store.module == f"{dist.replace('-', '_')}_emulator"
         assert importlib.util.find_spec(f"{store.module}.__main__") is not None
         assert store.label.startswith("Demo ") and store.port and store.credentials
-    # by preferred port, as before: Shopify 8101, Magento 8102, PrestaShop 8103
+    # by preferred port, as before: Shopify 8101, Magento 8102, PrestaShop 8103, WooCommerce 8104
     ordered = [s for s in demo_stores() if s.connector in CONNECTORS]
     assert [(s.connector, s.port) for s in ordered] == [
         ("shopify", 8101),
         ("magento", 8102),
         ("prestashop", 8103),
+        ("woocommerce", 8104),
     ]
 
 
