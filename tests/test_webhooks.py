@@ -384,3 +384,54 @@ def test_deliveries_are_pruned_after_their_retention(shopify):
         )
     assert prune(now=now)["webhooks"] == 1
     assert [d.delivery_id for d in WebhookDelivery.select()] == ["d1"]
+
+
+# -- front ends -------------------------------------------------------------------------------
+
+
+def test_the_integration_page_says_why_webhooks_are_off_then_registers_them(
+    hub_db, shop, monkeypatch
+):
+    from web_support import PASSWORD, make_app, sign_in
+
+    import hub.settings
+    from hub.models import Integration
+    from hub.services.integrations import create_integration
+    from hub.services.users import create_user
+
+    integration = create_integration(
+        "Shopify",
+        "shopify",
+        shop.url,
+        {"access_token": DEMO_TOKEN, "client_secret": DEMO_CLIENT_SECRET},
+    )
+    create_user("merchant", PASSWORD)
+    client = sign_in(make_app(WTF_CSRF_ENABLED=False).test_client())
+    page = client.get(f"/integrations/{integration.id}").get_data(as_text=True)
+    assert "HUB_PUBLIC_URL is not set" in page
+
+    monkeypatch.setenv("HUB_PUBLIC_URL", "http://127.0.0.1:9")
+    hub.settings.set_settings(hub.settings.load_settings())
+    page = client.get(f"/integrations/{integration.id}").get_data(as_text=True)
+    assert "registered at go-live" in page and "Register webhooks" not in page
+    Integration.update(mode="production").where(Integration.id == integration.id).execute()
+    page = client.get(f"/integrations/{integration.id}").get_data(as_text=True)
+    assert "Register webhooks" in page
+    assert client.post(f"/integrations/{integration.id}/webhooks").status_code == 302
+    subs = shop.state()["webhook_subscriptions"]
+    assert len(subs) == 4
+    assert all(s["uri"].startswith(f"http://127.0.0.1:9/webhooks/{integration.id}/") for s in subs)
+    page = client.get(f"/integrations/{integration.id}").get_data(as_text=True)
+    assert "ORDERS_CREATE" in page and subs[0]["uri"] not in page  # the path stays secret
+
+
+def test_hub_integrations_webhooks_shows_and_registers(shopify, shop):
+    from support import hub_cli
+
+    shown = hub_cli("integrations", "webhooks", "Shopify", "--json", check=True)
+    status = json.loads(shown.stdout)
+    assert status["enabled"] and len(status["topics"]) == 4
+    assert _address(shopify).rsplit("/", 1)[1] not in shown.stdout
+    again = hub_cli("integrations", "webhooks", "Shopify", "--register", check=True)
+    assert "ORDERS_CREATE" in again.stdout
+    assert len(shop.state()["webhook_subscriptions"]) == 4

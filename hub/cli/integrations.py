@@ -32,6 +32,7 @@ from hub.services.integrations import (
     remove_integration,
     update_integration,
 )
+from hub.services.webhooks import register_webhooks, webhook_status
 
 
 def parse_secrets(pairs):
@@ -238,6 +239,8 @@ def go_live(name, force, confirm_test_shipments, as_json):
             if result["live"]
             else "not switched: fix the failed checks or use --force"
         )
+        if result.get("webhooks"):
+            click.echo(f"webhooks registered: {', '.join(result['webhooks']['topics'])}")
     if not result["live"]:
         sys.exit(EXIT_FAILED)
 
@@ -249,6 +252,36 @@ def test_mode(name):
     """Switch back to test mode (nothing written to the store)."""
     back_to_test_mode(get_integration(name))
     click.echo(f"{name} is now in test mode")
+
+
+@integrations.command("webhooks")
+@click.argument("name")
+@click.option(
+    "--register",
+    is_flag=True,
+    help="Create or refresh the store's webhook subscriptions (writes to the store).",
+)
+@click.option("--force", is_flag=True, help="With --register: register in test mode too.")
+@json_option
+@with_db
+def webhooks(name, register, force, as_json):
+    """Show the store's webhooks (real-time orders; polling stays the safety net)."""
+    integration = get_integration(name)
+    status = (
+        register_webhooks(integration, force=force) if register else webhook_status(integration)
+    )
+    if as_json:
+        print_json(status)
+        return
+    if not status["enabled"]:
+        click.echo(f"webhooks off: {status['reason']}")
+        return
+    click.echo(f"address: {status['address']}")
+    click.echo(
+        f"registered: {status['registered_at'] or 'no (hub integrations webhooks NAME --register)'}"
+    )
+    click.echo(f"topics: {', '.join(status['topics']) or '-'}")
+    click.echo(f"deliveries in the last 24 h: {status['deliveries_24h']}")
 
 
 @integrations.command("choices")

@@ -12,7 +12,7 @@ from hub.engine.schedule import describe_next, update_feed_setting
 from hub.errors import HubError
 from hub.models import FeedRun, FeedSetting, Integration, Order
 from hub.models.orders import ORDER_STATUSES
-from hub.services import golive
+from hub.services import golive, webhooks
 from hub.services.alerts import alert_recipients_summary, set_alert_recipients
 from hub.services.integrations import (
     create_integration,
@@ -164,6 +164,7 @@ def show(integration_id):
         methods=methods,
         order_statuses=ORDER_STATUSES,
         checks=checks,
+        webhooks=webhooks.webhook_status(integration),
     )
 
 
@@ -273,6 +274,17 @@ def go_live(integration_id):
         flash("Not switched: fix the failed checks or force it: " + ", ".join(failed), "error")
         return redirect(url_for("integrations.show", integration_id=integration.id, checks=1))
     return redirect(url_for("integrations.show", integration_id=integration.id))
+
+
+@bp.route("/<int:integration_id>/webhooks", methods=["POST"])
+def register_webhooks(integration_id):
+    """Create or refresh the store's webhook subscriptions (a write to the store)."""
+    integration = get_or_404(Integration, integration_id)
+    run_action(
+        lambda: webhooks.register_webhooks(integration, force=bool(request.form.get("force"))),
+        f"{integration.name}: webhooks registered in the store.",
+    )
+    return redirect(url_for("integrations.show", integration_id=integration.id) + "#webhooks")
 
 
 @bp.route("/<int:integration_id>/test-mode", methods=["POST"])
