@@ -133,6 +133,29 @@ def test_the_rendered_code_passes_the_repository_ruff_rules(tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_rendered_connector_passes_mypy_strict(tmp_path):
+    """Its hooks are typed with the hub's records: mypy checks what they build (the hub read
+    from this tree and not reported on, as an installed package would be)."""
+    names = connector_names("acme")
+    render(names, tmp_path)
+    connector = tmp_path / names.dist
+    mypy = [sys.executable, "-m", "mypy", "--follow-imports=silent", "--no-incremental"]
+    env = {**os.environ, "MYPYPATH": str(ROOT)}
+    result = subprocess.run(
+        mypy, capture_output=True, text=True, cwd=connector, env=env, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues found in 5 source files" in result.stdout, result.stdout
+    # and it does check them: a quantity as text is caught
+    mapping = connector / names.package / "mapping.py"
+    text = mapping.read_text(encoding="utf-8")
+    mapping.write_text(text.replace('int(row["quantity"])', 'str(row["quantity"])'), "utf-8")
+    broken = subprocess.run(
+        mypy, capture_output=True, text=True, cwd=connector, env=env, timeout=300
+    )
+    assert broken.returncode == 1 and "StockRecordDict" in broken.stdout, broken.stdout
+
+
 def test_every_template_is_package_data_of_the_hub_wheel(tmp_path):
     """A wheel install of the hub has the templates (pyproject's package-data)."""
     source = tmp_path / "src"
