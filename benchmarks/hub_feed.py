@@ -70,14 +70,35 @@ def prepare(connector, url, secrets, workdir, settings=None):
     return _run()
 
 
-def setup(connector, url, secrets, workdir, database_url=None, settings=None):
+def setup(
+    connector,
+    url,
+    secrets,
+    workdir,
+    database_url=None,
+    settings=None,
+    orders_since=None,
+    carrier_mapping=None,
+    import_products=False,
+):
     """An empty hub with the integration ``bench`` and nothing imported: the state before
-    a merchant's first import (``hub feeds run bench update_products --inline``)."""
+    a merchant's first import (``hub feeds run bench update_products --inline``). With
+    ``import_products`` the catalogue is imported too (the state before the orders arrive);
+    ``orders_since`` (ISO date) and ``carrier_mapping`` are the integration's."""
+    from datetime import datetime
+
     _open(workdir, database_url)
     from hub.services.integrations import create_integration
 
-    create_integration("bench", connector, url, {**(settings or {}), **secrets})
-    return {"ok": True}
+    create_integration(
+        "bench",
+        connector,
+        url,
+        {**(settings or {}), **secrets},
+        orders_since=datetime.fromisoformat(orders_since) if orders_since else None,
+        carrier_mapping=carrier_mapping,
+    )
+    return _run() if import_products else {"ok": True}
 
 
 def update(connector, url, secrets, workdir, settings=None):
