@@ -155,7 +155,7 @@ def _parent(store, product_id, status=404):
 @router.route(r"wc/v3/products/(?P<product_id>\d+)/variations", "GET", "list")
 def list_variations(call, product_id):
     store, args = call.store, call.args
-    _parent(store, product_id)
+    # prepare_objects_query only sets post_parent: an unknown parent is an empty list, not 404
     skus = args.text_list("sku")
     args.check()
     records = [store.products[i] for i in store.children.get(product_id, [])]
@@ -287,17 +287,19 @@ def apply_product_fields(store, record, values):
         record["manage_stock"] = values["manage_stock"]
         if values["manage_stock"] is True and record.get("stock_quantity") is None:
             record["stock_quantity"] = 0
+    if "stock_status" in values:
+        record["stock_status"] = values["stock_status"]
     if record.get("manage_stock") is True:
+        # stock_quantity wins over inventory_delta (``elseif`` in prepare_object_for_database)
         if values.get("stock_quantity") is not None:
             record["stock_quantity"] = values["stock_quantity"]
-        if values.get("inventory_delta"):
-            record["stock_quantity"] = (record.get("stock_quantity") or 0) + values[
-                "inventory_delta"
-            ]
-        store.refresh_stock_status(record)
-    elif "stock_status" in values:
-        record["stock_status"] = values["stock_status"]
-        store.refresh_stock_status(record)
+        elif values.get("inventory_delta") is not None:
+            delta = values["inventory_delta"]
+            record["stock_quantity"] = (record.get("stock_quantity") or 0) + delta
+    elif record.get("manage_stock") is False:
+        record["stock_quantity"] = None  # set_stock_quantity( '' ), set_backorders( 'no' )
+        record["backorders"] = "no"
+    store.refresh_stock_status(record)
     store.modified(record)
 
 

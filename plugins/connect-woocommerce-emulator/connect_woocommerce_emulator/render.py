@@ -62,11 +62,17 @@ def _price(store, record):
     return record.get("sale_price") or record.get("regular_price") or ""
 
 
-def _stock_fields(record):
+def _stock_fields(store, record):
+    """``managing_stock()`` and ``get_stock_quantity()`` in the view context: a variation whose
+    stock is its parent's shows ``"parent"`` and the parent's quantity."""
     backorders = record.get("backorders", "no")
+    quantity = record.get("stock_quantity") if record.get("manage_stock") else None
+    if record.get("manage_stock") == "parent":
+        holder = store.stock_holder(record)
+        quantity = holder.get("stock_quantity") if holder else None
     return {
         "manage_stock": record.get("manage_stock", False),
-        "stock_quantity": record.get("stock_quantity") if record.get("manage_stock") else None,
+        "stock_quantity": quantity,
         "backorders": backorders,
         "backorders_allowed": backorders != "no",
         "backordered": False,
@@ -121,7 +127,7 @@ def product(store, record, site):
         "button_text": "",
         "tax_status": "taxable",
         "tax_class": "",
-        **_stock_fields(record),
+        **_stock_fields(store, record),
         "sold_individually": False,
         "weight": record.get("weight", ""),
         "dimensions": {"length": "", "width": "", "height": ""},
@@ -155,12 +161,13 @@ def product(store, record, site):
 
 
 def variation(store, record, site):
-    """``WC_REST_Product_Variations_Controller::prepare_object_for_response`` (v3)."""
+    """``WC_REST_Product_Variations_Controller::prepare_object_for_response`` (v3): no ``type``
+    field (a variation read through ``/products/{id}`` has one); ``name`` is
+    ``wc_get_formatted_variation``; ``global_unique_id`` as on products (9.2+)."""
     tz = store.tz
     parent_id = record["parent_id"]
     return {
         "id": record["id"],
-        "type": "variation",
         "date_created": date(record["created"], tz),
         "date_created_gmt": date_gmt(record["created"]),
         "date_modified": date(record["modified"], tz),
@@ -186,7 +193,7 @@ def variation(store, record, site):
         "download_expiry": -1,
         "tax_status": "taxable",
         "tax_class": "",
-        **_stock_fields(record),
+        **_stock_fields(store, record),
         "weight": record.get("weight", ""),
         "dimensions": {"length": "", "width": "", "height": ""},
         "shipping_class": "",

@@ -112,6 +112,11 @@ def _seed_product(store, rng, n, created, modified, variable, variations_per_pro
     product["images"] = [
         {**_image(store, product["id"], k), "date_created": created} for k in range(1 + n % 2)
     ]
+    # in the mixed catalogue, every thirteenth variable product keeps its stock on the parent
+    # (stock managed at product level): its variations' manage_stock reads "parent"
+    shared_stock = variable and not variations_per_product and n % 13 == 12
+    if shared_stock:
+        product["manage_stock"] = True
     if product["manage_stock"] is True:
         product["stock_quantity"] = rng.randrange(0, 60)
         product["stock_status"] = "instock" if product["stock_quantity"] > 0 else "outofstock"
@@ -174,7 +179,10 @@ def _seed_product(store, rng, n, created, modified, variable, variations_per_pro
             "modified": modified,
             "menu_order": k,
         }
-        if variation["stock_quantity"] == 0:
+        if shared_stock:
+            variation["manage_stock"], variation["stock_quantity"] = "parent", None
+            variation["stock_status"] = product["stock_status"]
+        elif variation["stock_quantity"] == 0:
             variation["stock_status"] = "outofstock"
         store.add_product(variation)
     store.refresh_stock_status(store.products[store.children[product["id"]][0]])

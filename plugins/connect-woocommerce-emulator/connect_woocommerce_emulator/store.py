@@ -204,6 +204,11 @@ class Store:
                 record["stock_status"] = "instock"
             else:
                 record["stock_status"] = "outofstock"
+        if record["type"] == "variable" and record.get("manage_stock") is True:
+            for child in self.children.get(record["id"], []):
+                kid = self.products[child]
+                if kid.get("manage_stock") == "parent":  # they sell from the parent's stock
+                    kid["stock_status"] = record["stock_status"]
         if record["type"] == "variation":
             parent = self.products.get(record["parent_id"])
             if parent is not None and parent.get("manage_stock") is not True:

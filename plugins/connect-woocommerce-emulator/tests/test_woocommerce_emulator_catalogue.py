@@ -52,7 +52,7 @@ def test_product_and_variation_shapes(emulator):
     for product in simple:
         assert isinstance(product["regular_price"], str) and isinstance(product["price"], str)
         assert product["date_modified_gmt"] and "+" not in product["date_modified"]
-    parent = variable[0]
+    parent = next(p for p in variable if p["manage_stock"] is False)
     variations = shop.get(f"/products/{parent['id']}/variations", per_page=100).json()
     assert sorted(v["id"] for v in variations) == sorted(parent["variations"])
     assert parent["manage_stock"] is False and parent["stock_quantity"] is None
@@ -141,3 +141,49 @@ def test_unknown_ids(shop):
     response = shop.get(f"/products/{parent['id']}/variations/999999")
     assert response.status_code == 404
     assert response.json()["code"] == "woocommerce_rest_product_variation_invalid_id"
+
+
+def test_unknown_parent_lists_no_variations(shop):
+    response = shop.get("/products/999999/variations")
+    assert response.status_code == 200 and response.json() == []
+    assert response.headers["X-WP-Total"] == "0"
+
+
+def test_variations_sharing_the_parents_stock(emulator):
+    shop = emulator(products=40)
+    store = shop.store
+    parent = next(
+        r for r in store.products.values() if r["type"] == "variable" and r["manage_stock"] is True
+    )
+    variations = shop.get(f"/products/{parent['id']}/variations").json()
+    assert {v["manage_stock"] for v in variations} == {"parent"}
+    assert {v["stock_quantity"] for v in variations} == {parent["stock_quantity"]}
+    shop.control("POST", f"products/{parent['id']}/stock", json={"quantity": 10})
+    sku = next(v["sku"] for v in variations if v["sku"])
+    shop.control("POST", "orders", json={"lines": [{"sku": sku, "quantity": 3}]})
+    assert shop.get(f"/products/{parent['id']}").json()["stock_quantity"] == 7
+    again = shop.get(f"/products/{parent['id']}/variations").json()
+    assert {v["stock_quantity"] for v in again} == {7}
+
+
+def test_stock_quantity_is_ignored_when_stock_is_not_managed(shop):
+    product = next(
+        r
+        for r in shop.store.products.values()
+        if r["type"] == "simple" and r["manage_stock"] is False
+    )
+    response = shop.put(f"/products/{product['id']}", {"stock_quantity": 12})
+    assert response.status_code == 200
+    assert response.json()["stock_quantity"] is None
+    managed = shop.put(
+        f"/products/{product['id']}", {"manage_stock": True, "stock_quantity": 12}
+    ).json()
+    assert (managed["manage_stock"], managed["stock_quantity"], managed["stock_status"]) == (
+        True,
+        12,
+        "instock",
+    )
+    both = shop.put(
+        f"/products/{product['id']}", {"stock_quantity": 5, "inventory_delta": 100}
+    ).json()
+    assert both["stock_quantity"] == 5  # stock_quantity wins over inventory_delta
