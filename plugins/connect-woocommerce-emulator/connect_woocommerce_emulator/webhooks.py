@@ -98,10 +98,12 @@ def signature(body, secret):
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def _webhook(store, webhook_id, status=404):
+def _webhook(store, webhook_id, status=400, message="ID is invalid."):
+    """An unknown id: ``get_item`` and ``update_item`` answer 400 "ID is invalid." (from
+    ``prepare_item_for_response`` / ``update_item``), ``delete_item`` 404 "Invalid ID."."""
     record = store.webhooks.get(webhook_id)
     if record is None:
-        raise RestError("woocommerce_rest_webhook_invalid_id", "Invalid ID.", status)
+        raise RestError("woocommerce_rest_webhook_invalid_id", message, status)
     return record
 
 
@@ -117,17 +119,18 @@ def _apply(record, body, creating):
             errors[name] = ("rest_invalid_type", f"{name} is not of type string.")
     if errors:
         raise invalid_params(errors)
-    if "topic" in body or creating:
+    if body.get("topic") or creating:
         topic = str(body.get("topic") or "").lower()
         if not valid_topic(topic):
+            message = "Webhook topic is required and must be valid."
             raise RestError(
                 "woocommerce_rest_webhook_invalid_topic",
-                "Webhook topic is required and must be valid.",
+                message if creating else "Webhook topic must be valid.",
                 400,
             )
         record["topic"] = topic
         record["hooks"] = TOPIC_HOOKS.get(topic, [])
-    if "delivery_url" in body or creating:
+    if body.get("delivery_url") or creating:
         if not valid_url(body.get("delivery_url")):
             raise RestError(
                 "woocommerce_rest_webhook_invalid_delivery_url",
@@ -170,7 +173,7 @@ def post_webhook(call):
         "id": store.next_webhook_id,
         "name": "",
         "status": "active",
-        "secret": secrets.token_urlsafe(37),
+        "secret": secrets.token_urlsafe(37),  # wp_generate_password( 50, true, true )
         "created": now,
         "modified": now,
         "failure_count": 0,
@@ -179,7 +182,7 @@ def post_webhook(call):
     _apply(record, body, creating=True)
     if not record["name"]:
         local = now.astimezone(store.tz)
-        record["name"] = f"Webhook created on {local:%B %d, %Y @ %I:%M %p}"
+        record["name"] = f"Webhook created on {local:%b %d, %Y @ %I:%M %p}"  # 'M d, Y @ h:i A'
     store.next_webhook_id += 1
     store.webhooks[record["id"]] = record
     store.touch()
@@ -204,11 +207,11 @@ def put_webhook(call, id):
 @router.route(r"wc/v3/webhooks/(?P<id>\d+)", "DELETE", "delete")
 def delete_webhook(call, id):
     store = call.store
-    record = _webhook(store, id)
-    if not call.args.boolean("force", False):
+    if not call.args.boolean("force", False):  # checked before the id
         raise RestError(
             "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.", 501
         )
+    record = _webhook(store, id, status=404, message="Invalid ID.")
     del store.webhooks[id]
     store.touch()
     return render.webhook(store, record, call.site), 200, {}

@@ -125,6 +125,12 @@ def test_bad_subscriptions_are_refused(shop, receiver):
     assert bad_url.json()["code"] == "woocommerce_rest_webhook_invalid_delivery_url"
     missing = shop.post("/webhooks", {"topic": "order.created"})
     assert missing.json()["code"] == "rest_missing_callback_param"
+    unknown = shop.get("/webhooks/999")
+    assert (unknown.status_code, unknown.json()["message"]) == (400, "ID is invalid.")
+    not_forced = shop.session.delete(f"{shop.api}/webhooks/999", timeout=10)
+    assert not_forced.status_code == 501  # "do not support trashing" comes before the id check
+    forced = shop.session.delete(f"{shop.api}/webhooks/999", params={"force": "true"}, timeout=10)
+    assert (forced.status_code, forced.json()["message"]) == (404, "Invalid ID.")
 
 
 def test_order_updated_and_product_updated_for_a_variation(shop, receiver):
