@@ -3,7 +3,7 @@
 import argparse
 import logging
 
-from connect_woocommerce_emulator import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET, create_app
+from connect_woocommerce_emulator import DEMO_CONSUMER_KEY, create_app
 
 
 def main(argv=None):
@@ -41,8 +41,8 @@ def main(argv=None):
         shipment_tracking=not args.no_shipment_tracking,
     )
     print(
-        f"WooCommerce emulator on http://{args.host}:{args.port}/wp-json/wc/v3/ "
-        f"(consumer key {DEMO_CONSUMER_KEY}, secret {DEMO_CONSUMER_SECRET})",
+        f"WooCommerce emulator on http://{args.host}:{args.port}/wp-json/wc/v3/ (consumer key "
+        f"{DEMO_CONSUMER_KEY}; the secret is connect_woocommerce_emulator.DEMO_CONSUMER_SECRET)",
         flush=True,
     )
     from werkzeug.serving import run_simple

@@ -13,6 +13,7 @@ import json
 import struct
 import time
 import zlib
+from datetime import datetime
 
 from flask import Flask, Response, request
 
@@ -286,7 +287,7 @@ def _index(emulator, site):
         "description": "A WooCommerce emulator",
         "url": site,
         "home": site,
-        "gmt_offset": 1,
+        "gmt_offset": emulator.store.tz.utcoffset(datetime.now()).total_seconds() / 3600,
         "timezone_string": str(emulator.store.tz),
         "namespaces": namespaces,
         "authentication": [],
