@@ -8,7 +8,6 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 import uuid
 from datetime import datetime
 
@@ -16,18 +15,16 @@ import pytest
 import requests
 from connect_shopify_emulator import DEMO_CLIENT_SECRET, DEMO_TOKEN, MAIN_LOCATION, create_app
 from connect_shopify_emulator.state import SHIPPING
+from webhook_support import *  # noqa: F403  (the hub_url fixture)
+from webhook_support import (
+    hub_order,
+    reserved,
+    run_queued_webhook_runs,
+    wait_for,
+    webhook_runs,
+)
 
 from hub.testing import serve_app
-
-
-def _wait(predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Shop:
@@ -44,7 +41,7 @@ class Shop:
 
     def delivered(self):
         """Wait until the emulator's delivery thread has nothing left to send."""
-        _wait(lambda: self.emu.webhooks.pending() == 0, what="the emulator's deliveries")
+        wait_for(lambda: self.emu.webhooks.pending() == 0, what="the emulator's deliveries")
 
 
 @pytest.fixture
@@ -52,19 +49,6 @@ def shop():
     app = create_app(products=4, orders=0, seed=3, restore_rate=1e6, bucket_size=1e6)
     with serve_app(app) as server:
         yield Shop(server, app)
-
-
-@pytest.fixture
-def hub_url(hub_db, monkeypatch):
-    """The hub's web server on loopback, and HUB_PUBLIC_URL pointing at it."""
-    import hub.settings
-    from hub.app import create_app as create_hub
-
-    with serve_app(create_hub({"TESTING": True})) as server:
-        monkeypatch.setenv("HUB_PUBLIC_URL", server.url)
-        monkeypatch.setenv("HUB_WEBHOOK_DEBOUNCE", "0.5")
-        hub.settings.set_settings(hub.settings.load_settings())
-        yield server.url
 
 
 @pytest.fixture
@@ -93,48 +77,6 @@ def shopify(hub_url, shop):
     result = go_live(Integration.get_by_id(integration.id), force=True)
     assert result["live"] and result["webhooks"]["registered_at"], result
     return Integration.get_by_id(integration.id)
-
-
-def _webhook_runs(integration, feed=None):
-    from hub.models import FeedRun
-
-    query = FeedRun.select().where(
-        (FeedRun.integration == integration.id) & (FeedRun.trigger == "webhook")
-    )
-    if feed:
-        query = query.where(FeedRun.feed == feed)
-    return list(query.order_by(FeedRun.id))
-
-
-def _run_queued_webhook_runs(integration):
-    """Carry out the queued webhook runs in this process (what a worker would do)."""
-    from hub.engine.runs import execute_run
-
-    runs = [r for r in _webhook_runs(integration) if r.status == "queued"]
-    for r in runs:
-        execute_run(r.id)
-    return [type(r).get_by_id(r.id) for r in runs]
-
-
-def _hub_order(integration, external_id):
-    from hub.models import Order
-
-    return Order.get_or_none(
-        (Order.integration == integration.id) & (Order.external_id == external_id)
-    )
-
-
-def _reserved(sku):
-    from peewee import fn
-
-    from hub.models import Product, StockLevel
-
-    return (
-        StockLevel.select(fn.COALESCE(fn.SUM(StockLevel.reserved), 0))
-        .join(Product)
-        .where(Product.sku == sku)
-        .scalar()
-    )
 
 
 def _address(integration):
@@ -207,12 +149,12 @@ def test_a_new_order_is_imported_and_reserved_by_a_worker_within_seconds(
 
     worker_factory("--workers", "2")
     sku = shop.emu.shop.variants[next(iter(shop.emu.shop.variants))].sku
-    before = _reserved(sku)
+    before = reserved(sku)
     created = shop.control("/_emulator/orders", {"lines": [{"sku": sku, "quantity": 2}]})
-    order = _wait(lambda: _hub_order(shopify, created["id"]), what="the order in the hub")
+    order = wait_for(lambda: hub_order(shopify, created["id"]), what="the order in the hub")
     assert order.status == "to_ship"
-    assert _reserved(sku) == before + 2
-    (webhook_run,) = _webhook_runs(shopify, "import_new_orders")
+    assert reserved(sku) == before + 2
+    (webhook_run,) = webhook_runs(shopify, "import_new_orders")
     assert webhook_run.status == "succeeded" and webhook_run.created == 1
     delivery = WebhookDelivery.get(WebhookDelivery.integration == shopify.id)
     assert (delivery.event, delivery.external_ids, delivery.run_id) == (
@@ -273,11 +215,11 @@ def test_a_redelivery_is_accepted_once_and_deliveries_within_the_window_make_one
     assert [a.status_code for a in answers] == [202, 200] * 3
     assert [a.json()["status"] for a in answers[:2]] == ["queued", "duplicate"]
     assert WebhookDelivery.select().count() == 3
-    queued = _webhook_runs(shopify)
+    queued = webhook_runs(shopify)
     assert len(queued) == 1 and queued[0].status == "queued"  # one run for the three
-    (done,) = _run_queued_webhook_runs(shopify)
+    (done,) = run_queued_webhook_runs(shopify)
     assert done.status == "succeeded" and done.created == 3, done.message
-    assert all(_hub_order(shopify, o["id"]) for o in orders)
+    assert all(hub_order(shopify, o["id"]) for o in orders)
 
 
 def test_a_lost_delivery_is_reconciled_by_the_poll_and_a_late_one_changes_nothing(shopify, shop):
@@ -289,16 +231,16 @@ def test_a_lost_delivery_is_reconciled_by_the_poll_and_a_late_one_changes_nothin
     shop.control("/_emulator/webhooks/drop", {"count": 1})
     created = shop.control("/_emulator/orders", {"lines": [{"sku": sku, "quantity": 1}]})
     shop.delivered()
-    assert _webhook_runs(shopify) == []  # lost: nothing reached the hub
+    assert webhook_runs(shopify) == []  # lost: nothing reached the hub
     poll = scheduled(shopify, "import_new_orders")
     assert poll.status == "succeeded" and poll.created == 1
-    order = _hub_order(shopify, created["id"])
+    order = hub_order(shopify, created["id"])
     movements = StockMovement.select().where(StockMovement.reference_id == order.id).count()
     # the store touches the order (a note, a tag): orders/updated arrives after the poll
     shop.control(f"/_emulator/orders/{created['id']}", {})
     shop.delivered()
-    _wait(lambda: _webhook_runs(shopify), what="the late delivery's run")
-    (late,) = _run_queued_webhook_runs(shopify)
+    wait_for(lambda: webhook_runs(shopify), what="the late delivery's run")
+    (late,) = run_queued_webhook_runs(shopify)
     assert late.status == "succeeded" and late.created == 0 and late.unchanged == 1
     assert Order.select().where(Order.integration == shopify.id).count() == 1
     assert StockMovement.select().where(StockMovement.reference_id == order.id).count() == movements
@@ -306,19 +248,19 @@ def test_a_lost_delivery_is_reconciled_by_the_poll_and_a_late_one_changes_nothin
 
 def test_a_cancellation_in_the_store_cancels_the_order_and_releases_its_stock(shopify, shop):
     sku = next(iter(shop.emu.shop.variants.values())).sku
-    before = _reserved(sku)
+    before = reserved(sku)
     created = shop.control("/_emulator/orders", {"lines": [{"sku": sku, "quantity": 3}]})
     shop.delivered()
-    _wait(lambda: _webhook_runs(shopify), what="the order's run")
-    _run_queued_webhook_runs(shopify)
-    assert _reserved(sku) == before + 3
+    wait_for(lambda: webhook_runs(shopify), what="the order's run")
+    run_queued_webhook_runs(shopify)
+    assert reserved(sku) == before + 3
     shop.control(f"/_emulator/orders/{created['id']}", {"cancelled": True})
     shop.delivered()
-    _wait(lambda: _webhook_runs(shopify, "update_orders"), what="the cancellation's run")
-    (update,) = _run_queued_webhook_runs(shopify)
+    wait_for(lambda: webhook_runs(shopify, "update_orders"), what="the cancellation's run")
+    (update,) = run_queued_webhook_runs(shopify)
     assert update.feed == "update_orders" and update.status == "succeeded"
-    assert _hub_order(shopify, created["id"]).status == "cancelled"
-    assert _reserved(sku) == before
+    assert hub_order(shopify, created["id"]).status == "cancelled"
+    assert reserved(sku) == before
 
 
 def test_a_product_update_refreshes_just_that_product(shopify, shop):
@@ -328,8 +270,8 @@ def test_a_product_update_refreshes_just_that_product(shopify, shop):
     product.title = "Renamed in the admin"
     shop.control("/_emulator/products", {"touch": product.id})
     shop.delivered()
-    _wait(lambda: _webhook_runs(shopify, "update_products"), what="the product's run")
-    (run,) = _run_queued_webhook_runs(shopify)
+    wait_for(lambda: webhook_runs(shopify, "update_products"), what="the product's run")
+    (run,) = run_queued_webhook_runs(shopify)
     assert run.status == "succeeded", run.message
     assert run.processed == len(product._variants) and run.updated == len(product._variants)
     skus = [v.sku for v in product._variants]
