@@ -29,16 +29,17 @@ both in step. Money and times are typed ``Money`` (``str | Decimal``) and ``Time
 ``ShipmentRecordDict``'s ``shipped_at``, the order of ``hub_order_decision``) with the objects.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
+from typing import Any, Literal, NotRequired, TypeAlias, TypedDict, TypeVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from hub.bounds import MAX_QUANTITY, has_nul
 
 STOCK_SEMANTICS = ("sellable", "physical")
+FieldT = TypeVar("FieldT", bound=fields.Field[Any])
 
 Money: TypeAlias = str | Decimal  # "19.90" from a connector, Decimal("19.90") once loaded
 Timestamp: TypeAlias = str | datetime  # ISO-8601 in UTC from a connector, aware once loaded
@@ -69,8 +70,13 @@ class RecordSchema(Schema):
             raise ValidationError(bad)
 
 
+def _optional(field: Callable[..., FieldT], *args: Any, **kwargs: Any) -> FieldT:
+    """A field the record may leave out or set to null (``None`` once loaded)."""
+    return field(*args, allow_none=True, load_default=None, **kwargs)
+
+
 def _money() -> fields.Decimal:
-    return fields.Decimal(as_string=True, allow_none=True, load_default=None, places=None)
+    return _optional(fields.Decimal, as_string=True, places=None)
 
 
 def _id(required: bool = True) -> fields.String:
@@ -88,16 +94,14 @@ class ProductRecord(RecordSchema):
     external_id = fields.String(required=True, validate=validate.Length(min=1, max=255))
     sku = fields.String(required=True, validate=validate.Length(min=1, max=128))
     name = fields.String(required=True, validate=validate.Length(min=1, max=512))
-    barcode = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=64))
-    weight_kg = fields.Decimal(
-        as_string=True, allow_none=True, load_default=None, validate=validate.Range(min=0)
-    )
+    barcode = _optional(fields.String, validate=validate.Length(max=64))
+    weight_kg = _optional(fields.Decimal, as_string=True, validate=validate.Range(min=0))
     price = _money()
-    currency = fields.String(allow_none=True, load_default=None, validate=validate.Length(equal=3))
-    parent = fields.String(allow_none=True, load_default=None)
-    parent_name = fields.String(allow_none=True, load_default=None)
+    currency = _optional(fields.String, validate=validate.Length(equal=3))
+    parent = _optional(fields.String)
+    parent_name = _optional(fields.String)
     active = fields.Boolean(load_default=True)
-    updated_at = fields.AwareDateTime(allow_none=True, load_default=None, format="iso")
+    updated_at = _optional(fields.AwareDateTime, format="iso")
     store_refs = fields.Dict(keys=fields.String(), load_default=dict)
     cursor = fields.String(required=True)
 
@@ -107,36 +111,34 @@ class ImageRecord(RecordSchema):
 
     product_external_id = fields.String(required=True)
     url = fields.Url(required=True, require_tld=False, schemes={"http", "https"})
-    external_id = fields.String(allow_none=True, load_default=None)
+    external_id = _optional(fields.String)
     position = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    alt = fields.String(allow_none=True, load_default=None)
+    alt = _optional(fields.String)
 
 
 class AddressRecord(RecordSchema):
-    name = fields.String(allow_none=True, load_default=None)
-    company = fields.String(allow_none=True, load_default=None)
-    address1 = fields.String(allow_none=True, load_default=None)
-    address2 = fields.String(allow_none=True, load_default=None)
-    city = fields.String(allow_none=True, load_default=None)
-    postcode = fields.String(allow_none=True, load_default=None)
-    region = fields.String(allow_none=True, load_default=None)
-    country_code = fields.String(
-        allow_none=True, load_default=None, validate=validate.Length(equal=2)
-    )
-    phone = fields.String(allow_none=True, load_default=None)
-    email = fields.String(allow_none=True, load_default=None)
+    name = _optional(fields.String)
+    company = _optional(fields.String)
+    address1 = _optional(fields.String)
+    address2 = _optional(fields.String)
+    city = _optional(fields.String)
+    postcode = _optional(fields.String)
+    region = _optional(fields.String)
+    country_code = _optional(fields.String, validate=validate.Length(equal=2))
+    phone = _optional(fields.String)
+    email = _optional(fields.String)
 
 
 class ShippingMethodRecord(RecordSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    title = fields.String(allow_none=True, load_default=None)
+    title = _optional(fields.String)
 
 
 class OrderLineRecord(RecordSchema):
     external_id = fields.String(required=True)
-    sku = fields.String(allow_none=True, load_default=None)  # None: the core reports it
-    product_external_id = fields.String(allow_none=True, load_default=None)
-    name = fields.String(allow_none=True, load_default=None)
+    sku = _optional(fields.String)  # None: the core reports it
+    product_external_id = _optional(fields.String)
+    name = _optional(fields.String)
     quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
     price = _money()
 
@@ -150,8 +152,8 @@ class OrderStatusRecord(RecordSchema):
     cancelled = fields.Boolean(required=True)
     refunded = fields.Boolean(load_default=False)  # fully refunded
     fulfilled = fields.Boolean(load_default=False)  # shipped in the store
-    store_status = fields.String(allow_none=True, load_default=None)  # raw, for mapping
-    updated_at = fields.AwareDateTime(allow_none=True, load_default=None, format="iso")
+    store_status = _optional(fields.String)  # raw, for mapping
+    updated_at = _optional(fields.AwareDateTime, format="iso")
     cursor = fields.String(required=True)
 
 
@@ -159,12 +161,12 @@ class OrderRecord(OrderStatusRecord):
     """A whole order, as the store took it."""
 
     created_at = fields.AwareDateTime(required=True, format="iso")
-    currency = fields.String(allow_none=True, load_default=None)
+    currency = _optional(fields.String)
     total = _money()
-    customer_email = fields.String(allow_none=True, load_default=None)
-    shipping_method = fields.Nested(ShippingMethodRecord, allow_none=True, load_default=None)
-    shipping_address = fields.Nested(AddressRecord, allow_none=True, load_default=None)
-    billing_address = fields.Nested(AddressRecord, allow_none=True, load_default=None)
+    customer_email = _optional(fields.String)
+    shipping_method = _optional(fields.Nested, ShippingMethodRecord)
+    shipping_address = _optional(fields.Nested, AddressRecord)
+    billing_address = _optional(fields.Nested, AddressRecord)
     lines = fields.List(
         fields.Nested(OrderLineRecord), required=True, validate=validate.Length(min=1)
     )
@@ -178,7 +180,7 @@ class StockRecord(RecordSchema):
     """
 
     external_id = fields.String(required=True)
-    sku = fields.String(allow_none=True, load_default=None)
+    sku = _optional(fields.String)
     quantity = fields.Integer(
         required=True, validate=validate.Range(min=-MAX_QUANTITY, max=MAX_QUANTITY)
     )
@@ -193,8 +195,8 @@ class StockRecord(RecordSchema):
 class SupplierRecord(RecordSchema):
     external_id = fields.String(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    email = fields.String(allow_none=True, load_default=None)
-    phone = fields.String(allow_none=True, load_default=None)
+    email = _optional(fields.String)
+    phone = _optional(fields.String)
     active = fields.Boolean(load_default=True)
     cursor = fields.String(required=True)
 
@@ -203,9 +205,9 @@ class ProductSupplierRecord(RecordSchema):
     external_id = fields.String(required=True)
     supplier_external_id = fields.String(required=True)
     product_external_id = fields.String(required=True)  # the stockable item's external id
-    supplier_reference = fields.String(allow_none=True, load_default=None)
+    supplier_reference = _optional(fields.String)
     price = _money()
-    currency = fields.String(allow_none=True, load_default=None)
+    currency = _optional(fields.String)
     cursor = fields.String(required=True)
 
 
@@ -222,7 +224,7 @@ class StockPush(RecordSchema):
     sku = fields.String(required=True)
     external_id = fields.String(required=True)
     quantity = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_QUANTITY))
-    previous = fields.Integer(allow_none=True, load_default=None)
+    previous = _optional(fields.Integer)
     store_refs = fields.Dict(keys=fields.String(), load_default=dict)
 
 
@@ -239,20 +241,20 @@ class PushResult(RecordSchema):
     status = fields.String(
         required=True, validate=validate.OneOf(["ok", "unchanged", "conflict", "error"])
     )
-    message = fields.String(allow_none=True, load_default=None)
-    hint = fields.String(allow_none=True, load_default=None)
+    message = _optional(fields.String)
+    hint = _optional(fields.String)
     store_quantity = fields.Integer(
         allow_none=True,
         load_default=None,
         validate=validate.Range(min=-MAX_QUANTITY, max=MAX_QUANTITY),
     )
-    external_id = fields.String(allow_none=True, load_default=None)  # e.g. the store's shipment id
+    external_id = _optional(fields.String)  # e.g. the store's shipment id
 
 
 class ShipmentLine(RecordSchema):
     sku = fields.String(required=True)
     order_line_external_id = fields.String(required=True)
-    product_external_id = fields.String(allow_none=True, load_default=None)
+    product_external_id = _optional(fields.String)
     quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
 
 
@@ -266,9 +268,9 @@ class ShipmentRecord(RecordSchema):
     order_external_id = fields.String(required=True)
     order_number = fields.String(required=True)
     carrier = fields.String(required=True)  # the carrier the merchant mapped
-    carrier_code = fields.String(allow_none=True, load_default=None)
+    carrier_code = _optional(fields.String)
     tracking_number = fields.String(required=True)
-    tracking_url = fields.String(allow_none=True, load_default=None)
+    tracking_url = _optional(fields.String)
     notify_customer = fields.Boolean(load_default=False)
     shipped_at = fields.AwareDateTime(required=True, format="iso")
     lines = fields.List(fields.Nested(ShipmentLine), required=True, validate=validate.Length(min=1))
@@ -287,9 +289,9 @@ class SettingSpec(RecordSchema):
     type = fields.String(load_default="string", validate=validate.OneOf(SETTING_TYPES))
     required = fields.Boolean(load_default=False)
     secret = fields.Boolean(load_default=False)  # stored encrypted, never shown
-    default = fields.Raw(allow_none=True, load_default=None)
-    help = fields.String(allow_none=True, load_default=None)
-    choices = fields.List(fields.String(), allow_none=True, load_default=None)
+    default = _optional(fields.Raw)
+    help = _optional(fields.String)
+    choices = _optional(fields.List, fields.String())
     choices_from_store = fields.Boolean(load_default=False)  # hub_setting_choices answers
 
     @validates_schema
@@ -303,15 +305,15 @@ class SettingSpec(RecordSchema):
 class ConnectorInfo(RecordSchema):
     key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
     label = fields.String(required=True)
-    description = fields.String(allow_none=True, load_default=None)
+    description = _optional(fields.String)
     stock_semantics = fields.String(required=True, validate=validate.OneOf(STOCK_SEMANTICS))
     settings = fields.List(fields.Nested(SettingSpec), load_default=list)
-    docs_url = fields.String(allow_none=True, load_default=None)
+    docs_url = _optional(fields.String)
 
 
 class ConnectionReport(RecordSchema):
     ok = fields.Boolean(required=True)
-    store_name = fields.String(allow_none=True, load_default=None)
+    store_name = _optional(fields.String)
     details = fields.Dict(load_default=dict)  # version, plan, MSI present, scopes…
     problems = fields.List(fields.String(), load_default=list)  # "missing scope write_inventory"
 
@@ -328,8 +330,8 @@ class OrderDecision(RecordSchema):
         required=True, validate=validate.OneOf(["import", "hold", "skip", "error"])
     )
     code = fields.String(required=True)
-    message = fields.String(allow_none=True, load_default=None)
-    hint = fields.String(allow_none=True, load_default=None)
+    message = _optional(fields.String)
+    hint = _optional(fields.String)
 
 
 class WebhookSubscription(RecordSchema):

@@ -33,6 +33,8 @@ def field_schema(f):
         schema = {"type": kind}
     if f.allow_none and "$ref" not in schema:
         schema["nullable"] = True
+    if f.metadata.get("format"):
+        schema["format"] = f.metadata["format"]
     if f.metadata.get("description"):
         schema["description"] = f.metadata["description"]
     return schema

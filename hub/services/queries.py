@@ -104,6 +104,17 @@ class BaseSchema(Schema):
         ordered = True
 
 
+class Timestamp(fields.String):
+    """A moment as ISO 8601 UTC with a Z (``hub.models.iso``), or null: dumped from a datetime,
+    passed through when a summary dict already holds the text. ``date-time`` in the OpenAPI."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_none=True, metadata={"format": "date-time"}, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(iso(value) if isinstance(value, datetime) else value, attr, obj)
+
+
 class BindingOut(BaseSchema):
     integration = fields.String()
     external_id = fields.String()
@@ -140,28 +151,28 @@ class OrderOut(BaseSchema):
     paid = fields.Boolean()
     shipping_method = fields.String(allow_none=True)
     carrier = fields.String(allow_none=True)
-    ordered_at = fields.String(allow_none=True)
+    ordered_at = Timestamp()
     lines = fields.List(fields.Nested(OrderLineOut))
 
 
 class HeldOrderOut(BaseSchema):
     id = fields.Integer()
-    integration = fields.String()
-    number = fields.String()
+    integration = fields.String(attribute="integration.name")
+    number = fields.String(attribute="reference")
     external_id = fields.String()
     reason = fields.String()
     status = fields.String(
         metadata={"description": "held, or expired: no longer re-checked, stock still reserved"}
     )
-    held_at = fields.String(allow_none=True)
-    next_check_at = fields.String(allow_none=True)
+    held_at = Timestamp()
+    next_check_at = Timestamp()
     checks = fields.Integer()
 
 
 class StockOut(BaseSchema):
     id = fields.Integer()
-    sku = fields.String()
-    warehouse = fields.String()
+    sku = fields.String(attribute="product.sku")
+    warehouse = fields.String(attribute="warehouse.code")
     on_hand = fields.Integer()
     reserved = fields.Integer()
     available = fields.Integer()
@@ -169,8 +180,8 @@ class StockOut(BaseSchema):
 
 class MovementOut(BaseSchema):
     id = fields.Integer()
-    sku = fields.String()
-    warehouse = fields.String()
+    sku = fields.String(attribute="product.sku")
+    warehouse = fields.String(attribute="warehouse.code")
     type = fields.String()
     quantity = fields.Integer()
     reserved_change = fields.Integer()
@@ -182,7 +193,7 @@ class MovementOut(BaseSchema):
     reason = fields.String(allow_none=True)
     user = fields.String(allow_none=True)
     run_id = fields.Integer(allow_none=True)
-    created_at = fields.String(allow_none=True)
+    created_at = Timestamp()
 
 
 class WarehouseOut(BaseSchema):
@@ -214,9 +225,9 @@ class RunOut(BaseSchema):
     counts = fields.Nested(CountsOut)
     processed = fields.Integer()
     total = fields.Integer(allow_none=True)
-    queued_at = fields.String(allow_none=True)
-    started_at = fields.String(allow_none=True)
-    finished_at = fields.String(allow_none=True)
+    queued_at = Timestamp()
+    started_at = Timestamp()
+    finished_at = Timestamp()
     duration = fields.Float(allow_none=True)
     attempts = fields.Integer()
     message = fields.String(allow_none=True)
@@ -232,8 +243,8 @@ class EventOut(BaseSchema):
     message = fields.String()
     hint = fields.String(allow_none=True)
     count = fields.Integer()
-    first_seen = fields.String(allow_none=True)
-    last_seen = fields.String(allow_none=True)
+    first_seen = Timestamp()
+    last_seen = Timestamp()
     resolved = fields.Boolean()
     run = fields.Integer(allow_none=True)
 
@@ -249,10 +260,10 @@ class IntegrationOut(BaseSchema):
     status_mapping = fields.Dict()
     default_warehouse = fields.String(allow_none=True)
     warehouses = fields.List(fields.String())
-    orders_since = fields.String(allow_none=True)
-    stock_imported_at = fields.String(allow_none=True)
-    went_live_at = fields.String(allow_none=True)
-    created_at = fields.String(allow_none=True)
+    orders_since = Timestamp()
+    stock_imported_at = Timestamp()
+    went_live_at = Timestamp()
+    created_at = Timestamp()
 
 
 class IntegrationMaskedOut(IntegrationOut):
@@ -278,7 +289,7 @@ class ShipmentOut(BaseSchema):
     tracking_url = fields.String(allow_none=True)
     confirmation_status = fields.String()
     created_by = fields.String(allow_none=True)
-    created_at = fields.String(allow_none=True)
+    created_at = Timestamp()
     lines = fields.List(fields.Nested(ShipmentLineOut))
 
 
@@ -302,11 +313,11 @@ class PurchaseOrderOut(BaseSchema):
     received_quantity = fields.Integer()
     total = fields.String()
     created_by = fields.String(allow_none=True)
-    created_at = fields.String(allow_none=True)
-    ordered_at = fields.String(allow_none=True)
-    expected_at = fields.String(allow_none=True)
-    received_at = fields.String(allow_none=True)
-    cancelled_at = fields.String(allow_none=True)
+    created_at = Timestamp()
+    ordered_at = Timestamp()
+    expected_at = Timestamp()
+    received_at = Timestamp()
+    cancelled_at = Timestamp()
     notes = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(PurchaseOrderLineOut))  # one purchase order, not a list
 
@@ -388,51 +399,6 @@ def order_dicts(orders: list[Order]) -> list[dict]:
     ]
 
 
-def held_dict(h: HeldRecord) -> dict:
-    return {
-        "id": h.id,
-        "integration": h.integration.name,
-        "number": h.reference,
-        "external_id": h.external_id,
-        "reason": h.reason,
-        "status": h.status,
-        "held_at": iso(h.held_at),
-        "next_check_at": iso(h.next_check_at),
-        "checks": h.checks,
-    }
-
-
-def stock_dict(level: StockLevel) -> dict:
-    return {
-        "id": level.id,
-        "sku": level.product.sku,
-        "warehouse": level.warehouse.code,
-        "on_hand": level.on_hand,
-        "reserved": level.reserved,
-        "available": level.available,
-    }
-
-
-def movement_dict(m: StockMovement) -> dict:
-    return {
-        "id": m.id,
-        "sku": m.product.sku,
-        "warehouse": m.warehouse.code,
-        "type": m.type,
-        "quantity": m.quantity,
-        "reserved_change": m.reserved_change,
-        "on_hand_after": m.on_hand_after,
-        "reserved_after": m.reserved_after,
-        "reference_type": m.reference_type,
-        "reference_id": m.reference_id,
-        "reference": m.reference,
-        "reason": m.reason,
-        "user": m.user,
-        "run_id": m.run_id,
-        "created_at": iso(m.created_at),
-    }
-
-
 def warehouse_dict(wh: Warehouse) -> dict:
     count, on_hand, reserved = (
         StockLevel.select(
@@ -480,9 +446,9 @@ def _each(row_dict: Callable[[Any], dict]) -> Callable[[list], list[dict]]:
 
 PRODUCTS = Listing(ProductOut, product_dicts)
 ORDERS = Listing(OrderOut, order_dicts)
-HELD_ORDERS = Listing(HeldOrderOut, _each(held_dict))
-STOCK = Listing(StockOut, _each(stock_dict))
-MOVEMENTS = Listing(MovementOut, _each(movement_dict))
+HELD_ORDERS = Listing(HeldOrderOut, list)  # the schemas read these rows themselves
+STOCK = Listing(StockOut, list)
+MOVEMENTS = Listing(MovementOut, list)
 WAREHOUSES = Listing(WarehouseOut, _each(warehouse_dict))
 RUNS = Listing(RunOut, _each(lambda r: run_summary(r, events=False)))
 EVENTS = Listing(EventOut, _each(event_summary))
