@@ -13,6 +13,7 @@ from datetime import datetime
 
 import pytest
 import requests
+from conftest import BACKENDS
 from connect_shopify_emulator import DEMO_CLIENT_SECRET, DEMO_TOKEN, MAIN_LOCATION, create_app
 from connect_shopify_emulator.state import SHIPPING
 from webhook_support import *  # noqa: F403  (the hub_url fixture)
@@ -191,6 +192,7 @@ def test_a_bad_signature_is_refused_and_logged_and_a_wrong_address_is_a_404(shop
     assert not FeedRun.select().where(FeedRun.trigger == "webhook").exists()
 
 
+@pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
 def test_a_redelivery_is_accepted_once_and_deliveries_within_the_window_make_one_run(
     shopify, shop, hub_url
 ):
