@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import harness  # noqa: E402
-from bench_first_import import HUB, PG_ADMIN, FreshDatabase  # noqa: E402
+from bench_first_import import HUB, FreshDatabase  # noqa: E402
 from bench_update import MAGENTO_DEMO  # noqa: E402
 from hub_feed import hub_env  # noqa: E402
 
@@ -107,11 +107,15 @@ def hub_run(template):
 def bench(n_orders, n_products, db_kind, repeat):
     args = ["--products", n_products, "--orders", n_orders, "--configurables", 0]
     floors, hubs = [], []
-    with harness.start_emulator("connect_magento_emulator", *args, "--virtuals", 0, "--quiet") as emu:
+    with harness.start_emulator(
+        "connect_magento_emulator", *args, "--virtuals", 0, "--quiet"
+    ) as emu:
         template = Template(db_kind, emu.url)
         try:
             for _ in range(repeat):
-                floor = harness.measure([sys.executable, "benchmarks/floor_magento_orders.py", emu.url])
+                floor = harness.measure(
+                    [sys.executable, "benchmarks/floor_magento_orders.py", emu.url]
+                )
                 assert floor["returncode"] == 0, floor["stderr"]
                 floor["result"] = json.loads(floor["stdout"])
                 assert floor["result"]["orders"] == n_orders, floor["result"]

@@ -104,3 +104,82 @@ def setup(
 def update(connector, url, secrets, workdir, settings=None):
     _open(workdir)
     return _run()
+
+
+def prepare_export(connector, url, secrets, workdir, database_url=None):
+    """The state after a merchant's first stock export: catalogue and stock imported, the
+    integration live, every binding pushed (pushed = store quantity = target, as a first
+    export leaves them; written directly rather than sending the whole catalogue)."""
+    settings = {}
+    if connector == "shopify":  # the emulator has two active locations: the main one
+        from connect_shopify_emulator import MAIN_LOCATION
+
+        settings["location_id"] = MAIN_LOCATION
+    setup(connector, url, secrets, workdir, database_url, settings, import_products=True)
+    stock = _run("import_stock")
+    assert stock["status"] == "succeeded", stock
+    from hub.db import db
+    from hub.feeds.targets import targets
+    from hub.models import Binding, Integration, utcnow
+    from hub.services.integrations import get_integration
+
+    integration = get_integration("bench")
+    semantics = "physical" if connector == "magento" else "sellable"
+    bindings = list(
+        Binding.select(Binding.id, Binding.hub_id).where(
+            (Binding.integration == integration.id) & (Binding.kind == "product")
+        )
+    )
+    now = utcnow()
+    with db.atomic():
+        Integration.update(mode="production", full_export_pending=False).where(
+            Integration.id == integration.id
+        ).execute()
+        for i in range(0, len(bindings), 1000):
+            chunk = bindings[i : i + 1000]
+            wanted = targets(integration, semantics, [b.hub_id for b in chunk])
+            for b in chunk:
+                Binding.update(
+                    pushed_quantity=wanted[b.hub_id],
+                    store_quantity=wanted[b.hub_id],
+                    pushed_at=now,
+                ).where(Binding.id == b.id).execute()
+    return {"bindings": len(bindings)}
+
+
+def change_stock(workdir, product_offset, count, database_url=None):
+    """A delivery of one unit to ``count`` products (those from ``product_offset`` in id
+    order), written as the stock service writes a level (on hand and updated_at)."""
+    _open(workdir, database_url)
+    from hub.db import db
+    from hub.models import Binding, StockLevel, utcnow
+
+    ids = [
+        b.hub_id
+        for b in Binding.select(Binding.hub_id)
+        .where(Binding.kind == "product")
+        .order_by(Binding.hub_id)
+        .offset(product_offset)
+        .limit(count)
+    ]
+    with db.atomic():
+        for i in range(0, len(ids), 500):
+            StockLevel.update(on_hand=StockLevel.on_hand + 1, updated_at=utcnow()).where(
+                StockLevel.product.in_(ids[i : i + 500])
+            ).execute()
+    from hub.models import Product
+
+    return {"skus": [p.sku for p in Product.select(Product.sku).where(Product.id.in_(ids))]}
+
+
+def sent_skus(workdir, database_url=None):
+    """What the last export run sent (its outbox) and its counts."""
+    _open(workdir, database_url)
+    from hub.models import FeedRun, OutboxItem
+
+    run = FeedRun.select().order_by(FeedRun.id.desc()).get()
+    return {
+        "sent": [
+            o.key for o in OutboxItem.select().where((OutboxItem.run == run.id) & OutboxItem.sent)
+        ]
+    }
