@@ -29,7 +29,14 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, SIGNATURE_TYPE_QUERY
 from requests_oauthlib import OAuth1
 
 from hub.errors import ConfigurationError, TransientError
-from hub.toolkit import KeysetCursor, PageStream, json_or_none, raise_for_status, send
+from hub.toolkit import (
+    KeysetCursor,
+    PageStream,
+    chunked,
+    json_or_none,
+    raise_for_status,
+    send,
+)
 
 API_PATH = "/wp-json/wc/v3"
 STORE = "WooCommerce"
@@ -251,6 +258,22 @@ class WooClient:
             )
         total = response.headers.get("X-WP-Total")
         return rows, int(total) if str(total or "").isdigit() else None
+
+    def by_id(self, path, ids):
+        """{id: row} of the collection ``path`` limited to ``ids`` (``include=``, a page of
+        ids a request); ids the store does not have are absent."""
+        found = {}
+        for chunk in chunked(sorted({int(i) for i in ids}), self.page_size):
+            rows, _total = self.rows(
+                path,
+                {
+                    "include": ",".join(map(str, chunk)),
+                    "per_page": len(chunk),
+                    "orderby": "include",
+                },
+            )
+            found.update({int(r["id"]): r for r in rows if str(r.get("id", "")).isdigit()})
+        return found
 
     # -- streams -------------------------------------------------------------------------------
 

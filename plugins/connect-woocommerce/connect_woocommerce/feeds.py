@@ -14,7 +14,6 @@ from connect_woocommerce.client import CREATED, MODIFIED, WooClient, row_cursor
 from connect_woocommerce.outbound import tracking_extension
 from hub import Skip, hookimpl
 from hub.errors import AuthenticationError, ConnectorError
-from hub.toolkit import chunked
 
 STOCKABLE = ("simple", "variable")
 VARIATION_THREADS = 4  # parents whose variations are requested at once
@@ -106,23 +105,11 @@ def hub_fetch_products_by_id(ctx, external_ids):
     variable product whose variations are all read); ids the store no longer has are left
     out."""
     wc = WooClient(ctx)
-    found = _by_id(wc, "products", [i for i in external_ids if str(i).isdigit()])
+    found = wc.by_id("products", [i for i in external_ids if str(i).isdigit()])
     pages = [[found[i] for i in sorted(found)]]
     return product_records(
         wc, stockable_items(wc, pages), lambda owner: mapping.id_cursor(owner["id"])
     )
-
-
-def _by_id(wc, path, ids):
-    """{id: row} of ``path`` limited to ``ids`` (``include``, 100 a request)."""
-    found = {}
-    for chunk in chunked(sorted({int(i) for i in ids}), wc.page_size):
-        rows, _total = wc.rows(
-            path,
-            {"include": ",".join(map(str, chunk)), "per_page": len(chunk), "orderby": "include"},
-        )
-        found.update({int(r["id"]): r for r in rows if str(r.get("id", "")).isdigit()})
-    return found
 
 
 def _image(product_id, image, position):
@@ -144,13 +131,13 @@ def hub_fetch_product_images(ctx, products):
     for p in wanted:
         parent = str(p.get("parent") or (p.get("store_refs") or {}).get("parent_id") or "")
         by_parent.setdefault(int(parent) if parent.isdigit() else None, []).append(p)
-    parents = _by_id(wc, "products", [k for k in by_parent if k is not None])
-    simple = _by_id(wc, "products", [p["external_id"] for p in by_parent.get(None, [])])
+    parents = wc.by_id("products", [k for k in by_parent if k is not None])
+    simple = wc.by_id("products", [p["external_id"] for p in by_parent.get(None, [])])
     for parent_id, asked in by_parent.items():
         rows = (
             simple
             if parent_id is None
-            else _by_id(wc, f"products/{parent_id}/variations", [p["external_id"] for p in asked])
+            else wc.by_id(f"products/{parent_id}/variations", [p["external_id"] for p in asked])
         )
         for product in asked:
             raw = rows.get(int(product["external_id"]))

@@ -46,11 +46,7 @@ def _parent_of(item):
 def _current(wc, parent, items):
     """{id: row} of the items as the store has them now."""
     path = "products" if parent is None else f"products/{parent}/variations"
-    ids = sorted({int(i["external_id"]) for i in items})
-    rows, _total = wc.rows(
-        path, {"include": ",".join(map(str, ids)), "per_page": len(ids), "orderby": "include"}
-    )
-    return {int(r["id"]): r for r in rows if str(r.get("id", "")).isdigit()}
+    return wc.by_id(path, [i["external_id"] for i in items])
 
 
 def _check(item, row):
