@@ -58,6 +58,13 @@ def _check(item, row):
             f"WooCommerce has no product {item['external_id']} ({sku}) any more",
             hint="The product was deleted or turned into another type: run Update products.",
         )
+    if row.get("manage_stock") == "parent":
+        return failed(
+            sku,
+            f"WooCommerce variation {sku} sells from its parent product's stock: the hub counts "
+            "stock per variation",
+            hint="Tick 'Manage stock?' on the variation itself in WooCommerce.",
+        )
     if row.get("manage_stock") is not True:
         return failed(
             sku,

@@ -118,3 +118,31 @@ def test_stock_levels_are_sellable_quantities(store, ctx, records_of):
         r["sku"]: r["quantity"] for r in feeds.hub_fetch_stock_levels(ctx) if isinstance(r, dict)
     }
     assert after[record["sku"]] == record["quantity"] - 1  # on-hold takes the stock
+
+
+def test_a_variation_selling_from_its_parents_stock_is_reported_not_written(emulator, make_ctx):
+    ctx = make_ctx(emulator(products=60, orders=0))
+    wc = WooClient(ctx)
+    parent, variation = next(
+        (p, v)
+        for p, v in feeds.catalogue(wc)
+        if p is not None and v.get("manage_stock") == "parent"
+    )
+    read = next(
+        s
+        for s in feeds.hub_fetch_stock_levels(ctx)
+        if getattr(s, "external_id", None) == str(variation["id"])
+    )
+    assert read.code == "stock_managed_by_parent"
+    item = {
+        "sku": variation["sku"],
+        "external_id": str(variation["id"]),
+        "quantity": 7,
+        "previous": None,
+        "store_refs": {"parent_id": parent["id"]},
+    }
+    (result,) = outbound.hub_push_stock_levels(ctx, [item])
+    assert result["status"] == "error" and "parent product's stock" in result["message"]
+    assert (
+        WooClient(ctx).get(f"products/{parent['id']}")["stock_quantity"] == parent["stock_quantity"]
+    )
