@@ -39,7 +39,7 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 
 benchmark: $(VENV)/.installed-test
-	for c in shopify magento prestashop; do $(BIN)/python benchmarks/bench_update.py $$c || exit 1; done
+	for c in shopify magento prestashop woocommerce; do $(BIN)/python benchmarks/bench_update.py $$c || exit 1; done
 	$(BIN)/python benchmarks/bench_dashboard.py
 
 $(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS) $(EMULATORS))
