@@ -41,6 +41,7 @@ format: $(VENV)/.installed-test
 benchmark: $(VENV)/.installed-test
 	for c in shopify magento prestashop woocommerce; do $(BIN)/python benchmarks/bench_update.py $$c || exit 1; done
 	$(BIN)/python benchmarks/bench_dashboard.py
+	$(BIN)/python benchmarks/bench_webhooks.py
 
 $(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS) $(EMULATORS))
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
