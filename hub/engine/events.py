@@ -8,7 +8,7 @@ the same error. Every occurrence is also a line of its run's log (RunLog).
 from hub.bounds import EVENT_TEXT_MAX, shorten
 from hub.db import db
 from hub.errors import BadInput
-from hub.models import Event, RunLog, iso, utcnow
+from hub.models import Event, RunLog, utcnow
 from hub.models.feeds import SEVERITIES
 
 
@@ -31,48 +31,30 @@ def record_event(
     message = shorten(message, EVENT_TEXT_MAX)  # store text in it can be very long
     hint = shorten(hint, EVENT_TEXT_MAX) if hint else hint
     now = utcnow()
+    latest = {  # what the newest occurrence says
+        Event.severity: severity,
+        Event.feed: feed,
+        Event.external_id: external_id,
+        Event.message: message,
+        Event.hint: hint,
+        Event.details: details or {},
+        Event.last_seen: now,
+        Event.last_run: run.id if run else None,
+    }
+    key = {Event.integration: integration_id, Event.code: code, Event.reference: reference}
     with db.atomic():
-        Event.insert(
-            integration=integration_id,
-            feed=feed,
-            severity=severity,
-            code=code,
-            reference=reference,
-            external_id=external_id,
-            message=message,
-            hint=hint,
-            details=details or {},
-            count=0,
-            first_seen=now,
-            last_seen=now,
-            last_run=run.id if run else None,
-        ).on_conflict_ignore().execute()
-        (
-            Event.update(
-                count=Event.count + 1,
-                last_seen=now,
-                message=message,
-                hint=hint,
-                severity=severity,
-                feed=feed,
-                external_id=external_id,
-                details=details or {},
-                last_run=run.id if run else None,
-                resolved_at=None,
-                resolved_by=None,
-            )
-            .where(
-                (Event.integration == integration_id)
-                & (Event.code == code)
-                & (Event.reference == reference)
-            )
-            .execute()
-        )
-        event = Event.get(
-            (Event.integration == integration_id)
-            & (Event.code == code)
-            & (Event.reference == reference)
-        )
+        # one statement, new or seen again (INSERT … ON CONFLICT DO UPDATE, SQLite and
+        # PostgreSQL): seen again counts one more and re-opens a resolved event
+        Event.insert({**key, Event.count: 1, Event.first_seen: now, **latest}).on_conflict(
+            conflict_target=list(key),
+            update={
+                Event.count: Event.count + 1,
+                Event.resolved_at: None,
+                Event.resolved_by: None,
+                **latest,
+            },
+        ).execute()
+        event = Event.get(*(field == value for field, value in key.items()))
         if run is not None:
             RunLog.create(
                 run=run.id,
@@ -129,22 +111,3 @@ def resolve_event(event, user=None):
     event.resolved_by = getattr(user, "username", user) or "merchant"
     event.save()
     return event
-
-
-def event_summary(e):
-    """An event as the CLI (--json) and the JSON API show it: stable keys."""
-    return {
-        "id": e.id,
-        "integration": e.integration.name,
-        "feed": e.feed,
-        "severity": e.severity,
-        "code": e.code,
-        "reference": e.reference,
-        "message": e.message,
-        "hint": e.hint,
-        "count": e.count,
-        "first_seen": iso(e.first_seen),
-        "last_seen": iso(e.last_seen),
-        "resolved": e.resolved_at is not None,
-        "run": e.last_run_id,
-    }

@@ -103,6 +103,10 @@ class Event(BaseModel):
             (("severity", "resolved_at"), False),
         )
 
+    @property
+    def resolved(self):
+        return self.resolved_at is not None
+
 
 class RunLog(BaseModel):
     """One line of a run's log (every occurrence, while Event keeps one row per problem)."""

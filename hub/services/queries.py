@@ -22,7 +22,6 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, fields
 from peewee import Field, ModelSelect, fn
 
-from hub.engine.events import event_summary
 from hub.engine.runs import run_summary
 from hub.models import (
     Binding,
@@ -235,7 +234,7 @@ class RunOut(BaseSchema):
 
 class EventOut(BaseSchema):
     id = fields.Integer()
-    integration = fields.String()
+    integration = fields.String(attribute="integration.name")
     feed = fields.String(allow_none=True)
     severity = fields.String()
     code = fields.String()
@@ -246,7 +245,7 @@ class EventOut(BaseSchema):
     first_seen = Timestamp()
     last_seen = Timestamp()
     resolved = fields.Boolean()
-    run = fields.Integer(allow_none=True)
+    run = fields.Integer(attribute="last_run_id", allow_none=True)
 
 
 class IntegrationOut(BaseSchema):
@@ -451,7 +450,7 @@ STOCK = Listing(StockOut, list)
 MOVEMENTS = Listing(MovementOut, list)
 WAREHOUSES = Listing(WarehouseOut, _each(warehouse_dict))
 RUNS = Listing(RunOut, _each(lambda r: run_summary(r, events=False)))
-EVENTS = Listing(EventOut, _each(event_summary))
+EVENTS = Listing(EventOut, list)
 INTEGRATIONS = Listing(
     IntegrationOut, _each(lambda i: integration_summary(i, with_secrets_masked=False))
 )
