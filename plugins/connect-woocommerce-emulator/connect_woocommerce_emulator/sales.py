@@ -242,6 +242,16 @@ def post_note(call, order_id):
 # -- Shipment Tracking (only registered when the extension is "installed") -----------------------
 
 
+def _saved(store, order):
+    """The extension keeps its items in the order meta ``_wc_shipment_tracking_items``. The
+    emulator takes the strict reading of how it stores them: a full ``$order->save()``, which
+    moves ``date_modified`` and fires ``woocommerce_update_order`` (an ``order.updated``
+    webhook) — a client must expect its own shipment to come back as an update."""
+    order["modified"] = utcnow()
+    store.touch()
+    store.events.append(("order.updated", order["id"]))
+
+
 def _tracking(store, order_id, item, site):
     collection = f"{site}/wp-json/wc-shipment-tracking/v3/orders/{order_id}/shipment-trackings"
     return {
@@ -309,7 +319,7 @@ def delete_tracking(call, order_id, tracking_id):
     for item in items:
         if item["tracking_id"] == str(tracking_id):
             items.remove(item)
-            store.touch()
+            _saved(store, store.orders[order_id])
             return _tracking(store, order_id, item, call.site), 200, {}
     raise RestError("woocommerce_rest_order_invalid_tracking_id", "Invalid tracking ID.", 404)
 
@@ -356,5 +366,5 @@ def post_tracking(call, order_id):
         "date_shipped": day,
     }
     store.trackings.setdefault(order["id"], []).append(item)
-    store.touch()
+    _saved(store, order)
     return _tracking(store, order_id, item, call.site), 201, {}

@@ -73,6 +73,12 @@ class RestError(Exception):
         }
 
 
+def formatted_name(record):
+    """``WC_Product::get_formatted_name``: "Name (SKU)", or "Name (#id)" without an SKU; the
+    stock notes (``wc_trigger_stock_change_notifications``) join it with "from&rarr;to"."""
+    return f"{record['name']} ({record.get('sku') or '#' + str(record['id'])})"
+
+
 def utcnow():
     """Now, in whole seconds: WordPress stores ``Y-m-d H:i:s`` (``post_modified_gmt``)."""
     return datetime.now(UTC).replace(microsecond=0)
@@ -288,9 +294,7 @@ class Store:
             old = holder.get("stock_quantity") or 0
             self.set_stock(holder, old - line["quantity"], when)
             line["reduced_stock"] = line["quantity"]
-            changes.append(
-                f"{line['name']} ({line.get('sku') or holder['id']}) {old}→{old - line['quantity']}"
-            )
+            changes.append(f"{formatted_name(record)} {old}&rarr;{old - line['quantity']}")
         order["stock_reduced"] = True
         if changes:
             self.add_note(order, "Stock levels reduced: " + ", ".join(changes), when=when)
@@ -308,9 +312,7 @@ class Store:
                 continue
             old = holder.get("stock_quantity") or 0
             self.set_stock(holder, old + reduced, when)
-            changes.append(
-                f"{line['name']} ({line.get('sku') or holder['id']}) {old}→{old + reduced}"
-            )
+            changes.append(f"{formatted_name(record)} {old}&rarr;{old + reduced}")
         order["stock_reduced"] = False
         if changes:
             self.add_note(order, "Stock levels increased: " + ", ".join(changes), when=when)

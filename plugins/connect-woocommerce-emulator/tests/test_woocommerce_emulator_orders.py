@@ -44,6 +44,8 @@ def test_a_paid_order_reduces_stock_once_and_a_cancel_restores_it(shop):
     assert stock(shop, variation["id"]) == before
     notes = [n["note"] for n in shop.get(f"/orders/{order['id']}/notes").json()]
     assert any(n.startswith("Stock levels increased") for n in notes)
+    name = f"{variation['name']} ({variation['sku']})"
+    assert f"Stock levels reduced: {name} {before}&rarr;{before - 2}" in notes
     assert "Order status changed from Completed to Cancelled." in notes
 
 
