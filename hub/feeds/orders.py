@@ -33,6 +33,7 @@ from hub.outcomes import Invalid, Outcome
 from hub.records import serialise_record, validate_record
 from hub.services import orders as order_service
 from hub.services import stock
+from hub.services.bulk import insert_rows
 
 RECHECK_EVERY = timedelta(hours=1)
 ORDER_ERROR_CODES = (
@@ -46,17 +47,57 @@ ORDER_ERROR_CODES = (
 
 
 def import_new_orders(job):
+    """Orders since the checkpoint, by batches: each batch is one transaction (its orders,
+    lines, held records and stock reservations commit together, then the checkpoint moves),
+    and what the hub knows of the batch's orders and SKUs is read once for the batch."""
     # the first run starts at the integration's cut-off, not at the store's first order
     since = job.since() or iso_z(job.integration.orders_since.replace(tzinfo=UTC))
     stream = _holding_invalid(job, job.call("hub_fetch_new_orders", since=since))
-    for batch, cursor in batched_stream(job, stream, "order", batch_size=50, validate=False):
-        for raw in batch:
-            record = job.validate("order", raw)
-            if record is None:
-                _hold_unreadable(job, raw)
-            else:
-                process_order(job, record)
+    for batch, cursor in batched_stream(job, stream, "order", batch_size=100, validate=False):
+        with db.atomic():
+            records = []
+            for raw in batch:
+                record = job.validate("order", raw)
+                if record is None:
+                    _hold_unreadable(job, raw)
+                else:
+                    records.append(record)
+            known = KnownOrders(job.integration, records)
+            for record in records:
+                process_order(job, record, known=known)
         job.commit_checkpoint(cursor)
+
+
+class KnownOrders:
+    """What the hub holds for a batch of order records, read in three queries: the orders
+    already imported, the held records, the products of the lines' SKUs."""
+
+    def __init__(self, integration, records):
+        ids = [r["external_id"] for r in records]
+        self.imported = set()
+        self.held = {}
+        self.by_sku = {}
+        if not ids:
+            return
+        self.imported = {
+            o.external_id
+            for o in Order.select(Order.external_id).where(
+                (Order.integration == integration.id) & Order.external_id.in_(ids)
+            )
+        }
+        self.held = {
+            h.external_id: h
+            for h in HeldRecord.select().where(
+                (HeldRecord.integration == integration.id)
+                & (HeldRecord.kind == "order")
+                & HeldRecord.external_id.in_(ids)
+            )
+        }
+        skus = list({line["sku"] for r in records for line in r["lines"] if line.get("sku")})
+        for i in range(0, len(skus), 500):
+            self.by_sku.update(
+                {p.sku: p for p in Product.select().where(Product.sku.in_(skus[i : i + 500]))}
+            )
 
 
 def _holding_invalid(job, stream):
@@ -86,17 +127,27 @@ def _hold_unreadable(job, raw):
     ).on_conflict_ignore().execute()
 
 
-def process_order(job, record, held=None):
-    """Import, hold, skip or report one validated order record. Returns the action taken."""
+def process_order(job, record, held=None, known=None):
+    """Import, hold, skip or report one validated order record. Returns the action taken.
+    ``known``: the batch's ``KnownOrders`` (else the order is looked up on its own)."""
     integration = job.integration
     number = record["number"]
-    existing = Order.get_or_none(
-        (Order.integration == integration.id) & (Order.external_id == record["external_id"])
-    )
-    if existing is not None:
+    if known is not None:
+        exists = record["external_id"] in known.imported
+    else:
+        exists = (
+            Order.select()
+            .where(
+                (Order.integration == integration.id) & (Order.external_id == record["external_id"])
+            )
+            .exists()
+        )
+    if exists:
         job.count("unchanged")
         return "exists"
-    if held is None:
+    if held is None and known is not None:
+        held = known.held.get(record["external_id"])
+    elif held is None:
         held = HeldRecord.get_or_none(
             (HeldRecord.integration == integration.id)
             & (HeldRecord.kind == "order")
@@ -139,7 +190,7 @@ def process_order(job, record, held=None):
             job, record, held, decision["code"], decision.get("message"), decision.get("hint")
         )
     # import: resolve products and carrier first
-    products, unknown = _line_products(integration, record)
+    products, unknown = _line_products(integration, record, known and known.by_sku)
     if unknown:
         return _order_error(
             job,
@@ -168,6 +219,8 @@ def process_order(job, record, held=None):
         order = _create_order(job, record, products, carrier)
         if held is not None:
             _release_held(job, held, status="imported")
+    if known is not None:
+        known.imported.add(record["external_id"])
     job.count("created")
     job.resolved([number], codes=ORDER_ERROR_CODES)
     job.registry.hook.hub_record_imported(
@@ -181,12 +234,16 @@ def process_order(job, record, held=None):
     return "imported"
 
 
-def _line_products(integration, record):
-    """{line external_id: Product} by SKU, else by the product's binding; unknown SKUs."""
+def _line_products(integration, record, by_sku=None):
+    """{line external_id: Product} by SKU, else by the product's binding; unknown SKUs.
+    ``by_sku``: the products of the SKUs already read (a batch's)."""
     skus = [line["sku"] for line in record["lines"] if line.get("sku")]
-    by_sku = {p.sku: p for p in Product.select().where(Product.sku.in_(skus))} if skus else {}
+    if by_sku is None:
+        by_sku = {p.sku: p for p in Product.select().where(Product.sku.in_(skus))} if skus else {}
     ext_ids = [
-        line["product_external_id"] for line in record["lines"] if line.get("product_external_id")
+        line["product_external_id"]
+        for line in record["lines"]
+        if line.get("product_external_id") and line.get("sku") not in by_sku
     ]
     by_binding = {}
     if ext_ids:
@@ -261,29 +318,29 @@ def _create_order(job, record, products, carrier):
     Binding.insert(
         integration=integration.id, kind="order", external_id=record["external_id"], hub_id=order.id
     ).on_conflict_ignore().execute()
-    for line in record["lines"]:
-        product = products[line["external_id"]]
-        OrderLine.create(
-            order=order,
-            product=product,
-            external_id=line["external_id"],
-            sku=product.sku,
-            name=line.get("name"),
-            quantity=line["quantity"],
-            price=line.get("price"),
-        )
-    # reserve in product-id order: the lock order of shipments and cancellations, so
-    # concurrent transactions on PostgreSQL never deadlock
-    for line in sorted(record["lines"], key=lambda x: products[x["external_id"]].id):
-        stock.reserve(
-            products[line["external_id"]].id,
-            warehouse_id,
-            line["quantity"],
-            reference_type="order",
-            reference_id=order.id,
-            reference=order.number,
-            run_id=job.run.id,
-        )
+    insert_rows(
+        OrderLine,
+        [
+            {
+                "order": order.id,
+                "product": products[line["external_id"]].id,
+                "external_id": line["external_id"],
+                "sku": products[line["external_id"]].sku,
+                "name": line.get("name"),
+                "quantity": line["quantity"],
+                "price": line.get("price"),
+            }
+            for line in record["lines"]
+        ],
+    )
+    stock.reserve_many(
+        [(products[line["external_id"]].id, line["quantity"]) for line in record["lines"]],
+        warehouse_id,
+        reference_type="order",
+        reference_id=order.id,
+        reference=order.number,
+        run_id=job.run.id,
+    )
     return order
 
 
@@ -333,18 +390,18 @@ def _reserve_held(job, held, record):
     if already:
         return
     products, _ = _line_products(job.integration, record)
-    for line in record["lines"]:
-        product = products.get(line["external_id"])
-        if product is not None:
-            stock.reserve(
-                product.id,
-                job.integration.default_warehouse_id,
-                line["quantity"],
-                reference_type="held_order",
-                reference_id=held.id,
-                reference=record["number"],
-                run_id=job.run.id,
-            )
+    stock.reserve_many(
+        [
+            (products[line["external_id"]].id, line["quantity"])
+            for line in record["lines"]
+            if line["external_id"] in products
+        ],
+        job.integration.default_warehouse_id,
+        reference_type="held_order",
+        reference_id=held.id,
+        reference=record["number"],
+        run_id=job.run.id,
+    )
 
 
 def _release_held(job, held, status):

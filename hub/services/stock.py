@@ -44,6 +44,7 @@ from hub.models import (
     utcnow,
 )
 from hub.models.inventory import MOVEMENT_TYPES
+from hub.services.bulk import insert_rows
 from hub.settings import get_settings
 
 MANUAL_TYPES = ("adjustment", "set", "transfer_out", "transfer_in")
@@ -299,6 +300,66 @@ def reserve(
         reference_type=reference_type, reference_id=reference_id, reference=reference,
         run_id=run_id,
     )  # fmt: skip
+
+
+def reserve_many(lines, warehouse_id, *, reference_type, reference_id, reference, run_id=None):
+    """Reserve for every ``(product_id, quantity)`` of one order at once: the same levels and
+    ledger rows as ``reserve`` line by line, in fewer statements — the missing levels created
+    by one INSERT, one ``UPDATE … RETURNING`` per line (in product-id order: the lock
+    order of shipments and cancellations, so concurrent transactions never deadlock), the
+    movements inserted together (one per line, as ``reserve`` writes them). Never refused:
+    the store already sold them."""
+    warehouse_id = _id(warehouse_id)
+    wanted = []
+    for product_id, quantity in lines:
+        quantity = _check_int(quantity, "quantity")
+        if quantity < 0:
+            raise BadInput(f"cannot reserve a negative quantity ({quantity})")
+        wanted.append((_id(product_id), quantity))
+    if not wanted:
+        return
+    wanted.sort(key=lambda line: line[0])  # stable: an order's lines keep their order
+    now = utcnow()
+    with db.atomic():
+        StockLevel.insert_many(
+            [
+                {"product": pid, "warehouse": warehouse_id, "on_hand": 0, "reserved": 0}
+                for pid in sorted({pid for pid, _ in wanted})
+            ]
+        ).on_conflict_ignore().execute()
+        movements = []
+        for product_id, quantity in wanted:
+            on_hand, reserved = db.execute_sql(
+                RESERVE.format(p=db.obj.param), [quantity, now, product_id, warehouse_id]
+            ).fetchone()
+            if abs(reserved) > bounds.MAX_QUANTITY:  # rolled back with the update above
+                raise BadInput(
+                    f"this would take reserved of product {product_id} to {reserved:,}, beyond "
+                    f"the {bounds.MAX_QUANTITY:,} units the hub counts"
+                )
+            movements.append(
+                {
+                    "product": product_id,
+                    "warehouse": warehouse_id,
+                    "type": "reservation",
+                    "quantity": 0,
+                    "reserved_change": quantity,
+                    "on_hand_after": on_hand,
+                    "reserved_after": reserved,
+                    "reference_type": reference_type,
+                    "reference_id": reference_id,
+                    "reference": str(reference)[:255] if reference else None,
+                    "run_id": run_id,
+                    "created_at": now,
+                }
+            )
+        insert_rows(StockMovement, movements)
+
+
+RESERVE = (
+    "UPDATE stock_level SET reserved = reserved + {p}, updated_at = {p} "
+    "WHERE product_id = {p} AND warehouse_id = {p} RETURNING on_hand, reserved"
+)
 
 
 def release(

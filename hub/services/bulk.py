@@ -1,4 +1,4 @@
-"""Set-wise INSERTs for the feeds' large writes (a first import creates every row).
+"""Set-wise INSERTs for large writes (a first import creates every row; orders their lines).
 
 Peewee's ``insert_many`` builds its SQL through the query tree, value by value: for a first
 import of 100,000 variants that was most of the run's time (benchmarks/README.md). Here the
@@ -42,6 +42,15 @@ def insert_rows(model, rows, *, returning_ids=False, on_conflict=None):
     if returning_ids and on_conflict:
         raise ValueError("ids cannot be paired with rows when a conflict may skip one")
     names = list(rows[0])
+    # the fields' Python defaults, as Model.insert fills them in (one value per call)
+    defaults = {
+        f.name: f.default() if callable(f.default) else f.default
+        for f in model._meta.sorted_fields
+        if f.default is not None and f.name not in names and f is not model._meta.primary_key
+    }
+    if defaults:
+        rows = [{**defaults, **row} for row in rows]
+        names = list(rows[0])
     fields = [model._meta.fields[name] for name in names]
     convert = [field.db_value if isinstance(field, CONVERTED) else None for field in fields]
     columns = ", ".join(_quote(field.column_name) for field in fields)
