@@ -102,8 +102,9 @@ def _status(body):
 
 @router.route(r"wc/v3/orders/(?P<id>\d+)", "PUT", "edit")
 def put_order(call, id):
-    """``update_item``: a status change runs the status hooks (stock, dates, the note);
-    ``set_paid`` true runs ``payment_complete`` (processing, paid date, stock)."""
+    """``update_item``: a status change runs the status hooks (stock, dates, the note); then
+    ``set_paid`` true runs ``payment_complete`` (processing, paid date, stock) if the order
+    still ``needs_payment()`` (pending or failed)."""
     store, body = call.store, call.body
     order = _order(store, id, status=400)
     status = _status(body)
@@ -118,10 +119,11 @@ def put_order(call, id):
     if "transaction_id" in body and isinstance(body["transaction_id"], str):
         order["transaction_id"] = body["transaction_id"]
     now = utcnow()
-    if set_paid and order["status"] in ("pending", "failed", "on-hold", "cancelled"):
-        store.set_order_status(order, "processing", when=now, event=False)
     if status is not None:
         store.set_order_status(order, status, when=now, event=False)
+    # after the save: payment_complete() only when the order still needs_payment()
+    if set_paid and order["status"] in ("pending", "failed"):
+        store.set_order_status(order, "processing", when=now, event=False)
     order["modified"] = now
     store.touch()
     store.events.append(("order.updated", order["id"]))
