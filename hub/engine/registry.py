@@ -189,10 +189,14 @@ _HANDLERS = {}
 
 def register_handlers(handlers):
     """``{feed key: function(job)}``: the handler of each feed (``hub.feeds`` calls this)."""
+    _register(_HANDLERS, handlers, "handlers")
+
+
+def _register(table, handlers, what):
     unknown = set(handlers) - set(FEED_TYPES)
     if unknown:
-        raise ValueError(f"handlers for unknown feeds: {', '.join(sorted(unknown))}")
-    _HANDLERS.update(handlers)
+        raise ValueError(f"{what} for unknown feeds: {', '.join(sorted(unknown))}")
+    table.update(handlers)
 
 
 # Webhook runs (trigger "webhook") of a feed read only the records the store's deliveries
@@ -202,10 +206,7 @@ _WEBHOOK_HANDLERS = {}
 
 def register_webhook_handlers(handlers):
     """``{feed key: function(job)}``: how a webhook run of each feed is carried out."""
-    unknown = set(handlers) - set(FEED_TYPES)
-    if unknown:
-        raise ValueError(f"webhook handlers for unknown feeds: {', '.join(sorted(unknown))}")
-    _WEBHOOK_HANDLERS.update(handlers)
+    _register(_WEBHOOK_HANDLERS, handlers, "webhook handlers")
 
 
 def webhook_feeds():

@@ -168,41 +168,11 @@ def _execute(run, integration, retries_left, progress):
     except SecretsError as exc:  # HUB_SECRET_KEY changed: one clear line, no traceback
         message = f"the credentials of {integration.name} cannot be read: {exc}"
         log.error("run %s of %s/%s: %s", run.id, integration.name, run.feed, message)
-        record_event(
-            integration.id,
-            "error",
-            exc.code,
-            message,
-            hint=exc.hint,
-            reference=integration.name,
-            run=run,
-            feed=run.feed,
-        )
-        _finish(run.id, "failed", message, **(job.counts if job else {}))
+        _fail(run, integration, job, exc.code, message, exc.hint)
     except AuthenticationError as exc:
-        record_event(
-            integration.id,
-            "error",
-            "authentication",
-            exc.message,
-            hint=exc.hint,
-            reference=integration.name,
-            run=run,
-            feed=run.feed,
-        )
-        _finish(run.id, "failed", exc.message, **(job.counts if job else {}))
+        _fail(run, integration, job, "authentication", exc.message, exc.hint)
     except ConnectorError as exc:
-        record_event(
-            integration.id,
-            "error",
-            exc.code,
-            exc.message,
-            hint=exc.hint,
-            reference=integration.name,
-            run=run,
-            feed=run.feed,
-        )
-        _finish(run.id, "failed", exc.message, **(job.counts if job else {}))
+        _fail(run, integration, job, exc.code, exc.message, exc.hint)
     except Exception as exc:
         log.exception("run %s of %s/%s crashed", run.id, integration.name, run.feed)
         log_line(
@@ -224,6 +194,22 @@ WEBHOOK_MAX_WAIT = 900  # then the webhook run gives up: the scheduled feeds rec
 
 def _wait_for_lease(run):
     """A webhook run finding its feed busy (a scheduled run of it) waits its turn instead of
+def _fail(run, integration, job, code, message, hint):
+    """The run failed for a reason the merchant must act on (credentials, the store refusing):
+    an Error event on the integration, then the run's end with what it counted so far."""
+    record_event(
+        integration.id,
+        "error",
+        code,
+        message,
+        hint=hint,
+        reference=integration.name,
+        run=run,
+        feed=run.feed,
+    )
+    _finish(run.id, "failed", message, **(job.counts if job else {}))
+
+
     being skipped: it stays queued, so deliveries arriving meanwhile still join it, and is put
     back on the queue for a few seconds later. True when it was put back."""
     if _enqueue is None or (utcnow() - run.queued_at).total_seconds() > WEBHOOK_MAX_WAIT:
@@ -292,14 +278,8 @@ def run_summary(run, events=True):
     }
     if events:
         data["events"] = [
-            {
-                "severity": e.severity,
-                "code": e.code,
-                "message": e.message,
-                "hint": e.hint,
-                "reference": e.reference,
-            }
-            for e in run.log.order_by(run.log.model.id)
+            _attributes(line, "severity", "code", "message", "hint", "reference")
+            for line in run.log.order_by(run.log.model.id)
         ]
         data["discrepancies"] = [
             {
@@ -313,14 +293,8 @@ def run_summary(run, events=True):
             for d in run.discrepancies.order_by(run.discrepancies.model.sku)
         ]
         data["outbox"] = [
-            {
-                "key": o.key,
-                "payload": o.payload,
-                "sent": o.sent,
-                "status": o.status,
-                "message": o.message,
-            }
-            for o in run.outbox.order_by(run.outbox.model.id)
+            _attributes(item, "key", "payload", "sent", "status", "message")
+            for item in run.outbox.order_by(run.outbox.model.id)
         ]
     return data
 
@@ -330,6 +304,10 @@ RETRY_FEED_BY_CODE = {
     "awaiting_payment": "retry_orders",
     "held_order_expired": "retry_orders",
 }
+
+def _attributes(row, *names):
+    return {name: getattr(row, name) for name in names}
+
 
 
 def retry_event(event, user=None):
