@@ -130,3 +130,17 @@ def test_an_authentication_error_answers_before_routing(shop):
     assert response.status_code == 401
     assert shop.get("/nowhere").status_code == 404
     assert shop.get("/nowhere").json()["code"] == "rest_no_route"
+
+
+def test_array_parameters_break_the_signature_as_on_woocommerce(shop):
+    """PHP reads ``include[]=1&include[]=2`` as an array and WooCommerce signs it as
+    ``include[0]=1&include[1]=2``; a standard OAuth client signs the names as sent, so the
+    signatures differ. A comma-separated list signs fine."""
+    ids = [p["id"] for p in shop.get("/products", per_page=2).json()]
+    array_style = requests.get(
+        signed_url(f"{shop.api}/products?include%5B%5D={ids[0]}&include%5B%5D={ids[1]}"), timeout=10
+    )
+    assert array_style.status_code == 401
+    assert array_style.json()["message"] == "Invalid signature - provided signature does not match."
+    comma = requests.get(signed_url(f"{shop.api}/products?include={ids[0]},{ids[1]}"), timeout=10)
+    assert comma.status_code == 200 and {p["id"] for p in comma.json()} == set(ids)
