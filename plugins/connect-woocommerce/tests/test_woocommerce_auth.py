@@ -45,3 +45,14 @@ def test_a_wrong_secret_raises_authentication_error(emulator, make_ctx, https):
 def test_missing_credentials_are_a_configuration_error(store, make_ctx):
     with pytest.raises(ConfigurationError, match="consumer_secret"):
         list(feeds.hub_fetch_products(make_ctx(store, secret="")))
+
+
+@pytest.mark.parametrize("tracking", [True, False])
+def test_the_connection_check_reports_the_store(emulator, make_ctx, tracking):
+    ctx = make_ctx(emulator(products=3, orders=0, weight_unit="lbs", shipment_tracking=tracking))
+    report = feeds.hub_check_connection(ctx)
+    assert report["ok"] and report["problems"] == []
+    details = report["details"]
+    assert (details["weight_unit"], details["currency"]) == ("lbs", "EUR")
+    assert details["shipment_tracking"] is tracking
+    assert ("shipment_tracking_note" in details) is not tracking
