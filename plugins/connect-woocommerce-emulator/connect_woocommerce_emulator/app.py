@@ -98,6 +98,7 @@ class Emulator:
 
     def take_fault(self, path):
         with self.store.lock:
+            self.requests += 1
             for fault in self.faults:
                 if fault["count"] > 0 and (not fault.get("path") or fault["path"] in path):
                     fault["count"] -= 1
@@ -122,7 +123,6 @@ def create_app(products=30, orders=20, seed=3, **options):
     @app.route("/wp-json/", defaults={"path": ""}, methods=METHODS)
     @app.route("/wp-json/<path:path>", methods=METHODS)
     def rest(path):
-        emulator.requests += 1
         fault = emulator.take_fault(request.full_path)
         if fault is not None:
             early = _fault_response(fault)

@@ -119,7 +119,7 @@ class Keys:
     def __init__(self, keys):
         # {consumer_key: (consumer_secret, "read" | "write" | "read_write")}
         self.keys = dict(keys)
-        self.nonces = {key: {} for key in self.keys}  # key -> {nonce: timestamp}
+        self.nonces = {key: {} for key in self.keys}  # key -> {nonce: arrival time}
 
     def lookup(self, consumer_key):
         return self.keys.get(consumer_key)
@@ -128,13 +128,16 @@ class Keys:
         now = time.time()
         if timestamp < now - WINDOW or timestamp > now + WINDOW:
             raise _error("Invalid timestamp.")
+        # nonce -> arrival time, in arrival order: the expired ones are at the front
         used = self.nonces.setdefault(consumer_key, {})
-        for old, stamp in list(used.items()):
-            if stamp < now - WINDOW:
-                del used[old]
+        while used:
+            oldest = next(iter(used))
+            if used[oldest] >= now - WINDOW:
+                break
+            del used[oldest]
         if nonce in used:
             raise _error("Invalid nonce - nonce has already been used.")
-        used[nonce] = timestamp
+        used[nonce] = now
 
 
 class Caller:
