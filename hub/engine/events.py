@@ -22,9 +22,10 @@ def record_event(
     reference=None,
     external_id=None,
     run=None,
-    feed=None,
     details=None,
 ):
+    """An Error, Retry or Info for the bell (deduplicated, see the module), and a line of
+    ``run``'s log when it happened in a run (the event then names the run's feed)."""
     if severity not in SEVERITIES:
         raise ValueError(f"unknown severity {severity!r}")
     reference = (reference or "")[:255]
@@ -33,7 +34,7 @@ def record_event(
     now = utcnow()
     latest = {  # what the newest occurrence says
         Event.severity: severity,
-        Event.feed: feed,
+        Event.feed: run.feed if run else None,
         Event.external_id: external_id,
         Event.message: message,
         Event.hint: hint,

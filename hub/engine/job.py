@@ -103,7 +103,6 @@ class FeedJob:
     ):
         if severity == "error":
             self.errors += 1
-        details = {**self._record_of(reference, external_id), **(details or {})}
         return record_event(
             self.integration.id,
             severity,
@@ -113,18 +112,21 @@ class FeedJob:
             reference=reference,
             external_id=external_id,
             run=self.run,
-            feed=self.feed,
-            details=details,
+            details={**self._record_of(reference, external_id), **(details or {})},
         )
 
     def _record_of(self, reference, external_id):
         """The hub row an event is about ({"order_id"} or {"sku"}), for the event's page."""
         if external_id and self.feed in ORDER_FEEDS:
-            order = Order.get_or_none(
-                (Order.integration == self.integration.id) & (Order.external_id == external_id)
+            order_id = (
+                Order.select(Order.id)
+                .where(
+                    (Order.integration == self.integration.id) & (Order.external_id == external_id)
+                )
+                .scalar()
             )
-            if order is not None:
-                return {"order_id": order.id}
+            if order_id is not None:
+                return {"order_id": order_id}
         if reference and Product.select().where(Product.sku == reference).exists():
             return {"sku": reference}
         return {}

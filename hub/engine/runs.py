@@ -188,12 +188,6 @@ def _execute(run, integration, retries_left, progress):
         _run_finished(integration, run.id)
 
 
-WEBHOOK_LEASE_WAIT = 5  # seconds between two looks at a busy feed
-WEBHOOK_MAX_WAIT = 900  # then the webhook run gives up: the scheduled feeds reconcile
-
-
-def _wait_for_lease(run):
-    """A webhook run finding its feed busy (a scheduled run of it) waits its turn instead of
 def _fail(run, integration, job, code, message, hint):
     """The run failed for a reason the merchant must act on (credentials, the store refusing):
     an Error event on the integration, then the run's end with what it counted so far."""
@@ -205,7 +199,6 @@ def _fail(run, integration, job, code, message, hint):
         hint=hint,
         reference=integration.name,
         run=run,
-        feed=run.feed,
     )
     _finish(run.id, "failed", message, **(job.counts if job else {}))
 
@@ -216,6 +209,12 @@ def _fail(run, integration, job, code, message, hint):
         return False
     FeedRun.update(message="waiting: another run of this feed holds the lease").where(
         FeedRun.id == run.id
+WEBHOOK_LEASE_WAIT = 5  # seconds between two looks at a busy feed
+WEBHOOK_MAX_WAIT = 900  # then the webhook run gives up: the scheduled feeds reconcile
+
+
+def _wait_for_lease(run):
+    """A webhook run finding its feed busy (a scheduled run of it) waits its turn instead of
     ).execute()
     _enqueue(run.id, delay=WEBHOOK_LEASE_WAIT)
     return True

@@ -227,16 +227,7 @@ def _apply_values(integration, values, key):
         existing, unreadable = {}, True
     specs = get_registry().info(integration.connector)["settings"]
     given_secrets = {s["name"] for s in specs if s["secret"]} & set(values)
-    if unreadable and not given_secrets:
-        settings, _ = split_settings(
-            integration.connector,
-            values,
-            partial=True,
-            existing_settings=integration.settings,
-            check_secrets=False,
-        )
-        integration.settings = settings  # the stored credentials stay as they are
-        return
+    keep_stored = unreadable and not given_secrets  # settings alone: the credentials stay
     try:
         settings, secrets = split_settings(
             integration.connector,
@@ -244,16 +235,18 @@ def _apply_values(integration, values, key):
             partial=True,
             existing_settings=integration.settings,
             existing_secrets=existing,
+            check_secrets=not keep_stored,
         )
     except BadInput as exc:
-        if unreadable:
+        if unreadable and given_secrets:
             raise BadInput(
                 f"{exc} (the stored credentials cannot be decrypted with this HUB_SECRET_KEY: "
                 "enter all of them again)"
             ) from None
         raise
     integration.settings = settings
-    integration.secrets_encrypted = encrypt_json(key, secrets) if secrets else None
+    if not keep_stored:
+        integration.secrets_encrypted = encrypt_json(key, secrets) if secrets else None
 
 
 def credentials_readable(integration):
