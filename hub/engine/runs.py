@@ -203,18 +203,18 @@ def _fail(run, integration, job, code, message, hint):
     _finish(run.id, "failed", message, **(job.counts if job else {}))
 
 
-    being skipped: it stays queued, so deliveries arriving meanwhile still join it, and is put
-    back on the queue for a few seconds later. True when it was put back."""
-    if _enqueue is None or (utcnow() - run.queued_at).total_seconds() > WEBHOOK_MAX_WAIT:
-        return False
-    FeedRun.update(message="waiting: another run of this feed holds the lease").where(
-        FeedRun.id == run.id
 WEBHOOK_LEASE_WAIT = 5  # seconds between two looks at a busy feed
 WEBHOOK_MAX_WAIT = 900  # then the webhook run gives up: the scheduled feeds reconcile
 
 
 def _wait_for_lease(run):
     """A webhook run finding its feed busy (a scheduled run of it) waits its turn instead of
+    being skipped: it stays queued, so deliveries arriving meanwhile still join it, and is put
+    back on the queue for a few seconds later. True when it was put back."""
+    if _enqueue is None or (utcnow() - run.queued_at).total_seconds() > WEBHOOK_MAX_WAIT:
+        return False
+    FeedRun.update(message="waiting: another run of this feed holds the lease").where(
+        FeedRun.id == run.id
     ).execute()
     _enqueue(run.id, delay=WEBHOOK_LEASE_WAIT)
     return True
@@ -298,15 +298,15 @@ def run_summary(run, events=True):
     return data
 
 
+def _attributes(row, *names):
+    return {name: getattr(row, name) for name in names}
+
+
 # Which feed re-runs a record, by event code; None means "re-run the event's feed".
 RETRY_FEED_BY_CODE = {
     "awaiting_payment": "retry_orders",
     "held_order_expired": "retry_orders",
 }
-
-def _attributes(row, *names):
-    return {name: getattr(row, name) for name in names}
-
 
 
 def retry_event(event, user=None):
