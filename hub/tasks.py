@@ -9,6 +9,8 @@ never model instances, and open the database themselves.
 """
 
 import logging
+import time
+from datetime import timedelta
 
 from huey import Huey, PriorityRedisHuey, SqliteHuey, crontab
 from huey.exceptions import RetryTask
@@ -17,8 +19,10 @@ from playhouse.db_url import parse
 
 import hub.feeds  # noqa: F401  (registers the feed handlers with the engine)
 from hub.db import create_private_file, db, init_db
+from hub.engine.events import log_line
 from hub.engine.runs import TransientRunError, execute_run, set_enqueue
 from hub.engine.scheduler import tick as scheduler_tick
+from hub.models import FeedRun, utcnow
 from hub.services.alerts import run_alerts
 from hub.services.retention import prune as prune_old_records
 from hub.settings import get_settings
@@ -27,6 +31,8 @@ log = logging.getLogger("hub.tasks")
 
 RUN_RETRIES = 3
 RUN_RETRY_DELAY = 60
+LOST_RUN_AGE = timedelta(seconds=60)  # a run queued this long with no task is lost
+LOST_RUN_SETTLE = 2.0  # seconds for a task a worker just took to turn its run "running"
 
 
 def make_huey(queue_url, immediate=False):
@@ -106,13 +112,66 @@ def enqueue_run(run_id, delay=None):
 set_enqueue(enqueue_run)
 
 
+def _runs_on_queue():
+    """The ids of the runs whose task waits on the queue or in its schedule (a retry)."""
+    return {
+        task.args[0]
+        for task in (*huey.pending(), *huey.scheduled())
+        if task.name == run_feed.name and task.args
+    }
+
+
+def _lost_runs(now):
+    queued = {
+        run.id
+        for run in FeedRun.select(FeedRun.id).where(
+            (FeedRun.status == "queued") & (FeedRun.queued_at < now - LOST_RUN_AGE)
+        )
+    }
+    return queued - _runs_on_queue() if queued else set()
+
+
+def requeue_lost_runs(now=None, settle=LOST_RUN_SETTLE):
+    """Put back on the queue the runs left ``queued`` in the database with no task on the queue
+    or in its schedule: a worker killed between taking the task and starting the run (SIGKILL,
+    out of memory, a lost host), or a database restored from a backup (``hub db backup``) next
+    to an emptied queue. Such a run would otherwise wait for ever, and with it ``--wait`` and
+    anyone watching it. Returns the ids re-queued.
+
+    A run is lost only when it has been queued for ``LOST_RUN_AGE`` and is still missing from
+    the queue after ``settle`` seconds (a task a worker has just taken is in neither place
+    until its run turns ``running``). A duplicate task would be harmless anyway: a run that is
+    no longer ``queued`` is not executed twice (``execute_run``)."""
+    now = now or utcnow()
+    lost = _lost_runs(now)
+    if lost and settle:
+        time.sleep(settle)
+        lost &= _lost_runs(now)
+    for run_id in sorted(lost):
+        result = run_feed(run_id)
+        message = "re-queued: its task was lost (worker killed, or the queue emptied)"
+        updated = (
+            FeedRun.update(task_id=getattr(result, "id", None), message=message)
+            .where((FeedRun.id == run_id) & (FeedRun.status == "queued"))
+            .execute()
+        )
+        if updated:
+            log_line(FeedRun.get_by_id(run_id), "warning", "requeued", message)
+    if lost:
+        log.warning("re-queued %d run(s) whose task was lost: %s", len(lost), sorted(lost))
+    return sorted(lost)
+
+
 @huey.periodic_task(crontab(minute="*"), name="hub.tick", priority=100)
 def tick():
-    """Every minute: enqueue the feeds whose next_run_at has passed, expire dead leases.
+    """Every minute: enqueue the feeds whose next_run_at has passed, expire dead leases,
+    re-queue the runs whose task was lost.
 
     Its high priority puts it ahead of queued runs: the next free worker thread takes it."""
     _ensure_db()
-    return scheduler_tick()
+    queued = scheduler_tick()
+    requeue_lost_runs()
+    return queued
 
 
 @huey.periodic_task(crontab(minute="*"), name="hub.alerts", priority=90)

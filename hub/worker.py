@@ -9,7 +9,7 @@ from hub.db import db
 from hub.engine.lease import holder_id
 from hub.engine.scheduler import fail_orphaned_runs
 from hub.models import WorkerHeartbeat, utcnow
-from hub.tasks import huey, migrate_queue
+from hub.tasks import huey, migrate_queue, requeue_lost_runs
 
 log = logging.getLogger("hub.worker")
 HEARTBEAT_SECONDS = 10
@@ -50,6 +50,7 @@ def run_worker(workers=2, schedule=True):
     failed = fail_orphaned_runs()
     if failed:
         log.warning("marked %d orphaned run(s) as failed: %s", len(failed), failed)
+    requeue_lost_runs()  # e.g. after a restore: runs queued in the database, an empty queue
     if not db.is_closed():
         db.close()
     stop = threading.Event()

@@ -139,7 +139,13 @@ def _execute(run, integration, retries_left, progress):
     if not acquired and run.trigger == "webhook" and _wait_for_lease(run):
         return
     if not acquired:
-        _finish(run.id, "skipped", "already running: another run of this feed holds the lease")
+        # only a run still queued: a second task of the same run (re-queued as lost) must not
+        # mark it skipped while the first one runs it
+        FeedRun.update(
+            status="skipped",
+            message="already running: another run of this feed holds the lease",
+            finished_at=utcnow(),
+        ).where((FeedRun.id == run.id) & (FeedRun.status == "queued")).execute()
         return
     if taken_over:
         fail_orphaned_run(taken_over, "the worker running it stopped (lease taken over)")
