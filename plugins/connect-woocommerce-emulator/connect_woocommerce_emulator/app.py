@@ -224,6 +224,8 @@ def _serve(emulator, path):
         with store.lock:
             if path in ("/", ""):
                 return _json(_index(emulator, site))
+            if path.strip("/") in _namespaces(emulator):  # a namespace's index is public too
+                return _json(_namespace(emulator, path.strip("/"), site))
             caller = auth.authenticate(request, emulator.keys, site, emulator.require_https_basic)
             auth.check_permissions(caller, method)
             if method == "OPTIONS":
@@ -277,11 +279,29 @@ def _fields(payload, raw):
     return [pick(i) for i in payload] if isinstance(payload, list) else pick(payload)
 
 
+def _namespaces(emulator):
+    if emulator.shipment_tracking:
+        return ("wc/v3", "wc-shipment-tracking/v3")
+    return ("wc/v3",)
+
+
+def _namespace(emulator, namespace, site):
+    """``GET /wp-json/wc/v3``: the namespace and its routes (their methods)."""
+    routes = {}
+    for route in emulator.router.routes:
+        pattern = route.pattern.pattern[1:].removesuffix("/?$")
+        if pattern.startswith(f"/{namespace}"):
+            routes[pattern] = {"namespace": namespace, "methods": sorted(route.handlers)}
+    return {
+        "namespace": namespace,
+        "routes": routes,
+        "_links": {"up": [{"href": f"{site}/wp-json/"}]},
+    }
+
+
 def _index(emulator, site):
     """``GET /wp-json/``: the site description (public)."""
-    namespaces = ["wp/v2", "wc/v3"]
-    if emulator.shipment_tracking:
-        namespaces.append("wc-shipment-tracking/v3")
+    namespaces = ["wp/v2", *_namespaces(emulator)]
     return {
         "name": "Hub demo WooCommerce",
         "description": "A WooCommerce emulator",

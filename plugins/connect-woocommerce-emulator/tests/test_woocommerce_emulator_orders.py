@@ -1,6 +1,7 @@
 """Orders, WooCommerce's stock rules (wc-stock-functions.php), notes and Shipment Tracking."""
 
 import pytest
+import requests
 
 
 def managed_variation(shop, minimum=5):
@@ -162,6 +163,18 @@ def test_shipment_tracking_absent_is_no_route(emulator):
         url, json={"tracking_provider": "UPS", "tracking_number": "1Z"}, timeout=10
     )
     assert response.status_code == 404 and response.json()["code"] == "rest_no_route"
+    # how a client can tell without trying: the public index lists the namespaces
+    assert (
+        "wc-shipment-tracking/v3"
+        not in shop.session.get(f"{shop.url}/wp-json/", timeout=10).json()["namespaces"]
+    )
+    installed = emulator()
+    index = requests.get(f"{installed.url}/wp-json/", timeout=10).json()
+    assert "wc-shipment-tracking/v3" in index["namespaces"]
+    routes = requests.get(f"{installed.url}/wp-json/wc-shipment-tracking/v3", timeout=10).json()[
+        "routes"
+    ]
+    assert any(r.endswith("/shipment-trackings") for r in routes)
 
 
 def test_create_order_through_the_api_by_sku(shop):
