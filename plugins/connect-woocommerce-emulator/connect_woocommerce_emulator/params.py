@@ -224,10 +224,9 @@ def page_of(args, ids, url, query):
     total = len(ids)
     start = offset if offset is not None else (page - 1) * per_page
     chosen = ids[start : start + per_page]
-    # WC_REST_CRUD_Controller::get_items: with an offset the page count ignores the skipped rows
-    pages = math.ceil(max(total - (offset or 0), 0) / per_page) if per_page else 0
-    if offset is None:
-        pages = math.ceil(total / per_page)
+    # WP_Query: an offset replaces the page in the LIMIT, but found_posts (X-WP-Total) and
+    # max_num_pages (X-WP-TotalPages) still count every matching row
+    pages = math.ceil(total / per_page)
     headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
     links = []
     base = {k: v for k, v in query.items(multi=True) if k != "page" and not k.startswith("oauth_")}
