@@ -21,13 +21,17 @@ the hub's one retry layer). What is WooCommerce's own:
   when ``dates_are_gmt=true`` (``prepare_objects_query``) and are exclusive (WP_Date_Query).
 """
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
-from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, SIGNATURE_TYPE_QUERY
-from requests_oauthlib import OAuth1
+import requests
+from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, SIGNATURE_TYPE_QUERY  # type: ignore[import-untyped]
+from requests_oauthlib import OAuth1  # type: ignore[import-untyped]
 
+from hub.context import ConnectorContext
 from hub.errors import ConfigurationError, TransientError
 from hub.toolkit import (
     KeysetCursor,
@@ -42,6 +46,7 @@ API_PATH = "/wp-json/wc/v3"
 STORE = "WooCommerce"
 MAX_PAGE_SIZE = 100  # per_page's "maximum" in get_collection_params
 CURSOR = KeysetCursor(width=12, empty_time="0000-00-00T00:00:00Z")
+Row: TypeAlias = dict[str, Any]  # a resource as WooCommerce answers it
 NO_ROUTE = object()  # get_if_route: the store has no such route (an extension not installed)
 NONCE_REUSED = "nonce has already been used"
 ONE_SECOND = timedelta(seconds=1)
@@ -54,7 +59,7 @@ AUTH_HINT = (
 )
 
 
-def error_message(response):
+def error_message(response: requests.Response) -> str:
     """A WordPress error body -> "message (code)", else an excerpt of the body."""
     body = json_or_none(response)
     if isinstance(body, dict) and body.get("message"):
@@ -68,15 +73,15 @@ def error_message(response):
     return f"HTTP {response.status_code}" + (f" ({text})" if text else "")
 
 
-def error_code(response):
+def error_code(response: requests.Response) -> str | None:
     body = json_or_none(response)
-    return body.get("code") if isinstance(body, dict) else None
+    return str(body.get("code")) if isinstance(body, dict) and body.get("code") else None
 
 
 # -- times and cursors -----------------------------------------------------------------------
 
 
-def gmt(value):
+def gmt(value: object) -> datetime | None:
     """A WooCommerce ``*_gmt`` value ("2026-01-31T22:10:00") -> aware datetime, or None."""
     if not value:
         return None
@@ -86,11 +91,11 @@ def gmt(value):
         return None
 
 
-def iso(when):
+def iso(when: datetime | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
-def parse_since(since):
+def parse_since(since: str | None) -> tuple[datetime | None, int]:
     """Our cursor ("<ISO time>|<id>"), an ISO time (the hub's ``orders_since``) or None ->
     (aware datetime or None, id)."""
     stamp, ident = CURSOR.decode(since)
@@ -121,12 +126,12 @@ CREATED = Since("after", "date", "date_created_gmt")
 MODIFIED = Since("modified_after", "modified", "date_modified_gmt")
 
 
-def row_key(row, field):
+def row_key(row: Row, field: str) -> tuple[str, int]:
     """(GMT time text, id): the order of a ``Since`` stream, comparable as a tuple."""
     return str(row.get(field) or "")[:19], int(row.get("id") or 0)
 
 
-def row_cursor(row, field):
+def row_cursor(row: Row, field: str) -> str:
     return CURSOR.encode(iso(gmt(row.get(field))), row.get("id"))
 
 
@@ -134,7 +139,7 @@ def row_cursor(row, field):
 
 
 class WooClient:
-    def __init__(self, ctx):
+    def __init__(self, ctx: ConnectorContext) -> None:
         self.ctx = ctx
         self.site = ctx.base_url.rstrip("/")
         self.base = self.site + API_PATH
@@ -146,7 +151,8 @@ class WooClient:
                 hint="Create a key in WooCommerce > Settings > Advanced > REST API (Read/Write) "
                 "and paste its consumer key and secret.",
             )
-        self.key, self.secret = ctx.secret("consumer_key"), ctx.secret("consumer_secret")
+        self.key: str = ctx.secret("consumer_key")
+        self.secret: str = ctx.secret("consumer_secret")
         try:
             size = int(ctx.setting("page_size", MAX_PAGE_SIZE))
         except (TypeError, ValueError):
@@ -154,10 +160,10 @@ class WooClient:
         self.page_size = max(1, min(size, MAX_PAGE_SIZE))
 
     @property
-    def auth_method(self):
+    def auth_method(self) -> str:
         return "basic" if self.https else "oauth1"
 
-    def _auth(self):
+    def _auth(self) -> Any:
         if self.https:
             return (self.key, self.secret)
         # a fresh signer per request: a new nonce and timestamp each time
@@ -168,16 +174,23 @@ class WooClient:
             signature_type=SIGNATURE_TYPE_QUERY,
         )
 
-    def url(self, path):
+    def url(self, path: str) -> str:
         if path.startswith("/wp-json/"):
             return self.site + path
         return f"{self.base}/{path.lstrip('/')}"
 
     def call(
-        self, method, path, *, params=None, json=None, once=False, missing_ok=False, keep_404=False
-    ):
-        """One request -> the response (None for a 404 when ``missing_ok``); anything else
-        of 400 and above raises the hub's error. ``once``: a write that is not idempotent
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        once: bool = False,
+        missing_ok: bool = False,
+    ) -> requests.Response:
+        """One request -> the response (a 404 too when ``missing_ok``); anything else of 400
+        and above raises the hub's error. ``once``: a write that is not idempotent
         goes through ``ctx.session_once`` (never re-sent once the store may have it).
 
         A 401 "nonce has already been used" is signed again once: the session re-sent a
@@ -204,7 +217,7 @@ class WooClient:
                 continue
             break
         if response.status_code == 404 and missing_ok:
-            return response if keep_404 else None
+            return response
         return raise_for_status(
             response,
             what,
@@ -213,12 +226,12 @@ class WooClient:
             hints={401: AUTH_HINT, 403: AUTH_HINT},
         )
 
-    def json(self, method, path, **kwargs):
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """``call`` -> its JSON body (None for a tolerated 404)."""
         response = self.call(method, path, **kwargs)
-        return None if response is None else self.json_of(response, method, path)
+        return None if response.status_code == 404 else self.json_of(response, method, path)
 
-    def json_of(self, response, method, path):
+    def json_of(self, response: requests.Response, method: str, path: str) -> Any:
         try:
             return response.json()
         except ValueError:
@@ -230,21 +243,21 @@ class WooClient:
                 status=response.status_code,
             ) from None
 
-    def get(self, path, params=None, **kwargs):
+    def get(self, path: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         return self.json("GET", path, params=params, **kwargs)
 
-    def get_if_route(self, path, params=None):
+    def get_if_route(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET a route an extension adds: its JSON, or ``NO_ROUTE`` when WordPress has no such
         route (404 ``rest_no_route``, ``WP_REST_Server::dispatch``). Another 404 (an unknown
         order) raises like any refusal."""
-        response = self.call("GET", path, params=params, missing_ok=True, keep_404=True)
+        response = self.call("GET", path, params=params, missing_ok=True)
         if response.status_code == 404:
             if error_code(response) == "rest_no_route":
                 return NO_ROUTE
             raise_for_status(response, f"GET {path}", store=STORE, detail=error_message)
         return self.json_of(response, "GET", path)
 
-    def rows(self, path, params):
+    def rows(self, path: str, params: dict[str, Any]) -> tuple[list[Row], int | None]:
         """One page of a collection: (rows, X-WP-Total or None)."""
         response = self.call("GET", path, params=params)
         try:
@@ -256,13 +269,13 @@ class WooClient:
                 f"{STORE} answered GET {path} without a list (starts with {response.text[:60]!r})",
                 status=response.status_code,
             )
-        total = response.headers.get("X-WP-Total")
-        return rows, int(total) if str(total or "").isdigit() else None
+        total = response.headers.get("X-WP-Total") or ""
+        return rows, int(total) if total.isdigit() else None
 
-    def by_id(self, path, ids):
+    def by_id(self, path: str, ids: list[Any]) -> dict[int, Row]:
         """{id: row} of the collection ``path`` limited to ``ids`` (``include=``, a page of
         ids a request); ids the store does not have are absent."""
-        found = {}
+        found: dict[int, Row] = {}
         for chunk in chunked(sorted({int(i) for i in ids}), self.page_size):
             rows, _total = self.rows(
                 path,
@@ -277,12 +290,18 @@ class WooClient:
 
     # -- streams -------------------------------------------------------------------------------
 
-    def page_stream(self, path, params=None, on_total=None, depth=2):
+    def page_stream(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        on_total: Callable[[int], Any] | None = None,
+        depth: int = 2,
+    ) -> PageStream:
         """Every page of ``path`` (``page``/``per_page``), ``depth`` pages requested ahead
         (``hub.toolkit.PageStream``). ``on_total(X-WP-Total)`` after the first page."""
         size = self.page_size
 
-        def fetch(offset):
+        def fetch(offset: int) -> list[Row]:
             page = offset // size + 1
             rows, total = self.rows(path, {**(params or {}), "per_page": size, "page": page})
             if page == 1 and on_total is not None and total is not None:
@@ -291,7 +310,9 @@ class WooClient:
 
         return PageStream(fetch, size, depth=depth, name="woocommerce-prefetch")
 
-    def since_pages(self, path, since, kind, params=None):
+    def since_pages(
+        self, path: str, since: str | None, kind: Since, params: dict[str, Any] | None = None
+    ) -> Iterator[list[Row]]:
         """Pages of ``path`` sorted by (``kind.field``, id) ascending, after the cursor
         ``since``: a keyset stream.
 
@@ -306,7 +327,7 @@ class WooClient:
         page = 1
         size = self.page_size
         while True:
-            query = {
+            query: dict[str, Any] = {
                 **(params or {}),
                 "orderby": kind.orderby,
                 "order": "asc",
@@ -331,7 +352,7 @@ class WooClient:
 
     # -- store facts, cached per process and store ---------------------------------------------
 
-    def setting_value(self, group, option, default=None):
+    def setting_value(self, group: str, option: str, default: Any = None) -> Any:
         """``GET /settings/<group>/<option>``'s ``value`` (cached); ``default`` when the store
         does not have that option."""
         key = f"woocommerce:{self.site}:{group}/{option}"
@@ -341,9 +362,10 @@ class WooClient:
             self.ctx.cache[key] = value if value not in (None, "") else default
         return self.ctx.cache[key]
 
-    def weight_unit(self):
+    def weight_unit(self) -> str:
         """The store's weight unit (``woocommerce_weight_unit``: kg, g, lbs or oz)."""
-        return self.setting_value("products", "woocommerce_weight_unit", "kg")
+        return str(self.setting_value("products", "woocommerce_weight_unit", "kg"))
 
-    def currency(self):
-        return self.setting_value("general", "woocommerce_currency")
+    def currency(self) -> str | None:
+        value = self.setting_value("general", "woocommerce_currency")
+        return str(value) if value else None

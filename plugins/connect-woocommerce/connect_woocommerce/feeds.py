@@ -7,21 +7,37 @@ external/affiliate products hold no stock: they are left out). Variations are re
 page of products is requested ahead.
 """
 
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from connect_woocommerce import mapping
-from connect_woocommerce.client import CREATED, MODIFIED, WooClient, row_cursor
+from connect_woocommerce.client import CREATED, MODIFIED, Row, WooClient, row_cursor
 from connect_woocommerce.outbound import tracking_extension
 from hub import Skip, hookimpl
+from hub.context import ConnectorContext
 from hub.errors import AuthenticationError, ConnectorError
+from hub.outcomes import Outcome
+from hub.records import (
+    ConnectionReportDict,
+    ImageRecordDict,
+    OrderRecordDict,
+    OrderStatusRecordDict,
+    ProductRecordDict,
+    ProductRefDict,
+    StockRecordDict,
+    StockSemantics,
+)
+
+Item = tuple[Row | None, Row]  # (the variable product or None, a simple product or variation)
 
 STOCKABLE = ("simple", "variable")
 VARIATION_THREADS = 4  # parents whose variations are requested at once
 
 
-def variations_of(wc, product_id):
+def variations_of(wc: WooClient, product_id: int) -> list[Row]:
     """Every variation of one variable product, by id."""
-    found, page = [], 1
+    found: list[Row] = []
+    page = 1
     while True:
         rows, _total = wc.rows(
             f"products/{int(product_id)}/variations",
@@ -33,13 +49,13 @@ def variations_of(wc, product_id):
         page += 1
 
 
-def stockable_items(wc, pages):
+def stockable_items(wc: WooClient, pages: Iterable[list[Row]]) -> Iterator[Item]:
     """(parent or None, item) for the simple products and the variations of the variable
     products of ``pages`` (an iterable of product pages), in page order."""
     with ThreadPoolExecutor(VARIATION_THREADS, thread_name_prefix="woocommerce-variations") as pool:
         try:
             for page in pages:
-                pending = [
+                pending: list[tuple[Row, Future[list[Row]] | None]] = [
                     (
                         p,
                         pool.submit(variations_of, wc, p["id"])
@@ -62,7 +78,7 @@ def stockable_items(wc, pages):
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def catalogue(wc):
+def catalogue(wc: WooClient) -> Iterator[Item]:
     """Every stockable item of the store, products by id (the full read)."""
     return stockable_items(wc, wc.page_stream("products", {"orderby": "id", "order": "asc"}))
 
@@ -70,7 +86,9 @@ def catalogue(wc):
 # -- products ----------------------------------------------------------------------------------
 
 
-def product_records(wc, items, cursor_of):
+def product_records(
+    wc: WooClient, items: Iterable[Item], cursor_of: Callable[[Row], str]
+) -> Iterator[ProductRecordDict | Outcome]:
     """ProductRecords (or outcomes) of (parent, item) pairs; ``cursor_of(owner)`` the cursor
     of a simple product or of a variation's parent."""
     unit, currency = wc.weight_unit(), wc.currency()
@@ -85,13 +103,15 @@ def product_records(wc, items, cursor_of):
 
 
 @hookimpl
-def hub_fetch_products(ctx):
+def hub_fetch_products(ctx: ConnectorContext) -> Iterator[ProductRecordDict | Outcome]:
     wc = WooClient(ctx)
     return product_records(wc, catalogue(wc), lambda owner: mapping.id_cursor(owner["id"]))
 
 
 @hookimpl
-def hub_fetch_new_products(ctx, since):
+def hub_fetch_new_products(
+    ctx: ConnectorContext, since: str | None
+) -> Iterator[ProductRecordDict | Outcome]:
     """Products created after ``since`` (``after`` + ``dates_are_gmt``), with all their
     variations; a variation added later to an older product arrives with Update products."""
     wc = WooClient(ctx)
@@ -100,7 +120,9 @@ def hub_fetch_new_products(ctx, since):
 
 
 @hookimpl
-def hub_fetch_products_by_id(ctx, external_ids):
+def hub_fetch_products_by_id(
+    ctx: ConnectorContext, external_ids: list[str]
+) -> Iterator[ProductRecordDict | Outcome]:
     """The stockable items of these products (a webhook's ids: a simple product, or a
     variable product whose variations are all read); ids the store no longer has are left
     out."""
@@ -112,7 +134,7 @@ def hub_fetch_products_by_id(ctx, external_ids):
     )
 
 
-def _image(product_id, image, position):
+def _image(product_id: str, image: Row, position: int) -> ImageRecordDict:
     return {
         "product_external_id": str(product_id),
         "url": image["src"],
@@ -123,11 +145,13 @@ def _image(product_id, image, position):
 
 
 @hookimpl
-def hub_fetch_product_images(ctx, products):
+def hub_fetch_product_images(
+    ctx: ConnectorContext, products: list[ProductRefDict]
+) -> Iterator[ImageRecordDict | Outcome]:
     """A simple product's ``images``; a variation's own ``image``, else its parent's."""
     wc = WooClient(ctx)
     wanted = [p for p in products if str(p.get("external_id") or "").isdigit()]
-    by_parent = {}
+    by_parent: dict[int | None, list[ProductRefDict]] = {}
     for p in wanted:
         parent = str(p.get("parent") or (p.get("store_refs") or {}).get("parent_id") or "")
         by_parent.setdefault(int(parent) if parent.isdigit() else None, []).append(p)
@@ -163,7 +187,9 @@ def hub_fetch_product_images(ctx, products):
 
 
 @hookimpl
-def hub_fetch_new_orders(ctx, since):
+def hub_fetch_new_orders(
+    ctx: ConnectorContext, since: str | None
+) -> Iterator[OrderRecordDict | Outcome]:
     wc = WooClient(ctx)
     for page in wc.since_pages("orders", since, CREATED):
         for raw in page:
@@ -171,7 +197,9 @@ def hub_fetch_new_orders(ctx, since):
 
 
 @hookimpl
-def hub_fetch_order_updates(ctx, since):
+def hub_fetch_order_updates(
+    ctx: ConnectorContext, since: str | None
+) -> Iterator[OrderStatusRecordDict | Outcome]:
     wc = WooClient(ctx)
     for page in wc.since_pages("orders", since, MODIFIED):
         for raw in page:
@@ -179,7 +207,7 @@ def hub_fetch_order_updates(ctx, since):
 
 
 @hookimpl
-def hub_fetch_order(ctx, external_id):
+def hub_fetch_order(ctx: ConnectorContext, external_id: str) -> OrderRecordDict | Outcome | None:
     if not str(external_id).isdigit():
         return None
     raw = WooClient(ctx).get(f"orders/{int(external_id)}", missing_ok=True)
@@ -192,7 +220,7 @@ def hub_fetch_order(ctx, external_id):
 
 
 @hookimpl
-def hub_stock_semantics(ctx):
+def hub_stock_semantics(ctx: ConnectorContext) -> StockSemantics:
     """``sellable``: WooCommerce takes an order's stock when the order is paid or put on hold
     (``wc_maybe_reduce_stock_levels`` on ``woocommerce_payment_complete`` and the statuses
     processing, completed and on-hold) and gives it back when it is cancelled or returns to
@@ -202,7 +230,7 @@ def hub_stock_semantics(ctx):
 
 
 @hookimpl
-def hub_fetch_stock_levels(ctx):
+def hub_fetch_stock_levels(ctx: ConnectorContext) -> Iterator[StockRecordDict | Outcome]:
     wc = WooClient(ctx)
     for parent, item in catalogue(wc):
         yield mapping.stock_record(item, parent)
@@ -212,10 +240,10 @@ def hub_fetch_stock_levels(ctx):
 
 
 @hookimpl
-def hub_check_connection(ctx):
+def hub_check_connection(ctx: ConnectorContext) -> ConnectionReportDict:
     wc = WooClient(ctx)
-    details = {"api": "wc/v3", "auth": wc.auth_method}
-    problems = []
+    details: dict[str, object] = {"api": "wc/v3", "auth": wc.auth_method}
+    problems: list[str] = []
     try:
         details["weight_unit"] = wc.weight_unit()
         details["currency"] = wc.currency()
@@ -238,7 +266,7 @@ def hub_check_connection(ctx):
     }
 
 
-def _site_name(wc):
+def _site_name(wc: WooClient) -> str | None:
     """The site's name from the REST index (``GET /wp-json/``), None when it is not served."""
     try:
         index = wc.get("/wp-json/", missing_ok=True)

@@ -19,8 +19,18 @@ Field facts, from woocommerce/woocommerce ``includes/rest-api/Controllers/Versio
 
 from decimal import Decimal, InvalidOperation
 
-from connect_woocommerce.client import CURSOR, gmt, iso, row_cursor
+from connect_woocommerce.client import CURSOR, Row, gmt, iso, row_cursor
 from hub import Invalid, Skip
+from hub.outcomes import Outcome
+from hub.records import (
+    AddressRecordDict,
+    OrderLineRecordDict,
+    OrderRecordDict,
+    OrderStatusRecordDict,
+    ProductRecordDict,
+    ShippingMethodRecordDict,
+    StockRecordDict,
+)
 
 # kilograms per unit of woocommerce_weight_unit (the four choices of the setting, wc_get_weight)
 KG_PER_UNIT = {
@@ -37,12 +47,12 @@ NOT_ORDERS = ("checkout-draft", "trash")  # a block checkout in progress, a dele
 class BadValue(ValueError):
     """A field WooCommerce answered that cannot be read (its name and the reason)."""
 
-    def __init__(self, field, reason):
+    def __init__(self, field: str, reason: str) -> None:
         super().__init__(reason)
         self.field = field
 
 
-def decimal_text(value, field):
+def decimal_text(value: object, field: str) -> str | None:
     """The store's decimal string as it wrote it ("19.90"), None for ``""``/None; anything
     that is not a number is ``BadValue``."""
     if value in (None, ""):
@@ -56,7 +66,7 @@ def decimal_text(value, field):
     return format(number, "f")
 
 
-def weight_kg(value, unit):
+def weight_kg(value: object, unit: str) -> str | None:
     """A weight in the store's unit -> kilograms as a decimal string (None when unset)."""
     text = decimal_text(value, "weight")
     if text is None:
@@ -68,23 +78,22 @@ def weight_kg(value, unit):
     return format(kilos.normalize(), "f")
 
 
-def text(value):
+def text(value: object) -> str | None:
     value = "" if value is None else str(value).strip()
     return value or None
 
 
-def variation_name(parent, variation):
+def variation_name(parent: Row, variation: Row) -> str | None:
     """WooCommerce 9 names a variation "<parent> - <option>, <option>"; older answers have no
     ``name``: build it the same way from the attributes."""
     if text(variation.get("name")):
         return text(variation["name"])
-    options = [text(a.get("option")) for a in variation.get("attributes") or []]
-    options = [o for o in options if o]
+    options = [o for o in (text(a.get("option")) for a in variation.get("attributes") or []) if o]
     base = text(parent.get("name")) or f"Product {parent.get('id')}"
     return f"{base} - {', '.join(options)}" if options else base
 
 
-def own_sku(item, parent=None):
+def own_sku(item: Row, parent: Row | None = None) -> str | None:
     """The item's own SKU, or None (empty, or a variation showing its parent's)."""
     sku = text(item.get("sku"))
     if parent is not None and sku is not None and sku == text(parent.get("sku")):
@@ -92,7 +101,9 @@ def own_sku(item, parent=None):
     return sku
 
 
-def product_record(item, *, cursor, unit, currency, parent=None):
+def product_record(
+    item: Row, *, cursor: str, unit: str, currency: str | None, parent: Row | None = None
+) -> ProductRecordDict | Outcome:
     """A simple product or a variation (with its ``parent``) -> ProductRecord or Invalid."""
     pid = str(item.get("id"))
     name = variation_name(parent, item) if parent is not None else text(item.get("name"))
@@ -125,7 +136,7 @@ def product_record(item, *, cursor, unit, currency, parent=None):
     active = item.get("status") == "publish" and (
         parent is None or parent.get("status") == "publish"
     )
-    record = {
+    record: ProductRecordDict = {
         "external_id": pid,
         "sku": sku,
         "name": name,
@@ -143,7 +154,7 @@ def product_record(item, *, cursor, unit, currency, parent=None):
     return record
 
 
-def stock_record(item, parent=None):
+def stock_record(item: Row, parent: Row | None = None) -> StockRecordDict | Outcome:
     """A product or variation -> StockRecord, or a Skip when WooCommerce does not count it."""
     pid = str(item.get("id"))
     sku = own_sku(item, parent)
@@ -193,10 +204,10 @@ def stock_record(item, parent=None):
 # -- orders ------------------------------------------------------------------------------------
 
 
-def address(raw, email=None):
+def address(raw: Row | None, email: str | None = None) -> AddressRecordDict | None:
     raw = raw or {}
     name = " ".join(p for p in (text(raw.get("first_name")), text(raw.get("last_name"))) if p)
-    record = {
+    record: AddressRecordDict = {
         "name": name or None,
         "company": text(raw.get("company")),
         "address1": text(raw.get("address_1")),
@@ -213,7 +224,7 @@ def address(raw, email=None):
     return record if any(v for v in record.values()) else None
 
 
-def status_record(raw, field="date_modified_gmt"):
+def status_record(raw: Row, field: str = "date_modified_gmt") -> OrderStatusRecordDict:
     """The state of an order: OrderStatusRecord."""
     status = str(raw.get("status") or "")
     return {
@@ -229,9 +240,10 @@ def status_record(raw, field="date_modified_gmt"):
     }
 
 
-def order_lines(raw):
+def order_lines(raw: Row) -> tuple[list[OrderLineRecordDict], list[str]]:
     """(lines, problems): one line per line item with a quantity; problems name the rest."""
-    lines, problems = [], []
+    lines: list[OrderLineRecordDict] = []
+    problems: list[str] = []
     for item in raw.get("line_items") or []:
         quantity = item.get("quantity")
         if not isinstance(quantity, int) or quantity < 1:
@@ -256,7 +268,7 @@ def order_lines(raw):
     return lines, problems
 
 
-def order_record(raw, field="date_created_gmt"):
+def order_record(raw: Row, field: str = "date_created_gmt") -> OrderRecordDict | Outcome:
     """A WooCommerce order -> OrderRecord, or an outcome."""
     number = str(raw.get("number") or raw.get("id"))
     status = str(raw.get("status") or "")
@@ -280,9 +292,12 @@ def order_record(raw, field="date_created_gmt"):
             cursor=row_cursor(raw, field),
         )
     shipping = next(iter(raw.get("shipping_lines") or []), None)
-    method = None
+    method: ShippingMethodRecordDict | None = None
     if shipping and text(shipping.get("method_id")):
-        method = {"code": text(shipping["method_id"]), "title": text(shipping.get("method_title"))}
+        method = {
+            "code": str(text(shipping["method_id"])),
+            "title": text(shipping.get("method_title")),
+        }
     billing = raw.get("billing") or {}
     email = text(billing.get("email"))
     created = gmt(raw.get("date_created_gmt"))
@@ -299,5 +314,5 @@ def order_record(raw, field="date_created_gmt"):
     }
 
 
-def id_cursor(product_id):
+def id_cursor(product_id: int | str) -> str:
     return CURSOR.id_only(product_id)

@@ -25,9 +25,11 @@ write (one request).
    note of the order already names it. The note is written last: it marks the shipment done.
 """
 
-from connect_woocommerce.client import NO_ROUTE, WooClient
+from connect_woocommerce.client import NO_ROUTE, Row, WooClient
 from hub import hookimpl
+from hub.context import ConnectorContext
 from hub.errors import StoreRejected
+from hub.records import PushResultDict, ShipmentRecordDict, StockPushDict
 from hub.toolkit import chunked, conflict, failed, pushed, unchanged
 
 BATCH_LIMIT = 100  # WC_REST_Controller::check_batch_limit (woocommerce_rest_batch_items_limit)
@@ -38,18 +40,18 @@ UNSHIPPABLE = ("cancelled", "refunded", "failed", "trash", "checkout-draft")
 # -- stock -------------------------------------------------------------------------------------
 
 
-def _parent_of(item):
-    parent = (item.get("store_refs") or {}).get("parent_id")
-    return int(parent) if str(parent or "").isdigit() else None
+def _parent_of(item: StockPushDict) -> int | None:
+    parent = str((item.get("store_refs") or {}).get("parent_id") or "")
+    return int(parent) if parent.isdigit() else None
 
 
-def _current(wc, parent, items):
+def _current(wc: WooClient, parent: int | None, items: list[StockPushDict]) -> dict[int, Row]:
     """{id: row} of the items as the store has them now."""
     path = "products" if parent is None else f"products/{parent}/variations"
     return wc.by_id(path, [i["external_id"] for i in items])
 
 
-def _check(item, row):
+def _check(item: StockPushDict, row: Row | None) -> PushResultDict | None:
     """A result when the item must not (or need not) be written, else None."""
     sku, target = item["sku"], item["quantity"]
     if row is None:
@@ -87,7 +89,7 @@ def _check(item, row):
     return None
 
 
-def _write(wc, parent, items):
+def _write(wc: WooClient, parent: int | None, items: list[StockPushDict]) -> list[PushResultDict]:
     path = "products/batch" if parent is None else f"products/{parent}/variations/batch"
     body = {
         "update": [{"id": int(i["external_id"]), "stock_quantity": i["quantity"]} for i in items]
@@ -115,12 +117,14 @@ def _write(wc, parent, items):
 
 
 @hookimpl
-def hub_push_stock_levels(ctx, items):
+def hub_push_stock_levels(
+    ctx: ConnectorContext, items: list[StockPushDict]
+) -> list[PushResultDict]:
     wc = WooClient(ctx)
-    groups = {}
+    groups: dict[int | None, list[StockPushDict]] = {}
     for item in items:
         groups.setdefault(_parent_of(item), []).append(item)
-    results = {}
+    results: dict[str, PushResultDict] = {}
     for parent, group in groups.items():
         for chunk in chunked(group, BATCH_LIMIT):
             try:
@@ -144,7 +148,7 @@ def hub_push_stock_levels(ctx, items):
 # -- shipments ---------------------------------------------------------------------------------
 
 
-def trackings(wc, order_id):
+def trackings(wc: WooClient, order_id: int | str) -> list[Row] | None:
     """The order's Shipment Tracking entries, or None when the extension is not active."""
     answer = wc.get_if_route(TRACKING.format(order_id=order_id))
     if answer is NO_ROUTE:
@@ -152,7 +156,7 @@ def trackings(wc, order_id):
     return [t for t in answer or [] if isinstance(t, dict)]
 
 
-def tracking_extension(wc):
+def tracking_extension(wc: WooClient) -> bool:
     """True when the Shipment Tracking extension's route exists (for the connection check:
     order 0 does not exist, so a 404 other than ``rest_no_route`` means the route is there)."""
     try:
@@ -161,20 +165,22 @@ def tracking_extension(wc):
         return True
 
 
-def marker(shipment):
+def marker(shipment: ShipmentRecordDict) -> str:
     return f"[hub shipment {shipment['shipment_id']}]"
 
 
-def _note_text(shipment, tracked):
+def _note_text(shipment: ShipmentRecordDict, tracked: bool) -> str:
     parts = [f"Shipped by {shipment['carrier']}"]
     if not tracked:
         parts.append(f"tracking number {shipment['tracking_number']}")
         if shipment.get("tracking_url"):
-            parts.append(shipment["tracking_url"])
+            parts.append(str(shipment.get("tracking_url")))
     return ", ".join(parts) + f". {marker(shipment)}"
 
 
-def _add_tracking(wc, order_id, shipment, have):
+def _add_tracking(
+    wc: WooClient, order_id: str, shipment: ShipmentRecordDict, have: list[Row]
+) -> bool:
     """Step 1: True when a tracking was added, False when the order already had it."""
     numbers = {str(t.get("tracking_number") or "").strip() for t in have}
     if shipment["tracking_number"].strip() in numbers:
@@ -185,18 +191,18 @@ def _add_tracking(wc, order_id, shipment, have):
         "date_shipped": str(shipment["shipped_at"])[:10],
     }
     if shipment.get("tracking_url"):
-        body["custom_tracking_link"] = shipment["tracking_url"]
+        body["custom_tracking_link"] = str(shipment.get("tracking_url"))
     wc.json("POST", TRACKING.format(order_id=order_id), json=body, once=True)
     return True
 
 
-def _has_note(wc, order_id, shipment):
+def _has_note(wc: WooClient, order_id: str, shipment: ShipmentRecordDict) -> bool:
     notes = wc.get(f"orders/{order_id}/notes", {"type": "any"}) or []
     return any(marker(shipment) in str(n.get("note") or "") for n in notes if isinstance(n, dict))
 
 
 @hookimpl
-def hub_push_shipment(ctx, shipment):
+def hub_push_shipment(ctx: ConnectorContext, shipment: ShipmentRecordDict) -> PushResultDict:
     wc = WooClient(ctx)
     key, number = shipment["shipment_id"], shipment["order_number"]
     order_id = str(shipment["order_external_id"])
@@ -215,11 +221,11 @@ def hub_push_shipment(ctx, shipment):
             f"Order {number} is {order.get('status')} in WooCommerce: it cannot be shipped there",
             hint="Cancel the shipment in the hub, or check the order with the customer.",
         )
-    done = []
+    done: list[str] = []
     try:
         have = trackings(wc, order_id)
         tracked = have is not None
-        if tracked and _add_tracking(wc, order_id, shipment, have):
+        if have is not None and _add_tracking(wc, order_id, shipment, have):
             done.append(f"tracking number {shipment['tracking_number']} added")
         if order.get("status") != "completed":
             wc.json("PUT", f"orders/{order_id}", json={"status": "completed"})

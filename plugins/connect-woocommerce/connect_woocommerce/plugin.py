@@ -23,9 +23,10 @@ from connect_woocommerce.webhooks import (  # noqa: F401 - the hook implementati
     hub_register_webhooks,
 )
 from hub import hookimpl
+from hub.records import ConnectorInfoDict, SettingSpecDict
 from hub.toolkit import notify_customer_setting
 
-SETTINGS = [
+SETTINGS: list[SettingSpecDict] = [
     {
         "name": "consumer_key",
         "label": "Consumer key",
@@ -59,7 +60,7 @@ SETTINGS = [
 
 
 @hookimpl
-def hub_connector_info():
+def hub_connector_info() -> ConnectorInfoDict:
     return {
         "key": "woocommerce",
         "label": "WooCommerce",

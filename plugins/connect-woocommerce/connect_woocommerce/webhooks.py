@@ -22,24 +22,31 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Mapping
 
 from connect_woocommerce import mapping
-from connect_woocommerce.client import WooClient
+from connect_woocommerce.client import Row, WooClient
 from hub import hookimpl
+from hub.context import ConnectorContext
 from hub.errors import WebhookRejected
+from hub.records import WebhookDeliveryDict, WebhookEvent, WebhookSubscriptionDict
 
 TOPICS = ("order.created", "order.updated", "product.updated")
-EVENTS = {"order.created": "order_created", "order.updated": "order_updated"}
+EVENTS: dict[str, WebhookEvent] = {
+    "order.created": "order_created",
+    "order.updated": "order_updated",
+}
 PING = re.compile(rb"^webhook_id=\d+$")
 
 
-def subscription_name(ctx, topic):
+def subscription_name(ctx: ConnectorContext, topic: str) -> str:
     """The name the hub gives its subscriptions: how it recognises its own older ones."""
     return f"connect-hub {ctx.integration}: {topic}"
 
 
-def _subscriptions(wc):
-    found, page = [], 1
+def _subscriptions(wc: WooClient) -> list[Row]:
+    found: list[Row] = []
+    page = 1
     while True:
         rows, _total = wc.rows("webhooks", {"per_page": wc.page_size, "page": page})
         found.extend(r for r in rows if isinstance(r, dict))
@@ -49,7 +56,9 @@ def _subscriptions(wc):
 
 
 @hookimpl
-def hub_register_webhooks(ctx, url, secret):
+def hub_register_webhooks(
+    ctx: ConnectorContext, url: str, secret: str
+) -> list[WebhookSubscriptionDict]:
     """One active subscription per topic delivering to ``url``, signed with ``secret``.
 
     A subscription of ours (same name) that delivers elsewhere (an older public URL) is
@@ -59,7 +68,7 @@ def hub_register_webhooks(ctx, url, secret):
     wc = WooClient(ctx)
     existing = _subscriptions(wc)
     ours = {subscription_name(ctx, topic): topic for topic in TOPICS}
-    kept = {}
+    kept: dict[str, Row] = {}
     for hook in existing:
         if hook.get("name") not in ours and hook.get("delivery_url") != url:
             continue  # someone else's
@@ -88,12 +97,12 @@ def hub_register_webhooks(ctx, url, secret):
     ]
 
 
-def signature_of(body, secret):
+def signature_of(body: bytes, secret: str) -> str:
     digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
 
 
-def _resource(body):
+def _resource(body: bytes) -> Row:
     try:
         data = json.loads(body)
     except ValueError:
@@ -102,10 +111,12 @@ def _resource(body):
 
 
 @hookimpl
-def hub_read_webhook(ctx, headers, body, secret):
-    headers = {str(k).lower(): v for k, v in headers.items()}  # whatever mapping it came in
-    topic = headers.get("x-wc-webhook-topic") or ""
-    signature = headers.get("x-wc-webhook-signature") or ""
+def hub_read_webhook(
+    ctx: ConnectorContext, headers: Mapping[str, str], body: bytes, secret: str
+) -> WebhookDeliveryDict:
+    lowered = {str(k).lower(): v for k, v in headers.items()}  # whatever mapping it came in
+    topic = lowered.get("x-wc-webhook-topic") or ""
+    signature = lowered.get("x-wc-webhook-signature") or ""
     if not signature and not topic and PING.match(body.strip()):
         return {"delivery_id": None, "event": "ignored", "external_ids": []}
     if not signature or not hmac.compare_digest(signature_of(body, secret), signature):
@@ -115,7 +126,7 @@ def hub_read_webhook(ctx, headers, body, secret):
             "subscriptions then carry this integration's current secret.",
         )
     resource = _resource(body)
-    delivery = headers.get("x-wc-webhook-delivery-id") or ""
+    delivery = lowered.get("x-wc-webhook-delivery-id") or ""
     digest = hashlib.sha256(body).hexdigest()[:16]
     delivery_id = f"{topic}:{delivery}:{digest}"
     ident = resource.get("id")
