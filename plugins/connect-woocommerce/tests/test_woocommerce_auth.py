@@ -2,6 +2,7 @@
 
 import pytest
 import requests
+from requests_oauthlib import OAuth1
 from connect_woocommerce import feeds
 from connect_woocommerce.client import WooClient
 from connect_woocommerce_emulator import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET
@@ -56,3 +57,32 @@ def test_the_connection_check_reports_the_store(emulator, make_ctx, tracking):
     assert (details["weight_unit"], details["currency"]) == ("lbs", "EUR")
     assert details["shipment_tracking"] is tracking
     assert ("shipment_tracking_note" in details) is not tracking
+
+
+class _Replaying(requests.adapters.HTTPAdapter):
+    """Sends the first request twice and answers with the second answer: what the session's
+    retry does when an answer is lost after WooCommerce authenticated the request."""
+
+    replays = 1
+
+    def send(self, request, *args, **kwargs):
+        if self.replays:
+            self.replays -= 1
+            super().send(request, *args, **kwargs)
+        return super().send(request, *args, **kwargs)
+
+
+def test_a_replayed_nonce_is_signed_again_once(store, ctx):
+    ctx.session.mount("http://", _Replaying())
+    wc = WooClient(ctx)
+    # the replay is refused ("nonce has already been used"): the client signs a new request
+    assert wc.weight_unit() == "kg"
+    # the same replay without the client's second signature is refused
+    refused = requests.Session()
+    refused.mount("http://", _Replaying())
+    answer = refused.get(
+        f"{store.url}/wp-json/wc/v3/settings/products/woocommerce_weight_unit",
+        auth=OAuth1(DEMO_CONSUMER_KEY, client_secret=DEMO_CONSUMER_SECRET),
+        timeout=10,
+    )
+    assert answer.status_code == 401 and "nonce" in answer.text.lower()
