@@ -2,10 +2,10 @@
 
 import pytest
 import requests
-from requests_oauthlib import OAuth1
 from connect_woocommerce import feeds
 from connect_woocommerce.client import WooClient
 from connect_woocommerce_emulator import DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET
+from requests_oauthlib import OAuth1
 
 from hub.errors import AuthenticationError, ConfigurationError
 
