@@ -533,7 +533,7 @@ def suppliers_create(name, email, phone, lead_time_days, as_json):
 @suppliers.command("link", context_settings=NUMBERS)
 @click.argument("sku")
 @click.argument("supplier")
-@click.option("--reference", help="The supplier's reference of the product.")
+@click.option("--reference", "supplier_reference", help="The supplier's reference of the product.")
 @click.option("--price", help="Buying price (decimal).")
 @click.option("--currency")
 @click.option("--min-qty", "min_order_qty", type=int, default=1, show_default=True)
@@ -541,20 +541,9 @@ def suppliers_create(name, email, phone, lead_time_days, as_json):
 @click.option("--preferred", is_flag=True, help="Make it the product's preferred supplier.")
 @json_option
 @with_db
-def suppliers_link(
-    sku, supplier, reference, price, currency, min_order_qty, lead_time_days, preferred, as_json
-):
+def suppliers_link(sku, supplier, as_json, **terms):
     """Link a product to a supplier (or update the link)."""
-    link = link_product(
-        sku,
-        supplier,
-        supplier_reference=reference,
-        price=price,
-        currency=currency,
-        min_order_qty=min_order_qty,
-        lead_time_days=lead_time_days,
-        preferred=preferred,
-    )
+    link = link_product(sku, supplier, **terms)  # the options are the link's terms
     data = {
         "sku": link.product.sku,
         "supplier": link.supplier.name,

@@ -11,7 +11,6 @@ from hub.models import (
     Integration,
     Product,
     ProductImage,
-    ProductSupplier,
     StockLevel,
     StockMovement,
     Supplier,
@@ -55,29 +54,22 @@ def index():
 @bp.route("/<int:product_id>")
 def show(product_id):
     product = get_or_404(Product, product_id)
-    levels = list(queries.stock_levels(product=product).order_by(Warehouse.id))
-    movements = list(
-        queries.movements(product=product).order_by(StockMovement.id.desc()).limit(MOVEMENTS_SHOWN)
-    )
-    suppliers = list(
-        ProductSupplier.select(ProductSupplier, Supplier)
-        .join(Supplier)
-        .where(ProductSupplier.product == product)
-    )
-    images = list(product.images.order_by(ProductImage.position, ProductImage.id))
-    bindings = list(
-        Binding.select(Binding, Integration)
-        .join(Integration)
-        .where(Binding.kind == "product", Binding.hub_id == product.id)
-    )
     return render_template(
         "catalog/show.html",
         product=product,
-        levels=levels,
-        movements=movements,
-        suppliers=suppliers,
-        images=images,
-        bindings=bindings,
+        levels=list(queries.stock_levels(product=product).order_by(Warehouse.id)),
+        movements=list(
+            queries.movements(product=product)
+            .order_by(StockMovement.id.desc())
+            .limit(MOVEMENTS_SHOWN)
+        ),
+        suppliers=list(product.supplier_links.join(Supplier).select_extend(Supplier)),
+        images=list(product.images.order_by(ProductImage.position, ProductImage.id)),
+        bindings=list(
+            Binding.select(Binding, Integration)
+            .join(Integration)
+            .where(Binding.kind == "product", Binding.hub_id == product.id)
+        ),
         variants=_siblings(product),
     )
 
