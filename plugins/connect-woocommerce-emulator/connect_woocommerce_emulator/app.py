@@ -17,7 +17,7 @@ from datetime import datetime
 
 from flask import Flask, Response, request
 
-from connect_woocommerce_emulator import auth, catalogue, control, sales, webhooks
+from connect_woocommerce_emulator import auth, catalogue, control, render, sales, webhooks
 from connect_woocommerce_emulator.params import Args
 from connect_woocommerce_emulator.routes import Router, denied
 from connect_woocommerce_emulator.seed import seed_store
@@ -168,7 +168,7 @@ def _fault_response(fault):
 
 
 def _json(payload, status=200, headers=None):
-    body = json.dumps(payload, separators=(",", ":"))
+    body = render.wp_json(payload)
     response = Response(body, status=status, content_type="application/json; charset=UTF-8")
     for name, value in (headers or {}).items():
         response.headers[name] = value

@@ -5,9 +5,16 @@ time zone, and the ``*_gmt`` twin in UTC. Prices are decimal strings; ``price`` 
 product is its cheapest variation's. ``_links`` as ``prepare_links``.
 """
 
+import json
 from functools import lru_cache
 
 API = "/wp-json/wc/v3"
+
+
+def wp_json(payload):
+    """``wp_json_encode`` with PHP's default flags: compact, non-ASCII as ``\\uXXXX`` and ``/``
+    escaped as ``\\/`` — the exact bytes a webhook signature covers."""
+    return json.dumps(payload, separators=(",", ":")).replace("/", "\\/")
 
 
 @lru_cache(maxsize=65536)  # many records share a date; formatting is most of a page's cost

@@ -32,7 +32,6 @@ a filter allows them; the emulator delivers to them, since the tests' receivers 
 import base64
 import hashlib
 import hmac
-import json
 import queue
 import secrets
 import threading
@@ -277,7 +276,7 @@ class Dispatcher:
             else:
                 record = store.products.get(resource_id)
                 payload = render.product(store, record, site) if record else {"id": resource_id}
-            body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).strip().encode()
+            body = render.wp_json(payload).strip().encode()
             second = int(time.time())
             delivery_id = hmac.new(
                 self.salt, f"{webhook_id}{second}".encode(), hashlib.md5
