@@ -23,25 +23,19 @@ STYLE = Style(
 )
 
 
-def _config(chart):
-    chart.js = []  # no script from the internet; the dashboard's CSP forbids it anyway
+def _chart(kind, title, height, **options):
+    """A pygal chart of ``kind`` in the dashboard's style: 900 px wide, x labels slanted, and no
+    script from the internet (the dashboard's CSP forbids it anyway)."""
+    chart = kind(style=STYLE, title=title, height=height, width=900, x_label_rotation=30, **options)
+    chart.js = []
     chart.disable_xml_declaration = False
     return chart
 
 
 def bar_chart(title, labels, series, stacked=True, height=300):
-    cls = pygal.StackedBar if stacked else pygal.Bar
-    chart = _config(
-        cls(
-            style=STYLE,
-            height=height,
-            width=900,
-            legend_at_bottom=True,
-            x_label_rotation=30,
-            show_minor_x_labels=True,
-            print_values=False,
-            title=title,
-        )
+    kind = pygal.StackedBar if stacked else pygal.Bar
+    chart = _chart(
+        kind, title, height, legend_at_bottom=True, show_minor_x_labels=True, print_values=False
     )
     chart.x_labels = labels
     for name, values in series:
@@ -51,17 +45,13 @@ def bar_chart(title, labels, series, stacked=True, height=300):
 
 def line_chart(title, points, height=280):
     """``points``: [(datetime, value)] drawn as a step line over time."""
-    chart = _config(
-        pygal.DateTimeLine(
-            style=STYLE,
-            height=height,
-            width=900,
-            title=title,
-            show_legend=False,
-            x_label_rotation=30,
-            dots_size=2,
-            x_value_formatter=lambda d: d.strftime("%Y-%m-%d"),
-        )
+    chart = _chart(
+        pygal.DateTimeLine,
+        title,
+        height,
+        show_legend=False,
+        dots_size=2,
+        x_value_formatter=lambda d: d.strftime("%Y-%m-%d"),
     )
     chart.add("on hand", points)
     return chart
