@@ -144,3 +144,13 @@ def test_array_parameters_break_the_signature_as_on_woocommerce(shop):
     assert array_style.json()["message"] == "Invalid signature - provided signature does not match."
     comma = requests.get(signed_url(f"{shop.api}/products?include={ids[0]},{ids[1]}"), timeout=10)
     assert comma.status_code == 200 and {p["id"] for p in comma.json()} == set(ids)
+
+
+def test_basic_over_http_when_the_site_says_it_is_secure(emulator):
+    """``require_https_basic=False``: a site behind a TLS-terminating proxy that sets
+    ``$_SERVER['HTTPS']``, where ``is_ssl()`` is true although the hop is plain HTTP."""
+    shop = emulator(require_https_basic=False)
+    response = requests.get(
+        f"{shop.api}/products", auth=(DEMO_CONSUMER_KEY, DEMO_CONSUMER_SECRET), timeout=10
+    )
+    assert response.status_code == 200
