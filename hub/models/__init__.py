@@ -1,7 +1,16 @@
 """Peewee models by domain. ``ALL_MODELS`` is in dependency order."""
 
 from hub.models.alerts import Alert, AlertDelivery
-from hub.models.base import BaseModel, JSONField, decimal_str, iso, to_utc_naive, utcnow
+from hub.models.base import (
+    BaseModel,
+    JSONField,
+    add_up_to,
+    by_id_or_first,
+    decimal_str,
+    iso,
+    to_utc_naive,
+    utcnow,
+)
 from hub.models.catalog import Product, ProductGroup, ProductImage
 from hub.models.feeds import (
     Checkpoint,
@@ -80,6 +89,8 @@ def ensure_defaults():
 __all__ = [m.__name__ for m in ALL_MODELS] + [
     "ALL_MODELS",
     "BaseModel",
+    "add_up_to",
+    "by_id_or_first",
     "decimal_str",
     "JSONField",
     "iso",

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from peewee import DecimalField, Model, TextField
 
+from hub.bounds import as_id
 from hub.db import db
 
 
@@ -53,6 +54,29 @@ class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+
+def add_up_to(row, field, amount, limit):
+    """``field += amount`` on ``row`` in one UPDATE that refuses to pass ``limit`` (another
+    column of the same row), so concurrent writers never overshoot it; the row object follows.
+    True when it was added."""
+    model = type(row)
+    added = (
+        model.update({field: field + amount})
+        .where((model.id == row.id) & (field + amount <= limit))
+        .execute()
+    )
+    if added:
+        setattr(row, field.name, getattr(row, field.name) + amount)
+    return bool(added)
+
+
+def by_id_or_first(model, text, condition):
+    """The row whose id ``text`` is (digits), else the first (lowest id) matching
+    ``condition``; None when neither is found."""
+    row_id = as_id(text)
+    found = model.get_or_none(model.id == row_id) if row_id else None
+    return found or model.select().where(condition).order_by(model.id).first()
 
 
 def decimal_str(value, min_places=0):

@@ -166,36 +166,22 @@ class HubCollector(Collector):
         return family
 
     def _held(self, names):
-        family = GaugeMetricFamily(
+        return _count_by_integration(
             "hub_held_orders",
             "Orders held (awaiting payment or a fix) or expired, by integration.",
-            labels=["integration", "status"],
+            names,
+            HeldRecord.status,
+            HeldRecord.status.in_(HELD_STATUSES),
         )
-        query = (
-            HeldRecord.select(HeldRecord.integration, HeldRecord.status, fn.COUNT(1))
-            .where(HeldRecord.status.in_(HELD_STATUSES))
-            .group_by(HeldRecord.integration, HeldRecord.status)
-            .tuples()
-        )
-        for integration_id, status, count in sorted(query):
-            family.add_metric([names.get(integration_id, str(integration_id)), status], count)
-        return family
 
     def _events(self, names):
-        family = GaugeMetricFamily(
+        return _count_by_integration(
             "hub_events_unresolved",
             "Unresolved events (problems) by integration and severity.",
-            labels=["integration", "severity"],
+            names,
+            Event.severity,
+            Event.resolved_at.is_null(),
         )
-        query = (
-            Event.select(Event.integration, Event.severity, fn.COUNT(1))
-            .where(Event.resolved_at.is_null())
-            .group_by(Event.integration, Event.severity)
-            .tuples()
-        )
-        for integration_id, severity, count in sorted(query):
-            family.add_metric([names.get(integration_id, str(integration_id)), severity], count)
-        return family
 
     def _queue(self):
         if self.queue_depth is None:
@@ -241,3 +227,19 @@ def registry(queue_depth=None):
     reg = CollectorRegistry(auto_describe=False)
     reg.register(HubCollector(queue_depth=queue_depth))
     return reg
+
+
+def _count_by_integration(metric, help, names, column, condition):
+    """A gauge of the rows of ``column``'s table that match ``condition``, counted by
+    integration (named by ``names``) and by the value of ``column``."""
+    model = column.model
+    family = GaugeMetricFamily(metric, help, labels=["integration", column.name])
+    query = (
+        model.select(model.integration, column, fn.COUNT(1))
+        .where(condition)
+        .group_by(model.integration, column)
+        .tuples()
+    )
+    for integration_id, value, count in sorted(query):
+        family.add_metric([names.get(integration_id, str(integration_id)), value], count)
+    return family

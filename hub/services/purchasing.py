@@ -54,6 +54,8 @@ from hub.models import (
     StockLevel,
     Supplier,
     Warehouse,
+    add_up_to,
+    by_id_or_first,
     default_warehouse,
     iso,
     utcnow,
@@ -109,16 +111,7 @@ def get_supplier(name_or_id):
     if isinstance(name_or_id, Supplier):
         return name_or_id
     text = str(name_or_id or "").strip()
-    found = None
-    if bounds.as_id(text):
-        found = Supplier.get_or_none(Supplier.id == bounds.as_id(text))
-    if found is None:
-        found = (
-            Supplier.select()
-            .where(fn.LOWER(Supplier.name) == text.lower())
-            .order_by(Supplier.id)
-            .first()
-        )
+    found = by_id_or_first(Supplier, text, fn.LOWER(Supplier.name) == text.lower())
     if found is None:
         names = [s.name for s in Supplier.select(Supplier.name).order_by(Supplier.name)]
         raise NotFound(f"unknown supplier {text!r}; suppliers: {', '.join(names) or 'none'}")
@@ -376,19 +369,9 @@ def receive_purchase_order(po, lines=None, *, warehouse=None, user=None):
         by_id = {pl.id: pl for pl in po_lines}
         for line_id, qty in plan.items():
             pl = by_id[line_id]
-            updated = (
-                PurchaseOrderLine.update(
-                    received_quantity=PurchaseOrderLine.received_quantity + qty
-                )
-                .where(
-                    (PurchaseOrderLine.id == pl.id)
-                    & (PurchaseOrderLine.received_quantity + qty <= PurchaseOrderLine.quantity)
-                )
-                .execute()
-            )
-            if not updated:
+            received = PurchaseOrderLine.received_quantity
+            if not add_up_to(pl, received, qty, limit=PurchaseOrderLine.quantity):
                 raise BadInput(f"cannot receive {qty} × {pl.product.sku}: more than expected")
-            pl.received_quantity += qty
             movements.append(
                 stock.apply_movement(
                     pl.product_id,
