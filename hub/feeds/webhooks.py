@@ -37,8 +37,7 @@ def webhook_orders(job):
             _hold_unreadable(job, item)
             continue
         known = Order.select().where(
-            (Order.integration == job.integration.id)
-            & (Order.external_id == record["external_id"])
+            (Order.integration == job.integration.id) & (Order.external_id == record["external_id"])
         )
         if known.exists():
             _apply_status(job, record, order_service)
