@@ -104,3 +104,29 @@ def test_worker_start_moves_an_old_redis_list_queue_to_the_priority_queue(redis_
     assert storage.conn.type(storage.queue_key) == b"zset"
     assert [redis_queue.dequeue().args for _ in range(2)] == [(7,), (8,)]
     assert migrate_queue() == 0
+
+
+def test_a_write_conflict_between_runs_is_retried_not_a_crash(pg_integration, monkeypatch):
+    """Two runs of different feeds of one integration may write the same rows: PostgreSQL
+    answers one with a deadlock or a duplicate key (seen in the soak test, issue 14 §2). The
+    run is another attempt later, like a store timeout, not a crash."""
+    import hub.engine.runs as runs
+    from hub.models import RunLog
+
+    def insert_twice(job):  # a row another run inserted meanwhile: a real unique violation
+        for _ in range(2):
+            Binding.insert(
+                integration=job.integration.id, kind="product", external_id="dup", hub_id=1
+            ).execute()
+
+    monkeypatch.setattr(runs, "handler", lambda feed: insert_twice)
+    run = runs.create_run(pg_integration, "update_products")
+    with pytest.raises(runs.TransientRunError):
+        runs.execute_run(run.id, retries_left=1)
+    again = FeedRun.get_by_id(run.id)
+    assert again.status == "queued" and "duplicate key" in again.message
+    assert RunLog.get(RunLog.run == run.id).code == "write_conflict"
+    runs.execute_run(run.id, retries_left=0)  # the last attempt: failed, with the reason
+    last = FeedRun.get_by_id(run.id)
+    assert last.status == "failed" and last.message.startswith(runs.WRITE_CONFLICT)
+    assert last.attempts == 2

@@ -180,6 +180,11 @@ def _execute(run, integration, retries_left, progress):
     except ConnectorError as exc:
         _fail(run, integration, job, exc.code, exc.message, exc.hint)
     except Exception as exc:
+        conflict = write_conflict(exc)
+        if conflict is not None:
+            log_line(run, "warning", "write_conflict", conflict)
+            _transient(run, job, TransientError(conflict), retries_left, WRITE_CONFLICT)
+            return  # no attempt left: failed with the conflict as its reason
         log.exception("run %s of %s/%s crashed", run.id, integration.name, run.feed)
         log_line(
             run,
@@ -226,7 +231,29 @@ def _wait_for_lease(run):
     return True
 
 
-def _transient(run, job, exc, retries_left):
+# PostgreSQL's answers when two runs' transactions meet (SQLSTATE): the transaction is rolled
+# back whole, and another attempt of the run, a little later, goes through
+WRITE_CONFLICTS = {
+    "40P01": "a deadlock with another run's transaction",
+    "40001": "a serialization failure against another run's transaction",
+    "23505": "a row inserted meanwhile by another run (duplicate key)",
+}
+WRITE_CONFLICT = "the database refused a write that another run made at the same time"
+
+
+def write_conflict(exc):
+    """What a database error says when it is a conflict between concurrent runs (a deadlock,
+    a serialization failure, a unique key inserted meanwhile), else None. peewee keeps the
+    driver's exception as ``orig`` (psycopg2's carries the SQLSTATE)."""
+    original = getattr(exc, "orig", None) or exc.__context__
+    what = WRITE_CONFLICTS.get(getattr(original, "pgcode", None) or "")
+    if what is None:
+        return None
+    first_line = str(original).strip().splitlines()[0] if str(original).strip() else ""
+    return f"{what}: {first_line}"
+
+
+def _transient(run, job, exc, retries_left, failure="the store is unreachable or busy"):
     attempt = FeedRun.get_by_id(run.id).attempts
     counts = job.counts if job else {}
     if attempt < MAX_ATTEMPTS and retries_left > 0:
@@ -240,8 +267,7 @@ def _transient(run, job, exc, retries_left):
     _finish(
         run.id,
         "failed",
-        f"the store is unreachable or busy: {exc.message} "
-        f"(after {attempt} attempt{'s' if attempt > 1 else ''})",
+        f"{failure}: {exc.message} (after {attempt} attempt{'s' if attempt > 1 else ''})",
         **counts,
     )
 
