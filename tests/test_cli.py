@@ -201,3 +201,31 @@ def test_date_options_take_iso_8601_with_z_or_an_offset(cli_env, store):
     bad = hub_cli("integrations", "set", "Shop", "--orders-since", "last tuesday")
     assert bad.returncode == 2 and "not an ISO 8601 date-time" in bad.stderr
     assert since().startswith("2026-10-15T00:00:00")  # nothing written
+
+
+def test_hub_help_lists_every_command_with_its_own_help_and_imports_none():
+    import importlib
+    import subprocess
+    import sys
+
+    from hub.cli import COMMANDS
+
+    defined = {}
+    for module in {module for module, _ in COMMANDS.values()}:
+        for command in importlib.import_module(f"hub.cli.{module}").COMMANDS:
+            defined[command.name] = (module, command.get_short_help_str(limit=1000))
+    assert defined == COMMANDS  # the table `hub --help` reads is the commands' own help
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from click.testing import CliRunner; from hub.cli import cli; "
+            "out = CliRunner().invoke(cli, ['--help']).output; "
+            "print(sorted(m for m in sys.modules if m.startswith('hub.cli.'))); print(out)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert loaded.splitlines()[0] == "[]"
+    assert all(f"  {name} " in loaded for name in COMMANDS)
