@@ -379,3 +379,25 @@ def test_hub_integrations_webhooks_shows_and_registers(shopify, shop):
     again = hub_cli("integrations", "webhooks", "Shopify", "--register", check=True)
     assert "ORDERS_CREATE" in again.stdout
     assert len(shop.state()["webhook_subscriptions"]) == 4
+
+
+def test_a_webhook_run_waits_for_a_busy_feed_instead_of_being_skipped(shopify, shop, hub_url):
+    from hub.engine import lease
+    from hub.engine.runs import execute_run
+    from hub.models import FeedRun
+    from hub.tasks import huey
+
+    sku = next(iter(shop.emu.shop.variants.values())).sku
+    created = shop.control("/_emulator/orders", {"lines": [{"sku": sku, "quantity": 1}]})
+    shop.delivered()
+    (run,) = wait_for(lambda: webhook_runs(shopify), what="the order's run")
+    queued_before = huey.pending_count()
+    assert lease.acquire(shopify.id, "import_new_orders", 999_999, 60, holder="a poll")[0]
+    execute_run(run.id)  # the scheduled import holds the feed
+    waiting = FeedRun.get_by_id(run.id)
+    assert waiting.status == "queued" and "waiting" in waiting.message
+    assert huey.pending_count() == queued_before + 1  # put back on the queue, delayed
+    lease.release(shopify.id, "import_new_orders", 999_999)
+    execute_run(run.id)
+    assert FeedRun.get_by_id(run.id).status == "succeeded"
+    assert hub_order(shopify, created["id"]) is not None
