@@ -144,7 +144,7 @@ COLUMNS = [
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("connectors", nargs="*", default=sorted(CONNECTORS))
+    parser.add_argument("connectors", nargs="*", default=["magento", "prestashop", "shopify"])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20000])
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--repeat", type=int, default=3)

@@ -38,7 +38,7 @@ def _open(workdir, database_url=None):
     hub.models.schema.upgrade()
 
 
-def _run(feed="update_products"):
+def _run(feed="update_products", trigger="manual"):
     import time
 
     import hub.feeds  # noqa: F401  (registers the feed handlers)
@@ -50,7 +50,7 @@ def _run(feed="update_products"):
 
     get_registry().state(integration.connector)  # plugins loaded, as in a running worker
     started = time.perf_counter()
-    run = run_inline(integration, feed)
+    run = run_inline(integration, feed, trigger=trigger)
     elapsed = time.perf_counter() - started
     summary = run_summary(run, events=False)
     return {
@@ -106,18 +106,27 @@ def update(connector, url, secrets, workdir, settings=None):
     return _run()
 
 
+def _store_settings(connector):
+    if connector == "shopify":  # the emulator has two active locations: the main one
+        from connect_shopify_emulator import MAIN_LOCATION
+
+        return {"location_id": MAIN_LOCATION}
+    return {}
+
+
 def prepare_export(connector, url, secrets, workdir, database_url=None):
     """The state after a merchant's first stock export: catalogue and stock imported, the
     integration live, every binding pushed (pushed = store quantity = target, as a first
     export leaves them; written directly rather than sending the whole catalogue)."""
-    settings = {}
-    if connector == "shopify":  # the emulator has two active locations: the main one
-        from connect_shopify_emulator import MAIN_LOCATION
-
-        settings["location_id"] = MAIN_LOCATION
+    settings = _store_settings(connector)
     setup(connector, url, secrets, workdir, database_url, settings, import_products=True)
     stock = _run("import_stock")
     assert stock["status"] == "succeeded", stock
+    return {"bindings": _mark_pushed(connector)}
+
+
+def _mark_pushed(connector):
+    """Live, and every product binding pushed (what a first export leaves); the count."""
     from hub.db import db
     from hub.feeds.targets import targets
     from hub.models import Binding, Integration, utcnow
@@ -144,7 +153,7 @@ def prepare_export(connector, url, secrets, workdir, database_url=None):
                     store_quantity=wanted[b.hub_id],
                     pushed_at=now,
                 ).where(Binding.id == b.id).execute()
-    return {"bindings": len(bindings)}
+    return len(bindings)
 
 
 def change_stock(workdir, product_offset, count, database_url=None):
@@ -183,3 +192,66 @@ def sent_skus(workdir, database_url=None):
             o.key for o in OutboxItem.select().where((OutboxItem.run == run.id) & OutboxItem.sent)
         ]
     }
+
+
+def cycle(connector, url, secrets, workdir, feeds, carrier_mapping=None):
+    """A hub that has imported everything from the store (one settling pass of every feed,
+    then live with every binding pushed), then one measured pass of every scheduled feed
+    with ``trigger="schedule"`` as the scheduler runs them, nothing changed in the store:
+    per feed its status, duration in the process, records processed and the requests the
+    store answered (the emulator's own counters)."""
+    import requests
+
+    def store_requests():
+        state = requests.get(f"{url}/_emulator/state", timeout=30).json()
+        return _request_count(connector, state)
+
+    setup(
+        connector,
+        url,
+        secrets,
+        workdir,
+        settings=_store_settings(connector),
+        orders_since="2000-01-01",
+        carrier_mapping=carrier_mapping,
+    )
+    from hub.engine.runs import check_feed_available
+    from hub.errors import BadInput
+    from hub.services.integrations import get_integration
+
+    offered = []
+    for feed in feeds:
+        try:
+            check_feed_available(get_integration("bench"), feed)
+            offered.append(feed)
+        except BadInput:  # the connector has no such feed
+            pass
+    feeds = offered
+    settle = {}
+    for feed in ["update_products", "import_stock", *feeds]:
+        settle[feed] = _run(feed, trigger="schedule")["status"]
+    catalogue = _mark_pushed(connector)
+    measured = []
+    for feed in feeds:
+        before = store_requests()
+        result = _run(feed, trigger="schedule")
+        measured.append(
+            {
+                "feed": feed,
+                "status": result["status"],
+                "run_s": result["elapsed_s"],
+                "processed": result["processed"],
+                "requests": store_requests() - before,
+                "message": (result["message"] or "")[:120],
+            }
+        )
+    return {"catalogue": catalogue, "settle": settle, "feeds": measured}
+
+
+def _request_count(connector, state):
+    """API requests the emulator answered so far (each emulator counts its own way)."""
+    if connector == "shopify":
+        return (state.get("counters") or {}).get("requests", 0)  # every non-control request
+    if connector == "magento":
+        return sum((state.get("requests") or {}).values())
+    return int(state.get("requests") or 0)

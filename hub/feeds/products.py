@@ -8,12 +8,13 @@ flags the products that are gone from the store (never deletes them).
 import hashlib
 import json
 import mimetypes
+from datetime import UTC
 from pathlib import Path
 
 from peewee import fn
 
 from hub.db import db
-from hub.engine.job import batched_stream
+from hub.engine.job import batched_stream, parse_iso
 from hub.feeds.product_check import load_product
 from hub.http import DownloadFailed, fetch_limited, redact
 from hub.models import Binding, Product, ProductGroup, ProductImage, utcnow
@@ -479,12 +480,22 @@ class MediaQuota:
 def import_product_images(job):
     """Download images of this integration's products that have none yet.
 
+    A scheduled run asks the store only about the products bound or changed since the last
+    scheduled run that ended without a failed download (its checkpoint): a product the store
+    has no image for is not asked about again every half hour, so the steady state does not
+    read the catalogue. Any other run (Run now, ``hub feeds run``) asks about every product
+    without an image, as the first scheduled run does.
+
     URLs come from the store: they go through ``ctx.public_session`` (no private addresses
     but the store's own host and HUB_OUTBOUND_ALLOW), within HUB_IMAGE_TIMEOUT seconds and
     HUB_IMAGE_MAX_MB each, and within the integration's HUB_MEDIA_QUOTA_MB in all."""
     media = Path(job.settings.media_dir)
     media.mkdir(parents=True, exist_ok=True)
     quota = MediaQuota(job)
+    scheduled = job.run.trigger == "schedule" and not job.params.get("external_ids")
+    # the hub's own clock on both sides (the run's start, bindings' and products' times):
+    # no overlap is needed, unlike a store's checkpoint
+    since = parse_iso(job.checkpoint()) if scheduled and job.checkpoint() else None
     with_images = ProductImage.select(ProductImage.product)
     query = (
         Binding.select(Binding, Product)
@@ -499,6 +510,9 @@ def import_product_images(job):
     )
     if job.params.get("external_ids"):
         query = query.where(Binding.external_id.in_(job.params["external_ids"]))
+    if since is not None:
+        since = since.astimezone(UTC).replace(tzinfo=None)
+        query = query.where((Binding.created_at >= since) | (Product.updated_at >= since))
     last_id = 0
     while True:
         chunk = list(query.where(Binding.id > last_id).limit(100))
@@ -531,6 +545,9 @@ def import_product_images(job):
             _download_image(job, media, product, record, quota)
     if not quota.reached:
         job.resolved([job.integration.name], codes=(QUOTA_CODE,))
+    if scheduled and not quota.reached and not job.counts["failed"]:
+        # to the microsecond: what was bound a moment after the start is asked next time
+        job.commit_checkpoint(job.run.started_at.replace(tzinfo=UTC).isoformat())
 
 
 def _parent_external_ids(job, group_ids):
