@@ -38,10 +38,20 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# merchant scale (issue 16) is opt-in: make benchmark BENCH_FIRST_IMPORT="--sizes 20000 100000"
+# BENCH_ORDERS="--orders 10000" BENCH_STOCK_EXPORT="--skus 100000"
+BENCH_FIRST_IMPORT ?= --sizes 20000
+BENCH_ORDERS ?= --orders 2000 --products 20000
+BENCH_STOCK_EXPORT ?= --skus 20000
+
 benchmark: $(VENV)/.installed-test
 	for c in shopify magento prestashop woocommerce; do $(BIN)/python benchmarks/bench_update.py $$c || exit 1; done
 	$(BIN)/python benchmarks/bench_dashboard.py
 	$(BIN)/python benchmarks/bench_webhooks.py
+	$(BIN)/python benchmarks/bench_first_import.py $(BENCH_FIRST_IMPORT)
+	$(BIN)/python benchmarks/bench_orders.py $(BENCH_ORDERS)
+	$(BIN)/python benchmarks/bench_stock_export.py $(BENCH_STOCK_EXPORT)
+	$(BIN)/python benchmarks/bench_cycle.py
 
 $(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS) $(EMULATORS))
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
