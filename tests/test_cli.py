@@ -229,3 +229,21 @@ def test_hub_help_lists_every_command_with_its_own_help_and_imports_none():
     ).stdout
     assert loaded.splitlines()[0] == "[]"
     assert all(f"  {name} " in loaded for name in COMMANDS)
+
+
+def test_only_the_commands_that_queue_runs_load_the_queue(cli_env):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from click.testing import CliRunner; from hub.cli import cli; "
+        "result = CliRunner().invoke(cli, sys.argv[1:]); assert result.exit_code == 0, result; "
+        "print('huey' in sys.modules, 'hub.tasks' in sys.modules)"
+    )
+    listed = subprocess.run(
+        [sys.executable, "-c", script, "integrations", "list"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert listed.stdout.split() == ["False", "False"]

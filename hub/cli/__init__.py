@@ -110,10 +110,7 @@ def cli(verbose, log_format):
         logging.DEBUG if verbose else getattr(logging, settings.log_level),
         log_format or settings.log_format,
     )
-    install_log_redaction()
-    # hub.tasks opens the queue (a SQLite file by default) and gives the engine its enqueue
-    # function: imported when a command runs, not on `hub --help`, which creates no file
-    import hub.tasks  # noqa: F401  # credentials masked in every logger's lines (oauthlib's too)
+    install_log_redaction()  # credentials masked in every logger's lines (oauthlib's too)
 
 
 def main():

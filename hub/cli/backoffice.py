@@ -22,6 +22,7 @@ from hub.cli.common import (
     stack,
     warehouse_option,
     with_db,
+    with_queue,
 )
 from hub.errors import BadInput
 from hub.feeds.shipping import ship_and_confirm
@@ -226,6 +227,7 @@ def stock_apply_discrepancy(discrepancy_id, as_json):
 )
 @json_option
 @with_db
+@with_queue
 def ship(
     order, carrier, tracking, tracking_url, lines, warehouse, allow_duplicate_tracking, as_json
 ):

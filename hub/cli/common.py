@@ -138,6 +138,22 @@ def with_db(fn):
     return wrapper
 
 
+def with_queue(fn):
+    """For the commands that queue runs or run feeds (``feeds run``, ``events retry``, ``ship``):
+    ``hub.tasks`` opens the queue (a SQLite file by default) and wires the engine to it and to
+    the feed handlers. Imported here, when such a command runs, on purpose: it loads Huey, and
+    through it redis and asyncio (a third of ``hub feeds list``'s start-up), and creates the
+    queue's file, which the other commands do not need."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        import hub.tasks  # noqa: F401  (the stated exception: see the docstring)
+
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
 def parse_pairs(pairs, what):
     """["k=v", ...] -> {k: v}; BadInput on a malformed pair."""
     result = {}

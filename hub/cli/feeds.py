@@ -14,6 +14,7 @@ from hub.cli.common import (
     print_json,
     print_rows,
     with_db,
+    with_queue,
 )
 from hub.cli.progress import Progress
 from hub.engine.plugins import get_registry
@@ -135,6 +136,7 @@ def print_run(summary, as_json):
 @click.option("--timeout", type=int, default=0, help="With --wait: give up after N seconds.")
 @json_option
 @with_db
+@with_queue
 def feeds_run(integration, feed, wait, inline, force, full, timeout, as_json):
     """Run FEED of INTEGRATION now (queued for a worker unless --inline)."""
     integ = get_integration(integration)

@@ -8,6 +8,7 @@ from hub.cli.common import (
     limit_option,
     print_rows,
     with_db,
+    with_queue,
 )
 from hub.engine.events import resolve_event
 from hub.engine.runs import retry_event
@@ -121,6 +122,7 @@ def events_resolve(event_id):
 @events.command("retry")
 @click.argument("event_id", type=int)
 @with_db
+@with_queue
 def events_retry(event_id):
     """Retry the record behind an event (queues its feed)."""
     run = retry_event(_event(event_id), "cli")
