@@ -65,6 +65,8 @@ def import_new_orders(job):
             known = KnownOrders(job.integration, records)
             for record in records:
                 process_order(job, record, known=known)
+            if known.resolved:  # the imported orders' open problems
+                job.resolved(known.resolved, codes=ORDER_ERROR_CODES)
         job.commit_checkpoint(cursor)
 
 
@@ -77,6 +79,7 @@ class KnownOrders:
         self.imported = set()
         self.held = {}
         self.by_sku = {}
+        self.resolved = []  # numbers of the orders imported: their problems are resolved
         if not ids:
             return
         self.imported = {
@@ -219,11 +222,16 @@ def process_order(job, record, held=None, known=None):
         order = _create_order(job, record, products, carrier)
         if held is not None:
             _release_held(job, held, status="imported")
-    if known is not None:
-        known.imported.add(record["external_id"])
     job.count("created")
-    job.resolved([number], codes=ORDER_ERROR_CODES)
-    job.registry.hook.hub_record_imported(
+    if known is not None:  # resolved with the rest of the batch
+        known.imported.add(record["external_id"])
+        known.resolved.append(number)
+    else:
+        job.resolved([number], codes=ORDER_ERROR_CODES)
+    hook = job.registry.hook.hub_record_imported
+    if not hook.get_hookimpls():  # nobody listens
+        return "imported"
+    hook(
         integration=integration.name,
         feed=job.feed,
         kind="order",
@@ -270,51 +278,54 @@ def _line_products(integration, record, by_sku=None):
     return products, unknown
 
 
-def _address(data):
-    if not data:
-        return None
-    return Address.create(
-        **{
-            k: data.get(k)
-            for k in (
-                "name",
-                "company",
-                "address1",
-                "address2",
-                "city",
-                "postcode",
-                "region",
-                "country_code",
-                "phone",
-                "email",
-            )
-        }
-    )
+ADDRESS_FIELDS = (
+    "name",
+    "company",
+    "address1",
+    "address2",
+    "city",
+    "postcode",
+    "region",
+    "country_code",
+    "phone",
+    "email",
+)
+
+
+def _addresses(record):
+    """(shipping address id, billing address id) of an order, inserted in one statement."""
+    given = [k for k in ("shipping_address", "billing_address") if record.get(k)]
+    rows = [{k: record[key].get(k) for k in ADDRESS_FIELDS} for key in given]
+    ids = dict(zip(given, insert_rows(Address, rows, returning_ids=True), strict=True))
+    return ids.get("shipping_address"), ids.get("billing_address")
 
 
 def _create_order(job, record, products, carrier):
     integration = job.integration
     warehouse_id = integration.default_warehouse_id
     method = record.get("shipping_method") or {}
-    order = Order.create(
-        integration=integration.id,
-        external_id=record["external_id"],
-        number=record["number"],
-        status="to_ship",
-        paid=record["paid"],
-        store_status=record.get("store_status"),
-        currency=record.get("currency"),
-        total=record.get("total"),
-        customer_email=record.get("customer_email"),
-        shipping_method_code=method.get("code"),
-        shipping_method_title=method.get("title"),
-        carrier=carrier,
-        shipping_address=_address(record.get("shipping_address")),
-        billing_address=_address(record.get("billing_address")),
-        warehouse=warehouse_id,
-        ordered_at=to_utc_naive(record["created_at"]),
-        imported_at=utcnow(),
-    )
+    shipping, billing = _addresses(record)
+    values = {
+        "integration": integration.id,
+        "external_id": record["external_id"],
+        "number": record["number"],
+        "status": "to_ship",
+        "paid": record["paid"],
+        "store_status": record.get("store_status"),
+        "currency": record.get("currency"),
+        "total": record.get("total"),
+        "customer_email": record.get("customer_email"),
+        "shipping_method_code": method.get("code"),
+        "shipping_method_title": method.get("title"),
+        "carrier": carrier,
+        "shipping_address": shipping,
+        "billing_address": billing,
+        "warehouse": warehouse_id,
+        "ordered_at": to_utc_naive(record["created_at"]),
+        "imported_at": utcnow(),
+    }
+    (order_id,) = insert_rows(Order, [values], returning_ids=True)
+    order = Order(id=order_id, **values)
     Binding.insert(
         integration=integration.id, kind="order", external_id=record["external_id"], hub_id=order.id
     ).on_conflict_ignore().execute()
