@@ -28,7 +28,7 @@ COMMANDS = {
     "users": ("admin", "Dashboard users and API tokens."),
     "integrations": ("integrations", "Connected stores."),
     "feeds": ("feeds", "Feeds of an integration: list, run, schedule, enable/disable."),
-    "runs": ("feeds", "Feed runs."),
+    "runs": ("runs", "Feed runs."),
     "products": ("records", "Products (they come from the stores)."),
     "orders": ("records", "Orders (they come from the stores)."),
     "events": ("records", "Problems reported by the feeds (the bell)."),

@@ -1,4 +1,4 @@
-"""hub feeds …, hub runs …"""
+"""hub feeds …"""
 
 import sys
 import time
@@ -8,9 +8,7 @@ import click
 from hub.cli.common import (
     EXIT_FAILED,
     EXIT_NO_WORKER,
-    integration_option,
     json_option,
-    limit_option,
     print_json,
     print_rows,
     with_db,
@@ -21,10 +19,7 @@ from hub.engine.plugins import get_registry
 from hub.engine.registry import FEED_TYPES
 from hub.engine.runs import queue_run, run_inline, run_summary
 from hub.engine.schedule import describe_cron, describe_next, update_feed_setting
-from hub.errors import BadInput
 from hub.models import FeedRun, FeedSetting, WorkerHeartbeat, iso, utcnow
-from hub.models.feeds import RUN_STATUSES
-from hub.services import queries
 from hub.services.integrations import get_integration
 from hub.settings import get_settings
 
@@ -202,40 +197,4 @@ feeds_enable = _switch("enable", True, "Enable a feed's schedule.")
 feeds_disable = _switch("disable", False, "Disable a feed's schedule (Run now still works).")
 
 
-@click.group()
-def runs():
-    """Feed runs."""
-
-
-@runs.command("list")
-@integration_option
-@click.option("--feed", help="Only this feed.")
-@click.option("--status", type=click.Choice(RUN_STATUSES))
-@limit_option(50)
-@json_option
-@with_db
-def runs_list(integration, feed, status, limit, as_json):
-    """List recent runs, newest first."""
-    query = queries.runs(integration=integration or None, feed=feed, status=status)
-    rows = queries.RUNS.dump(query.order_by(FeedRun.id.desc()).limit(limit))
-    print_rows(
-        rows,
-        as_json,
-        "id integration feed trigger status started_at duration created updated failed",
-        lambda run: {**run, **run["counts"]},
-    )
-
-
-@runs.command("show")
-@click.argument("run_id", type=int)
-@json_option
-@with_db
-def runs_show(run_id, as_json):
-    """Show a run: counts, log, discrepancies, outbox."""
-    run = FeedRun.get_or_none(FeedRun.id == run_id)
-    if run is None:
-        raise BadInput(f"no run with id {run_id}")
-    print_run(run_summary(run), as_json)
-
-
-COMMANDS = [feeds, runs]
+COMMANDS = [feeds]
