@@ -107,10 +107,18 @@ class OrderRowPayload(PsSchema):
     unit_price_tax_incl = _number(load_default=None, allow_none=True)
 
 
-class OrderPayload(PsSchema):
+class OrderStatusPayload(PsSchema):
+    """What update_orders reads of an order (``display=[id,reference,current_state,date_upd]``)."""
+
     id = fields.Integer(required=True)
     reference = fields.String(load_default="")
     current_state = fields.Integer(required=True)
+    date_upd = fields.String(load_default="")
+
+
+class OrderPayload(OrderStatusPayload):
+    """A whole order: its status fields and the rest."""
+
     id_carrier = fields.String(load_default="0")
     id_currency = fields.String(load_default="0")
     id_customer = fields.String(load_default="0")
@@ -119,15 +127,7 @@ class OrderPayload(PsSchema):
     total_paid_tax_incl = _number(load_default=None, allow_none=True)
     total_paid = _number(load_default=None, allow_none=True)
     date_add = fields.String(load_default="")
-    date_upd = fields.String(load_default="")
     associations = fields.Dict(load_default=dict)
-
-
-class OrderStatusPayload(PsSchema):
-    id = fields.Integer(required=True)
-    reference = fields.String(load_default="")
-    current_state = fields.Integer(required=True)
-    date_upd = fields.String(load_default="")
 
 
 class AddressPayload(PsSchema):
@@ -726,17 +726,25 @@ def stock_record(raw):
     }
 
 
-def supplier_record(raw):
+def _loaded_row(schema, raw, kind, what):
+    """``raw`` (a row of ``kind``) through ``schema``; when it fails, the Invalid naming the
+    fields, whose cursor passes the row, so the run goes on."""
     try:
-        row = SUPPLIER.load(raw)
+        return schema.load(raw)
     except ValidationError as exc:
         return Invalid(
-            reference=f"supplier {raw.get('id')}",
+            reference=f"{kind} {raw.get('id')}",
             external_id=str(raw.get("id")),
             cursor=id_cursor(raw.get("id") or 0),
-            message=f"PrestaShop supplier {raw.get('id')} is invalid: {exc.messages}",
+            message=f"PrestaShop {what} {raw.get('id')} is invalid: {exc.messages}",
             errors={k: [str(v)] for k, v in exc.messages.items()},
         )
+
+
+def supplier_record(raw):
+    row = _loaded_row(SUPPLIER, raw, "supplier", "supplier")
+    if isinstance(row, Invalid):
+        return row
     return {
         "external_id": str(row["id"]),
         "name": row["name"].strip()[:255],
@@ -748,16 +756,9 @@ def supplier_record(raw):
 
 
 def product_supplier_record(raw, refs):
-    try:
-        row = PRODUCT_SUPPLIER.load(raw)
-    except ValidationError as exc:
-        return Invalid(
-            reference=f"product_supplier {raw.get('id')}",
-            external_id=str(raw.get("id")),
-            cursor=id_cursor(raw.get("id") or 0),
-            message=f"PrestaShop product-supplier link {raw.get('id')} is invalid: {exc.messages}",
-            errors={k: [str(v)] for k, v in exc.messages.items()},
-        )
+    row = _loaded_row(PRODUCT_SUPPLIER, raw, "product_supplier", "product-supplier link")
+    if isinstance(row, Invalid):
+        return row
     return {
         "external_id": str(row["id"]),
         "supplier_external_id": str(row["id_supplier"]),
