@@ -339,14 +339,13 @@ class OrderPayload(_Payload):
 
 ORDER_SCHEMA = OrderPayload()
 ADDRESS_SCHEMA = AddressPayload()
+# A load error names the store's field; the hub's name for it, from the schemas' data keys.
 ORDER_FIELDS = {
-    "entity_id": "external_id",
-    "increment_id": "number",
-    "qty_ordered": "quantity",
-    "order_currency_code": "currency",
-    "grand_total": "total",
-    "extension_attributes": "shipping_address",
-}
+    field.data_key: name
+    for schema in (ORDER_SCHEMA, OrderItemPayload())
+    for name, field in schema.fields.items()
+    if field.data_key
+} | {"grand_total": "total", "extension_attributes": "shipping_address"}
 
 
 def _rename_errors(messages):

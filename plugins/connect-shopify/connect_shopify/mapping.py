@@ -82,18 +82,6 @@ class MoneyBagSchema(ShopifySchema):
     shop_money = fields.Nested(MoneySchema, data_key="shopMoney", required=True)
 
 
-class AddressSchema(ShopifySchema):
-    name = fields.String(allow_none=True)
-    company = fields.String(allow_none=True)
-    address1 = fields.String(allow_none=True)
-    address2 = fields.String(allow_none=True)
-    city = fields.String(allow_none=True)
-    zip = fields.String(allow_none=True)
-    province = fields.String(allow_none=True)
-    country_code = fields.String(data_key="countryCodeV2", allow_none=True)
-    phone = fields.String(allow_none=True)
-
-
 class LineSchema(ShopifySchema):
     id = fields.String(required=True)
     sku = fields.String(allow_none=True, load_default=None)
@@ -121,12 +109,9 @@ class OrderSchema(ShopifySchema):
         MoneyBagSchema, data_key="totalPriceSet", allow_none=True, load_default=None
     )
     shipping_line = fields.Dict(data_key="shippingLine", allow_none=True, load_default=None)
-    shipping_address = fields.Nested(
-        AddressSchema, data_key="shippingAddress", allow_none=True, load_default=None
-    )
-    billing_address = fields.Nested(
-        AddressSchema, data_key="billingAddress", allow_none=True, load_default=None
-    )
+    # MailingAddresses, read by _address: the hub validates them as AddressRecords
+    shipping_address = fields.Dict(data_key="shippingAddress", allow_none=True, load_default=None)
+    billing_address = fields.Dict(data_key="billingAddress", allow_none=True, load_default=None)
 
 
 VARIANT = VariantSchema()
@@ -307,19 +292,17 @@ def _invalid_variant(product, variant, cursor, field_errors=None):
 # -- orders ------------------------------------------------------------------------------------
 
 
+ADDRESS_SAME_NAMES = ("name", "company", "address1", "address2", "city", "phone")
+ADDRESS_RENAMED = {"zip": "postcode", "province": "region", "countryCodeV2": "country_code"}
+
+
 def _address(data, email=None):
+    """A MailingAddress as the hub's AddressRecord (which the hub validates)."""
     if not data:
         return None
     return {
-        "name": data.get("name"),
-        "company": data.get("company"),
-        "address1": data.get("address1"),
-        "address2": data.get("address2"),
-        "city": data.get("city"),
-        "postcode": data.get("zip"),
-        "region": data.get("province"),
-        "country_code": data.get("countryCodeV2"),
-        "phone": data.get("phone"),
+        **{key: data.get(key) for key in ADDRESS_SAME_NAMES},
+        **{hub_key: data.get(key) for key, hub_key in ADDRESS_RENAMED.items()},
         "email": email,
     }
 
@@ -386,8 +369,8 @@ def order_record(order, lines, cursor):
         }
     else:
         record["shipping_method"] = None
-    record["shipping_address"] = _address(order.get("shippingAddress"), data["email"])
-    record["billing_address"] = _address(order.get("billingAddress"), data["email"])
+    record["shipping_address"] = _address(data["shipping_address"], data["email"])
+    record["billing_address"] = _address(data["billing_address"], data["email"])
     record["lines"] = []
     errors = {}
     for i, raw in enumerate(lines):
