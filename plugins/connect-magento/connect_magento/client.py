@@ -99,25 +99,17 @@ def make_cursor(when, entity_id):
 def parse_since(since):
     """A cursor of ours, an ISO date/time (e.g. the hub's ``orders_since``) or None ->
     (aware datetime or None, entity id)."""
-    if since in (None, ""):
+    stamp, last_id = CURSOR.decode(since)
+    if stamp is None and not last_id:
         return None, 0
-    text = str(since).strip()
-    if "|" in text:
-        stamp, _, ident = text.partition("|")
-        try:
-            return datetime.fromisoformat(stamp.replace("Z", "+00:00")), int(ident)
-        except ValueError:
-            pass
     try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        when = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
     except ValueError:
         raise ConfigurationError(
             f"Cannot read the cursor/date {since!r}",
             hint="Use an ISO-8601 date such as 2026-01-31 or 2026-01-31T00:00:00Z.",
         ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when, 0
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)), last_id
 
 
 # -- searchCriteria --------------------------------------------------------------------------
@@ -178,7 +170,8 @@ class MagentoClient:
         return [self.ctx.secret(n) or self.ctx.setting(n) for n in names]
 
     def _auth(self):
-        """(requests auth, headers) for one request."""
+        """The keyword arguments of ``send`` that authenticate one request: ``auth`` (OAuth 1.0a
+        signs each request) and ``headers`` (a bearer token)."""
         if self.auth_method == "oauth":
             if self._oauth is None:
                 ck, cs, at, ats = self._need(
@@ -192,14 +185,12 @@ class MagentoClient:
                     signature_method=SIGNATURE_HMAC_SHA256,
                     signature_type="AUTH_HEADER",
                 )
-            return self._oauth, {}
+            return {"auth": self._oauth, "headers": {}}
         if self.auth_method == "bearer":
             (token,) = self._need("access_token")
-            return None, {"Authorization": f"Bearer {token}"}
-        token = self.ctx.cache.get("magento_admin_token")
-        if not token:
-            token = self._admin_token()
-        return None, {"Authorization": f"Bearer {token}"}
+        else:
+            token = self.ctx.cache.get("magento_admin_token") or self._admin_token()
+        return {"auth": None, "headers": {"Authorization": f"Bearer {token}"}}
 
     def _admin_token(self):
         username, password = self._need("admin_username", "admin_password")
@@ -242,7 +233,6 @@ class MagentoClient:
         what = f"{method} /V1/{path}"
         renewed = nonce_retries = False
         while True:
-            auth, headers = self._auth()
             response = send(
                 self.session,
                 method,
@@ -251,8 +241,7 @@ class MagentoClient:
                 what=what,
                 params=params,
                 json=json,
-                auth=auth,
-                headers=headers,
+                **self._auth(),
             )
             status = response.status_code
             if status == 401:

@@ -418,11 +418,9 @@ class ShopifyClient:
             if any(e.get("code") == "LIMIT_REACHED" for e in user_errors):
                 # 2026-01 and later: up to five bulk queries per shop at once, all taken
                 # (https://shopify.dev/api/usage/bulk-operations/queries). Wait and try again.
-                if self.ctx.clock() > deadline:
-                    raise TransientError(
-                        "The shop's bulk operations have been all taken for too long.",
-                        retry_after=600,
-                    )
+                self._until(
+                    deadline, "The shop's bulk operations have been all taken for too long."
+                )
                 limit_waits += 1
                 wait = min(
                     BULK_LIMIT_WAIT_FIRST * BULK_POLL_FACTOR ** (limit_waits - 1),
@@ -435,11 +433,9 @@ class ShopifyClient:
                 continue
             if any(e.get("code") == "OPERATION_IN_PROGRESS" for e in user_errors):
                 # API versions before 2026-01 allow one bulk query per shop at a time
-                if self.ctx.clock() > deadline:
-                    raise TransientError(
-                        "Another bulk operation has been running on the shop for too long.",
-                        retry_after=600,
-                    )
+                self._until(
+                    deadline, "Another bulk operation has been running on the shop for too long."
+                )
                 self._wait_for_current()
                 continue
             raise StoreRejected(
@@ -476,6 +472,12 @@ class ShopifyClient:
                 raise TransientError(
                     f"Shopify bulk operation {op_id} did not finish in time.", retry_after=600
                 )
+
+    def _until(self, deadline, message):
+        """Waiting for the shop's bulk operations goes on until ``deadline`` (of ``ctx.clock``);
+        past it, a TransientError(``message``): the run is retried later."""
+        if self.ctx.clock() > deadline:
+            raise TransientError(message, retry_after=600)
 
     def _wait_for_current(self):
         for _ in range(1000):
