@@ -8,6 +8,7 @@ from hub.models.base import (
     by_id_or_first,
     decimal_str,
     iso,
+    remaining_plan,
     to_utc_naive,
     utcnow,
 )
@@ -91,6 +92,7 @@ __all__ = [m.__name__ for m in ALL_MODELS] + [
     "BaseModel",
     "add_up_to",
     "by_id_or_first",
+    "remaining_plan",
     "decimal_str",
     "JSONField",
     "iso",

@@ -6,6 +6,7 @@ from peewee import DecimalField, Model, TextField
 
 from hub.bounds import as_id
 from hub.db import db
+from hub.errors import BadInput
 
 
 def utcnow():
@@ -69,6 +70,15 @@ def add_up_to(row, field, amount, limit):
     if added:
         setattr(row, field.name, getattr(row, field.name) + amount)
     return bool(added)
+
+
+def remaining_plan(lines, nothing_left):
+    """``{line id: what remains}`` of the order or purchase order ``lines`` that still have
+    something to ship or receive (their ``remaining``); BadInput(``nothing_left``) when none."""
+    plan = {line.id: line.remaining for line in lines if line.remaining > 0}
+    if not plan:
+        raise BadInput(nothing_left)
+    return plan
 
 
 def by_id_or_first(model, text, condition):

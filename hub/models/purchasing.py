@@ -52,3 +52,7 @@ class PurchaseOrderLine(BaseModel):
     received_quantity = IntegerField(default=0)
     unit_price = MoneyField()
     supplier_reference = CharField(max_length=128, null=True)
+
+    @property
+    def remaining(self):
+        return self.quantity - self.received_quantity

@@ -2,6 +2,8 @@
 context a connector is handed)."""
 
 import re
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlparse
 
 from hub import bounds
@@ -169,15 +171,18 @@ def create_integration(
 
 
 def update_integration(
-    integration,
+    integration: Integration,
     *,
-    values=None,
-    url=None,
-    carriers=None,
-    statuses=None,
-    name=None,
-    orders_since=None,
-):
+    values: dict[str, Any] | None = None,
+    url: str | None = None,
+    carriers: dict[str, str] | None = None,
+    statuses: dict[str, str] | None = None,
+    name: str | None = None,
+    orders_since: datetime | str | None = None,
+) -> Integration:
+    """Change what is given (None: unchanged): settings and credentials (``values``), the
+    store's URL, the carrier and status mappings (an empty value removes a mapping), the name,
+    the date before which orders are never imported."""
     key = get_settings().require_secret_key()
     if url is not None:
         integration.base_url = validate_url(url)

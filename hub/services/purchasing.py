@@ -58,6 +58,7 @@ from hub.models import (
     by_id_or_first,
     default_warehouse,
     iso,
+    remaining_plan,
     utcnow,
 )
 from hub.models.purchasing import OPEN_PO_STATUSES, PO_STATUSES
@@ -396,14 +397,8 @@ def receive_purchase_order(po, lines=None, *, warehouse=None, user=None):
 
 
 def _receipt_plan(po, po_lines, lines):
-    def remaining(pl):
-        return pl.quantity - pl.received_quantity
-
     if lines is None:
-        plan = {pl.id: remaining(pl) for pl in po_lines if remaining(pl) > 0}
-        if not plan:
-            raise BadInput(f"purchase order {po.number} has nothing left to receive")
-        return plan
+        return remaining_plan(po_lines, f"purchase order {po.number} has nothing left to receive")
     if not lines:
         raise BadInput("no line to receive")
     plan = {}
@@ -420,10 +415,10 @@ def _receipt_plan(po, po_lines, lines):
         qty = _int(value, f"quantity of {label}", minimum=1)
         pl = matching[0]
         total = plan.get(pl.id, 0) + qty
-        if total > remaining(pl):
+        if total > pl.remaining:
             raise BadInput(
                 f"cannot receive {total} × {label} on {po.number}: only "
-                f"{remaining(pl)} still expected (ordered {pl.quantity}, received "
+                f"{pl.remaining} still expected (ordered {pl.quantity}, received "
                 f"{pl.received_quantity})"
             )
         plan[pl.id] = total
