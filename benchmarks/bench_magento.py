@@ -38,7 +38,7 @@ HERE = str(Path(__file__).resolve().parent)
 
 
 def _consume(url, validate):
-    from connect_magento import plugin
+    from connect_magento import feeds
 
     from hub.outcomes import is_outcome
     from hub.records import validate_record
@@ -46,7 +46,7 @@ def _consume(url, validate):
 
     ctx = make_context("magento", url, secrets=dict(DEMO), fast_retries=False)
     records = outcomes = 0
-    for item in plugin.hub_fetch_products(ctx):
+    for item in feeds.hub_fetch_products(ctx):
         if is_outcome(item):
             outcomes += 1
         else:

@@ -36,7 +36,7 @@ HERE = str(Path(__file__).resolve().parent)
 
 
 def _consume(url, validate):
-    from connect_prestashop import plugin
+    from connect_prestashop import feeds
 
     from hub.context import ConnectorContext
     from hub.http import make_session
@@ -53,7 +53,7 @@ def _consume(url, validate):
         session=make_session(secrets=[DEMO_KEY]),
     )
     records = outcomes = 0
-    for item in plugin.hub_fetch_products(ctx):
+    for item in feeds.hub_fetch_products(ctx):
         if is_outcome(item):
             outcomes += 1
         else:

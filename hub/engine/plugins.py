@@ -6,6 +6,9 @@
   plugin is reported, not fatal. ``HUB_PLUGINS_STRICT=1`` raises instead.
 * Built-in plugins (the core's default rules) are registered like external ones.
 * A connector hook is called on the integration's connector only.
+* A plugin module may name the modules that hold more of its hook implementations in
+  ``HOOK_MODULES`` (``HOOK_MODULES = (feeds,)``): they are registered with it, under its key,
+  so it need not import each hook function to have pluggy find it.
 """
 
 import importlib
@@ -75,8 +78,36 @@ def _new_manager():
     return pm
 
 
-def _implemented_hooks(pm, plugin):
-    return sorted(impl.name for impl in (pm.get_hookcallers(plugin) or []))
+def _implemented_hooks(pm, parts):
+    return sorted({impl.name for part in parts for impl in (pm.get_hookcallers(part) or [])})
+
+
+def _parts(plugin):
+    """The plugin module and the modules its ``HOOK_MODULES`` names; a hook function found in
+    two of them would be called twice, so that is refused."""
+    parts = (plugin, *getattr(plugin, "HOOK_MODULES", ()))
+    first_seen_in = {}
+    for part in parts:
+        for name, value in vars(part).items():
+            if not name.startswith("hub_") or not callable(value):
+                continue
+            first = first_seen_in.setdefault(id(value), part)
+            if first is not part:
+                raise ValueError(
+                    f"{name} is in both {first.__name__} and {part.__name__}: "
+                    "list its module in HOOK_MODULES or import it, not both"
+                )
+    return parts
+
+
+def _part_name(key, part, plugin):
+    """The pluggy name of one part of plugin ``key``: ``key``, or ``key/<module>``."""
+    return key if part is plugin else f"{key}/{part.__name__}"
+
+
+def _owner(name):
+    """The plugin key a registered name belongs to (``magento/connect_magento.feeds``)."""
+    return name.split("/", 1)[0]
 
 
 class IncompatibleConnector(Exception):
@@ -140,9 +171,7 @@ class PluginRegistry:
             if distribution:
                 check_hub_compatibility(distribution)  # before importing code meant for another hub
             plugin = importlib.import_module(module_path)
-            self._validate_alone(plugin)
-            self.pm.register(plugin, name=key)
-            state.hooks = _implemented_hooks(self.pm, plugin)
+            state.hooks = self._register_parts(key, plugin)
             if not builtin:
                 info = self._call_one(key, "hub_connector_info")
                 if info is None:
@@ -157,18 +186,27 @@ class PluginRegistry:
         except Exception as exc:  # one broken plugin must not take the hub down
             if self.strict:
                 raise
-            if self.pm.has_plugin(key):
-                self.pm.unregister(name=key)
+            self._unregister_parts(key)
             state.state, state.error = "broken", f"{type(exc).__name__}: {exc}"
             log.warning("plugin %s (%s) is broken: %s", key, module_path, state.error)
         self._callers.clear()
 
-    @staticmethod
-    def _validate_alone(plugin):
-        """Register on a throwaway manager so a misspelled hook fails for this plugin only."""
+    def _register_parts(self, key, plugin):
+        """Validate ``plugin`` and its HOOK_MODULES alone (a throwaway manager: a misspelled
+        hook fails for this plugin only), then register them under ``key``; its hooks."""
+        parts = _parts(plugin)
         pm = _new_manager()
-        pm.register(plugin)
+        for part in parts:
+            pm.register(part)
         pm.check_pending()
+        for part in parts:
+            self.pm.register(part, name=_part_name(key, part, plugin))
+        return _implemented_hooks(self.pm, parts)
+
+    def _unregister_parts(self, key):
+        for name, _ in list(self.pm.list_name_plugin()):
+            if _owner(name) == key:
+                self.pm.unregister(name=name)
 
     def register(self, plugin, key, *, builtin=False):
         """Register an already imported module or object (tests, embedding)."""
@@ -176,9 +214,7 @@ class PluginRegistry:
         state = PluginState(
             key=key, module=getattr(plugin, "__name__", repr(plugin)), builtin=builtin
         )
-        self._validate_alone(plugin)
-        self.pm.register(plugin, name=key)
-        state.hooks = _implemented_hooks(self.pm, plugin)
+        state.hooks = self._register_parts(key, plugin)
         if not builtin:
             state.info = validate_record(
                 "connector_info", self._call_one(key, "hub_connector_info")
@@ -188,8 +224,7 @@ class PluginRegistry:
         return state
 
     def unregister(self, key):
-        if self.pm.has_plugin(key):
-            self.pm.unregister(name=key)
+        self._unregister_parts(key)
         self.states.pop(key, None)
         self._callers.clear()
 
@@ -232,7 +267,7 @@ class PluginRegistry:
     def _call_one(self, key, hook, **kwargs):
         caller = self._callers.get((key, hook))
         if caller is None:
-            others = [p for name, p in self.pm.list_name_plugin() if name != key]
+            others = [p for name, p in self.pm.list_name_plugin() if _owner(name) != key]
             caller = self.pm.subset_hook_caller(hook, remove_plugins=others)
             self._callers[(key, hook)] = caller
         return caller(**kwargs)

@@ -1,22 +1,11 @@
 """Magento 2 / Adobe Commerce: the connector's description here, its hooks in ``feeds.py``
-(imported here, so that registering this module registers them)."""
+(registered with this module: ``HOOK_MODULES``)."""
 
-from connect_magento.feeds import (  # noqa: F401 - the hook implementations
-    hub_check_connection,
-    hub_fetch_new_orders,
-    hub_fetch_new_products,
-    hub_fetch_order,
-    hub_fetch_order_updates,
-    hub_fetch_product_images,
-    hub_fetch_products,
-    hub_fetch_stock_levels,
-    hub_push_shipment,
-    hub_push_stock_levels,
-    hub_setting_choices,
-    hub_stock_semantics,
-)
+from connect_magento import feeds
 from hub import hookimpl
 from hub.toolkit import notify_customer_setting
+
+HOOK_MODULES = (feeds,)  # its hook implementations, registered with this module
 
 SETTINGS = [
     {

@@ -6,7 +6,7 @@ credentials."""
 from datetime import datetime
 
 import pytest
-from connect_magento import plugin
+from connect_magento import feeds
 from connect_magento_emulator.store import CARRIERS
 
 from hub import Invalid
@@ -41,7 +41,7 @@ def test_a_malformed_gallery_is_an_invalid_outcome_and_the_others_go_on(
     bad, good = with_images(emulator.current, 2)
     emulator.post(f"/_emulator/products/{bad['id']}", {"raw": {"media_gallery_entries": gallery}})
     asked = [{"external_id": str(p["id"]), "sku": p["sku"], "parent": None} for p in (bad, good)]
-    out = list(plugin.hub_fetch_product_images(ctx, asked))
+    out = list(feeds.hub_fetch_product_images(ctx, asked))
     invalid = [o for o in out if isinstance(o, Invalid)]
     assert len(invalid) == 1 and invalid[0].reference == bad["sku"]
     assert invalid[0].external_id == str(bad["id"])
@@ -57,7 +57,7 @@ def test_a_childs_malformed_configurable_gallery_is_invalid_on_the_child(ctx, em
     child = store.products[conf["children"][0]]
     emulator.post(f"/_emulator/products/{conf['id']}", {"raw": {"media_gallery_entries": 7}})
     asked = [{"external_id": str(child["id"]), "sku": child["sku"], "parent": str(conf["id"])}]
-    (out,) = list(plugin.hub_fetch_product_images(ctx, asked))
+    (out,) = list(feeds.hub_fetch_product_images(ctx, asked))
     assert isinstance(out, Invalid) and out.reference == child["sku"]
     assert f"configurable's (id {conf['id']})" in out.message
 
@@ -102,7 +102,7 @@ def test_the_images_feed_reports_the_bad_product_and_imports_the_rest(
 )
 def test_check_connection_reports_a_store_configs_reply_of_the_wrong_shape(ctx, emulator, body):
     emulator.fault("body", count=1, path="/store/storeConfigs", body=body)
-    report = validate_record("connection_report", plugin.hub_check_connection(ctx))
+    report = validate_record("connection_report", feeds.hub_check_connection(ctx))
     assert report["ok"] is False
     assert "/V1/store/storeConfigs" in report["problems"][0]
     assert "not a list of store configurations" in report["problems"][0]
@@ -110,7 +110,7 @@ def test_check_connection_reports_a_store_configs_reply_of_the_wrong_shape(ctx, 
 
 def test_check_connection_reports_store_views_of_the_wrong_shape(ctx, emulator):
     emulator.fault("body", count=1, path="/store/storeViews", body={"default": 1})
-    report = validate_record("connection_report", plugin.hub_check_connection(ctx))
+    report = validate_record("connection_report", feeds.hub_check_connection(ctx))
     assert report["ok"] is False
     assert any("not a list of store views" in p for p in report["problems"]), report
 
@@ -134,20 +134,20 @@ def no_inventory_acl(request, emulator):
 
 
 def test_a_refused_msi_probe_names_the_missing_resource(ctx, no_inventory_acl):
-    report = validate_record("connection_report", plugin.hub_check_connection(ctx))
+    report = validate_record("connection_report", feeds.hub_check_connection(ctx))
     assert report["ok"] is False
     (problem,) = [p for p in report["problems"] if p.startswith("inventory:")]
     assert "Magento_InventoryApi::source" in problem
     assert "Magento_InventoryApi::stock_source_item_assign" in problem
     assert report["details"]["msi"] is None
     with pytest.raises(ConfigurationError, match="Magento_InventoryApi::source"):
-        list(plugin.hub_fetch_stock_levels(ctx))
+        list(feeds.hub_fetch_stock_levels(ctx))
 
 
 def test_bad_credentials_on_the_probe_stay_an_authentication_error(make_ctx, no_inventory_acl):
     ctx = make_ctx(secrets={**OAUTH_SECRETS, "access_token_secret": "nope"})
     with pytest.raises(AuthenticationError):
-        plugin.hub_stock_semantics(ctx)
+        feeds.hub_stock_semantics(ctx)
 
 
 def test_the_stock_feed_fails_with_the_permission_to_grant(
@@ -164,7 +164,7 @@ def test_the_stock_feed_fails_with_the_permission_to_grant(
 
 
 def test_legacy_forced_on_an_msi_store_is_flagged(make_ctx):
-    report = plugin.hub_check_connection(make_ctx(settings={"inventory_api": "legacy"}))
+    report = feeds.hub_check_connection(make_ctx(settings={"inventory_api": "legacy"}))
     assert report["ok"] is False
     assert any(
         "inventory_api is legacy but this Magento has Inventory" in p for p in report["problems"]
@@ -184,4 +184,4 @@ def test_legacy_forced_on_an_msi_store_is_flagged(make_ctx):
 def test_stock_semantics(make_ctx, emulator, emulator_settings, settings, expected):
     if emulator_settings:
         emulator.post("/_emulator/config", emulator_settings)
-    assert plugin.hub_stock_semantics(make_ctx(settings=settings)) == expected
+    assert feeds.hub_stock_semantics(make_ctx(settings=settings)) == expected

@@ -3,7 +3,7 @@ credential of any Magento auth method may reach a log line (issue 12)."""
 
 from urllib.parse import quote
 
-from connect_magento import plugin
+from connect_magento import feeds
 from connect_magento.client import MagentoClient
 from connect_magento_emulator import DEMO_CREDENTIALS
 
@@ -18,7 +18,7 @@ def _assert_clean(text, secrets):
 
 def test_oauth_1a_keys_tokens_and_signatures_stay_out_of_debug_logs(make_ctx):
     with capture_all_logs() as logs:
-        report = plugin.hub_check_connection(make_ctx())
+        report = feeds.hub_check_connection(make_ctx())
     assert report["ok"], report
     assert "oauth_consumer_key" in logs.text  # oauthlib's debug lines were captured…
     assert "/rest/default/V1/store/storeConfigs" in logs.text

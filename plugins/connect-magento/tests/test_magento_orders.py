@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from connect_magento import plugin
+from connect_magento import feeds
 
 from hub import Invalid
 from hub.outcomes import is_outcome
@@ -11,7 +11,7 @@ from hub.records import validate_record
 
 
 def orders(ctx, since=None):
-    out = list(plugin.hub_fetch_new_orders(ctx, since))
+    out = list(feeds.hub_fetch_new_orders(ctx, since))
     for item in out:
         if not is_outcome(item):
             validate_record("order", item)
@@ -91,13 +91,13 @@ def test_new_orders_since_a_cursor(ctx, emulator):
 
 
 def test_order_updates_report_status_changes(ctx, emulator):
-    updates = list(plugin.hub_fetch_order_updates(ctx, None))
+    updates = list(feeds.hub_fetch_order_updates(ctx, None))
     for u in updates:
         validate_record("order_status", u)
     last = max(u["cursor"] for u in updates)
     pending = next(o for o in emulator.current.orders.values() if o["state"] == "new")
     emulator.post(f"/_emulator/orders/{pending['entity_id']}", {"cancelled": True})
-    later = [u for u in plugin.hub_fetch_order_updates(ctx, last) if u["cursor"] > last]
+    later = [u for u in feeds.hub_fetch_order_updates(ctx, last) if u["cursor"] > last]
     assert [(u["external_id"], u["cancelled"], u["store_status"]) for u in later] == [
         (str(pending["entity_id"]), True, "canceled")
     ]
@@ -105,17 +105,17 @@ def test_order_updates_report_status_changes(ctx, emulator):
 
 def test_fetch_order_rechecks_a_held_order(ctx, emulator):
     held = next(o for o in emulator.current.orders.values() if o["state"] == "pending_payment")
-    record = plugin.hub_fetch_order(ctx, str(held["entity_id"]))
+    record = feeds.hub_fetch_order(ctx, str(held["entity_id"]))
     assert record["paid"] is False
     emulator.post(f"/_emulator/orders/{held['entity_id']}", {"paid": True})
-    record = plugin.hub_fetch_order(ctx, str(held["entity_id"]))
+    record = feeds.hub_fetch_order(ctx, str(held["entity_id"]))
     validate_record("order", record)
     assert record["paid"] is True and record["store_status"] == "processing"
 
 
 def test_fetch_order_of_a_missing_order_is_none(ctx):
-    assert plugin.hub_fetch_order(ctx, "987654") is None
-    assert plugin.hub_fetch_order(ctx, "not-a-number") is None
+    assert feeds.hub_fetch_order(ctx, "987654") is None
+    assert feeds.hub_fetch_order(ctx, "not-a-number") is None
 
 
 def test_processing_with_money_still_due_is_not_paid(ctx, emulator):
@@ -124,7 +124,7 @@ def test_processing_with_money_still_due_is_not_paid(ctx, emulator):
     emulator.post(
         f"/_emulator/orders/{target['entity_id']}", {"state": "processing", "status": "processing"}
     )
-    assert plugin.hub_fetch_order(ctx, str(target["entity_id"]))["paid"] is False
+    assert feeds.hub_fetch_order(ctx, str(target["entity_id"]))["paid"] is False
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,7 @@ def test_processing_with_money_still_due_is_not_paid(ctx, emulator):
 def test_bad_orders_are_invalid_outcomes_naming_the_field(ctx, emulator, raw, field):
     target = next(iter(emulator.current.orders.values()))
     emulator.post(f"/_emulator/orders/{target['entity_id']}", {"raw": raw})
-    out = list(plugin.hub_fetch_new_orders(ctx, None))
+    out = list(feeds.hub_fetch_new_orders(ctx, None))
     bad = [o for o in out if isinstance(o, Invalid)]
     assert len(bad) == 1 and field in bad[0].errors, bad
     assert bad[0].external_id == str(target["entity_id"]) and bad[0].cursor
@@ -151,6 +151,6 @@ def test_a_fractional_quantity_is_invalid_naming_the_line(ctx, emulator):
     leaf = next(i for i in items if not any(c.get("parent_item_id") == i["item_id"] for c in items))
     leaf["qty_ordered"] = 1.5
     emulator.post(f"/_emulator/orders/{target['entity_id']}", {"raw": {"items": items}})
-    bad = plugin.hub_fetch_order(ctx, str(target["entity_id"]))
+    bad = feeds.hub_fetch_order(ctx, str(target["entity_id"]))
     assert isinstance(bad, Invalid)
     assert "quantity" in next(iter(bad.errors["lines"].values()))

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from connect_magento import plugin
+from connect_magento import feeds
 
 from hub import Invalid, Skip
 from hub.outcomes import is_outcome
@@ -19,7 +19,7 @@ def records(stream):
 
 
 def test_fetch_products_yields_every_simple_product(ctx, emulator):
-    out = records(plugin.hub_fetch_products(ctx))
+    out = records(feeds.hub_fetch_products(ctx))
     store = emulator.current
     simple = {str(p["id"]) for p in store.products.values() if p["type_id"] == "simple"}
     products = [r for r in out if not is_outcome(r)]
@@ -31,7 +31,7 @@ def test_fetch_products_yields_every_simple_product(ctx, emulator):
 
 def test_product_values_match_the_store(ctx, emulator):
     products = {
-        r["external_id"]: r for r in records(plugin.hub_fetch_products(ctx)) if not is_outcome(r)
+        r["external_id"]: r for r in records(feeds.hub_fetch_products(ctx)) if not is_outcome(r)
     }
     raw = next(
         p
@@ -55,14 +55,14 @@ def test_weight_unit_setting_overrides_the_store(make_ctx, emulator):
     raw = next(p for p in emulator.current.products.values() if p["type_id"] == "simple")
     record = next(
         r
-        for r in plugin.hub_fetch_products(ctx)
+        for r in feeds.hub_fetch_products(ctx)
         if not is_outcome(r) and r["external_id"] == str(raw["id"])
     )
     assert Decimal(record["weight_kg"]) == Decimal(str(raw["weight"])).quantize(Decimal("0.001"))
 
 
 def test_configurable_children_carry_their_parent_and_the_parent_is_no_product(ctx, emulator):
-    out = records(plugin.hub_fetch_products(ctx))
+    out = records(feeds.hub_fetch_products(ctx))
     by_id = {r["external_id"]: r for r in out if not is_outcome(r)}
     confs = [p for p in emulator.current.products.values() if p["type_id"] == "configurable"]
     assert confs
@@ -74,7 +74,7 @@ def test_configurable_children_carry_their_parent_and_the_parent_is_no_product(c
 
 
 def test_virtual_and_downloadable_products_are_skipped_as_info(ctx, emulator):
-    out = list(plugin.hub_fetch_products(ctx))
+    out = list(feeds.hub_fetch_products(ctx))
     skips = [r for r in out if isinstance(r, Skip)]
     kinds = {p["type_id"] for p in emulator.current.products.values()}
     assert "virtual" in kinds
@@ -96,7 +96,7 @@ def test_virtual_and_downloadable_products_are_skipped_as_info(ctx, emulator):
 def test_bad_store_data_is_an_invalid_outcome_naming_the_field(ctx, emulator, patch, field):
     target = next(p for p in emulator.current.products.values() if p["type_id"] == "simple")
     emulator.post(f"/_emulator/products/{target['id']}", patch)
-    out = list(plugin.hub_fetch_products(ctx))
+    out = list(feeds.hub_fetch_products(ctx))
     bad = [r for r in out if isinstance(r, Invalid)]
     assert len(bad) == 1
     assert field in bad[0].errors
@@ -110,7 +110,7 @@ def test_bad_store_data_is_an_invalid_outcome_naming_the_field(ctx, emulator, pa
 
 
 def test_fetch_new_products_since_a_cursor(ctx, emulator):
-    first = records(plugin.hub_fetch_new_products(ctx, None))
+    first = records(feeds.hub_fetch_new_products(ctx, None))
     assert len([r for r in first if not is_outcome(r)]) == sum(
         1 for p in emulator.current.products.values() if p["type_id"] == "simple"
     )
@@ -118,7 +118,7 @@ def test_fetch_new_products_since_a_cursor(ctx, emulator):
     created = emulator.post(
         "/_emulator/products", {"sku": "NEW-TEE-1", "name": "New tee", "price": 12.5, "weight": 1}
     )
-    again = records(plugin.hub_fetch_new_products(ctx, last))
+    again = records(feeds.hub_fetch_new_products(ctx, last))
     new = [r for r in again if r["cursor"] > last]
     assert [r["sku"] for r in new] == ["NEW-TEE-1"]
     assert new[0]["external_id"] == str(created["id"])
@@ -129,7 +129,7 @@ def test_fetch_new_products_since_a_cursor(ctx, emulator):
 def test_fetch_new_products_since_an_iso_date(ctx, emulator):
     products = sorted(emulator.current.products.values(), key=lambda p: p["created_at"])
     pivot = products[len(products) // 2]["created_at"].replace(" ", "T") + "Z"
-    out = records(plugin.hub_fetch_new_products(ctx, pivot))
+    out = records(feeds.hub_fetch_new_products(ctx, pivot))
     assert out
     # the 2-minute overlap at most before the date
     assert all((r.cursor if is_outcome(r) else r["cursor"]) >= pivot[:16] for r in out)
@@ -141,7 +141,7 @@ def test_images_come_from_the_media_gallery(ctx, emulator):
         p for p in store.products.values() if p["type_id"] == "simple" and len(p["images"]) >= 2
     )
     asked = [{"external_id": str(with_images["id"]), "sku": with_images["sku"], "parent": None}]
-    images = list(plugin.hub_fetch_product_images(ctx, asked))
+    images = list(feeds.hub_fetch_product_images(ctx, asked))
     for image in images:
         validate_record("image", image)
     assert [i["url"] for i in images] == [
@@ -161,14 +161,14 @@ def test_a_child_without_images_gets_its_configurables_pictures(ctx, emulator):
     child = store.products[conf["children"][0]]
     assert not child["images"]
     asked = [{"external_id": str(child["id"]), "sku": child["sku"], "parent": str(conf["id"])}]
-    images = list(plugin.hub_fetch_product_images(ctx, asked))
+    images = list(feeds.hub_fetch_product_images(ctx, asked))
     assert [i["product_external_id"] for i in images] == [str(child["id"])]
     assert images[0]["url"].endswith(conf["images"][0])
 
 
 def test_images_of_a_deleted_product_are_skipped(ctx):
     out = list(
-        plugin.hub_fetch_product_images(
+        feeds.hub_fetch_product_images(
             ctx, [{"external_id": "999999", "sku": "GONE", "parent": None}]
         )
     )
@@ -180,7 +180,7 @@ def test_the_total_is_reported_from_the_consumers_thread(ctx, emulator):
 
     seen = []
     ctx.progress = lambda total, exact=True: seen.append((total, threading.current_thread().name))
-    records(plugin.hub_fetch_products(ctx))
+    records(feeds.hub_fetch_products(ctx))
     non_configurable = sum(
         1 for p in emulator.current.products.values() if p["type_id"] != "configurable"
     )

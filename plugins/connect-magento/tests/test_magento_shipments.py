@@ -1,7 +1,7 @@
 """Shipping confirmation: POST /V1/order/{id}/ship exactly once, read back from the store."""
 
 import pytest
-from connect_magento import plugin
+from connect_magento import feeds
 
 from hub.errors import TransientError
 from hub.records import validate_record
@@ -55,7 +55,7 @@ def shipment_for(order, shipment_id="S-1", tracking="1Z999AA10123456784", lines=
 
 
 def push(ctx, shipment):
-    result = plugin.hub_push_shipment(ctx, shipment)
+    result = feeds.hub_push_shipment(ctx, shipment)
     validate_record("push_result", result)
     return result
 
@@ -121,7 +121,7 @@ def test_a_configurable_child_line_is_shipped_through_its_parent_line(ctx, emula
     created = emulator.post("/_emulator/orders", {"skus": [child["sku"]]})
     emulator.post(f"/_emulator/orders/{created['entity_id']}", {"paid": True})
     order = emulator.current.orders[created["entity_id"]]
-    record = plugin.hub_fetch_order(ctx, str(order["entity_id"]))
+    record = feeds.hub_fetch_order(ctx, str(order["entity_id"]))
     line = record["lines"][0]
     result = push(
         ctx,
@@ -247,5 +247,5 @@ def test_a_store_down_during_ship_raises_transient(ctx, emulator):
     order = order_in(emulator, "processing")
     emulator.fault("5xx", count=100, status=500, path="/ship")
     with pytest.raises(TransientError):
-        plugin.hub_push_shipment(ctx, shipment_for(order))
+        feeds.hub_push_shipment(ctx, shipment_for(order))
     assert not any(s["order_id"] == order["entity_id"] for s in emulator.current.shipments.values())

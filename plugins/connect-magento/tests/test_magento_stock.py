@@ -1,7 +1,7 @@
 """Stock: MSI source items (import, check, export) and the legacy stockItems API."""
 
 import pytest
-from connect_magento import plugin
+from connect_magento import feeds
 
 from hub import Skip
 from hub.outcomes import is_outcome
@@ -9,7 +9,7 @@ from hub.records import validate_record
 
 
 def stock(ctx):
-    out = list(plugin.hub_fetch_stock_levels(ctx))
+    out = list(feeds.hub_fetch_stock_levels(ctx))
     for item in out:
         if not is_outcome(item):
             validate_record("stock", item)
@@ -17,7 +17,7 @@ def stock(ctx):
 
 
 def push(ctx, items):
-    results = plugin.hub_push_stock_levels(ctx, items)
+    results = feeds.hub_push_stock_levels(ctx, items)
     for result in results:
         validate_record("push_result", result)
     return results
@@ -120,7 +120,7 @@ def legacy(emulator):
 
 
 def test_msi_absence_is_detected_and_legacy_stock_is_read(ctx, legacy):
-    report = plugin.hub_check_connection(ctx)
+    report = feeds.hub_check_connection(ctx)
     assert report["details"]["msi"] is False and report["details"]["inventory_api"] == "legacy"
     out = stock(ctx)
     expected = {

@@ -1,7 +1,7 @@
 """Orders: new orders whatever their state, flags from the state and the PS_OS_* configuration,
 lines, carrier, addresses; order updates by date_upd; one order re-checked."""
 
-from connect_prestashop import plugin
+from connect_prestashop import feeds
 
 from hub.outcomes import Invalid
 
@@ -13,7 +13,7 @@ def _config(live, key):
 def test_every_new_order_is_fetched_whatever_its_state(store, ctx, records_of):
     store.control("POST", "orders", json={"state": "PS_OS_CANCELED"})
     store.control("POST", "orders", json={"state": "PS_OS_BANKWIRE"})
-    records, outcomes = records_of("order", plugin.hub_fetch_new_orders(ctx, None))
+    records, outcomes = records_of("order", feeds.hub_fetch_new_orders(ctx, None))
     assert outcomes == []
     assert [r["external_id"] for r in records] == [str(i) for i in store.store["orders"].rows]
     states = {r["store_status"] for r in records}
@@ -22,10 +22,10 @@ def test_every_new_order_is_fetched_whatever_its_state(store, ctx, records_of):
 
 
 def test_new_orders_since_the_last_id(store, ctx, records_of):
-    records = records_of("order", plugin.hub_fetch_new_orders(ctx, "0000000015"))[0]
+    records = records_of("order", feeds.hub_fetch_new_orders(ctx, "0000000015"))[0]
     assert [r["external_id"] for r in records] == [str(i) for i in range(16, 21)]
     created = store.control("POST", "orders", json={"state": "PS_OS_BANKWIRE"})
-    newer = records_of("order", plugin.hub_fetch_new_orders(ctx, records[-1]["cursor"]))[0]
+    newer = records_of("order", feeds.hub_fetch_new_orders(ctx, records[-1]["cursor"]))[0]
     assert [r["external_id"] for r in newer] == [str(created["id"])]
     assert newer[0]["paid"] is False
 
@@ -33,7 +33,7 @@ def test_new_orders_since_the_last_id(store, ctx, records_of):
 def test_order_fields(store, ctx, records_of):
     s = store.store
     raw = s["orders"].rows[1]
-    record = records_of("order", plugin.hub_fetch_new_orders(ctx, None))[0][0]
+    record = records_of("order", feeds.hub_fetch_new_orders(ctx, None))[0][0]
     assert record["number"] == raw["reference"]
     rows = raw["associations"]["order_rows"]
     assert [(line["sku"], line["quantity"]) for line in record["lines"]] == [
@@ -61,7 +61,7 @@ def test_order_fields(store, ctx, records_of):
 def test_flags_come_from_the_state_and_the_configured_state_ids(emulator, make_ctx, records_of):
     live = emulator(orders=30, state_ids_offset=20)  # nothing hard-coded: ids start at 21
     ctx = make_ctx(live)
-    records = records_of("order", plugin.hub_fetch_new_orders(ctx, None))[0]
+    records = records_of("order", feeds.hub_fetch_new_orders(ctx, None))[0]
     by_state = {}
     for r in records:
         by_state.setdefault(int(r["store_status"]), r)
@@ -77,43 +77,43 @@ def test_flags_come_from_the_state_and_the_configured_state_ids(emulator, make_c
     backorder = _config(live, "PS_OS_OUTOFSTOCK_PAID")  # paid although not logable/valid
     order_id = int(records[0]["external_id"])
     live.control("POST", f"orders/{order_id}", json={"state": backorder})
-    assert plugin.hub_fetch_order(ctx, str(order_id))["paid"] is True
+    assert feeds.hub_fetch_order(ctx, str(order_id))["paid"] is True
 
 
 def test_order_updates_follow_date_upd(store, ctx, records_of):
-    everything = records_of("order_status", plugin.hub_fetch_order_updates(ctx, None))[0]
+    everything = records_of("order_status", feeds.hub_fetch_order_updates(ctx, None))[0]
     assert len(everything) == 20
     cursors = [r["cursor"] for r in everything]
     assert cursors == sorted(cursors)
     since = everything[-1]["cursor"]
-    assert records_of("order_status", plugin.hub_fetch_order_updates(ctx, since))[0] == []
+    assert records_of("order_status", feeds.hub_fetch_order_updates(ctx, since))[0] == []
     store.control("POST", "orders/3", json={"cancelled": True})
-    changed = records_of("order_status", plugin.hub_fetch_order_updates(ctx, since))[0]
+    changed = records_of("order_status", feeds.hub_fetch_order_updates(ctx, since))[0]
     assert [(r["external_id"], r["cancelled"]) for r in changed] == [("3", True)]
 
 
 def test_order_updates_since_an_iso_time(store, ctx, records_of):
     store.control("POST", "orders/5", json={"paid": True})
     changed = records_of(
-        "order_status", plugin.hub_fetch_order_updates(ctx, "2026-01-01T00:00:00Z")
+        "order_status", feeds.hub_fetch_order_updates(ctx, "2026-01-01T00:00:00Z")
     )[0]
     assert [r["external_id"] for r in changed] == ["5"] and changed[0]["paid"]
 
 
 def test_a_held_order_is_rechecked(store, ctx):
     unpaid = store.control("POST", "orders", json={"state": "PS_OS_BANKWIRE"})
-    assert plugin.hub_fetch_order(ctx, str(unpaid["id"]))["paid"] is False
+    assert feeds.hub_fetch_order(ctx, str(unpaid["id"]))["paid"] is False
     store.control("POST", f"orders/{unpaid['id']}", json={"paid": True})
-    record = plugin.hub_fetch_order(ctx, str(unpaid["id"]))
+    record = feeds.hub_fetch_order(ctx, str(unpaid["id"]))
     assert record["paid"] is True and record["lines"]
-    assert plugin.hub_fetch_order(ctx, "424242") is None
-    assert plugin.hub_fetch_order(ctx, "not-an-id") is None
+    assert feeds.hub_fetch_order(ctx, "424242") is None
+    assert feeds.hub_fetch_order(ctx, "not-an-id") is None
 
 
 def test_an_order_without_rows_is_invalid_and_the_stream_goes_on(store, ctx, records_of):
     bad = store.control("POST", "orders", json={"rows": []})
     good = store.control("POST", "orders", json={})
-    records, outcomes = records_of("order", plugin.hub_fetch_new_orders(ctx, "0000000020"))
+    records, outcomes = records_of("order", feeds.hub_fetch_new_orders(ctx, "0000000020"))
     assert [o.external_id for o in outcomes] == [str(bad["id"])]
     assert isinstance(outcomes[0], Invalid) and "lines" in outcomes[0].errors
     assert [r["external_id"] for r in records] == [str(good["id"])]
@@ -121,8 +121,8 @@ def test_an_order_without_rows_is_invalid_and_the_stream_goes_on(store, ctx, rec
 
 def test_the_first_run_starts_at_orders_since(store, ctx, records_of):
     # on the first run the core hands the integration's orders_since as an ISO UTC time
-    assert records_of("order", plugin.hub_fetch_new_orders(ctx, "2026-01-01T00:00:00Z"))[0] == []
+    assert records_of("order", feeds.hub_fetch_new_orders(ctx, "2026-01-01T00:00:00Z"))[0] == []
     created = store.control("POST", "orders", json={"state": "PS_OS_PAYMENT"})
-    records = records_of("order", plugin.hub_fetch_new_orders(ctx, "2026-01-01T00:00:00Z"))[0]
+    records = records_of("order", feeds.hub_fetch_new_orders(ctx, "2026-01-01T00:00:00Z"))[0]
     assert [r["external_id"] for r in records] == [str(created["id"])]
     assert records[0]["cursor"] == f"{created['id']:010d}"

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from connect_prestashop import plugin
+from connect_prestashop import feeds
 
 from hub.outcomes import Invalid, Skip
 
@@ -13,7 +13,7 @@ def _by_id(records):
 
 
 def test_every_product_and_combination_is_streamed_and_valid(store, ctx, records_of):
-    records, outcomes = records_of("product", plugin.hub_fetch_products(ctx))
+    records, outcomes = records_of("product", feeds.hub_fetch_products(ctx))
     assert outcomes == []
     s = store.store
     simple = [p for p in s["products"].rows.values() if not p["associations"].get("combinations")]
@@ -39,7 +39,7 @@ def test_a_combination_adds_its_impacts_to_the_product(store, ctx, records_of):
         },
     )
     pid, (c1, c2) = created["id"], created["combinations"]
-    records = _by_id(records_of("product", plugin.hub_fetch_products(ctx))[0])
+    records = _by_id(records_of("product", feeds.hub_fetch_products(ctx))[0])
     assert str(pid) not in records  # the parent of combinations is not a stockable item
     first, second = records[f"{pid}-{c1}"], records[f"{pid}-{c2}"]
     assert first["sku"] == "TEE-S"
@@ -69,7 +69,7 @@ def test_a_simple_product_is_one_hub_product(store, ctx, records_of):
             "upc": "012345678905",
         },
     )
-    record = _by_id(records_of("product", plugin.hub_fetch_products(ctx))[0])[str(created["id"])]
+    record = _by_id(records_of("product", feeds.hub_fetch_products(ctx))[0])[str(created["id"])]
     assert record["sku"] == "MUG-1" and record["name"] == "Mug"
     assert record["barcode"] == "3000000000024"  # ean13 first
     assert record["price"] == "9.90" and record["weight_kg"] == "0.4"
@@ -83,7 +83,7 @@ def test_names_come_in_the_configured_language(store, make_ctx, records_of):
     s = store.store
     expected_fr = s["products"].rows[pid]["name"][2]
     ctx = make_ctx(store, settings={"language_id": "2"})
-    records = records_of("product", plugin.hub_fetch_products(ctx))[0]
+    records = records_of("product", feeds.hub_fetch_products(ctx))[0]
     names = [r["name"] for r in records if r["external_id"].split("-")[0] == str(pid)]
     assert names and all(n.startswith(expected_fr) for n in names)
 
@@ -97,7 +97,7 @@ def test_bad_records_are_invalid_outcomes_and_the_stream_goes_on(store, ctx, rec
         "POST", "products", json={"reference": "NEG", "name": "Neg", "weight": -2}
     )
     last = store.control("POST", "products", json={"reference": "LAST", "name": "Last"})
-    records, outcomes = records_of("product", plugin.hub_fetch_products(ctx))
+    records, outcomes = records_of("product", feeds.hub_fetch_products(ctx))
     by_ext = {o.external_id: o for o in outcomes}
     assert set(by_ext) == {str(no_ref["id"]), str(bad_weight["id"]), str(negative["id"])}
     assert all(isinstance(o, Invalid) and o.cursor for o in outcomes)
@@ -109,24 +109,24 @@ def test_bad_records_are_invalid_outcomes_and_the_stream_goes_on(store, ctx, rec
 
 
 def test_new_products_resume_after_the_cursor(store, ctx, records_of):
-    everything = records_of("product", plugin.hub_fetch_products(ctx))[0]
+    everything = records_of("product", feeds.hub_fetch_products(ctx))[0]
     middle = everything[len(everything) // 2]
-    newer = records_of("product", plugin.hub_fetch_new_products(ctx, middle["cursor"]))[0]
+    newer = records_of("product", feeds.hub_fetch_new_products(ctx, middle["cursor"]))[0]
     assert newer == everything[len(everything) // 2 + 1 :]
-    assert records_of("product", plugin.hub_fetch_new_products(ctx, None))[0] == everything
-    assert list(plugin.hub_fetch_new_products(ctx, everything[-1]["cursor"])) == []
+    assert records_of("product", feeds.hub_fetch_new_products(ctx, None))[0] == everything
+    assert list(feeds.hub_fetch_new_products(ctx, everything[-1]["cursor"])) == []
 
 
 def test_new_products_since_a_date_use_date_add_with_date_1(store, ctx, records_of):
     created = store.control("POST", "products", json={"reference": "FRESH", "name": "Fresh"})
-    records = records_of("product", plugin.hub_fetch_new_products(ctx, "2026-01-01T00:00:00Z"))[0]
+    records = records_of("product", feeds.hub_fetch_new_products(ctx, "2026-01-01T00:00:00Z"))[0]
     assert [r["external_id"] for r in records] == [str(created["id"])]
 
 
 def test_single_language_names_are_plain_strings(emulator, make_ctx, records_of):
     live = emulator(products=5, orders=1)
     live.store["languages"].rows.pop(2)  # a one-language shop: JSON i18n values are strings
-    records = records_of("product", plugin.hub_fetch_products(make_ctx(live)))[0]
+    records = records_of("product", feeds.hub_fetch_products(make_ctx(live)))[0]
     assert records and all(r["name"] for r in records)
 
 
@@ -144,7 +144,7 @@ def test_images_of_products_and_combinations_download_with_the_key(store, ctx, r
         {"external_id": str(simple["id"]), "sku": simple["reference"], "parent": None},
         {"external_id": "99999", "sku": "GONE", "parent": None},
     ]
-    images, outcomes = records_of("image", plugin.hub_fetch_product_images(ctx, asked))
+    images, outcomes = records_of("image", feeds.hub_fetch_product_images(ctx, asked))
     assert [o.external_id for o in outcomes] == ["99999"] and isinstance(outcomes[0], Skip)
     combo_images = [i for i in images if i["product_external_id"] == f"{pid}-{cid}"]
     assert combo_images[0]["external_id"] == combo["associations"]["images"][0]["id"]
@@ -164,5 +164,5 @@ def test_weights_are_converted_to_kilograms(store, ctx, unit, factor, records_of
         if row["name"] == "PS_WEIGHT_UNIT":
             row["value"] = unit
     created = store.control("POST", "products", json={"reference": "W", "name": "W", "weight": 500})
-    record = _by_id(records_of("product", plugin.hub_fetch_products(ctx))[0])[str(created["id"])]
+    record = _by_id(records_of("product", feeds.hub_fetch_products(ctx))[0])[str(created["id"])]
     assert Decimal(record["weight_kg"]) == Decimal(500) * factor

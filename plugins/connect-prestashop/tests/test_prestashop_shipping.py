@@ -2,7 +2,7 @@
 order_histories; never twice."""
 
 import pytest
-from connect_prestashop import plugin
+from connect_prestashop import feeds
 
 from hub.errors import ConfigurationError, TransientError
 from hub.records import validate_record
@@ -24,7 +24,7 @@ def _shipment(order_id, tracking="6A12345678901", **extra):
 
 
 def _ship(ctx, shipment):
-    result = plugin.hub_push_shipment(ctx, shipment)
+    result = feeds.hub_push_shipment(ctx, shipment)
     validate_record("push_result", result)
     return result
 
@@ -95,7 +95,7 @@ def test_the_configured_shipped_state_is_used(store, make_ctx, paid_order):
 def test_a_shipped_state_that_does_not_exist_is_a_configuration_error(store, make_ctx, paid_order):
     ctx = make_ctx(store, settings={"shipped_state_id": "999"})
     with pytest.raises(ConfigurationError):
-        plugin.hub_push_shipment(ctx, _shipment(paid_order))
+        feeds.hub_push_shipment(ctx, _shipment(paid_order))
 
 
 def test_prestashop_17_puts_the_whole_order_carrier(emulator, make_ctx):
@@ -113,7 +113,7 @@ def test_prestashop_17_puts_the_whole_order_carrier(emulator, make_ctx):
 def test_the_history_post_is_never_resent_after_a_5xx(store, ctx, paid_order):
     store.fault("5xx", count=2, path="/api/order_histories")
     with pytest.raises(TransientError):  # the run is retried later; the session never re-sent
-        plugin.hub_push_shipment(ctx, _shipment(paid_order))
+        feeds.hub_push_shipment(ctx, _shipment(paid_order))
     assert store.state()["faults_pending"] == 1  # one POST reached the store, not two
     store.emulator.faults.clear()
     assert _ship(ctx, _shipment(paid_order))["status"] == "ok"  # the next run decides

@@ -1,13 +1,13 @@
 """Stock import (stock_availables) and stock export, read back from the emulator."""
 
 import pytest
-from connect_prestashop import plugin
+from connect_prestashop import feeds
 
 from hub.records import validate_record
 
 
 def _push(ctx, items):
-    results = plugin.hub_push_stock_levels(ctx, items)
+    results = feeds.hub_push_stock_levels(ctx, items)
     for result in results:
         validate_record("push_result", result)
     return results
@@ -25,11 +25,11 @@ def _item(record, quantity, previous=None):
 
 @pytest.fixture
 def products(ctx, records_of):
-    return records_of("product", plugin.hub_fetch_products(ctx))[0]
+    return records_of("product", feeds.hub_fetch_products(ctx))[0]
 
 
 def test_stock_levels_are_the_stockable_items(store, ctx, records_of, products):
-    stock, outcomes = records_of("stock", plugin.hub_fetch_stock_levels(ctx))
+    stock, outcomes = records_of("stock", feeds.hub_fetch_stock_levels(ctx))
     assert outcomes == []
     assert sorted(s["external_id"] for s in stock) == sorted(p["external_id"] for p in products)
     rows = store.store["stock_availables"].rows
@@ -100,7 +100,7 @@ def test_unknown_items_are_per_item_errors(store, ctx, products):
 def test_prestashop_17_writes_the_whole_row_with_put(emulator, make_ctx, records_of):
     live = emulator(version="1.7.8.11")
     ctx = make_ctx(live)
-    record = records_of("product", plugin.hub_fetch_products(ctx))[0][0]
+    record = records_of("product", feeds.hub_fetch_products(ctx))[0][0]
     row = live.store["stock_availables"].rows[record["store_refs"]["stock_available_id"]]
     row["location"] = "Aisle 4"
     assert _push(ctx, [_item(record, 21)])[0]["status"] == "ok"

@@ -1,10 +1,10 @@
 """Suppliers and product ↔ supplier links."""
 
-from connect_prestashop import plugin
+from connect_prestashop import feeds
 
 
 def test_suppliers(store, ctx, records_of):
-    records, outcomes = records_of("supplier", plugin.hub_fetch_suppliers(ctx))
+    records, outcomes = records_of("supplier", feeds.hub_fetch_suppliers(ctx))
     assert outcomes == []
     rows = store.store["suppliers"].rows
     assert [r["external_id"] for r in records] == [str(i) for i in rows]
@@ -13,9 +13,9 @@ def test_suppliers(store, ctx, records_of):
 
 
 def test_product_supplier_links_point_at_stockable_items(store, ctx, records_of):
-    links, outcomes = records_of("product_supplier", plugin.hub_fetch_product_suppliers(ctx))
+    links, outcomes = records_of("product_supplier", feeds.hub_fetch_product_suppliers(ctx))
     assert outcomes == []
-    products = records_of("product", plugin.hub_fetch_products(ctx))[0]
+    products = records_of("product", feeds.hub_fetch_products(ctx))[0]
     stockable = {p["external_id"] for p in products}
     assert links and {link["product_external_id"] for link in links} <= stockable
     rows = store.store["product_suppliers"].rows
