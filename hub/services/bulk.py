@@ -7,6 +7,8 @@ model, are interpolated; every value is a parameter, converted by its field's ``
 (JSON, decimals, foreign keys) as peewee would.
 """
 
+from operator import itemgetter
+
 from peewee import DecimalField
 
 from hub.db import db
@@ -52,7 +54,9 @@ def insert_rows(model, rows, *, returning_ids=False, on_conflict=None):
         rows = [{**defaults, **row} for row in rows]
         names = list(rows[0])
     fields = [model._meta.fields[name] for name in names]
-    convert = [field.db_value if isinstance(field, CONVERTED) else None for field in fields]
+    converted = [(i, f.db_value) for i, f in enumerate(fields) if isinstance(f, CONVERTED)]
+    single = len(names) == 1
+    values_of = itemgetter(*names)  # a row's values in column order, at C speed
     columns = ", ".join(_quote(field.column_name) for field in fields)
     one = "(" + ", ".join([db.obj.param] * len(names)) + ")"
     tail = f" {on_conflict}" if on_conflict else ""
@@ -62,11 +66,12 @@ def insert_rows(model, rows, *, returning_ids=False, on_conflict=None):
     ids = []
     for start in range(0, len(rows), per_chunk):
         chunk = rows[start : start + per_chunk]
-        params = [
-            row[name] if c is None else c(row[name])
-            for row in chunk
-            for name, c in zip(names, convert, strict=True)
-        ]
+        params = []
+        for row in chunk:
+            values = [row[name] for name in names] if single else list(values_of(row))
+            for i, c in converted:
+                values[i] = c(values[i])
+            params.extend(values)
         table = _quote(model._meta.table_name)
         values = ", ".join([one] * len(chunk))
         sql = f"INSERT INTO {table} ({columns}) VALUES {values}{tail}"  # noqa: S608 - names only
