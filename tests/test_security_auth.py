@@ -27,6 +27,7 @@ ADMIN_ONLY = {
     "integrations.feed_schedule",
     "integrations.go_live",
     "integrations.test_mode",
+    "integrations.register_webhooks",  # writes the store's webhook subscriptions
     # warehouses
     "inventory.create_warehouse",
     "inventory.rename_warehouse",
