@@ -94,8 +94,9 @@ OPERATOR = {
     "auth.sessions",
     "auth.end_session",
 }
-API_ADMIN_ONLY = set()  # the API has no admin route yet: it reads, runs feeds, ships
+API_ADMIN_ONLY = {"api.post_webhooks"}  # it writes the store's webhook subscriptions
 API_OPERATOR = {
+    "api.get_webhooks",
     "api.list_products",
     "api.get_product",
     "api.list_orders",

@@ -401,3 +401,22 @@ def test_a_webhook_run_waits_for_a_busy_feed_instead_of_being_skipped(shopify, s
     execute_run(run.id)
     assert FeedRun.get_by_id(run.id).status == "succeeded"
     assert hub_order(shopify, created["id"]) is not None
+
+
+def test_the_api_shows_the_webhooks_and_only_an_admin_registers_them(shopify, shop, hub_url):
+    from hub.services.users import create_token, create_user
+
+    admin = create_token(create_user("admin", "correct horse battery"))
+    operator = create_token(create_user("bob", "correct horse battery", is_admin=False))
+    url = f"{hub_url}/api/v1/integrations/{shopify.id}/webhooks"
+    shown = requests.get(url, headers={"Authorization": f"Bearer {operator}"}, timeout=10)
+    assert shown.status_code == 200
+    assert shown.json()["enabled"] and len(shown.json()["topics"]) == 4
+    assert _address(shopify).rsplit("/", 1)[1] not in shown.text
+    refused = requests.post(
+        url, json={}, headers={"Authorization": f"Bearer {operator}"}, timeout=10
+    )
+    assert refused.status_code == 403
+    done = requests.post(url, json={}, headers={"Authorization": f"Bearer {admin}"}, timeout=10)
+    assert done.status_code == 200 and done.json()["registered_at"]
+    assert len(shop.state()["webhook_subscriptions"]) == 4

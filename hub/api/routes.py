@@ -17,6 +17,7 @@ from hub.models import Event, FeedRun, Integration, Order, Product
 from hub.services import queries
 from hub.services.integrations import get_integration
 from hub.services.users import user_for_token
+from hub.services.webhooks import register_webhooks, webhook_status
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
@@ -212,6 +213,18 @@ get_integration_view = _row_view(
 )
 
 
+def get_webhooks(integration_id):
+    integration = _get(Integration, integration_id, "integration")
+    return jsonify(schemas.WebhooksOut().dump(webhook_status(integration)))
+
+
+def post_webhooks(integration_id):
+    integration = _get(Integration, integration_id, "integration")
+    data = body(schemas.WebhooksIn)
+    status = register_webhooks(integration, force=data["force"])
+    return jsonify(schemas.WebhooksOut().dump(status))
+
+
 PAGE = [
     Param(
         "after", "integer", "return rows with an id greater than this (the `next` link carries it)"
@@ -372,6 +385,24 @@ ROUTES = [
         "Show an integration (no credentials)",
         schemas.IntegrationOut,
         params=[_id("integration_id")],
+    ),
+    Route(
+        "GET",
+        "/integrations/<int:integration_id>/webhooks",
+        get_webhooks,
+        "The integration's webhooks: on or off (and why), topics, recent deliveries",
+        schemas.WebhooksOut,
+        params=[_id("integration_id")],
+    ),
+    Route(
+        "POST",
+        "/integrations/<int:integration_id>/webhooks",
+        post_webhooks,
+        "Create or refresh the store's webhook subscriptions (writes to the store)",
+        schemas.WebhooksOut,
+        params=[_id("integration_id")],
+        body=schemas.WebhooksIn,
+        admin=True,
     ),
 ]
 PUBLIC_ENDPOINTS = {f"api.{r.endpoint}" for r in ROUTES if r.public}

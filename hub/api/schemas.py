@@ -27,6 +27,8 @@ __all__ = [
     "ShipmentIn",
     "ShipmentOut",
     "StockOut",
+    "WebhooksIn",
+    "WebhooksOut",
 ]
 
 
@@ -66,3 +68,22 @@ class RunIn(BaseSchema):
     integration = fields.String(required=True, metadata={"description": "name or id"})
     feed = fields.String(required=True)
     params = fields.Dict(load_default=None)
+
+
+class WebhooksIn(BaseSchema):
+    force = fields.Boolean(
+        load_default=False,
+        metadata={"description": "register in test mode too (it writes to the store)"},
+    )
+
+
+class WebhooksOut(BaseSchema):
+    """An integration's webhooks (hub.services.webhooks.webhook_status): never the secret."""
+
+    supported = fields.Boolean(metadata={"description": "the connector has webhooks"})
+    enabled = fields.Boolean(metadata={"description": "supported and HUB_PUBLIC_URL set"})
+    reason = fields.String(allow_none=True, metadata={"description": "why they are off"})
+    registered_at = fields.String(allow_none=True)
+    topics = fields.List(fields.String())
+    address = fields.String(allow_none=True, metadata={"description": "its secret path masked"})
+    deliveries_24h = fields.Integer()
