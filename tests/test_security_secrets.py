@@ -96,6 +96,23 @@ def test_rotate_reencrypts_every_credential_under_the_new_key(integration, store
     assert check.returncode == 0 and '"readable": true' in check.stdout
 
 
+def test_rotate_reencrypts_the_alert_webhook_urls_too(integration, hub_db):
+    from hub.services.alerts import integration_webhooks, set_alert_recipients
+
+    url = "https://hooks.example.test/services/T0/B0/secret-part"
+    set_alert_recipients(integration, webhooks=[url])
+    result = hub_cli(
+        "secrets",
+        "rotate",
+        "--old-key-env",
+        "HUB_OLD_KEY",
+        env={"HUB_SECRET_KEY": NEW_KEY, "HUB_OLD_KEY": OLD_KEY},
+    )
+    assert result.returncode == 0, result.stderr
+    _change_key(hub_db)
+    assert integration_webhooks(_reload(integration)) == [url]
+
+
 def test_rotate_refuses_and_changes_nothing_if_one_credential_does_not_decrypt(
     integration, store, hub_db
 ):

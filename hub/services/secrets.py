@@ -1,5 +1,5 @@
-"""Key rotation: re-encrypt every integration's credentials (and webhook secrets) under the
-current HUB_SECRET_KEY."""
+"""Key rotation: re-encrypt every integration's credentials (and its other encrypted fields:
+webhook secrets, alert webhook URLs) under the current HUB_SECRET_KEY."""
 
 from hub.crypto import SecretsError, decrypt_json, encrypt_json
 from hub.db import db
@@ -51,28 +51,32 @@ def rotate_secret_key(old_key, new_key):
             "enter those credentials again (`hub integrations set NAME --secret KEY`) and "
             "rotate the others."
         )
-    webhook_secrets = _webhook_secrets(old_key)
+    optional = {field: _optional_secrets(old_key, field) for field in OPTIONAL_ENCRYPTED}
     with db.atomic():
         for integration in integrations:
             Integration.update(
                 secrets_encrypted=encrypt_json(new_key, decrypted[integration.id])
             ).where(Integration.id == integration.id).execute()
-        for integration_id, values in webhook_secrets.items():
-            Integration.update(webhook_secrets_encrypted=encrypt_json(new_key, values)).where(
-                Integration.id == integration_id
-            ).execute()
+        for field, found in optional.items():
+            for integration_id, values in found.items():
+                Integration.update({field: encrypt_json(new_key, values)}).where(
+                    Integration.id == integration_id
+                ).execute()
     return [integration.name for integration in integrations]
 
 
-def _webhook_secrets(old_key):
-    """The webhook secret and path of each integration that has them (hub.services.webhooks),
-    decrypted with ``old_key``; one that does not decrypt is left as it is."""
+# encrypted fields an integration may leave empty: its webhook secret and path
+# (hub.services.webhooks) and its alert webhook URLs (hub.services.alerts)
+OPTIONAL_ENCRYPTED = (Integration.webhook_secrets_encrypted, Integration.alert_webhooks_encrypted)
+
+
+def _optional_secrets(old_key, field):
+    """``{integration id: decrypted value}`` of ``field`` where it decrypts with ``old_key``;
+    a value that does not (already under the new key, or unreadable) is left as it is."""
     found = {}
-    for integration in Integration.select().where(
-        Integration.webhook_secrets_encrypted.is_null(False)
-    ):
+    for integration in Integration.select(Integration.id, field).where(field.is_null(False)):
         try:
-            found[integration.id] = decrypt_json(old_key, integration.webhook_secrets_encrypted)
+            found[integration.id] = decrypt_json(old_key, getattr(integration, field.name))
         except SecretsError:
             continue
     return found
