@@ -74,7 +74,8 @@ def wait_http(url, proc, timeout=30):
         assert proc.proc.poll() is None, f"exited {proc.proc.returncode}:\n{proc.output}"
         try:
             return [requests.get(url, timeout=2)]  # a 503 Response is falsy
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # not listening yet, or listening (gunicorn's arbiter) while its worker still boots
             return None
 
     return wait_until(answered, timeout=timeout, interval=0.2)[0]
