@@ -155,7 +155,11 @@ def test_a_new_order_is_imported_and_reserved_by_a_worker_within_seconds(
     order = wait_for(lambda: hub_order(shopify, created["id"]), what="the order in the hub")
     assert order.status == "to_ship"
     assert reserved(sku) == before + 2
-    (webhook_run,) = webhook_runs(shopify, "import_new_orders")
+    # the order's batch commits before the run records its end
+    (webhook_run,) = wait_for(
+        lambda: [r for r in webhook_runs(shopify, "import_new_orders") if r.status != "running"],
+        what="the webhook run's end",
+    )
     assert webhook_run.status == "succeeded" and webhook_run.created == 1
     delivery = WebhookDelivery.get(WebhookDelivery.integration == shopify.id)
     assert (delivery.event, delivery.external_ids, delivery.run_id) == (
