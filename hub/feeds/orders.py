@@ -135,17 +135,7 @@ def process_order(job, record, held=None, known=None):
     ``known``: the batch's ``KnownOrders`` (else the order is looked up on its own)."""
     integration = job.integration
     number = record["number"]
-    if known is not None:
-        exists = record["external_id"] in known.imported
-    else:
-        exists = (
-            Order.select()
-            .where(
-                (Order.integration == integration.id) & (Order.external_id == record["external_id"])
-            )
-            .exists()
-        )
-    if exists:
+    if _imported_already(job, record, known):
         job.count("unchanged")
         return "exists"
     if held is None and known is not None:
@@ -174,10 +164,11 @@ def process_order(job, record, held=None, known=None):
         )
         if held is not None:
             _release_held(job, held, status="released")
-        job.resolved([number], codes=ORDER_ERROR_CODES)
+        _resolve(job, number, known)
         return "skipped"
+    by_sku = known and known.by_sku
     if action == "hold":
-        _hold(job, record, held, decision["code"])
+        _hold(job, record, held, decision["code"], by_sku)
         job.count("skipped")
         job.event(
             "retry",
@@ -190,10 +181,11 @@ def process_order(job, record, held=None, known=None):
         return "held"
     if action == "error":
         return _order_error(
-            job, record, held, decision["code"], decision.get("message"), decision.get("hint")
-        )
+            job, record, held, decision["code"], decision.get("message"), decision.get("hint"),
+            by_sku,
+        )  # fmt: skip
     # import: resolve products and carrier first
-    products, unknown = _line_products(integration, record, known and known.by_sku)
+    products, unknown = _line_products(integration, record, by_sku)
     if unknown:
         return _order_error(
             job,
@@ -203,6 +195,7 @@ def process_order(job, record, held=None, known=None):
             f"Order {number} has product(s) unknown to the hub: {', '.join(unknown)}",
             "Import the products first (feeds import_new_products or update_products), "
             "then retry the order.",
+            by_sku,
         )
     method = record.get("shipping_method") or {}
     carrier = (integration.carrier_mapping or {}).get(method.get("code") or "")
@@ -217,17 +210,16 @@ def process_order(job, record, held=None, known=None):
             f"Order {number}: shipping method {label}{title} has no carrier mapping",
             f"Map it in Integrations › {integration.name} › Carrier mapping, or run: hub "
             f"integrations set '{integration.name}' --carrier '{label}=CARRIER'; then retry.",
+            by_sku,
         )
     with db.atomic():
         order = _create_order(job, record, products, carrier)
         if held is not None:
             _release_held(job, held, status="imported")
     job.count("created")
-    if known is not None:  # resolved with the rest of the batch
+    if known is not None:
         known.imported.add(record["external_id"])
-        known.resolved.append(number)
-    else:
-        job.resolved([number], codes=ORDER_ERROR_CODES)
+    _resolve(job, number, known)
     hook = job.registry.hook.hub_record_imported
     if not hook.get_hookimpls():  # nobody listens
         return "imported"
@@ -240,6 +232,26 @@ def process_order(job, record, held=None, known=None):
         created=True,
     )
     return "imported"
+
+
+def _imported_already(job, record, known):
+    if known is not None:
+        return record["external_id"] in known.imported
+    return (
+        Order.select()
+        .where(
+            (Order.integration == job.integration.id) & (Order.external_id == record["external_id"])
+        )
+        .exists()
+    )
+
+
+def _resolve(job, number, known):
+    """The order went through: its open problems are resolved (with the rest of its batch)."""
+    if known is not None:
+        known.resolved.append(number)
+    else:
+        job.resolved([number], codes=ORDER_ERROR_CODES)
 
 
 def _line_products(integration, record, by_sku=None):
@@ -358,7 +370,7 @@ def _create_order(job, record, products, carrier):
 # -- held orders -------------------------------------------------------------------------------
 
 
-def _hold(job, record, held, reason):
+def _hold(job, record, held, reason, by_sku=None):
     """Put an order aside; reserve its known lines as the store does (once)."""
     now = utcnow()
     payload = serialise_record("order", record)
@@ -386,11 +398,11 @@ def _hold(job, record, held, reason):
             held.next_check_at = now + RECHECK_EVERY
             held.save()
         # the store has taken the order, whatever holds it here: its known lines are reserved
-        _reserve_held(job, held, record)
+        _reserve_held(job, held, record, by_sku)
     return held
 
 
-def _reserve_held(job, held, record):
+def _reserve_held(job, held, record, by_sku=None):
     already = (
         StockMovement.select()
         .where(
@@ -400,7 +412,7 @@ def _reserve_held(job, held, record):
     )
     if already:
         return
-    products, _ = _line_products(job.integration, record)
+    products, _ = _line_products(job.integration, record, by_sku)
     stock.reserve_many(
         [
             (products[line["external_id"]].id, line["quantity"])
@@ -445,8 +457,8 @@ def _release_held(job, held, status):
     held.save()
 
 
-def _order_error(job, record, held, code, message, hint):
-    _hold(job, record, held, code)
+def _order_error(job, record, held, code, message, hint, by_sku=None):
+    _hold(job, record, held, code, by_sku)
     job.count("failed")
     job.event(
         "error",
