@@ -154,7 +154,7 @@ def _row_view(name, listing, model, what):
 list_products = _listing_view("list_products", queries.PRODUCTS, queries.products, "q", "status")
 get_product = _row_view("get_product", queries.PRODUCTS, Product, "product")
 list_orders = _listing_view(
-    "list_orders", queries.ORDERS, queries.orders, "status", "integration", "number"
+    "list_orders", queries.ORDERS, queries.orders, "status", "integration", "number", "q"
 )
 get_order = _row_view("get_order", queries.ORDERS, Order, "order")
 list_stock = _listing_view("list_stock", queries.STOCK, queries.stock_levels, "sku", "warehouse")
@@ -274,7 +274,12 @@ ROUTES = [
         [
             Param("status", description="to_ship, partially_shipped, shipped, cancelled"),
             Param("integration", description="integration name or id"),
-            Param("number", description="the store's order number"),
+            Param("number", description="the store's order number, exactly"),
+            Param(
+                "q",
+                description="a search: the order number (with or without #), the customer's "
+                "email or name, or a SKU on one of its lines",
+            ),
             *PAGE,
         ],
     ),

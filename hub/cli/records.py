@@ -1,17 +1,24 @@
 """hub products list, hub orders list, hub events …"""
 
+import sys
+
 import click
 
 from hub.cli.common import (
+    EXIT_FAILED,
     integration_option,
     json_option,
     limit_option,
+    print_json,
+    print_one,
     print_rows,
     with_db,
     with_queue,
 )
+from hub.cli.feeds import print_run
 from hub.engine.events import resolve_event
-from hub.engine.runs import retry_event
+from hub.engine.retries import retry_errors
+from hub.engine.runs import queued_behind, retry_event, retry_target, run_inline, run_summary
 from hub.errors import BadInput
 from hub.models import Event, HeldRecord, Order, Product
 from hub.models.feeds import SEVERITIES
@@ -47,12 +54,17 @@ def orders():
 @orders.command("list")
 @integration_option
 @click.option("--status", type=click.Choice(ORDER_STATUSES))
+@click.option(
+    "--search",
+    "-q",
+    help="The order number (with or without #), the customer's email or name, or a SKU.",
+)
 @limit_option(500)
 @json_option
 @with_db
-def orders_list(integration, status, limit, as_json):
+def orders_list(integration, status, search, limit, as_json):
     """List orders, newest first."""
-    query = queries.orders(integration=integration or None, status=status)
+    query = queries.orders(integration=integration or None, status=status, q=search)
     rows = queries.ORDERS.dump(
         query.order_by(Order.ordered_at.desc(), Order.id.desc()).limit(limit)
     )
@@ -120,13 +132,70 @@ def events_resolve(event_id):
 
 
 @events.command("retry")
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=int, required=False)
+@click.option("--all", "every", is_flag=True, help="Every unresolved Error: one run per feed.")
+@click.option("--feed", help="With --all: only the errors this feed reported.")
+@integration_option
+@click.option("--inline", is_flag=True, help="Run here, one run after another (no worker).")
+@json_option
 @with_db
 @with_queue
-def events_retry(event_id):
-    """Retry the record behind an event (queues its feed)."""
-    run = retry_event(_event(event_id), "cli")
-    click.echo(f"run {run.id} queued ({run.feed})")
+def events_retry(event_id, every, feed, integration, inline, as_json):
+    """Retry the record behind event EVENT_ID, or with --all every unresolved Error (queues
+    the feed; a feed running now is waited for, never skipped)."""
+    if (event_id is None) == (not every):
+        raise BadInput("give an EVENT_ID or --all (not both)")
+    if event_id is not None and (feed or integration):
+        raise BadInput("--feed and --integration go with --all")
+    waiting = _say_waiting if inline and not as_json else None
+    if every:
+        integ = get_integration(integration) if integration else None
+        summary = retry_errors(integ, feed, inline=inline, waiting=waiting)
+        _print_retries(summary, as_json)
+        failed = any(r["status"] == "failed" for r in summary["runs"])
+    else:
+        event = _event(event_id)
+        if inline:
+            target_feed, params = retry_target(event)
+            run = run_inline(
+                event.integration, target_feed, trigger="retry", params=params, waiting=waiting
+            )
+            print_run(run_summary(run), as_json)
+        else:
+            run = retry_event(event, "cli")
+            after = queued_behind(run)
+            line = f"run {run.id} queued ({run.feed})" + (f", {_after(after)}" if after else "")
+            print_one({"id": run.id, "status": run.status, "after_run": after}, as_json, line)
+        failed = run.status == "failed"
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+
+def _after(run_id):
+    return f"after run {run_id}: that run of its feed is running now"
+
+
+def _say_waiting(holder):
+    click.echo(f"waiting: {_after(holder) if holder else 'its feed is running now'}", err=True)
+
+
+def _print_retries(summary, as_json):
+    if as_json:
+        print_json(summary)
+        return
+    runs = summary["runs"]
+    errors = sum(len(r["events"]) for r in runs)
+    click.echo(
+        f"{errors} error(s) retried by {len(runs)} run(s)" if runs else "no error to retry"
+    )
+    for r in runs:
+        state = f"{r['status']}, {_after(r['after_run'])}" if r["after_run"] else r["status"]
+        ids = ", ".join(map(str, r["events"]))
+        click.echo(f"  run {r['run']} {r['integration']}/{r['feed']}: {state} (events {ids})")
+        if r["status"] != "queued" and r["message"]:
+            click.echo(f"      {r['message']}")
+    for item in summary["not_retryable"]:
+        click.echo(f"  event {item['event']} not retried: {item['why']}")
 
 
 COMMANDS = [products, orders, events]

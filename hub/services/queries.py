@@ -24,6 +24,7 @@ from peewee import Field, ModelSelect, fn
 
 from hub.engine.runs import run_summary
 from hub.models import (
+    Address,
     Binding,
     Event,
     FeedRun,
@@ -512,15 +513,51 @@ def products(
     return query
 
 
+MAGENTO_NUMBER_DIGITS = 9  # Magento's default increment_id: zero-padded to 9 digits
+
+
+def order_numbers(text: str) -> set[str]:
+    """The order numbers ``text`` may mean, as each connector stores them: Shopify's name
+    (``#1041``), WooCommerce's number (``1041``), Magento's increment_id (``000001041`` — typed
+    without its zeros), PrestaShop's reference (``XKBKNABJK``, typed in any case)."""
+    bare = text.strip().lstrip("#").strip()
+    if not bare:
+        return set()
+    found = {text.strip(), bare, f"#{bare}", bare.upper(), f"#{bare.upper()}"}
+    if bare.isdigit() and len(bare) < MAGENTO_NUMBER_DIGITS:
+        found.add(bare.zfill(MAGENTO_NUMBER_DIGITS))
+    return found
+
+
+def order_search(text: str):
+    """Orders matching what a merchant types in a search box: the order number (with or
+    without ``#``), the customer's email or name (part of it, any case), or a SKU (an order
+    with a line of that SKU)."""
+    text = text.strip()
+    with_sku = OrderLine.select(OrderLine.order).where(OrderLine.sku == text)
+    named = Address.select(Address.id).where(  # contains: ILIKE, LIKE on SQLite (any case)
+        Address.name.contains(text) | Address.email.contains(text)
+    )
+    return (
+        Order.number.in_(order_numbers(text))
+        | Order.customer_email.contains(text)
+        | Order.id.in_(with_sku)
+        | Order.shipping_address.in_(named)
+        | Order.billing_address.in_(named)
+    )
+
+
 def orders(
     *,
     status: str | None = None,
     integration: Any = None,
     number: str | None = None,
+    q: str | None = None,
     ordered_from: datetime | None = None,
     ordered_to: datetime | None = None,
 ) -> ModelSelect:
-    """``ordered_to`` excluded."""
+    """``number``: the store's order number exactly; ``q``: a search (``order_search``).
+    ``ordered_to`` excluded."""
     query = Order.select(Order, Integration).join(Integration)
     if status:
         query = query.where(Order.status == status)
@@ -528,6 +565,8 @@ def orders(
         query = query.where(Order.integration == _id_of(integration, Integration, get_integration))
     if number:
         query = query.where(Order.number == number)
+    if q and q.strip().lstrip("#").strip():
+        query = query.where(order_search(q))
     if ordered_from is not None:
         query = query.where(Order.ordered_at >= ordered_from)
     if ordered_to is not None:

@@ -34,7 +34,7 @@ def filtered_orders(args):
     return queries.orders(
         status=args.get("status") or None,
         integration=args.get("integration", type=as_id),
-        number=(args.get("q") or "").strip().lstrip("#") or None,
+        q=args.get("q") or None,
         ordered_from=parse_date(args.get("from")),
         ordered_to=parse_date(args.get("to"), end=True),
     )

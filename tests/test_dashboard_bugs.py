@@ -1,0 +1,98 @@
+"""The dashboard bugs of issue 18, each through the front end a merchant used (the dashboard's
+forms and pages with Flask's test client, the JSON API, the CLI), on a real SQLite file."""
+
+import pytest
+from web_support import *  # noqa: F403  (fixtures: app, client, seeded…)
+
+
+@pytest.fixture
+def api(app, user):
+    from hub.services.users import create_token
+
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {create_token(user, 'tests')}"}
+
+    class Api:
+        def get(self, url, **kw):
+            return client.get(url, headers=headers, **kw)
+
+        def post(self, url, **kw):
+            return client.post(url, headers=headers, **kw)
+
+    return Api()
+
+
+# -- 1. orders found by number, email, name and SKU ----------------------------------------------
+
+
+@pytest.fixture
+def numbered_orders(integration):
+    """One order per store's numbering: Shopify's name, Magento's increment_id, PrestaShop's
+    reference, WooCommerce's number; customers with an email and a shipping name."""
+    from hub.models import Address, Order, OrderLine, utcnow
+
+    def order(number, email=None, name=None, sku="MUG-1"):
+        address = Address.create(name=name) if name else None
+        row = Order.create(
+            integration=integration,
+            external_id=f"x-{number}",
+            number=number,
+            ordered_at=utcnow(),
+            customer_email=email,
+            shipping_address=address,
+        )
+        OrderLine.create(order=row, external_id=f"{number}-0", sku=sku, quantity=1)
+        return row
+
+    return {
+        "shopify": order("#1041", "Ada@Example.com", "Ada Lovelace", sku="TEE-RED-M"),
+        "magento": order("000000123", "bob@example.com", "Bob Builder"),
+        "prestashop": order("XKBKNABJK", "carl@example.com"),
+        "woocommerce": order("2077", None, "Dora Explorer"),
+    }
+
+
+SEARCHES = [
+    ("#1041", ["#1041"]),
+    ("1041", ["#1041"]),
+    (" 1041 ", ["#1041"]),
+    ("123", ["000000123"]),
+    ("#000000123", ["000000123"]),
+    ("xkbknabjk", ["XKBKNABJK"]),
+    ("2077", ["2077"]),
+    ("#2077", ["2077"]),
+    ("ada@example.com", ["#1041"]),
+    ("example.com", ["#1041", "000000123", "XKBKNABJK"]),
+    ("lovelace", ["#1041"]),
+    ("Dora", ["2077"]),
+    ("TEE-RED-M", ["#1041"]),
+    ("MUG-1", ["000000123", "XKBKNABJK", "2077"]),
+    ("104", []),
+    ("nobody", []),
+]
+
+
+@pytest.mark.parametrize("text,numbers", SEARCHES)
+def test_order_search_in_the_dashboard(client, numbered_orders, text, numbers):
+    html = client.get("/orders/", query_string={"q": text}).get_data(as_text=True)
+    for order in numbered_orders.values():
+        link = f'href="/orders/{order.id}"'
+        assert (link in html) == (order.number in numbers), (text, order.number)
+
+
+@pytest.mark.parametrize("text,numbers", SEARCHES)
+def test_order_search_in_the_api(api, numbered_orders, text, numbers):
+    body = api.get("/api/v1/orders", query_string={"q": text}).get_json()
+    assert sorted(o["number"] for o in body["items"]) == sorted(numbers)
+
+
+def test_order_search_in_the_cli(numbered_orders):
+    import json
+
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+
+    result = CliRunner().invoke(cli, ["orders", "list", "--search", "#1041", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [o["number"] for o in json.loads(result.output)] == ["#1041"]
