@@ -24,6 +24,7 @@ from hub.models import Event, HeldRecord, Order, Product
 from hub.models.feeds import SEVERITIES
 from hub.models.orders import ORDER_STATUSES
 from hub.services import queries
+from hub.services.integrations import get_integration
 
 
 @click.group()
@@ -157,6 +158,7 @@ def events_retry(event_id, every, feed, integration, inline, as_json):
         event = _event(event_id)
         if inline:
             target_feed, params = retry_target(event)
+            params["retry_event"] = event.id
             run = run_inline(
                 event.integration, target_feed, trigger="retry", params=params, waiting=waiting
             )
@@ -185,9 +187,7 @@ def _print_retries(summary, as_json):
         return
     runs = summary["runs"]
     errors = sum(len(r["events"]) for r in runs)
-    click.echo(
-        f"{errors} error(s) retried by {len(runs)} run(s)" if runs else "no error to retry"
-    )
+    click.echo(f"{errors} error(s) retried by {len(runs)} run(s)" if runs else "no error to retry")
     for r in runs:
         state = f"{r['status']}, {_after(r['after_run'])}" if r["after_run"] else r["status"]
         ids = ", ".join(map(str, r["events"]))

@@ -73,6 +73,21 @@ def acquire(integration_id, feed, run_id, ttl_seconds, holder=None):
         return True, previous
 
 
+def holding_run(integration_id, feed):
+    """The id of the run that holds the feed's lease now (its holder alive, the lease not
+    expired), or None when the feed is free: what a run asked for meanwhile will wait for."""
+    lease = FeedLease.get_or_none(
+        (FeedLease.integration == integration_id) & (FeedLease.feed == feed)
+    )
+    if lease is None or lease.holder is None:
+        return None
+    if (lease.expires_at is not None and lease.expires_at < utcnow()) or holder_is_dead(
+        lease.holder
+    ):
+        return None
+    return lease.run_id
+
+
 def renew(integration_id, feed, run_id, ttl_seconds):
     now = utcnow()
     return (

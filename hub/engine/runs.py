@@ -1,11 +1,14 @@
 """The run lifecycle: queue → lease → execute → record → release.
 
-queued → running → succeeded / succeeded_with_errors / failed, or skipped when the
-feed is already running elsewhere. A transient failure puts the run back to
-queued and Huey retries the SAME run (attempts counts them).
+queued → running → succeeded / succeeded_with_errors / failed. A run that finds its feed
+already running (another run holds the lease) waits for it, still queued, when someone asked
+for it (Run now, Retry, a shipment's confirmation, a webhook): it is never dropped. Only a
+scheduled run is skipped then — the next slot comes anyway (``MAX_WAIT``). A transient failure
+puts the run back to queued and Huey retries the SAME run (attempts counts them).
 """
 
 import logging
+import time
 import traceback
 
 from hub.crypto import SecretsError
@@ -94,13 +97,28 @@ def queue_run(integration, feed, trigger="manual", params=None, delay=None):
     return FeedRun.get_by_id(run.id)
 
 
-def run_inline(integration, feed, trigger="manual", params=None, progress=None):
+def run_inline(integration, feed, trigger="manual", params=None, progress=None, waiting=None):
     """Run a feed in this process (``hub feeds run --inline``, tests, scripts);
-    ``progress(processed, total)`` is called as the run goes (FeedJob)."""
+    ``progress(processed, total)`` is called as the run goes (FeedJob). A feed already
+    running elsewhere is waited for here (``MAX_WAIT``); ``waiting(run_id)`` is called
+    once then, with the id of the run it waits for."""
     with db.atomic():
         run = create_run(integration, feed, trigger, params)
-    execute_run(run.id, retries_left=0, progress=progress)
+    execute_run(run.id, retries_left=0, progress=progress, waiting=waiting or _no_report)
     return FeedRun.get_by_id(run.id)
+
+
+def _no_report(run_id):
+    """The default ``waiting`` of ``run_inline``: wait without saying so."""
+
+
+def queued_behind(run):
+    """The id of the run that ``run`` (just queued) will wait for — the one holding its feed
+    now — or None when the feed is free. For the front ends to say "starts after run N"."""
+    if run.trigger not in MAX_WAIT:
+        return None
+    holder = lease.holding_run(run.integration_id, run.feed)
+    return holder if holder != run.id else None
 
 
 def _finish(run_id, status, message=None, **fields):
@@ -119,7 +137,10 @@ def fail_orphaned_run(run_id, reason):
     return updated
 
 
-def execute_run(run_id, retries_left=0, progress=None):
+def execute_run(run_id, retries_left=0, progress=None, waiting=None):
+    """Run the queued run ``run_id``. On a worker (``waiting`` None) a run finding its feed
+    busy is put back on the queue to look again later; inline, ``waiting(holder_run_id)``
+    is called and this process waits for the lease itself."""
     run = FeedRun.get_or_none(FeedRun.id == run_id)
     if run is None or run.status not in ("queued",):
         log.info("run %s is %s: nothing to do", run_id, run.status if run else "gone")
@@ -128,22 +149,24 @@ def execute_run(run_id, retries_left=0, progress=None):
     # every log line of this thread until the run ends names it (hub --log-format json)
     with run_context(run.id, integration.name, run.feed):
         log.info("run %s of %s/%s starts", run.id, integration.name, run.feed)
-        _execute(run, integration, retries_left, progress)
+        _execute(run, integration, retries_left, progress, waiting)
         ended = FeedRun.get_or_none(FeedRun.id == run.id)
         log.info("run %s ends: %s", run.id, ended.status if ended else "gone")
 
 
-def _execute(run, integration, retries_left, progress):
+def _execute(run, integration, retries_left, progress, waiting=None):
     settings = get_settings()
     acquired, taken_over = lease.acquire(integration.id, run.feed, run.id, settings.lease_seconds)
-    if not acquired and run.trigger == "webhook" and _wait_for_lease(run):
+    if not acquired and waiting is not None:
+        acquired, taken_over = _wait_here(run, settings, waiting)
+    elif not acquired and _wait_for_lease(run):
         return
     if not acquired:
         # only a run still queued: a second task of the same run (re-queued as lost) must not
         # mark it skipped while the first one runs it
         FeedRun.update(
             status="skipped",
-            message="already running: another run of this feed holds the lease",
+            message=_skipped_message(run),
             finished_at=utcnow(),
         ).where((FeedRun.id == run.id) & (FeedRun.status == "queued")).execute()
         return
@@ -153,6 +176,8 @@ def _execute(run, integration, retries_left, progress):
     run.attempts += 1
     run.worker = lease.holder_id()
     run.finished_at = None
+    if (run.message or "").startswith("waiting:"):
+        run.message = None  # its turn came
     run.save()
     registry = get_registry()
     job = None
@@ -214,21 +239,63 @@ def _fail(run, integration, job, code, message, hint):
     _finish(run.id, "failed", message, **(job.counts if job else {}))
 
 
-WEBHOOK_LEASE_WAIT = 5  # seconds between two looks at a busy feed
+LEASE_WAIT = 5  # seconds between two looks at a busy feed
 WEBHOOK_MAX_WAIT = 900  # then the webhook run gives up: the scheduled feeds reconcile
+
+# How long a run waits for its feed when another run of it holds the lease, by trigger, in
+# seconds; None: as long as that run lasts (a holder that dies stops renewing its lease, which
+# expires and is taken over, so the wait ends). A trigger not listed (``schedule``) is skipped
+# at once: its feed's next slot comes anyway, and a run already queued for the feed is enough.
+MAX_WAIT = {"manual": None, "retry": None, "shipment": None, "webhook": WEBHOOK_MAX_WAIT}
+
+
+def _waiting_message(holder):
+    what = f"run {holder}" if holder else "another run"
+    return f"waiting: {what} of this feed is running; this run starts after it"
+
+
+def _may_wait(run):
+    if run.trigger not in MAX_WAIT:
+        return False
+    limit = MAX_WAIT[run.trigger]
+    return limit is None or (utcnow() - run.queued_at).total_seconds() <= limit
+
+
+def _skipped_message(run):
+    if run.trigger in MAX_WAIT:
+        return f"skipped: its feed was still running after {MAX_WAIT[run.trigger]}s of waiting"
+    return "skipped: already running (a scheduled run does not wait for another run of its feed)"
 
 
 def _wait_for_lease(run):
-    """A webhook run finding its feed busy (a scheduled run of it) waits its turn instead of
-    being skipped: it stays queued, so deliveries arriving meanwhile still join it, and is put
-    back on the queue for a few seconds later. True when it was put back."""
-    if _enqueue is None or (utcnow() - run.queued_at).total_seconds() > WEBHOOK_MAX_WAIT:
+    """On a worker: a run finding its feed busy waits its turn instead of being skipped
+    (``MAX_WAIT``): it stays queued, so webhook deliveries arriving meanwhile still join it,
+    and is put back on the queue to look again ``LEASE_WAIT`` seconds later. True when it was
+    put back."""
+    if _enqueue is None or not _may_wait(run):
         return False
-    FeedRun.update(message="waiting: another run of this feed holds the lease").where(
-        FeedRun.id == run.id
-    ).execute()
-    _enqueue(run.id, delay=WEBHOOK_LEASE_WAIT)
+    holder = lease.holding_run(run.integration_id, run.feed)
+    FeedRun.update(message=_waiting_message(holder)).where(FeedRun.id == run.id).execute()
+    _enqueue(run.id, delay=LEASE_WAIT)
     return True
+
+
+def _wait_here(run, settings, waiting):
+    """Inline: wait in this process for the feed's lease (``MAX_WAIT``), then take it.
+    Returns ``lease.acquire``'s answer, (False, None) when the wait is over without it."""
+    holder = lease.holding_run(run.integration_id, run.feed)
+    if not _may_wait(run):
+        return False, None
+    FeedRun.update(message=_waiting_message(holder)).where(FeedRun.id == run.id).execute()
+    waiting(holder)
+    while _may_wait(run):
+        time.sleep(LEASE_WAIT)
+        acquired, taken_over = lease.acquire(
+            run.integration_id, run.feed, run.id, settings.lease_seconds
+        )
+        if acquired:
+            return acquired, taken_over
+    return False, None
 
 
 # PostgreSQL's answers when two runs' transactions meet (SQLSTATE): the transaction is rolled
@@ -342,7 +409,17 @@ RETRY_FEED_BY_CODE = {
 
 
 def retry_event(event, user=None):
-    """Retry the record behind an event: re-run its feed (targeted at the record if possible)."""
+    """Retry the record behind an event: re-run its feed (targeted at the record if possible).
+    Queued as any run: if its feed is running now, it starts after that run (never dropped)."""
+    feed, params = retry_target(event)
+    params["retry_event"] = event.id
+    return queue_run(event.integration, feed, trigger="retry", params=params)
+
+
+def retry_target(event):
+    """What retrying ``event`` re-runs: (feed, params) — params with the record's
+    ``external_ids`` or ``shipment_ids`` when it is about one record; BadInput when the event
+    is tied to no feed. A rejected shipment is put back to pending to be sent again."""
     feed = RETRY_FEED_BY_CODE.get(event.code) or event.feed
     if (
         event.external_id
@@ -357,7 +434,7 @@ def retry_event(event, user=None):
         feed = "retry_orders"  # a held order: re-fetch it, whatever held it
     if not feed:
         raise BadInput(f"event {event.id} is not tied to a feed: fix it and resolve it")
-    params = {"retry_event": event.id}
+    params = {}
     if event.code == "shipment_rejected" and event.external_id:
         Shipment.update(confirmation_status="pending").where(
             (Shipment.id == int(event.external_id)) & (Shipment.confirmation_status == "failed")
@@ -365,7 +442,16 @@ def retry_event(event, user=None):
         params["shipment_ids"] = [int(event.external_id)]
     elif event.external_id:
         params["external_ids"] = [event.external_id]
-    return queue_run(event.integration, feed, trigger="retry", params=params)
+    return feed, params
 
 
-__all__ = ["FEED_TYPES", "execute_run", "queue_run", "retry_event", "run_inline", "run_summary"]
+__all__ = [
+    "FEED_TYPES",
+    "execute_run",
+    "queue_run",
+    "queued_behind",
+    "retry_event",
+    "retry_target",
+    "run_inline",
+    "run_summary",
+]
