@@ -2,6 +2,7 @@
 forms and pages with Flask's test client, the JSON API, the CLI), on a real SQLite file."""
 
 import pytest
+from conftest import BACKENDS
 from web_support import *  # noqa: F403  (fixtures: app, client, seeded…)
 
 
@@ -96,3 +97,40 @@ def test_order_search_in_the_cli(numbered_orders):
     result = CliRunner().invoke(cli, ["orders", "list", "--search", "#1041", "--json"])
     assert result.exit_code == 0, result.output
     assert [o["number"] for o in json.loads(result.output)] == ["#1041"]
+
+
+# -- 3. the overview's runs chart on SQLite and PostgreSQL -----------------------------------------
+
+
+@pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
+def test_runs_chart_counts_runs_per_day(client, integration):
+    import re
+    from datetime import timedelta
+
+    from hub.models import FeedRun, utcnow
+    from hub.web.overview import runs_per_day
+
+    today = utcnow().replace(hour=12, minute=0, second=0, microsecond=0)
+    for days_ago, status, count in [(0, "succeeded", 3), (2, "failed", 2), (5, "succeeded", 1)]:
+        for _ in range(count):
+            FeedRun.create(
+                integration=integration,
+                feed="stock_check",
+                status=status,
+                queued_at=today - timedelta(days=days_ago, minutes=5),
+            )
+    FeedRun.create(  # older than the chart's 14 days
+        integration=integration,
+        feed="stock_check",
+        status="succeeded",
+        queued_at=today - timedelta(days=20),
+    )
+    start = (today - timedelta(days=13)).replace(hour=0)
+    assert runs_per_day(start) == {
+        (today.date(), "succeeded"): 3,
+        ((today - timedelta(days=2)).date(), "failed"): 2,
+        ((today - timedelta(days=5)).date(), "succeeded"): 1,
+    }
+    svg = client.get("/charts/runs.svg").get_data(as_text=True)
+    values = [int(v) for v in re.findall(r'<desc class="value">(\d+)</desc>', svg)]
+    assert sorted(v for v in values if v) == [1, 2, 3]

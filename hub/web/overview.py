@@ -1,6 +1,6 @@
 """The overview: worker banner, per-integration feed health, to-do counts, runs per day."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import render_template
 from peewee import fn
@@ -124,22 +124,34 @@ def _late(now):
     }
 
 
+def _as_date(value):
+    """A DATE() of a date-time column as a date: SQLite gives text, which peewee parses with
+    the column's own converter into a date-time at midnight; PostgreSQL gives a date."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.date() if isinstance(value, datetime) else value
+
+
+def runs_per_day(start):
+    """{(day, status): number of runs} of the runs queued since ``start`` (UTC days)."""
+    day = fn.DATE(FeedRun.queued_at).python_value(_as_date)
+    return {
+        (d, status): n
+        for d, status, n in FeedRun.select(day, FeedRun.status, fn.COUNT(FeedRun.id))
+        .where(FeedRun.queued_at >= start)
+        .group_by(day, FeedRun.status)
+        .tuples()
+    }
+
+
 @bp.route("/charts/runs.svg")
 def runs_chart():
     start = (utcnow() - timedelta(days=CHART_DAYS - 1)).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
     days = [(start + timedelta(days=i)).date() for i in range(CHART_DAYS)]
-    day = fn.DATE(FeedRun.queued_at)
-    counts = {}
-    for d, status, n in (
-        FeedRun.select(day, FeedRun.status, fn.COUNT(FeedRun.id))
-        .where(FeedRun.queued_at >= start)
-        .group_by(day, FeedRun.status)
-        .tuples()
-    ):
-        counts[(str(d), status)] = n
+    counts = runs_per_day(start)
     statuses = ("succeeded", "succeeded_with_errors", "failed", "skipped", "running", "queued")
-    series = [(s.replace("_", " "), [counts.get((str(d), s), 0) for d in days]) for s in statuses]
+    series = [(s.replace("_", " "), [counts.get((d, s), 0) for d in days]) for s in statuses]
     chart = bar_chart("Feed runs per day", [d.strftime("%m-%d") for d in days], series)
     return svg_response(chart)
