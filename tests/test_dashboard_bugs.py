@@ -4,6 +4,7 @@ forms and pages with Flask's test client, the JSON API, the CLI), on a real SQLi
 import pytest
 from conftest import BACKENDS
 from web_support import *  # noqa: F403  (fixtures: app, client, seeded…)
+from web_support import flashes
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ def test_order_search_in_the_cli(numbered_orders):
     assert [o["number"] for o in json.loads(result.output)] == ["#1041"]
 
 
-# -- 3. the overview's runs chart on SQLite and PostgreSQL -----------------------------------------
+# -- 3. the overview's runs chart on SQLite and PostgreSQL ---------------------------------------
 
 
 @pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
@@ -134,3 +135,51 @@ def test_runs_chart_counts_runs_per_day(client, integration):
     svg = client.get("/charts/runs.svg").get_data(as_text=True)
     values = [int(v) for v in re.findall(r'<desc class="value">(\d+)</desc>', svg)]
     assert sorted(v for v in values if v) == [1, 2, 3]
+
+
+# -- 5. a schedule that never fires (or is invalid) is a form error ------------------------------
+
+BAD_SCHEDULES = [
+    ("0 4 31 2 *", "never fires"),
+    ("0 0 30 2 *", "never fires"),
+    ("0 0 31 4 *", "never fires"),
+    ("0 0 31 2,4,6 *", "never fires"),
+    ("61 * * * *", "invalid cron expression"),
+    ("*/0 * * * *", "invalid cron expression"),
+    ("* * * * * *", "5-field form"),
+    ("@yearly", "5-field form"),
+    ("every day", "invalid cron expression"),
+]
+
+
+@pytest.mark.parametrize("cron,message", BAD_SCHEDULES)
+def test_a_schedule_that_never_fires_is_a_form_error(client, integration, cron, message):
+    from hub.models import FeedSetting
+
+    before = FeedSetting.get(integration=integration, feed="import_new_orders")
+    response = client.post(
+        f"/integrations/{integration.id}/feeds/import_new_orders",
+        data={"cron": cron, "enabled": "y", "timezone": "UTC"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    errors = [text for kind, text in flashes(response) if kind == "error"]
+    assert errors and message in errors[0], flashes(response)
+    after = FeedSetting.get(integration=integration, feed="import_new_orders")
+    assert (after.cron, after.next_run_at) == (before.cron, before.next_run_at)
+
+
+@pytest.mark.parametrize("cron,message", BAD_SCHEDULES[:2] + BAD_SCHEDULES[4:6])
+def test_a_schedule_that_never_fires_is_refused_by_the_cli(integration, cron, message):
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+    from hub.models import FeedSetting
+
+    before = FeedSetting.get(integration=integration, feed="import_new_orders").cron
+    result = CliRunner().invoke(
+        cli, ["feeds", "schedule", integration.name, "import_new_orders", cron]
+    )
+    assert result.exit_code != 0 and message in result.output, result.output
+    assert "Traceback" not in result.output
+    assert FeedSetting.get(integration=integration, feed="import_new_orders").cron == before
