@@ -17,7 +17,7 @@ from hub.cli.common import (
 from hub.cli.progress import Progress
 from hub.engine.plugins import get_registry
 from hub.engine.registry import FEED_TYPES
-from hub.engine.runs import queue_run, run_inline, run_summary
+from hub.engine.runs import queue_run, queued_behind, run_inline, run_summary
 from hub.engine.schedule import describe_cron, describe_next, update_feed_setting
 from hub.models import FeedRun, FeedSetting, WorkerHeartbeat, iso, utcnow
 from hub.services.integrations import get_integration
@@ -121,6 +121,16 @@ def print_run(summary, as_json):
         click.echo(f"  outbox: {len(summary['outbox'])} item(s), {sent} sent")
 
 
+def after_run(run_id):
+    """Why a queued run waits: the run of its feed that is running now."""
+    return f"after run {run_id}: that run of its feed is running now"
+
+
+def say_waiting(holder):
+    """Inline: say on stderr which run this one waits for (``run_inline``'s ``waiting``)."""
+    click.echo(f"waiting: {after_run(holder) if holder else 'its feed is running now'}", err=True)
+
+
 @feeds.command("run")
 @click.argument("integration")
 @click.argument("feed")
@@ -139,16 +149,29 @@ def feeds_run(integration, feed, wait, inline, force, full, timeout, as_json):
     # processed/total, rate, ETA: a bar on a terminal, plain lines when piped, none with --json
     progress = Progress(f"{integ.name}/{feed}", enabled=not as_json)
     if inline:
-        run = run_inline(integ, feed, trigger="manual", params=params, progress=progress.update)
+        run = run_inline(
+            integ,
+            feed,
+            trigger="manual",
+            params=params,
+            progress=progress.update,
+            waiting=None if as_json else say_waiting,
+        )
         progress.close()
     else:
         run = queue_run(integ, feed, trigger="manual", params=params)
+        after = queued_behind(run)  # it waits for that run, never skipped
         if not wait:
             if as_json:
-                print_json({"id": run.id, "status": run.status})
+                print_json({"id": run.id, "status": run.status, "after_run": after})
             else:
-                click.echo(f"run {run.id} queued ({integ.name}/{feed})")
+                click.echo(
+                    f"run {run.id} queued ({integ.name}/{feed})"
+                    + (f", {after_run(after)}" if after else "")
+                )
             return
+        if after and not as_json:
+            click.echo(f"run {run.id} queued, {after_run(after)}", err=True)
         finished = _wait_for(run.id, timeout, progress=progress)
         progress.close()
         if finished is None:

@@ -15,7 +15,7 @@ from hub.cli.common import (
     with_db,
     with_queue,
 )
-from hub.cli.feeds import print_run
+from hub.cli.feeds import after_run, print_run, say_waiting
 from hub.engine.events import resolve_event
 from hub.engine.retries import retry_errors
 from hub.engine.runs import queued_behind, retry_event, retry_target, run_inline, run_summary
@@ -148,7 +148,7 @@ def events_retry(event_id, every, feed, integration, inline, as_json):
         raise BadInput("give an EVENT_ID or --all (not both)")
     if event_id is not None and (feed or integration):
         raise BadInput("--feed and --integration go with --all")
-    waiting = _say_waiting if inline and not as_json else None
+    waiting = say_waiting if inline and not as_json else None
     if every:
         integ = get_integration(integration) if integration else None
         summary = retry_errors(integ, feed, inline=inline, waiting=waiting)
@@ -166,19 +166,11 @@ def events_retry(event_id, every, feed, integration, inline, as_json):
         else:
             run = retry_event(event, "cli")
             after = queued_behind(run)
-            line = f"run {run.id} queued ({run.feed})" + (f", {_after(after)}" if after else "")
+            line = f"run {run.id} queued ({run.feed})" + (f", {after_run(after)}" if after else "")
             print_one({"id": run.id, "status": run.status, "after_run": after}, as_json, line)
         failed = run.status == "failed"
     if failed:
         sys.exit(EXIT_FAILED)
-
-
-def _after(run_id):
-    return f"after run {run_id}: that run of its feed is running now"
-
-
-def _say_waiting(holder):
-    click.echo(f"waiting: {_after(holder) if holder else 'its feed is running now'}", err=True)
 
 
 def _print_retries(summary, as_json):
@@ -189,7 +181,7 @@ def _print_retries(summary, as_json):
     errors = sum(len(r["events"]) for r in runs)
     click.echo(f"{errors} error(s) retried by {len(runs)} run(s)" if runs else "no error to retry")
     for r in runs:
-        state = f"{r['status']}, {_after(r['after_run'])}" if r["after_run"] else r["status"]
+        state = f"{r['status']}, {after_run(r['after_run'])}" if r["after_run"] else r["status"]
         ids = ", ".join(map(str, r["events"]))
         click.echo(f"  run {r['run']} {r['integration']}/{r['feed']}: {state} (events {ids})")
         if r["status"] != "queued" and r["message"]:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from hub.db import db
 from hub.engine.plugins import get_registry
 from hub.engine.registry import FEED_TYPES
-from hub.engine.runs import queue_run
+from hub.engine.runs import queue_run, queued_behind
 from hub.engine.schedule import describe_next, update_feed_setting
 from hub.errors import HubError
 from hub.models import FeedRun, FeedSetting, Integration, Order
@@ -217,9 +217,22 @@ def check(integration_id):
     try:
         report = golive.check_connection(integration)
     except HubError as exc:
-        report = {"ok": False, "store_name": None, "details": {}, "problems": [str(exc)]}
+        report = {
+            "ok": False,
+            "connected": False,
+            "store_name": None,
+            "details": {},
+            "problems": [str(exc)],
+        }
+    store = report.get("store_name") or integration.base_url
     if report.get("ok"):
-        flash(f"Connection OK: {report.get('store_name') or integration.base_url}.", "success")
+        flash(f"Connection OK: {store}.", "success")
+    elif report.get("connected"):
+        flash(
+            f"Connected to {store}, but the set-up is incomplete: "
+            + "; ".join(report.get("problems") or ["no detail"]),
+            "warning",
+        )
     else:
         flash(
             "Connection failed: " + ("; ".join(report.get("problems") or []) or "no detail"),
@@ -326,6 +339,14 @@ def run_now(integration_id, feed):
     _feed_setting(integration, feed)
     ok, run = run_action(lambda: queue_run(integration, feed, trigger="manual"))
     if ok:
-        flash(f"Run #{run.id} queued.", "success")
+        after = queued_behind(run)
+        if after:  # never dropped: it waits for the run holding its feed
+            flash(
+                f"Run #{run.id} queued: run #{after} of this feed is running now; "
+                "this one starts after it.",
+                "info",
+            )
+        else:
+            flash(f"Run #{run.id} queued.", "success")
         return redirect(url_for("runs.show", run_id=run.id))
     return redirect(url_for("integrations.show", integration_id=integration.id) + "#feeds")
