@@ -313,6 +313,9 @@ class ConnectorInfo(RecordSchema):
 
 class ConnectionReport(RecordSchema):
     ok = fields.Boolean(required=True)
+    # the store answered and took the credentials: ok false with connected true means only a
+    # setting or a permission is missing (None: the hub reads a store_name as connected)
+    connected = _optional(fields.Boolean)
     store_name = _optional(fields.String)
     details = fields.Dict(load_default=dict)  # version, plan, MSI present, scopes…
     problems = fields.List(fields.String(), load_default=list)  # "missing scope write_inventory"
@@ -514,6 +517,7 @@ class ConnectorInfoDict(TypedDict):
 
 class ConnectionReportDict(TypedDict):
     ok: bool
+    connected: NotRequired[bool | None]
     store_name: NotRequired[str | None]
     details: NotRequired[dict[str, Any]]
     problems: NotRequired[list[str]]

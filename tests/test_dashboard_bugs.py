@@ -183,3 +183,70 @@ def test_a_schedule_that_never_fires_is_refused_by_the_cli(integration, cron, me
     assert result.exit_code != 0 and message in result.output, result.output
     assert "Traceback" not in result.output
     assert FeedSetting.get(integration=integration, feed="import_new_orders").cron == before
+
+
+# -- 6. Test connection says what is missing when the credentials work -------------------------
+
+
+@pytest.fixture
+def shopify_shop():
+    from connect_shopify_emulator import create_app
+
+    from hub.testing import serve_app
+
+    with serve_app(create_app(products=2, orders=0, seed=3)) as server:
+        yield server.url
+
+
+def _shopify(url, **settings):
+    from connect_shopify_emulator import DEMO_TOKEN
+
+    from hub.services.integrations import create_integration
+
+    return create_integration("Shopify", "shopify", url, {"access_token": DEMO_TOKEN, **settings})
+
+
+def test_check_names_the_missing_location_when_the_credentials_work(client, shopify_shop):
+    integration = _shopify(shopify_shop)  # the shop has several locations, none chosen
+    response = client.post(f"/integrations/{integration.id}/check")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="connection-failed"' not in html and "Connection failed" not in html
+    assert 'id="connection-incomplete"' in html and "Connected, set-up incomplete" in html
+    [(kind, text)] = flashes(response)
+    assert kind == "warning" and text.startswith("Connected to ")
+    assert "set-up is incomplete" in text and "location" in text
+    assert f'href="/integrations/{integration.id}/edit"' in html
+
+
+def test_check_still_fails_on_refused_credentials(client, shopify_shop):
+    from connect_shopify_emulator import MAIN_LOCATION
+
+    from hub.services.integrations import update_integration
+
+    integration = _shopify(shopify_shop, location_id=MAIN_LOCATION)
+    update_integration(integration, values={"access_token": "shpat_wrong"})
+    response = client.post(f"/integrations/{integration.id}/check")
+    html = response.get_data(as_text=True)
+    assert 'id="connection-failed"' in html and 'id="connection-incomplete"' not in html
+    assert [kind for kind, _ in flashes(response)] == ["error"]
+
+
+def test_check_ok_with_a_location(client, shopify_shop):
+    from connect_shopify_emulator import MAIN_LOCATION
+
+    integration = _shopify(shopify_shop, location_id=MAIN_LOCATION)
+    response = client.post(f"/integrations/{integration.id}/check")
+    assert 'id="connection-ok"' in response.get_data(as_text=True), flashes(response)
+
+
+def test_cli_check_says_incomplete_not_failed(hub_db, shopify_shop):
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+
+    _shopify(shopify_shop)
+    result = CliRunner().invoke(cli, ["integrations", "check", "Shopify"])
+    assert result.exit_code != 0
+    assert result.output.startswith("INCOMPLETE") and "missing:" in result.output
+    assert "location" in result.output

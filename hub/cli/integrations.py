@@ -207,7 +207,10 @@ def check(name, as_json):
     if as_json:
         print_json(report)
     else:
-        click.echo(("OK" if report["ok"] else "FAILED") + f"  {report.get('store_name') or ''}")
+        verdict = "OK" if report["ok"] else "INCOMPLETE" if report["connected"] else "FAILED"
+        click.echo(f"{verdict}  {report.get('store_name') or ''}")
+        if report["connected"] and not report["ok"]:
+            click.echo("  the store accepted the credentials; missing:")
         for problem in report["problems"]:
             click.echo(f"  problem: {problem}")
     if not report["ok"]:

@@ -16,11 +16,25 @@ from hub.records import validate_record
 from hub.services.webhooks import register_at_go_live
 
 
+def _not_connected(problem):
+    return {
+        "ok": False,
+        "connected": False,
+        "store_name": None,
+        "details": {},
+        "problems": [problem],
+    }
+
+
 def check_connection(integration):
+    """The connector's ConnectionReport, validated, with ``connected`` always filled: a report
+    that is not ok but names the store means the credentials work and only the set-up (a
+    setting, a permission) lacks something — its problems say what."""
     registry = get_registry()
     if not registry.implements(integration.connector, "hub_check_connection"):
         return {
             "ok": True,
+            "connected": None,
             "store_name": None,
             "details": {},
             "problems": ["the connector offers no connection check"],
@@ -29,23 +43,16 @@ def check_connection(integration):
         report = registry.call(
             integration.connector, "hub_check_connection", ctx=build_context(integration)
         )
-        return validate_record("connection_report", report)
+        report = validate_record("connection_report", report)
     except ConnectorError as exc:
-        return {
-            "ok": False,
-            "store_name": None,
-            "details": {},
-            "problems": [exc.message + (f" — {exc.hint}" if exc.hint else "")],
-        }
+        return _not_connected(exc.message + (f" — {exc.hint}" if exc.hint else ""))
     except SecretsError as exc:  # HUB_SECRET_KEY changed
-        return {"ok": False, "store_name": None, "details": {}, "problems": [f"{exc} — {exc.hint}"]}
+        return _not_connected(f"{exc} — {exc.hint}")
     except Exception as exc:  # network errors: a clear line, not a traceback
-        return {
-            "ok": False,
-            "store_name": None,
-            "details": {},
-            "problems": [f"{type(exc).__name__}: {exc}"],
-        }
+        return _not_connected(f"{type(exc).__name__}: {exc}")
+    if report.get("connected") is None:
+        report["connected"] = bool(report["ok"] or report.get("store_name"))
+    return report
 
 
 def setting_choices(integration, setting):
