@@ -6,7 +6,9 @@ writers queue on the lock instead of failing to upgrade a read lock.
 
 import contextlib
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect, parse
@@ -43,6 +45,20 @@ def open_database(url):
     if url.startswith("postgres"):
         url = url.replace("postgresql+psycopg2://", "postgresql://")
     return connect(url)
+
+
+PASSWORD_PARAMETER = re.compile(r"(?i)([?&]password=)[^&#]*")
+
+
+def display_url(url):
+    """``url`` as it may be shown (an error message, a log line): any password replaced by
+    ``***``, in the user part (``postgresql://hub:***@host/db``) or a ``password=`` query
+    parameter; the rest as written."""
+    parts = urlsplit(url)
+    if parts.password is not None:
+        user, host = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0], parts.netloc.rsplit("@")[-1]
+        url = url.replace(parts.netloc, f"{user}:***@{host}", 1)
+    return PASSWORD_PARAMETER.sub(r"\1***", url)
 
 
 def init_db(url):

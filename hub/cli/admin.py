@@ -17,6 +17,7 @@ from hub.cli.common import (
     with_db,
 )
 from hub.db import backup as backup_database
+from hub.db import display_url
 from hub.engine.plugins import get_registry
 from hub.models import LoginAttempt, User, iso
 from hub.models.schema import migration_status, upgrade
@@ -64,7 +65,8 @@ def db_upgrade():
     """Apply pending schema migrations (idempotent; keeps existing data)."""
     open_db(check_schema=False)
     applied = upgrade()
-    click.echo(f"applied: {', '.join(applied)}" if applied else "database is up to date")
+    where = f"database {display_url(get_settings().database_url)}"
+    click.echo(f"{where}: applied {', '.join(applied)}" if applied else f"{where} is up to date")
 
 
 @db.command("backup")

@@ -7,10 +7,13 @@ Quantities are ints and money decimal strings in --json output.
 """
 
 import getpass
+import shlex
+import sys
 
 import click
 
 from hub.cli.common import (
+    EXIT_FAILED,
     action_command,
     json_option,
     lines_option,
@@ -23,13 +26,16 @@ from hub.cli.common import (
     warehouse_option,
     with_db,
     with_queue,
+    worker_running,
 )
+from hub.engine.runs import run_inline
 from hub.errors import BadInput
 from hub.feeds.shipping import ship_and_confirm
-from hub.models import PurchaseOrder, StockMovement, Supplier, Warehouse
+from hub.models import PurchaseOrder, Shipment, StockMovement, Supplier, Warehouse
 from hub.models.purchasing import PO_STATUSES
 from hub.services import purchasing, queries
 from hub.services import stock as svc
+from hub.services.orders import ship_order
 from hub.services.purchasing import (
     cancel_purchase_order,
     create_purchase_order,
@@ -225,14 +231,29 @@ def stock_apply_discrepancy(discrepancy_id, as_json):
     help="Use a tracking number that is already on another shipment (one parcel, several "
     "orders); without it such a number is refused as a likely slip.",
 )
+@click.option(
+    "--inline",
+    is_flag=True,
+    help="Send the shipping confirmation to the store from this process, now (no worker).",
+)
 @json_option
 @with_db
 @with_queue
 def ship(
-    order, carrier, tracking, tracking_url, lines, warehouse, allow_duplicate_tracking, as_json
+    order,
+    carrier,
+    tracking,
+    tracking_url,
+    lines,
+    warehouse,
+    allow_duplicate_tracking,
+    inline,
+    as_json,
 ):
-    """Ship ORDER (its number as `hub orders list` shows it, or its hub id)."""
-    shipment = ship_and_confirm(
+    """Ship ORDER (its number as `hub orders list` shows it, or its hub id). The store is told
+    by a shipping_confirmation run: queued for `hub worker` (a warning when none runs), or
+    run here with --inline."""
+    shipment = (ship_order if inline else ship_and_confirm)(
         order,
         lines=parse_qty_lines(lines) if lines else None,
         warehouse=warehouse,
@@ -242,6 +263,12 @@ def ship(
         user=cli_user(),
         allow_duplicate_tracking=allow_duplicate_tracking,
     )
+    integration = shipment.order.integration
+    run = None
+    if inline:
+        params = {"shipment_ids": [shipment.id]}
+        run = run_inline(integration, "shipping_confirmation", trigger="shipment", params=params)
+        shipment = Shipment.get_by_id(shipment.id)
     summary = queries.SHIPMENTS.dump_one(shipment)
     if as_json:
         print_json(summary)
@@ -251,7 +278,18 @@ def ship(
             f"shipment {summary['id']} of order {summary['order']}: {units} from "
             f"{summary['warehouse']} by {summary['carrier']} "
             f"({summary['tracking_number']}); order {summary['order_status']}, "
-            "confirmation pending"
+            f"confirmation to the store: {summary['confirmation_status']}"
+        )
+    if run is not None and (run.status == "failed" or shipment.confirmation_status == "failed"):
+        why = shipment.last_error or run.message
+        click.echo(f"error: the store did not take the shipping confirmation: {why}", err=True)
+        sys.exit(EXIT_FAILED)
+    if run is None and not worker_running():
+        click.echo(
+            "warning: no worker has been seen for 2 minutes: the shipping confirmation waits "
+            "on the queue until one runs (`hub worker`); to send it now: "
+            f"hub feeds run {shlex.quote(integration.name)} shipping_confirmation --inline",
+            err=True,
         )
 
 

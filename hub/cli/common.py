@@ -6,15 +6,17 @@ Exit codes: 0 done (with or without record errors), 1 the run failed, 2 bad inpu
 
 import functools
 import json
+import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import click
 
 from hub.bounds import CELL_TEXT_MAX, UNSAFE_CHARS, terminal_safe
-from hub.db import db, init_db
+from hub.db import db, display_url, init_db
 from hub.errors import BadInput, HubError
+from hub.models import WorkerHeartbeat, utcnow
 from hub.models.schema import migration_status
 from hub.settings import get_settings
 
@@ -56,16 +58,52 @@ def open_db(check_schema=True):
     global _db_ready
     if _db_ready and db.obj is not None:
         return db.obj
-    database = init_db(get_settings().database_url)
+    settings = get_settings()
+    database = init_db(settings.database_url)
     if check_schema:
-        pending = [name for name, applied in migration_status(database) if not applied]
+        status = migration_status(database)
+        pending = [name for name, applied in status if not applied]
         if pending:
-            raise BadInput(
-                "the database schema is not up to date: run `hub db upgrade` "
-                f"(pending: {', '.join(pending)})"
-            )
+            raise BadInput(schema_message(settings, pending, empty=len(pending) == len(status)))
     _db_ready = True
     return database
+
+
+def schema_message(settings, pending, empty):
+    """Why the CLI refuses an unmigrated database, naming the database it looked at (its
+    password masked) and the instance folder: the wrong ``HUB_INSTANCE_DIR`` points at
+    another, empty database, which ``hub db upgrade`` would fill with an empty schema."""
+    where = (
+        f"database {display_url(settings.database_url)} "
+        f"({'HUB_DATABASE_URL' if os.environ.get('HUB_DATABASE_URL') else 'the default'}; "
+        f"instance dir {settings.instance_dir})"
+    )
+    if empty:
+        return (
+            f"the schema of {where} is not up to date: it is empty (no migration applied). "
+            "If the hub's data is elsewhere, set HUB_INSTANCE_DIR (or HUB_DATABASE_URL) to it; "
+            "for a new hub here, run `hub db upgrade`"
+        )
+    return (
+        f"the schema of {where} is not up to date: run `hub db upgrade` "
+        f"(pending: {', '.join(pending)})"
+    )
+
+
+WORKER_SEEN_WITHIN = timedelta(minutes=2)
+
+
+def worker_running():
+    """True when a ``hub worker`` wrote its heartbeat in the last 2 minutes and has not
+    stopped: someone will take what is queued (``feeds run --wait``, ``ship``)."""
+    return (
+        WorkerHeartbeat.select()
+        .where(
+            (WorkerHeartbeat.seen_at > utcnow() - WORKER_SEEN_WITHIN)
+            & WorkerHeartbeat.stopped_at.is_null(True)
+        )
+        .exists()
+    )
 
 
 def _default(value):

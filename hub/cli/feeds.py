@@ -13,13 +13,14 @@ from hub.cli.common import (
     print_rows,
     with_db,
     with_queue,
+    worker_running,
 )
 from hub.cli.progress import Progress
 from hub.engine.plugins import get_registry
 from hub.engine.registry import FEED_TYPES
 from hub.engine.runs import queue_run, queued_behind, run_inline, run_summary
 from hub.engine.schedule import describe_cron, describe_next, update_feed_setting
-from hub.models import FeedRun, FeedSetting, WorkerHeartbeat, iso, utcnow
+from hub.models import FeedRun, FeedSetting, iso
 from hub.services.integrations import get_integration
 from hub.settings import get_settings
 
@@ -78,17 +79,8 @@ def _wait_for(run_id, timeout, poll=0.5, no_worker_after=None, progress=None):
         if run.status in ("succeeded", "succeeded_with_errors", "failed", "skipped"):
             return run
         elapsed = time.monotonic() - start
-        if run.status == "queued" and elapsed > no_worker_after:
-            recent = (
-                WorkerHeartbeat.select()
-                .where(
-                    WorkerHeartbeat.seen_at
-                    > utcnow().replace(microsecond=0) - __import__("datetime").timedelta(minutes=2)
-                )
-                .exists()
-            )
-            if not recent:
-                return None
+        if run.status == "queued" and elapsed > no_worker_after and not worker_running():
+            return None
         if timeout and elapsed > timeout:
             return run
         time.sleep(poll)
