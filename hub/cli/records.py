@@ -9,7 +9,6 @@ from hub.cli.common import (
     integration_option,
     json_option,
     limit_option,
-    print_json,
     print_one,
     print_rows,
     with_db,
@@ -174,20 +173,17 @@ def events_retry(event_id, every, feed, integration, inline, as_json):
 
 
 def _print_retries(summary, as_json):
-    if as_json:
-        print_json(summary)
-        return
     runs = summary["runs"]
     errors = sum(len(r["events"]) for r in runs)
-    click.echo(f"{errors} error(s) retried by {len(runs)} run(s)" if runs else "no error to retry")
+    lines = [f"{errors} error(s) retried by {len(runs)} run(s)" if runs else "no error to retry"]
     for r in runs:
         state = f"{r['status']}, {after_run(r['after_run'])}" if r["after_run"] else r["status"]
         ids = ", ".join(map(str, r["events"]))
-        click.echo(f"  run {r['run']} {r['integration']}/{r['feed']}: {state} (events {ids})")
+        lines.append(f"  run {r['run']} {r['integration']}/{r['feed']}: {state} (events {ids})")
         if r["status"] != "queued" and r["message"]:
-            click.echo(f"      {r['message']}")
-    for item in summary["not_retryable"]:
-        click.echo(f"  event {item['event']} not retried: {item['why']}")
+            lines.append(f"      {r['message']}")
+    lines += [f"  event {i['event']} not retried: {i['why']}" for i in summary["not_retryable"]]
+    print_one(summary, as_json, "\n".join(lines))
 
 
 COMMANDS = [products, orders, events]
