@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from hub.bounds import MAX_QUANTITY, as_id, whole_number
+from hub.engine.runs import queued_behind
 from hub.errors import BadInput, HubError
 from hub.services.queries import keyset
 
@@ -142,6 +143,18 @@ def line_quantities(lines, sku_of, none_message):
     if not quantities:
         raise BadInput(none_message)
     return quantities
+
+
+def flash_queued(run, what):
+    """Say that ``run`` is queued (``what``: "Retry queued as run #12"); when another run of its
+    feed holds the lease, that this one starts after it (it is never dropped)."""
+    after = queued_behind(run)
+    if after:
+        flash(
+            f"{what}: run #{after} of this feed is running now; this one starts after it.", "info"
+        )
+    else:
+        flash(f"{what}.", "success")
 
 
 def int_field(name, default=None, minimum=None):

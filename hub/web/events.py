@@ -5,10 +5,11 @@ from flask_login import current_user
 
 from hub.bounds import as_id
 from hub.engine.events import resolve_event, unresolved_errors
-from hub.engine.runs import queued_behind, retry_event
+from hub.engine.runs import retry_event
 from hub.models import Event, FeedRun, Integration, Order, Product, RunLog
 from hub.services import queries
 from hub.web.common import (
+    flash_queued,
     get_or_404,
     list_page,
     protected_blueprint,
@@ -103,15 +104,7 @@ def retry(event_id):
     event = get_or_404(Event, event_id)
     ok, run = run_action(lambda: retry_event(event, current_user._get_current_object()))
     if ok and isinstance(run, FeedRun):
-        after = queued_behind(run)
-        if after:  # never dropped: it waits for the run holding its feed
-            flash(
-                f"Retry queued as run #{run.id}: run #{after} of this feed is running now; "
-                "this one starts after it.",
-                "info",
-            )
-        else:
-            flash(f"Retry queued as run #{run.id}.", "success")
+        flash_queued(run, f"Retry queued as run #{run.id}")
         return redirect(url_for("runs.show", run_id=run.id))
     if ok:
         flash("Nothing to retry for this event.", "info")
