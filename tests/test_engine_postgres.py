@@ -126,10 +126,13 @@ def test_a_write_conflict_between_runs_is_retried_not_a_crash(pg_integration, mo
     run = runs.create_run(pg_integration, "update_products")
     with pytest.raises(runs.TransientRunError):
         runs.execute_run(run.id, retries_left=1)
+    with pytest.raises(runs.TransientRunError) as retry:
+        runs.execute_run(run.id, retries_left=1)
+    assert retry.value.delay <= runs.WRITE_CONFLICT_DELAY[1]  # soon, not the store back-off
     again = FeedRun.get_by_id(run.id)
     assert again.status == "queued" and "duplicate key" in again.message
     assert RunLog.get(RunLog.run == run.id).code == "write_conflict"
     runs.execute_run(run.id, retries_left=0)  # the last attempt: failed, with the reason
     last = FeedRun.get_by_id(run.id)
     assert last.status == "failed" and last.message.startswith(runs.WRITE_CONFLICT)
-    assert last.attempts == 2
+    assert last.attempts == 3

@@ -8,6 +8,8 @@ puts the run back to queued and Huey retries the SAME run (attempts counts them)
 """
 
 import logging
+import math
+import random
 import time
 import traceback
 
@@ -208,7 +210,9 @@ def _execute(run, integration, retries_left, progress, waiting=None):
         conflict = write_conflict(exc)
         if conflict is not None:
             log_line(run, "warning", "write_conflict", conflict)
-            _transient(run, job, TransientError(conflict), retries_left, WRITE_CONFLICT)
+            # soon, not after the store back-off (30 s, 120 s…): the other transaction is over
+            retry = TransientError(conflict, retry_after=random.uniform(*WRITE_CONFLICT_DELAY))
+            _transient(run, job, retry, retries_left, WRITE_CONFLICT)
             return  # no attempt left: failed with the conflict as its reason
         log.exception("run %s of %s/%s crashed", run.id, integration.name, run.feed)
         log_line(
@@ -306,6 +310,7 @@ WRITE_CONFLICTS = {
     "23505": "a row inserted meanwhile by another run (duplicate key)",
 }
 WRITE_CONFLICT = "the database refused a write that another run made at the same time"
+WRITE_CONFLICT_DELAY = (1.0, 5.0)  # seconds before the next attempt, drawn at random
 
 
 def write_conflict(exc):
@@ -324,7 +329,7 @@ def _transient(run, job, exc, retries_left, failure="the store is unreachable or
     attempt = FeedRun.get_by_id(run.id).attempts
     counts = job.counts if job else {}
     if attempt < MAX_ATTEMPTS and retries_left > 0:
-        delay = int(exc.retry_after or RETRY_DELAYS[min(attempt - 1, len(RETRY_DELAYS) - 1)])
+        delay = math.ceil(exc.retry_after or RETRY_DELAYS[min(attempt - 1, len(RETRY_DELAYS) - 1)])
         FeedRun.update(
             status="queued",
             message=f"attempt {attempt} failed ({exc.message}); retrying in {delay}s",
