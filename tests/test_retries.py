@@ -78,7 +78,8 @@ def test_two_retries_pressed_back_to_back_both_run_one_after_the_other(
 def test_run_now_from_the_cli_meeting_a_running_run_says_so_and_runs_after_it(
     catalogue, store, worker_factory
 ):
-    store.faults.append({"fault": "slow", "count": 1, "delay": 3, "path": "/products"})
+    store.faults.append({"fault": "slow", "count": 1, "delay": 8, "path": "/products"})
+    error = error_event(catalogue, "rejected", "B", "update_products", "2")
     worker_factory("--workers", "2")
     busy = runs.queue_run(Integration.get_by_id(catalogue.id), "update_products")
     wait_until(lambda: FeedRun.get_by_id(busy.id).status == "running", timeout=30)
@@ -92,7 +93,10 @@ def test_run_now_from_the_cli_meeting_a_running_run_says_so_and_runs_after_it(
         None,
         f"waiting: run {busy.id} of this feed is running; this run starts after it",
     )
+    retried = json.loads(hub_cli("events", "retry", str(error.id), "--json", check=True).stdout)
+    assert retried["after_run"] == busy.id and retried["status"] == "queued"
     done = wait_until(lambda: ended(run_id), timeout=60)
+    assert wait_until(lambda: ended(retried["id"]), timeout=60).status == "succeeded"
     assert done.status == "succeeded" and done.started_at >= FeedRun.get_by_id(busy.id).finished_at
     assert done.message and not done.message.startswith("waiting")
 
