@@ -20,6 +20,10 @@ from hub.models.schema import upgrade
 from hub.services.integrations import create_integration, get_integration
 from hub.settings import Settings, load_settings, set_settings
 
+# the contract suite's plain asserts show their values too (pytest rewrites only test modules
+# and plugins unless told); before a connector's tests import it
+pytest.register_assert_rewrite("hub.testing.contract", "hub.testing.checks")
+
 
 @pytest.fixture
 def hub_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:

@@ -1,5 +1,7 @@
 """The hub's connector contract suite, run against a fresh seeded emulator."""
 
+from typing import Any, ClassVar
+
 import pytest
 
 from hub.testing.contract import ConnectorContractSuite
@@ -9,6 +11,12 @@ from .conftest import in_stock
 
 class TestWooCommerceContract(ConnectorContractSuite):
     connector = "woocommerce"
+    # the emulator's fault names for the suite's standard ones (hub.testing.faults)
+    contract_faults: ClassVar[dict[str, dict[str, Any]]] = {
+        "5xx": {"fault": "500"},
+        "timeout": {"fault": "timeout", "delay": 1.5},
+        "malformed": {"fault": "malformed"},
+    }
 
     @pytest.fixture
     def contract_ctx(self, store, make_ctx):

@@ -2,15 +2,23 @@
 
 from hub import Invalid, hookimpl
 from hub.errors import AuthenticationError, TransientError
+from hub.toolkit import send
+
+
+def _request(ctx, method, path, session=None, **kwargs):
+    """One request to the test store; a timeout or a refused connection is TransientError."""
+    return send(
+        session or ctx.session,
+        method,
+        f"{ctx.base_url}{path}",
+        store="The test store",
+        headers={"Authorization": f"Bearer {ctx.secret('token')}"},
+        **kwargs,
+    )
 
 
 def _get(ctx, path, **params):
-    response = ctx.session.get(
-        f"{ctx.base_url}{path}",
-        params=params,
-        headers={"Authorization": f"Bearer {ctx.secret('token')}"},
-    )
-    return _json(response)
+    return _json(_request(ctx, "GET", path, params=params))
 
 
 def _json(response):
@@ -192,10 +200,7 @@ def hub_fetch_order_updates(ctx, since):
 
 @hookimpl
 def hub_fetch_order(ctx, external_id):
-    response = ctx.session.get(
-        f"{ctx.base_url}/orders/{external_id}",
-        headers={"Authorization": f"Bearer {ctx.secret('token')}"},
-    )
+    response = _request(ctx, "GET", f"/orders/{external_id}")
     if response.status_code == 404:
         return None
     return order_record(_json(response))
@@ -211,9 +216,10 @@ def hub_fetch_stock_levels(ctx):
 
 @hookimpl
 def hub_push_stock_levels(ctx, items):
-    response = ctx.session.post(
-        f"{ctx.base_url}/stock",
-        headers={"Authorization": f"Bearer {ctx.secret('token')}"},
+    response = _request(
+        ctx,
+        "POST",
+        "/stock",
         json={
             "items": [
                 {"id": i["external_id"], "quantity": i["quantity"], "previous": i["previous"]}
@@ -238,9 +244,10 @@ def hub_push_stock_levels(ctx, items):
 
 @hookimpl
 def hub_push_shipment(ctx, shipment):
-    response = ctx.session.post(
-        f"{ctx.base_url}/shipments",
-        headers={"Authorization": f"Bearer {ctx.secret('token')}"},
+    response = _request(
+        ctx,
+        "POST",
+        "/shipments",
         json={
             "shipment_id": shipment["shipment_id"],
             "order_id": shipment["order_external_id"],

@@ -9,6 +9,7 @@ import zlib
 from flask import Flask, abort, jsonify, redirect, request
 
 TOKEN = "test-token"
+FAULTS = ("5xx", "auth", "slow", "malformed")
 
 
 def tiny_png(seed):
@@ -175,8 +176,11 @@ def create_store(state=None):  # noqa: C901 - the test shop's app factory; the b
         return app.response_class(io.BytesIO(tiny_png(seed)).getvalue(), mimetype="image/png")
 
     @app.post("/_emulator/faults")
-    def add_fault():
-        state.faults.append(request.get_json())
+    def add_fault():  # the contract suite's standard names (hub.testing.faults)
+        fault = request.get_json()
+        if fault.get("fault") not in FAULTS:
+            return jsonify({"error": f"fault must be {'|'.join(FAULTS)}"}), 400
+        state.faults.append(fault)
         return jsonify({"faults": len(state.faults)})
 
     @app.get("/_emulator/state")
