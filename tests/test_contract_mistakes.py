@@ -19,7 +19,7 @@ from hub_testshop import plugin as testshop
 from hub_testshop.store import TOKEN, StoreState, create_store
 
 from hub import hookimpl
-from hub.errors import AuthenticationError
+from hub.errors import AuthenticationError, TransientError
 from hub.testing import make_context, serve_app
 from hub.testing.contract import ConnectorContractSuite
 
@@ -354,6 +354,25 @@ def test_store_faults_that_are_not_transient_errors_fail(shop, fault, raised):
     assert "it must raise hub.errors.TransientError" in message
 
 
+def test_a_401_mid_feed_retried_as_transient_fails(shop):
+    def hub_fetch_new_orders(ctx, since):  # every error "retried later": a 401 loops forever
+        response = ctx.session.get(
+            f"{ctx.base_url}/orders", headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        if response.status_code >= 400:
+            raise TransientError(f"the store answered {response.status_code}")
+        for order in response.json()["items"]:
+            yield testshop.order_record(order)
+
+    message = failure(
+        suite_for(variant(hub_fetch_new_orders=hub_fetch_new_orders)), FAULTS, shop, fault="auth"
+    )
+    assert message.startswith(
+        "hub_fetch_new_orders: the store's 'auth' fault ({'fault': 'auth'}) raised "
+        "TransientError: the store answered 401; it must raise hub.errors.AuthenticationError"
+    )
+
+
 def test_a_401_that_is_not_an_authentication_error_fails(shop):
     def hub_check_connection(ctx):
         response = ctx.session.get(
@@ -407,6 +426,7 @@ def test_a_shipment_pushed_twice_must_not_ship_twice(shop):
         (FAULTS, {"fault": "timeout"}),
         (FAULTS, {"fault": "malformed"}),
         (FAULTS, {"fault": "connection_refused"}),
+        (FAULTS, {"fault": "auth"}),
         (CREDENTIALS, {}),
         (SHIPMENT, {}),
     ],

@@ -25,8 +25,8 @@ Checked (see docs/writing-a-connector.md, "What the contract suite checks"):
   run (the same on a second read, never after the read started), and a re-run from the
   last cursor yields nothing new and nothing before it;
 * store faults (:mod:`hub.testing.faults`: 5xx, timeout, malformed body through the
-  emulator's fault endpoint, and a refused connection) raise ``TransientError``; refused
-  credentials raise ``AuthenticationError``;
+  emulator's fault endpoint, and a refused connection) raise ``TransientError``; a 401
+  (the ``auth`` fault, and wrong credentials) raises ``AuthenticationError``;
 * outbound hooks return one valid result per item; a shipment pushed twice is not shipped
   twice.
 
@@ -65,6 +65,14 @@ CURSOR_FEEDS = ("hub_fetch_new_products", "hub_fetch_new_orders", "hub_fetch_ord
 FAULT_FEEDS = ("hub_fetch_new_orders", "hub_fetch_new_products", "hub_fetch_products")
 SAMPLE = 200  # records checked per stream: enough to meet every shape, bounded in time
 CURSOR_SAMPLE = 2000  # a cursor stream is read whole up to this, to re-run from its end
+
+
+HANDLING = {  # what the message tells the author to do
+    TransientError: "the run is tried again later: send requests with hub.toolkit.send and "
+    "raise_for_status, and turn an unreadable body into TransientError",
+    AuthenticationError: "the run fails once and the merchant checks the credentials: "
+    "raise_for_status does it for 401/403",
+}
 
 
 def _take(iterator: Iterable[Any] | None, n: int = SAMPLE) -> list[Any]:
@@ -224,18 +232,17 @@ class ConnectorContractSuite:
                 contract_ctx.session_once.timeout = (5, faults.READ_TIMEOUT)
             faults.inject(contract_emulator_url, fault, self.contract_faults[fault])
             what = f"the store's {fault!r} fault ({self.contract_faults[fault]})"
+        expected = faults.expected_error(fault)
         try:
             _take(registry.call(self.connector, hook, ctx=contract_ctx, **kwargs))
-        except TransientError:
+        except expected:
             return
         except Exception as exc:
             raise AssertionError(
                 f"{hook}: {what} raised {type(exc).__name__}: {exc!s:.300}; it must raise "
-                "hub.errors.TransientError (the run is tried again later): send requests with "
-                "hub.toolkit.send and raise_for_status, and turn an unreadable body into "
-                "TransientError"
+                f"hub.errors.{expected.__name__} ({HANDLING.get(expected, '')})"
             ) from exc
-        raise AssertionError(f"{hook}: {what} raised nothing; it must raise TransientError")
+        raise AssertionError(f"{hook}: {what} raised nothing; it must raise {expected.__name__}")
 
     def test_contract_fetch_order_returns_an_order_or_none(
         self, registry: PluginRegistry, contract_ctx: ConnectorContext

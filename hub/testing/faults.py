@@ -8,7 +8,11 @@ test shop accept):
 * ``5xx`` - the store answers 500/503;
 * ``slow`` - the store answers after ``delay`` seconds (a read timeout for the client);
 * ``malformed`` - a 200 whose body is not the JSON it should be (truncated, a PHP notice);
-* ``auth`` - a 401 (the suite also gets one by sending wrong credentials).
+* ``auth`` - a 401 in the middle of a feed: ``AuthenticationError`` (the suite also sends
+  wrong credentials to ``hub_check_connection``).
+
+Each must surface as ``TransientError`` (the run is tried again later), ``auth`` as
+``AuthenticationError`` (the run fails once, the merchant fixes the credentials).
 
 An emulator with other names maps them in the suite's ``contract_faults`` (the WooCommerce
 emulator's ``500`` and ``timeout``). "Connection refused" needs no emulator: the suite points
@@ -22,14 +26,23 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from hub.context import ConnectorContext
+from hub.errors import AuthenticationError, ConnectorError, TransientError
 
 STANDARD_FAULTS: dict[str, dict[str, Any]] = {
     "5xx": {"fault": "5xx"},
     "timeout": {"fault": "slow", "delay": 1.5},
     "malformed": {"fault": "malformed"},
+    "auth": {"fault": "auth"},
 }
+# what each fault must raise (every other one: TransientError)
+EXPECTED: dict[str, type[ConnectorError]] = {"auth": AuthenticationError}
 READ_TIMEOUT = 0.5  # what the suite sets on the session for the "timeout" fault (< delay)
 FAULT_COUNT = 50  # enough to outlive every retry of the session and of the connector
+
+
+def expected_error(name: str) -> type[ConnectorError]:
+    """The hub error a fault must surface as."""
+    return EXPECTED.get(name, TransientError)
 
 
 def origin(url: str) -> str:
