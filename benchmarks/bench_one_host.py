@@ -66,7 +66,9 @@ def setup(instance, n_integrations):
     state.url = server.__enter__().url
     integrations = []
     for i in range(n_integrations):
-        integration = create_integration(f"Shop {i}", "testshop", state.url, {"token": TOKEN})
+        integration = create_integration(  # one store behind all of them: confirmed
+            f"Shop {i}", "testshop", state.url, {"token": TOKEN}, allow_duplicate=True
+        )
         run_inline(integration, "import_new_products")  # later runs find nothing new
         integrations.append(integration)
     return server, integrations

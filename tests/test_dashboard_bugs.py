@@ -1,6 +1,8 @@
 """The dashboard bugs of issue 18, each through the front end a merchant used (the dashboard's
 forms and pages with Flask's test client, the JSON API, the CLI), on a real SQLite file."""
 
+from html import unescape
+
 import pytest
 from conftest import BACKENDS
 from web_support import *  # noqa: F403  (fixtures: app, client, seeded…)
@@ -250,3 +252,121 @@ def test_cli_check_says_incomplete_not_failed(hub_db, shopify_shop):
     assert result.exit_code != 0
     assert result.output.startswith("INCOMPLETE") and "missing:" in result.output
     assert "location" in result.output
+
+
+# -- 4. the same store connected twice -------------------------------------------------------------
+
+SAME_STORE = [
+    lambda url: url,
+    lambda url: url + "/",
+    lambda url: url.replace("http://", "HTTP://").replace("127.0.0.1", "127.0.0.1."),
+    lambda url: url.replace("http://", "https://") + "//",
+]
+
+
+def test_store_address_normalises_case_slash_and_default_port():
+    from hub.services.integrations import store_address
+
+    same = {
+        store_address(u)
+        for u in (
+            "https://Shop.Example.com",
+            "HTTPS://shop.example.com/",
+            "https://shop.example.com:443",
+            "http://shop.example.com:80/",
+            "https://shop.example.com.",
+        )
+    }
+    assert same == {"shop.example.com"}
+    assert store_address("https://shop.example.com/fr/") == "shop.example.com/fr"
+    assert store_address("https://shop.example.com:8443") == "shop.example.com:8443"
+    assert store_address("https://a.example.com") != store_address("https://b.example.com")
+
+
+@pytest.mark.parametrize("variant", SAME_STORE)
+def test_dashboard_refuses_a_second_integration_of_the_same_store(client, integration, variant):
+    from hub.models import Integration
+
+    form = {"connector": "testshop", "name": "Again", "url": variant(integration.base_url)}
+    form["setting_token"] = "x"
+    response = client.post("/integrations/new?connector=testshop", data=form)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    [(kind, text)] = flashes(response)
+    text = unescape(text)
+    assert kind == "error" and f"'Test shop' (id {integration.id}) already connects" in text
+    assert 'name="allow_duplicate"' in html
+    assert Integration.select().count() == 1
+
+    response = client.post(
+        "/integrations/new?connector=testshop", data={**form, "allow_duplicate": "1"}
+    )
+    assert response.status_code == 302, flashes(response)
+    assert Integration.select().count() == 2
+
+
+def test_dashboard_form_has_no_confirmation_box_for_a_new_store(client, integration):
+    html = client.get("/integrations/new?connector=testshop").get_data(as_text=True)
+    assert 'name="allow_duplicate"' not in html
+    response = client.post(
+        "/integrations/new?connector=testshop",
+        data={
+            "connector": "testshop",
+            "name": "Other",
+            "url": "http://127.0.0.1:1/other",
+            "setting_token": "x",
+        },
+    )
+    assert response.status_code == 302, flashes(response)
+
+
+def test_dashboard_edit_refuses_pointing_at_a_connected_store(client, integration):
+    from hub.models import Integration
+    from hub.services.integrations import create_integration
+
+    other = create_integration("Other", "testshop", "http://127.0.0.1:1", {"token": "x"})
+    url = f"/integrations/{other.id}/edit"
+    response = client.post(url, data={"name": "Other", "url": integration.base_url + "/"})
+    assert response.status_code == 200
+    assert 'name="allow_duplicate"' in response.get_data(as_text=True)
+    assert Integration.get_by_id(other.id).base_url == "http://127.0.0.1:1"
+    data = {"name": "Other", "url": integration.base_url, "allow_duplicate": "1"}
+    assert client.post(url, data=data).status_code == 302
+    assert Integration.get_by_id(other.id).base_url == integration.base_url
+
+
+def test_cli_refuses_a_second_integration_of_the_same_store(integration):
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+    from hub.models import Integration
+
+    args = ["integrations", "add", "Again", "--connector", "testshop"]
+    args += ["--url", integration.base_url.upper() + "/", "--secret", "token=x"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "'Test shop'" in result.output and "--allow-duplicate" in result.output
+    assert Integration.select().count() == 1
+    result = CliRunner().invoke(cli, [*args, "--allow-duplicate"])
+    assert result.exit_code == 0, result.output
+    assert Integration.select().count() == 2
+
+
+def test_api_refuses_a_second_integration_of_the_same_store(api, integration):
+    from hub.models import Integration
+
+    payload = {
+        "name": "Again",
+        "connector": "testshop",
+        "url": integration.base_url + "/",
+        "settings": {"token": "x"},
+    }
+    response = api.post("/api/v1/integrations", json=payload)
+    assert response.status_code == 409
+    answer = response.get_json()
+    assert answer["confirm"] == "allow_duplicate" and "'Test shop'" in answer["error"]
+    assert Integration.select().count() == 1
+    response = api.post("/api/v1/integrations", json={**payload, "allow_duplicate": True})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["name"] == "Again"
+    assert "x" not in str(response.get_json().get("settings"))

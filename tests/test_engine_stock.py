@@ -57,7 +57,9 @@ def test_second_integration_does_not_overwrite_stock(integration, store):
 
     setup_catalogue(integration, store)
     run(integration, "import_stock")
-    other = create_integration("Second", "testshop", store.url, {"token": TOKEN})
+    other = create_integration(
+        "Second", "testshop", store.url, {"token": TOKEN}, allow_duplicate=True
+    )
     run(other, "import_new_products")
     store.stock["1"] = 99
     result = run(other, "import_stock")

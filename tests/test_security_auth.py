@@ -94,7 +94,10 @@ OPERATOR = {
     "auth.sessions",
     "auth.end_session",
 }
-API_ADMIN_ONLY = {"api.post_webhooks"}  # it writes the store's webhook subscriptions
+API_ADMIN_ONLY = {
+    "api.post_webhooks",  # it writes the store's webhook subscriptions
+    "api.post_integration",  # it stores credentials
+}
 API_OPERATOR = {
     "api.get_webhooks",
     "api.list_products",

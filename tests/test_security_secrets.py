@@ -75,7 +75,9 @@ def test_a_contexts_secrets_are_masked_in_every_log_line(caplog):
 
 
 def test_rotate_reencrypts_every_credential_under_the_new_key(integration, store, hub_db):
-    other = create_integration("Other shop", "testshop", store.url, {"token": "other-token"})
+    other = create_integration(
+        "Other shop", "testshop", store.url, {"token": "other-token"}, allow_duplicate=True
+    )
     run(integration, "import_new_products")
     result = hub_cli(
         "secrets",
@@ -116,7 +118,9 @@ def test_rotate_reencrypts_the_alert_webhook_urls_too(integration, hub_db):
 def test_rotate_refuses_and_changes_nothing_if_one_credential_does_not_decrypt(
     integration, store, hub_db
 ):
-    stray = create_integration("Stray shop", "testshop", store.url, {"token": "stray-token"})
+    stray = create_integration(
+        "Stray shop", "testshop", store.url, {"token": "stray-token"}, allow_duplicate=True
+    )
     # encrypted under a third key (an earlier, lost one)
     Integration.update(secrets_encrypted=encrypt_json("a-lost-key-000000", {"token": "x"})).where(
         Integration.id == stray.id

@@ -15,7 +15,7 @@ from hub.errors import BadInput, NeedsConfirmation, NotFound
 from hub.feeds.shipping import ship_and_confirm
 from hub.models import Event, FeedRun, Integration, Order, Product
 from hub.services import queries
-from hub.services.integrations import get_integration
+from hub.services.integrations import create_integration, get_integration
 from hub.services.users import user_for_token
 from hub.services.webhooks import register_webhooks, webhook_status
 
@@ -213,6 +213,19 @@ get_integration_view = _row_view(
 )
 
 
+def post_integration():
+    data = body(schemas.IntegrationIn)
+    integration = create_integration(
+        data["name"],
+        data["connector"],
+        data["url"],
+        data["settings"],
+        orders_since=data["orders_since"],
+        allow_duplicate=data["allow_duplicate"],
+    )
+    return one(queries.INTEGRATIONS, integration, 201)
+
+
 def get_webhooks(integration_id):
     integration = _get(Integration, integration_id, "integration")
     return jsonify(schemas.WebhooksOut().dump(webhook_status(integration)))
@@ -382,6 +395,17 @@ ROUTES = [
         schemas.IntegrationOut,
         True,
         PAGE,
+    ),
+    Route(
+        "POST",
+        "/integrations",
+        post_integration,
+        "Add an integration in test mode (a store already connected with the same connector "
+        "needs allow_duplicate)",
+        schemas.IntegrationOut,
+        body=schemas.IntegrationIn,
+        status=201,
+        admin=True,
     ),
     Route(
         "GET",

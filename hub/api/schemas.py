@@ -2,6 +2,8 @@
 (the CLI's --json and the dashboard list the same rows), and the input bodies. The OpenAPI
 document is generated from these."""
 
+from datetime import UTC
+
 from marshmallow import fields, validate
 
 from hub.bounds import MAX_ID, MAX_QUANTITY
@@ -19,6 +21,7 @@ from hub.services.queries import (
 __all__ = [
     "ErrorOut",
     "EventOut",
+    "IntegrationIn",
     "IntegrationOut",
     "OrderOut",
     "ProductOut",
@@ -61,6 +64,29 @@ class ShipmentIn(BaseSchema):
     allow_duplicate_tracking = fields.Boolean(
         load_default=False,
         metadata={"description": "confirm a tracking number already on another shipment (409)"},
+    )
+
+
+class IntegrationIn(BaseSchema):
+    name = fields.String(required=True)
+    connector = fields.String(required=True, metadata={"description": "a connector's key"})
+    url = fields.String(required=True, metadata={"description": "the store's base URL"})
+    settings = fields.Dict(
+        keys=fields.String(),
+        load_default=dict,
+        metadata={"description": "the connector's settings and credentials by name"},
+    )
+    orders_since = fields.AwareDateTime(
+        load_default=None,
+        default_timezone=UTC,
+        metadata={"description": "never import orders created before this (default: now)"},
+    )
+    allow_duplicate = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "confirm a store another integration of this connector already "
+            "connects (409)"
+        },
     )
 
 

@@ -3,6 +3,7 @@
 import getpass
 import os
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -19,7 +20,7 @@ from hub.cli.common import (
     with_db,
 )
 from hub.db import db
-from hub.errors import BadInput
+from hub.errors import BadInput, NeedsConfirmation
 from hub.models import Integration
 from hub.services import queries
 from hub.services.alerts import set_alert_recipients
@@ -69,6 +70,25 @@ def integrations():
     """Connected stores."""
 
 
+allow_duplicate_option = click.option(
+    "--allow-duplicate",
+    is_flag=True,
+    help="Connect a store another integration of this connector already connects (both then "
+    "import its orders).",
+)
+
+
+@contextmanager
+def confirm_with_flag():
+    """A NeedsConfirmation names the option that confirms it."""
+    try:
+        yield
+    except NeedsConfirmation as exc:
+        raise NeedsConfirmation(
+            f"{exc}. Add --{exc.confirm.replace('_', '-')} to do it.", confirm=exc.confirm
+        ) from None
+
+
 @integrations.command("add")
 @click.argument("name")
 @click.option("--connector", required=True, help="Connector key (see `hub plugins`).")
@@ -81,13 +101,22 @@ def integrations():
     help="Never import orders created before this, ISO 8601 (2026-11-01T00:00:00Z; no "
     "offset: UTC). Default: now.",
 )
+@allow_duplicate_option
 @json_option
 @with_db
-def add(name, connector, url, settings, secrets, orders_since, as_json):
+def add(name, connector, url, settings, secrets, orders_since, allow_duplicate, as_json):
     """Add an integration (it starts in test mode)."""
     values = parse_pairs(settings, "--setting")
     values.update(parse_secrets(secrets))
-    integration = create_integration(name, connector, url, values, orders_since=orders_since)
+    with confirm_with_flag():
+        integration = create_integration(
+            name,
+            connector,
+            url,
+            values,
+            orders_since=orders_since,
+            allow_duplicate=allow_duplicate,
+        )
     if as_json:
         print_json(integration_summary(integration))
     else:
@@ -148,17 +177,18 @@ def show(name, as_json):
     help="Webhooks for this integration's alerts (replaces the list; '' empties it). The URL "
     "is a secret: env:VAR reads it from a variable.",
 )
+@allow_duplicate_option
 @with_db
 def set_(
     name, url, rename, settings, secrets, carriers, statuses, orders_since, alert_emails,
-    alert_webhooks,
+    alert_webhooks, allow_duplicate,
 ):  # fmt: skip
     """Change an integration's settings, credentials, carrier and status mappings, and who
     gets its alerts."""
     integration = get_integration(name)
     values = parse_pairs(settings, "--setting")
     values.update(parse_secrets(secrets))
-    with db.atomic():
+    with db.atomic(), confirm_with_flag():
         update_integration(
             integration,
             values=values,
@@ -167,6 +197,7 @@ def set_(
             carriers=parse_pairs(carriers, "--carrier"),
             statuses=parse_pairs(statuses, "--status"),
             orders_since=orders_since,
+            allow_duplicate=allow_duplicate,
         )
         set_alert_recipients(
             integration,

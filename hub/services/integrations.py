@@ -4,7 +4,7 @@ context a connector is handed)."""
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from hub import bounds
 from hub.crypto import SecretsError, decrypt_json, encrypt_json, mask
@@ -13,7 +13,7 @@ from hub.engine.connector import integration_secrets
 from hub.engine.plugins import get_registry
 from hub.engine.registry import FEED_TYPES
 from hub.engine.schedule import refresh_next_run
-from hub.errors import BadInput, NotFound
+from hub.errors import BadInput, NeedsConfirmation, NotFound
 from hub.models import (
     FeedSetting,
     Integration,
@@ -30,10 +30,47 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,99}$")
 
 
 def validate_url(url):
-    parsed = urlparse(url or "")
+    parsed = urlsplit(url or "")
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise BadInput(f"invalid URL {url!r}: expected http(s)://host[/path]")
     return url.rstrip("/")
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def store_address(url):
+    """What identifies a store in its URL: the host (any case), the port unless it is the
+    scheme's default, and the path without its trailing slash. The scheme is left out: the
+    same host over http and https is the same store."""
+    parsed = urlsplit(url.strip())
+    try:
+        port = parsed.port
+    except ValueError:  # a port that is not a number: compare the URL as written
+        return url.strip().lower().rstrip("/")
+    port = None if port == DEFAULT_PORTS.get(parsed.scheme.lower()) else port
+    host = (parsed.hostname or "").rstrip(".")
+    return f"{host}{f':{port}' if port else ''}{parsed.path.rstrip('/')}"
+
+
+def refuse_duplicate_store(connector, url, *, allow_duplicate=False, integration=None):
+    """NeedsConfirmation when another integration already connects the same store with the
+    same connector: both would import the same orders and reserve their stock twice."""
+    if allow_duplicate:
+        return
+    address = store_address(url)
+    others = Integration.select().where(Integration.connector == connector)
+    if integration is not None:
+        others = others.where(Integration.id != integration.id)
+    for other in others.order_by(Integration.id):
+        if store_address(other.base_url) == address:
+            raise NeedsConfirmation(
+                f"the integration {other.name!r} (id {other.id}) already connects this store "
+                f"({other.base_url}) with {connector}: a second one would import the same "
+                "orders and reserve their stock twice. Confirm only if that is meant (another "
+                "store view or language of the same shop)",
+                confirm="allow_duplicate",
+            )
 
 
 def get_integration(name_or_id):
@@ -137,7 +174,10 @@ def create_integration(
     warehouse=None,
     carrier_mapping=None,
     status_mapping=None,
+    allow_duplicate=False,
 ):
+    """A new integration in test mode. ``allow_duplicate``: connect a store that another
+    integration with the same connector already connects (NeedsConfirmation otherwise)."""
     registry = get_registry()
     registry.state(connector)  # unknown or broken connector -> BadInput listing installed ones
     if not name or not NAME_RE.match(name):
@@ -145,6 +185,7 @@ def create_integration(
     url = validate_url(url)
     if Integration.select().where(Integration.name == name).exists():
         raise BadInput(f"an integration named {name!r} already exists")
+    refuse_duplicate_store(connector, url, allow_duplicate=allow_duplicate)
     settings, secrets = split_settings(connector, values or {})
     key = get_settings().require_secret_key()
     with db.atomic():
@@ -179,13 +220,20 @@ def update_integration(
     statuses: dict[str, str] | None = None,
     name: str | None = None,
     orders_since: datetime | str | None = None,
+    allow_duplicate: bool = False,
 ) -> Integration:
     """Change what is given (None: unchanged): settings and credentials (``values``), the
     store's URL, the carrier and status mappings (an empty value removes a mapping), the name,
-    the date before which orders are never imported."""
+    the date before which orders are never imported. A URL another integration of the same
+    connector already has needs ``allow_duplicate``."""
     key = get_settings().require_secret_key()
     if url is not None:
-        integration.base_url = validate_url(url)
+        url = validate_url(url)
+        if store_address(url) != store_address(integration.base_url):
+            refuse_duplicate_store(
+                integration.connector, url, allow_duplicate=allow_duplicate, integration=integration
+            )
+        integration.base_url = url
     if name is not None and name != integration.name:
         if not NAME_RE.match(name):
             raise BadInput(f"invalid integration name {name!r}")

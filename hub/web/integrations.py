@@ -9,7 +9,7 @@ from hub.engine.plugins import get_registry
 from hub.engine.registry import FEED_TYPES
 from hub.engine.runs import queue_run, queued_behind
 from hub.engine.schedule import describe_next, update_feed_setting
-from hub.errors import HubError
+from hub.errors import HubError, NeedsConfirmation
 from hub.models import FeedRun, FeedSetting, Integration, Order
 from hub.models.orders import ORDER_STATUSES
 from hub.services import golive, webhooks
@@ -84,6 +84,7 @@ def new():
         flash(f"Unknown connector {connector!r}.", "error")
         connector = None
     specs = _specs(connector) if connector else []
+    confirm = None  # a confirmation checkbox to show: the store is already connected
     if request.method == "POST" and connector and "name" in request.form:
         try:
             integration = create_integration(
@@ -91,7 +92,11 @@ def new():
                 connector,
                 (request.form.get("url") or "").strip(),
                 form_values(specs, request.form),
+                allow_duplicate=bool(request.form.get("allow_duplicate")),
             )
+        except NeedsConfirmation as exc:
+            flash(f"{exc}. Tick the box below to add it anyway.", "error")
+            confirm = exc.confirm
         except HubError as exc:
             flash(str(exc), "error")
         else:
@@ -109,6 +114,7 @@ def new():
         specs=specs,
         form=request.form,
         prefill=_prefill(specs),
+        confirm=confirm,
     )
 
 
@@ -172,10 +178,19 @@ def show(integration_id):
 def edit(integration_id):
     integration = get_or_404(Integration, integration_id)
     specs = _specs(integration.connector)
+    confirm = None
     if request.method == "POST":
-        ok, _ = run_action(lambda: _save(integration, specs), "Settings saved.")
-        if ok:
+        try:
+            _save(integration, specs)
+        except NeedsConfirmation as exc:
+            flash(f"{exc}. Tick the box below to save it anyway.", "error")
+            confirm = exc.confirm
+        except HubError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Settings saved.", "success")
             return redirect(url_for("integrations.show", integration_id=integration.id))
+        integration = Integration.get_by_id(integration.id)  # what is stored, not the attempt
     try:
         stored_secrets = set(integration_secrets(integration))
         secrets_unreadable = False
@@ -189,6 +204,7 @@ def edit(integration_id):
         secrets_unreadable=secrets_unreadable,
         choices=store_choices(integration, specs),
         alerts=alert_recipients_summary(integration),
+        confirm=confirm,
     )
 
 
@@ -203,6 +219,7 @@ def _save(integration, specs):
             values=form_values(specs, form, editing=True),
             url=(form.get("url") or "").strip() or None,
             name=(form.get("name") or "").strip() or None,
+            allow_duplicate=bool(form.get("allow_duplicate")),
         )
         set_alert_recipients(
             integration,
