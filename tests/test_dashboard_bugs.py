@@ -370,3 +370,110 @@ def test_api_refuses_a_second_integration_of_the_same_store(api, integration):
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["name"] == "Again"
     assert "x" not in str(response.get_json().get("settings"))
+
+
+# -- 2. purchase orders from the recommendations page ---------------------------------------------
+
+
+@pytest.fixture
+def slow_sellers(client):
+    """Sales 40 days ago only: recommended with a 60-day window, not with the default 30.
+    WIDGET comes from Acme; GIZMO from no supplier yet."""
+    from datetime import timedelta
+
+    from backoffice_support import make_integration, make_order, make_product
+
+    from hub.models import utcnow
+    from hub.services import purchasing, stock
+
+    shop = make_integration("shop")
+    acme = purchasing.create_supplier("Acme", lead_time_days=7)
+    widget, gizmo = make_product("WIDGET"), make_product("GIZMO")
+    purchasing.link_product(widget, acme, price="2.50")
+    for n, product in enumerate((widget, gizmo)):
+        stock.adjust(product.sku, 55, reason="count")  # 5 left after the 50 shipped
+        make_order(
+            shop, f"#{n}", [(product, 50)], status="shipped", ordered_at=utcnow() - timedelta(40)
+        )
+    return {"acme": acme, "widget": widget, "gizmo": gizmo}
+
+
+def _po_lines(po_id):
+    from hub.models import PurchaseOrderLine
+
+    return {
+        (line.product.sku, line.quantity)
+        for line in PurchaseOrderLine.select().where(PurchaseOrderLine.purchase_order == po_id)
+    }
+
+
+def test_create_po_from_the_recommendations_page_uses_its_window(client, slow_sellers):
+    from hub.models import PurchaseOrder
+
+    page = client.get("/purchasing/recommendations?window_days=60").get_data(as_text=True)
+    assert "WIDGET" in page and "GIZMO" in page
+    assert 'name="window_days" value="60"' in page
+    assert "WIDGET" not in client.get("/purchasing/recommendations").get_data(as_text=True)
+
+    response = client.post(
+        "/purchasing/recommendations/order",
+        data={"supplier": slow_sellers["acme"].id, "window_days": "60"},
+    )
+    assert response.status_code == 302, flashes(client.get("/"))
+    po = PurchaseOrder.get()
+    assert response.location.endswith(f"/purchasing/orders/{po.id}")
+    # window 60: 50/60 a day × (7 lead + 7 safety) = 12 reorder point, + 14 × 50/60 = 12
+    # for the review period, − 5 available: 19
+    assert po.supplier_id == slow_sellers["acme"].id and _po_lines(po.id) == {("WIDGET", 19)}
+
+
+def test_nothing_to_reorder_keeps_the_window_and_says_which(client, slow_sellers):
+    from hub.models import PurchaseOrder
+
+    response = client.post(
+        "/purchasing/recommendations/order",
+        data={"supplier": slow_sellers["acme"].id, "window_days": "30"},
+        follow_redirects=True,
+    )
+    [(kind, text)] = flashes(response)
+    assert kind == "error" and "nothing to reorder from supplier Acme" in text
+    assert "last 30 days" in text
+    assert PurchaseOrder.select().count() == 0
+
+
+def test_the_no_supplier_group_is_ordered_from_a_supplier_picked_on_the_spot(client, slow_sellers):
+    from hub.models import ProductSupplier, PurchaseOrder
+
+    page = client.get("/purchasing/recommendations?window_days=60").get_data(as_text=True)
+    form = page[page.index('id="order-unsupplied"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="unsupplied"' in form and f'<option value="{slow_sellers["acme"].id}">' in form
+    response = client.post(
+        "/purchasing/recommendations/order",
+        data={
+            "supplier": slow_sellers["acme"].id,
+            "window_days": "60",
+            "unsupplied": "1",
+            "link": "1",
+        },
+    )
+    assert response.status_code == 302
+    po = PurchaseOrder.get()
+    assert _po_lines(po.id) == {("GIZMO", 19)}  # only the group without a supplier
+    assert ProductSupplier.get(product=slow_sellers["gizmo"]).supplier_id == po.supplier_id
+    page = client.get("/purchasing/recommendations?window_days=60").get_data(as_text=True)
+    assert 'id="order-unsupplied"' not in page  # GIZMO is on order now, and linked
+
+
+def test_no_supplier_group_without_any_supplier_links_to_adding_one(client):
+    from datetime import timedelta
+
+    from backoffice_support import make_integration, make_order, make_product
+
+    from hub.models import utcnow
+
+    gizmo = make_product("GIZMO")
+    make_order(make_integration("shop"), "#1", [(gizmo, 3)], status="shipped",
+               ordered_at=utcnow() - timedelta(2))  # fmt: skip
+    page = client.get("/purchasing/recommendations").get_data(as_text=True)
+    assert "GIZMO" in page and 'href="/purchasing/#suppliers"' in page

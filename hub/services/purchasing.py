@@ -543,8 +543,11 @@ def recommendations(
     default_lead_time_days=7,
     skip_unsold=False,
     supplier=None,
+    unsupplied=False,
 ):
     """What to reorder, grouped by supplier (see the module docstring for the formula).
+    ``supplier``: only that supplier's group; ``unsupplied``: only the products no active
+    supplier delivers.
 
     Returns ``[{"supplier", "supplier_id", "lines": [...], "total"}]``, suppliers by name,
     "no supplier" last; each line has sku, sold, daily_sales (string), lead_time_days,
@@ -568,6 +571,8 @@ def recommendations(
     for product in products:
         link = links.get(product.id)
         if only is not None and (link is None or link.supplier_id != only.id):
+            continue
+        if unsupplied and link is not None:
             continue
         sold = sold_by.get(product.id, 0)
         daily = Fraction(sold, window_days)
@@ -638,20 +643,41 @@ def recommendations(
     return result
 
 
-def create_po_from_recommendations(supplier, *, warehouse=None, user=None, **options):
-    """Turn one supplier's recommendations into a draft purchase order."""
+def create_po_from_recommendations(
+    supplier, *, warehouse=None, user=None, unsupplied=False, link=False, **options
+):
+    """Turn one supplier's recommendations into a draft purchase order. ``options`` are
+    :func:`recommendations`' (the sales window…): give the ones the recommendations were
+    computed with, or the lines differ from what the merchant saw.
+
+    ``unsupplied``: order from ``supplier`` the products no supplier delivers yet (the "no
+    supplier" group); ``link`` then also links them to it, so they are in its group next time.
+    """
     supplier = get_supplier(supplier)
-    groups = recommendations(supplier=supplier, **options)
+    if unsupplied:
+        groups = recommendations(unsupplied=True, **options)
+    else:
+        groups = recommendations(supplier=supplier, **options)
     lines = [line for g in groups for line in g["lines"]]
     if not lines:
-        raise BadInput(f"nothing to reorder from supplier {supplier.name}")
-    return create_purchase_order(
-        supplier,
-        [(line["sku"], line["suggested"]) for line in lines],
-        warehouse=warehouse,
-        user=user,
-        notes="from purchase recommendations",
-    )
+        what = (
+            "among the products without a supplier"
+            if unsupplied
+            else f"from supplier {supplier.name}"
+        )
+        window = options.get("window_days", 30)
+        raise BadInput(f"nothing to reorder {what} (sales of the last {window} days)")
+    with db.atomic():
+        if unsupplied and link:
+            for line in lines:
+                link_product(line["product_id"], supplier)
+        return create_purchase_order(
+            supplier,
+            [(line["sku"], line["suggested"]) for line in lines],
+            warehouse=warehouse,
+            user=user,
+            notes="from purchase recommendations",
+        )
 
 
 __all__ = [

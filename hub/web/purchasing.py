@@ -51,29 +51,51 @@ def supplier(supplier_id):
     return render_template("purchasing/supplier.html", supplier=sup, links=links, orders=orders)
 
 
+MAX_WINDOW_DAYS = 3650
+
+
+def _window(values):
+    return min(values.get("window_days", type=as_id) or 30, MAX_WINDOW_DAYS)
+
+
 @bp.route("/recommendations")
 def recommendations():
-    window = min(request.args.get("window_days", type=as_id) or 30, 3650)
+    window = _window(request.args)
     groups, error = [], None
     try:
         groups = list(purchasing.recommendations(window_days=window))
     except Exception as exc:  # show the page with the message rather than a 500
         error = str(exc)
     return render_template(
-        "purchasing/recommendations.html", groups=groups, window=window, error=error
+        "purchasing/recommendations.html",
+        groups=groups,
+        window=window,
+        error=error,
+        suppliers=Supplier.select().where(Supplier.active == True).order_by(Supplier.name),  # noqa: E712
     )
 
 
 @bp.route("/recommendations/order", methods=["POST"])
 def create_from_recommendations():
+    """A draft PO from one group of the page, computed with the page's sales window: a
+    supplier's group, or the "no supplier" group ordered from the supplier picked in its form
+    (``unsupplied``; ``link`` also links those products to it)."""
     sup = get_or_404(Supplier, request.form.get("supplier", type=as_id) or 0)
+    window = _window(request.form)
+    unsupplied = bool(request.form.get("unsupplied"))
     ok, po = run_action(
-        lambda: purchasing.create_po_from_recommendations(sup),
+        lambda: purchasing.create_po_from_recommendations(
+            sup,
+            window_days=window,
+            unsupplied=unsupplied,
+            link=unsupplied and bool(request.form.get("link")),
+            user=acting_user(),
+        ),
         f"Draft purchase order created for {sup.name}.",
     )
     if ok and po is not None:
         return redirect(url_for("purchasing.show", po_id=po.id))
-    return redirect(url_for("purchasing.recommendations"))
+    return redirect(url_for("purchasing.recommendations", window_days=window))
 
 
 def parse_lines(text):
