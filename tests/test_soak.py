@@ -151,6 +151,7 @@ def test_soak_procfile_processes_under_load(soak_env, tmp_path):  # noqa: C901
         Event,
         FeedLease,
         FeedRun,
+        HeldRecord,
         Integration,
         Order,
         OrderLine,
@@ -397,8 +398,11 @@ def test_soak_procfile_processes_under_load(soak_env, tmp_path):  # noqa: C901
     for p in procs:
         if p.name.startswith("worker"):
             p.kill(signal.SIGTERM)
-    # a last, inline import of every store's orders (no faults): what the stores hold
+    # a last, inline pass (no faults, workers stopped): the carriers of shipping methods first
+    # seen late are mapped, the held orders retried, then every store's orders imported again
     for s in stores:
+        if map_demo_carriers(Integration.get_by_id(s["id"])):
+            run_inline(Integration.get_by_id(s["id"]), "retry_orders", params={"all": True})
         run_inline(Integration.get_by_id(s["id"]), "import_new_orders")
 
     # -- the checks ---------------------------------------------------------------------
@@ -412,15 +416,38 @@ def test_soak_procfile_processes_under_load(soak_env, tmp_path):  # noqa: C901
     )
     if dup:
         problems.append(f"{dup} orders imported twice")
+
+    def tail(external_id):
+        return str(external_id).rsplit("/", 1)[-1]
+
     for s in stores:
         ext = [o.external_id for o in Order.select().where(Order.integration == s["id"])]
-        tails = collections.Counter(str(e).rsplit("/", 1)[-1] for e in ext)
+        tails = collections.Counter(tail(e) for e in ext)
+        # an order the hub cannot take yet (unknown SKU, awaiting payment…) is held with its
+        # event, waiting for a fix: visible, not lost
+        held = {
+            tail(h.external_id): h.reason
+            for h in HeldRecord.select().where(
+                (HeldRecord.integration == s["id"]) & (HeldRecord.status == "held")
+            )
+        }
         for added in s.get("added", []):
-            if tails.get(added.rsplit("/", 1)[-1], 0) != 1:
-                problems.append(
-                    f"{s['name']}: store order {added} imported "
-                    f"{tails.get(added.rsplit('/', 1)[-1], 0)} times"
+            imported = tails.get(tail(added), 0)
+            if imported == 0 and tail(added) in held:
+                counts[f"added store orders held ({held[tail(added)]})"] += 1
+                visible = (
+                    Event.select()
+                    .where(
+                        (Event.integration == s["id"])
+                        & (Event.external_id.endswith(tail(added)))
+                        & Event.resolved_at.is_null(True)
+                    )
+                    .exists()
                 )
+                if not visible:
+                    problems.append(f"{s['name']}: store order {added} held without an event")
+            elif imported != 1:
+                problems.append(f"{s['name']}: store order {added} imported {imported} times")
         counts["hub orders of added store orders"] += sum(
             1 for a in s.get("added", []) if tails.get(a.rsplit("/", 1)[-1])
         )
@@ -435,7 +462,7 @@ def test_soak_procfile_processes_under_load(soak_env, tmp_path):  # noqa: C901
         )
     )
     # orders held aside (awaiting payment…) keep their stock reserved while they are held
-    from hub.models import HeldRecord, StockMovement
+    from hub.models import StockMovement
 
     held_reserved = collections.Counter()
     for m in StockMovement.select().where(StockMovement.reference_type == "held_order"):
