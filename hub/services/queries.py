@@ -531,16 +531,18 @@ def order_numbers(text: str) -> set[str]:
 
 def order_search(text: str):
     """Orders matching what a merchant types in a search box: the order number (with or
-    without ``#``), the customer's email or name (part of it, any case), or a SKU (an order
-    with a line of that SKU)."""
+    without ``#``, an index lookup); when no order has that number, the customer's email or
+    name (part of it, any case) or a SKU (an order with a line of that SKU)."""
     text = text.strip()
+    by_number = Order.number.in_(order_numbers(text))
+    if Order.select(Order.id).where(by_number).exists():
+        return by_number
     with_sku = OrderLine.select(OrderLine.order).where(OrderLine.sku == text)
     named = Address.select(Address.id).where(  # contains: ILIKE, LIKE on SQLite (any case)
         Address.name.contains(text) | Address.email.contains(text)
     )
     return (
-        Order.number.in_(order_numbers(text))
-        | Order.customer_email.contains(text)
+        Order.customer_email.contains(text)
         | Order.id.in_(with_sku)
         | Order.shipping_address.in_(named)
         | Order.billing_address.in_(named)
