@@ -121,6 +121,24 @@ def _product_records(client, product, variants, currency, cursor, result=None, p
         yield mapping.variant_record(product, variant, currency, cursor, errors)
 
 
+def product_with_variants(client, product, currency, result, prefix):
+    """The records of ``product`` (as read at ``prefix`` in ``result``, with a first page of
+    its variants), then of its further variant pages (``product(id:) { variants(after:) }``)."""
+    cursor = mapping.time_cursor(product["createdAt"], product["id"])
+    connection = product.get("variants") or {}
+    variables = {"first": queries.VARIANT_PAGE}
+    while True:
+        nodes = connection.get("nodes") or []
+        yield from _product_records(client, product, nodes, currency, cursor, result, prefix)
+        info = connection.get("pageInfo") or {}
+        if not info.get("hasNextPage"):  # more variants than fit in the page: read on
+            return
+        variables = dict(variables, id=product["id"], cursor=info.get("endCursor"))
+        result, variables = client.execute_sized(queries.PRODUCT_VARIANTS, variables, ("first",))
+        connection = (result.data.get("product") or {}).get("variants") or {}
+        prefix = ("product",)
+
+
 @hookimpl
 def hub_fetch_new_products(ctx, since):
     client = ShopifyClient(ctx)
@@ -128,42 +146,13 @@ def hub_fetch_new_products(ctx, since):
     after = mapping.since_time(since)
     q = f"created_at:>='{after}'" if after else None  # >=: re-read ties, upserts are idempotent
     variables = {"first": queries.PRODUCT_PAGE, "q": q, "variants": queries.VARIANTS_PER_PRODUCT}
-    more_variables = {"first": queries.VARIANT_PAGE}
     for result, page in client.paginate(
         queries.NEW_PRODUCTS, variables, ("products",), sizes=("first", "variants")
     ):
         for i, product in enumerate(page.get("nodes") or []):
-            if product is None:
-                continue
-            cursor = mapping.time_cursor(product["createdAt"], product["id"])
-            connection = product.get("variants") or {}
-            yield from _product_records(
-                client,
-                product,
-                connection.get("nodes") or [],
-                currency,
-                cursor,
-                result,
-                ("products", "nodes", i),
-            )
-            info = connection.get("pageInfo") or {}
-            while info.get("hasNextPage"):  # more variants than fit in the page
-                more, more_variables = client.execute_sized(
-                    queries.PRODUCT_VARIANTS,
-                    dict(more_variables, id=product["id"], cursor=info.get("endCursor")),
-                    ("first",),
-                )
-                connection = (more.data.get("product") or {}).get("variants") or {}
-                yield from _product_records(
-                    client,
-                    product,
-                    connection.get("nodes") or [],
-                    currency,
-                    cursor,
-                    more,
-                    ("product",),
-                )
-                info = connection.get("pageInfo") or {}
+            if product is not None:
+                prefix = ("products", "nodes", i)
+                yield from product_with_variants(client, product, currency, result, prefix)
 
 
 @hookimpl

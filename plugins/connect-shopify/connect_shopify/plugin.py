@@ -1,27 +1,12 @@
-"""The Shopify connector: its description here, its feed hooks in ``feeds.py`` (imported
-here, so that registering this module registers them)."""
+"""The Shopify connector: its description here, its hooks in ``feeds.py`` and
+``webhooks.py`` (registered with this module: ``HOOK_MODULES``)."""
 
+from connect_shopify import feeds, webhooks
 from connect_shopify.client import DEFAULT_VERSION
-from connect_shopify.feeds import (  # noqa: F401 - the hook implementations
-    hub_check_connection,
-    hub_fetch_new_orders,
-    hub_fetch_new_products,
-    hub_fetch_order,
-    hub_fetch_order_updates,
-    hub_fetch_product_images,
-    hub_fetch_products,
-    hub_fetch_stock_levels,
-    hub_push_shipment,
-    hub_push_stock_levels,
-    hub_setting_choices,
-)
-from connect_shopify.webhooks import (  # noqa: F401 - the hook implementations
-    hub_fetch_products_by_id,
-    hub_read_webhook,
-    hub_register_webhooks,
-)
 from hub import hookimpl
 from hub.toolkit import notify_customer_setting
+
+HOOK_MODULES = (feeds, webhooks)  # its hook implementations, registered with this module
 
 SETTINGS = [
     {

@@ -22,9 +22,9 @@ import hashlib
 import hmac
 import json
 
-from connect_shopify import mapping, queries
+from connect_shopify import queries
 from connect_shopify.client import ShopifyClient
-from connect_shopify.feeds import _product_records
+from connect_shopify.feeds import product_with_variants
 from hub import hookimpl
 from hub.errors import ConfigurationError, StoreRejected, WebhookRejected
 
@@ -162,23 +162,7 @@ def hub_fetch_products_by_id(ctx, external_ids):
     currency = client.shop_currency()
     for product_id in external_ids:
         variables = {"id": product_id, "first": queries.VARIANT_PAGE, "cursor": None}
-        while True:
-            result, variables = client.execute_sized(PRODUCT_WITH_VARIANTS, variables, ("first",))
-            product = result.data.get("product")
-            if not product:
-                break  # deleted meanwhile: the nightly update_products flags it
-            cursor = mapping.time_cursor(product["createdAt"], product["id"])
-            connection = product.get("variants") or {}
-            yield from _product_records(
-                client,
-                product,
-                connection.get("nodes") or [],
-                currency,
-                cursor,
-                result,
-                ("product",),
-            )
-            info = connection.get("pageInfo") or {}
-            if not info.get("hasNextPage"):
-                break
-            variables = dict(variables, cursor=info.get("endCursor"))
+        result, _ = client.execute_sized(PRODUCT_WITH_VARIANTS, variables, ("first",))
+        product = result.data.get("product")
+        if product:  # else deleted meanwhile: the nightly update_products flags it
+            yield from product_with_variants(client, product, currency, result, ("product",))

@@ -1,6 +1,6 @@
 """Orders: new orders (every payment state), status updates, re-check of a held order."""
 
-from connect_shopify import plugin
+from connect_shopify import feeds
 from connect_shopify_emulator.state import FINANCIAL
 
 from hub import Invalid
@@ -16,7 +16,7 @@ def _orders(stream, kind="order"):
 
 
 def test_every_new_order_whatever_its_payment_state(store, ctx):
-    records = _orders(plugin.hub_fetch_new_orders(ctx, None))
+    records = _orders(feeds.hub_fetch_new_orders(ctx, None))
     shop = store.emu.shop
     assert len(records) == len(shop.orders)
     assert {r["store_status"].split("/")[0] for r in records} >= set(FINANCIAL)
@@ -41,7 +41,7 @@ def test_every_new_order_whatever_its_payment_state(store, ctx):
 
 
 def test_payment_states_decided(store, ctx):
-    records = _orders(plugin.hub_fetch_new_orders(ctx, None))
+    records = _orders(feeds.hub_fetch_new_orders(ctx, None))
     paid = {r["store_status"].split("/")[0]: r["paid"] for r in records}
     assert paid["PAID"] and paid["PARTIALLY_REFUNDED"] and paid["REFUNDED"]
     for unpaid in ("PENDING", "AUTHORIZED", "PARTIALLY_PAID", "EXPIRED", "VOIDED"):
@@ -51,20 +51,20 @@ def test_payment_states_decided(store, ctx):
 
 
 def test_new_orders_since_a_cursor(store, ctx):
-    records = _orders(plugin.hub_fetch_new_orders(ctx, None))
+    records = _orders(feeds.hub_fetch_new_orders(ctx, None))
     since = records[10]["cursor"]
-    later = _orders(plugin.hub_fetch_new_orders(ctx, since))
+    later = _orders(feeds.hub_fetch_new_orders(ctx, since))
     assert [r["external_id"] for r in later] == [r["external_id"] for r in records[10:]]
 
 
 def test_order_updates_report_a_cancellation(store, ctx):
-    statuses = _orders(plugin.hub_fetch_order_updates(ctx, None), "order_status")
+    statuses = _orders(feeds.hub_fetch_order_updates(ctx, None), "order_status")
     assert len(statuses) == len(store.emu.shop.orders)
     last = max(r["cursor"] for r in statuses)
     assert [r["cursor"] for r in statuses] == sorted(r["cursor"] for r in statuses)
     target = next(o for o in store.emu.shop.orders if not o.cancelled)
     store.control(f"/_emulator/orders/{target.legacyResourceId}", {"cancelled": True})
-    updates = _orders(plugin.hub_fetch_order_updates(ctx, last), "order_status")
+    updates = _orders(feeds.hub_fetch_order_updates(ctx, last), "order_status")
     changed = [r for r in updates if r["external_id"] == target.id]
     assert changed and changed[0]["cancelled"] is True
     assert changed[0]["cursor"] >= last
@@ -72,10 +72,10 @@ def test_order_updates_report_a_cancellation(store, ctx):
 
 def test_held_order_is_rechecked_until_paid(store, ctx):
     pending = next(o for o in store.emu.shop.orders if o.financial == "PENDING")
-    record = plugin.hub_fetch_order(ctx, pending.id)
+    record = feeds.hub_fetch_order(ctx, pending.id)
     validate_record("order", record)
     assert record["paid"] is False
     store.control(f"/_emulator/orders/{pending.id}", {"paid": True})
-    record = plugin.hub_fetch_order(ctx, pending.legacyResourceId)  # numeric id works too
+    record = feeds.hub_fetch_order(ctx, pending.legacyResourceId)  # numeric id works too
     assert record["paid"] is True and record["external_id"] == pending.id
-    assert plugin.hub_fetch_order(ctx, "gid://shopify/Order/1") is None
+    assert feeds.hub_fetch_order(ctx, "gid://shopify/Order/1") is None

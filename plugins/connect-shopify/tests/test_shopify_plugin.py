@@ -1,6 +1,6 @@
 """The hub lists the plugin; its description and setting choices."""
 
-from connect_shopify import plugin
+from connect_shopify import feeds, plugin
 from connect_shopify_emulator import MAIN_LOCATION as MAIN
 from connect_shopify_emulator import SECOND_LOCATION as LYON
 
@@ -41,18 +41,18 @@ def test_connector_info_is_a_valid_connector_info():
 
 
 def test_location_choices_come_from_the_store(ctx):
-    choices = plugin.hub_setting_choices(ctx, "location_id")
+    choices = feeds.hub_setting_choices(ctx, "location_id")
     for choice in choices:
         validate_record("setting_choice", choice)
     assert {c["value"]: c["label"] for c in choices} == {
         MAIN: "Main warehouse",
         LYON: "Lyon shop",
     }  # not the inactive
-    assert plugin.hub_setting_choices(ctx, "api_version") is None
+    assert feeds.hub_setting_choices(ctx, "api_version") is None
 
 
 def test_check_connection_reports_shop_scopes_and_location(ctx):
-    report = validate_record("connection_report", plugin.hub_check_connection(ctx))
+    report = validate_record("connection_report", feeds.hub_check_connection(ctx))
     assert report["ok"] is True, report["problems"]
     assert report["store_name"] == "Hub Demo Store"
     assert "write_inventory" in report["details"]["scopes"]
@@ -72,19 +72,19 @@ def test_check_connection_names_a_missing_scope(store, ctx):
             ]
         },
     )
-    report = validate_record("connection_report", plugin.hub_check_connection(ctx))
+    report = validate_record("connection_report", feeds.hub_check_connection(ctx))
     assert report["ok"] is False
     assert "missing scope write_inventory" in report["problems"]
 
 
 def test_check_connection_with_bad_credentials_is_a_report_not_a_crash(store, make_ctx):
-    report = plugin.hub_check_connection(make_ctx(store, secrets={"access_token": "shpat_bad"}))
+    report = feeds.hub_check_connection(make_ctx(store, secrets={"access_token": "shpat_bad"}))
     validate_record("connection_report", report)
     assert report["ok"] is False
     assert "401" in report["problems"][0]
 
 
 def test_check_connection_without_a_location_on_a_multi_location_store(store, make_ctx):
-    report = plugin.hub_check_connection(make_ctx(store, settings={}))
+    report = feeds.hub_check_connection(make_ctx(store, settings={}))
     assert report["ok"] is False
     assert any("2 active locations" in p for p in report["problems"])

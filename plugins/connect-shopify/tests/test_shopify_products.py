@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from connect_shopify import plugin
+from connect_shopify import feeds
 
 from hub import Invalid
 from hub.records import validate_record
@@ -17,7 +17,7 @@ def _records(stream):
 
 
 def test_new_products_map_every_variant(store, ctx):
-    records = _records(plugin.hub_fetch_new_products(ctx, None))
+    records = _records(feeds.hub_fetch_new_products(ctx, None))
     shop = store.emu.shop
     assert len(records) == len(shop.variants)
     assert not [r for r in records if isinstance(r, Invalid)]
@@ -68,7 +68,7 @@ def test_default_title_and_weight_conversion_examples(store, ctx):
             ],
         },
     )
-    records = {r["sku"]: r for r in _records(plugin.hub_fetch_new_products(ctx, None))}
+    records = {r["sku"]: r for r in _records(feeds.hub_fetch_new_products(ctx, None))}
     assert records["LAMP-1"]["name"] == "Solo Lamp"
     assert records["LAMP-1"]["weight_kg"] == "0.907"
     assert records["TEE-S"]["name"] == "Tee - S"
@@ -77,16 +77,16 @@ def test_default_title_and_weight_conversion_examples(store, ctx):
 
 
 def test_new_products_are_incremental_and_sorted_by_cursor(store, ctx):
-    records = _records(plugin.hub_fetch_new_products(ctx, None))
+    records = _records(feeds.hub_fetch_new_products(ctx, None))
     cursors = [r["cursor"] for r in records]
     assert cursors == sorted(cursors)
     middle = cursors[len(cursors) // 2]
-    later = _records(plugin.hub_fetch_new_products(ctx, middle))
+    later = _records(feeds.hub_fetch_new_products(ctx, middle))
     assert later and all(r["cursor"] >= middle for r in later)
     assert len(later) < len(records)
     # a product created now comes in the next run
     store.control("/_emulator/products", {"title": "Brand new", "variants": [{"sku": "NEW-1"}]})
-    newest = _records(plugin.hub_fetch_new_products(ctx, cursors[-1]))
+    newest = _records(feeds.hub_fetch_new_products(ctx, cursors[-1]))
     assert "NEW-1" in [r["sku"] for r in newest]
 
 
@@ -95,7 +95,7 @@ def test_products_with_more_variants_than_a_page_are_paginated(store, ctx):
         "/_emulator/products",
         {"title": "Big", "variants": [{"sku": f"BIG-{i}", "title": f"V{i}"} for i in range(23)]},
     )
-    records = _records(plugin.hub_fetch_new_products(ctx, None))
+    records = _records(feeds.hub_fetch_new_products(ctx, None))
     assert sorted(r["sku"] for r in records if r["sku"].startswith("BIG-")) == sorted(
         f"BIG-{i}" for i in range(23)
     )
@@ -113,7 +113,7 @@ def test_invalid_variants_become_invalid_outcomes_and_the_stream_goes_on(store, 
             ],
         },
     )
-    for stream in (plugin.hub_fetch_new_products(ctx, None), plugin.hub_fetch_products(ctx)):
+    for stream in (feeds.hub_fetch_new_products(ctx, None), feeds.hub_fetch_products(ctx)):
         records = _records(stream)
         invalid = [r for r in records if isinstance(r, Invalid)]
         assert len(invalid) == 2
@@ -128,10 +128,10 @@ def test_invalid_variants_become_invalid_outcomes_and_the_stream_goes_on(store, 
 
 
 def test_fetch_products_uses_a_bulk_operation_and_streams_it(store, ctx, clock):
-    paged = _records(plugin.hub_fetch_new_products(ctx, None))
+    paged = _records(feeds.hub_fetch_new_products(ctx, None))
     totals = []
     ctx.progress = lambda total, exact=True: totals.append((total, exact))
-    bulk = _records(plugin.hub_fetch_products(ctx))
+    bulk = _records(feeds.hub_fetch_products(ctx))
     assert sorted(r["external_id"] for r in bulk) == sorted(r["external_id"] for r in paged)
     key = {r["external_id"]: {k: v for k, v in r.items() if k != "cursor"} for r in paged}
     for r in bulk:
@@ -147,7 +147,7 @@ def test_fetch_products_uses_a_bulk_operation_and_streams_it(store, ctx, clock):
 
 
 def test_fetch_products_is_a_generator_holding_one_product(store, ctx):
-    stream = plugin.hub_fetch_products(ctx)
+    stream = feeds.hub_fetch_products(ctx)
     first = next(stream)
     assert first["sku"]
     stream.close()
@@ -158,7 +158,7 @@ def test_product_images_of_the_products_asked(store, ctx):
     product = next(p for p in shop.products if p.images >= 2)
     variant = product._variants[0]
     asked = [{"external_id": variant.id, "sku": variant.sku, "parent": product.id}]
-    images = list(plugin.hub_fetch_product_images(ctx, asked))
+    images = list(feeds.hub_fetch_product_images(ctx, asked))
     assert len(images) == product.images
     for position, image in enumerate(images):
         validate_record("image", image)
@@ -167,6 +167,6 @@ def test_product_images_of_the_products_asked(store, ctx):
         assert image["url"].startswith(store.url + "/cdn/shop/files/")
     # without the parent, the connector finds it from the variant
     images2 = list(
-        plugin.hub_fetch_product_images(ctx, [{"external_id": variant.id, "sku": variant.sku}])
+        feeds.hub_fetch_product_images(ctx, [{"external_id": variant.id, "sku": variant.sku}])
     )
     assert [i["url"] for i in images2] == [i["url"] for i in images]

@@ -5,7 +5,7 @@ the client splits or halves until it fits, over real HTTP."""
 import re
 
 import pytest
-from connect_shopify import plugin, queries
+from connect_shopify import feeds, queries
 from connect_shopify.client import ShopifyClient
 from connect_shopify_emulator import MAIN_LOCATION as MAIN
 from connect_shopify_emulator.app import MAX_QUERY_COST
@@ -235,7 +235,7 @@ def test_a_page_too_big_is_halved_and_paging_goes_on(store, ctx):
 def _images(ctx, asked):
     return [
         (i["product_external_id"], i["url"], i["position"])
-        for i in plugin.hub_fetch_product_images(ctx, asked)
+        for i in feeds.hub_fetch_product_images(ctx, asked)
     ]
 
 
@@ -249,7 +249,7 @@ def test_product_images_page_media_and_survive_a_lower_limit(store, ctx):
     mine = [i for i in full if i[0] == many._variants[0].id]
     assert [i[2] for i in mine] == list(range(many.images))
     assert store.state()["counters"]["max_cost_exceeded"] == 0
-    for image in plugin.hub_fetch_product_images(ctx, asked[:3]):
+    for image in feeds.hub_fetch_product_images(ctx, asked[:3]):
         validate_record("image", image)
     # a shop that prices higher than the strict reading: the run still gets every image
     store.control("/_emulator/limits", {"max_query_cost": 60})
@@ -258,12 +258,12 @@ def test_product_images_page_media_and_survive_a_lower_limit(store, ctx):
 
 
 def test_new_products_and_orders_survive_a_lower_limit(store, ctx):
-    products = list(plugin.hub_fetch_new_products(ctx, None))
-    orders = list(plugin.hub_fetch_new_orders(ctx, None))
+    products = list(feeds.hub_fetch_new_products(ctx, None))
+    orders = list(feeds.hub_fetch_new_orders(ctx, None))
     assert store.state()["counters"]["max_cost_exceeded"] == 0
     store.control("/_emulator/limits", {"max_query_cost": 60})
-    assert list(plugin.hub_fetch_new_products(ctx, None)) == products
-    assert list(plugin.hub_fetch_new_orders(ctx, None)) == orders
+    assert list(feeds.hub_fetch_new_products(ctx, None)) == products
+    assert list(feeds.hub_fetch_new_orders(ctx, None)) == orders
     assert store.state()["counters"]["max_cost_exceeded"] > 0
 
 
@@ -297,12 +297,12 @@ def test_shipping_confirmation_survives_a_lower_limit(store, ctx):
     order = _big_order(store, 12 * 55, 12)
     shipment = _shipment(order, "LOW-1", [(li, li.quantity) for li in order.lines])
     validate_record("shipment", shipment)
-    result = plugin.hub_push_shipment(ctx, shipment)
+    result = feeds.hub_push_shipment(ctx, shipment)
     assert result["status"] == "ok", result
     seen = store.get(f"/_emulator/orders/{order.id}")
     assert seen["shipped"] == {li.id: li.quantity for li in order.lines}
     assert store.state()["counters"]["max_cost_exceeded"] > 0
-    again = plugin.hub_push_shipment(ctx, shipment)
+    again = feeds.hub_push_shipment(ctx, shipment)
     assert again["status"] == "unchanged"
     assert again["external_id"] == result["external_id"]
 
@@ -320,21 +320,21 @@ def test_a_part_confirmed_shipment_sends_only_the_rest_past_a_full_fulfillments_
     lines = order.lines
     for i, li in enumerate(lines[:4]):  # four other shipments, one line each
         assert (
-            plugin.hub_push_shipment(ctx, _shipment(order, f"OTHER-{i}", [(li, 1)]))["status"]
+            feeds.hub_push_shipment(ctx, _shipment(order, f"OTHER-{i}", [(li, 1)]))["status"]
             == "ok"
         )
     wanted = [(li, li.quantity) for li in lines[4:]]
     # the push was cut off after its first line: a fulfillment carries it already
-    first = plugin.hub_push_shipment(ctx, _shipment(order, "LATE-1", wanted[:1]))
+    first = feeds.hub_push_shipment(ctx, _shipment(order, "LATE-1", wanted[:1]))
     assert first["status"] == "ok"
     assert len(store.get(f"/_emulator/orders/{order.id}")["fulfillments"]) == 5
-    result = plugin.hub_push_shipment(ctx, _shipment(order, "LATE-1", wanted))
+    result = feeds.hub_push_shipment(ctx, _shipment(order, "LATE-1", wanted))
     assert result["status"] == "ok", result
     assert result["external_id"] == first["external_id"]
     seen = store.get(f"/_emulator/orders/{order.id}")
     assert seen["shipped"] == {li.id: li.quantity for li in lines}  # each line exactly once
     assert seen["fulfillment"] == "FULFILLED"
-    assert plugin.hub_push_shipment(ctx, _shipment(order, "LATE-1", wanted))["status"] == (
+    assert feeds.hub_push_shipment(ctx, _shipment(order, "LATE-1", wanted))["status"] == (
         "unchanged"
     )
 
@@ -370,7 +370,7 @@ def test_bulk_limit_reached_waits_through_ctx_sleep_and_retries(make_store, make
     shop = make_store(clock=clock)  # the emulator's clock is the one ctx.sleep advances
     shop.control("/_emulator/bulk/busy", {"count": 5, "seconds": 20})  # all five slots
     ctx = make_ctx(shop)
-    records = list(plugin.hub_fetch_stock_levels(ctx))
+    records = list(feeds.hub_fetch_stock_levels(ctx))
     assert len(records) == len(shop.emu.shop.locations[0].levels)
     assert shop.state()["counters"]["bulk_limit_reached"] >= 2
     waited = sum(s for s in clock.sleeps[: shop.state()["counters"]["bulk_limit_reached"]])
@@ -382,7 +382,7 @@ def test_bulk_limit_knob(make_store, make_ctx, clock):
     shop = make_store(clock=clock)
     shop.control("/_emulator/limits", {"bulk_limit": 1})
     shop.control("/_emulator/bulk/busy", {"count": 1, "seconds": 7})
-    records = list(plugin.hub_fetch_products(make_ctx(shop)))
+    records = list(feeds.hub_fetch_products(make_ctx(shop)))
     assert records and shop.state()["counters"]["bulk_limit_reached"] == 2  # 0 s, 5 s: busy
 
 
@@ -391,7 +391,7 @@ def test_bulk_limit_knob(make_store, make_ctx, clock):
 
 def test_plan_is_read_from_public_display_name(store, ctx):
     assert "displayName" not in queries.SHOP.replace("publicDisplayName", "")
-    result = plugin.hub_check_connection(ctx)
+    result = feeds.hub_check_connection(ctx)
     assert result["details"]["plan"] == "Basic"
     fields = SCHEMA.get_type("ShopPlan").fields
     assert fields["displayName"].deprecation_reason

@@ -1,7 +1,7 @@
 """Shipping confirmation: fulfillmentCreate on the order's fulfillment orders, exactly once."""
 
 import pytest
-from connect_shopify import plugin, queries
+from connect_shopify import feeds, queries
 from connect_shopify.client import ShopifyClient
 from connect_shopify_emulator import MAIN_LOCATION as MAIN
 from connect_shopify_emulator import SECOND_LOCATION as LYON
@@ -45,7 +45,7 @@ def _dump(shipment):
 
 def test_shipment_creates_a_fulfillment_with_tracking(store, ctx):
     order = _open_order(store)
-    result = plugin.hub_push_shipment(ctx, _dump(_shipment(order)))
+    result = feeds.hub_push_shipment(ctx, _dump(_shipment(order)))
     validate_record("push_result", result)
     assert result["status"] == "ok"
     assert result["external_id"].startswith("gid://shopify/Fulfillment/")
@@ -69,8 +69,8 @@ def test_shipment_creates_a_fulfillment_with_tracking(store, ctx):
 def test_shipment_pushed_twice_is_confirmed_once(store, ctx):
     order = _open_order(store)
     shipment = _dump(_shipment(order))
-    first = plugin.hub_push_shipment(ctx, shipment)
-    second = plugin.hub_push_shipment(ctx, shipment)
+    first = feeds.hub_push_shipment(ctx, shipment)
+    second = feeds.hub_push_shipment(ctx, shipment)
     assert first["status"] == "ok"
     assert second["status"] == "unchanged"
     assert second["external_id"] == first["external_id"]
@@ -81,7 +81,7 @@ def test_shipment_pushed_twice_is_confirmed_once(store, ctx):
 def test_order_already_fulfilled_in_shopify_is_unchanged(store, ctx):
     order = _open_order(store)
     store.control(f"/_emulator/orders/{order.id}", {"fulfilled": True})
-    result = plugin.hub_push_shipment(ctx, _dump(_shipment(order, number="OTHER")))
+    result = feeds.hub_push_shipment(ctx, _dump(_shipment(order, number="OTHER")))
     assert result["status"] == "unchanged"
     assert "already fulfilled" in result["message"]
 
@@ -99,10 +99,10 @@ def test_partial_shipment_then_the_rest(store, ctx):
     part = [(first_line, 1)]
     rest = [(li, li.quantity - (1 if li is first_line else 0)) for li in order.lines]
     rest = [(li, q) for li, q in rest if q]
-    r1 = plugin.hub_push_shipment(ctx, _dump(_shipment(order, "P1", part, "S1")))
+    r1 = feeds.hub_push_shipment(ctx, _dump(_shipment(order, "P1", part, "S1")))
     assert r1["status"] == "ok"
     assert store.get(f"/_emulator/orders/{order.id}")["fulfillment"] == "PARTIALLY_FULFILLED"
-    r2 = plugin.hub_push_shipment(ctx, _dump(_shipment(order, "P2", rest, "S2")))
+    r2 = feeds.hub_push_shipment(ctx, _dump(_shipment(order, "P2", rest, "S2")))
     assert r2["status"] == "ok"
     assert store.get(f"/_emulator/orders/{order.id}")["fulfillment"] == "FULFILLED"
 
@@ -111,7 +111,7 @@ def test_notify_customer_follows_the_hub_shipment(store, ctx):
     # the hub decides (the integration's notify_customer setting, on every ShipmentRecord)
     order = _open_order(store)
     shipment = dict(_dump(_shipment(order)), notify_customer=True)
-    assert plugin.hub_push_shipment(ctx, shipment)["status"] == "ok"
+    assert feeds.hub_push_shipment(ctx, shipment)["status"] == "ok"
     assert store.get(f"/_emulator/orders/{order.id}")["fulfillments"][0]["notify_customer"]
 
 
@@ -121,14 +121,14 @@ def test_cancelled_order_and_unknown_lines_are_errors(store, ctx):
         for o in store.emu.shop.orders
         if o.cancelled and o.displayFulfillmentStatus != "FULFILLED"
     )
-    result = plugin.hub_push_shipment(ctx, _dump(_shipment(cancelled)))
+    result = feeds.hub_push_shipment(ctx, _dump(_shipment(cancelled)))
     assert result["status"] == "error" and "cancelled" in result["message"]
     order = _open_order(store)
     bad = _dump(_shipment(order))
     bad["lines"] = [
         {"sku": "X", "order_line_external_id": "gid://shopify/LineItem/1", "quantity": 1}
     ]
-    result = plugin.hub_push_shipment(ctx, bad)
+    result = feeds.hub_push_shipment(ctx, bad)
     assert result["status"] == "error" and "X" in result["message"]
     assert store.get(f"/_emulator/orders/{order.id}")["fulfillments"] == []
 
@@ -155,7 +155,7 @@ def test_large_order_is_confirmed_completely_and_once(store, make_ctx):
     order = _big_order(store, 12 * 55, 12, (MAIN, LYON))
     assert [len(fo.line_items) for fo in order.fulfillment_orders] == [55] * 12
     shipment = dict(_dump(_shipment(order, "BIG-1")), notify_customer=True)  # the hub's say
-    result = plugin.hub_push_shipment(ctx, shipment)
+    result = feeds.hub_push_shipment(ctx, shipment)
     validate_record("push_result", result)
     assert result["status"] == "ok", result
     seen = store.get(f"/_emulator/orders/{order.id}")
@@ -168,7 +168,7 @@ def test_large_order_is_confirmed_completely_and_once(store, make_ctx):
     assert [f["notify_customer"] for f in seen["fulfillments"]] == [True, False, False, False]
     assert {f["tracking"][0]["number"] for f in seen["fulfillments"]} == {"BIG-1"}
     assert result["external_id"] == seen["fulfillments"][0]["id"]
-    again = plugin.hub_push_shipment(ctx, shipment)
+    again = feeds.hub_push_shipment(ctx, shipment)
     assert again["status"] == "unchanged"
     assert again["external_id"] == result["external_id"]
     assert store.state()["counters"]["fulfillments_created"] == 4
@@ -178,7 +178,7 @@ def test_part_of_a_large_order(store, ctx):
     order = _big_order(store, 6 * 52, 6)  # more than the old 5 x 50 window
     last_fo = order.fulfillment_orders[-1]
     wanted = [(fli.line, 1) for fli in last_fo.line_items[-3:]]  # lines on the last page
-    result = plugin.hub_push_shipment(ctx, _dump(_shipment(order, "PART-1", wanted)))
+    result = feeds.hub_push_shipment(ctx, _dump(_shipment(order, "PART-1", wanted)))
     assert result["status"] == "ok", result
     seen = store.get(f"/_emulator/orders/{order.id}")
     assert seen["shipped"] == {line.id: 1 for line, _ in wanted}
@@ -206,19 +206,19 @@ def test_push_cut_off_half_way_sends_only_the_rest_when_retried(store, ctx, monk
 
     monkeypatch.setattr(ShopifyClient, "execute", second_create_fails)
     with pytest.raises(TransientError):
-        plugin.hub_push_shipment(ctx, shipment)
+        feeds.hub_push_shipment(ctx, shipment)
     assert creates == [250, 50]
     seen = store.get(f"/_emulator/orders/{order.id}")
     assert len(seen["shipped"]) == 250 and seen["fulfillment"] == "PARTIALLY_FULFILLED"
     monkeypatch.undo()
-    result = plugin.hub_push_shipment(ctx, shipment)  # the run's retry
+    result = feeds.hub_push_shipment(ctx, shipment)  # the run's retry
     assert result["status"] == "ok", result
     seen = store.get(f"/_emulator/orders/{order.id}")
     assert seen["shipped"] == {li.id: 1 for li in order.lines}
     assert seen["fulfillment"] == "FULFILLED"
     assert store.state()["counters"]["fulfillments_created"] == 2
     assert result["external_id"] == seen["fulfillments"][0]["id"]
-    assert plugin.hub_push_shipment(ctx, shipment)["status"] == "unchanged"
+    assert feeds.hub_push_shipment(ctx, shipment)["status"] == "unchanged"
     assert store.state()["counters"]["fulfillments_created"] == 2
 
 
@@ -247,17 +247,17 @@ def test_emulator_caps_fulfillment_input_arrays_at_250(store):
 def test_two_shipments_of_other_lines_under_one_tracking_number(store, ctx):
     order = _big_order(store, 4, 1)
     first, second = order.lines[:2], order.lines[2:]
-    r1 = plugin.hub_push_shipment(
+    r1 = feeds.hub_push_shipment(
         ctx, _dump(_shipment(order, "SAME", [(li, 1) for li in first], "S1"))
     )
-    r2 = plugin.hub_push_shipment(
+    r2 = feeds.hub_push_shipment(
         ctx, _dump(_shipment(order, "SAME", [(li, 1) for li in second], "S2"))
     )
     assert (r1["status"], r2["status"]) == ("ok", "ok")
     seen = store.get(f"/_emulator/orders/{order.id}")
     assert seen["shipped"] == {li.id: 1 for li in order.lines}
     assert seen["fulfillment"] == "FULFILLED"
-    again = plugin.hub_push_shipment(
+    again = feeds.hub_push_shipment(
         ctx, _dump(_shipment(order, "SAME", [(li, 1) for li in second], "S2"))
     )
     assert again["status"] == "unchanged"

@@ -3,7 +3,7 @@
 import tracemalloc
 
 import pytest
-from connect_shopify import feeds, plugin
+from connect_shopify import feeds
 from connect_shopify.client import ShopifyClient
 from connect_shopify_emulator import MAIN_LOCATION as MAIN
 from connect_shopify_emulator import SECOND_LOCATION as LYON
@@ -26,7 +26,7 @@ def _push(sku_records, delta=3, previous_offset=0):
 
 
 def test_stock_levels_of_the_integration_location(store, ctx):
-    records = list(plugin.hub_fetch_stock_levels(ctx))
+    records = list(feeds.hub_fetch_stock_levels(ctx))
     for r in records:
         validate_record("stock", r)
     main = store.emu.shop.locations[0]
@@ -40,24 +40,24 @@ def test_stock_levels_of_the_integration_location(store, ctx):
 
 
 def test_stock_of_another_location(store, make_ctx):
-    records = list(plugin.hub_fetch_stock_levels(make_ctx(store, settings={"location_id": LYON})))
+    records = list(feeds.hub_fetch_stock_levels(make_ctx(store, settings={"location_id": LYON})))
     assert len(records) == len(store.emu.shop.locations[1].levels)
 
 
 def test_unknown_or_missing_location_is_a_configuration_error(store, make_ctx):
     with pytest.raises(ConfigurationError, match="does not exist"):
         list(
-            plugin.hub_fetch_stock_levels(
+            feeds.hub_fetch_stock_levels(
                 make_ctx(store, settings={"location_id": "gid://shopify/Location/999"})
             )
         )
     with pytest.raises(ConfigurationError, match="Choose which Shopify location"):
-        list(plugin.hub_fetch_stock_levels(make_ctx(store, settings={})))
+        list(feeds.hub_fetch_stock_levels(make_ctx(store, settings={})))
 
 
 def test_push_stock_is_read_back(store, ctx):
-    stock = list(plugin.hub_fetch_stock_levels(ctx))[:5]
-    results = plugin.hub_push_stock_levels(ctx, _push(stock, delta=4))
+    stock = list(feeds.hub_fetch_stock_levels(ctx))[:5]
+    results = feeds.hub_push_stock_levels(ctx, _push(stock, delta=4))
     for r in results:
         validate_record("push_result", r)
     assert [r["status"] for r in results] == ["ok"] * 5
@@ -68,31 +68,31 @@ def test_push_stock_is_read_back(store, ctx):
 
 
 def test_push_without_store_refs_looks_the_item_up(store, ctx):
-    stock = list(plugin.hub_fetch_stock_levels(ctx))[:2]
+    stock = list(feeds.hub_fetch_stock_levels(ctx))[:2]
     items = _push(stock, delta=1)
     for item in items:
         item["store_refs"] = {}
-    assert [r["status"] for r in plugin.hub_push_stock_levels(ctx, items)] == ["ok", "ok"]
+    assert [r["status"] for r in feeds.hub_push_stock_levels(ctx, items)] == ["ok", "ok"]
 
 
 def test_same_quantity_is_unchanged(store, ctx):
-    stock = list(plugin.hub_fetch_stock_levels(ctx))[:2]
-    results = plugin.hub_push_stock_levels(ctx, _push(stock, delta=0))
+    stock = list(feeds.hub_fetch_stock_levels(ctx))[:2]
+    results = feeds.hub_push_stock_levels(ctx, _push(stock, delta=0))
     assert [r["status"] for r in results] == ["unchanged", "unchanged"]
 
 
 def test_stale_previous_is_reread_and_retried_once(store, ctx):
-    stock = list(plugin.hub_fetch_stock_levels(ctx))[:3]
+    stock = list(feeds.hub_fetch_stock_levels(ctx))[:3]
     items = _push(stock, delta=2)
     items[1]["previous"] = stock[1]["quantity"] + 7  # the store sold/changed meanwhile
-    results = plugin.hub_push_stock_levels(ctx, items)
+    results = feeds.hub_push_stock_levels(ctx, items)
     assert [r["status"] for r in results] == ["ok", "ok", "ok"]
     for s in stock:
         assert store.get(f"/_emulator/stock/{s['sku']}")[MAIN]["available"] == s["quantity"] + 2
 
 
 def test_stale_twice_is_a_conflict(store, ctx, monkeypatch):
-    stock = list(plugin.hub_fetch_stock_levels(ctx))[:2]
+    stock = list(feeds.hub_fetch_stock_levels(ctx))[:2]
     items = _push(stock, delta=2)
     items[0]["previous"] = stock[0]["quantity"] + 1
     real = feeds._current_available
@@ -101,7 +101,7 @@ def test_stale_twice_is_a_conflict(store, ctx, monkeypatch):
         return {k: v + 1 for k, v in real(client, item_ids, location).items()}
 
     monkeypatch.setattr(feeds, "_current_available", moving_target)
-    results = plugin.hub_push_stock_levels(ctx, items)
+    results = feeds.hub_push_stock_levels(ctx, items)
     assert [r["status"] for r in results] == ["conflict", "ok"]
     assert (
         store.get(f"/_emulator/stock/{stock[0]['sku']}")[MAIN]["available"] == stock[0]["quantity"]
@@ -111,9 +111,9 @@ def test_stale_twice_is_a_conflict(store, ctx, monkeypatch):
 def test_push_is_batched_by_250(make_store, make_ctx):
     big = make_store(products=200, orders=0, seed=3)
     ctx = make_ctx(big)
-    stock = list(plugin.hub_fetch_stock_levels(ctx))
+    stock = list(feeds.hub_fetch_stock_levels(ctx))
     assert len(stock) > 250
-    results = plugin.hub_push_stock_levels(ctx, _push(stock, delta=1))
+    results = feeds.hub_push_stock_levels(ctx, _push(stock, delta=1))
     assert {r["status"] for r in results} == {"ok"}
     assert big.state()["counters"]["inventory_writes"] == -(-len(stock) // 250)
 
@@ -134,7 +134,7 @@ def test_item_not_stocked_at_location_is_an_error_for_that_item(store, make_ctx)
         }
         for v in (stocked, missing)
     ]
-    results = plugin.hub_push_stock_levels(ctx, items)
+    results = feeds.hub_push_stock_levels(ctx, items)
     assert [r["status"] for r in results] == ["ok", "error"]
     assert "ITEM_NOT_STOCKED_AT_LOCATION" in results[1]["message"]
 
@@ -161,7 +161,7 @@ def _seen(records):
 def test_stock_levels_come_from_a_bulk_operation(store, ctx, clock):
     totals = []
     ctx.progress = lambda total, exact=True: totals.append((total, exact))
-    records = list(plugin.hub_fetch_stock_levels(ctx))
+    records = list(feeds.hub_fetch_stock_levels(ctx))
     main = store.emu.shop.locations[0]
     assert _seen(records) == _expected(main)  # every level, every value
     assert len(records) == len(main.levels)
@@ -178,15 +178,15 @@ def test_stock_levels_come_from_a_bulk_operation(store, ctx, clock):
 
 def test_stock_of_another_location_reads_its_own_values(store, make_ctx):
     ctx = make_ctx(store, settings={"location_id": LYON})
-    records = list(plugin.hub_fetch_stock_levels(ctx))
+    records = list(feeds.hub_fetch_stock_levels(ctx))
     assert _seen(records) == _expected(store.emu.shop.locations[1])
 
 
 def test_stock_read_after_a_push_and_a_shipment(store, ctx):
-    before = list(plugin.hub_fetch_stock_levels(ctx))
+    before = list(feeds.hub_fetch_stock_levels(ctx))
     target = before[0]
     store.control(f"/_emulator/stock/{target['sku']}", {"available": 77, "location_id": MAIN})
-    after = {r["external_id"]: r for r in plugin.hub_fetch_stock_levels(ctx)}
+    after = {r["external_id"]: r for r in feeds.hub_fetch_stock_levels(ctx)}
     assert after[target["external_id"]]["quantity"] == 77
     assert after[target["external_id"]]["on_hand"] == 77 + (target["on_hand"] - target["quantity"])
 
@@ -195,7 +195,7 @@ def test_location_that_stocks_nothing_yields_nothing(store, make_ctx):
     depot = store.emu.shop.locations[2]  # "Old depot": inactive, no inventory
     assert not depot.levels
     assert (
-        list(plugin.hub_fetch_stock_levels(make_ctx(store, settings={"location_id": depot.id})))
+        list(feeds.hub_fetch_stock_levels(make_ctx(store, settings={"location_id": depot.id})))
         == []
     )
 
@@ -205,7 +205,7 @@ def test_levels_of_other_locations_in_the_file_are_left_out(store, ctx, monkeypa
 
     unfiltered = queries.BULK_STOCK_LEVELS.replace('query: "id:%s", ', "")
     monkeypatch.setattr(queries, "bulk_stock_levels", lambda location: unfiltered)
-    records = list(plugin.hub_fetch_stock_levels(ctx))  # the file holds both locations
+    records = list(feeds.hub_fetch_stock_levels(ctx))  # the file holds both locations
     assert _seen(records) == _expected(store.emu.shop.locations[0])
 
 
@@ -224,7 +224,7 @@ def test_location_with_more_items_than_the_cursor_cap(make_store, make_ctx, monk
     monkeypatch.setattr(ShopifyClient, "stream_jsonl", traced_stream)
     held = []
     try:
-        for record in plugin.hub_fetch_stock_levels(ctx):
+        for record in feeds.hub_fetch_stock_levels(ctx):
             want = expected.pop(record["external_id"])  # each level once, with its values
             assert (record["quantity"], record["on_hand"]) == want[:2]
             held.append(tracemalloc.get_traced_memory()[0])

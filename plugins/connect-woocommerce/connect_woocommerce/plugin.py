@@ -1,30 +1,14 @@
 """WooCommerce: the connector's description here, its hooks in ``feeds.py`` (inbound),
-``outbound.py`` (stock, shipments) and ``webhooks.py`` (imported here, so that registering
-this module registers them)."""
+``outbound.py`` (stock, shipments) and ``webhooks.py`` (registered with this module:
+``HOOK_MODULES``)."""
 
-from connect_woocommerce.feeds import (  # noqa: F401 - the hook implementations
-    hub_check_connection,
-    hub_fetch_new_orders,
-    hub_fetch_new_products,
-    hub_fetch_order,
-    hub_fetch_order_updates,
-    hub_fetch_product_images,
-    hub_fetch_products,
-    hub_fetch_products_by_id,
-    hub_fetch_stock_levels,
-    hub_stock_semantics,
-)
-from connect_woocommerce.outbound import (  # noqa: F401 - the hook implementations
-    hub_push_shipment,
-    hub_push_stock_levels,
-)
-from connect_woocommerce.webhooks import (  # noqa: F401 - the hook implementations
-    hub_read_webhook,
-    hub_register_webhooks,
-)
+from connect_woocommerce import feeds, outbound, webhooks
 from hub import hookimpl
 from hub.records import ConnectorInfoDict, SettingSpecDict
 from hub.toolkit import notify_customer_setting
+
+# its hook implementations, registered with this module
+HOOK_MODULES = (feeds, outbound, webhooks)
 
 SETTINGS: list[SettingSpecDict] = [
     {
