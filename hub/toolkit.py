@@ -26,7 +26,7 @@ from typing import Any, Literal, TypedDict, TypeVar, Unpack
 import requests
 
 from hub.errors import AuthenticationError, ConnectorError, StoreRejected, TransientError
-from hub.records import PushResultDict, PushStatus, SettingSpecDict
+from hub.records import ConnectionReportDict, PushResultDict, PushStatus, SettingSpecDict
 
 T = TypeVar("T")
 
@@ -379,6 +379,16 @@ def failed(key: object, message: str, **details: Unpack[PushDetails]) -> PushRes
 
 
 # -- settings ------------------------------------------------------------------------------------
+
+
+def connection_failed(
+    exc: ConnectorError, details: Mapping[str, Any] | None = None
+) -> ConnectionReportDict:
+    """The ``ConnectionReport`` of a store that could not be reached or read (``ok`` False,
+    the error's message and hint as the problem, what was learnt so far as ``details``).
+    Refused credentials are raised as ``AuthenticationError`` instead: the hook's contract."""
+    problem = exc.message + (f" ({exc.hint})" if exc.hint else "")
+    return {"ok": False, "store_name": None, "details": dict(details or {}), "problems": [problem]}
 
 
 def truthy(value: object) -> bool:

@@ -15,6 +15,7 @@ from hub.toolkit import (
     RowStream,
     chunked,
     conflict,
+    connection_failed,
     failed,
     notify_customer_setting,
     prefetching,
@@ -256,3 +257,15 @@ def test_settings_helpers():
     assert not truthy(None) and not truthy("")
     spec = notify_customer_setting("The store emails them.")
     assert spec["name"] == "notify_customer" and spec["default"] is False
+
+
+def test_connection_failed_reports_the_error_with_its_hint_and_what_was_learnt():
+    error = ConfigurationError("the store answered 404 at /api", hint="check the store URL")
+    report = connection_failed(error, {"auth": "basic"})
+    assert report == {
+        "ok": False,
+        "store_name": None,
+        "details": {"auth": "basic"},
+        "problems": ["the store answered 404 at /api (check the store URL)"],
+    }
+    assert connection_failed(TransientError("timed out"))["problems"] == ["timed out"]

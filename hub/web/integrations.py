@@ -86,20 +86,18 @@ def new():
     specs = _specs(connector) if connector else []
     confirm = None  # a confirmation checkbox to show: the store is already connected
     if request.method == "POST" and connector and "name" in request.form:
-        try:
-            integration = create_integration(
+
+        def add():
+            return create_integration(
                 (request.form.get("name") or "").strip(),
                 connector,
                 (request.form.get("url") or "").strip(),
                 form_values(specs, request.form),
                 allow_duplicate=bool(request.form.get("allow_duplicate")),
             )
-        except NeedsConfirmation as exc:
-            flash(f"{exc}. Tick the box below to add it anyway.", "error")
-            confirm = exc.confirm
-        except HubError as exc:
-            flash(str(exc), "error")
-        else:
+
+        integration, confirm = _submit(add, "add")
+        if integration:
             flash(
                 f"Integration {integration.name} added in test mode. Test its connection, "
                 "then run its feeds.",
@@ -116,6 +114,19 @@ def new():
         prefill=_prefill(specs),
         confirm=confirm,
     )
+
+
+def _submit(action, verb):
+    """``(what action() returned, None)``, or ``(None, the confirmation to ask for)`` when
+    the store is already connected, or ``(None, None)`` after any other refusal (flashed)."""
+    try:
+        return action(), None
+    except NeedsConfirmation as exc:
+        flash(f"{exc}. Tick the box below to {verb} it anyway.", "error")
+        return None, exc.confirm
+    except HubError as exc:
+        flash(str(exc), "error")
+        return None, None
 
 
 def _prefill(specs):
@@ -180,14 +191,8 @@ def edit(integration_id):
     specs = _specs(integration.connector)
     confirm = None
     if request.method == "POST":
-        try:
-            _save(integration, specs)
-        except NeedsConfirmation as exc:
-            flash(f"{exc}. Tick the box below to save it anyway.", "error")
-            confirm = exc.confirm
-        except HubError as exc:
-            flash(str(exc), "error")
-        else:
+        saved, confirm = _submit(lambda: _save(integration, specs), "save")
+        if saved:
             flash("Settings saved.", "success")
             return redirect(url_for("integrations.show", integration_id=integration.id))
         integration = Integration.get_by_id(integration.id)  # what is stored, not the attempt
@@ -210,7 +215,7 @@ def edit(integration_id):
 
 def _save(integration, specs):
     """The Edit form: settings and credentials, and who gets the integration's alerts (the
-    webhooks are never shown back: an empty field keeps them)."""
+    webhooks are never shown back: an empty field keeps them). Returns the integration."""
     form = request.form
     webhooks = (form.get("alert_webhooks") or "").strip()
     with db.atomic():
@@ -226,6 +231,7 @@ def _save(integration, specs):
             emails=form.get("alert_emails") if "alert_emails" in form else None,
             webhooks=[] if form.get("alert_webhooks_clear") else (webhooks or None),
         )
+    return integration
 
 
 @bp.route("/<int:integration_id>/check", methods=["POST"])

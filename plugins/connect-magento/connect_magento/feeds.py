@@ -26,7 +26,16 @@ from hub.errors import (
     StoreRejected,
     TransientError,
 )
-from hub.toolkit import chunked, failed, prefetching, push_result, pushed, truthy, unchanged
+from hub.toolkit import (
+    chunked,
+    connection_failed,
+    failed,
+    prefetching,
+    push_result,
+    pushed,
+    truthy,
+    unchanged,
+)
 
 PRODUCT_FIELDS = (
     "items[id,sku,name,type_id,status,price,weight,created_at,updated_at,custom_attributes]"
@@ -809,12 +818,7 @@ def hub_check_connection(ctx):
     except AuthenticationError:
         raise  # refused credentials: the contract says raise (the hint goes to the merchant)
     except ConnectorError as exc:
-        return {
-            "ok": False,
-            "store_name": None,
-            "details": details,
-            "problems": [exc.message + (f" ({exc.hint})" if exc.hint else "")],
-        }
+        return connection_failed(exc, details)
     details.update(
         {
             "base_url": config.get("base_url"),

@@ -12,7 +12,7 @@ from connect_prestashop import mapping
 from connect_prestashop.client import PrestaShopClient
 from hub import Skip, hookimpl
 from hub.errors import ConfigurationError, StoreRejected
-from hub.toolkit import chunked, failed, push_result, pushed, unchanged
+from hub.toolkit import chunked, connection_failed, failed, push_result, pushed, unchanged
 
 REF_TTL = 300.0
 MAX_ID = "999999999"
@@ -690,12 +690,7 @@ def hub_check_connection(ctx):
     try:
         permissions, shop = store.client.resources()
     except StoreUnavailableError as exc:
-        return {
-            "ok": False,
-            "store_name": None,
-            "details": {"status": exc.status},
-            "problems": [exc.message],
-        }
+        return connection_failed(exc, {"status": exc.status})
     write = store.client.write_method()
     problems = []
     for resource, methods in PERMISSIONS.items():

@@ -5,7 +5,7 @@ from connect_shopify import mapping, queries
 from connect_shopify.client import ShopifyClient
 from hub import Invalid, hookimpl
 from hub.errors import ConfigurationError, ConnectorError
-from hub.toolkit import chunked, conflict, failed, pushed, unchanged
+from hub.toolkit import chunked, conflict, connection_failed, failed, pushed, unchanged
 
 REQUIRED_SCOPES = (
     "read_products",
@@ -55,12 +55,7 @@ def hub_check_connection(ctx):
     try:
         data = client.execute(queries.SHOP).data
     except ConnectorError as exc:
-        return {
-            "ok": False,
-            "store_name": None,
-            "details": details,
-            "problems": [exc.message + (f" ({exc.hint})" if exc.hint else "")],
-        }
+        return connection_failed(exc, details)
     shop = data.get("shop") or {}
     granted = {
         s["handle"] for s in (data.get("currentAppInstallation") or {}).get("accessScopes") or []

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from connect_woocommerce import mapping
-from connect_woocommerce.client import CREATED, MODIFIED, Row, WooClient, row_cursor
+from connect_woocommerce.client import CREATED, MODIFIED, Row, Since, WooClient, row_cursor
 from connect_woocommerce.outbound import tracking_extension
 from hub import Skip, hookimpl
 from hub.context import ConnectorContext
@@ -27,6 +27,7 @@ from hub.records import (
     StockRecordDict,
     StockSemantics,
 )
+from hub.toolkit import connection_failed
 
 Item = tuple[Row | None, Row]  # (the variable product or None, a simple product or variation)
 
@@ -190,20 +191,22 @@ def hub_fetch_product_images(
 def hub_fetch_new_orders(
     ctx: ConnectorContext, since: str | None
 ) -> Iterator[OrderRecordDict | Outcome]:
-    wc = WooClient(ctx)
-    for page in wc.since_pages("orders", since, CREATED):
-        for raw in page:
-            yield mapping.order_record(raw, CREATED.field)
+    for raw in _orders_since(ctx, since, CREATED):
+        yield mapping.order_record(raw, CREATED.field)
 
 
 @hookimpl
 def hub_fetch_order_updates(
     ctx: ConnectorContext, since: str | None
 ) -> Iterator[OrderStatusRecordDict | Outcome]:
-    wc = WooClient(ctx)
-    for page in wc.since_pages("orders", since, MODIFIED):
-        for raw in page:
-            yield mapping.status_record(raw, MODIFIED.field)
+    for raw in _orders_since(ctx, since, MODIFIED):
+        yield mapping.status_record(raw, MODIFIED.field)
+
+
+def _orders_since(ctx: ConnectorContext, since: str | None, order: Since) -> Iterator[Row]:
+    """The store's orders after the cursor ``since`` in the ``order`` they are read by."""
+    for page in WooClient(ctx).since_pages("orders", since, order):
+        yield from page
 
 
 @hookimpl
@@ -250,7 +253,7 @@ def hub_check_connection(ctx: ConnectorContext) -> ConnectionReportDict:
     except AuthenticationError:
         raise
     except ConnectorError as exc:
-        return {"ok": False, "details": details, "problems": [exc.message]}
+        return connection_failed(exc, details)
     if details["weight_unit"] not in mapping.KG_PER_UNIT:
         problems.append(f"weight unit {details['weight_unit']!r} is not kg, g, lbs or oz")
     details["shipment_tracking"] = tracking_extension(wc)
