@@ -11,7 +11,6 @@ webhook dispatcher. Everything runs under the store's lock.
 
 import json
 import struct
-import time
 import zlib
 from datetime import datetime
 
@@ -22,6 +21,7 @@ from connect_woocommerce_emulator.params import Args
 from connect_woocommerce_emulator.routes import Router, denied
 from connect_woocommerce_emulator.seed import seed_store
 from connect_woocommerce_emulator.store import RestError
+from hub.testing.emulator import EmulatorKit
 
 DEMO_CONSUMER_KEY = "ck_4f7c2e1d9b8a6c5e3f2a1b0c9d8e7f6a5b4c3d2e"
 DEMO_CONSUMER_SECRET = "cs_9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d"  # noqa: S105 - the demo store's
@@ -47,7 +47,13 @@ MAINTENANCE = (
     "<body><h1>Briefly unavailable for scheduled maintenance. Check back in a minute.</h1>"
     "</body></html>"
 )
-FAULTS = ("429", "500", "503", "timeout", "malformed")
+# the emulator's own fault names (its tests and the connector's use them) as the kit's standard
+# ones: "500" is WordPress's critical error, "503" its maintenance page, "timeout" a slow answer
+ALIASES = {
+    "500": {"fault": "5xx", "status": 500},
+    "503": {"fault": "5xx", "status": 503},
+    "timeout": {"fault": "slow"},
+}
 
 
 class Call:
@@ -79,8 +85,12 @@ class Emulator:
         self.keys = auth.Keys(keys)
         self.webhook_delay = float(options.pop("webhook_delay", 0.0))
         self.options = options
-        self.faults = []
-        self.requests = 0
+        self.kit = EmulatorKit(
+            api_prefix="/wp-json",
+            render_error=_fault_response,
+            aliases=ALIASES,
+            malform=_behind_a_php_notice,
+        )
         self.router = Router()
         for part in (catalogue.router, sales.router, webhooks.router):
             self.router.routes.extend(part.routes)
@@ -93,17 +103,16 @@ class Emulator:
     def reset(self):
         products, orders, seed = self.params
         self.store = seed_store(products, orders, seed, **self.options)
-        self.faults = []
-        self.requests = 0
+        self.kit.reset()
 
-    def take_fault(self, path):
-        with self.store.lock:
-            self.requests += 1
-            for fault in self.faults:
-                if fault["count"] > 0 and (not fault.get("path") or fault["path"] in path):
-                    fault["count"] -= 1
-                    return dict(fault)
-        return None
+    @property
+    def faults(self):
+        """The faults waiting (``hub.testing.emulator.Fault``): ``.clear()`` ends them."""
+        return self.kit.faults
+
+    @property
+    def requests(self):
+        return self.kit.requests
 
 
 def create_app(products=30, orders=20, seed=3, **options):
@@ -123,48 +132,46 @@ def create_app(products=30, orders=20, seed=3, **options):
     @app.route("/wp-json/", defaults={"path": ""}, methods=METHODS)
     @app.route("/wp-json/<path:path>", methods=METHODS)
     def rest(path):
-        fault = emulator.take_fault(request.full_path)
-        if fault is not None:
-            early = _fault_response(fault)
-            if early is not None:
-                return early
-        response = _serve(emulator, "/" + path.rstrip("/") if path else "/")
-        if fault is not None and fault["fault"] == "malformed":
-            body = response.get_data(as_text=True)
-            response.set_data(PHP_NOTICE + body[: max(1, len(body) // 2)])
-        return response
+        return _serve(emulator, "/" + path.rstrip("/") if path else "/")
 
     @app.get("/wp-content/uploads/<path:name>")
     def upload(name):
         return Response(_png(zlib.crc32(name.encode())), content_type="image/png")
 
+    emulator.kit.init_app(app)  # /_emulator/faults, /_emulator/requests, the fault hooks
     control.register(app, emulator)
     return app
 
 
 def _fault_response(fault):
-    kind = fault["fault"]
-    if kind == "timeout":
-        time.sleep(float(fault.get("delay") or 10.0))
-        return None
-    if kind == "429":  # core has no limiter: a host, CDN or security plugin answers 429
+    """What a client meets in front of a real WordPress (the kit serves ``slow`` and
+    ``malformed`` itself)."""
+    if fault.fault == "429":  # core has no limiter: a host, CDN or security plugin answers 429
         return Response(
             "<html><head><title>429 Too Many Requests</title></head>"
             "<body><h1>Too Many Requests</h1></body></html>",
             status=429,
             content_type="text/html",
-            headers={"Retry-After": str(int(fault.get("retry_after") or 1))},
         )
-    if kind == "500":  # WP_Fatal_Error_Handler answers a REST request with this JSON
-        return _json(CRITICAL, 500)
-    if kind == "503":  # wp_maintenance(): the .maintenance file while an update runs
+    if fault.fault == "auth":  # a key revoked in WooCommerce > Settings > Advanced > REST API
+        return _error(
+            RestError("woocommerce_rest_authentication_error", "Consumer key is invalid.", 401)
+        )
+    if fault.status == 503:  # wp_maintenance(): the .maintenance file while an update runs
         return Response(
             MAINTENANCE,
             status=503,
             content_type="text/html; charset=utf-8",
             headers={"Retry-After": "600"},
         )
-    return None
+    # WP_Fatal_Error_Handler answers a REST request with this JSON
+    status = fault.status or 500
+    return _json({**CRITICAL, "data": {"status": status}}, status)
+
+
+def _behind_a_php_notice(body):
+    """A PHP notice printed before the JSON (display_errors on), the JSON cut short."""
+    return PHP_NOTICE + body[: max(1, len(body) // 2)]
 
 
 def _json(payload, status=200, headers=None):

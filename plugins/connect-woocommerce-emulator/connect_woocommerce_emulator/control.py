@@ -1,7 +1,8 @@
 """Control endpoints under ``/_emulator/`` (no authentication): what tests and the demo do to
 the store from outside the REST API — a shopper placing an order, an admin changing stock or an
-order's status, faults, lost webhook deliveries. They go through the same store operations
-as the REST API (stock reduction, notes, webhook events)."""
+order's status, lost webhook deliveries. They go through the same store operations as the REST
+API (stock reduction, notes, webhook events). Faults and the request log are the hub's emulator
+kit's (``hub.testing.emulator``, mounted by ``app.py``)."""
 
 import random
 
@@ -38,7 +39,7 @@ def register(app, emulator):  # noqa: C901 - registers the control routes; the b
                     "webhooks": len(store.webhooks),
                     "writes": store.writes,
                     "requests": emulator.requests,
-                    "faults_pending": sum(f["count"] for f in emulator.faults),
+                    "faults_pending": emulator.kit.pending(),
                     "deliveries": len(emulator.dispatcher.log),
                     "deliveries_pending": emulator.dispatcher.pending(),
                     "drop_pending": emulator.dispatcher.drop,
@@ -47,23 +48,6 @@ def register(app, emulator):  # noqa: C901 - registers the control routes; the b
                     "wc_version": "9.4.2",
                 }
             )
-
-    @app.post("/_emulator/faults")
-    def faults():
-        body = request.get_json(force=True)
-        if body.get("fault") not in ("429", "500", "503", "timeout", "malformed"):
-            return jsonify({"error": "fault must be 429|500|503|timeout|malformed"}), 400
-        with emulator.store.lock:
-            emulator.faults.append(
-                {
-                    "fault": body["fault"],
-                    "count": int(body.get("count", 1)),
-                    "delay": body.get("delay"),
-                    "retry_after": body.get("retry_after"),
-                    "path": body.get("path"),
-                }
-            )
-        return jsonify({"ok": True, "pending": sum(f["count"] for f in emulator.faults)})
 
     @app.post("/_emulator/reset")
     def reset():
