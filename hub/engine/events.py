@@ -5,6 +5,8 @@ re-opens it if it had been resolved, so the bell does not grow every night with
 the same error. Every occurrence is also a line of its run's log (RunLog).
 """
 
+from peewee import EXCLUDED
+
 from hub.bounds import EVENT_TEXT_MAX, shorten
 from hub.db import db
 from hub.errors import BadInput
@@ -26,47 +28,105 @@ def record_event(
 ):
     """An Error, Retry or Info for the bell (deduplicated, see the module), and a line of
     ``run``'s log when it happened in a run (the event then names the run's feed)."""
-    if severity not in SEVERITIES:
-        raise ValueError(f"unknown severity {severity!r}")
-    reference = (reference or "")[:255]
-    message = shorten(message, EVENT_TEXT_MAX)  # store text in it can be very long
-    hint = shorten(hint, EVENT_TEXT_MAX) if hint else hint
-    now = utcnow()
-    latest = {  # what the newest occurrence says
-        Event.severity: severity,
-        Event.feed: run.feed if run else None,
-        Event.external_id: external_id,
-        Event.message: message,
-        Event.hint: hint,
-        Event.details: details or {},
-        Event.last_seen: now,
-        Event.last_run: run.id if run else None,
+    occurrence = {
+        "severity": severity,
+        "code": code,
+        "message": message,
+        "hint": hint,
+        "reference": reference,
+        "external_id": external_id,
+        "details": details,
     }
-    key = {Event.integration: integration_id, Event.code: code, Event.reference: reference}
+    (event_id,) = record_events(integration_id, [occurrence], run=run)
+    return Event.get_by_id(event_id)
+
+
+def record_events(integration_id, occurrences, *, run=None):
+    """Many problems at once (a batch of orders' holds and skips), the same rows as
+    ``record_event`` one by one: one upsert for the batch (an event seen n times in it counts
+    n more, the newest occurrence's text wins), one read of the events' ids, the run's log
+    lines in one INSERT. ``occurrences``: dicts of ``record_event``'s arguments. Returns the
+    event id of each occurrence, in order."""
+    now = utcnow()
+    latest = {}  # (code, reference) -> the newest occurrence's row
+    counts = {}
+    lines = []
+    for item in occurrences:
+        if item["severity"] not in SEVERITIES:
+            raise ValueError(f"unknown severity {item['severity']!r}")
+        reference = (item.get("reference") or "")[:255]
+        message = shorten(item["message"], EVENT_TEXT_MAX)  # store text in it can be very long
+        hint = shorten(item["hint"], EVENT_TEXT_MAX) if item.get("hint") else item.get("hint")
+        key = (item["code"], reference)
+        counts[key] = counts.get(key, 0) + 1
+        latest[key] = {
+            "integration": integration_id,
+            "code": item["code"],
+            "reference": reference,
+            "severity": item["severity"],
+            "feed": run.feed if run else None,
+            "external_id": item.get("external_id"),
+            "message": message,
+            "hint": hint,
+            "details": item.get("details") or {},
+            "first_seen": now,
+            "last_seen": now,
+            "last_run": run.id if run else None,
+        }
+        lines.append((key, item["severity"], message, hint))
+    if not lines:
+        return []
+    rows = [{**row, "count": counts[key]} for key, row in latest.items()]
+    newest = (Event.severity, Event.feed, Event.external_id, Event.message, Event.hint)
+    seen_again = {
+        Event.count: Event.count + EXCLUDED.count,
+        Event.resolved_at: None,
+        Event.resolved_by: None,
+        **{
+            field: getattr(EXCLUDED, field.column_name)
+            for field in (*newest, Event.details, Event.last_seen, Event.last_run)
+        },
+    }
     with db.atomic():
-        # one statement, new or seen again (INSERT … ON CONFLICT DO UPDATE, SQLite and
-        # PostgreSQL): seen again counts one more and re-opens a resolved event
-        Event.insert({**key, Event.count: 1, Event.first_seen: now, **latest}).on_conflict(
-            conflict_target=list(key),
-            update={
-                Event.count: Event.count + 1,
-                Event.resolved_at: None,
-                Event.resolved_by: None,
-                **latest,
-            },
-        ).execute()
-        event = Event.get(*(field == value for field, value in key.items()))
+        # one statement per chunk, new or seen again (INSERT … ON CONFLICT DO UPDATE, SQLite
+        # and PostgreSQL): seen again counts more and re-opens a resolved event
+        for i in range(0, len(rows), 200):
+            Event.insert_many(rows[i : i + 200]).on_conflict(
+                conflict_target=[Event.integration, Event.code, Event.reference],
+                update=seen_again,
+            ).execute()
+        ids = _event_ids(integration_id, list(latest))
         if run is not None:
-            RunLog.create(
-                run=run.id,
-                event=event.id,
-                severity=severity,
-                code=code,
-                reference=reference or None,
-                message=message,
-                hint=hint,
-            )
-    return event
+            RunLog.insert_many(
+                [
+                    {
+                        "run": run.id,
+                        "event": ids[key],
+                        "severity": severity,
+                        "code": key[0],
+                        "reference": key[1] or None,
+                        "message": message,
+                        "hint": hint,
+                        "created_at": now,
+                    }
+                    for key, severity, message, hint in lines
+                ]
+            ).execute()
+    return [ids[key] for key, *_ in lines]
+
+
+def _event_ids(integration_id, keys):
+    """{(code, reference): event id} of an integration's events."""
+    ids = {}
+    for i in range(0, len(keys), 400):
+        chunk = keys[i : i + 400]
+        query = Event.select(Event.id, Event.code, Event.reference).where(
+            (Event.integration == integration_id)
+            & Event.reference.in_({ref for _, ref in chunk})
+            & Event.code.in_({code for code, _ in chunk})
+        )
+        ids.update({(code, ref): id_ for id_, code, ref in query.tuples()})
+    return ids
 
 
 def log_line(run, severity, code, message, *, reference=None, hint=None):

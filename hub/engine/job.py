@@ -3,12 +3,13 @@ counters, progress, events and the checkpoint."""
 
 import logging
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from marshmallow import ValidationError
 
 from hub.db import db
-from hub.engine.events import record_event, resolve_references
+from hub.engine.events import record_event, record_events, resolve_references
 from hub.models import Checkpoint, FeedRun, Order, Product, utcnow
 from hub.outcomes import Outcome
 from hub.records import field_errors_text, validate_record
@@ -52,6 +53,7 @@ class FeedJob:
         self.processed = 0
         self.total = None
         self.errors = 0
+        self._pending_events = None  # a list inside batched_events
         self._last_flush = self._last_shown = time.monotonic()
         self._progress = progress  # progress(processed, total), or None
         ctx.progress = self.set_total
@@ -101,8 +103,23 @@ class FeedJob:
     def event(
         self, severity, code, message, *, hint=None, reference=None, external_id=None, details=None
     ):
+        """Record a problem (see ``record_event``); inside ``batched_events`` it is written
+        with the rest of the batch (and None returned)."""
         if severity == "error":
             self.errors += 1
+        if self._pending_events is not None:
+            self._pending_events.append(
+                {
+                    "severity": severity,
+                    "code": code,
+                    "message": message,
+                    "hint": hint,
+                    "reference": reference,
+                    "external_id": external_id,
+                    "details": details,
+                }
+            )
+            return None
         return record_event(
             self.integration.id,
             severity,
@@ -114,6 +131,59 @@ class FeedJob:
             run=self.run,
             details={**self._record_of(reference, external_id), **(details or {})},
         )
+
+    @contextmanager
+    def batched_events(self):
+        """The events of a batch recorded together when it ends (``record_events``: one upsert,
+        the hub rows they are about read once), with the same rows as one by one. On an
+        error nothing is written: the batch's transaction is rolled back anyway."""
+        self._pending_events = []
+        try:
+            yield
+            pending = self._pending_events
+        finally:
+            self._pending_events = None
+        if pending:
+            records = self._records_of(pending)
+            for item in pending:
+                item["details"] = {
+                    **records.get((item["reference"], item["external_id"]), {}),
+                    **(item["details"] or {}),
+                }
+            record_events(self.integration.id, pending, run=self.run)
+
+    def _records_of(self, items):
+        """``_record_of`` for many events, in two queries."""
+        external_ids = {i["external_id"] for i in items if i["external_id"]}
+        orders = {}
+        if external_ids and self.feed in ORDER_FEEDS:
+            orders = dict(
+                Order.select(Order.external_id, Order.id)
+                .where(
+                    (Order.integration == self.integration.id)
+                    & Order.external_id.in_(list(external_ids))
+                )
+                .tuples()
+            )
+        references = {
+            i["reference"] for i in items if i["reference"] and i["external_id"] not in orders
+        }
+        skus = set()
+        if references:
+            skus = {
+                sku
+                for (sku,) in Product.select(Product.sku)
+                .where(Product.sku.in_(list(references)))
+                .tuples()
+            }
+        found = {}
+        for item in items:
+            key = (item["reference"], item["external_id"])
+            if item["external_id"] and item["external_id"] in orders:
+                found[key] = {"order_id": orders[item["external_id"]]}
+            elif item["reference"] and item["reference"] in skus:
+                found[key] = {"sku": item["reference"]}
+        return found
 
     def _record_of(self, reference, external_id):
         """The hub row an event is about ({"order_id"} or {"sku"}), for the event's page."""

@@ -17,6 +17,7 @@ from peewee import fn
 
 from hub.db import db
 from hub.engine.job import batched_stream, iso_z
+from hub.feeds.order_check import load_decision, load_order
 from hub.models import (
     Address,
     Binding,
@@ -55,16 +56,17 @@ def import_new_orders(job):
     stream = _holding_invalid(job, job.call("hub_fetch_new_orders", since=since))
     for batch, cursor in batched_stream(job, stream, "order", batch_size=100, validate=False):
         with db.atomic():
-            records = []
-            for raw in batch:
-                record = job.validate("order", raw)
-                if record is None:
-                    _hold_unreadable(job, raw)
-                else:
-                    records.append(record)
-            known = KnownOrders(job.integration, records)
-            for record in records:
-                process_order(job, record, known=known)
+            with job.batched_events():  # the batch's holds and skips recorded together
+                records = []
+                for raw in batch:
+                    record = load_order(raw) or job.validate("order", raw)
+                    if record is None:
+                        _hold_unreadable(job, raw)
+                    else:
+                        records.append(record)
+                known = KnownOrders(job.integration, records)
+                for record in records:
+                    process_order(job, record, known=known)
             if known.resolved:  # the imported orders' open problems
                 job.resolved(known.resolved, codes=ORDER_ERROR_CODES)
         job.commit_checkpoint(cursor)
@@ -150,7 +152,7 @@ def process_order(job, record, held=None, known=None):
         job.count("skipped")
         return "before_cutoff"
     decision = job.registry.hook.hub_order_decision(integration=integration.name, order=record)
-    decision = validate_record("order_decision", decision)
+    decision = load_decision(decision) or validate_record("order_decision", decision)
     action = decision["action"]
     if action == "skip":
         job.count("skipped")

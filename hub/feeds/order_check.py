@@ -1,0 +1,200 @@
+"""A fast path for loading the order records (and order decisions) the schema would accept.
+
+``hub.records.OrderRecord`` is marshmallow with three nested schemas (lines, addresses, the
+shipping method): ~0.5 ms an order, as much as the rest of importing it. ``load_order``
+makes the same checks with plain type tests for an order in the common, well-formed shape
+(text as ``str``, booleans as ``bool``, quantities as ``int``, amounts as decimal strings or
+numbers, times in ISO-8601 with an offset) and returns what the schema's ``load`` returns.
+Anything else — a wrong type, a bad length, an unknown field, a NUL — returns None and the
+caller validates with the schema, which names the bad fields. So the fast path can only
+accept what the schema accepts, the same guarantee as ``hub.feeds.product_check``;
+``tests/test_order_check`` compares both on valid and invalid records.
+"""
+
+from hub.bounds import MAX_QUANTITY
+from hub.feeds.product_check import _ISO_DATETIME, _ISO_SHAPE, _decimal
+
+_MISSING = object()
+
+
+class _NotPlain(Exception):
+    """The value is not in the plain shape: the schema decides."""
+
+
+def _text(raw, key, *, required=False, min_len=0, max_len=None, exact=None):
+    value = raw.get(key, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            raise _NotPlain
+        return None
+    if type(value) is not str:
+        raise _NotPlain
+    n = len(value)
+    if n < min_len or (max_len is not None and n > max_len) or (exact and n != exact):
+        raise _NotPlain
+    return value
+
+
+def _bool(raw, key, default=_MISSING):
+    value = raw.get(key, default)
+    if value is not True and value is not False:
+        raise _NotPlain
+    return value
+
+
+def _time(raw, key, *, required=False):
+    value = raw.get(key)
+    if value is None:
+        if required:
+            raise _NotPlain
+        return None
+    if type(value) is not str or not _ISO_SHAPE.fullmatch(value):
+        raise _NotPlain
+    return _ISO_DATETIME(value)
+
+
+def _money(raw, key):
+    value = raw.get(key)
+    if value is None:
+        return None
+    value = _decimal(value)
+    if value is None:
+        raise _NotPlain
+    return value
+
+
+def _keys(raw, known):
+    if type(raw) is not dict or not known.issuperset(raw):
+        raise _NotPlain
+
+
+ADDRESS_KEYS = frozenset(
+    (
+        "name",
+        "company",
+        "address1",
+        "address2",
+        "city",
+        "postcode",
+        "region",
+        "country_code",
+        "phone",
+        "email",
+    )
+)
+LINE_KEYS = frozenset(("external_id", "sku", "product_external_id", "name", "quantity", "price"))
+ORDER_KEYS = frozenset(
+    (
+        "external_id",
+        "number",
+        "paid",
+        "cancelled",
+        "refunded",
+        "fulfilled",
+        "store_status",
+        "updated_at",
+        "cursor",
+        "created_at",
+        "currency",
+        "total",
+        "customer_email",
+        "shipping_method",
+        "shipping_address",
+        "billing_address",
+        "lines",
+    )
+)
+DECISION_KEYS = frozenset(("action", "code", "message", "hint"))
+ACTIONS = frozenset(("import", "hold", "skip", "error"))
+
+
+def _address(raw):
+    if raw is None:
+        return None
+    _keys(raw, ADDRESS_KEYS)
+    out = {key: _text(raw, key) for key in ADDRESS_KEYS if key != "country_code"}
+    out["country_code"] = _text(raw, "country_code", exact=2)
+    return out
+
+
+def _shipping_method(raw):
+    if raw is None:
+        return None
+    _keys(raw, frozenset(("code", "title")))
+    return {
+        "code": _text(raw, "code", required=True, min_len=1, max_len=255),
+        "title": _text(raw, "title"),
+    }
+
+
+def _line(raw):
+    _keys(raw, LINE_KEYS)
+    quantity = raw.get("quantity")
+    if type(quantity) is not int or not 1 <= quantity <= MAX_QUANTITY:
+        raise _NotPlain
+    return {
+        "external_id": _text(raw, "external_id", required=True),
+        "sku": _text(raw, "sku"),
+        "product_external_id": _text(raw, "product_external_id"),
+        "name": _text(raw, "name"),
+        "quantity": quantity,
+        "price": _money(raw, "price"),
+    }
+
+
+def _has_nul(value):
+    if type(value) is str:
+        return "\x00" in value
+    if type(value) is dict:
+        return any(_has_nul(v) for v in value.values())
+    if type(value) is list:
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def load_order(raw):
+    """``raw`` loaded as ``OrderRecord`` would load it, or None: "ask the schema"."""
+    try:
+        _keys(raw, ORDER_KEYS)
+        lines = raw.get("lines")
+        if type(lines) is not list or not lines:
+            return None
+        out = {
+            "external_id": _text(raw, "external_id", required=True),
+            "number": _text(raw, "number", required=True),
+            "paid": _bool(raw, "paid"),
+            "cancelled": _bool(raw, "cancelled"),
+            "refunded": _bool(raw, "refunded", False),
+            "fulfilled": _bool(raw, "fulfilled", False),
+            "store_status": _text(raw, "store_status"),
+            "updated_at": _time(raw, "updated_at"),
+            "cursor": _text(raw, "cursor", required=True),
+            "created_at": _time(raw, "created_at", required=True),
+            "currency": _text(raw, "currency"),
+            "total": _money(raw, "total"),
+            "customer_email": _text(raw, "customer_email"),
+            "shipping_method": _shipping_method(raw.get("shipping_method")),
+            "shipping_address": _address(raw.get("shipping_address")),
+            "billing_address": _address(raw.get("billing_address")),
+            "lines": [_line(line) for line in lines],
+        }
+    except _NotPlain:
+        return None
+    return None if _has_nul(out) else out
+
+
+def load_decision(raw):
+    """``raw`` loaded as ``OrderDecision`` would load it, or None: "ask the schema"."""
+    try:
+        _keys(raw, DECISION_KEYS)
+        out = {
+            "action": _text(raw, "action", required=True),
+            "code": _text(raw, "code", required=True),
+            "message": _text(raw, "message"),
+            "hint": _text(raw, "hint"),
+        }
+    except _NotPlain:
+        return None
+    if out["action"] not in ACTIONS or _has_nul(out):
+        return None
+    return out
