@@ -11,7 +11,6 @@ writes (POST/PUT/PATCH) take XML bodies only. ``PSWS-Version`` is sent once auth
 import gc
 import re
 import struct
-import threading
 import time
 import zlib
 
@@ -22,6 +21,7 @@ from connect_prestashop_emulator import render
 from connect_prestashop_emulator.resources import RESOURCES, SPECIFIC
 from connect_prestashop_emulator.seed import SIZES, money, seed_store
 from connect_prestashop_emulator.store import WebserviceError
+from hub.testing.emulator import EmulatorKit
 
 DEMO_KEY = "HUBDEMOPRESTASHOPWEBSERVICEKEY01"
 READONLY_KEY = "HUBDEMOPRESTASHOPREADONLYKEY0002"
@@ -30,6 +30,16 @@ REALM = (
     'Basic realm="Welcome to PrestaShop Webservice, please enter the authentication key '
     'as the login. No password required."'
 )
+# the emulator's own fault names as the kit's standard ones: "throttle" is a 429 whose
+# Retry-After is its "delay"; "slow" waits 1 s unless told (the kit's default is 10 s)
+ALIASES = {
+    "throttle": lambda spec: {
+        **spec,
+        "fault": "429",
+        "retry_after": spec.get("retry_after") or spec.get("delay") or 1,
+    },
+    "slow": lambda spec: {**spec, "delay": spec.get("delay") or 1.0},
+}
 PHP_NOTICE = (
     "<br />\n<b>Notice</b>:  Undefined index: id_lang in <b>/var/www/html/classes/"
     "webservice/WebserviceOutputBuilder.php</b> on line <b>712</b><br />\n"
@@ -54,8 +64,12 @@ class Emulator:
         self.empty_list_quirk = self.options.pop("empty_list_quirk", True)
         self.keys = self.options.pop("keys", None) or default_keys()
         self.webservice_enabled = self.options.pop("webservice_enabled", True)
-        self.faults = []
-        self.faults_lock = threading.Lock()
+        self.kit = EmulatorKit(
+            api_prefix="/api",
+            render_error=_fault_response,
+            aliases=ALIASES,
+            malform=_behind_a_php_notice,
+        )
         self.reset()
 
     def reset(self):
@@ -65,21 +79,22 @@ class Emulator:
         # full collections would otherwise walk every row again and again under load
         gc.collect()
         gc.freeze()
-        self.requests = 0
         self.emails = 0
-        self.faults = []
+        self.kit.reset()
 
     @property
     def patch_supported(self):
         return int(self.version.split(".")[0]) >= 8
 
-    def take_fault(self, path):
-        with self.faults_lock:
-            for fault in self.faults:
-                if fault["count"] > 0 and (not fault.get("path") or fault["path"] in path):
-                    fault["count"] -= 1
-                    return dict(fault)
-        return None
+    @property
+    def faults(self):
+        """The faults waiting (``hub.testing.emulator.Fault``): ``.clear()`` ends them."""
+        return self.kit.faults
+
+    @property
+    def requests(self):
+        """Webservice requests since the last reset."""
+        return self.kit.requests
 
 
 def create_app(products=100, orders=50, seed=1, **options):
@@ -91,46 +106,7 @@ def create_app(products=100, orders=50, seed=1, **options):
     emulator = Emulator(products, orders, seed, options)
     app.config["EMULATOR"] = emulator
 
-    @app.before_request
-    def _faults():
-        if not request.path.startswith("/api"):
-            return None
-        emulator.requests += 1
-        fault = emulator.take_fault(request.full_path)
-        if fault is None:
-            return None
-        kind = fault["fault"]
-        if kind == "slow":
-            time.sleep(float(fault.get("delay") or 1.0))
-            return None
-        if kind == "5xx":
-            return Response("", status=500)
-        if kind == "throttle":  # no limiter in core: a host/WAF answers 429 with Retry-After
-            return Response(
-                "<html><body><h1>429 Too Many Requests</h1></body></html>",
-                status=429,
-                content_type="text/html",
-                headers={"Retry-After": str(int(fault.get("delay") or 1))},
-            )
-        if kind == "auth":
-            return _error(
-                401,
-                [
-                    (20, "Authentification key is not active"),
-                    (21, "No permission for this authentication key"),
-                ],
-                {"WWW-Authenticate": REALM},
-            )
-        if kind == "malformed":
-            g.malformed = True
-        return None
-
-    @app.after_request
-    def _corrupt(response):
-        if getattr(g, "malformed", False) and not response.direct_passthrough:
-            body = response.get_data(as_text=True)
-            response.set_data(PHP_NOTICE + body[: max(1, len(body) // 2)])
-        return response
+    emulator.kit.init_app(app)  # /_emulator/faults, /_emulator/requests, the fault hooks
 
     @app.route("/api", defaults={"path": ""}, methods=METHODS)
     @app.route("/api/", defaults={"path": ""}, methods=METHODS)
@@ -169,6 +145,31 @@ def _headers(extra=None):
     headers.update(getattr(g, "headers", None) or {})
     headers.update(extra or {})
     return headers
+
+
+def _fault_response(fault):
+    """A fault's answer as PrestaShop's front (the kit serves ``slow`` and ``malformed``)."""
+    if fault.fault == "429":  # no limiter in core: a host/WAF answers 429 with Retry-After
+        return Response(
+            "<html><body><h1>429 Too Many Requests</h1></body></html>",
+            status=429,
+            content_type="text/html",
+        )
+    if fault.fault == "auth":
+        return _error(
+            401,
+            [
+                (20, "Authentification key is not active"),
+                (21, "No permission for this authentication key"),
+            ],
+            {"WWW-Authenticate": REALM},
+        )
+    return Response("", status=fault.status or 500)  # PHP's fatal error: an empty 500
+
+
+def _behind_a_php_notice(body):
+    """A PHP notice printed before the document (display_errors on), the document cut short."""
+    return PHP_NOTICE + body[: max(1, len(body) // 2)]
 
 
 def _error(status, errors, extra=None):
@@ -759,7 +760,7 @@ def _stock_row(store, id_product, id_pa):
     return store.stock_row(id_product, id_pa)
 
 
-def _control_routes(app, emulator):  # noqa: C901 - registers the emulator's control routes; the branches are the nested views'
+def _control_routes(app, emulator):
     @app.get("/_emulator/state")
     def state():
         store = emulator.store
@@ -771,26 +772,10 @@ def _control_routes(app, emulator):  # noqa: C901 - registers the emulator's con
                 "writes": store.writes,
                 "requests": emulator.requests,
                 "emails_sent": emulator.emails,
-                "faults_pending": sum(f["count"] for f in emulator.faults),
+                "faults_pending": emulator.kit.pending(),
                 "demo_key": DEMO_KEY,
             }
         )
-
-    @app.post("/_emulator/faults")
-    def faults():
-        body = request.get_json(force=True)
-        if body.get("fault") not in ("5xx", "slow", "malformed", "throttle", "auth"):
-            return jsonify({"error": "fault must be 5xx|slow|malformed|throttle|auth"}), 400
-        with emulator.faults_lock:
-            emulator.faults.append(
-                {
-                    "fault": body["fault"],
-                    "count": int(body.get("count", 1)),
-                    "delay": body.get("delay"),
-                    "path": body.get("path"),
-                }
-            )
-        return jsonify({"ok": True, "pending": len(emulator.faults)})
 
     @app.post("/_emulator/reset")
     def reset():
