@@ -97,7 +97,7 @@ def test_path_filter_and_aliases(store):
 def test_unknown_names_and_bad_values_are_refused_with_the_names_accepted(store):
     refused = fault(store, fault="teapot")
     assert refused.status_code == 400
-    assert "5xx|slow|malformed|auth|429|500|throttle" in refused.json()["error"]
+    assert "5xx|slow|malformed|auth|429|body|500|throttle" in refused.json()["error"]
     assert fault(store, fault="5xx", rate=1.5).status_code == 400
     assert fault(store, fault="5xx", count="many").status_code == 400
     bad_body = requests.post(f"{store.url}/_emulator/faults", data="{", timeout=5)
@@ -138,3 +138,12 @@ def test_serve_app_stops_serving():
     assert not server.thread.is_alive()
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(server.url + "/health", timeout=1)
+
+
+def test_a_body_fault_answers_json_of_the_wrong_shape_and_a_429_may_lack_retry_after(store):
+    fault(store, fault="body", body={"items": "none"})
+    fault(store, fault="429", retry_after=None)
+    wrong = get(store)
+    assert (wrong.status_code, wrong.json()) == (200, {"items": "none"})
+    bare = get(store)
+    assert bare.status_code == 429 and "Retry-After" not in bare.headers

@@ -14,7 +14,10 @@ endpoints for both, as a Flask blueprint mounted at ``/_emulator``.
 * ``slow`` - the answer comes after ``delay`` seconds (default 10): a read timeout;
 * ``malformed`` - a 200 whose body is cut (``malform``: how the store's looks);
 * ``auth`` - a 401, as for a revoked key;
-* ``429`` - throttled, with ``Retry-After: retry_after`` (default 1).
+* ``429`` - throttled, with ``Retry-After: retry_after`` (default 1; ``null``: no header).
+
+and ``body``: a well-formed JSON answer of the wrong shape (``body``, ``status`` 200), which
+the kit renders itself.
 
 ``rate`` (0 < rate <= 1) makes a fault an error rate: each matching request fails with that
 probability (drawn from a generator seeded with ``seed``, so a run is repeatable) until
@@ -40,7 +43,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
 
-STANDARD = ("5xx", "slow", "malformed", "auth", "429")
+STANDARD = ("5xx", "slow", "malformed", "auth", "429", "body")
 LOG_SIZE = 10_000  # requests kept in the log (the oldest go first)
 
 Spec = dict[str, Any]
@@ -57,8 +60,9 @@ class Fault:
     path: str | None = None  # only requests whose path (with query) contains this
     status: int | None = None
     delay: float = 10.0
-    retry_after: int = 1
+    retry_after: int | None = 1  # None: a 429 without Retry-After
     rate: float = 1.0
+    body: Any = None  # what a "body" fault answers
     asked_as: str = ""  # the name the client used (an alias, or the standard name)
 
     def matches(self, path: str) -> bool:
@@ -79,6 +83,12 @@ def plain_error(fault: Fault) -> Response:
 def cut_in_half(body: str) -> str:
     """The default malformed body: the first half of the real one (no longer JSON)."""
     return body[: max(1, len(body) // 2)]
+
+
+def _retry_after(spec: Spec) -> int | None:
+    if "retry_after" in spec and spec["retry_after"] is None:
+        return None
+    return int(spec.get("retry_after") or 1)
 
 
 class EmulatorKit:
@@ -128,8 +138,9 @@ class EmulatorKit:
                 path=resolved.get("path") or None,
                 status=int(resolved["status"]) if resolved.get("status") else None,
                 delay=float(resolved.get("delay") or 10.0),
-                retry_after=int(resolved.get("retry_after") or 1),
+                retry_after=_retry_after(resolved),
                 rate=float(resolved.get("rate", 1.0)),
+                body=resolved.get("body"),
                 asked_as=asked,
             )
         except (TypeError, ValueError) as exc:
@@ -195,8 +206,12 @@ class EmulatorKit:
             return None
         if fault.fault == "malformed":
             return None
+        if fault.fault == "body":
+            return Response(
+                json.dumps(fault.body), fault.status or 200, content_type="application/json"
+            )
         response = self.render_error(fault)
-        if fault.fault == "429":
+        if fault.fault == "429" and fault.retry_after is not None:
             response.headers.setdefault("Retry-After", str(fault.retry_after))
         return response
 
