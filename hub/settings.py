@@ -38,6 +38,8 @@
 * ``HUB_ALERT_LATE_FACTOR`` a feed is late after this many schedule intervals without success (3)
 * ``HUB_ALERT_RATE``     one message per event code per integration per period (``1h``;
                           ``30m``, or minutes)
+* ``HUB_ALERT_RETENTION_DAYS`` alerts whose messages are all sent (or given up) are pruned
+                          after this many days (30)
 * ``HUB_ALERT_DIGEST``   ``off`` (default) or ``daily at HH:MM`` (UTC): one summary a day
 * ``HUB_METRICS_TOKEN``  the bearer token a Prometheus scrape of ``/metrics`` sends
 * ``HUB_METRICS_ALLOW``  addresses or networks (``127.0.0.1, 10.0.0.0/8``) that may scrape
@@ -98,6 +100,7 @@ class Settings:
     alert_emails: tuple = ()
     alert_webhooks: tuple = ()
     alert_late_factor: float = 3.0
+    alert_retention_days: int = 30
     alert_rate_minutes: float = 60.0
     alert_digest: str | None = None  # "HH:MM" (UTC) or None: alerts are sent at once
     metrics_token: str | None = None

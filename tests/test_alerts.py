@@ -3,6 +3,7 @@ the hub's alert task in between: new Error events, late feeds, missing workers, 
 limit, the daily digest, per-integration recipients, several workers sending at once."""
 
 import dataclasses
+import re
 import socket
 import threading
 import time
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from conftest import BACKENDS
 from flask import Flask, request
 from web_support import *  # noqa: F403  (fixtures: app, client…)
-from web_support import flashes
+from web_support import PASSWORD, flashes, sign_in
 
 import hub.cli
 import hub.settings
@@ -455,3 +456,130 @@ def test_hub_alerts_send_tells_when_every_worker_is_down(wired):
     again = CliRunner().invoke(cli, ["alerts", "send"])
     assert again.exit_code == 0 and again.stdout.startswith("0 new alert(s), 0 message(s) sent")
     assert len(smtp.messages) == 1 and len(receiver.received) == 1
+
+
+# -- the dashboard's Alerts page, and pruning ----------------------------------------------
+
+
+def alert_rows(client, query=""):
+    """{alert id: the row's text} of the Alerts page (tags dropped, spaces squeezed)."""
+    response = client.get(f"/alerts/{query}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    rows = re.findall(r'<tr id="alert-(\d+)">(.*?)</tr>', html, re.S)
+    return {int(i): " ".join(re.sub(r"<[^>]+>", " ", row).split()) for i, row in rows}
+
+
+def test_the_alerts_page_shows_each_alert_its_messages_and_event(wired, integration, client):
+    _smtp, receiver = wired
+    configure_alerts(alert_rate_minutes=0)
+    told = error(integration, "#1001")
+    alerts.run_alerts()
+    configure_alerts(alert_webhooks=(f"{receiver.url}/fail",))
+    retrying = error(integration, "#1002")
+    alerts.run_alerts()
+    sent_alert = Alert.get(Alert.event == told.id)
+    retrying_alert = Alert.get(Alert.event == retrying.id)
+
+    rows = alert_rows(client)
+    assert list(rows) == [retrying_alert.id, sent_alert.id]  # newest first
+    sent_row = rows[sent_alert.id]
+    assert sent_row.startswith("sent [hub] Error in Test shop: unknown_sku")
+    assert "unknown_sku #1001" in sent_row  # the event it came from
+    assert "email · ops@shop.test · sent" in sent_row
+    assert "webhook · json webhook on 127.0.0.1 · sent" in sent_row
+    assert f"/events/{told.id}" in client.get("/alerts/").get_data(as_text=True)
+    assert "retrying (1 attempt: HTTP 500)" in rows[retrying_alert.id]
+    assert rows[retrying_alert.id].startswith("pending")
+    assert receiver.url not in client.get("/alerts/").get_data(as_text=True)  # a secret
+
+    assert list(alert_rows(client, "?state=sent")) == [sent_alert.id]
+    assert list(alert_rows(client, "?state=pending")) == [retrying_alert.id]
+    assert alert_rows(client, "?state=failed") == {}
+    later = utcnow()
+    for _ in range(alerts.MAX_ATTEMPTS):
+        later += timedelta(hours=1)
+        alerts.send_pending(later)
+    assert list(alert_rows(client, "?state=failed")) == [retrying_alert.id]
+    assert "given up after 5 attempts: HTTP 500" in alert_rows(client)[retrying_alert.id]
+    assert alert_rows(client, "?state=pending") == {}
+    assert alert_rows(client, f"?integration={integration.id + 1}") == {}
+    assert client.get("/alerts/?state=nonsense").status_code == 400
+
+
+def test_held_back_and_digest_alerts_are_listed_as_such(wired, integration, client):
+    error(integration, "#1001")
+    error(integration, "#1002")  # same code within the rate period: held back
+    alerts.run_alerts()
+    held = Alert.get(Alert.status == "suppressed")
+    rows = alert_rows(client, "?state=held_back")
+    assert list(rows) == [held.id]
+    assert "held back by the rate limit" in rows[held.id]
+
+
+def test_an_operator_sees_the_alerts_page_linked_from_the_bell(wired, integration, app):
+    from hub.services.users import create_user
+
+    create_user("bob", PASSWORD, is_admin=False)
+    operator = app.test_client()
+    sign_in(operator, "bob")
+    error(integration)
+    alerts.run_alerts()
+    assert 'href="/alerts/"' in operator.get("/").get_data(as_text=True)
+    assert len(alert_rows(operator)) == 1
+
+
+def test_sent_alerts_are_pruned_after_their_retention_the_rest_kept(wired, integration):
+    from hub.services.retention import prune
+
+    _smtp, receiver = wired
+    configure_alerts(alert_rate_minutes=0, alert_retention_days=30)
+    old = utcnow() - timedelta(days=31)
+    sent = error(integration, "#1")
+    alerts.run_alerts(now=old)
+    alerts.send_pending(old)
+    resolve_event(sent)
+    alerts.run_alerts(now=old + timedelta(minutes=1))  # its alert is closed with its event
+    still_open = error(integration, "#2")
+    alerts.run_alerts(now=old)
+    alerts.send_pending(old)
+    configure_alerts(alert_webhooks=(f"{receiver.url}/fail",))
+    unsent = error(integration, "#3")
+    alerts.run_alerts(now=old)  # its webhook message fails: still to send
+    recent = error(integration, "#4")
+    alerts.run_alerts()
+    by_event = {a.event_id: a for a in Alert.select()}
+    assert set(by_event) == {sent.id, still_open.id, unsent.id, recent.id}
+    doomed = by_event[sent.id].id
+    assert AlertDelivery.select().where(AlertDelivery.alert == doomed).count() == 2
+
+    assert prune()["alerts"] == 1
+    assert {a.event_id for a in Alert.select()} == {still_open.id, unsent.id, recent.id}
+    assert not AlertDelivery.select().where(AlertDelivery.alert == doomed).exists()
+    # the open event's alert stays: collect does not tell it again
+    assert alerts.collect() == []
+    assert prune()["alerts"] == 0
+    configure_alerts(alert_retention_days=40)
+    resolve_event(still_open)
+    alerts.collect()
+    assert prune()["alerts"] == 0  # 31 days old, kept 40
+
+
+def test_an_error_seen_again_after_its_old_alerts_were_pruned_is_told(wired, integration):
+    from hub.services.retention import prune
+
+    smtp, _ = wired
+    configure_alerts(alert_rate_minutes=0)
+    old = utcnow() - timedelta(days=40)
+    event = error(integration)
+    for episode in range(3):  # three episodes: told, resolved, seen again…
+        alerts.run_alerts(now=old + timedelta(days=episode))
+        resolve_event(event)
+        alerts.collect(now=old + timedelta(days=episode, minutes=1))
+        event = error(integration)
+    kept = [f"error:{event.id}:1", f"error:{event.id}:2"]
+    Alert.update(created_at=utcnow()).where(Alert.key.in_(kept)).execute()
+    assert prune()["alerts"] == 1  # episode 0; 1 and 2 are recent
+    alerts.run_alerts()  # the fourth episode: a key of its own (a count would say 2: taken)
+    assert len(smtp.messages) == 4
+    assert Alert.select().where(Alert.key == f"error:{event.id}:3").exists()

@@ -57,6 +57,7 @@ OPERATOR = {
     "runs.apply_discrepancy",
     "events.index",
     "events.show",
+    "alerts.index",
     "events.resolve_view",
     "events.retry",
     "catalog.index",

@@ -53,10 +53,10 @@ def test_prune(hub_db, integration):
     RunLog.create(run=recent, event=old_resolved, severity="error", code="b", message="x")
     OutboxItem.create(run=old_run, key="k", payload={})
 
-    assert prune(now=now) == {"runs": 1, "events": 1, "webhooks": 0}
+    assert prune(now=now) == {"runs": 1, "events": 1, "webhooks": 0, "alerts": 0}
     assert {r.id for r in FeedRun.select()} == {stuck.id, recent.id}
     assert {e.id for e in Event.select()} == {open_error.id, new_resolved.id}
     assert Event.get_by_id(open_error.id).last_run_id is None
     assert RunLog.select().count() == 1 and RunLog.get().event_id is None
     assert OutboxItem.select().count() == 0
-    assert prune(now=now) == {"runs": 0, "events": 0, "webhooks": 0}
+    assert prune(now=now) == {"runs": 0, "events": 0, "webhooks": 0, "alerts": 0}

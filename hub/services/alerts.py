@@ -25,6 +25,7 @@ get that integration's alerts too. Webhook URLs are secrets (Slack's and Teams' 
 token): stored encrypted, never logged or shown (only their host), looked up when sending.
 """
 
+import functools
 import hashlib
 import logging
 import smtplib
@@ -35,7 +36,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from hub.bounds import shorten
 from hub.crypto import decrypt_json, encrypt_json
@@ -211,6 +212,76 @@ def alert_recipients_summary(integration):
     return {"emails": list(integration.alert_emails or ()), "webhooks": hooks}
 
 
+# -- what was told (the dashboard's Alerts page) -------------------------------------------
+
+STATES = ("pending", "sent", "failed", "held_back", "digest")
+
+
+def alerts_query(state=None, integration=None):
+    """The alerts, newest first, of one ``state`` (:data:`STATES`) and one integration id,
+    with their integration and event joined. Digest markers (bookkeeping) are left out.
+    ``pending``: a message still to send (retrying ones too); ``sent``: every message sent;
+    ``failed``: a message given up; ``held_back``: kept by the rate limit, never sent;
+    ``digest``: waiting for, or told in, the daily digest."""
+    if state is not None and state not in STATES:
+        raise BadInput(f"unknown alert state {state!r} (one of {', '.join(STATES)})")
+    d = AlertDelivery
+    unfinished = d.select(d.alert).where(d.sent_at.is_null(True) & d.failed_at.is_null(True))
+    given_up = d.select(d.alert).where(d.failed_at.is_null(False))
+    sent = d.select(d.alert).where(d.sent_at.is_null(False))
+    query = (
+        Alert.select(Alert, Integration, Event)
+        .join(Integration, JOIN.LEFT_OUTER)
+        .switch(Alert)
+        .join(Event, JOIN.LEFT_OUTER)
+        .where(Alert.status != "marker")
+    )
+    if state == "pending":
+        query = query.where((Alert.status == "pending") & Alert.id.in_(unfinished))
+    elif state == "failed":
+        query = query.where(Alert.id.in_(given_up))
+    elif state == "sent":
+        query = query.where(
+            (Alert.status == "pending")
+            & Alert.id.in_(sent)
+            & Alert.id.not_in(unfinished)
+            & Alert.id.not_in(given_up)
+        )
+    elif state == "held_back":
+        query = query.where(Alert.status == "suppressed")
+    elif state == "digest":
+        query = query.where(Alert.status.in_(("digest", "digested")))
+    if integration is not None:
+        query = query.where(Alert.integration == integration)
+    return query
+
+
+def deliveries_of(alerts):
+    """{alert id: [AlertDelivery]} of a page of alerts, in one query."""
+    by_alert = {a.id: [] for a in alerts}
+    if by_alert:
+        rows = AlertDelivery.select().where(AlertDelivery.alert.in_(list(by_alert)))
+        for delivery in rows.order_by(AlertDelivery.id):
+            by_alert[delivery.alert_id].append(delivery)
+    return by_alert
+
+
+def alert_state(alert, deliveries):
+    """What the Alerts page says of one alert: one of :data:`STATES`, or ``no_recipient``
+    (an alert nobody was configured to receive)."""
+    if alert.status == "suppressed":
+        return "held_back"
+    if alert.status in ("digest", "digested"):
+        return "digest"
+    if not deliveries:
+        return "no_recipient"
+    if any(x.failed_at for x in deliveries):
+        return "failed"
+    if all(x.sent_at for x in deliveries):
+        return "sent"
+    return "pending"
+
+
 # -- what to tell -----------------------------------------------------------------------------
 
 
@@ -218,22 +289,58 @@ def _link(path):
     return get_settings().public_url + path
 
 
-def _last_success():
-    query = (
-        FeedRun.select(FeedRun.integration, FeedRun.feed, fn.MAX(FeedRun.finished_at).alias("at"))
-        .where(FeedRun.status.in_(SUCCESS) & FeedRun.finished_at.is_null(False))
-        .group_by(FeedRun.integration, FeedRun.feed)
+def _last_finished(setting, statuses):
+    """The end of the latest run of ``setting``'s feed with one of ``statuses``: a subquery
+    per feed setting that walks the (integration, feed, queued_at) index backwards and stops
+    at the first match, where a MAX over every run kept read the whole table on each overview
+    request. The runs of one feed do not overlap (a run waits for the running one), so the
+    latest queued is the latest finished."""
+    run = FeedRun.alias()
+    return (
+        run.select(run.finished_at)
+        .where(
+            (run.integration == setting.integration)
+            & (run.feed == setting.feed)
+            & run.status.in_(statuses)
+            & run.finished_at.is_null(False)
+        )
+        .order_by(run.queued_at.desc(), run.id.desc())
+        .limit(1)
     )
-    return {(r.integration, r.feed): r.at for r in query.namedtuples()}
 
 
-def late_feeds(now=None, factor=None):
+def feed_last_runs():
+    """{(integration_id, feed): {"success": datetime | None, "failure": datetime | None}} for
+    every feed setting, in one query."""
+    query = FeedSetting.select(
+        FeedSetting.integration,
+        FeedSetting.feed,
+        _last_finished(FeedSetting, SUCCESS).alias("success"),
+        _last_finished(FeedSetting, ("failed",)).alias("failure"),
+    )
+    finished = FeedRun.finished_at.python_value
+    return {
+        (integration_id, feed): {"success": finished(success), "failure": finished(failure)}
+        for integration_id, feed, success, failure in query.tuples()
+    }
+
+
+@functools.lru_cache(maxsize=4096)
+def _two_fires(cron, timezone, since):
+    """The next two fires of a cron after ``since``: the same until the feed's next success
+    (croniter's parsing was most of the overview's late check)."""
+    first = next_run(cron, timezone, since)
+    return first, next_run(cron, timezone, first) if first else None
+
+
+def late_feeds(now=None, factor=None, last_runs=None):
     """Enabled, scheduled feeds of active integrations without a successful run for
     ``factor`` × the interval between two fires of their cron, counted from the last success,
-    or from when the feed was (re)enabled or rescheduled, whichever is later."""
+    or from when the feed was (re)enabled or rescheduled, whichever is later. ``last_runs``:
+    :func:`feed_last_runs` when the caller has it already (the overview)."""
     now = now or utcnow()
     factor = get_settings().alert_late_factor if factor is None else factor
-    last = _last_success()
+    last_runs = feed_last_runs() if last_runs is None else last_runs
     late = []
     query = (
         FeedSetting.select(FeedSetting, Integration)
@@ -242,10 +349,9 @@ def late_feeds(now=None, factor=None):
         .order_by(Integration.name, FeedSetting.feed)
     )
     for fs in query:
-        success = last.get((fs.integration_id, fs.feed))
+        success = last_runs.get((fs.integration_id, fs.feed), {}).get("success")
         since = max(d for d in (success, fs.updated_at, fs.integration.created_at) if d)
-        first = next_run(fs.cron, fs.timezone, since)
-        second = next_run(fs.cron, fs.timezone, first) if first else None
+        first, second = _two_fires(fs.cron, fs.timezone, since)
         if not second:
             continue
         interval = second - first
@@ -333,6 +439,15 @@ def _add_deliveries(alert, targets, now):
         ).on_conflict_ignore().execute()
 
 
+def _next_episode(event_id):
+    """The number of an event's next alert (its key ``error:<event>:<n>``): one more than the
+    highest kept. Not a count: pruning (hub.services.retention) removes the oldest episodes,
+    and a count would then name an episode that still exists, its key taken, the news lost."""
+    keys = Alert.select(Alert.key).where((Alert.kind == "error") & (Alert.event == event_id))
+    numbers = [int(key.rsplit(":", 1)[1]) for (key,) in keys.tuples()]
+    return max(numbers) + 1 if numbers else 0
+
+
 def _error_alerts(now):
     # an open alert per open event: closed when the event is resolved (or gone)
     resolved = Event.select(Event.id).where(Event.resolved_at.is_null(False))
@@ -357,7 +472,7 @@ def _error_alerts(now):
     )
     created = []
     for e in events:
-        episode = Alert.select().where(Alert.event == e.id).count()
+        episode = _next_episode(e.id)
         link = _link(f"/events/{e.id}")
         ref = f" ({e.reference})" if e.reference else ""
         lines = [f"{e.integration.name}{' · ' + e.feed if e.feed else ''}: {e.message}{ref}"]

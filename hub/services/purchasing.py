@@ -483,7 +483,7 @@ def _sales(since):
         )
         .group_by(OrderLine.product)
     )
-    return {row.product_id: int(row.sold or 0) for row in query.objects()}
+    return {product_id: int(sold or 0) for product_id, sold in query.tuples()}
 
 
 def _available():
@@ -497,7 +497,7 @@ def _available():
         .where(StockLevel.warehouse.in_(active))
         .group_by(StockLevel.product)
     )
-    return {row.product_id: int(row.a or 0) for row in query.objects()}
+    return {product_id: int(a or 0) for product_id, a in query.tuples()}
 
 
 def _on_order():
@@ -510,7 +510,7 @@ def _on_order():
         .where(PurchaseOrder.status.in_(OPEN_PO_STATUSES))
         .group_by(PurchaseOrderLine.product)
     )
-    return {row.product_id: int(row.q or 0) for row in query.objects()}
+    return {product_id: int(q or 0) for product_id, q in query.tuples()}
 
 
 def _chosen_links():
@@ -567,6 +567,7 @@ def recommendations(
         Product.select(Product.id, Product.sku, Product.name)
         .where(Product.status == "active")
         .order_by(Product.sku)
+        .namedtuples()  # thousands of rows: no model instances (the overview counts them)
     )
     for product in products:
         link = links.get(product.id)

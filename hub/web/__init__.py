@@ -8,6 +8,7 @@ from hub.db import db
 from hub.errors import BadInput, NotFound
 from hub.services.users import user_for_session
 from hub.web import (
+    alerts,
     auth,
     catalog,
     events,
@@ -76,6 +77,7 @@ def init_app(app):
         integrations,
         runs,
         events,
+        alerts,
         catalog,
         orders,
         inventory,

@@ -17,7 +17,7 @@ from hub.models import (
     utcnow,
 )
 from hub.models.orders import OPEN_ORDER_STATUSES
-from hub.services.alerts import late_feeds
+from hub.services.alerts import feed_last_runs, late_feeds
 from hub.services.purchasing import recommendations
 from hub.settings import get_settings
 from hub.web.charts import bar_chart, svg_response
@@ -33,27 +33,12 @@ def last_heartbeat():
     return WorkerHeartbeat.select(fn.MAX(WorkerHeartbeat.seen_at)).scalar()
 
 
-def feed_health():
-    """{integration_id: [{feed, setting, last_success, last_failure, next_run, last_status}]}"""
-    last = {}
-    query = (
-        FeedRun.select(
-            FeedRun.integration,
-            FeedRun.feed,
-            FeedRun.status,
-            fn.MAX(FeedRun.finished_at).alias("at"),
-        )
-        .where(FeedRun.finished_at.is_null(False))
-        .group_by(FeedRun.integration, FeedRun.feed, FeedRun.status)
-    )
-    for row in query.namedtuples():
-        entry = last.setdefault((row.integration, row.feed), {"success": None, "failure": None})
-        kind = "success" if row.status in SUCCESS else "failure" if row.status == "failed" else None
-        if kind and (entry[kind] is None or row.at > entry[kind]):
-            entry[kind] = row.at
+def feed_health(last_runs):
+    """{integration_id: [{feed, setting, last_success, last_failure, next_run, failing}]}
+    from :func:`~hub.services.alerts.feed_last_runs`."""
     health = {}
     for fs in FeedSetting.select().order_by(FeedSetting.integration, FeedSetting.id):
-        entry = last.get((fs.integration_id, fs.feed), {})
+        entry = last_runs.get((fs.integration_id, fs.feed), {})
         health.setdefault(fs.integration_id, []).append(
             {
                 "feed": fs.feed,
@@ -81,6 +66,7 @@ def reorder_count():
 def index():
     now = utcnow()
     seen = last_heartbeat()
+    last_runs = feed_last_runs()
     errors = dict(
         unresolved_errors()
         .select(Event.integration, fn.COUNT(Event.id))
@@ -103,7 +89,7 @@ def index():
     return render_template(
         "overview.html",
         integrations=list(Integration.select().order_by(Integration.name)),
-        health=feed_health(),
+        health=feed_health(last_runs),
         errors=errors,
         to_ship=to_ship,
         held=held,
@@ -111,12 +97,12 @@ def index():
         worker_down=seen is None or now - seen > WORKER_STALE,
         reorder=reorder_count(),
         now=now,
-        **_late(now),
+        **_late(now, last_runs),
     )
 
 
-def _late(now):
-    late = late_feeds(now)
+def _late(now, last_runs):
+    late = late_feeds(now, last_runs=last_runs)
     return {
         "late_feeds": late,
         "late_keys": {(f["integration_id"], f["feed"]) for f in late},

@@ -21,6 +21,7 @@ OPERATOR_ENDPOINTS = frozenset(
         "runs.progress",
         "events.index",
         "events.show",
+        "alerts.index",
         "catalog.index",
         "catalog.show",
         "catalog.stock_chart",
