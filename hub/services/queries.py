@@ -95,6 +95,54 @@ def walk(
             left -= len(page.rows)
 
 
+def sorted_keyset(
+    query: ModelSelect,
+    *,
+    limit: int,
+    key: Field,
+    descending: bool = False,
+    cursor: int | None = None,
+) -> Page:
+    """One page of ``query`` ordered by ``key`` (a NOT NULL column: an order date, a number),
+    ties broken by id. The cursor stays a row id (the last row of the previous page): its
+    ``key`` is read back, and the page starts after (key, id) — so a list sorted by any of its
+    columns pages as the id-ordered ones do, without OFFSET."""
+    model = query.model
+    if key is model.id:
+        return keyset(query, limit=limit, cursor=cursor, descending=descending)
+    if cursor is not None:
+        last = model.select(key).where(model.id == cursor).tuples().first()
+        if last is None:  # the row is gone: start again from the top rather than fail
+            cursor = None
+        else:
+            value = last[0]
+            if descending:
+                after = (key < value) | ((key == value) & (model.id < cursor))
+            else:
+                after = (key > value) | ((key == value) & (model.id > cursor))
+            query = query.where(after)
+    order = (key.desc(), model.id.desc()) if descending else (key.asc(), model.id.asc())
+    rows = list(query.order_by(*order).limit(limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].id if more and rows else None)
+
+
+def walk_sorted(
+    query: ModelSelect, *, key: Field, descending: bool = False, chunk: int = 1000
+) -> Iterator[list]:
+    """Every row of ``query`` in (``key``, id) order, ``chunk`` rows per query (an export of a
+    million rows never holds more than one chunk)."""
+    cursor = None
+    while True:
+        page = sorted_keyset(query, limit=chunk, key=key, descending=descending, cursor=cursor)
+        if page.rows:
+            yield page.rows
+        if page.next is None:
+            return
+        cursor = page.next
+
+
 # -- output schemas ----------------------------------------------------------------------------
 
 
@@ -676,9 +724,19 @@ def events(
     severity: str | Iterable[str] | None = None,
     unresolved: bool | None = None,
     integration: Any = None,
+    code: str | None = None,
+    seen_from: datetime | None = None,
+    seen_to: datetime | None = None,
 ) -> ModelSelect:
-    """``severity``: one or several; ``unresolved``: True open only, False resolved only."""
+    """``severity``: one or several; ``unresolved``: True open only, False resolved only;
+    ``seen_from``/``seen_to``: last seen in that range (``seen_to`` excluded)."""
     query = Event.select(Event, Integration).join(Integration)
+    if code:
+        query = query.where(Event.code == code)
+    if seen_from is not None:
+        query = query.where(Event.last_seen >= seen_from)
+    if seen_to is not None:
+        query = query.where(Event.last_seen < seen_to)
     if severity:
         query = query.where(_one_or_many(Event.severity, severity))
     if unresolved is not None:

@@ -2,16 +2,21 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from peewee import fn
 
 from hub.bounds import as_id
 from hub.engine.events import resolve_event, unresolved_errors
-from hub.engine.runs import retry_event
-from hub.models import Event, FeedRun, Integration, Order, Product, RunLog
+from hub.engine.retries import plan_retries
+from hub.engine.runs import queue_run, retry_event
+from hub.models import Event, FeedRun, Integration, Order, Product, RunLog, iso, utcnow
 from hub.services import queries
 from hub.web.common import (
+    Sorts,
+    csv_export,
     flash_queued,
     get_or_404,
     list_page,
+    parse_date,
     protected_blueprint,
     run_action,
     safe_path,
@@ -29,25 +34,138 @@ def bell_summary():
     return {"count": count, "latest": latest}
 
 
-@bp.route("/")
-def index():
-    severity = request.args.get("severity") or "error"
-    state = request.args.get("state") or "unresolved"
-    integration = request.args.get("integration", type=as_id)
-    query = queries.events(
+def filtered_events(args):
+    """The events the list's filters (``args``) select: what the page, its CSV and its bulk
+    actions on "all" act on."""
+    severity = args.get("severity") or "error"
+    state = args.get("state") or "unresolved"
+    return queries.events(
         severity=None if severity == "all" else severity,
         unresolved={"unresolved": True, "resolved": False}.get(state),
-        integration=integration,
+        integration=args.get("integration", type=as_id),
+        code=(args.get("code") or "").strip() or None,
+        seen_from=parse_date(args.get("from")),
+        seen_to=parse_date(args.get("to"), end=True),
+    )
+
+
+SORTS = Sorts(
+    {
+        "last_seen": Event.last_seen,
+        "first_seen": Event.first_seen,
+        "code": Event.code,
+        "count": Event.count,
+    },
+    "-last_seen",
+)
+CSV_COLUMNS = [
+    ("id", lambda e: e.id),
+    ("integration", lambda e: e.integration.name),
+    ("feed", lambda e: e.feed),
+    ("severity", lambda e: e.severity),
+    ("code", lambda e: e.code),
+    ("reference", lambda e: e.reference),
+    ("message", lambda e: e.message),
+    ("count", lambda e: e.count),
+    ("first_seen", lambda e: iso(e.first_seen)),
+    ("last_seen", lambda e: iso(e.last_seen)),
+    ("resolved_at", lambda e: iso(e.resolved_at)),
+]
+
+
+@bp.route("/export.csv")
+def export():
+    """The events of the list's filters and sort, every page, as CSV."""
+    return csv_export("events", filtered_events(request.args), SORTS, CSV_COLUMNS)
+
+
+@bp.route("/")
+def index():
+    args = request.args
+    query = filtered_events(args)
+    codes = (
+        Event.select(Event.code, fn.COUNT(Event.id).alias("n"))
+        .where(Event.resolved_at.is_null())
+        .group_by(Event.code)
+        .order_by(fn.COUNT(Event.id).desc(), Event.code)
+        .tuples()
     )
     return list_page(
         "events/index.html",
         query,
         "events",
-        severity=severity,
-        state=state,
-        integration=integration,
+        sorts=SORTS,
+        severity=args.get("severity") or "error",
+        state=args.get("state") or "unresolved",
+        integration=args.get("integration", type=as_id),
+        code=(args.get("code") or "").strip(),
+        date_from=args.get("from") or "",
+        date_to=args.get("to") or "",
+        open_codes=list(codes),
         integrations=Integration.select().order_by(Integration.name),
     )
+
+
+def _chosen_events(every):
+    """The events a bulk form names: the ticked ``ids``, or (``every``) every open one of the
+    list's filters as posted (``code``, ``integration``...: the page's own query string)."""
+    if every:
+        return list(filtered_events(request.form).where(Event.resolved_at.is_null()))
+    ids = [i for i in (as_id(v) for v in request.form.getlist("ids")) if i]
+    if not ids:
+        return []
+    return list(Event.select().where(Event.id.in_(ids) & Event.resolved_at.is_null()))
+
+
+@bp.route("/bulk", methods=["POST"])
+def bulk():
+    """Resolve or retry the ticked events, or all open ones of the list's filter (all of a
+    code). Retry groups them into one run per integration and feed (hub.engine.retries, as
+    ``hub events retry --all``)."""
+    action = request.form.get("action") or ""
+    every = action.endswith("_all")
+    action = action.removesuffix("_all")
+    chosen = _chosen_events(every)
+    target = safe_path(request.form.get("next")) or url_for("events.index")
+    if not chosen:
+        flash("No open event selected.", "info")
+    elif action == "resolve":
+        _resolve_all(chosen)
+    elif action == "retry":
+        _retry_all(chosen)
+    else:
+        flash("Choose resolve or retry.", "error")
+    return redirect(target)
+
+
+def _resolve_all(chosen):
+    by = current_user.username
+    count = (
+        Event.update(resolved_at=utcnow(), resolved_by=by)
+        .where(Event.id.in_([e.id for e in chosen]) & Event.resolved_at.is_null())
+        .execute()
+    )
+    flash(f"Marked {count} event(s) resolved.", "success")
+
+
+def _retry_all(chosen):
+    plan = plan_retries(chosen)
+    queued = []
+    for (integration_id, feed), param_sets in plan.runs.items():
+        integration = Integration.get_by_id(integration_id)
+        for params in param_sets:
+            queued.append(queue_run(integration, feed, trigger="retry", params=params))
+    if queued:
+        numbers = ", ".join(f"#{run.id}" for run in queued)
+        flash(
+            f"Retry of {len(chosen) - len(plan.not_retryable)} event(s) queued as run(s) "
+            f"{numbers}.",
+            "success",
+        )
+    for event, why in plan.not_retryable[:5]:
+        flash(f"Not retried: {event.message[:80]} ({why})", "error")
+    if len(plan.not_retryable) > 5:
+        flash(f"… and {len(plan.not_retryable) - 5} more that cannot be retried.", "error")
 
 
 @bp.route("/<int:event_id>")

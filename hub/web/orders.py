@@ -11,12 +11,16 @@ from hub.models import (
     Shipment,
     ShipmentLine,
     Warehouse,
+    decimal_str,
+    iso,
 )
 from hub.models.orders import OPEN_ORDER_STATUSES, ORDER_STATUSES
 from hub.services import queries
 from hub.services.orders import cancel_order
 from hub.web.common import (
+    Sorts,
     acting_user,
+    csv_export,
     get_or_404,
     line_quantities,
     list_page,
@@ -40,12 +44,39 @@ def filtered_orders(args):
     )
 
 
+# by order date by default (not by import order: a first import brings old orders last)
+SORTS = Sorts(
+    {"ordered_at": Order.ordered_at, "number": Order.number, "status": Order.status},
+    "-ordered_at",
+)
+CSV_COLUMNS = [
+    ("number", lambda o: o.number),
+    ("integration", lambda o: o.integration.name),
+    ("external_id", lambda o: o.external_id),
+    ("ordered_at", lambda o: iso(o.ordered_at)),
+    ("status", lambda o: o.status),
+    ("paid", lambda o: "yes" if o.paid else "no"),
+    ("customer_email", lambda o: o.customer_email),
+    ("shipping_method", lambda o: o.shipping_method_title or o.shipping_method_code),
+    ("carrier", lambda o: o.carrier),
+    ("total", lambda o: decimal_str(o.total, 2)),
+    ("currency", lambda o: o.currency),
+]
+
+
+@bp.route("/export.csv")
+def export():
+    """The orders of the list's filters and sort, every page, as CSV."""
+    return csv_export("orders", filtered_orders(request.args), SORTS, CSV_COLUMNS)
+
+
 @bp.route("/")
 def index():
     return list_page(
         "orders/index.html",
         filtered_orders(request.args),
         "orders",
+        sorts=SORTS,
         statuses=ORDER_STATUSES,
         integrations=Integration.select().order_by(Integration.name),
     )

@@ -1,11 +1,12 @@
 """Feed executions: the filtered list, a run's page (live progress, log, outbox preview,
 stock-check discrepancies) and the JSON its progress bar polls."""
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from hub.bounds import as_id
 from hub.engine.registry import FEED_TYPES
+from hub.errors import HubError
 from hub.models import (
     FeedRun,
     Integration,
@@ -17,6 +18,8 @@ from hub.models import (
 from hub.models.feeds import FINAL_STATUSES, RUN_STATUSES, SEVERITIES
 from hub.services import queries, stock
 from hub.web.common import (
+    Sorts,
+    csv_export,
     get_or_404,
     list_page,
     parse_date,
@@ -28,24 +31,55 @@ bp = protected_blueprint("runs", __name__, url_prefix="/runs")
 LOG_LIMIT = 500
 
 
-@bp.route("/")
-def index():
-    args = request.args
-    query = queries.runs(
+SORTS = Sorts(
+    {"queued_at": FeedRun.queued_at, "feed": FeedRun.feed, "status": FeedRun.status},
+    "-queued_at",
+)
+CSV_COLUMNS = [
+    ("id", lambda r: r.id),
+    ("integration", lambda r: r.integration.name),
+    ("feed", lambda r: r.feed),
+    ("trigger", lambda r: r.trigger),
+    ("status", lambda r: r.status),
+    ("queued_at", lambda r: iso(r.queued_at)),
+    ("started_at", lambda r: iso(r.started_at)),
+    ("finished_at", lambda r: iso(r.finished_at)),
+    ("processed", lambda r: r.processed),
+    ("created", lambda r: r.created),
+    ("updated", lambda r: r.updated),
+    ("skipped", lambda r: r.skipped),
+    ("failed", lambda r: r.failed),
+    ("message", lambda r: r.message),
+]
+
+
+def filtered_runs(args):
+    return queries.runs(
         integration=args.get("integration", type=as_id),
         feed=args.get("feed") or None,
         status=args.get("status") or None,
         queued_from=parse_date(args.get("from")),
         queued_to=parse_date(args.get("to"), end=True),
     )
+
+
+@bp.route("/")
+def index():
     return list_page(
         "runs/index.html",
-        query,
+        filtered_runs(request.args),
         "runs",
+        sorts=SORTS,
         integrations=Integration.select().order_by(Integration.name),
         feeds=FEED_TYPES,
         statuses=RUN_STATUSES,
     )
+
+
+@bp.route("/export.csv")
+def export():
+    """The runs of the list's filters and sort, every page, as CSV."""
+    return csv_export("runs", filtered_runs(request.args), SORTS, CSV_COLUMNS)
 
 
 def progress_data(run):
@@ -105,3 +139,36 @@ def apply_discrepancy(discrepancy_id):
         f"Stock of {discrepancy.sku} corrected to the store's {discrepancy.store_quantity}.",
     )
     return redirect(url_for("runs.show", run_id=discrepancy.run_id) + "#discrepancies")
+
+
+@bp.route("/<int:run_id>/discrepancies/apply", methods=["POST"])
+def apply_discrepancies(run_id):
+    """Apply the ticked discrepancies of a stock check (``ids``), or every one still open
+    (``all``). Each is applied on its own (``stock.apply_discrepancy``: once only, one
+    movement); one that cannot be applied (its product gone, applied meanwhile) is named and
+    the others still go through."""
+    run = get_or_404(FeedRun, run_id)
+    query = StockDiscrepancy.select().where(
+        (StockDiscrepancy.run == run) & StockDiscrepancy.applied_at.is_null()
+    )
+    if not request.form.get("all"):
+        ids = [i for i in (as_id(v) for v in request.form.getlist("ids")) if i]
+        if not ids:
+            flash("Tick the discrepancies to apply, or apply all.", "error")
+            return redirect(url_for("runs.show", run_id=run.id) + "#discrepancies")
+        query = query.where(StockDiscrepancy.id.in_(ids))
+    applied, failed = 0, []
+    user = current_user._get_current_object()
+    for discrepancy in query.order_by(StockDiscrepancy.sku):
+        try:
+            stock.apply_discrepancy(discrepancy, user=user)
+            applied += 1
+        except HubError as exc:
+            failed.append(str(exc))
+    if applied:
+        flash(f"Stock corrected to the store's quantity for {applied} SKU(s).", "success")
+    for message in failed:
+        flash(message, "error")
+    if not applied and not failed:
+        flash("No open discrepancy to apply.", "info")
+    return redirect(url_for("runs.show", run_id=run.id) + "#discrepancies")

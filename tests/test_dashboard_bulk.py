@@ -1,0 +1,328 @@
+"""Bulk work and exports of issue 18, through the dashboard (Flask's test client) on a real
+SQLite file: stock-check discrepancies applied several at a time, events resolved or retried
+several at a time, lists sorted by their columns and exported as CSV of what the filter shows."""
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from web_support import *  # noqa: F403  (fixtures: app, client, seeded…)
+from web_support import flashes
+
+# -- stock check discrepancies ----------------------------------------------------------------
+
+
+@pytest.fixture
+def drift(seeded):
+    """A stock check that found four SKUs off: hub 10 / store 12, 0 / 5, 0 / 7, 0 / 3."""
+    from hub.models import Product, StockDiscrepancy
+
+    run = seeded["run"]
+    rows = [seeded["discrepancy"]]
+    for sku, store in (("MUG-2", 5), ("MUG-3", 7), ("MUG-4", 3)):
+        product = Product.get_or_none(Product.sku == sku) or Product.create(sku=sku, name=sku)
+        rows.append(
+            StockDiscrepancy.create(
+                run=run,
+                product=product,
+                sku=sku,
+                hub_quantity=0,
+                store_quantity=store,
+                difference=store,
+            )
+        )
+    return {"run": run, "rows": rows, "warehouse": seeded["warehouse"]}
+
+
+def on_hand(sku, warehouse):
+    from hub.models import Product, StockLevel
+
+    level = StockLevel.get_or_none(
+        StockLevel.product == Product.get(Product.sku == sku).id,
+        StockLevel.warehouse == warehouse.id,
+    )
+    return level.on_hand if level else 0
+
+
+def applied(rows):
+    from hub.models import StockDiscrepancy
+
+    return {
+        d.sku
+        for d in StockDiscrepancy.select().where(
+            StockDiscrepancy.id.in_([r.id for r in rows])
+            & StockDiscrepancy.applied_at.is_null(False)
+        )
+    }
+
+
+def test_apply_selected_changes_exactly_the_ticked_discrepancies(client, drift):
+    from hub.models import StockMovement
+
+    rows, wh = drift["rows"], drift["warehouse"]
+    page = client.get(f"/runs/{drift['run'].id}").get_data(as_text=True)
+    assert "Apply selected" in page and "Apply all (4)" in page
+    movements_before = StockMovement.select().count()
+
+    response = client.post(
+        f"/runs/{drift['run'].id}/discrepancies/apply",
+        data={"ids": [rows[1].id, rows[3].id], "selected": "1"},
+    )
+
+    assert response.status_code == 302
+    assert applied(rows) == {"MUG-2", "MUG-4"}
+    assert on_hand("MUG-2", wh) == 5 and on_hand("MUG-4", wh) == 3
+    assert on_hand("MUG-1", wh) == 10 and on_hand("MUG-3", wh) == 0  # untouched
+    assert StockMovement.select().count() == movements_before + 2
+    assert ("success", "Stock corrected to the store&#39;s quantity for 2 SKU(s).") in flashes(
+        client.get(response.location)
+    )
+
+
+def test_apply_all_applies_every_open_one_once(client, drift):
+    rows, wh = drift["rows"], drift["warehouse"]
+    client.post(f"/runs/{drift['run'].id}/discrepancies/apply", data={"ids": [rows[1].id]})
+
+    client.post(f"/runs/{drift['run'].id}/discrepancies/apply", data={"all": "1"})
+
+    assert applied(rows) == {"MUG-1", "MUG-2", "MUG-3", "MUG-4"}
+    # MUG-1: 10 on hand, store 12 → +2; MUG-2 applied once only (not 10)
+    assert [on_hand(s, wh) for s in ("MUG-1", "MUG-2", "MUG-3", "MUG-4")] == [12, 5, 7, 3]
+    page = client.get(f"/runs/{drift['run'].id}").get_data(as_text=True)
+    assert "Apply all" not in page
+
+
+def test_apply_selected_with_nothing_ticked_changes_nothing(client, drift):
+    response = client.post(f"/runs/{drift['run'].id}/discrepancies/apply", data={})
+    assert applied(drift["rows"]) == set()
+    assert ("error", "Tick the discrepancies to apply, or apply all.") in flashes(
+        client.get(response.location)
+    )
+
+
+def test_apply_selected_ignores_ids_of_another_run(client, drift, integration):
+    from hub.models import FeedRun, StockDiscrepancy
+
+    other_run = FeedRun.create(integration=integration, feed="stock_check", status="succeeded")
+    foreign = StockDiscrepancy.create(
+        run=other_run,
+        product=drift["rows"][2].product,
+        sku="MUG-3",
+        hub_quantity=0,
+        store_quantity=99,
+        difference=99,
+    )
+    client.post(f"/runs/{drift['run'].id}/discrepancies/apply", data={"ids": [foreign.id]})
+    assert StockDiscrepancy.get_by_id(foreign.id).applied_at is None
+    assert on_hand("MUG-3", drift["warehouse"]) == 0
+
+
+# -- events -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def notices(seeded):
+    """113 open notices of one code (a second store's stock import), two of another code."""
+    from hub.models import Event
+
+    integration = seeded["integration"]
+    many = [
+        Event.create(
+            integration=integration,
+            feed="import_stock",
+            severity="error",
+            code="unknown_sku",
+            reference=f"SKU-{n}",
+            message=f"SKU-{n} is not in the hub",
+        )
+        for n in range(113)
+    ]
+    others = [
+        Event.create(
+            integration=integration,
+            feed="import_new_orders",
+            severity="error",
+            code="bad_address",
+            external_id=f"o{n}",
+            reference=f"10{n}",
+            message=f"Order 10{n}: bad address",
+        )
+        for n in range(2)
+    ]
+    return {"many": many, "others": others, "seeded": seeded["event"]}
+
+
+def open_ids():
+    from hub.models import Event
+
+    return {e.id for e in Event.select().where(Event.resolved_at.is_null())}
+
+
+def test_resolve_selected_events(client, notices):
+    chosen = [notices["many"][0].id, notices["others"][1].id]
+    before = open_ids()
+    response = client.post("/events/bulk", data={"action": "resolve", "ids": chosen})
+    assert response.status_code == 302
+    assert open_ids() == before - set(chosen)
+
+
+def test_resolve_all_of_a_code(client, notices):
+    page = client.get("/events/?code=unknown_sku").get_data(as_text=True)
+    assert 'Resolve all open "unknown_sku"' in page
+    assert ">unknown_sku</a> (113)" in page
+    client.post(
+        "/events/bulk",
+        data={"action": "resolve_all", "code": "unknown_sku", "severity": "error"},
+    )
+    assert open_ids() == {e.id for e in notices["others"]} | {notices["seeded"].id}
+
+
+def test_retry_all_of_a_code_queues_one_run_per_feed(client, notices):
+    from hub.models import FeedRun
+
+    before = FeedRun.select().count()
+    response = client.post("/events/bulk", data={"action": "retry_all", "code": "bad_address"})
+    runs = list(FeedRun.select().where(FeedRun.id > before).order_by(FeedRun.id))
+    assert [(r.feed, r.trigger) for r in runs] == [("import_new_orders", "retry")]
+    assert sorted(runs[0].params["external_ids"]) == ["o0", "o1"]
+    assert open_ids() >= {e.id for e in notices["others"]}  # retried, not resolved
+    messages = [m for _, m in flashes(client.get(response.location))]
+    assert messages == [f"Retry of 2 event(s) queued as run(s) #{runs[0].id}."]
+
+
+def test_retry_selected_events_of_two_feeds(client, notices):
+    from hub.models import FeedRun
+
+    before = FeedRun.select().count()
+    chosen = [notices["others"][0].id, notices["seeded"].id]
+    client.post("/events/bulk", data={"action": "retry", "ids": chosen})
+    runs = list(FeedRun.select().where(FeedRun.id > before))
+    assert len(runs) == 1  # both from import_new_orders of one integration: one run
+    assert sorted(runs[0].params["external_ids"]) == ["o0", "o2"]
+
+
+# -- sorting and CSV exports ------------------------------------------------------------------
+
+
+@pytest.fixture
+def dated_orders(integration):
+    """Six orders imported in an order unlike their order dates, two statuses."""
+    from hub.models import Order
+
+    start = datetime(2026, 3, 1, 12)
+    days = [3, 0, 5, 1, 4, 2]  # import order ≠ date order
+    return [
+        Order.create(
+            integration=integration,
+            external_id=f"d{n}",
+            number=f"50{n}",
+            ordered_at=start + timedelta(days=day),
+            status="shipped" if n % 2 else "to_ship",
+            customer_email='=HYPERLINK("http://evil")' if n == 0 else f"c{n}@example.com",
+            total="12.50",
+            currency="EUR",
+        )
+        for n, day in enumerate(days)
+    ]
+
+
+def listed_numbers(html):
+    return re.findall(r'href="/orders/\d+">([^<]+)</a>', html)
+
+
+def export_rows(client, url):
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.is_streamed
+    assert "attachment" in response.headers["Content-Disposition"]
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def by_date(orders, reverse=True):
+    return [o.number for o in sorted(orders, key=lambda o: o.ordered_at, reverse=reverse)]
+
+
+def test_orders_sorted_by_order_date_by_default(client, dated_orders):
+    html = client.get("/orders/").get_data(as_text=True)
+    assert listed_numbers(html) == by_date(dated_orders)
+    html = client.get("/orders/?sort=ordered_at").get_data(as_text=True)
+    assert listed_numbers(html) == by_date(dated_orders, reverse=False)
+    html = client.get("/orders/?sort=-number").get_data(as_text=True)
+    assert listed_numbers(html) == sorted((o.number for o in dated_orders), reverse=True)
+
+
+def test_sorted_orders_page_by_keyset_without_gaps_or_repeats(client, dated_orders):
+    seen, url = [], "/orders/?limit=4"
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += listed_numbers(html)
+        more = re.search(r'href="([^"]+)" rel="next"|rel="next" href="([^"]+)"', html)
+        url = (more.group(1) or more.group(2)).replace("&amp;", "&") if more else None
+    assert seen == by_date(dated_orders)
+
+
+def test_orders_csv_is_exactly_the_filtered_list(client, dated_orders):
+    query = "?status=to_ship&from=2026-03-02&to=2026-03-05&sort=ordered_at"
+    listed = listed_numbers(client.get("/orders/" + query).get_data(as_text=True))
+    rows = export_rows(client, "/orders/export.csv" + query)
+    assert [r["number"] for r in rows] == listed
+    expected = [
+        o.number
+        for o in sorted(dated_orders, key=lambda o: o.ordered_at)
+        if o.status == "to_ship" and datetime(2026, 3, 2) <= o.ordered_at < datetime(2026, 3, 6)
+    ]
+    assert listed == expected and len(expected) == 2
+    assert rows[0]["ordered_at"].endswith("Z") and rows[0]["total"] == "12.50"
+
+
+def test_orders_csv_defuses_spreadsheet_formulas(client, dated_orders):
+    rows = export_rows(client, "/orders/export.csv?q=500")
+    assert [r["customer_email"] for r in rows] == ['\'=HYPERLINK("http://evil")']
+
+
+def test_csv_export_streams_past_one_chunk(client, integration):
+    """2,500 orders: three keyset chunks of 1,000, every row once, in order-date order."""
+    from hub.models import Order
+
+    start = datetime(2026, 1, 1)
+    Order.insert_many(
+        [
+            {
+                "integration": integration.id,
+                "external_id": f"bulk{n}",
+                "number": f"B{n:05d}",
+                "ordered_at": start + timedelta(minutes=(n * 7919) % 2500),
+                "status": "to_ship",
+            }
+            for n in range(2500)
+        ]
+    ).execute()
+    rows = export_rows(client, "/orders/export.csv")
+    assert len(rows) == 2500 and len({r["number"] for r in rows}) == 2500
+    dates = [r["ordered_at"] for r in rows]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_runs_csv_equals_the_filtered_list(client, seeded, integration):
+    from hub.models import FeedRun
+
+    for _ in range(3):
+        FeedRun.create(integration=integration, feed="import_products", status="failed")
+    FeedRun.create(integration=integration, feed="import_products", status="succeeded")
+    html = client.get("/runs/?feed=import_products&status=failed").get_data(as_text=True)
+    listed = [int(i) for i in re.findall(r'href="/runs/(\d+)">', html)]
+    rows = export_rows(client, "/runs/export.csv?feed=import_products&status=failed")
+    assert [int(r["id"]) for r in rows] == listed and len(listed) == 3
+    assert {(r["feed"], r["status"]) for r in rows} == {("import_products", "failed")}
+
+
+def test_events_csv_equals_the_filtered_list(client, notices):
+    html = client.get("/events/?code=bad_address&limit=500").get_data(as_text=True)
+    listed = [int(i) for i in re.findall(r'name="ids" value="(\d+)"', html)]  # not the bell's
+    rows = export_rows(client, "/events/export.csv?code=bad_address")
+    assert [int(r["id"]) for r in rows] == listed
+    assert sorted(listed) == sorted(e.id for e in notices["others"])
+    rows = export_rows(client, "/events/export.csv?code=unknown_sku&sort=code")
+    assert len(rows) == 113 and {r["code"] for r in rows} == {"unknown_sku"}
