@@ -6,6 +6,14 @@ from flask import Flask
 
 from connect_magento_emulator import control, rest
 from connect_magento_emulator.emulator import Emulator
+from hub.testing.emulator import EmulatorKit
+
+# the emulator's own fault names as the kit's standard ones: "throttle" is a 429 with a
+# Retry-After only when one is given; "slow" waits 2 s unless told (the kit's default is 10 s)
+ALIASES = {
+    "throttle": lambda spec: {"retry_after": None, **spec, "fault": "429"},
+    "slow": lambda spec: {**spec, "delay": spec.get("delay") or 2.0},
+}
 
 
 def create_app(products=100, orders=20, seed=1, **options):
@@ -17,9 +25,16 @@ def create_app(products=100, orders=20, seed=1, **options):
     ``denied_resources`` (ACL resources the integration lacks), ``acl_status`` (401, what
     Magento answers for them; 403 emulates a proxy/WAF that turns them into 403)."""
     app = Flask("connect_magento_emulator")
-    emu = Emulator(products, orders, seed, options)
+    kit = EmulatorKit(
+        api_prefix="/rest/",
+        render_error=rest.fault_response,
+        aliases=ALIASES,
+        malform=rest.fatal_error_after,
+    )
+    emu = Emulator(products, orders, seed, options, kit)
     app.extensions["magento_emulator"] = emu
-    app.config["EMULATOR"] = {"state": emu.state, "auth": emu.auth, "faults": emu.faults}
+    app.config["EMULATOR"] = {"state": emu.state, "auth": emu.auth, "faults": kit.faults}
+    kit.init_app(app)  # /_emulator/faults, /_emulator/requests, the fault hooks
     app.register_blueprint(rest.bp)
     app.register_blueprint(control.bp)
     return app

@@ -1,6 +1,9 @@
 """The Magento emulator's control endpoints under ``/_emulator`` (not Magento's): state,
-faults, reset, store switches, and helpers that add or change products and orders and show
-stock, reservations, salable quantities and shipments."""
+reset, store switches, and helpers that add or change products and orders and show
+stock, reservations, salable quantities and shipments. Faults and the request log are the
+hub's emulator kit's (``hub.testing.emulator``, mounted by ``app.py``)."""
+
+from dataclasses import asdict
 
 from flask import Blueprint, current_app, request
 
@@ -18,18 +21,8 @@ def emulator_state():
     emu = current_app.extensions["magento_emulator"]
     summary = emu.store.summary()
     summary["requests"] = dict(emu.state["requests"])
-    summary["pending_faults"] = [dict(f) for f in emu.faults.pending]
+    summary["pending_faults"] = [asdict(f) for f in emu.kit.faults]
     return json_response(summary)
-
-
-@bp.route("/_emulator/faults", methods=["POST"])
-def emulator_faults():
-    emu = current_app.extensions["magento_emulator"]
-    spec = request.get_json(force=True)
-    if spec.get("fault") not in ("5xx", "slow", "malformed", "throttle", "auth", "body"):
-        return json_response({"error": "fault must be 5xx|slow|malformed|throttle|auth|body"}, 400)
-    emu.faults.add(spec)
-    return json_response({"ok": True, "pending": emu.faults.pending})
 
 
 @bp.route("/_emulator/reset", methods=["POST"])

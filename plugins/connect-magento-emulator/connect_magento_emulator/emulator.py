@@ -1,8 +1,8 @@
 """The Magento emulator's state: the seeded store, the switches ``create_app`` was given
-(and ``/_emulator/config`` flips), authentication, injected faults and request counters."""
+(and ``/_emulator/config`` flips), authentication, the emulator kit (injected faults, the
+request log) and request counters."""
 
 import re
-import threading
 
 from flask import request
 
@@ -19,46 +19,10 @@ from connect_magento_emulator.search import (
 from connect_magento_emulator.store import Store
 
 
-class Faults:
-    """Injected misbehaviour: the next ``count`` matching API requests fail."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.pending = []
-
-    def add(self, spec):
-        with self.lock:
-            self.pending.append(
-                {
-                    "fault": spec["fault"],
-                    "count": int(spec.get("count", 1)),
-                    "delay": float(spec.get("delay", 0) or 0),
-                    "path": spec.get("path"),
-                    "retry_after": spec.get("retry_after"),
-                    "status": int(spec.get("status", 200 if spec["fault"] == "body" else 503)),
-                    "body": spec.get("body"),
-                }
-            )
-
-    def take(self, path):
-        with self.lock:
-            for fault in self.pending:
-                if fault["count"] > 0 and (not fault["path"] or fault["path"] in path):
-                    fault["count"] -= 1
-                    if fault["count"] == 0:
-                        self.pending.remove(fault)
-                    return fault
-        return None
-
-    def clear(self):
-        with self.lock:
-            self.pending.clear()
-
-
 class Emulator:
     """What the routes share (``catalog.py``, ``sales.py``, ``rest.py``, ``control.py``)."""
 
-    def __init__(self, products, orders, seed, options):
+    def __init__(self, products, orders, seed, options, kit):
         self.options = options
         self.config = {
             "products": products,
@@ -78,7 +42,7 @@ class Emulator:
             integration_as_bearer=options.get("integration_as_bearer", False),
             admin_token_ttl=options.get("admin_token_ttl", 14400),
         )
-        self.faults = Faults()
+        self.kit = kit  # hub.testing.emulator: faults and the request log (app.py builds it)
         self.max_page_size = options.get("max_page_size", 300)
 
     def new_store(self):
@@ -101,7 +65,7 @@ class Emulator:
     def reset(self):
         self.state["store"] = self.new_store()
         self.state["requests"] = {}
-        self.faults.clear()
+        self.kit.reset()
         self.auth.nonces.clear()
 
     # -- searchCriteria helpers --------------------------------------------------------------

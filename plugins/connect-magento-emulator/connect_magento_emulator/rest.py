@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from connect_magento_emulator import catalog, sales  # noqa: F401 - they fill REST
 from connect_magento_emulator.auth import AuthFailure
 from connect_magento_emulator.emulator import REST
-from connect_magento_emulator.responses import NO_ROUTE, dumps, error, json_response
+from connect_magento_emulator.responses import NO_ROUTE, error, json_response
 from connect_magento_emulator.search import SearchError, apply_fields, parse_fields
 
 STORE_CODES = ("default", "all")
@@ -62,11 +62,6 @@ def rest_api(rest):  # noqa: C901 - Magento's REST path dispatch (store code, V1
         )
     path = "/" + "/".join(parts)
     counters = emu.state["requests"]
-    fault = emu.faults.take(path)
-    if fault is not None:
-        response = apply_fault(fault, path)
-        if response is not None:
-            return response
     fn = match = None
     for method, regex, handler in REST.routes:
         match = regex.match(path)
@@ -117,50 +112,43 @@ def rest_api(rest):  # noqa: C901 - Magento's REST path dispatch (store code, V1
             result = apply_fields(result, parse_fields(request.args["fields"]))
         except SearchError as exc:
             return error(exc.message, 400, exc.parameters)
-    if fault is not None and fault["fault"] == "malformed":
-        return Response(
-            dumps(result)[:40] + "\n<br />\n<b>Fatal error</b>",
-            200,
-            mimetype="application/json",
-        )
     return json_response(result)
 
 
-def apply_fault(fault, path):
-    kind = fault["fault"]
-    if kind == "slow":
-        time.sleep(fault["delay"] or 2.0)  # the one deliberate sleep: an injected fault
-        return None
-    if kind == "5xx":
-        status = fault["status"] if 500 <= fault["status"] < 600 else 503
-        if status == 503:
-            return Response(
-                "<html><head><title>503 Service Unavailable</title></head>"
-                "<body><h1>Service Unavailable</h1></body></html>",
-                503,
-                mimetype="text/html",
-            )
-        report = hashlib.sha1(str(time.time()).encode(), usedforsecurity=False).hexdigest()
-        message = (
-            "Internal Error. Details are available in Magento log file. "
-            f"Report ID: webapi-{report[:13]}"
-        )
-        return json_response({"message": message}, status)
-    if kind == "body":  # a well-formed JSON answer of the wrong shape
-        return json_response(fault["body"], fault["status"])
-    if kind == "throttle":
-        headers = {"Retry-After": str(fault["retry_after"])} if fault["retry_after"] else None
-        return json_response({"message": "Too Many Requests", "trace": None}, 429, headers)
-    if kind == "auth":
+def fault_response(fault):
+    """A fault's answer as Magento (or what fronts it) gives it; the hub's emulator kit serves
+    ``slow``, ``malformed`` and ``body`` itself."""
+    if fault.fault == "429":
+        return json_response({"message": "Too Many Requests", "trace": None}, 429)
+    if fault.fault == "auth":
         return error(
             "The consumer isn't authorized to access %resources.",
             401,
-            {"resources": resource_for(path, request.method)},
+            {"resources": resource_for(_v1_path(request.path), request.method)},
         )
-    return None  # "malformed" is applied to the response body
+    status = fault.status if fault.status and 500 <= fault.status < 600 else 503
+    if status == 503:
+        return Response(
+            "<html><head><title>503 Service Unavailable</title></head>"
+            "<body><h1>Service Unavailable</h1></body></html>",
+            503,
+            mimetype="text/html",
+        )
+    report = hashlib.sha1(str(time.time()).encode(), usedforsecurity=False).hexdigest()
+    message = "Internal Error. Details are available in Magento log file. Report ID: webapi-"
+    message += report[:13]
+    return json_response({"message": message}, status)
 
 
-# -- media and version -------------------------------------------------------------------
+def fatal_error_after(body):
+    """A malformed answer: the JSON cut after 40 characters, then PHP's fatal error."""
+    return body[:40] + "\n<br />\n<b>Fatal error</b>"
+
+
+def _v1_path(path):
+    """``/V1/...`` of ``/rest[/store code]/V1/...``."""
+    index = path.find("/V1/")
+    return path[index:] if index >= 0 else path
 
 
 @bp.route("/media/catalog/product/<path:file>")
