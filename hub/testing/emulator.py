@@ -25,7 +25,9 @@ probability (drawn from a generator seeded with ``seed``, so a run is repeatable
 rewrite a request into a standard one (WooCommerce's ``500`` is ``5xx`` with status 500).
 
 What an error looks like stays the emulator's: ``render_error(fault)`` returns the store's
-answer for a ``5xx``, ``auth`` or ``429`` fault (the kit adds ``Retry-After`` to a 429).
+answer for a ``5xx``, ``auth`` or ``429`` fault (the kit adds ``Retry-After`` to a 429);
+``fault.asked_as`` is the name asked for and ``fault.spec`` the request as sent, with any keys
+of the emulator's own (Shopify's throttle ``cost``).
 
 Every API request is logged (method, path with query, status, the fault served):
 ``GET /_emulator/requests``, ``DELETE /_emulator/requests``. ``GET /_emulator/faults`` lists
@@ -38,7 +40,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
@@ -64,6 +66,7 @@ class Fault:
     rate: float = 1.0
     body: Any = None  # what a "body" fault answers
     asked_as: str = ""  # the name the client used (an alias, or the standard name)
+    spec: dict[str, Any] = field(default_factory=dict)  # as asked (an emulator's own keys)
 
     def matches(self, path: str) -> bool:
         return self.count > 0 and (not self.path or self.path in path)
@@ -142,6 +145,7 @@ class EmulatorKit:
                 rate=float(resolved.get("rate", 1.0)),
                 body=resolved.get("body"),
                 asked_as=asked,
+                spec=dict(spec),
             )
         except (TypeError, ValueError) as exc:
             raise FaultError(f"bad value in fault {dict(spec)}: {exc}") from None
@@ -165,7 +169,7 @@ class EmulatorKit:
                 fault.count -= 1
                 if fault.count == 0:
                     self.faults.remove(fault)
-                return Fault(**asdict(fault))
+                return replace(fault)
         return None
 
     def pending(self) -> int:
