@@ -340,9 +340,18 @@ def _create_order(job, record, products, carrier):
     }
     (order_id,) = insert_rows(Order, [values], returning_ids=True)
     order = Order(id=order_id, **values)
-    Binding.insert(
-        integration=integration.id, kind="order", external_id=record["external_id"], hub_id=order.id
-    ).on_conflict_ignore().execute()
+    insert_rows(
+        Binding,
+        [
+            {
+                "integration": integration.id,
+                "kind": "order",
+                "external_id": record["external_id"],
+                "hub_id": order.id,
+            }
+        ],
+        on_conflict="ON CONFLICT DO NOTHING",
+    )
     insert_rows(
         OrderLine,
         [
@@ -377,36 +386,49 @@ def _hold(job, record, held, reason, by_sku=None):
     now = utcnow()
     payload = serialise_record("order", record)
     with db.atomic():
+        fresh = False
         if held is None:
-            HeldRecord.insert(
-                integration=job.integration.id,
-                kind="order",
-                external_id=record["external_id"],
-                reference=record["number"],
-                reason=reason,
-                status="held",
-                payload=payload,
-                ordered_at=to_utc_naive(record["created_at"]),
-                held_at=now,
-                next_check_at=now + RECHECK_EVERY,
-            ).on_conflict_ignore().execute()
-            held = HeldRecord.get(
-                (HeldRecord.integration == job.integration.id)
-                & (HeldRecord.kind == "order")
-                & (HeldRecord.external_id == record["external_id"])
+            values = {
+                "integration": job.integration.id,
+                "kind": "order",
+                "external_id": record["external_id"],
+                "reference": record["number"],
+                "reason": reason,
+                "status": "held",
+                "payload": payload,
+                "ordered_at": to_utc_naive(record["created_at"]),
+                "held_at": now,
+                "next_check_at": now + RECHECK_EVERY,
+            }
+            # the new row's id straight from RETURNING; none when another run held it first
+            inserted = list(
+                HeldRecord.insert(values).on_conflict_ignore().returning(HeldRecord.id).execute()
+            )
+            fresh = bool(inserted)
+            held = (
+                HeldRecord(id=inserted[0].id, **values)
+                if fresh
+                else HeldRecord.get(
+                    (HeldRecord.integration == job.integration.id)
+                    & (HeldRecord.kind == "order")
+                    & (HeldRecord.external_id == record["external_id"])
+                )
             )
         else:
             held.reason, held.payload, held.status = reason, payload, "held"
             held.next_check_at = now + RECHECK_EVERY
             held.save()
         # the store has taken the order, whatever holds it here: its known lines are reserved
-        _reserve_held(job, held, record, by_sku)
+        _reserve_held(job, held, record, by_sku, fresh=fresh)
     return held
 
 
-def _reserve_held(job, held, record, by_sku=None):
+def _reserve_held(job, held, record, by_sku=None, fresh=False):
+    """Reserve a held order's known lines, once (``fresh``: the held row was just created,
+    so nothing can have been reserved for it yet)."""
     already = (
-        StockMovement.select()
+        not fresh
+        and StockMovement.select()
         .where(
             (StockMovement.reference_type == "held_order") & (StockMovement.reference_id == held.id)
         )

@@ -321,12 +321,14 @@ def reserve_many(lines, warehouse_id, *, reference_type, reference_id, reference
     wanted.sort(key=lambda line: line[0])  # stable: an order's lines keep their order
     now = utcnow()
     with db.atomic():
-        StockLevel.insert_many(
+        insert_rows(
+            StockLevel,
             [
                 {"product": pid, "warehouse": warehouse_id, "on_hand": 0, "reserved": 0}
                 for pid in sorted({pid for pid, _ in wanted})
-            ]
-        ).on_conflict_ignore().execute()
+            ],
+            on_conflict="ON CONFLICT DO NOTHING",
+        )
         movements = []
         for product_id, quantity in wanted:
             on_hand, reserved = db.execute_sql(
