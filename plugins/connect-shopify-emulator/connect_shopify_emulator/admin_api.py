@@ -1,12 +1,12 @@
 """The store-facing routes of the Shopify emulator: the Admin GraphQL endpoint (cost,
 throttling, access scopes), the client-credentials token endpoint, bulk result downloads,
-product images, and the injected faults every one of them may answer with."""
+product images. The faults every one of them may answer with are the emulator kit's
+(``hub.testing.emulator``; their Shopify answers: ``emulator.fault_response``)."""
 
 import json
 import os
 import re
 import secrets
-import time
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from graphql import FieldNode, GraphQLError, execute, parse, validate
@@ -29,75 +29,13 @@ from connect_shopify_emulator.resolvers import Mutation, QueryRoot
 bp = Blueprint("admin_api", __name__)
 
 
-def apply_fault(fault):
-    """Return a Response for the fault, or None to go on (slow)."""
-    emu = current_app.config["EMULATOR"]
-    kind = fault["fault"]
-    if kind == "slow":
-        time.sleep(float(fault.get("delay", 1.0)))
-        return None
-    if kind == "5xx":
-        headers = {}
-        if fault.get("retry_after") is not None:
-            headers["Retry-After"] = str(fault["retry_after"])
-        status = int(fault.get("status", 503))
-        return api_error(
-            status,
-            {"errors": "Service Unavailable" if status == 503 else "Internal Server Error"},
-            headers,
-        )
-    if kind == "malformed":
-        return Response(
-            '{"data": {"shop": {"name": "Hub Demo', status=200, mimetype="application/json"
-        )
-    if kind == "auth":
-        return api_error(401, {"errors": INVALID_TOKEN})
-    if kind == "throttle":
-        status = int(fault.get("status", 200))
-        headers = (
-            {"Retry-After": str(fault["retry_after"])}
-            if fault.get("retry_after") is not None
-            else {}
-        )
-        cost = int(fault.get("cost", 100))
-        throttle = emu.bucket.status()
-        throttle["currentlyAvailable"] = int(fault.get("available", 0))
-        emu.counters["throttled"] += 1
-        return api_error(
-            status,
-            {
-                "errors": [
-                    {
-                        "message": "Throttled",
-                        "extensions": {
-                            "code": "THROTTLED",
-                            "documentation": "https://shopify.dev/api/usage/rate-limits",
-                        },
-                    }
-                ],
-                "extensions": {
-                    "cost": {
-                        "requestedQueryCost": cost,
-                        "actualQueryCost": None,
-                        "throttleStatus": throttle,
-                    }
-                },
-            },
-            headers,
-        )
-    return None
-
-
 @bp.before_app_request
 def _before():
     emu = current_app.config["EMULATOR"]
     emu.shop.public_url = request.host_url.rstrip("/")
     if not request.path.startswith("/_emulator"):
         emu.counters["requests"] += 1
-        fault = emu.take_fault(request.path)
-        if fault:
-            return apply_fault(fault)
-    return None
+    return None  # the faults are served next, by the emulator kit (hub.testing.emulator)
 
 
 def authenticated():

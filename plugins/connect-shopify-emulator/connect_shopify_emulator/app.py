@@ -34,4 +34,5 @@ def create_app(products=200, orders=50, seed=1, **options):
     app.config["EMULATOR"] = emu
     app.register_blueprint(admin_api.bp)
     app.register_blueprint(control.bp)
-    return app
+    emu.kit.init_app(app)  # /_emulator/faults, /_emulator/requests, the fault hooks (after
+    return app  # admin_api's own before_app_request: it counts every request)

@@ -1,5 +1,7 @@
-"""The Shopify emulator's control API under ``/_emulator`` (not Shopify's): state, faults,
+"""The Shopify emulator's control API under ``/_emulator`` (not Shopify's): state,
 limits, reset, and helpers that change orders, products, stock, scopes and tokens."""
+
+from dataclasses import asdict
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -16,7 +18,7 @@ def state():
     out = emu.shop.summary()
     out.update(
         counters=dict(emu.counters),
-        faults=[f for f in emu.faults if f["count"]],
+        faults=[asdict(f) for f in emu.kit.faults],
         bucket=emu.bucket.status(),
         tokens=len(emu.tokens),
         bulk_operations=[
@@ -45,18 +47,6 @@ def drop_webhooks():
     with emu.lock:
         emu.webhooks.drop = int(data.get("count", 1))
     return jsonify({"drop": emu.webhooks.drop})
-
-
-@bp.post("/faults")
-def faults():
-    emu = current_app.config["EMULATOR"]
-    data = request.get_json(force=True)
-    if data.get("fault") not in ("5xx", "slow", "malformed", "throttle", "auth"):
-        return api_error(400, {"error": "fault must be 5xx|slow|malformed|throttle|auth"})
-    data["count"] = int(data.get("count", 1))
-    with emu.lock:
-        emu.faults.append(data)
-    return jsonify({"ok": True, "faults": emu.faults})
 
 
 @bp.post("/limits")

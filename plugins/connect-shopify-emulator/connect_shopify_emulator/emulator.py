@@ -1,5 +1,5 @@
-"""The Shopify emulator's state: the seeded shop, the cost bucket, faults, tokens, bulk
-operations and the constants the routes share (``admin_api.py``, ``control.py``)."""
+"""The Shopify emulator's state: the seeded shop, the cost bucket, faults (the emulator kit's),
+tokens, bulk operations and the constants the routes share (``admin_api.py``, ``control.py``)."""
 
 import base64
 import json
@@ -8,13 +8,14 @@ import tempfile
 import threading
 import time
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from connect_shopify_emulator.bulk import BulkOperation, BulkView, check_bulk_query
 from connect_shopify_emulator.bulk import start_bulk as _start_bulk
 from connect_shopify_emulator.resolvers import get_schema, version_at_least
 from connect_shopify_emulator.state import Shop
 from connect_shopify_emulator.webhooks import Deliverer
+from hub.testing.emulator import EmulatorKit
 
 DEMO_TOKEN = "shpat_demo_token"  # noqa: S105 - a documented demo credential
 DEMO_CLIENT_ID = "demo-client"
@@ -102,6 +103,9 @@ class Emulator:
         self.schema = get_schema()
         self.lock = threading.RLock()
         self.webhooks = None
+        self.kit = EmulatorKit(
+            render_error=fault_response, aliases=ALIASES, malform=cut_graphql_answer
+        )
         self.reset()
 
     def reset(self):
@@ -109,7 +113,7 @@ class Emulator:
         self.shop.bulk_operations = {}
         self.shop.webhook_subscriptions = {}
         self.bucket = Bucket(self.bucket_size, self.restore_rate, self.clock)
-        self.faults = []
+        self.kit.reset()
         self.tokens = {}  # issued token -> expiry
         self.idempotency = {}
         self.counters = {
@@ -131,15 +135,10 @@ class Emulator:
             self.webhooks = Deliverer(DEMO_CLIENT_SECRET, self.counters, self.clock)
         self.webhooks.counters, self.webhooks.drop = self.counters, 0
 
-    # -- faults -------------------------------------------------------------------------------
-
-    def take_fault(self, path):
-        with self.lock:
-            for fault in self.faults:
-                if fault["count"] > 0 and (not fault.get("path") or fault["path"] in path):
-                    fault["count"] -= 1
-                    return dict(fault)
-        return None
+    @property
+    def faults(self):
+        """The faults waiting (``hub.testing.emulator.Fault``): ``.clear()`` ends them."""
+        return self.kit.faults
 
     # -- bulk ---------------------------------------------------------------------------------
 
@@ -190,3 +189,63 @@ def api_error(status, body, headers=None):
     return Response(
         json.dumps(body), status=status, mimetype="application/json", headers=headers or {}
     )
+
+
+# the emulator's own fault names as the kit's: "throttle" is GraphQL's THROTTLED answer (HTTP 200
+# unless "status" says 429; Retry-After only when given); "slow" waits 1 s unless told
+ALIASES = {
+    "throttle": lambda spec: {"retry_after": None, **spec, "fault": "429"},
+    "slow": lambda spec: {**spec, "delay": spec.get("delay") or 1.0},
+}
+
+
+def fault_response(fault):
+    """A fault's answer as Shopify gives it (the kit serves ``slow``, ``malformed``, ``body``)."""
+    if fault.fault == "auth":
+        return api_error(401, {"errors": INVALID_TOKEN})
+    if fault.asked_as == "throttle":
+        return throttled(current_app.config["EMULATOR"], fault)
+    if fault.fault == "429":  # the REST Admin API's leaky bucket (GraphQL answers THROTTLED)
+        message = "Exceeded 2 calls per second for api client. Reduce request rates to resume "
+        return api_error(429, {"errors": message + "uninterrupted service."})
+    status = fault.status or 503
+    headers = {}
+    if fault.spec.get("retry_after") is not None:
+        headers["Retry-After"] = str(fault.spec["retry_after"])
+    body = {"errors": "Service Unavailable" if status == 503 else "Internal Server Error"}
+    return api_error(status, body, headers)
+
+
+def throttled(emu, fault):
+    """GraphQL's THROTTLED error with the bucket's state (``available`` left, ``cost`` asked)."""
+    spec = fault.spec
+    throttle = emu.bucket.status()
+    throttle["currentlyAvailable"] = int(spec.get("available", 0))
+    emu.counters["throttled"] += 1
+    return api_error(
+        int(spec.get("status", 200)),
+        {
+            "errors": [
+                {
+                    "message": "Throttled",
+                    "extensions": {
+                        "code": "THROTTLED",
+                        "documentation": "https://shopify.dev/api/usage/rate-limits",
+                    },
+                }
+            ],
+            "extensions": {
+                "cost": {
+                    "requestedQueryCost": int(spec.get("cost", 100)),
+                    "actualQueryCost": None,
+                    "throttleStatus": throttle,
+                }
+            },
+        },
+        {"Retry-After": str(spec["retry_after"])} if spec.get("retry_after") is not None else {},
+    )
+
+
+def cut_graphql_answer(body):
+    """A malformed answer: a GraphQL reply cut short."""
+    return '{"data": {"shop": {"name": "Hub Demo'
