@@ -101,7 +101,12 @@ class KnownOrders:
         skus = list({line["sku"] for r in records for line in r["lines"] if line.get("sku")})
         for i in range(0, len(skus), 500):
             self.by_sku.update(
-                {p.sku: p for p in Product.select().where(Product.sku.in_(skus[i : i + 500]))}
+                {  # id and SKU: all a line needs of its product
+                    p.sku: p
+                    for p in Product.select(Product.id, Product.sku).where(
+                        Product.sku.in_(skus[i : i + 500])
+                    )
+                }
             )
 
 
