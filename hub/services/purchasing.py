@@ -33,7 +33,6 @@ With ``skip_unsold`` a product that sold nothing in the window is left out unles
 position is negative (units owed to customers).
 """
 
-import math
 import uuid
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -464,8 +463,9 @@ def po_summary(po, with_lines=True):
 # --------------------------------------------------------------------------- recommendations
 
 
-def _ceil(value):
-    return math.ceil(value)  # exact on Fraction: no float rounding surprises
+def _ceil_div(numerator, denominator):
+    """ceil(numerator / denominator) of integers, exactly (denominator > 0)."""
+    return -(-numerator // denominator)
 
 
 def _round_up(quantity, multiple):
@@ -576,7 +576,6 @@ def recommendations(
         if unsupplied and link is not None:
             continue
         sold = sold_by.get(product.id, 0)
-        daily = Fraction(sold, window_days)
         if link is not None:
             lead = (
                 link.lead_time_days
@@ -586,7 +585,9 @@ def recommendations(
             moq = max(link.min_order_qty or 1, 1)
         else:
             lead, moq = default_lead_time_days, 1
-        reorder_point = _ceil(daily * (lead + safety_days))
+        # ceil(daily_sales × days) in integers (exact, as Fraction was, for every product:
+        # the overview counts them all; the Fraction is made for the lines shown only)
+        reorder_point = _ceil_div(sold * (lead + safety_days), window_days)
         available = available_by.get(product.id, 0)
         on_order = on_order_by.get(product.id, 0)
         position = available + on_order
@@ -594,7 +595,8 @@ def recommendations(
             continue
         if skip_unsold and sold == 0 and position >= 0:
             continue
-        suggested = max(reorder_point + _ceil(daily * review_days) - position, moq)
+        daily = Fraction(sold, window_days)
+        suggested = max(reorder_point + _ceil_div(sold * review_days, window_days) - position, moq)
         suggested = _round_up(suggested, moq)
         key = link.supplier_id if link else None
         group = groups.setdefault(
