@@ -1,5 +1,6 @@
 """What connector authors reuse in their tests: a live server for emulators, a context
-factory, and the connector contract suite (:mod:`hub.testing.contract`)."""
+factory, the connector contract suite (:mod:`hub.testing.contract`) and the emulator kit
+(:mod:`hub.testing.emulator`: injected faults and a request log for a store emulator)."""
 
 from hub.testing.context import make_context
 from hub.testing.server import LiveServer, serve_app

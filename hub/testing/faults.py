@@ -2,8 +2,8 @@
 (``POST /_emulator/faults {"fault": name, "count": n, ...}`` at the emulator's root), and the
 error each one must surface as.
 
-Standard fault names (what the bundled Magento, PrestaShop and Shopify emulators and the
-test shop accept):
+Standard fault names (what an emulator built on the hub's emulator kit,
+:mod:`hub.testing.emulator`, accepts - the four bundled ones do - and the test shop):
 
 * ``5xx`` - the store answers 500/503;
 * ``slow`` - the store answers after ``delay`` seconds (a read timeout for the client);
@@ -15,7 +15,8 @@ Each must surface as ``TransientError`` (the run is tried again later), ``auth``
 ``AuthenticationError`` (the run fails once, the merchant fixes the credentials).
 
 An emulator with other names maps them in the suite's ``contract_faults`` (the WooCommerce
-emulator's ``500`` and ``timeout``). "Connection refused" needs no emulator: the suite points
+connector's tests still map ``500`` and ``timeout``, its emulator's own names, which the kit keeps
+as aliases). "Connection refused" needs no emulator: the suite points
 the context at a closed port.
 """
 
