@@ -326,3 +326,71 @@ def test_events_csv_equals_the_filtered_list(client, notices):
     assert sorted(listed) == sorted(e.id for e in notices["others"])
     rows = export_rows(client, "/events/export.csv?code=unknown_sku&sort=code")
     assert len(rows) == 113 and {r["code"] for r in rows} == {"unknown_sku"}
+
+
+@pytest.fixture
+def stocked(seeded):
+    """Five products with stock in the default warehouse, SKUs not in creation order."""
+    from hub.models import Product
+    from hub.services import stock
+
+    wh = seeded["warehouse"]
+    for sku, qty in (("ZED-1", 4), ("ABC-1", 9), ("KAY-1", 1), ("BEE-1", 6), ("MUG-2", 3)):
+        Product.get_or_none(Product.sku == sku) or Product.create(sku=sku, name=sku.lower())
+        stock.adjust(sku, qty, warehouse=wh.id, reason="count")
+    return seeded
+
+
+def test_products_sorted_and_exported_as_listed(client, stocked):
+    html = client.get("/products/?sort=sku").get_data(as_text=True)
+    listed = re.findall(r'href="/products/\d+">([^<]+)</a>', html)
+    assert listed == sorted(listed) and len(listed) == 6
+    rows = export_rows(client, "/products/export.csv?sort=sku")
+    assert [r["sku"] for r in rows] == listed
+    mug = next(r for r in rows if r["sku"] == "MUG-1")
+    assert (mug["on_hand"], mug["available"], mug["price"]) == ("10", "8", "9.50")
+
+
+def test_stock_sorted_by_sku_by_default_and_by_on_hand(client, stocked):
+    def listed(html):
+        table = html[html.index('id="stock-levels"') :]
+        return re.findall(r'href="/products/\d+">([^<]+)</a>', table)
+
+    skus = listed(client.get("/inventory/").get_data(as_text=True))
+    assert skus == ["ABC-1", "BEE-1", "KAY-1", "MUG-1", "MUG-2", "ZED-1"]
+    by_stock = listed(client.get("/inventory/?sort=-on_hand").get_data(as_text=True))
+    assert by_stock == ["MUG-1", "ABC-1", "BEE-1", "ZED-1", "MUG-2", "KAY-1"]
+    rows = export_rows(client, "/inventory/export.csv?sort=-on_hand")
+    assert [(r["sku"], r["on_hand"]) for r in rows] == [
+        ("MUG-1", "10"),
+        ("ABC-1", "9"),
+        ("BEE-1", "6"),
+        ("ZED-1", "4"),
+        ("MUG-2", "3"),
+        ("KAY-1", "1"),
+    ]
+
+
+def test_walk_sorted_on_a_joined_column_in_small_chunks(stocked):
+    """The export's walk, two rows per query, sorted by the product's SKU (a joined table)."""
+    from hub.models import Product
+    from hub.services.queries import stock_levels, walk_sorted
+
+    chunks = list(walk_sorted(stock_levels(), key=Product.sku, descending=True, chunk=2))
+    assert [len(c) for c in chunks] == [2, 2, 2]
+    skus = [level.product.sku for chunk in chunks for level in chunk]
+    assert skus == ["ZED-1", "MUG-2", "MUG-1", "KAY-1", "BEE-1", "ABC-1"]
+
+
+def test_purchase_orders_filtered_by_time_and_exported(client, seeded):
+    from hub.models import PurchaseOrder
+
+    old = PurchaseOrder.create(
+        number="PO-0002", supplier=seeded["supplier"], created_at=datetime(2025, 1, 5)
+    )
+    html = client.get("/purchasing/?to=2025-12-31").get_data(as_text=True)
+    table = html[html.index('id="purchase-orders"') :]
+    assert re.findall(r'href="/purchasing/orders/\d+">([^<]+)</a>', table) == [old.number]
+    rows = export_rows(client, "/purchasing/export.csv?sort=number")
+    assert [r["number"] for r in rows] == ["PO-0001", "PO-0002"]
+    assert rows[0]["supplier"] == "Acme" and rows[0]["quantity"] == "5"

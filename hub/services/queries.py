@@ -95,6 +95,18 @@ def walk(
             left -= len(page.rows)
 
 
+def _after(query: ModelSelect, key: Field, descending: bool, value: Any, row_id: int):
+    model = query.model
+    if descending:
+        return query.where((key < value) | ((key == value) & (model.id < row_id)))
+    return query.where((key > value) | ((key == value) & (model.id > row_id)))
+
+
+def _sorted(query: ModelSelect, key: Field, descending: bool) -> ModelSelect:
+    model = query.model
+    return query.order_by(*((key.desc(), model.id.desc()) if descending else (key, model.id)))
+
+
 def sorted_keyset(
     query: ModelSelect,
     *,
@@ -103,26 +115,19 @@ def sorted_keyset(
     descending: bool = False,
     cursor: int | None = None,
 ) -> Page:
-    """One page of ``query`` ordered by ``key`` (a NOT NULL column: an order date, a number),
-    ties broken by id. The cursor stays a row id (the last row of the previous page): its
-    ``key`` is read back, and the page starts after (key, id) — so a list sorted by any of its
-    columns pages as the id-ordered ones do, without OFFSET."""
+    """One page of ``query`` ordered by ``key`` (a NOT NULL column of the model or of a table
+    the query joins: an order date, a number, a product's SKU), ties broken by id. The cursor
+    stays a row id (the last row of the previous page): its ``key`` is read back and the page
+    starts after (key, id), so a list sorted by any of its columns pages like the id-ordered
+    ones, without OFFSET. A cursor whose row is gone starts from the top."""
     model = query.model
     if key is model.id:
         return keyset(query, limit=limit, cursor=cursor, descending=descending)
     if cursor is not None:
-        last = model.select(key).where(model.id == cursor).tuples().first()
-        if last is None:  # the row is gone: start again from the top rather than fail
-            cursor = None
-        else:
-            value = last[0]
-            if descending:
-                after = (key < value) | ((key == value) & (model.id < cursor))
-            else:
-                after = (key > value) | ((key == value) & (model.id > cursor))
-            query = query.where(after)
-    order = (key.desc(), model.id.desc()) if descending else (key.asc(), model.id.asc())
-    rows = list(query.order_by(*order).limit(limit + 1))
+        last = query.select(key).where(model.id == cursor).tuples().first()
+        if last is not None:
+            query = _after(query, key, descending, last[0], cursor)
+    rows = list(_sorted(query, key, descending).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, rows[-1].id if more and rows else None)
@@ -131,11 +136,38 @@ def sorted_keyset(
 def walk_sorted(
     query: ModelSelect, *, key: Field, descending: bool = False, chunk: int = 1000
 ) -> Iterator[list]:
-    """Every row of ``query`` in (``key``, id) order, ``chunk`` rows per query (an export of a
-    million rows never holds more than one chunk)."""
+    """Every row of ``query`` in (``key``, id) order, ``chunk`` rows per query: an export of a
+    million rows never holds more than one chunk. Each next chunk starts after the last row's
+    (key, id) as read with it, so rows deleted meanwhile neither stop nor restart the walk."""
+    if key is query.model.id:
+        yield from walk(query, key=key, chunk=chunk) if not descending else _walk_desc(query, chunk)
+        return
+    page_query = query
+    while True:
+        rows = list(_sorted(page_query, key, descending).limit(chunk))
+        if rows:
+            yield rows
+        if len(rows) < chunk:
+            return
+        last = _row_of(rows[-1], key.model)
+        page_query = _after(query, key, descending, getattr(last, key.name), rows[-1].id)
+
+
+def _row_of(row: Any, model: type) -> Any:
+    """``row`` itself or the row of ``model`` joined to it (peewee keeps a joined row in
+    ``__rel__``, under the foreign key's name)."""
+    if isinstance(row, model):
+        return row
+    for related in getattr(row, "__rel__", {}).values():
+        if isinstance(related, model):
+            return related
+    raise ValueError(f"{model.__name__} is not joined to {type(row).__name__}")
+
+
+def _walk_desc(query: ModelSelect, chunk: int) -> Iterator[list]:
     cursor = None
     while True:
-        page = sorted_keyset(query, limit=chunk, key=key, descending=descending, cursor=cursor)
+        page = keyset(query, limit=chunk, cursor=cursor, descending=True)
         if page.rows:
             yield page.rows
         if page.next is None:
@@ -750,8 +782,19 @@ def integrations() -> ModelSelect:
     return Integration.select()
 
 
-def purchase_orders(*, status: str | None = None, supplier: Any = None) -> ModelSelect:
+def purchase_orders(
+    *,
+    status: str | None = None,
+    supplier: Any = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+) -> ModelSelect:
+    """``created_to`` excluded."""
     query = PurchaseOrder.select(PurchaseOrder, Supplier).join(Supplier)
+    if created_from is not None:
+        query = query.where(PurchaseOrder.created_at >= created_from)
+    if created_to is not None:
+        query = query.where(PurchaseOrder.created_at < created_to)
     if status:
         query = query.where(PurchaseOrder.status == status)
     if supplier is not None:

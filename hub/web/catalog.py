@@ -15,39 +15,96 @@ from hub.models import (
     StockMovement,
     Supplier,
     Warehouse,
+    decimal_str,
+    iso,
 )
 from hub.services import queries
 from hub.settings import get_settings
 from hub.web.charts import line_chart, svg_response
-from hub.web.common import back, get_or_404, keyset_page, protected_blueprint, run_action
+from hub.web.common import (
+    Sorts,
+    back,
+    csv_export,
+    get_or_404,
+    keyset_page,
+    protected_blueprint,
+    run_action,
+)
 
 bp = protected_blueprint("catalog", __name__, url_prefix="/products")
 MOVEMENTS_SHOWN = 100
 CHART_POINTS = 500
 
 
-@bp.route("/")
-def index():
-    q = request.args.get("q", "")
-    status = request.args.get("status")
-    rows, next_before = keyset_page(queries.products(q=q, status=status))
-    stock = {}
-    if rows:
+SORTS = Sorts(
+    {
+        "id": Product.id,
+        "sku": Product.sku,
+        "name": Product.name,
+        "status": Product.status,
+        "updated_at": Product.updated_at,
+    },
+    "-id",
+)
+
+
+def stock_totals(products):
+    """{product id: [on hand, reserved]} over every warehouse, for ``products`` (one query)."""
+    totals = {}
+    if products:
         for product_id, on_hand, reserved in (
             StockLevel.select(StockLevel.product, StockLevel.on_hand, StockLevel.reserved)
-            .where(StockLevel.product.in_([p.id for p in rows]))
+            .where(StockLevel.product.in_([p.id for p in products]))
             .tuples()
         ):
-            total = stock.setdefault(product_id, [0, 0])
+            total = totals.setdefault(product_id, [0, 0])
             total[0] += on_hand
             total[1] += reserved
+    return totals
+
+
+def filtered_products(args):
+    return queries.products(q=args.get("q", ""), status=args.get("status"))
+
+
+@bp.route("/")
+def index():
+    rows, next_before = keyset_page(filtered_products(request.args), sorts=SORTS)
     return render_template(
         "catalog/index.html",
         products=rows,
         next_before=next_before,
-        q=q,
-        stock=stock,
-        status=status,
+        q=request.args.get("q", ""),
+        stock=stock_totals(rows),
+        status=request.args.get("status"),
+        sort=SORTS.chosen(request.args)[0],
+    )
+
+
+def _with_stock(products):
+    totals = stock_totals(products)
+    return [(p, *totals.get(p.id, [0, 0])) for p in products]
+
+
+CSV_COLUMNS = [
+    ("sku", lambda r: r[0].sku),
+    ("name", lambda r: r[0].name),
+    ("barcode", lambda r: r[0].barcode),
+    ("price", lambda r: decimal_str(r[0].price, 2)),
+    ("currency", lambda r: r[0].currency),
+    ("status", lambda r: r[0].status),
+    ("on_hand", lambda r: r[1]),
+    ("available", lambda r: r[1] - r[2]),
+    ("updated_at", lambda r: iso(r[0].updated_at)),
+]
+
+
+@bp.route("/export.csv")
+def export():
+    """The products of the list's search and sort, every page, as CSV (stock over every
+    warehouse)."""
+    return csv_export(
+        "products", filtered_products(request.args), SORTS, CSV_COLUMNS, to_items=_with_stock
     )
 
 

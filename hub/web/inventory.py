@@ -3,11 +3,13 @@
 from flask import redirect, render_template, request, url_for
 
 from hub.bounds import as_id
-from hub.models import Warehouse
+from hub.models import Product, StockLevel, Warehouse, iso
 from hub.models.inventory import MOVEMENT_TYPES
 from hub.services import queries, stock
 from hub.web.common import (
+    Sorts,
     acting_user,
+    csv_export,
     get_or_404,
     int_field,
     keyset_page,
@@ -26,17 +28,46 @@ def _stock_filters():
     }
 
 
+SORTS = Sorts(
+    {
+        "id": StockLevel.id,
+        "sku": Product.sku,
+        "warehouse": StockLevel.warehouse,
+        "on_hand": StockLevel.on_hand,
+        "reserved": StockLevel.reserved,
+        "updated_at": StockLevel.updated_at,
+    },
+    "sku",
+)
+CSV_COLUMNS = [
+    ("sku", lambda level: level.product.sku),
+    ("name", lambda level: level.product.name),
+    ("warehouse", lambda level: level.warehouse.code),
+    ("on_hand", lambda level: level.on_hand),
+    ("reserved", lambda level: level.reserved),
+    ("available", lambda level: level.on_hand - level.reserved),
+    ("updated_at", lambda level: iso(level.updated_at)),
+]
+
+
 @bp.route("/")
 def index():
     warehouses = list(Warehouse.select().order_by(Warehouse.id))
-    levels, next_before = keyset_page(queries.stock_levels(**_stock_filters()))
+    levels, next_before = keyset_page(queries.stock_levels(**_stock_filters()), sorts=SORTS)
     return render_template(
         "inventory/index.html",
         warehouses=warehouses,
         levels=levels,
         next_before=next_before,
         sku=request.args.get("sku", ""),
+        sort=SORTS.chosen(request.args)[0],
     )
+
+
+@bp.route("/export.csv")
+def export():
+    """The stock levels of the list's filters and sort, every page, as CSV."""
+    return csv_export("stock", queries.stock_levels(**_stock_filters()), SORTS, CSV_COLUMNS)
 
 
 @bp.route("/movements")

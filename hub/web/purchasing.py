@@ -3,6 +3,8 @@
 The business rules live in hub.services.purchasing.
 """
 
+from operator import itemgetter
+
 from flask import redirect, render_template, request, url_for
 
 from hub.bounds import as_id
@@ -16,11 +18,14 @@ from hub.models import (
 from hub.models.purchasing import PO_STATUSES
 from hub.services import purchasing, queries
 from hub.web.common import (
+    Sorts,
     acting_user,
+    csv_export,
     get_or_404,
     int_field,
     line_quantities,
     list_page,
+    parse_date,
     protected_blueprint,
     row_field,
     run_action,
@@ -30,12 +35,63 @@ from hub.web.common import (
 bp = protected_blueprint("purchasing", __name__, url_prefix="/purchasing")
 
 
+SORTS = Sorts(
+    {
+        "created_at": PurchaseOrder.created_at,
+        "number": PurchaseOrder.number,
+        "status": PurchaseOrder.status,
+    },
+    "-created_at",
+)
+CSV_COLUMNS = [
+    (name, itemgetter(name))
+    for name in (
+        "number",
+        "supplier",
+        "status",
+        "warehouse",
+        "lines_count",
+        "quantity",
+        "received_quantity",
+        "total",
+        "created_by",
+        "created_at",
+        "ordered_at",
+        "expected_at",
+        "received_at",
+        "cancelled_at",
+    )
+]
+
+
+def filtered_purchase_orders(args):
+    return queries.purchase_orders(
+        status=args.get("status") or None,
+        supplier=args.get("supplier", type=as_id),
+        created_from=parse_date(args.get("from")),
+        created_to=parse_date(args.get("to"), end=True),
+    )
+
+
+@bp.route("/export.csv")
+def export():
+    """The purchase orders of the list's filters and sort, every page, as CSV."""
+    return csv_export(
+        "purchase-orders",
+        filtered_purchase_orders(request.args),
+        SORTS,
+        CSV_COLUMNS,
+        to_items=queries.PURCHASE_ORDERS.dump,
+    )
+
+
 @bp.route("/")
 def index():
     return list_page(
         "purchasing/index.html",
-        queries.purchase_orders(status=request.args.get("status") or None),
+        filtered_purchase_orders(request.args),
         "orders",
+        sorts=SORTS,
         statuses=PO_STATUSES,
         suppliers=Supplier.select().order_by(Supplier.name),
     )

@@ -24,6 +24,7 @@ OPERATOR_ENDPOINTS = frozenset(
         "alerts.index",
         "catalog.index",
         "catalog.show",
+        "catalog.export",
         "catalog.stock_chart",
         "catalog.image",
         "orders.index",
@@ -32,8 +33,10 @@ OPERATOR_ENDPOINTS = frozenset(
         "orders.export",
         "inventory.index",
         "inventory.movements",
+        "inventory.export",
         "purchasing.index",
         "purchasing.show",
+        "purchasing.export",
         "purchasing.recommendations",
         "purchasing.supplier",
         # running feeds and handling what they report
