@@ -7,6 +7,13 @@ orders and 100,000 products by default) -- then times the pages with Flask's tes
 tables keep the large figures within 1.5x of the small ones.
 
     python benchmarks/bench_dashboard.py [--orders 1000000] [--products 100000] [--repeat 15]
+
+``--overview`` times the overview page instead, on demo-like data (``seed_overview``:
+integrations with six scheduled feeds each and their runs, open errors, held orders, a
+catalogue with stock and sales), as requests per second (``--profile``: one request under
+cProfile, the 30 costliest calls).
+
+    python benchmarks/bench_dashboard.py --overview [--runs-per-feed 500] [--json FILE]
 """
 
 import argparse
@@ -74,6 +81,123 @@ def seed(n_orders, n_products):
         ]
         with db.atomic():
             Order.insert_many(rows).execute()
+    db.execute_sql("ANALYZE")
+
+
+FEEDS = ("products", "stock", "orders", "shipments", "prices", "images")
+
+
+def seed_overview(n_integrations=4, runs_per_feed=500, n_products=2000, n_orders=5000):
+    """Demo-like data for the overview: integrations with scheduled feeds and their runs,
+    open errors, held orders, products with stock and sold lines (the reorder count)."""
+    from hub.db import db
+    from hub.models import (
+        Event,
+        FeedRun,
+        FeedSetting,
+        HeldRecord,
+        Integration,
+        Order,
+        OrderLine,
+        Product,
+        StockLevel,
+        default_warehouse,
+        utcnow,
+    )
+    from hub.services.users import create_user
+
+    create_user("bench", "benchmark-password")
+    now = utcnow()
+    wh = default_warehouse()
+    with db.atomic():
+        Product.insert_many(
+            {"sku": f"SKU-{i:07d}", "name": f"Product {i}", "price": "9.90", "status": "active"}
+            for i in range(n_products)
+        ).execute()
+    products = [p for (p,) in Product.select(Product.id).order_by(Product.id).tuples()]
+    with db.atomic():
+        StockLevel.insert_many(
+            {"product": p, "warehouse": wh.id, "on_hand": i % 20, "reserved": 0}
+            for i, p in enumerate(products)
+        ).execute()
+    for n in range(n_integrations):
+        integration = Integration.create(
+            name=f"Store {n}", connector="testshop", base_url=f"http://127.0.0.1:{n + 1}"
+        )
+        rows = []
+        for f, feed in enumerate(FEEDS):
+            FeedSetting.create(
+                integration=integration, feed=feed, cron=f"*/{5 + f} * * * *", next_run_at=now
+            )
+            for r in range(runs_per_feed):
+                at = now - timedelta(minutes=10 * (runs_per_feed - r))
+                status = "failed" if r % 17 == 0 else "succeeded"
+                rows.append(
+                    {
+                        "integration": integration.id,
+                        "feed": feed,
+                        "trigger": "schedule",
+                        "status": status,
+                        "queued_at": at,
+                        "started_at": at,
+                        "finished_at": at + timedelta(seconds=20),
+                    }
+                )
+        with db.atomic():
+            for first in range(0, len(rows), CHUNK):
+                FeedRun.insert_many(rows[first : first + CHUNK]).execute()
+        with db.atomic():
+            Event.insert_many(
+                {
+                    "integration": integration.id,
+                    "feed": "orders",
+                    "severity": "error" if e % 2 else "retry",
+                    "code": f"code_{e % 7}",
+                    "reference": f"#{e}",
+                    "message": "Something went wrong",
+                    "first_seen": now - timedelta(hours=e),
+                    "last_seen": now - timedelta(minutes=e),
+                }
+                for e in range(100)
+            ).execute()
+            HeldRecord.insert_many(
+                {
+                    "integration": integration.id,
+                    "external_id": str(h),
+                    "reference": f"#{h}",
+                    "reason": "awaiting_payment",
+                }
+                for h in range(30)
+            ).execute()
+        orders = [
+            {
+                "integration": integration.id,
+                "external_id": str(i),
+                "number": str(100000 + i),
+                "status": STATUSES[i % len(STATUSES)],
+                "paid": True,
+                "ordered_at": now - timedelta(minutes=10 * i),
+                "currency": "EUR",
+                "total": "19.80",
+            }
+            for i in range(n_orders // n_integrations)
+        ]
+        with db.atomic():
+            for first in range(0, len(orders), CHUNK):
+                Order.insert_many(orders[first : first + CHUNK]).execute()
+        ids = Order.select(Order.id).where(Order.integration == integration.id).tuples()
+        with db.atomic():
+            OrderLine.insert_many(
+                {
+                    "order": order_id,
+                    "product": products[order_id % len(products)],
+                    "external_id": str(order_id),
+                    "sku": "x",
+                    "quantity": 1 + order_id % 3,
+                    "price": "9.90",
+                }
+                for (order_id,) in ids
+            ).execute()
     db.execute_sql("ANALYZE")
 
 
@@ -154,6 +278,58 @@ def measure(databases, rounds, repeat):
         d["ms"] = {name: round(statistics.median(values), 2) for name, values in sample.items()}
 
 
+def overview(args):
+    """Requests per second of the overview page on ``seed_overview``'s data: sequential
+    requests of one signed-in test client, the median of ``rounds`` rounds of ``repeat``."""
+    import hub.db
+    import hub.models.schema
+    from hub.app import create_app
+
+    hub.db.init_db(f"sqlite:///{os.environ['HUB_INSTANCE_DIR']}/hub.db")
+    hub.models.schema.upgrade()
+    t0 = time.perf_counter()
+    seed_overview(args.integrations, args.runs_per_feed, args.catalogue, args.catalogue * 2)
+    seeded = time.perf_counter() - t0
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    login = {"username": "bench", "password": "benchmark-password"}
+    assert client.post("/login", data=login).status_code == 302
+    assert client.get("/").status_code == 200  # warm-up
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get("/")
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    rates = []
+    for _ in range(args.rounds):
+        t0 = time.perf_counter()
+        for _ in range(args.repeat):
+            assert client.get("/").status_code == 200
+        rates.append(args.repeat / (time.perf_counter() - t0))
+    result = {
+        "integrations": args.integrations,
+        "feeds": args.integrations * len(FEEDS),
+        "runs": args.integrations * len(FEEDS) * args.runs_per_feed,
+        "products": args.catalogue,
+        "seed_seconds": round(seeded, 1),
+        "requests_per_second": round(statistics.median(rates), 1),
+        "best_round": round(max(rates), 1),
+    }
+    print(
+        f"overview: {result['requests_per_second']} requests/s (median of {args.rounds} rounds "
+        f"of {args.repeat}; best {result['best_round']}) with {result['integrations']} "
+        f"integrations, {result['feeds']} feeds, {result['runs']} runs, "
+        f"{result['products']} products"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1_000_000)
@@ -162,6 +338,11 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--overview", action="store_true", help="time the overview page")
+    parser.add_argument("--integrations", type=int, default=4)
+    parser.add_argument("--runs-per-feed", type=int, default=500)
+    parser.add_argument("--catalogue", type=int, default=2000)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
         os.environ.update(
@@ -172,6 +353,8 @@ def main(argv=None):
         import hub.settings
 
         hub.settings.set_settings(hub.settings.load_settings())
+        if args.overview:
+            return overview(args)
         runs = []
         for n_orders, n_products in ((args.small, args.small), (args.orders, args.products)):
             folder = Path(tmp) / f"{n_orders}-{n_products}"
