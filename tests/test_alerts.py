@@ -470,6 +470,7 @@ def alert_rows(client, query=""):
     return {int(i): " ".join(re.sub(r"<[^>]+>", " ", row).split()) for i, row in rows}
 
 
+@pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
 def test_the_alerts_page_shows_each_alert_its_messages_and_event(wired, integration, client):
     _smtp, receiver = wired
     configure_alerts(alert_rate_minutes=0)
@@ -529,6 +530,7 @@ def test_an_operator_sees_the_alerts_page_linked_from_the_bell(wired, integratio
     assert len(alert_rows(operator)) == 1
 
 
+@pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
 def test_sent_alerts_are_pruned_after_their_retention_the_rest_kept(wired, integration):
     from hub.services.retention import prune
 
