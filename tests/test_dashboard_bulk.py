@@ -394,3 +394,26 @@ def test_purchase_orders_filtered_by_time_and_exported(client, seeded):
     rows = export_rows(client, "/purchasing/export.csv?sort=number")
     assert [r["number"] for r in rows] == ["PO-0001", "PO-0002"]
     assert rows[0]["supplier"] == "Acme" and rows[0]["quantity"] == "5"
+
+
+def test_drift_flagged_on_the_overview_and_in_the_bell_until_applied(client, drift):
+    run, integration = drift["run"], drift["run"].integration
+    html = client.get("/").get_data(as_text=True)
+    flag = re.search(rf'id="drift-{integration.id}" href="([^"]+)">([^<]+)<', html)
+    assert flag and flag.group(1) == f"/runs/{run.id}#discrepancies"
+    assert flag.group(2) == "stock check: 4 SKU(s) differ from the store"
+    assert re.search(r'id="bell-drift"[^>]*>1<', html)
+    assert f"{integration.name}: 4 SKU(s) differ from the store" in html
+
+    client.post(f"/runs/{run.id}/discrepancies/apply", data={"all": "1"})
+    html = client.get("/").get_data(as_text=True)
+    assert f'id="drift-{integration.id}"' not in html and 'id="bell-drift"' not in html
+
+
+def test_only_the_latest_stock_check_is_flagged(client, drift):
+    """A newer check that found nothing clears the flag: the old differences are history."""
+    from hub.models import FeedRun
+
+    FeedRun.create(integration=drift["run"].integration, feed="stock_check", status="succeeded")
+    html = client.get("/").get_data(as_text=True)
+    assert "differ from the store" not in html

@@ -21,17 +21,19 @@ from hub.web.common import (
     run_action,
     safe_path,
 )
+from hub.web.runs import stock_drift
 
 bp = protected_blueprint("events", __name__, url_prefix="/events")
 BELL_SIZE = 8
 
 
 def bell_summary():
-    """For the layout: how many unresolved errors, and the latest few."""
+    """For the layout: how many unresolved errors, the latest few, and the stock checks whose
+    differences wait to be applied (``drift``: (run, open count) per integration)."""
     query = unresolved_errors()
     latest = list(query.order_by(Event.last_seen.desc(), Event.id.desc()).limit(BELL_SIZE))
     count = len(latest) if len(latest) < BELL_SIZE else query.count()
-    return {"count": count, "latest": latest}
+    return {"count": count, "latest": latest, "drift": list(stock_drift().values())}
 
 
 def filtered_events(args):

@@ -22,6 +22,7 @@ from hub.services.purchasing import recommendations
 from hub.settings import get_settings
 from hub.web.charts import bar_chart, svg_response
 from hub.web.common import protected_blueprint
+from hub.web.runs import stock_drift
 
 bp = protected_blueprint("overview", __name__)
 WORKER_STALE = timedelta(minutes=2)
@@ -96,6 +97,7 @@ def index():
         worker_seen=seen,
         worker_down=seen is None or now - seen > WORKER_STALE,
         reorder=reorder_count(),
+        drift=stock_drift(),
         now=now,
         **_late(now, last_runs),
     )

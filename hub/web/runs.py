@@ -3,6 +3,7 @@ stock-check discrepancies) and the JSON its progress bar polls."""
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from peewee import fn
 
 from hub.bounds import as_id
 from hub.engine.registry import FEED_TYPES
@@ -172,3 +173,25 @@ def apply_discrepancies(run_id):
     if not applied and not failed:
         flash("No open discrepancy to apply.", "info")
     return redirect(url_for("runs.show", run_id=run.id) + "#discrepancies")
+
+
+def stock_drift():
+    """Per integration whose latest finished stock check found differences still open:
+    ``{integration id: (run, open count)}`` — the overview's and the bell's flag, cleared by
+    applying them (or by the next check finding none)."""
+    latest = (
+        FeedRun.select(fn.MAX(FeedRun.id))
+        .where((FeedRun.feed == "stock_check") & FeedRun.status.in_(list(FINAL_STATUSES)))
+        .group_by(FeedRun.integration)
+    )
+    found = (
+        StockDiscrepancy.select(StockDiscrepancy.run, fn.COUNT(StockDiscrepancy.id).alias("n"))
+        .where(StockDiscrepancy.run.in_(latest) & StockDiscrepancy.applied_at.is_null())
+        .group_by(StockDiscrepancy.run)
+        .tuples()
+    )
+    counts = dict(found)
+    runs = (
+        FeedRun.select(FeedRun, Integration).join(Integration).where(FeedRun.id.in_(list(counts)))
+    )
+    return {run.integration_id: (run, counts[run.id]) for run in runs}
