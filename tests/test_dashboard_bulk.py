@@ -97,9 +97,52 @@ def test_apply_all_applies_every_open_one_once(client, drift):
 def test_apply_selected_with_nothing_ticked_changes_nothing(client, drift):
     response = client.post(f"/runs/{drift['run'].id}/discrepancies/apply", data={})
     assert applied(drift["rows"]) == set()
-    assert ("error", "Tick the discrepancies to apply, or apply all.") in flashes(
+    assert ("error", "Tick the discrepancies to apply or ignore, or choose all.") in flashes(
         client.get(response.location)
     )
+
+
+def ignored(rows):
+    from hub.models import StockDiscrepancy
+
+    return {
+        d.sku
+        for d in StockDiscrepancy.select().where(
+            StockDiscrepancy.id.in_([r.id for r in rows])
+            & StockDiscrepancy.ignored_at.is_null(False)
+        )
+    }
+
+
+def test_ignore_selected_keeps_the_hub_figures(client, drift):
+    from hub.models import StockMovement
+
+    rows, wh = drift["rows"], drift["warehouse"]
+    movements_before = StockMovement.select().count()
+    client.post(
+        f"/runs/{drift['run'].id}/discrepancies/apply",
+        data={"action": "ignore", "ids": [rows[0].id, rows[2].id]},
+    )
+    assert ignored(rows) == {"MUG-1", "MUG-3"} and applied(rows) == set()
+    assert on_hand("MUG-1", wh) == 10 and on_hand("MUG-3", wh) == 0
+    assert StockMovement.select().count() == movements_before
+    page = client.get(f"/runs/{drift['run'].id}").get_data(as_text=True)
+    assert page.count("the hub's figure stays") == 2 and "Apply all (2)" in page
+
+    # apply all then takes only the two left open
+    client.post(f"/runs/{drift['run'].id}/discrepancies/apply", data={"action": "apply_all"})
+    assert applied(rows) == {"MUG-2", "MUG-4"} and ignored(rows) == {"MUG-1", "MUG-3"}
+    assert on_hand("MUG-1", wh) == 10
+
+
+def test_ignore_all_clears_the_drift_flag_without_a_movement(client, drift):
+    from hub.models import StockMovement
+
+    movements_before = StockMovement.select().count()
+    client.post(f"/runs/{drift['run'].id}/discrepancies/apply", data={"action": "ignore_all"})
+    assert ignored(drift["rows"]) == {"MUG-1", "MUG-2", "MUG-3", "MUG-4"}
+    assert StockMovement.select().count() == movements_before
+    assert "differ from the store" not in client.get("/").get_data(as_text=True)
 
 
 def test_apply_selected_ignores_ids_of_another_run(client, drift, integration):

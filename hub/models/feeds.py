@@ -141,6 +141,8 @@ class StockDiscrepancy(BaseModel):
     difference = IntegerField()
     applied_at = DateTimeField(null=True)
     applied_by = CharField(max_length=100, null=True)
+    ignored_at = DateTimeField(null=True)  # the merchant kept the hub's figure
+    ignored_by = CharField(max_length=100, null=True)
 
 
 class HeldRecord(BaseModel):

@@ -15,6 +15,7 @@ from hub.models import (
     RunLog,
     StockDiscrepancy,
     iso,
+    utcnow,
 )
 from hub.models.feeds import FINAL_STATUSES, RUN_STATUSES, SEVERITIES
 from hub.services import queries, stock
@@ -142,24 +143,38 @@ def apply_discrepancy(discrepancy_id):
     return redirect(url_for("runs.show", run_id=discrepancy.run_id) + "#discrepancies")
 
 
+def open_discrepancies():
+    """Differences neither applied nor ignored."""
+    return StockDiscrepancy.applied_at.is_null() & StockDiscrepancy.ignored_at.is_null()
+
+
 @bp.route("/<int:run_id>/discrepancies/apply", methods=["POST"])
 def apply_discrepancies(run_id):
-    """Apply the ticked discrepancies of a stock check (``ids``), or every one still open
-    (``all``). Each is applied on its own (``stock.apply_discrepancy``: once only, one
-    movement); one that cannot be applied (its product gone, applied meanwhile) is named and
-    the others still go through."""
+    """Apply or ignore (``action``: apply, ignore, apply_all, ignore_all) the ticked open
+    discrepancies of a stock check (``ids``), or every open one. Applying takes each on its own
+    (``stock.apply_discrepancy``: once only, one movement), so one that cannot be applied (its
+    product gone) is named and the others still go through; ignoring keeps the hub's figure
+    and only takes them off the open list (the next stock update sends the hub's figure)."""
     run = get_or_404(FeedRun, run_id)
-    query = StockDiscrepancy.select().where(
-        (StockDiscrepancy.run == run) & StockDiscrepancy.applied_at.is_null()
-    )
-    if not request.form.get("all"):
+    action = request.form.get("action") or ("apply_all" if request.form.get("all") else "apply")
+    target = redirect(url_for("runs.show", run_id=run.id) + "#discrepancies")
+    query = StockDiscrepancy.select().where((StockDiscrepancy.run == run) & open_discrepancies())
+    if not action.endswith("_all"):
         ids = [i for i in (as_id(v) for v in request.form.getlist("ids")) if i]
         if not ids:
-            flash("Tick the discrepancies to apply, or apply all.", "error")
-            return redirect(url_for("runs.show", run_id=run.id) + "#discrepancies")
+            flash("Tick the discrepancies to apply or ignore, or choose all.", "error")
+            return target
         query = query.where(StockDiscrepancy.id.in_(ids))
-    applied, failed = 0, []
     user = current_user._get_current_object()
+    if action.startswith("ignore"):
+        count = (
+            StockDiscrepancy.update(ignored_at=utcnow(), ignored_by=user.username)
+            .where(StockDiscrepancy.id.in_([d.id for d in query]) & open_discrepancies())
+            .execute()
+        )
+        flash(f"Ignored {count} difference(s): the hub's figures stay.", "success")
+        return target
+    applied, failed = 0, []
     for discrepancy in query.order_by(StockDiscrepancy.sku):
         try:
             stock.apply_discrepancy(discrepancy, user=user)
@@ -172,7 +187,7 @@ def apply_discrepancies(run_id):
         flash(message, "error")
     if not applied and not failed:
         flash("No open discrepancy to apply.", "info")
-    return redirect(url_for("runs.show", run_id=run.id) + "#discrepancies")
+    return target
 
 
 def stock_drift():
@@ -186,7 +201,7 @@ def stock_drift():
     )
     found = (
         StockDiscrepancy.select(StockDiscrepancy.run, fn.COUNT(StockDiscrepancy.id).alias("n"))
-        .where(StockDiscrepancy.run.in_(latest) & StockDiscrepancy.applied_at.is_null())
+        .where(StockDiscrepancy.run.in_(latest) & open_discrepancies())
         .group_by(StockDiscrepancy.run)
         .tuples()
     )
