@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from conftest import BACKENDS
 from web_support import *  # noqa: F403  (fixtures: app, client, seeded…)
 from web_support import flashes
 
@@ -81,6 +82,7 @@ def test_apply_selected_changes_exactly_the_ticked_discrepancies(client, drift):
     )
 
 
+@pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
 def test_apply_all_applies_every_open_one_once(client, drift):
     rows, wh = drift["rows"], drift["warehouse"]
     client.post(f"/runs/{drift['run'].id}/discrepancies/apply", data={"ids": [rows[1].id]})
@@ -296,6 +298,7 @@ def test_orders_sorted_by_order_date_by_default(client, dated_orders):
     assert listed_numbers(html) == sorted((o.number for o in dated_orders), reverse=True)
 
 
+@pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
 def test_sorted_orders_page_by_keyset_without_gaps_or_repeats(client, dated_orders):
     seen, url = [], "/orders/?limit=4"
     while url:
@@ -306,6 +309,7 @@ def test_sorted_orders_page_by_keyset_without_gaps_or_repeats(client, dated_orde
     assert seen == by_date(dated_orders)
 
 
+@pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
 def test_orders_csv_is_exactly_the_filtered_list(client, dated_orders):
     query = "?status=to_ship&from=2026-03-02&to=2026-03-05&sort=ordered_at"
     listed = listed_numbers(client.get("/orders/" + query).get_data(as_text=True))
@@ -394,6 +398,7 @@ def test_products_sorted_and_exported_as_listed(client, stocked):
     assert (mug["on_hand"], mug["available"], mug["price"]) == ("10", "8", "9.50")
 
 
+@pytest.mark.parametrize("hub_db", BACKENDS, indirect=True)
 def test_stock_sorted_by_sku_by_default_and_by_on_hand(client, stocked):
     def listed(html):
         table = html[html.index('id="stock-levels"') :]
