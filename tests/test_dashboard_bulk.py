@@ -137,6 +137,29 @@ def test_ignore_selected_keeps_the_hub_figures(client, drift):
     assert on_hand("MUG-1", wh) == 10
 
 
+def test_an_ignored_discrepancy_is_refused_by_the_single_apply_too(client, drift):
+    """The page offers no Apply for an ignored row; a POST to its Apply (or the CLI's
+    apply-discrepancy, the same service) is refused with a clear error and changes nothing."""
+    from hub.errors import BadInput
+    from hub.models import StockDiscrepancy, StockMovement
+    from hub.services import stock
+
+    rows, wh = drift["rows"], drift["warehouse"]
+    client.post(
+        f"/runs/{drift['run'].id}/discrepancies/apply",
+        data={"action": "ignore", "ids": [rows[0].id]},
+    )
+    movements_before = StockMovement.select().count()
+    response = client.post(f"/runs/discrepancies/{rows[0].id}/apply")
+    errors = [m for kind, m in flashes(client.get(response.location)) if kind == "error"]
+    assert len(errors) == 1 and "was ignored on" in errors[0] and "new stock check" in errors[0]
+    with pytest.raises(BadInput, match="was ignored"):
+        stock.apply_discrepancy(rows[0].id)
+    row = StockDiscrepancy.get_by_id(rows[0].id)
+    assert row.applied_at is None and row.ignored_at is not None
+    assert on_hand("MUG-1", wh) == 10 and StockMovement.select().count() == movements_before
+
+
 def test_ignore_all_clears_the_drift_flag_without_a_movement(client, drift):
     from hub.models import StockMovement
 

@@ -548,6 +548,10 @@ def apply_discrepancy(discrepancy, user=None):
     The stock check compares the store's quantity with the figure the hub means the store
     to hold (available for a "sellable" store), so on_hand moves by
     ``store_quantity - hub_quantity`` in the integration's default warehouse.
+
+    An ignored discrepancy is refused, as the dashboard offers no Apply for it: ignoring keeps
+    the hub's figure, which the next stock update sends to the store, so the recorded store
+    quantity no longer describes the store (run a new stock check instead).
     """
     if not isinstance(discrepancy, StockDiscrepancy):
         found = StockDiscrepancy.get_or_none(
@@ -562,6 +566,8 @@ def apply_discrepancy(discrepancy, user=None):
             f"on {discrepancy.applied_at:%Y-%m-%d %H:%M} by "
             f"{discrepancy.applied_by or 'unknown'}"
         )
+    if discrepancy.ignored_at is not None:
+        raise BadInput(_ignored_message(discrepancy))
     if discrepancy.product_id is None:
         raise BadInput(
             f"discrepancy {discrepancy.id}: product {discrepancy.sku} no longer exists in the hub"
@@ -578,11 +584,17 @@ def apply_discrepancy(discrepancy, user=None):
     with db.atomic():
         claimed = (
             StockDiscrepancy.update(applied_at=now, applied_by=_username(user))
-            .where((StockDiscrepancy.id == discrepancy.id) & StockDiscrepancy.applied_at.is_null())
+            .where(
+                (StockDiscrepancy.id == discrepancy.id)
+                & StockDiscrepancy.applied_at.is_null()
+                & StockDiscrepancy.ignored_at.is_null()
+            )
             .execute()
         )
         if not claimed:
-            raise BadInput(f"discrepancy {discrepancy.id} ({discrepancy.sku}) was already applied")
+            raise BadInput(
+                f"discrepancy {discrepancy.id} ({discrepancy.sku}) was already applied or ignored"
+            )
         movement = None
         if delta:
             movement = apply_movement(
@@ -600,6 +612,14 @@ def apply_discrepancy(discrepancy, user=None):
             )
     discrepancy.applied_at, discrepancy.applied_by = now, _username(user)
     return movement
+
+
+def _ignored_message(discrepancy):
+    return (
+        f"discrepancy {discrepancy.id} ({discrepancy.sku}) was ignored "
+        f"on {discrepancy.ignored_at:%Y-%m-%d %H:%M} by {discrepancy.ignored_by or 'unknown'}: "
+        "the hub's figure stays; run a new stock check to compare again"
+    )
 
 
 # --------------------------------------------------------------------------- warehouses
