@@ -184,6 +184,9 @@ def alerts():
 
 @huey.periodic_task(crontab(minute="17", hour="3"), name="hub.prune")
 def prune():
-    """Nightly: prune old runs and resolved events (unresolved errors are kept)."""
+    """Nightly (hub.services.retention): prune finished runs and resolved events
+    (``HUB_RUN_RETENTION_DAYS``; unresolved errors are kept), accepted webhook deliveries
+    (``HUB_WEBHOOK_RETENTION_DAYS``) and alerts with nothing left to send
+    (``HUB_ALERT_RETENTION_DAYS``)."""
     _ensure_db()
     return prune_old_records()
