@@ -1,7 +1,5 @@
 """The hub's connector contract suite, run against a fresh seeded emulator."""
 
-from typing import Any, ClassVar
-
 import pytest
 
 from hub.testing.contract import ConnectorContractSuite
@@ -11,12 +9,8 @@ from .conftest import in_stock
 
 class TestWooCommerceContract(ConnectorContractSuite):
     connector = "woocommerce"
-    # the emulator's fault names for the suite's standard ones (hub.testing.faults)
-    contract_faults: ClassVar[dict[str, dict[str, Any]]] = {
-        "5xx": {"fault": "500"},
-        "timeout": {"fault": "timeout", "delay": 1.5},
-        "malformed": {"fault": "malformed"},
-    }
+    # the fault names are the suite's standard ones (hub.testing.faults.STANDARD_FAULTS, auth
+    # included): the emulator is on hub.testing.emulator.EmulatorKit
 
     @pytest.fixture
     def contract_ctx(self, store, make_ctx):
