@@ -2,7 +2,9 @@
 
 The store's payloads are read with marshmallow schemas (``unknown = EXCLUDE``, ``data_key``
 for Magento's names); what cannot become a record becomes an outcome (``Invalid`` naming the
-hub field, ``Skip`` for what is not a stockable product) instead of an exception.
+hub field, ``Skip`` for what is not a stockable product) instead of an exception. On the hot
+paths a well-formed product or order payload is read with plain type checks instead
+(``_read_product``, ``order_parsing``); the schemas read anything else and name what is wrong.
 """
 
 import re
@@ -11,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from connect_magento.client import iso, magento_time, make_cursor
+from connect_magento.order_parsing import read_address, read_order
 from hub import Invalid, Skip
 
 LB_IN_KG = Decimal("0.45359237")
@@ -444,10 +447,9 @@ def order_cursor(raw, field):
     return make_cursor(magento_time(raw.get(field)), raw.get("entity_id") or 0)
 
 
-def map_order_status(raw, *, cursor):
-    """A Magento order -> an OrderStatusRecord dict or an Invalid outcome."""
+def _read_order_with_schema(raw, cursor):
     try:
-        o = ORDER_SCHEMA.load(raw)
+        return ORDER_SCHEMA.load(raw), None
     except ValidationError as exc:
         errors = _rename_errors(exc.messages)
         return None, _order_invalid(
@@ -457,6 +459,18 @@ def map_order_status(raw, *, cursor):
             f"{', '.join(map(str, errors))}",
             cursor,
         )
+
+
+def map_order_status(raw, *, cursor):
+    """A Magento order -> an OrderStatusRecord dict or an Invalid outcome.
+
+    A well-formed payload is read by ``order_parsing.read_order`` (plain type checks); anything
+    else by the schema, whose errors name the bad fields."""
+    o = read_order(raw)
+    if o is None:
+        o, invalid = _read_order_with_schema(raw, cursor)
+        if invalid is not None:
+            return None, invalid
     if not o["number"]:
         return None, _order_invalid(
             raw,
@@ -514,10 +528,13 @@ def map_order(raw, *, cursor):
     method, ship_addr = _shipping(o["extension_attributes"])
     shipping_address = None
     if ship_addr:
-        try:
-            shipping_address = _address(ADDRESS_SCHEMA.load(ship_addr))
-        except ValidationError as exc:
-            errors["shipping_address"] = exc.messages
+        address = read_address(ship_addr)
+        if address is None:
+            try:
+                address = ADDRESS_SCHEMA.load(ship_addr)
+            except ValidationError as exc:
+                errors["shipping_address"] = exc.messages
+        shipping_address = _address(address) if address is not None else None
     if errors:
         return _order_invalid(
             raw,
