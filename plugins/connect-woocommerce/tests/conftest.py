@@ -3,7 +3,6 @@ auth, a certificate made for the test), and a connector context."""
 
 import datetime
 import ipaddress
-import threading
 
 import pytest
 import requests
@@ -12,7 +11,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from werkzeug.serving import make_server
 
 from hub.outcomes import is_outcome
 from hub.records import validate_record
@@ -81,20 +79,16 @@ def emulator(tmp_path, monkeypatch):
 
     def start(products=30, orders=20, seed=3, https=False, **options):
         app = create_app(products=products, orders=orders, seed=seed, **options)
-        if not https:
-            manager = serve_app(app)
-            server = manager.__enter__()
-            stops.append(lambda: manager.__exit__(None, None, None))
-            return LiveStore(app, server.url)
-        cert, key = _certificate(tmp_path)
-        # requests reads the environment's bundle over a session's ``verify``: trust the
-        # test's certificate for every session (the hub's, its session_once's)
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", cert)
-        server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=(cert, key))
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        stops.append(lambda: (server.shutdown(), server.server_close(), thread.join(5)))
-        return LiveStore(app, f"https://127.0.0.1:{server.server_port}", verify=cert)
+        cert = key = None
+        if https:
+            cert, key = _certificate(tmp_path)
+            # requests reads the environment's bundle over a session's ``verify``: trust the
+            # test's certificate for every session (the hub's, its session_once's)
+            monkeypatch.setenv("REQUESTS_CA_BUNDLE", cert)
+        manager = serve_app(app, ssl_context=(cert, key) if https else None)
+        server = manager.__enter__()
+        stops.append(lambda: manager.__exit__(None, None, None))
+        return LiveStore(app, server.url, verify=cert or True)
 
     yield start
     for stop in stops:
