@@ -14,6 +14,21 @@ from hub.models import Event, RunLog, utcnow
 from hub.models.feeds import SEVERITIES
 
 
+def occurrence(
+    severity, code, message, *, hint=None, reference=None, external_id=None, details=None
+):
+    """One occurrence of a problem, as ``record_events`` takes them."""
+    return {
+        "severity": severity,
+        "code": code,
+        "message": message,
+        "hint": hint,
+        "reference": reference,
+        "external_id": external_id,
+        "details": details,
+    }
+
+
 def record_event(
     integration_id,
     severity,
@@ -28,16 +43,16 @@ def record_event(
 ):
     """An Error, Retry or Info for the bell (deduplicated, see the module), and a line of
     ``run``'s log when it happened in a run (the event then names the run's feed)."""
-    occurrence = {
-        "severity": severity,
-        "code": code,
-        "message": message,
-        "hint": hint,
-        "reference": reference,
-        "external_id": external_id,
-        "details": details,
-    }
-    (event_id,) = record_events(integration_id, [occurrence], run=run)
+    seen = occurrence(
+        severity,
+        code,
+        message,
+        hint=hint,
+        reference=reference,
+        external_id=external_id,
+        details=details,
+    )
+    (event_id,) = record_events(integration_id, [seen], run=run)
     return Event.get_by_id(event_id)
 
 

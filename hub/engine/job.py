@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from marshmallow import ValidationError
 
 from hub.db import db
-from hub.engine.events import record_event, record_events, resolve_references
+from hub.engine.events import occurrence, record_event, record_events, resolve_references
 from hub.models import Checkpoint, FeedRun, Order, Product, utcnow
 from hub.outcomes import Outcome
 from hub.records import field_errors_text, validate_record
@@ -109,15 +109,15 @@ class FeedJob:
             self.errors += 1
         if self._pending_events is not None:
             self._pending_events.append(
-                {
-                    "severity": severity,
-                    "code": code,
-                    "message": message,
-                    "hint": hint,
-                    "reference": reference,
-                    "external_id": external_id,
-                    "details": details,
-                }
+                occurrence(
+                    severity,
+                    code,
+                    message,
+                    hint=hint,
+                    reference=reference,
+                    external_id=external_id,
+                    details=details,
+                )
             )
             return None
         return record_event(

@@ -68,20 +68,20 @@ def _keys(raw, known):
         raise _NotPlain
 
 
-ADDRESS_KEYS = frozenset(
-    (
-        "name",
-        "company",
-        "address1",
-        "address2",
-        "city",
-        "postcode",
-        "region",
-        "country_code",
-        "phone",
-        "email",
-    )
+# an order's address fields (the schema's and the order_address table's)
+ADDRESS_FIELDS = (
+    "name",
+    "company",
+    "address1",
+    "address2",
+    "city",
+    "postcode",
+    "region",
+    "country_code",
+    "phone",
+    "email",
 )
+ADDRESS_KEYS = frozenset(ADDRESS_FIELDS)
 LINE_KEYS = frozenset(("external_id", "sku", "product_external_id", "name", "quantity", "price"))
 ORDER_KEYS = frozenset(
     (

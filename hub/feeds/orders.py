@@ -17,7 +17,7 @@ from peewee import fn
 
 from hub.db import db
 from hub.engine.job import batched_stream, iso_z
-from hub.feeds.order_check import load_decision, load_order
+from hub.feeds.order_check import ADDRESS_FIELDS, load_decision, load_order
 from hub.models import (
     Address,
     Binding,
@@ -295,20 +295,6 @@ def _line_products(integration, record, by_sku=None):
         else:
             products[line["external_id"]] = product
     return products, unknown
-
-
-ADDRESS_FIELDS = (
-    "name",
-    "company",
-    "address1",
-    "address2",
-    "city",
-    "postcode",
-    "region",
-    "country_code",
-    "phone",
-    "email",
-)
 
 
 def _addresses(record):

@@ -25,7 +25,7 @@ from flask_login import current_user, login_required
 from hub.bounds import MAX_QUANTITY, as_id, whole_number
 from hub.engine.runs import queued_behind
 from hub.errors import BadInput, HubError
-from hub.models import utcnow
+from hub.models import iso, utcnow
 from hub.services.queries import keyset, sorted_keyset, walk_sorted
 
 
@@ -113,6 +113,25 @@ def csv_cell(value):
 
 
 Column = tuple[str, Callable[[Any], Any]]
+
+
+def attribute_columns(spec: str) -> list[Column]:
+    """CSV columns read from each row's attributes: ``"id feed integration=integration.name"``
+    (a label, then the dotted path when it differs); a date-time is written as ISO 8601."""
+    columns = []
+    for word in spec.split():
+        label, _, path = word.partition("=")
+        columns.append((label, _attribute_reader((path or label).split("."))))
+    return columns
+
+
+def _attribute_reader(names):
+    def read(row):
+        for name in names:
+            row = getattr(row, name)
+        return iso(row) if isinstance(row, datetime) else row
+
+    return read
 
 
 def csv_export(name, query, sorts, columns: list[Column], to_items=None):

@@ -8,10 +8,11 @@ from hub.bounds import as_id
 from hub.engine.events import resolve_event, unresolved_errors
 from hub.engine.retries import plan_retries
 from hub.engine.runs import queue_run, retry_event
-from hub.models import Event, FeedRun, Integration, Order, Product, RunLog, iso, utcnow
+from hub.models import Event, FeedRun, Integration, Order, Product, RunLog, utcnow
 from hub.services import queries
 from hub.web.common import (
     Sorts,
+    attribute_columns,
     csv_export,
     flash_queued,
     get_or_404,
@@ -60,19 +61,10 @@ SORTS = Sorts(
     },
     "-last_seen",
 )
-CSV_COLUMNS = [
-    ("id", lambda e: e.id),
-    ("integration", lambda e: e.integration.name),
-    ("feed", lambda e: e.feed),
-    ("severity", lambda e: e.severity),
-    ("code", lambda e: e.code),
-    ("reference", lambda e: e.reference),
-    ("message", lambda e: e.message),
-    ("count", lambda e: e.count),
-    ("first_seen", lambda e: iso(e.first_seen)),
-    ("last_seen", lambda e: iso(e.last_seen)),
-    ("resolved_at", lambda e: iso(e.resolved_at)),
-]
+CSV_COLUMNS = attribute_columns(
+    "id integration=integration.name feed severity code reference message count first_seen"
+    " last_seen resolved_at"
+)
 
 
 @bp.route("/export.csv")

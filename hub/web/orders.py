@@ -12,7 +12,6 @@ from hub.models import (
     ShipmentLine,
     Warehouse,
     decimal_str,
-    iso,
 )
 from hub.models.orders import OPEN_ORDER_STATUSES, ORDER_STATUSES
 from hub.services import queries
@@ -20,6 +19,7 @@ from hub.services.orders import cancel_order
 from hub.web.common import (
     Sorts,
     acting_user,
+    attribute_columns,
     csv_export,
     get_or_404,
     line_quantities,
@@ -50,17 +50,13 @@ SORTS = Sorts(
     "-ordered_at",
 )
 CSV_COLUMNS = [
-    ("number", lambda o: o.number),
-    ("integration", lambda o: o.integration.name),
-    ("external_id", lambda o: o.external_id),
-    ("ordered_at", lambda o: iso(o.ordered_at)),
-    ("status", lambda o: o.status),
+    *attribute_columns("number integration=integration.name external_id ordered_at status"),
     ("paid", lambda o: "yes" if o.paid else "no"),
-    ("customer_email", lambda o: o.customer_email),
+    *attribute_columns("customer_email"),
     ("shipping_method", lambda o: o.shipping_method_title or o.shipping_method_code),
-    ("carrier", lambda o: o.carrier),
+    *attribute_columns("carrier"),
     ("total", lambda o: decimal_str(o.total, 2)),
-    ("currency", lambda o: o.currency),
+    *attribute_columns("currency"),
 ]
 
 

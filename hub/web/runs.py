@@ -21,6 +21,7 @@ from hub.models.feeds import FINAL_STATUSES, RUN_STATUSES, SEVERITIES
 from hub.services import queries, stock
 from hub.web.common import (
     Sorts,
+    attribute_columns,
     csv_export,
     get_or_404,
     list_page,
@@ -37,22 +38,10 @@ SORTS = Sorts(
     {"queued_at": FeedRun.queued_at, "feed": FeedRun.feed, "status": FeedRun.status},
     "-queued_at",
 )
-CSV_COLUMNS = [
-    ("id", lambda r: r.id),
-    ("integration", lambda r: r.integration.name),
-    ("feed", lambda r: r.feed),
-    ("trigger", lambda r: r.trigger),
-    ("status", lambda r: r.status),
-    ("queued_at", lambda r: iso(r.queued_at)),
-    ("started_at", lambda r: iso(r.started_at)),
-    ("finished_at", lambda r: iso(r.finished_at)),
-    ("processed", lambda r: r.processed),
-    ("created", lambda r: r.created),
-    ("updated", lambda r: r.updated),
-    ("skipped", lambda r: r.skipped),
-    ("failed", lambda r: r.failed),
-    ("message", lambda r: r.message),
-]
+CSV_COLUMNS = attribute_columns(
+    "id integration=integration.name feed trigger status queued_at started_at finished_at"
+    " processed created updated skipped failed message"
+)
 
 
 def filtered_runs(args):
