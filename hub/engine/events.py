@@ -29,30 +29,13 @@ def occurrence(
     }
 
 
-def record_event(
-    integration_id,
-    severity,
-    code,
-    message,
-    *,
-    hint=None,
-    reference=None,
-    external_id=None,
-    run=None,
-    details=None,
-):
+def record_event(integration_id, severity, code, message, *, run=None, **where):
     """An Error, Retry or Info for the bell (deduplicated, see the module), and a line of
-    ``run``'s log when it happened in a run (the event then names the run's feed)."""
-    seen = occurrence(
-        severity,
-        code,
-        message,
-        hint=hint,
-        reference=reference,
-        external_id=external_id,
-        details=details,
+    ``run``'s log when it happened in a run (the event then names the run's feed). ``where``:
+    ``occurrence``'s hint, reference, external_id and details."""
+    (event_id,) = record_events(
+        integration_id, [occurrence(severity, code, message, **where)], run=run
     )
-    (event_id,) = record_events(integration_id, [seen], run=run)
     return Event.get_by_id(event_id)
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from marshmallow import ValidationError
 
 from hub.db import db
-from hub.engine.events import occurrence, record_event, record_events, resolve_references
-from hub.models import Checkpoint, FeedRun, Order, Product, utcnow
+from hub.engine.events import occurrence, record_events, resolve_references
+from hub.models import Checkpoint, Event, FeedRun, Order, Product, utcnow
 from hub.outcomes import Outcome
 from hub.records import field_errors_text, validate_record
 
@@ -100,37 +100,20 @@ class FeedJob:
 
     # -- events -----------------------------------------------------------------------------
 
-    def event(
-        self, severity, code, message, *, hint=None, reference=None, external_id=None, details=None
-    ):
-        """Record a problem (see ``record_event``); inside ``batched_events`` it is written
-        with the rest of the batch (and None returned)."""
+    def event(self, severity, code, message, **where):
+        """Record a problem (see ``record_event``; ``where``: ``occurrence``'s hint,
+        reference, external_id, details); inside ``batched_events`` it is written with the
+        rest of the batch (and None returned)."""
         if severity == "error":
             self.errors += 1
+        seen = occurrence(severity, code, message, **where)
         if self._pending_events is not None:
-            self._pending_events.append(
-                occurrence(
-                    severity,
-                    code,
-                    message,
-                    hint=hint,
-                    reference=reference,
-                    external_id=external_id,
-                    details=details,
-                )
-            )
+            self._pending_events.append(seen)
             return None
-        return record_event(
-            self.integration.id,
-            severity,
-            code,
-            message,
-            hint=hint,
-            reference=reference,
-            external_id=external_id,
-            run=self.run,
-            details={**self._record_of(reference, external_id), **(details or {})},
-        )
+        record = self._record_of(seen["reference"], seen["external_id"])
+        seen["details"] = {**record, **(seen["details"] or {})}
+        (event_id,) = record_events(self.integration.id, [seen], run=self.run)
+        return Event.get_by_id(event_id)
 
     @contextmanager
     def batched_events(self):
