@@ -271,33 +271,35 @@ def _order_lines(client, order):
 @hookimpl
 def hub_fetch_new_orders(ctx, since):
     client = ShopifyClient(ctx)
-    after = mapping.since_time(since)
     variables = {
         "first": queries.ORDER_PAGE,
         "lines": queries.LINES_PER_ORDER,
-        "q": f"created_at:>='{after}'" if after else None,
         "sort": "CREATED_AT",
     }
-    for _result, page in client.paginate(
-        queries.ORDERS, variables, ("orders",), sizes=("first", "lines")
-    ):
-        for order in page.get("nodes") or []:
-            cursor = mapping.time_cursor(order["createdAt"], order["id"])
-            yield mapping.order_record(order, _order_lines(client, order), cursor)
+    orders = _orders_since(
+        client, queries.ORDERS, variables, "created_at", since, ("first", "lines")
+    )
+    for order in orders:
+        cursor = mapping.time_cursor(order["createdAt"], order["id"])
+        yield mapping.order_record(order, _order_lines(client, order), cursor)
 
 
 @hookimpl
 def hub_fetch_order_updates(ctx, since):
     client = ShopifyClient(ctx)
+    variables = {"first": queries.ORDER_STATUS_PAGE}
+    for order in _orders_since(client, queries.ORDER_STATUSES, variables, "updated_at", since):
+        cursor = mapping.time_cursor(order["updatedAt"], order["id"])
+        yield mapping.order_status_record(order, cursor)
+
+
+def _orders_since(client, query, variables, field, since, sizes=("first",)):
+    """The orders whose ``field`` is at or after the time in the cursor ``since`` (>=: ties
+    are read again, the hub's upserts are idempotent), page after page."""
     after = mapping.since_time(since)
-    variables = {
-        "first": queries.ORDER_STATUS_PAGE,
-        "q": f"updated_at:>='{after}'" if after else None,
-    }
-    for _result, page in client.paginate(queries.ORDER_STATUSES, variables, ("orders",)):
-        for order in page.get("nodes") or []:
-            cursor = mapping.time_cursor(order["updatedAt"], order["id"])
-            yield mapping.order_status_record(order, cursor)
+    variables = dict(variables, q=f"{field}:>='{after}'" if after else None)
+    for _result, page in client.paginate(query, variables, ("orders",), sizes=sizes):
+        yield from page.get("nodes") or []
 
 
 @hookimpl
