@@ -284,21 +284,12 @@ def _reservation(kind, verb, sign, product_id, warehouse_id, quantity, **refs):
     return apply_movement(product_id, warehouse_id, kind, 0, sign * quantity, **refs)
 
 
-def reserve(
-    product_id,
-    warehouse_id,
-    quantity,
-    *,
-    reference_type="order",
-    reference_id=None,
-    reference=None,
-    run_id=None,
-):
-    """Reserve units for an imported order. Never refused: the store already sold them."""
+def reserve(product_id, warehouse_id, quantity, *, reference_type="order", **refs):
+    """Reserve units for an imported order. Never refused: the store already sold them.
+    ``refs``: the movement's reference_id, reference and run_id (``apply_movement``)."""
     return _reservation(
         "reservation", "reserve", 1, product_id, warehouse_id, quantity,
-        reference_type=reference_type, reference_id=reference_id, reference=reference,
-        run_id=run_id,
+        reference_type=reference_type, **refs,
     )  # fmt: skip
 
 
@@ -364,39 +355,18 @@ RESERVE = (
 )
 
 
-def release(
-    product_id,
-    warehouse_id,
-    quantity,
-    *,
-    reference_type="order",
-    reference_id=None,
-    reference=None,
-    run_id=None,
-    reason=None,
-):
-    """Release reserved units (a cancelled order, or a shipment from another warehouse)."""
+def release(product_id, warehouse_id, quantity, *, reference_type="order", **refs):
+    """Release reserved units (a cancelled order, or a shipment from another warehouse).
+    ``refs``: the movement's reference_id, reference, run_id and reason (``apply_movement``)."""
     return _reservation(
         "release", "release", -1, product_id, warehouse_id, quantity,
-        reference_type=reference_type, reference_id=reference_id, reference=reference,
-        run_id=run_id, reason=reason,
+        reference_type=reference_type, **refs,
     )  # fmt: skip
 
 
-def _set_on_hand(
-    product_id,
-    warehouse_id,
-    quantity,
-    *,
-    type,
-    reason,
-    user,
-    run_id,
-    reference,
-    enforce_available,
-    reference_type=None,
-    reference_id=None,
-):
+def _set_on_hand(product_id, warehouse_id, quantity, *, type, **movement):
+    """On hand brought to ``quantity`` by one movement of ``type`` for the difference (None:
+    unchanged); ``movement``: ``apply_movement``'s keywords."""
     product_id, warehouse_id = _id(product_id), _id(warehouse_id)
     quantity = _check_int(quantity, "quantity")
     if quantity < 0:
@@ -407,20 +377,7 @@ def _set_on_hand(
         delta = quantity - current.on_hand
         if delta == 0:
             return None
-        return apply_movement(
-            product_id,
-            warehouse_id,
-            type,
-            delta,
-            0,
-            reference_type=reference_type,
-            reference_id=reference_id,
-            reference=reference,
-            reason=reason,
-            user=user,
-            run_id=run_id,
-            enforce_available=enforce_available,
-        )
+        return apply_movement(product_id, warehouse_id, type, delta, 0, **movement)
 
 
 def set_on_hand(
@@ -479,15 +436,7 @@ def set_quantity(product, quantity, *, warehouse=None, reason, user=None):
     product = get_product(product)
     wh = _manual_warehouse(warehouse)
     return _set_on_hand(
-        product.id,
-        wh.id,
-        quantity,
-        type="set",
-        reason=reason,
-        user=user,
-        run_id=None,
-        reference=None,
-        enforce_available=True,
+        product.id, wh.id, quantity, type="set", reason=reason, user=user, enforce_available=True
     )
 
 
