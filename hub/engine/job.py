@@ -204,7 +204,11 @@ class FeedJob:
         )
 
     def validate(self, kind, record, reference_keys=("sku", "number", "external_id")):
-        """Validate a connector record; an invalid one becomes an Error event (None returned)."""
+        """Validate a connector record; an invalid one becomes an Error event, an Outcome in
+        its place is recorded (``outcome``): None returned for both."""
+        if isinstance(record, Outcome):
+            self.outcome(record)
+            return None
         try:
             return validate_record(kind, record)
         except ValidationError as exc:

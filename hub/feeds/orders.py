@@ -30,7 +30,7 @@ from hub.models import (
     utcnow,
 )
 from hub.models.orders import OPEN_ORDER_STATUSES
-from hub.outcomes import Invalid, Outcome
+from hub.outcomes import Invalid
 from hub.records import serialise_record, validate_record
 from hub.services import orders as order_service
 from hub.services import stock
@@ -525,9 +525,6 @@ def retry_orders(job):
                 external_id=held.external_id,
             )
             job.resolved([held.reference], codes=ORDER_ERROR_CODES)
-            continue
-        if isinstance(item, Outcome):
-            job.outcome(item)
             continue
         record = job.validate("order", item)
         if record is None:

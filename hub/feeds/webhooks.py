@@ -29,12 +29,10 @@ def webhook_orders(job):
         if item is None:  # gone from the store already: nothing to import
             job.count("skipped")
             continue
-        if isinstance(item, Outcome):
-            job.outcome(item)
-            continue
         record = job.validate("order", item)
         if record is None:
-            _hold_unreadable(job, item)
+            if not isinstance(item, Outcome):
+                _hold_unreadable(job, item)
             continue
         known = Order.select().where(
             (Order.integration == job.integration.id) & (Order.external_id == record["external_id"])

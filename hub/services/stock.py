@@ -380,31 +380,13 @@ def _set_on_hand(product_id, warehouse_id, quantity, *, type, **movement):
         return apply_movement(product_id, warehouse_id, type, delta, 0, **movement)
 
 
-def set_on_hand(
-    product_id,
-    warehouse_id,
-    quantity,
-    *,
-    type="set",
-    reason=None,
-    user=None,
-    run_id=None,
-    reference=None,
-):
-    """Bring on_hand to ``quantity`` with one movement of the difference (None: unchanged)."""
+def set_on_hand(product_id, warehouse_id, quantity, *, type="set", run_id=None, **movement):
+    """Bring on_hand to ``quantity`` with one movement of the difference (None: unchanged);
+    ``movement``: its reason, user and reference (``apply_movement``)."""
     return _set_on_hand(
-        product_id,
-        warehouse_id,
-        quantity,
-        type=type,
-        reason=reason,
-        user=user,
-        run_id=run_id,
-        reference=reference,
-        enforce_available=False,
-        reference_type="run" if run_id else None,
-        reference_id=run_id,
-    )
+        product_id, warehouse_id, quantity, type=type, run_id=run_id, enforce_available=False,
+        reference_type="run" if run_id else None, reference_id=run_id, **movement,
+    )  # fmt: skip
 
 
 def _manual_warehouse(warehouse):
