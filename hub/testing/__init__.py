@@ -4,5 +4,6 @@ factory, the connector contract suite (:mod:`hub.testing.contract`) and the emul
 
 from hub.testing.context import make_context
 from hub.testing.server import LiveServer, serve_app
+from hub.testing.streams import split_stream
 
-__all__ = ["LiveServer", "make_context", "serve_app"]
+__all__ = ["LiveServer", "make_context", "serve_app", "split_stream"]

@@ -4,9 +4,7 @@ import pytest
 import requests
 from connect_prestashop_emulator import DEMO_KEY, create_app
 
-from hub.outcomes import is_outcome
-from hub.records import validate_record
-from hub.testing import make_context, serve_app
+from hub.testing import make_context, serve_app, split_stream
 
 
 class LiveStore:
@@ -76,18 +74,6 @@ def make_ctx():
 @pytest.fixture
 def ctx(store, make_ctx):
     return make_ctx(store)
-
-
-def split_stream(kind, stream):
-    """Split a hook's stream into records (each validated as the core does) and outcomes."""
-    records, outcomes = [], []
-    for item in stream:
-        if is_outcome(item):
-            outcomes.append(item)
-        else:
-            validate_record(kind, item)
-            records.append(item)
-    return records, outcomes
 
 
 @pytest.fixture
