@@ -26,6 +26,9 @@ def api(app, token):
         def post(self, url, **kw):
             return client.post(url, headers={"Authorization": f"Bearer {token}"}, **kw)
 
+        def delete(self, url, **kw):
+            return client.delete(url, headers={"Authorization": f"Bearer {token}"}, **kw)
+
     return Api()
 
 
@@ -194,6 +197,32 @@ def test_run_now(api, integration):
     assert response.status_code == 202 and response.get_json()["status"] == "queued"
     response = api.post("/api/v1/runs", json={"integration": "Test shop", "feed": "nope"})
     assert response.status_code == 400
+
+
+def test_run_now_meeting_a_running_run_says_which_it_waits_for(api, integration):
+    from hub.engine import lease
+
+    free = api.post(
+        "/api/v1/runs", json={"integration": "Test shop", "feed": "import_new_orders"}
+    ).get_json()
+    assert free["after_run"] is None
+    # run 999 (another worker's) holds the feed: the new run starts after it
+    assert lease.acquire(integration.id, "import_new_products", 999, 60, holder="otherhost:1:x")[0]
+    queued = api.post(
+        "/api/v1/runs", json={"integration": "Test shop", "feed": "import_new_products"}
+    ).get_json()
+    assert queued["status"] == "queued" and queued["after_run"] == 999
+    assert api.get(f"/api/v1/runs/{queued['id']}").get_json()["after_run"] == 999
+
+
+def test_a_wrong_method_is_answered_in_json_on_the_api_and_in_a_page_elsewhere(api, client):
+    response = api.delete("/api/v1/runs")
+    assert response.status_code == 405
+    answer = response.get_json()
+    assert answer["error"] == "method not allowed" and {"GET", "POST"} <= set(answer["allowed"])
+    page = client.get("/logout")
+    assert page.status_code == 405 and page.content_type.startswith("text/html")
+    assert "does not take a GET" in page.get_data(as_text=True)
 
 
 def _flask_paths(app):

@@ -378,6 +378,8 @@ def run_summary(run, events=True):
         "processed": run.processed,
         "total": run.total,
         "message": run.message,
+        # a queued run that waits for its feed's running run says which (Run now, Retry)
+        "after_run": queued_behind(run) if run.status == "queued" else None,
     }
     if events:
         data["events"] = [

@@ -315,6 +315,10 @@ class RunOut(BaseSchema):
     duration = fields.Float(allow_none=True)
     attempts = fields.Integer()
     message = fields.String(allow_none=True)
+    after_run = fields.Integer(
+        allow_none=True,
+        metadata={"description": "a queued run waits for this run of its feed to end first"},
+    )
 
 
 class EventOut(BaseSchema):

@@ -103,6 +103,16 @@ def init_app(app):
             return {"error": "not found"}, 404
         return render_template("error.html", code=404, message="This page does not exist."), 404
 
+    @app.errorhandler(405)
+    def _wrong_method(exc):
+        allowed = ", ".join(sorted(exc.valid_methods or ()))
+        if request.path.startswith("/api/"):
+            return {"error": "method not allowed", "allowed": exc.valid_methods or []}, 405
+        message = f"This address does not take a {request.method}" + (
+            f" (it takes {allowed})." if allowed else "."
+        )
+        return render_template("error.html", code=405, message=message), 405
+
     @app.errorhandler(NotFound)
     def _hub_not_found(exc):
         if request.path.startswith("/api/"):
