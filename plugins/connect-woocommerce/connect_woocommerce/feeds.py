@@ -263,6 +263,9 @@ def hub_check_connection(ctx: ConnectorContext) -> ConnectionReportDict:
         )
     return {
         "ok": not problems,
+        # the settings answered with these credentials: connected even when the site's name
+        # (the REST index) is not served and only a setting is missing
+        "connected": True,
         "store_name": _site_name(wc),
         "details": details,
         "problems": problems,

@@ -57,6 +57,8 @@ def test_the_connection_check_reports_the_store(emulator, make_ctx, tracking):
     assert (details["weight_unit"], details["currency"]) == ("lbs", "EUR")
     assert details["shipment_tracking"] is tracking
     assert ("shipment_tracking_note" in details) is not tracking
+    assert report["connected"] is True
+
 
 
 class _Replaying(requests.adapters.HTTPAdapter):
