@@ -1,14 +1,19 @@
-"""hub.testing.emulator: faults, aliases, error rate, request log, over real HTTP; and
-serve_app's stop (how fast: plugins' test times in the closing note, not a timed test)."""
+"""hub.testing's emulator kit: faults, aliases, error rate, request log, credentials, paging,
+the control API and the live client, over real HTTP; and serve_app's stop (how fast: plugins'
+test times in the closing note, not a timed test)."""
 
+import base64
 import json
 
 import pytest
 import requests
-from flask import Flask, Response, jsonify
+from flask import Blueprint, Flask, Response, jsonify
 
-from hub.testing import serve_app
+from hub.testing import LiveEmulators, serve_app
+from hub.testing.control import ControlAPI, ControlError
+from hub.testing.credentials import CredentialGuard, Presented, presented, same_secret
 from hub.testing.emulator import EmulatorKit, Fault
+from hub.testing.paging import by_cursor, by_number, by_offset, decode_cursor, encode_cursor
 
 
 def store_error(fault: Fault) -> Response:
@@ -147,3 +152,223 @@ def test_a_body_fault_answers_json_of_the_wrong_shape_and_a_429_may_lack_retry_a
     assert (wrong.status_code, wrong.json()) == (200, {"items": "none"})
     bare = get(store)
     assert bare.status_code == 429 and "Retry-After" not in bare.headers
+
+
+# -- credentials, paging, the control API, the live client (hub.testing's emulator kit) -----
+
+TOKEN = "kit-token"
+
+
+def guarded_app():
+    """An API taking a Bearer token, an ``X-Key`` header or a ``key`` query parameter, and a
+    public ``/api/public`` path; refusals in the store's own shape."""
+    app = Flask("kit_credentials")
+    kit = EmulatorKit(api_prefix="/api", render_error=store_error)
+    kit.init_app(app)
+    api = Blueprint("api", __name__, url_prefix="/api")
+    seen = []
+
+    def accept(given):
+        seen.append(given)
+        return given.scheme != "basic" and same_secret(given.secret, TOKEN)
+
+    CredentialGuard(
+        accept,
+        lambda given: (jsonify({"errors": f"refused {given.scheme}"}), 401),
+        header="X-Key",
+        query="key",
+        exempt=("/api/public",),
+    ).protect(api)
+
+    @api.get("/items")
+    def items():
+        return jsonify({"items": [1, 2]})
+
+    @api.get("/public")
+    def public():
+        return jsonify({"public": True})
+
+    app.register_blueprint(api)
+    return app, seen
+
+
+@pytest.mark.parametrize(
+    ("how", "kwargs", "status", "scheme"),
+    [
+        ("bearer", {"headers": {"Authorization": f"Bearer {TOKEN}"}}, 200, "bearer"),
+        ("header", {"headers": {"X-Key": TOKEN}}, 200, "header"),
+        ("query", {"params": {"key": TOKEN}}, 200, "query"),
+        ("basic", {"auth": (TOKEN, "")}, 401, "basic"),
+        ("wrong-bearer", {"headers": {"Authorization": "Bearer nope"}}, 401, "bearer"),
+        ("nothing", {}, 401, "none"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_the_credential_guard_reads_each_place_a_key_may_be_and_refuses_in_the_stores_shape(
+    how, kwargs, status, scheme
+):
+    app, seen = guarded_app()
+    with serve_app(app) as server:
+        response = requests.get(f"{server.url}/api/items", timeout=5, **kwargs)
+    assert response.status_code == status
+    assert seen[-1].scheme == scheme
+    if status == 401:
+        assert response.json() == {"errors": f"refused {scheme}"}
+
+
+def test_the_guard_spares_exempt_paths_the_control_endpoints_and_comes_after_faults():
+    app, seen = guarded_app()
+    with serve_app(app) as server:
+        assert requests.get(f"{server.url}/api/public", timeout=5).json() == {"public": True}
+        # the control endpoints need no store credentials, and a fault is served first
+        assert fault(server, fault="5xx").status_code == 200
+        assert get(server).status_code == 503
+        assert get(server).status_code == 401
+    assert [given.scheme for given in seen] == ["none"]
+
+
+def test_presented_reads_basic_user_and_password():
+    app = Flask("kit_presented")
+    with app.test_request_context(
+        "/", headers={"Authorization": "Basic " + base64.b64encode(b"ck_1:cs_2").decode()}
+    ):
+        assert presented() == Presented("basic", secret="cs_2", user="ck_1")
+    assert not same_secret(None, TOKEN)
+
+
+ROWS = [{"id": n, "updated": f"2026-01-{1 + n // 3:02d}"} for n in range(10)]
+
+
+@pytest.mark.parametrize(
+    ("number", "size", "past_end", "ids", "pages", "has_more"),
+    [
+        (1, 4, "empty", [0, 1, 2, 3], 3, True),
+        (3, 4, "empty", [8, 9], 3, False),
+        (4, 4, "empty", [], 3, False),
+        (4, 4, "last", [8, 9], 3, False),
+        (2, None, "empty", list(range(10)), 1, False),
+    ],
+    ids=["first", "last", "past-end-empty", "past-end-last-again", "unpaged"],
+)
+def test_paging_by_number(number, size, past_end, ids, pages, has_more):
+    page = by_number(ROWS, number, size, past_end=past_end)
+    assert [row["id"] for row in page.items] == ids
+    assert (page.total, page.pages, page.has_more) == (10, pages, has_more)
+
+
+def test_paging_by_offset_counts_every_row_and_the_page_the_offset_falls_in():
+    page = by_offset(ROWS, offset=6, limit=3)
+    assert [row["id"] for row in page.items] == [6, 7, 8]
+    assert (page.total, page.number, page.has_more) == (10, 3, True)
+    assert [row["id"] for row in by_offset(ROWS, 8).items] == [8, 9]
+    assert by_offset([], 0, 5).pages == 0
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["ascending", "descending"])
+def test_paging_by_cursor_walks_every_row_once_forward_and_back(reverse):
+    def key(row):
+        return (row["updated"], row["id"])
+
+    seen, after = [], None
+    while True:
+        page = by_cursor(ROWS, key, first=4, after=after, reverse=reverse)
+        seen += [row["id"] for row in page.items]
+        if not page.has_next:
+            break
+        after = page.end_cursor
+    expected = [row["id"] for row in sorted(ROWS, key=key, reverse=reverse)]
+    assert seen == expected
+    back = by_cursor(ROWS, key, last=2, before=page.start_cursor, reverse=reverse)
+    assert [row["id"] for row in back.items] == expected[6:8]
+    assert back.has_previous and back.has_next
+    with pytest.raises(ValueError, match="not a cursor"):
+        by_cursor(ROWS, key, first=1, after="%%%")
+    assert decode_cursor(encode_cursor(("a", 1))) == ("a", 1)
+
+
+def control_app():
+    """A store of SKU -> quantity and orders behind the standard control API."""
+    store = {"stock": {"A-1": 5}, "orders": {}}
+
+    def set_stock(sku, body):
+        if sku not in store["stock"]:
+            return None
+        if not isinstance(body.get("quantity"), int):
+            raise ControlError(400, "quantity must be an integer")
+        store["stock"][sku] = body["quantity"]
+        return {"sku": sku, "quantity": body["quantity"]}
+
+    def add_order(body):
+        ref = str(len(store["orders"]) + 1)
+        store["orders"][ref] = {"id": ref, "lines": body.get("lines", []), "paid": False}
+        return store["orders"][ref]
+
+    def change_order(ref, body):
+        order = store["orders"].get(ref)
+        if order is not None:
+            order.update({k: v for k, v in body.items() if k == "paid"})
+        return order
+
+    app = Flask("kit_control")
+    EmulatorKit(api_prefix="/api").init_app(app)
+    control = ControlAPI(
+        state=lambda: {"skus": len(store["stock"]), "orders": len(store["orders"])},
+        reset=lambda: store["orders"].clear(),
+        stock=lambda sku: (
+            {"sku": sku, "quantity": store["stock"][sku]} if sku in store["stock"] else None
+        ),
+        set_stock=set_stock,
+        add_order=add_order,
+        order=store["orders"].get,
+        change_order=change_order,
+    )
+
+    @control.blueprint.post("/switch")  # an emulator's own control route beside the standard
+    def switch():
+        return jsonify({"switched": True})
+
+    control.init_app(app)
+    return app
+
+
+def test_the_control_api_changes_stock_and_orders_through_the_emulators_store():
+    with LiveEmulators(lambda: control_app()) as emulators:
+        live = emulators.start()
+        assert live.state() == {"skus": 1, "orders": 0}
+        assert live.control("POST", "stock/A-1", json={"quantity": 9}) == {
+            "sku": "A-1",
+            "quantity": 9,
+        }
+        assert live.control("GET", "stock/A-1")["quantity"] == 9
+        made = live.control("POST", "orders", json={"lines": [{"sku": "A-1", "qty": 1}]})
+        assert live.control("POST", f"orders/{made['id']}", json={"paid": True})["paid"] is True
+        assert live.control("GET", f"orders/{made['id']}")["paid"] is True
+        assert live.control("POST", "switch") == {"switched": True}
+        missing = requests.post(f"{live.url}/_emulator/stock/NOPE", json={"quantity": 1}, timeout=5)
+        assert (missing.status_code, missing.json()) == (404, {"error": "no such stock row: NOPE"})
+        refused = requests.post(
+            f"{live.url}/_emulator/stock/A-1", json={"quantity": "x"}, timeout=5
+        )
+        assert (refused.status_code, refused.json()) == (
+            400,
+            {"error": "quantity must be an integer"},
+        )
+        not_mounted = requests.post(f"{live.url}/_emulator/products", json={}, timeout=5)
+        assert not_mounted.status_code == 404
+        assert live.reset() == {"ok": True}
+        assert live.state() == {"skus": 1, "orders": 0}
+
+
+def test_live_emulators_serve_https_with_a_certificate_the_client_trusts(tmp_path):
+    app, _ = make_app()
+    with LiveEmulators(lambda: app, tmp_path) as emulators:
+        plain, secure = emulators.start(), emulators.start(https=True)
+        assert plain.url.startswith("http://") and secure.url.startswith("https://")
+        assert secure.verify != plain.verify
+        secure.fault("5xx")
+        assert requests.get(f"{secure.url}/api/items", verify=secure.verify, timeout=5).ok is False
+        assert [entry["fault"] for entry in secure.requests()] == ["5xx"]
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(f"{secure.url}/api/items", timeout=5)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(f"{plain.url}/api/items", timeout=5)
