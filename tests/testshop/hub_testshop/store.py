@@ -1,15 +1,41 @@
-"""A small JSON store served over HTTP in tests: products, orders, stock, shipments, faults."""
+"""A small JSON store served over HTTP in tests: products, orders, stock, shipments, faults.
+
+Its plumbing is the hub's emulator kit: injected faults and the request log
+(``hub.testing.emulator``), the Bearer token check (``hub.testing.credentials``) and the
+control endpoints (``hub.testing.control``)."""
 
 import copy
 import io
 import struct
-import time
 import zlib
 
 from flask import Flask, abort, jsonify, redirect, request
 
+from hub.testing.control import ControlAPI
+from hub.testing.credentials import CredentialGuard, same_secret
+from hub.testing.emulator import EmulatorKit
+
 TOKEN = "test-token"
-FAULTS = ("5xx", "auth", "slow", "malformed")
+# the kit's "slow" waits 10 s unless told; this store's waits 1 s
+ALIASES = {"slow": lambda spec: {**spec, "delay": spec.get("delay") or 1.0}}
+
+
+def store_error(fault):
+    """An injected fault as this store answers it: a revoked token, or a crash."""
+    if fault.fault == "auth":
+        return jsonify({"error": "bad token"}), 401
+    return jsonify({"error": "boom"}), fault.status or 503
+
+
+class FaultQueue:
+    """``state.faults.append({"fault": ..., "count": n})``: how the hub's own tests queue a
+    fault without going through ``POST /_emulator/faults`` (both reach the same kit)."""
+
+    def __init__(self, kit):
+        self.kit = kit
+
+    def append(self, spec):
+        self.kit.add_fault(spec)
 
 
 def tiny_png(seed):
@@ -39,8 +65,10 @@ class StoreState:
         self.stock = {}  # product id -> quantity
         self.shipments = []  # what was confirmed
         self.pushes = []  # every stock push received
-        self.faults = []  # [{"fault": "5xx"|"auth"|"malformed"|"slow", "count": n}]
-        self.requests = 0
+        self.kit = EmulatorKit(
+            render_error=store_error, aliases=ALIASES, malform=lambda body: "{not json"
+        )
+        self.faults = FaultQueue(self.kit)
         self.clock = 0
 
     def tick(self):
@@ -61,6 +89,13 @@ class StoreState:
             **extra,
         }
         self.stock.setdefault(str(pid), extra.get("stock", 0))
+
+    def set_stock(self, pid, quantity):
+        """The store sold or received something (a control request): None for no product."""
+        if pid not in self.stock:
+            return None
+        self.stock[pid] = quantity
+        return {"id": pid, "quantity": quantity}
 
     def add_order(
         self,
@@ -91,28 +126,24 @@ def create_store(state=None):  # noqa: C901 - the test shop's app factory; the b
     app = Flask("testshop")
     app.config["state"] = state
 
-    @app.before_request
-    def _faults():
-        if request.path.startswith("/_"):
-            return None
-        state.requests += 1
-        if request.headers.get(
-            "Authorization"
-        ) != f"Bearer {TOKEN}" and not request.path.startswith("/images/"):
-            return jsonify({"error": "bad token"}), 401
-        for fault in state.faults:
-            if fault["count"] > 0 and fault.get("path", "") in request.path:
-                fault["count"] -= 1
-                if fault["fault"] == "5xx":
-                    return jsonify({"error": "boom"}), 503
-                if fault["fault"] == "auth":
-                    return jsonify({"error": "bad token"}), 401
-                if fault["fault"] == "slow":
-                    time.sleep(fault.get("delay", 1))
-                    return None
-                if fault["fault"] == "malformed":
-                    return app.response_class("{not json", mimetype="application/json")
-        return None
+    state.kit.init_app(app)  # /_emulator/faults, /_emulator/requests, the fault hooks
+    CredentialGuard(
+        lambda given: same_secret(given.secret, TOKEN) and given.scheme == "bearer",
+        lambda given: (jsonify({"error": "bad token"}), 401),
+        exempt=("/images/",),
+    ).protect(app)
+    ControlAPI(
+        state=lambda: {
+            "products": len(state.products),
+            "orders": len(state.orders),
+            "shipments": len(state.shipments),
+            "pushes": len(state.pushes),
+            "requests": state.kit.requests,
+        },
+        reset=state.kit.reset,
+        stock=lambda pid: {"id": pid, "quantity": state.stock[pid]} if pid in state.stock else None,
+        set_stock=lambda pid, body: state.set_stock(pid, int(body["quantity"])),
+    ).init_app(app)
 
     def _page(items, key):
         since = request.args.get("since")
@@ -174,25 +205,6 @@ def create_store(state=None):  # noqa: C901 - the test shop's app factory; the b
         if seed == 404:
             abort(404)
         return app.response_class(io.BytesIO(tiny_png(seed)).getvalue(), mimetype="image/png")
-
-    @app.post("/_emulator/faults")
-    def add_fault():  # the contract suite's standard names (hub.testing.faults)
-        fault = request.get_json()
-        if fault.get("fault") not in FAULTS:
-            return jsonify({"error": f"fault must be {'|'.join(FAULTS)}"}), 400
-        state.faults.append(fault)
-        return jsonify({"faults": len(state.faults)})
-
-    @app.get("/_emulator/state")
-    def get_state():
-        return jsonify(
-            {
-                "products": len(state.products),
-                "orders": len(state.orders),
-                "shipments": len(state.shipments),
-                "pushes": len(state.pushes),
-            }
-        )
 
     @app.get("/shop")
     def shop():
