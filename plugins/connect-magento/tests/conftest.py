@@ -3,10 +3,9 @@
 import logging
 
 import pytest
-import requests
 from connect_magento_emulator import DEMO_CREDENTIALS, create_app
 
-from hub.testing import make_context, serve_app
+from hub.testing import LiveEmulator, LiveEmulators, make_context
 
 OAUTH_SECRETS = {
     k: DEMO_CREDENTIALS[k]
@@ -16,33 +15,22 @@ OAUTH_SECRETS = {
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
-class Emulator:
-    """A served emulator plus helpers for its control endpoints."""
-
-    def __init__(self, app, server):
-        self.app = app
-        self.url = server.url
-        self.store = app.config["EMULATOR"]["state"]["store"]
+class Emulator(LiveEmulator):
+    """The served emulator (``hub.testing.LiveEmulator``); ``post`` and ``get`` take the path
+    from the root (``/_emulator/...``)."""
 
     def post(self, path, payload):
-        response = requests.post(self.url + path, json=payload, timeout=10)
-        response.raise_for_status()
-        return response.json()
+        return self.control("POST", path.removeprefix("/_emulator/"), json=payload)
 
     def get(self, path):
-        response = requests.get(self.url + path, timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-    def fault(self, fault, count=1, **extra):
-        return self.post("/_emulator/faults", dict(fault=fault, count=count, **extra))
-
-    def state(self):
-        return self.get("/_emulator/state")
+        return self.control("GET", path.removeprefix("/_emulator/"))
 
     @property
-    def current(self):
-        return self.app.config["EMULATOR"]["state"]["store"]
+    def store(self):
+        """The current store (a reset replaces it)."""
+        return self.emulator["state"]["store"]
+
+    current = store
 
 
 def shippable(store, order, source_code="default"):
@@ -57,13 +45,6 @@ def shippable(store, order, source_code="default"):
     )
 
 
-def make_emulator(**options):
-    options.setdefault("products", 120)
-    options.setdefault("orders", 30)
-    options.setdefault("seed", 7)
-    return create_app(**options)
-
-
 @pytest.fixture
 def emulator_options():
     return {}
@@ -71,9 +52,9 @@ def emulator_options():
 
 @pytest.fixture
 def emulator(emulator_options):
-    app = make_emulator(**emulator_options)
-    with serve_app(app) as server:
-        yield Emulator(app, server)
+    options = {"products": 120, "orders": 30, "seed": 7}
+    with LiveEmulators(create_app, wrap=Emulator, **options) as emulators:
+        yield emulators.start(**emulator_options)
 
 
 class SleepRecorder:

@@ -6,7 +6,7 @@ import pytest
 import requests
 from connect_shopify_emulator import DEMO_TOKEN, MAIN_LOCATION, create_app
 
-from hub.testing import make_context, serve_app
+from hub.testing import LiveEmulator, LiveEmulators, make_context
 
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
@@ -26,22 +26,19 @@ class FakeClock:
         self.now += seconds
 
 
-class Store:
-    """The served emulator plus helpers for its control API."""
+class Store(LiveEmulator):
+    """The served emulator (``hub.testing.LiveEmulator``); ``control`` and ``get`` take the
+    path from the root (``/_emulator/...``), ``graphql`` posts to the Admin API."""
 
-    def __init__(self, server, app):
-        self.server, self.app, self.url = server, app, server.url
-        self.emu = app.config["EMULATOR"]
+    def __init__(self, app, url, verify=True):
+        super().__init__(app, url, verify)
+        self.emu = self.emulator
 
     def control(self, path, payload=None):
-        response = requests.post(self.url + path, json=payload or {}, timeout=10)
-        assert response.status_code == 200, response.text
-        return response.json()
+        return super().control("POST", path.removeprefix("/_emulator/"), json=payload or {})
 
     def get(self, path):
-        response = requests.get(self.url + path, timeout=10)
-        assert response.status_code == 200, response.text
-        return response.json()
+        return super().control("GET", path.removeprefix("/_emulator/"))
 
     def fault(self, fault, count=1, **kwargs):
         return self.control("/_emulator/faults", dict(fault=fault, count=count, **kwargs))
@@ -58,42 +55,29 @@ class Store:
         )
 
 
-def _store(**options):
-    options.setdefault("products", 40)
-    options.setdefault("orders", 24)
-    options.setdefault("seed", 7)
-    options.setdefault("restore_rate", 1e6)  # no throttling unless a test asks for it
-    options.setdefault("bucket_size", 1e6)
-    return create_app(**options)
-
-
 @pytest.fixture
 def clock():
     return FakeClock()
 
 
 @pytest.fixture
-def store():
-    app = _store()
-    with serve_app(app) as server:
-        yield Store(server, app)
+def make_store():
+    """``make_store(**create_app options)`` for tests that need another shop."""
+    with LiveEmulators(
+        create_app,
+        wrap=Store,
+        products=40,
+        orders=24,
+        seed=7,
+        restore_rate=1e6,  # no throttling unless a test asks for it
+        bucket_size=1e6,
+    ) as emulators:
+        yield emulators.start
 
 
 @pytest.fixture
-def make_store():
-    """``make_store(**create_app options)`` for tests that need another shop."""
-    servers = []
-
-    def make(**options):
-        app = _store(**options)
-        cm = serve_app(app)
-        server = cm.__enter__()
-        servers.append(cm)
-        return Store(server, app)
-
-    yield make
-    for cm in servers:
-        cm.__exit__(None, None, None)
+def store(make_store):
+    return make_store()
 
 
 @pytest.fixture
