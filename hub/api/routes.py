@@ -12,9 +12,10 @@ from hub.bounds import MAX_ID
 from hub.engine.events import resolve_event as mark_resolved
 from hub.engine.runs import queue_run
 from hub.errors import BadInput, NeedsConfirmation, NotFound
-from hub.feeds.shipping import ship_and_confirm
+from hub.feeds.shipping import ship_and_confirm, ship_rows_and_confirm
 from hub.models import Event, FeedRun, Integration, Order, Product
 from hub.services import queries
+from hub.services.bulk_shipping import ShipRow
 from hub.services.integrations import create_integration, get_integration
 from hub.services.users import user_for_token
 from hub.services.webhooks import register_webhooks, webhook_status
@@ -181,6 +182,48 @@ def create_shipment():
     return one(queries.SHIPMENTS, shipment, 201)
 
 
+def create_shipments():
+    """Several orders shipped at once: a result per item (shipped, already_shipped with the
+    same tracking number, or error with its reason); a bad item does not stop the others."""
+    data = body(schemas.ShipmentBatchIn)
+    rows = [
+        ShipRow(
+            order=item["order_id"] if item["order_id"] is not None else item["order"],
+            tracking_number=item["tracking_number"],
+            carrier=item["carrier"],
+            tracking_url=item["tracking_url"],
+        )
+        for item in data["shipments"]
+    ]
+    integration = get_integration(data["integration"]) if data["integration"] else None
+    results = ship_rows_and_confirm(
+        rows,
+        user=g.api_user,
+        integration=integration,
+        allow_duplicate_tracking=data["allow_duplicate_tracking"],
+    )
+    shipments = {}
+    found = [r.shipment for r in results if r.shipment is not None]
+    for shipment, dumped in zip(found, queries.SHIPMENTS.dump(found), strict=True):
+        shipments[shipment.id] = dumped
+    out = {
+        "results": [
+            {
+                "index": i,
+                "status": r.status,
+                "message": r.message,
+                "order_id": r.order.id if r.order is not None else None,
+                "shipment": shipments.get(r.shipment.id) if r.shipment is not None else None,
+            }
+            for i, r in enumerate(results)
+        ],
+        "shipped": sum(r.status == "shipped" for r in results),
+        "already_shipped": sum(r.status == "already_shipped" for r in results),
+        "errors": sum(r.status == "error" for r in results),
+    }
+    return jsonify(schemas.ShipmentBatchOut().dump(out))
+
+
 list_runs = _listing_view(
     "list_runs", queries.RUNS, queries.runs, "integration", "feed", "status", "trigger"
 )
@@ -324,6 +367,15 @@ ROUTES = [
         status=201,
         conflict="the tracking number is already on another shipment: send "
         "allow_duplicate_tracking: true to confirm",
+    ),
+    Route(
+        "POST",
+        "/shipments/batch",
+        create_shipments,
+        "Ship several orders at once (each everything it has left): a result per item; an "
+        "item already shipped with the same tracking number is not shipped again",
+        schemas.ShipmentBatchOut,
+        body=schemas.ShipmentBatchIn,
     ),
     Route(
         "GET",

@@ -4,7 +4,7 @@ document is generated from these."""
 
 from datetime import UTC
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hub.bounds import MAX_ID, MAX_QUANTITY
 from hub.services.queries import (
@@ -27,6 +27,8 @@ __all__ = [
     "ProductOut",
     "RunIn",
     "RunOut",
+    "ShipmentBatchIn",
+    "ShipmentBatchOut",
     "ShipmentIn",
     "ShipmentOut",
     "StockOut",
@@ -65,6 +67,53 @@ class ShipmentIn(BaseSchema):
         load_default=False,
         metadata={"description": "confirm a tracking number already on another shipment (409)"},
     )
+
+
+class ShipmentBatchItemIn(BaseSchema):
+    order_id = fields.Integer(
+        load_default=None, strict=True, validate=validate.Range(1, MAX_ID), allow_none=True
+    )
+    order = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the store's order number (with or without #), or the hub id"},
+    )
+    carrier = fields.String(load_default=None, allow_none=True)
+    tracking_number = fields.String(required=True, validate=validate.Length(min=1))
+    tracking_url = fields.String(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _one_order(self, data, **kwargs):
+        if (data.get("order_id") is None) == (data.get("order") is None):
+            raise ValidationError("give order_id or order (one of them)", "order")
+
+
+class ShipmentBatchIn(BaseSchema):
+    shipments = fields.List(
+        fields.Nested(ShipmentBatchItemIn),
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "each ships everything its order has left"},
+    )
+    integration = fields.String(
+        load_default=None, metadata={"description": "name or id: look order numbers up there"}
+    )
+    allow_duplicate_tracking = fields.Boolean(load_default=False)
+
+
+class ShipmentResultOut(BaseSchema):
+    index = fields.Integer(metadata={"description": "the item's position in the request, from 0"})
+    status = fields.String(metadata={"description": "shipped, already_shipped or error"})
+    message = fields.String()
+    order_id = fields.Integer(allow_none=True)
+    shipment = fields.Nested(ShipmentOut, allow_none=True)
+
+
+class ShipmentBatchOut(BaseSchema):
+    results = fields.List(fields.Nested(ShipmentResultOut))
+    shipped = fields.Integer()
+    already_shipped = fields.Integer()
+    errors = fields.Integer()
 
 
 class IntegrationIn(BaseSchema):

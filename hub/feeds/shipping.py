@@ -14,6 +14,7 @@ from hub.db import db
 from hub.engine.runs import queue_run
 from hub.models import Binding, Order, OutboxItem, Shipment, iso, utcnow
 from hub.records import serialise_record, validate_record
+from hub.services.bulk_shipping import ship_rows
 from hub.services.orders import ship_order
 
 log = logging.getLogger(__name__)
@@ -174,3 +175,17 @@ def ship_and_confirm(order, **shipment):
     except Exception:
         log.exception("could not queue shipping_confirmation for %s", integration.name)
     return shipped
+
+
+def ship_rows_and_confirm(rows, **options):
+    """Ship several orders (``hub.services.bulk_shipping.ship_rows``, same arguments), then
+    queue one shipping_confirmation run per integration that shipped any: the dashboard's bulk
+    form and CSV upload and the API's batch. Returns the rows' results."""
+    results = ship_rows(rows, **options)
+    shipped = {r.order.integration_id: r.order for r in results if r.status == "shipped"}
+    for integration in (order.integration for order in shipped.values()):
+        try:
+            queue_run(integration, "shipping_confirmation", trigger="shipment")
+        except Exception:
+            log.exception("could not queue shipping_confirmation for %s", integration.name)
+    return results

@@ -1,9 +1,11 @@
-"""Orders: filtered list, an order's page, the ship form, and the orders held for payment."""
+"""Orders: filtered list, an order's page, the ship form, several orders shipped at once (a
+form or a CSV upload), and the orders held for payment."""
 
 from flask import flash, redirect, render_template, request, url_for
 
 from hub.bounds import as_id
-from hub.feeds.shipping import ship_and_confirm
+from hub.errors import BadInput
+from hub.feeds.shipping import ship_and_confirm, ship_rows_and_confirm
 from hub.models import (
     Integration,
     Order,
@@ -15,12 +17,14 @@ from hub.models import (
 )
 from hub.models.orders import OPEN_ORDER_STATUSES, ORDER_STATUSES
 from hub.services import queries
-from hub.services.orders import cancel_order
+from hub.services.bulk_shipping import ShipRow, read_ship_csv
+from hub.services.orders import cancel_order, known_carriers
 from hub.web.common import (
     Sorts,
     acting_user,
     attribute_columns,
     csv_export,
+    flash_error,
     get_or_404,
     line_quantities,
     list_page,
@@ -74,6 +78,7 @@ def index():
         "orders",
         sorts=SORTS,
         statuses=ORDER_STATUSES,
+        shippable=OPEN_ORDER_STATUSES,
         integrations=Integration.select().order_by(Integration.name),
     )
 
@@ -139,6 +144,116 @@ def ship(order_id):
             "success",
         )
     return redirect(url_for("orders.show", order_id=order.id))
+
+
+# --------------------------------------------------------------------------- several at once
+
+MAX_CSV_BYTES = 2_000_000
+
+
+def _open_orders(ids):
+    return list(
+        Order.select()
+        .where(Order.id.in_(ids or [0]) & Order.status.in_(OPEN_ORDER_STATUSES))
+        .order_by(Order.id)
+    )
+
+
+def _ship_page(orders, results=None):
+    """The bulk ship page: a row per order to ship (carrier, tracking), the CSV upload, and
+    the results of what was just sent."""
+    remaining = {}
+    for line in OrderLine.select().where(OrderLine.order.in_([o.id for o in orders] or [0])):
+        if line.remaining > 0:
+            remaining.setdefault(line.order_id, []).append(f"{line.remaining} × {line.sku}")
+    carriers = {o.id: known_carriers(o.integration) for o in orders}
+    integrations = list(Integration.select().order_by(Integration.name))
+    return render_template(
+        "orders/ship_bulk.html",
+        orders=orders,
+        remaining=remaining,
+        carriers=carriers,
+        all_carriers=sorted({c for cs in carriers.values() for c in cs}),
+        integrations=integrations,
+        csv_carriers=sorted({c for i in integrations for c in known_carriers(i)}),
+        results=results,
+    )
+
+
+def _flash_results(results):
+    counts = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    parts = [
+        f"{counts[key]} {label}"
+        for key, label in (
+            ("shipped", "shipped"),
+            ("already_shipped", "already shipped before"),
+            ("error", "not shipped (see why below)"),
+        )
+        if counts.get(key)
+    ]
+    flash("; ".join(parts) + ".", "warning" if counts.get("error") else "success")
+
+
+@bp.route("/ship", methods=["GET", "POST"])
+def ship_many():
+    """Ship the orders ticked on the list: a carrier once for all or per order, a tracking
+    number per order; each ships everything it has left (hub.services.bulk_shipping)."""
+    if request.method == "GET":
+        ids = [i for i in (as_id(v) for v in request.args.getlist("ids")) if i]
+        return _ship_page(_open_orders(ids))
+    ids = [i for i in (as_id(v) for v in request.form.getlist("ids")) if i]
+    carrier_all = text_field("carrier_all")
+    rows = [
+        ShipRow(
+            order=i,
+            tracking_number=text_field(f"tracking_{i}"),
+            carrier=carrier_all or text_field(f"carrier_{i}"),
+            tracking_url=text_field(f"tracking_url_{i}"),
+        )
+        for i in ids
+    ]
+    if not rows:
+        flash("Choose at least one order to ship.", "error")
+        return redirect(url_for("orders.index", status="to_ship"))
+    results = ship_rows_and_confirm(
+        rows,
+        user=acting_user(),
+        allow_duplicate_tracking=bool(request.form.get("allow_duplicate_tracking")),
+    )
+    _flash_results(results)
+    failed = [r.order.id for r in results if r.status == "error" and r.order is not None]
+    return _ship_page(_open_orders(failed), results)
+
+
+@bp.route("/ship/csv", methods=["POST"])
+def ship_csv():
+    """Ship the rows of an uploaded CSV (order,tracking[,carrier]): a result per row; a row
+    already shipped with the same tracking number is not shipped again."""
+    upload = request.files.get("file")
+    data = upload.read(MAX_CSV_BYTES + 1) if upload else b""
+    try:
+        if not data:
+            raise BadInput("choose a CSV file: order,tracking[,carrier]")
+        if len(data) > MAX_CSV_BYTES:
+            raise BadInput(f"the file is over {MAX_CSV_BYTES // 1_000_000} MB: split it")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BadInput("the file is not UTF-8 text: save it as CSV UTF-8") from None
+        rows = read_ship_csv(text, default_carrier=text_field("carrier"))
+    except BadInput as exc:
+        flash_error(exc)
+        return _ship_page([])
+    results = ship_rows_and_confirm(
+        rows,
+        user=acting_user(),
+        integration=request.form.get("integration", type=as_id) or None,
+        allow_duplicate_tracking=bool(request.form.get("allow_duplicate_tracking")),
+    )
+    _flash_results(results)
+    return _ship_page([], results)
 
 
 @bp.route("/<int:order_id>/cancel", methods=["POST"])
