@@ -12,6 +12,8 @@
 import re
 from decimal import Decimal, InvalidOperation
 
+from hub.testing.paging import by_number
+
 _KEY = re.compile(r"\[([^\]]*)\]")
 
 
@@ -192,15 +194,11 @@ def sort_items(items, criteria, getter, default=None):
 
 def page(items, criteria):
     """Slice a page the Magento way: a page past the end gives the last page again."""
-    total = len(items)
-    size = (criteria or {}).get("page_size")
-    if not size or size <= 0:
-        return items, total
-    current = max((criteria or {}).get("current_page") or 1, 1)
-    last = max((total + size - 1) // size, 1)
-    current = min(current, last)
-    start = (current - 1) * size
-    return items[start : start + size], total
+    criteria = criteria or {}
+    sliced = by_number(
+        items, criteria.get("current_page") or 1, criteria.get("page_size"), past_end="last"
+    )
+    return sliced.items, sliced.total
 
 
 def echo_criteria(criteria):

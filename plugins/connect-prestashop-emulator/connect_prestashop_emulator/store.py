@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from connect_prestashop_emulator.resources import RESOURCES
+from hub.testing.paging import by_offset
 
 DATE_FIELDS = ("date_add", "date_upd")
 
@@ -156,7 +157,7 @@ class Store:
             except ValueError:
                 numbers = [0, 0]
             offset, count = (0, numbers[0]) if len(numbers) == 1 else numbers
-            ids = ids[offset : offset + count]
+            ids = by_offset(ids, offset, count).items
         return ids
 
     # -- writes ------------------------------------------------------------------------------

@@ -6,8 +6,6 @@ writer (``bulk.py``) calls them with ``info=None`` (meaning "bulk: no page size"
 Values are stored already serialised (ISO strings, decimal strings) so both paths are cheap.
 """
 
-import base64
-import json
 import random
 import threading
 import time
@@ -16,6 +14,7 @@ from datetime import UTC, datetime
 from graphql import GraphQLError
 
 from connect_shopify_emulator import search
+from hub.testing.paging import by_cursor, decode_cursor, encode_cursor
 
 BASE_PRODUCTS = 1735689600  # 2025-01-01T00:00:00Z: products are created from here on
 BASE_ORDERS = 1767225600  # 2026-01-01T00:00:00Z: orders from here on
@@ -152,27 +151,24 @@ class Connection:
                         f"The '{name}' argument must be between 0 and {MAX_PAGE} (got {value})."
                     )
         self.key = key
-        items = sorted(items, key=key, reverse=bool(reverse))
-        has_prev = has_next = False
-        if after:
-            cut = _decode_cursor(after)
-            before_len = len(items)
-            items = [i for i in items if (key(i) < cut if reverse else key(i) > cut)]
-            has_prev = len(items) < before_len
-        if before:
-            cut = _decode_cursor(before)
-            before_len = len(items)
-            items = [i for i in items if (key(i) > cut if reverse else key(i) < cut)]
-            has_next = len(items) < before_len
-        if first is not None and len(items) > first:
-            items, has_next = items[:first], True
-        if last is not None and len(items) > last:
-            items, has_prev = items[-last:], True
-        self.items = items
-        self.has_next, self.has_prev = has_next, has_prev
+        try:
+            page = by_cursor(
+                items,
+                key,
+                first=first,
+                after=after,
+                last=last,
+                before=before,
+                reverse=bool(reverse),
+            )
+        except ValueError:
+            bad = after if after and not _is_cursor(after) else before
+            raise GraphQLError(f"Invalid cursor for current pagination sort: {bad}") from None
+        self.items = page.items
+        self.has_next, self.has_prev = page.has_next, page.has_previous
 
     def cursor_of(self, item):
-        return _encode_cursor(self.key(item))
+        return encode_cursor(self.key(item))
 
     @property
     def nodes(self):
@@ -192,15 +188,12 @@ class Connection:
         }
 
 
-def _encode_cursor(key):
-    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode()
-
-
-def _decode_cursor(cursor):
+def _is_cursor(cursor):
     try:
-        return tuple(json.loads(base64.urlsafe_b64decode(cursor.encode())))
-    except (ValueError, TypeError):
-        raise GraphQLError(f"Invalid cursor for current pagination sort: {cursor}") from None
+        decode_cursor(cursor)
+    except ValueError:
+        return False
+    return True
 
 
 def connection(items, key, info, args):

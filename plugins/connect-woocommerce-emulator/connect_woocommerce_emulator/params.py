@@ -16,12 +16,12 @@ The response carries ``X-WP-Total`` and ``X-WP-TotalPages`` and a ``Link`` heade
 empty list, not an error.
 """
 
-import math
 import re
 from datetime import datetime
 from urllib.parse import urlencode
 
 from connect_woocommerce_emulator.store import RestError
+from hub.testing.paging import by_offset
 
 #: rest_parse_date()'s pattern for format "date-time" (the offset is optional)
 DATE_TIME = re.compile(
@@ -221,12 +221,11 @@ def page_of(args, ids, url, query):
     page = args.integer("page", 1, 1)
     offset = args.integer("offset", None, 0)
     args.check()
-    total = len(ids)
     start = offset if offset is not None else (page - 1) * per_page
-    chosen = ids[start : start + per_page]
     # WP_Query: an offset replaces the page in the LIMIT, but found_posts (X-WP-Total) and
     # max_num_pages (X-WP-TotalPages) still count every matching row
-    pages = math.ceil(total / per_page)
+    sliced = by_offset(ids, start, per_page)
+    chosen, total, pages = sliced.items, sliced.total, sliced.pages
     headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
     links = []
     base = {k: v for k, v in query.items(multi=True) if k != "page" and not k.startswith("oauth_")}
