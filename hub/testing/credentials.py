@@ -102,7 +102,9 @@ class CredentialGuard:
         return self.reject(given)
 
     def protect(self, target: Flask | Blueprint) -> "CredentialGuard":
-        """Check every request of ``target`` (on an app, the kit's fault hooks registered
-        before still run first: an injected fault does not need credentials)."""
+        """Check every request of ``target``. Flask runs an app's hooks in the order they were
+        registered, then a blueprint's: on a blueprint (or on an app after the kit's
+        ``init_app``) injected faults come first, on an app before ``init_app`` the
+        credentials do."""
         target.before_request(self.check)
         return self

@@ -126,12 +126,14 @@ def create_store(state=None):  # noqa: C901 - the test shop's app factory; the b
     app = Flask("testshop")
     app.config["state"] = state
 
-    state.kit.init_app(app)  # /_emulator/faults, /_emulator/requests, the fault hooks
+    # the token is checked before any injected fault (a wrong token is refused even while a
+    # fault is pending): the guard's hook is registered first
     CredentialGuard(
         lambda given: same_secret(given.secret, TOKEN) and given.scheme == "bearer",
         lambda given: (jsonify({"error": "bad token"}), 401),
         exempt=("/images/",),
     ).protect(app)
+    state.kit.init_app(app)  # /_emulator/faults, /_emulator/requests, the fault hooks
     ControlAPI(
         state=lambda: {
             "products": len(state.products),
