@@ -64,6 +64,13 @@ def body() -> Body:
     return data
 
 
+def _call(handler: Callable[..., Any], takes_body: bool) -> Callable[..., Any]:
+    """``handler(ref?, body?)`` as a view calls it: with the request's JSON when it takes one."""
+    if takes_body:
+        return lambda **kwargs: handler(*kwargs.values(), body())
+    return lambda **kwargs: handler(*kwargs.values())
+
+
 class ControlAPI:
     """The standard control endpoints over one emulator's store (see the module docstring).
 
@@ -89,38 +96,19 @@ class ControlAPI:
         self.blueprint.register_error_handler(ControlError, self._refused)
         self._route("GET", "/state", lambda: state())
         self._route("POST", "/reset", lambda: reset() or {"ok": True})
-        if stock:
-            self._route("GET", "/stock/<path:sku>", lambda sku: stock(sku), "stock row", "sku")
-        if set_stock:
-            self._route(
-                "POST",
-                "/stock/<path:sku>",
-                lambda sku: set_stock(sku, body()),
-                "stock row",
-                "sku",
-            )
-        if add_order:
-            self._route("POST", "/orders", lambda: add_order(body()))
-        if order:
-            self._route("GET", "/orders/<path:ref>", lambda ref: order(ref), "order", "ref")
-        if change_order:
-            self._route(
-                "POST",
-                "/orders/<path:ref>",
-                lambda ref: change_order(ref, body()),
-                "order",
-                "ref",
-            )
-        if add_product:
-            self._route("POST", "/products", lambda: add_product(body()))
-        if change_product:
-            self._route(
-                "POST",
-                "/products/<path:ref>",
-                lambda ref: change_product(ref, body()),
-                "product",
-                "ref",
-            )
+        # (method, rule, handler, what a None answer was not found, whether it takes a body)
+        optional: list[tuple[str, str, Callable[..., Any] | None, str, bool]] = [
+            ("GET", "/stock/<path:ref>", stock, "stock row", False),
+            ("POST", "/stock/<path:ref>", set_stock, "stock row", True),
+            ("POST", "/orders", add_order, "", True),
+            ("GET", "/orders/<path:ref>", order, "order", False),
+            ("POST", "/orders/<path:ref>", change_order, "order", True),
+            ("POST", "/products", add_product, "", True),
+            ("POST", "/products/<path:ref>", change_product, "product", True),
+        ]
+        for method, rule, handler, kind, takes_body in optional:
+            if handler is not None:
+                self._route(method, rule, _call(handler, takes_body), kind, "ref" if kind else "")
 
     def _route(
         self,
