@@ -43,17 +43,51 @@ def bar_chart(title, labels, series, stacked=True, height=300):
     return chart
 
 
+def steps(points):
+    """[(time, value)] as a step line: a stock level holds until the next movement changes it,
+    so each change is drawn as a vertical jump, not a slope between two movements."""
+    stepped = []
+    for when, value in points:
+        if stepped:
+            stepped.append((when, stepped[-1][1]))
+        stepped.append((when, value))
+    return stepped
+
+
+def whole_ticks(values, most=8):
+    """Whole-number y ticks from 0 (or the lowest value below it) to the highest value, at most
+    ``most`` of them, at a step of 1, 2 or 5 × a power of ten: units are never fractional."""
+    low, high = min([0, *values]), max([1, *values])
+    span, step = high - low, 1
+    while span / step > most - 1:
+        lead, zeros = int(str(step)[0]), len(str(step)) - 1
+        step = {1: 2, 2: 5, 5: 10}[lead] * 10**zeros
+    start = low // step * step
+    return list(range(start, high + step, step))
+
+
+def readable_time(span):
+    """A formatter for the x labels: "3 Mar" over days, "3 Mar 14:05" within two days."""
+    if span is not None and span.total_seconds() <= 2 * 86400:
+        return lambda d: f"{d.day} {d:%b %H:%M}"
+    return lambda d: f"{d.day} {d:%b %Y}"
+
+
 def line_chart(title, points, height=280):
-    """``points``: [(datetime, value)] drawn as a step line over time."""
+    """``points``: [(datetime, value)] drawn as steps over time, whole-number y ticks."""
+    span = points[-1][0] - points[0][0] if len(points) > 1 else None
+    values = [value for _, value in points]
     chart = _chart(
         pygal.DateTimeLine,
         title,
         height,
         show_legend=False,
         dots_size=2,
-        x_value_formatter=lambda d: d.strftime("%Y-%m-%d"),
+        x_value_formatter=readable_time(span),
+        value_formatter=lambda v: f"{v:,.0f}",
+        y_labels=whole_ticks(values) if values else [0, 1],
     )
-    chart.add("on hand", points)
+    chart.add("on hand", steps(points))
     return chart
 
 

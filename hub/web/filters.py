@@ -5,6 +5,7 @@ from decimal import Decimal
 from hub.engine.registry import FEED_TYPES
 from hub.engine.schedule import describe_cron
 from hub.models import utcnow
+from hub.web.display import display
 
 
 def fmt_dt(value):
@@ -63,6 +64,7 @@ FILTERS = {
     "money": money,
     "feed_label": feed_label,
     "cron_words": cron_words,
+    "display": display,  # values for people: no None, False, gid://… or Python lists
 }
 
 

@@ -20,6 +20,7 @@ from hub.services.integrations import (
     update_integration,
 )
 from hub.web.common import get_or_404, protected_blueprint, run_action
+from hub.web.display import learn_labels
 
 bp = protected_blueprint("integrations", __name__, url_prefix="/integrations")
 
@@ -261,6 +262,8 @@ def check(integration_id):
             "Connection failed: " + ("; ".join(report.get("problems") or []) or "no detail"),
             "error",
         )
+    if report.get("connected"):  # the names of the store ids the report shows
+        learn_labels(integration)
     return render_template("integrations/check.html", integration=integration, report=report)
 
 

@@ -3,9 +3,11 @@
 The business rules live in hub.services.purchasing.
 """
 
+from decimal import Decimal
 from operator import itemgetter
 
 from flask import redirect, render_template, request, url_for
+from peewee import fn
 
 from hub.bounds import as_id
 from hub.models import (
@@ -14,6 +16,7 @@ from hub.models import (
     PurchaseOrderLine,
     Supplier,
     Warehouse,
+    default_warehouse,
 )
 from hub.models.purchasing import PO_STATUSES
 from hub.services import purchasing, queries
@@ -94,7 +97,27 @@ def index():
         sorts=SORTS,
         statuses=PO_STATUSES,
         suppliers=Supplier.select().order_by(Supplier.name),
+        po_totals=po_totals,
+        default_warehouse=default_warehouse(),
     )
+
+
+def po_totals(orders):
+    """{purchase order id: (units ordered, units received, total)} of the listed orders, in
+    one query (a line without a unit price counts 0 in the total)."""
+    line = PurchaseOrderLine
+    rows = (
+        line.select(
+            line.purchase_order,
+            fn.SUM(line.quantity),
+            fn.SUM(line.received_quantity),
+            fn.SUM(fn.COALESCE(line.unit_price, 0) * line.quantity),
+        )
+        .where(line.purchase_order.in_([po.id for po in orders] or [0]))
+        .group_by(line.purchase_order)
+        .tuples()
+    )
+    return {po_id: (ordered, received, total or 0) for po_id, ordered, received, total in rows}
 
 
 @bp.route("/suppliers/<int:supplier_id>")
@@ -191,6 +214,8 @@ def show(po_id):
         "purchasing/show.html",
         po=po,
         lines=lines,
+        total=sum(((pl.unit_price or 0) * pl.quantity for pl in lines), Decimal(0)),
+        default_warehouse=default_warehouse(),
         can_add=po.status == "draft",
         can_order=po.status == "draft",
         can_receive=po.status in ("ordered", "partially_received"),

@@ -1,0 +1,78 @@
+"""Values as people read them (the ``display`` filter): settings, connection details and
+checks are stored as Python values and store identifiers, not as text for a merchant.
+
+``None`` and empty text are "—", booleans "Yes"/"No", lists comma-joined, a mapping
+"key: value" pairs, and a store's global id (``gid://shopify/Location/123``) the name the
+store gave it when known, else its kind and number ("Location 123"). Names are known once the
+store's choices for a setting were read in this process (the integration's edit form, its
+connection check): :func:`remember_labels` keeps them per integration.
+"""
+
+import re
+
+GID = re.compile(r"gid://[\w.-]+/([A-Za-z]+)/(\w+)(?:\?.*)?")
+MAX_REMEMBERED = 500  # labels kept per integration
+
+_labels = {}  # {integration id: {stored value: label}}
+
+
+def remember_labels(integration, choices):
+    """Keep the labels of a setting's store choices ([{value, label}]) for ``display``."""
+    if not integration or not choices:
+        return
+    known = _labels.setdefault(_key(integration), {})
+    for choice in choices[:MAX_REMEMBERED]:
+        value, label = choice.get("value"), choice.get("label")
+        if value is not None and label:
+            known[str(value)] = str(label)
+
+
+def known_labels(integration):
+    return _labels.get(_key(integration), {}) if integration else {}
+
+
+def _key(integration):
+    return getattr(integration, "id", integration)
+
+
+def _kind(name):
+    """``InventoryItem`` -> "Inventory item"."""
+    words = re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", name) or [name]
+    return " ".join([words[0], *(w.lower() for w in words[1:])])
+
+
+def display(value, integration=None):
+    """``value`` as text for a person (see the module's docstring)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return ", ".join(display(v, integration) for v in items) or "—"
+    if isinstance(value, dict):
+        pairs = (f"{str(k).replace('_', ' ')}: {display(v, integration)}" for k, v in value.items())
+        return ", ".join(pairs) or "—"
+    text = str(value)
+    label = known_labels(integration).get(text)
+    if label:
+        return label
+    match = GID.fullmatch(text)
+    if match:
+        return f"{_kind(match.group(1))} {match.group(2)}"
+    return text
+
+
+def learn_labels(integration):
+    """Read the store's choices for the integration's store-backed settings (its locations…)
+    and remember their labels; best effort: a store that cannot list them leaves ids shown by
+    kind and number."""
+    from hub.engine.plugins import get_registry
+    from hub.services.golive import setting_choices
+
+    for spec in get_registry().info(integration.connector)["settings"]:
+        if spec.get("choices_from_store"):
+            try:
+                remember_labels(integration, setting_choices(integration, spec["name"]))
+            except Exception:  # noqa: S112 — the names are a nicety: ids are shown instead
+                continue
