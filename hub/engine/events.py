@@ -5,12 +5,11 @@ re-opens it if it had been resolved, so the bell does not grow every night with
 the same error. Every occurrence is also a line of its run's log (RunLog).
 """
 
-from peewee import EXCLUDED
-
 from hub.bounds import EVENT_TEXT_MAX, shorten
 from hub.db import db
 from hub.errors import BadInput
 from hub.models import Event, RunLog, utcnow
+from hub.models.bulk import insert_rows
 from hub.models.feeds import SEVERITIES
 
 
@@ -75,27 +74,14 @@ def record_events(integration_id, occurrences, *, run=None):
     if not lines:
         return []
     rows = [{**row, "count": counts[key]} for key, row in latest.items()]
-    newest = (Event.severity, Event.feed, Event.external_id, Event.message, Event.hint)
-    seen_again = {
-        Event.count: Event.count + EXCLUDED.count,
-        Event.resolved_at: None,
-        Event.resolved_by: None,
-        **{
-            field: getattr(EXCLUDED, field.column_name)
-            for field in (*newest, Event.details, Event.last_seen, Event.last_run)
-        },
-    }
     with db.atomic():
         # one statement per chunk, new or seen again (INSERT … ON CONFLICT DO UPDATE, SQLite
         # and PostgreSQL): seen again counts more and re-opens a resolved event
-        for i in range(0, len(rows), 200):
-            Event.insert_many(rows[i : i + 200]).on_conflict(
-                conflict_target=[Event.integration, Event.code, Event.reference],
-                update=seen_again,
-            ).execute()
+        insert_rows(Event, rows, on_conflict=SEEN_AGAIN)
         ids = _event_ids(integration_id, list(latest))
         if run is not None:
-            RunLog.insert_many(
+            insert_rows(
+                RunLog,
                 [
                     {
                         "run": run.id,
@@ -108,9 +94,27 @@ def record_events(integration_id, occurrences, *, run=None):
                         "created_at": now,
                     }
                     for key, severity, message, hint in lines
-                ]
-            ).execute()
+                ],
+            )
     return [ids[key] for key, *_ in lines]
+
+
+def _seen_again():
+    """The upsert's tail: an event seen again counts the batch's occurrences more, is
+    re-opened, and takes the newest occurrence's text, details and run."""
+    column = {f.name: f.column_name for f in Event._meta.sorted_fields}
+    newest = ("severity", "feed", "external_id", "message", "hint", "details", "last_seen")
+    updates = [
+        f'"count" = "{Event._meta.table_name}"."count" + excluded."count"',
+        '"resolved_at" = NULL',
+        '"resolved_by" = NULL',
+        *(f'"{column[name]}" = excluded."{column[name]}"' for name in (*newest, "last_run")),
+    ]
+    target = ", ".join(f'"{column[name]}"' for name in ("integration", "code", "reference"))
+    return f"ON CONFLICT ({target}) DO UPDATE SET {', '.join(updates)}"
+
+
+SEEN_AGAIN = _seen_again()
 
 
 def _event_ids(integration_id, keys):

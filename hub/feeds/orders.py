@@ -17,7 +17,18 @@ from peewee import fn
 
 from hub.db import db
 from hub.engine.job import batched_stream, iso_z
-from hub.feeds.order_check import ADDRESS_FIELDS, load_decision, load_order
+from hub.feeds.order_batch import (
+    RECHECK_EVERY,
+    OrderBatch,
+    address_rows,
+    binding_row,
+    held_row,
+    line_rows,
+    notify_imported,
+    order_row,
+    reserved_lines,
+)
+from hub.feeds.order_check import load_decision, load_order
 from hub.models import (
     Address,
     Binding,
@@ -29,14 +40,13 @@ from hub.models import (
     to_utc_naive,
     utcnow,
 )
+from hub.models.bulk import insert_rows
 from hub.models.orders import OPEN_ORDER_STATUSES
 from hub.outcomes import Invalid
 from hub.records import serialise_record, validate_record
 from hub.services import orders as order_service
 from hub.services import stock
-from hub.services.bulk import insert_rows
 
-RECHECK_EVERY = timedelta(hours=1)
 ORDER_ERROR_CODES = (
     "unknown_sku",
     "unmapped_shipping_method",
@@ -50,7 +60,8 @@ ORDER_ERROR_CODES = (
 def import_new_orders(job):
     """Orders since the checkpoint, by batches: each batch is one transaction (its orders,
     lines, held records and stock reservations commit together, then the checkpoint moves),
-    and what the hub knows of the batch's orders and SKUs is read once for the batch."""
+    what the hub knows of the batch's orders and SKUs is read once for the batch, and its new
+    orders and holds are written together (``OrderBatch``)."""
     # the first run starts at the integration's cut-off, not at the store's first order
     since = job.since() or iso_z(job.integration.orders_since.replace(tzinfo=UTC))
     stream = _holding_invalid(job, job.call("hub_fetch_new_orders", since=since))
@@ -65,8 +76,15 @@ def import_new_orders(job):
                     else:
                         records.append(record)
                 known = KnownOrders(job.integration, records)
+                writes = OrderBatch(job)
+                seen = set()
                 for record in records:
-                    process_order(job, record, known=known)
+                    external_id = record["external_id"]
+                    if external_id in seen or external_id in known.held:
+                        writes.flush()  # the row-by-row way sees what came before it
+                    seen.add(external_id)
+                    process_order(job, record, known=known, batch=writes)
+                writes.flush()
             if known.resolved:  # the imported orders' open problems
                 job.resolved(known.resolved, codes=ORDER_ERROR_CODES)
         job.commit_checkpoint(cursor)
@@ -137,9 +155,11 @@ def _hold_unreadable(job, raw):
     ).on_conflict_ignore().execute()
 
 
-def process_order(job, record, held=None, known=None):
+def process_order(job, record, held=None, known=None, batch=None):
     """Import, hold, skip or report one validated order record. Returns the action taken.
-    ``known``: the batch's ``KnownOrders`` (else the order is looked up on its own)."""
+    ``known``: the batch's ``KnownOrders`` (else the order is looked up on its own);
+    ``batch``: an ``OrderBatch`` that writes a new order or hold with the rest of the batch
+    (an order held before is written at once)."""
     integration = job.integration
     number = record["number"]
     if _imported_already(job, record, known):
@@ -174,8 +194,9 @@ def process_order(job, record, held=None, known=None):
         _resolve(job, number, known)
         return "skipped"
     by_sku = known and known.by_sku
+    batch = batch if held is None else None
     if action == "hold":
-        _hold(job, record, held, decision["code"], by_sku)
+        _hold(job, record, held, decision["code"], by_sku, batch)
         job.count("skipped")
         job.event(
             "retry",
@@ -189,7 +210,7 @@ def process_order(job, record, held=None, known=None):
     if action == "error":
         return _order_error(
             job, record, held, decision["code"], decision.get("message"), decision.get("hint"),
-            by_sku,
+            by_sku, batch=batch,
         )  # fmt: skip
     # import: resolve products and carrier first
     products, unknown = _line_products(integration, record, by_sku)
@@ -203,6 +224,7 @@ def process_order(job, record, held=None, known=None):
             "Import the products first (feeds import_new_products or update_products), "
             "then retry the order.",
             by_sku,
+            batch=batch,
         )
     method = record.get("shipping_method") or {}
     carrier = (integration.carrier_mapping or {}).get(method.get("code") or "")
@@ -218,26 +240,22 @@ def process_order(job, record, held=None, known=None):
             f"Map it in Integrations › {integration.name} › Carrier mapping, or run: hub "
             f"integrations set '{integration.name}' --carrier '{label}=CARRIER'; then retry.",
             by_sku,
+            batch=batch,
         )
-    with db.atomic():
-        order = _create_order(job, record, products, carrier)
-        if held is not None:
-            _release_held(job, held, status="imported")
+    order = None
+    if batch is not None:  # created with the rest of the batch (hub_record_imported then)
+        batch.create_order(record, products, carrier)
+    else:
+        with db.atomic():
+            order = _create_order(job, record, products, carrier)
+            if held is not None:
+                _release_held(job, held, status="imported")
     job.count("created")
     if known is not None:
         known.imported.add(record["external_id"])
     _resolve(job, number, known)
-    hook = job.registry.hook.hub_record_imported
-    if not hook.get_hookimpls():  # nobody listens
-        return "imported"
-    hook(
-        integration=integration.name,
-        feed=job.feed,
-        kind="order",
-        record=record,
-        hub_id=order.id,
-        created=True,
-    )
+    if order is not None:
+        notify_imported(job, record, order.id)
     return "imported"
 
 
@@ -299,68 +317,25 @@ def _line_products(integration, record, by_sku=None):
 
 def _addresses(record):
     """(shipping address id, billing address id) of an order, inserted in one statement."""
-    given = [k for k in ("shipping_address", "billing_address") if record.get(k)]
-    rows = [{k: record[key].get(k) for k in ADDRESS_FIELDS} for key in given]
-    ids = dict(zip(given, insert_rows(Address, rows, returning_ids=True), strict=True))
-    return ids.get("shipping_address"), ids.get("billing_address")
+    given = address_rows(record)
+    ids = insert_rows(Address, [row for _, row in given], returning_ids=True)
+    return dict(zip([key for key, _ in given], ids, strict=True))
 
 
 def _create_order(job, record, products, carrier):
-    integration = job.integration
-    warehouse_id = integration.default_warehouse_id
-    method = record.get("shipping_method") or {}
-    shipping, billing = _addresses(record)
-    values = {
-        "integration": integration.id,
-        "external_id": record["external_id"],
-        "number": record["number"],
-        "status": "to_ship",
-        "paid": record["paid"],
-        "store_status": record.get("store_status"),
-        "currency": record.get("currency"),
-        "total": record.get("total"),
-        "customer_email": record.get("customer_email"),
-        "shipping_method_code": method.get("code"),
-        "shipping_method_title": method.get("title"),
-        "carrier": carrier,
-        "shipping_address": shipping,
-        "billing_address": billing,
-        "warehouse": warehouse_id,
-        "ordered_at": to_utc_naive(record["created_at"]),
-        "imported_at": utcnow(),
-    }
+    """One order written on its own (``OrderBatch`` writes a batch's together)."""
+    values = order_row(job, record, carrier, _addresses(record), utcnow())
     (order_id,) = insert_rows(Order, [values], returning_ids=True)
     order = Order(id=order_id, **values)
     insert_rows(
         Binding,
-        [
-            {
-                "integration": integration.id,
-                "kind": "order",
-                "external_id": record["external_id"],
-                "hub_id": order.id,
-            }
-        ],
+        [binding_row(job, record["external_id"], order.id)],
         on_conflict="ON CONFLICT DO NOTHING",
     )
-    insert_rows(
-        OrderLine,
-        [
-            {
-                "order": order.id,
-                "product": products[line["external_id"]].id,
-                "external_id": line["external_id"],
-                "sku": products[line["external_id"]].sku,
-                "name": line.get("name"),
-                "quantity": line["quantity"],
-                "price": line.get("price"),
-            }
-            for line in record["lines"]
-        ],
-    )
+    insert_rows(OrderLine, line_rows(order.id, record, products))
     stock.reserve_many(
-        [(products[line["external_id"]].id, line["quantity"]) for line in record["lines"]],
-        warehouse_id,
+        reserved_lines(record, products),
+        job.integration.default_warehouse_id,
         reference_type="order",
         reference_id=order.id,
         reference=order.number,
@@ -372,25 +347,17 @@ def _create_order(job, record, products, carrier):
 # -- held orders -------------------------------------------------------------------------------
 
 
-def _hold(job, record, held, reason, by_sku=None):
-    """Put an order aside; reserve its known lines as the store does (once)."""
+def _hold(job, record, held, reason, by_sku=None, batch=None):
+    """Put an order aside; reserve its known lines as the store does (once). A new hold
+    given a ``batch`` is written with the rest of the batch (None returned)."""
+    if batch is not None and held is None:
+        batch.hold(record, reason, _line_products(job.integration, record, by_sku)[0])
+        return None
     now = utcnow()
-    payload = serialise_record("order", record)
     with db.atomic():
         fresh = False
         if held is None:
-            values = {
-                "integration": job.integration.id,
-                "kind": "order",
-                "external_id": record["external_id"],
-                "reference": record["number"],
-                "reason": reason,
-                "status": "held",
-                "payload": payload,
-                "ordered_at": to_utc_naive(record["created_at"]),
-                "held_at": now,
-                "next_check_at": now + RECHECK_EVERY,
-            }
+            values = held_row(job, record, reason, now)
             # the new row's id straight from RETURNING; none when another run held it first
             inserted = list(
                 HeldRecord.insert(values).on_conflict_ignore().returning(HeldRecord.id).execute()
@@ -406,6 +373,7 @@ def _hold(job, record, held, reason, by_sku=None):
                 )
             )
         else:
+            payload = serialise_record("order", record)
             held.reason, held.payload, held.status = reason, payload, "held"
             held.next_check_at = now + RECHECK_EVERY
             held.save()
@@ -429,11 +397,7 @@ def _reserve_held(job, held, record, by_sku=None, fresh=False):
         return
     products, _ = _line_products(job.integration, record, by_sku)
     stock.reserve_many(
-        [
-            (products[line["external_id"]].id, line["quantity"])
-            for line in record["lines"]
-            if line["external_id"] in products
-        ],
+        reserved_lines(record, products),
         job.integration.default_warehouse_id,
         reference_type="held_order",
         reference_id=held.id,
@@ -472,8 +436,8 @@ def _release_held(job, held, status):
     held.save()
 
 
-def _order_error(job, record, held, code, message, hint, by_sku=None):
-    _hold(job, record, held, code, by_sku)
+def _order_error(job, record, held, code, message, hint, by_sku=None, batch=None):
+    _hold(job, record, held, code, by_sku, batch)
     job.count("failed")
     job.event(
         "error",

@@ -18,8 +18,8 @@ from hub.engine.job import batched_stream, parse_iso
 from hub.feeds.product_check import load_product
 from hub.http import DownloadFailed, fetch_limited, redact
 from hub.models import Binding, Product, ProductGroup, ProductImage, utcnow
+from hub.models.bulk import insert_rows
 from hub.outcomes import Outcome
-from hub.services.bulk import insert_rows
 
 PRODUCT_FIELDS = ("sku", "name", "barcode", "weight_kg", "price", "currency")
 PRODUCT_CODES = ("invalid_record", "sku_conflict", "image_download_failed")

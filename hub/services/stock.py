@@ -43,8 +43,8 @@ from hub.models import (
     default_warehouse,
     utcnow,
 )
+from hub.models.bulk import MAX_PARAMS, insert_rows
 from hub.models.inventory import MOVEMENT_TYPES
-from hub.services.bulk import insert_rows
 from hub.settings import get_settings
 
 MANUAL_TYPES = ("adjustment", "set", "transfer_out", "transfer_in")
@@ -352,6 +352,99 @@ def reserve_many(lines, warehouse_id, *, reference_type, reference_id, reference
 RESERVE = (
     "UPDATE stock_level SET reserved = reserved + {p}, updated_at = {p} "
     "WHERE product_id = {p} AND warehouse_id = {p} RETURNING on_hand, reserved"
+)
+
+
+def reserve_batch(reservations, warehouse_id, *, run_id=None):
+    """Reserve many orders' lines at once (a batch of imported and held orders): the same
+    levels and ledger rows as ``reserve_many`` order after order, in a few statements.
+
+    ``reservations``: ``(reference_type, reference_id, reference, [(product_id, quantity),
+    …])`` per order, in the order ``reserve_many`` would have been called. The missing levels
+    are created by one INSERT; on PostgreSQL the batch's level rows are locked in product-id
+    order first (the lock order of shipments and cancellations: no deadlock); one ``UPDATE …
+    FROM (VALUES …)`` adds each product's total; the movements — one per line, each with the
+    levels as they stood after it, as one by one — are inserted together. Never refused."""
+    warehouse_id = _id(warehouse_id)
+    movements, totals = [], {}
+    now = utcnow()
+    for reference_type, reference_id, reference, lines in reservations:
+        wanted = []
+        for product_id, quantity in lines:
+            quantity = _check_int(quantity, "quantity")
+            if quantity < 0:
+                raise BadInput(f"cannot reserve a negative quantity ({quantity})")
+            wanted.append((_id(product_id), quantity))
+        wanted.sort(key=lambda line: line[0])  # as reserve_many writes an order's lines
+        reference = str(reference)[:255] if reference else None
+        for product_id, quantity in wanted:
+            totals[product_id] = totals.get(product_id, 0) + quantity
+            movements.append(
+                {
+                    "product": product_id,
+                    "warehouse": warehouse_id,
+                    "type": "reservation",
+                    "quantity": 0,
+                    "reserved_change": quantity,
+                    "on_hand_after": None,  # filled in below
+                    "reserved_after": totals[product_id],  # the running total, for now
+                    "reference_type": reference_type,
+                    "reference_id": reference_id,
+                    "reference": reference,
+                    "run_id": run_id,
+                    "created_at": now,
+                }
+            )
+    if not movements:
+        return
+    products = sorted(totals)
+    with db.atomic():
+        insert_rows(
+            StockLevel,
+            [
+                {"product": pid, "warehouse": warehouse_id, "on_hand": 0, "reserved": 0}
+                for pid in products
+            ],
+            on_conflict="ON CONFLICT DO NOTHING",
+        )
+        after = {}  # product id -> (on_hand, reserved) once the batch is reserved
+        p = db.obj.param
+        for i in range(0, len(products), MAX_PARAMS // 2):
+            chunk = products[i : i + MAX_PARAMS // 2]
+            if is_postgres():
+                db.execute_sql(
+                    LOCK_LEVELS.format(p=p, ids=", ".join([p] * len(chunk))), [warehouse_id, *chunk]
+                )
+            values = ", ".join([f"({p}, {p})"] * len(chunk))
+            params = [now]
+            for pid in chunk:
+                params += [pid, totals[pid]]
+            params.append(warehouse_id)
+            cursor = db.execute_sql(RESERVE_BATCH.format(p=p, values=values), params)
+            after.update({pid: (on_hand, reserved) for pid, on_hand, reserved in cursor})
+        for pid, (_, reserved) in after.items():
+            if abs(reserved) > bounds.MAX_QUANTITY:  # rolled back with the update above
+                raise BadInput(
+                    f"this would take reserved of product {pid} to {reserved:,}, beyond "
+                    f"the {bounds.MAX_QUANTITY:,} units the hub counts"
+                )
+        for movement in movements:  # reserved before the batch + the running total
+            on_hand, reserved = after[movement["product"]]
+            movement["on_hand_after"] = on_hand
+            movement["reserved_after"] += reserved - totals[movement["product"]]
+        insert_rows(StockMovement, movements)
+
+
+LOCK_LEVELS = (
+    "SELECT 1 FROM stock_level WHERE warehouse_id = {p} AND product_id IN ({ids}) "
+    "ORDER BY product_id FOR UPDATE"
+)
+# VALUES' columns are column1, column2 on both SQLite and PostgreSQL
+RESERVE_BATCH = (
+    "UPDATE stock_level SET reserved = stock_level.reserved + v.column2, updated_at = {p} "
+    "FROM (VALUES {values}) AS v WHERE stock_level.product_id = v.column1 "
+    "AND stock_level.warehouse_id = {p} RETURNING stock_level.product_id, "
+    "stock_level.on_hand, stock_level.reserved"
 )
 
 

@@ -1,4 +1,6 @@
-"""Set-wise INSERTs for large writes (a first import creates every row; orders their lines).
+"""Set-wise INSERTs for large writes (a first import creates every row; a batch of orders its
+orders, lines, held records and movements; a batch's events their upsert). Beside the models,
+so that the engine (events) can use it as well as the feeds and services.
 
 Peewee's ``insert_many`` builds its SQL through the query tree, value by value: for a first
 import of 100,000 variants that was most of the run's time (benchmarks/README.md). Here the
@@ -26,7 +28,7 @@ def _quote(name):
     return f'"{name}"'
 
 
-def insert_rows(model, rows, *, returning_ids=False, on_conflict=None):
+def insert_rows(model, rows, *, returning_ids=False, on_conflict=None, returning=None):
     """INSERT ``rows`` (dicts with the same keys: the model's field names) into ``model``'s
     table, in multi-row statements.
 
@@ -38,11 +40,17 @@ def insert_rows(model, rows, *, returning_ids=False, on_conflict=None):
     relies on the same allocation order on both.)
 
     ``on_conflict``: an SQL tail such as ``ON CONFLICT (...) DO UPDATE SET ...`` (the same text
-    on SQLite and PostgreSQL)."""
+    on SQLite and PostgreSQL).
+
+    ``returning``: field names; the rows the statements return (tuples of those columns, in
+    no promised order; with ``ON CONFLICT DO NOTHING`` only the rows inserted) — for pairing
+    rows by a key of their own where ``returning_ids`` cannot."""
     if not rows:
         return []
     if returning_ids and on_conflict:
         raise ValueError("ids cannot be paired with rows when a conflict may skip one")
+    if returning_ids and returning:
+        raise ValueError("returning_ids or returning, not both")
     names = list(rows[0])
     # the fields' Python defaults, as Model.insert fills them in (one value per call)
     defaults = {
@@ -62,6 +70,10 @@ def insert_rows(model, rows, *, returning_ids=False, on_conflict=None):
     tail = f" {on_conflict}" if on_conflict else ""
     if returning_ids:
         tail += f" RETURNING {_quote(model._meta.primary_key.column_name)}"
+    elif returning:
+        tail += " RETURNING " + ", ".join(
+            _quote(model._meta.fields[name].column_name) for name in returning
+        )
     per_chunk = max(1, MAX_PARAMS // len(names))
     ids = []
     for start in range(0, len(rows), per_chunk):
@@ -78,4 +90,6 @@ def insert_rows(model, rows, *, returning_ids=False, on_conflict=None):
         cursor = db.execute_sql(sql, params)
         if returning_ids:
             ids.extend(sorted(row[0] for row in cursor.fetchall()))
+        elif returning:
+            ids.extend(tuple(row) for row in cursor.fetchall())
     return ids

@@ -1,0 +1,243 @@
+"""The writes of a batch of new orders, set-wise (issue 16).
+
+``import_new_orders`` decides each order of a batch one by one (the connector's decision
+hook, the products, the carrier) but writes the new ones together when the batch ends: one
+INSERT per table for the batch's addresses, orders, bindings, lines and held records, then
+the stock reservations of all of them by ``stock.reserve_batch`` — the rows ``_create_order``
+and ``_hold`` would write order after order, in the same order (``tests/test_orders_setwise``
+compares both). An order the batch cannot take (one already held, or seen twice in the batch)
+goes the row-by-row way, after what is pending has been written, so the ledger's order of
+events never changes.
+"""
+
+from datetime import timedelta
+
+from hub.feeds.order_check import ADDRESS_FIELDS
+from hub.models import (
+    Address,
+    Binding,
+    HeldRecord,
+    Order,
+    OrderLine,
+    StockMovement,
+    to_utc_naive,
+    utcnow,
+)
+from hub.models.bulk import insert_rows
+from hub.records import serialise_record
+from hub.services import stock
+
+RECHECK_EVERY = timedelta(hours=1)
+ADDRESS_KEYS = ("shipping_address", "billing_address")
+
+
+def address_rows(record):
+    """The order's (key, address row) for its shipping and billing addresses given."""
+    return [
+        (key, {k: record[key].get(k) for k in ADDRESS_FIELDS})
+        for key in ADDRESS_KEYS
+        if record.get(key)
+    ]
+
+
+def order_row(job, record, carrier, addresses, now):
+    """The ``Order`` row of an imported record; ``addresses``: {key: address id}."""
+    integration = job.integration
+    method = record.get("shipping_method") or {}
+    return {
+        "integration": integration.id,
+        "external_id": record["external_id"],
+        "number": record["number"],
+        "status": "to_ship",
+        "paid": record["paid"],
+        "store_status": record.get("store_status"),
+        "currency": record.get("currency"),
+        "total": record.get("total"),
+        "customer_email": record.get("customer_email"),
+        "shipping_method_code": method.get("code"),
+        "shipping_method_title": method.get("title"),
+        "carrier": carrier,
+        "shipping_address": addresses.get("shipping_address"),
+        "billing_address": addresses.get("billing_address"),
+        "warehouse": integration.default_warehouse_id,
+        "ordered_at": to_utc_naive(record["created_at"]),
+        "imported_at": now,
+    }
+
+
+def binding_row(job, external_id, order_id):
+    return {
+        "integration": job.integration.id,
+        "kind": "order",
+        "external_id": external_id,
+        "hub_id": order_id,
+    }
+
+
+def line_rows(order_id, record, products):
+    return [
+        {
+            "order": order_id,
+            "product": products[line["external_id"]].id,
+            "external_id": line["external_id"],
+            "sku": products[line["external_id"]].sku,
+            "name": line.get("name"),
+            "quantity": line["quantity"],
+            "price": line.get("price"),
+        }
+        for line in record["lines"]
+    ]
+
+
+def held_row(job, record, reason, now):
+    """A new ``HeldRecord`` of an order (its record serialised, re-checked in an hour)."""
+    return {
+        "integration": job.integration.id,
+        "kind": "order",
+        "external_id": record["external_id"],
+        "reference": record["number"],
+        "reason": reason,
+        "status": "held",
+        "payload": serialise_record("order", record),
+        "ordered_at": to_utc_naive(record["created_at"]),
+        "held_at": now,
+        "next_check_at": now + RECHECK_EVERY,
+    }
+
+
+def reserved_lines(record, products):
+    """(product id, quantity) of the record's lines whose product is known."""
+    return [
+        (products[line["external_id"]].id, line["quantity"])
+        for line in record["lines"]
+        if line["external_id"] in products
+    ]
+
+
+def notify_imported(job, record, order_id):
+    """``hub_record_imported`` for an order created, when someone listens."""
+    hook = job.registry.hook.hub_record_imported
+    if hook.get_hookimpls():
+        hook(
+            integration=job.integration.name,
+            feed=job.feed,
+            kind="order",
+            record=record,
+            hub_id=order_id,
+            created=True,
+        )
+
+
+class OrderBatch:
+    """New orders to create and to hold, written together by ``flush`` (inside the batch's
+    transaction). ``products``: {line external_id: Product} of each record's known lines."""
+
+    def __init__(self, job):
+        self.job = job
+        self._pending = []  # ("order" | "held", record, products, carrier or reason)
+
+    def create_order(self, record, products, carrier):
+        self._pending.append(("order", record, products, carrier))
+
+    def hold(self, record, reason, products):
+        self._pending.append(("held", record, products, reason))
+
+    def flush(self):
+        """Write what is pending: orders (with addresses, bindings, lines), held records, then
+        every reservation in the order they were asked for; then ``hub_record_imported``."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        now = utcnow()
+        orders = [p for p in pending if p[0] == "order"]
+        order_ids = self._write_orders(orders, now)
+        held = self._write_held([p for p in pending if p[0] == "held"], now)
+        reservations = []
+        for kind, record, products, _ in pending:
+            if kind == "order":
+                order_id = order_ids[record["external_id"]]
+                reservations.append(
+                    ("order", order_id, record["number"], reserved_lines(record, products))
+                )
+            elif held[record["external_id"]] is not None:  # None: reserved already
+                reservations.append(
+                    (
+                        "held_order",
+                        held[record["external_id"]],
+                        record["number"],
+                        reserved_lines(record, products),
+                    )
+                )
+        stock.reserve_batch(
+            reservations, self.job.integration.default_warehouse_id, run_id=self.job.run.id
+        )
+        for _, record, _, _ in orders:
+            notify_imported(self.job, record, order_ids[record["external_id"]])
+
+    def _write_orders(self, orders, now):
+        """{external id: order id} of the orders created, with their addresses, bindings
+        and lines."""
+        if not orders:
+            return {}
+        given = [address_rows(record) for _, record, _, _ in orders]
+        address_ids = iter(
+            insert_rows(Address, [row for rows in given for _, row in rows], returning_ids=True)
+        )
+        rows = [
+            order_row(self.job, record, carrier, {key: next(address_ids) for key, _ in keys}, now)
+            for (_, record, _, carrier), keys in zip(orders, given, strict=True)
+        ]
+        ids = insert_rows(Order, rows, returning_ids=True)
+        insert_rows(
+            Binding,
+            [
+                binding_row(self.job, row["external_id"], id_)
+                for row, id_ in zip(rows, ids, strict=True)
+            ],
+            on_conflict="ON CONFLICT DO NOTHING",
+        )
+        insert_rows(
+            OrderLine,
+            [
+                line
+                for (_, record, products, _), id_ in zip(orders, ids, strict=True)
+                for line in line_rows(id_, record, products)
+            ],
+        )
+        return {row["external_id"]: id_ for row, id_ in zip(rows, ids, strict=True)}
+
+    def _write_held(self, holds, now):
+        """{external id: held record id to reserve for, or None when that record already
+        existed with its reservations} (another run held it first)."""
+        if not holds:
+            return {}
+        job = self.job
+        inserted = insert_rows(
+            HeldRecord,
+            [held_row(job, record, reason, now) for _, record, _, reason in holds],
+            on_conflict="ON CONFLICT DO NOTHING",
+            returning=("external_id", "id"),
+        )
+        held = dict(inserted)
+        existing = [r["external_id"] for _, r, _, _ in holds if r["external_id"] not in held]
+        if existing:  # held by another run meanwhile: reserved unless it was already
+            rows = dict(
+                HeldRecord.select(HeldRecord.external_id, HeldRecord.id)
+                .where(
+                    (HeldRecord.integration == job.integration.id)
+                    & (HeldRecord.kind == "order")
+                    & HeldRecord.external_id.in_(existing)
+                )
+                .tuples()
+            )
+            reserved = {
+                ref
+                for (ref,) in StockMovement.select(StockMovement.reference_id)
+                .where(
+                    (StockMovement.reference_type == "held_order")
+                    & StockMovement.reference_id.in_(list(rows.values()))
+                )
+                .tuples()
+            }
+            held.update({ext: (None if id_ in reserved else id_) for ext, id_ in rows.items()})
+        return held
