@@ -73,12 +73,20 @@ def error_message(body, fallback):
 # -- time and cursors ------------------------------------------------------------------------
 
 
+_MAGENTO_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", re.ASCII)
+
+
 def magento_time(value):
-    """'2026-01-31 22:10:00' (Magento, UTC) -> aware datetime, or None."""
+    """'2026-01-31 22:10:00' (Magento, UTC) -> aware datetime, or None. That exact shape is
+    read by ``fromisoformat`` (a tenth of ``strptime``'s time: three per order), which then
+    agrees with ``strptime``; any other is left to ``strptime``."""
     if not value:
         return None
+    text = str(value)[:19]
     try:
-        return datetime.strptime(str(value)[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        if _MAGENTO_TIME.fullmatch(text):
+            return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
         return None
 
