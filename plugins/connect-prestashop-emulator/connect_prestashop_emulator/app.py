@@ -15,12 +15,14 @@ import time
 import zlib
 
 import defusedxml.ElementTree as SafeET
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, g, request
 
 from connect_prestashop_emulator import render
+from connect_prestashop_emulator.control import control_api
 from connect_prestashop_emulator.resources import RESOURCES, SPECIFIC
-from connect_prestashop_emulator.seed import SIZES, money, seed_store
+from connect_prestashop_emulator.seed import seed_store
 from connect_prestashop_emulator.store import WebserviceError
+from hub.testing.credentials import presented
 from hub.testing.emulator import EmulatorKit
 
 DEMO_KEY = "HUBDEMOPRESTASHOPWEBSERVICEKEY01"
@@ -118,7 +120,7 @@ def create_app(products=100, orders=50, seed=1, **options):
         except WebserviceError as exc:
             return _error(exc.status, [(exc.code, exc.message)], getattr(g, "headers", None))
 
-    _control_routes(app, emulator)
+    control_api(emulator, DEMO_KEY).init_app(app)
     return app
 
 
@@ -199,11 +201,13 @@ def _ok(payload, status=200, json_payload=None):
 
 
 def _authenticate(emulator):
-    key = None
-    if request.authorization is not None and request.authorization.type == "basic":
-        key = request.authorization.username
-    elif "ws_key" in request.args:
-        key = request.args["ws_key"]
+    """The key's permissions, or the Webservice's 401 (``WebserviceRequest::authenticate``):
+    the key is Basic auth's user name (no password) or the ``ws_key`` parameter."""
+    given = presented(query="ws_key")
+    if given.scheme == "basic":
+        key = given.user
+    else:  # a Bearer header is not PrestaShop's: the ws_key parameter still counts
+        key = request.args.get("ws_key")
     if key is None:
         raise WebserviceError(
             401, "Please enter the authentication key as the login. No password required", 16
@@ -741,255 +745,3 @@ def _images(emulator, segments, method):
     if image_id not in images:
         raise WebserviceError(404, "This image id does not exist", 57)
     return Response(_png(image_id), content_type="image/png", headers=_headers())
-
-
-# -- control endpoints (not part of the store API) -----------------------------------------
-
-
-def _find_sku(store, sku):
-    for row in store["combinations"].rows.values():
-        if row.get("reference") == sku:
-            return int(row["id_product"]), row["id"]
-    for row in store["products"].rows.values():
-        if row.get("reference") == sku:
-            return row["id"], 0
-    return None
-
-
-def _stock_row(store, id_product, id_pa):
-    return store.stock_row(id_product, id_pa)
-
-
-def _control_routes(app, emulator):
-    @app.get("/_emulator/state")
-    def state():
-        store = emulator.store
-        counts = {name: len(table.rows) for name, table in store.tables.items()}
-        return jsonify(
-            {
-                **counts,
-                "version": emulator.version,
-                "writes": store.writes,
-                "requests": emulator.requests,
-                "emails_sent": emulator.emails,
-                "faults_pending": emulator.kit.pending(),
-                "demo_key": DEMO_KEY,
-            }
-        )
-
-    @app.post("/_emulator/reset")
-    def reset():
-        with emulator.store.lock:
-            emulator.reset()
-        return jsonify({"ok": True})
-
-    @app.post("/_emulator/products")
-    def products():
-        """Add a product ({reference, name, price, weight, ean13, upc, active, quantity,
-        combinations: [{reference, price, weight, ean13, upc, quantity}]}) or, with "id",
-        touch an existing one (the given fields change, date_upd moves)."""
-        body = request.get_json(force=True)
-        store = emulator.store
-        with store.lock:
-            return jsonify(_upsert_product(store, body))
-
-    @app.post("/_emulator/orders")
-    def new_order():
-        """Add an order copying order 1's shape: {"state": "PS_OS_PAYMENT", "sku": ...}."""
-        body = request.get_json(force=True) or {}
-        store = emulator.store
-        with store.lock:
-            return jsonify(_add_order(store, body))
-
-    @app.route("/_emulator/orders/<int:order_id>", methods=["GET", "POST"])
-    def order(order_id):
-        store = emulator.store
-        with store.lock:
-            row = store["orders"].rows.get(order_id)
-            if row is None:
-                return jsonify({"error": "no such order"}), 404
-            if request.method == "POST":
-                body = request.get_json(force=True) or {}
-                key = body.get("state")
-                for flag, config_key in (
-                    ("paid", "PS_OS_PAYMENT"),
-                    ("cancelled", "PS_OS_CANCELED"),
-                    ("fulfilled", "PS_OS_SHIPPING"),
-                    ("refunded", "PS_OS_REFUND"),
-                ):
-                    if body.get(flag):
-                        key = config_key
-                state_id = store.config(key) if key and not str(key).isdigit() else key
-                if state_id:
-                    store.add_history(order_id, state_id)
-            histories = [
-                h
-                for h in store["order_histories"].rows.values()
-                if h.get("id_order") == str(order_id)
-            ]
-            carriers = [
-                c
-                for c in store["order_carriers"].rows.values()
-                if c.get("id_order") == str(order_id)
-            ]
-            return jsonify(
-                {
-                    "id": order_id,
-                    "current_state": int(row["current_state"]),
-                    "valid": row.get("valid"),
-                    "date_upd": row.get("date_upd"),
-                    "histories": [int(h["id_order_state"]) for h in histories],
-                    "tracking_numbers": [c.get("tracking_number") or "" for c in carriers],
-                    "carriers": [int(c["id_carrier"]) for c in carriers],
-                }
-            )
-
-    @app.route("/_emulator/stock/<path:sku>", methods=["GET", "POST"])
-    def stock(sku):
-        store = emulator.store
-        with store.lock:
-            found = _find_sku(store, sku)
-            row = _stock_row(store, *found) if found else None
-            if row is None:
-                return jsonify({"error": f"no stock row for {sku}"}), 404
-            if request.method == "POST":  # the store sold or received something
-                store.write_stock(row, int(request.get_json(force=True)["quantity"]))
-            quantity, reserved, physical = store.stock_figures(row)
-            return jsonify(
-                {
-                    "sku": sku,
-                    "id": row["id"],
-                    "quantity": quantity,
-                    "reserved_quantity": reserved,
-                    "physical_quantity": physical,
-                    "id_product": int(row["id_product"]),
-                    "id_product_attribute": int(row["id_product_attribute"]),
-                }
-            )
-
-
-def _upsert_product(store, body):
-    products = store["products"]
-    now = store.now()
-    if body.get("id"):
-        row = products.rows[int(body["id"])]
-        for key in ("reference", "price", "weight", "ean13", "upc", "active"):
-            if key in body:
-                row[key] = str(body[key])
-        if "name" in body:
-            row["name"] = {1: body["name"], 2: body["name"]}
-        row["date_upd"] = now
-        products.touch()
-        return {"id": row["id"]}
-    name = body.get("name", "Emulator product")
-    row = products.insert(
-        {
-            "reference": body.get("reference", f"EMU{products.next_id:05d}"),
-            "price": money(float(body.get("price", 10)))
-            if _is_number(body.get("price", 10))
-            else str(body["price"]),
-            "weight": money(float(body.get("weight", 0.5)))
-            if _is_number(body.get("weight", 0.5))
-            else str(body["weight"]),
-            "ean13": body.get("ean13", ""),
-            "upc": body.get("upc", ""),
-            "active": "1" if body.get("active", True) else "0",
-            "id_supplier": "0",
-            "name": {1: name, 2: name},
-            "link_rewrite": {1: "emulator-product", 2: "produit"},
-            "date_add": now,
-            "date_upd": now,
-        }
-    )
-    pid = row["id"]
-    store.images[pid] = []
-    stock = store["stock_availables"]
-    stock_rows = [
-        stock.insert(
-            {
-                "id_product": str(pid),
-                "id_product_attribute": "0",
-                "quantity": str(body.get("quantity", 0)),
-            }
-        )
-    ]
-    combos = []
-    for n, spec in enumerate(body.get("combinations") or []):
-        combo = store["combinations"].insert(
-            {
-                "id_product": str(pid),
-                "reference": spec.get("reference", ""),
-                "price": money(float(spec.get("price", 0))),
-                "ean13": spec.get("ean13", ""),
-                "upc": spec.get("upc", ""),
-                "weight": money(float(spec["weight"]))
-                if _is_number(spec.get("weight", 0))
-                else str(spec["weight"]),
-                "default_on": "1" if n == 0 else None,
-                "associations": {"product_option_values": [{"id": str(n % len(SIZES) + 1)}]},
-            }
-        )
-        combos.append(combo["id"])
-        stock_rows.append(
-            stock.insert(
-                {
-                    "id_product": str(pid),
-                    "id_product_attribute": str(combo["id"]),
-                    "quantity": str(spec.get("quantity", 0)),
-                }
-            )
-        )
-    if combos:
-        store._resum_product_stock(str(pid))
-    row["associations"] = {
-        "categories": [{"id": "2"}],
-        "stock_availables": [
-            {"id": str(s["id"]), "id_product_attribute": s["id_product_attribute"]}
-            for s in stock_rows
-        ],
-    }
-    if combos:
-        row["associations"]["combinations"] = [{"id": str(c)} for c in combos]
-    return {"id": pid, "combinations": combos, "stock_availables": [s["id"] for s in stock_rows]}
-
-
-def _is_number(value):
-    try:
-        float(value)
-        return True
-    except (TypeError, ValueError):
-        return False
-
-
-def _add_order(store, body):
-    """An order placed in the store: order 1's shape with ``rows`` (or order 1's rows), created
-    through ``Store.place_order`` (validateOrder: the stock is taken, as in the shop)."""
-    template = store["orders"].rows.get(1)
-    if template is None:
-        raise ValueError("the emulator needs at least one seeded order to copy")
-    skip = {"id", "current_state", "valid", "date_add", "date_upd", "associations"}
-    row = {k: (dict(v) if isinstance(v, dict) else v) for k, v in template.items() if k not in skip}
-    rows = body["rows"] if "rows" in body else template["associations"]["order_rows"]
-    row["associations"] = {"order_rows": [dict(r) for r in rows]}
-    state_key = body.get("state", "PS_OS_PAYMENT")
-    state_id = store.config(state_key) if not str(state_key).isdigit() else str(state_key)
-    row["reference"] = body.get("reference", f"EMU{store['orders'].next_id:06d}")
-    now = store.now()
-    order = store.place_order(row, state_id, when=now)
-    store["order_carriers"].insert(
-        {
-            "id_order": str(order["id"]),
-            "id_carrier": row["id_carrier"],
-            "weight": money(0.5),
-            "tracking_number": "",
-            "shipping_cost_tax_excl": "0.000000",
-            "shipping_cost_tax_incl": "0.000000",
-            "date_add": now,
-        }
-    )
-    return {
-        "id": order["id"],
-        "reference": order["reference"],
-        "date_add": now,
-        "current_state": int(order["current_state"]),
-    }
