@@ -36,5 +36,5 @@ def create_app(products=100, orders=20, seed=1, **options):
     app.config["EMULATOR"] = {"state": emu.state, "auth": emu.auth, "faults": kit.faults}
     kit.init_app(app)  # /_emulator/faults, /_emulator/requests, the fault hooks
     app.register_blueprint(rest.bp)
-    app.register_blueprint(control.bp)
+    control.control_api(emu).init_app(app)
     return app

@@ -1,79 +1,101 @@
-"""The Magento emulator's control endpoints under ``/_emulator`` (not Magento's): state,
-reset, store switches, and helpers that add or change products and orders and show
-stock, reservations, salable quantities and shipments. Faults and the request log are the
-hub's emulator kit's (``hub.testing.emulator``, mounted by ``app.py``)."""
+"""The Magento emulator's control endpoints under ``/_emulator`` (not Magento's), on the kit's
+:class:`hub.testing.control.ControlAPI`: state, reset, products and orders to add or change,
+and the source items of a SKU; beside them its own: store switches (``config``), the
+reservations, salable quantities and shipments. Faults and the request log are the hub's
+emulator kit's (``hub.testing.emulator``, mounted by ``app.py``)."""
 
 from dataclasses import asdict
 
-from flask import Blueprint, current_app, request
-
-from connect_magento_emulator.responses import json_response
 from connect_magento_emulator.store import StockError
-
-bp = Blueprint("control", __name__)
-
-
-# -- control endpoints -------------------------------------------------------------------
+from hub.testing.control import ControlAPI, ControlError, body
 
 
-@bp.route("/_emulator/state")
-def emulator_state():
-    emu = current_app.extensions["magento_emulator"]
+def control_api(emu):
+    """The control endpoints over the ``Emulator`` ``emu``, each under its store's lock (looked
+    up at each request: a reset replaces the store)."""
+    control = ControlAPI(
+        state=lambda: _state(emu),
+        reset=emu.reset,
+        stock=lambda sku: _source_items(emu.store, sku),
+        add_product=lambda data: emu.store.render_product(emu.store.add_or_touch_product(data)),
+        change_product=lambda ref, data: _change_product(emu.store, ref, data),
+        add_order=lambda data: _add_order(emu.store, data),
+        change_order=lambda ref, data: _change_order(emu.store, ref, data),
+        lock=lambda: emu.store.lock,
+    )
+    bp = control.blueprint
+
+    @bp.post("/config")
+    def config():
+        """Flip store switches: msi, deduct_at_order, can_subtract, denied_resources,
+        acl_status, integration_as_bearer, expire_admin_tokens."""
+        data = body()
+        for key in ("msi", "deduct_at_order", "can_subtract"):
+            if key in data:
+                emu.config[key] = bool(data[key])
+                setattr(emu.store, key, emu.config[key])
+        if "denied_resources" in data:
+            emu.config["denied_resources"] = set(data["denied_resources"] or ())
+        if "acl_status" in data:
+            emu.config["acl_status"] = int(data["acl_status"])
+        if "integration_as_bearer" in data:
+            emu.auth.integration_as_bearer = bool(data["integration_as_bearer"])
+        if data.get("expire_admin_tokens"):
+            emu.auth.expire_admin_tokens()
+        return {"ok": True}
+
+    @bp.get("/reservations")
+    def reservations():
+        """The inventory_reservation table (MSI), oldest first."""
+        with emu.store.lock:
+            return list(emu.store.reservations)
+
+    @bp.get("/salable/<path:sku>")
+    def salable(sku):
+        """What the store can still sell of ``sku`` in its current stock mode."""
+        st = emu.store
+        with st.lock:
+            return {
+                "sku": sku,
+                "mode": st.stock_mode,
+                "sellable": st.sellable_qty(sku),
+                "reserved": st.reserved(sku),
+                "source": {c: v["quantity"] for (s, c), v in st.source_items.items() if s == sku},
+            }
+
+    @bp.get("/shipments")
+    def shipments():
+        with emu.store.lock:
+            return list(emu.store.shipments.values())
+
+    return control
+
+
+def _state(emu):
     summary = emu.store.summary()
     summary["requests"] = dict(emu.state["requests"])
     summary["pending_faults"] = [asdict(f) for f in emu.kit.faults]
-    return json_response(summary)
+    return summary
 
 
-@bp.route("/_emulator/reset", methods=["POST"])
-def emulator_reset():
-    emu = current_app.extensions["magento_emulator"]
-    emu.reset()
-    return json_response({"ok": True})
+def _source_items(st, sku):
+    """``sku``'s source items by source code (None when it has none)."""
+    items = {code: dict(v) for (s, code), v in st.source_items.items() if s == sku}
+    return items or None
 
 
-@bp.route("/_emulator/config", methods=["POST"])
-def emulator_config():
-    """Flip store switches: msi, deduct_at_order, can_subtract, denied_resources,
-    acl_status, integration_as_bearer, expire_admin_tokens."""
-    emu = current_app.extensions["magento_emulator"]
-    data = request.get_json(force=True)
-    for key in ("msi", "deduct_at_order", "can_subtract"):
-        if key in data:
-            emu.config[key] = bool(data[key])
-            setattr(emu.store, key, emu.config[key])
-    if "denied_resources" in data:
-        emu.config["denied_resources"] = set(data["denied_resources"] or ())
-    if "acl_status" in data:
-        emu.config["acl_status"] = int(data["acl_status"])
-    if "integration_as_bearer" in data:
-        emu.auth.integration_as_bearer = bool(data["integration_as_bearer"])
-    if data.get("expire_admin_tokens"):
-        emu.auth.expire_admin_tokens()
-    return json_response({"ok": True})
+def _change_product(st, ref, data):
+    if not ref.isdigit() or int(ref) not in st.products:
+        return None
+    return st.render_product(st.add_or_touch_product(dict(data, id=int(ref))))
 
 
-@bp.route("/_emulator/products", methods=["POST"])
-def emulator_products():
-    emu = current_app.extensions["magento_emulator"]
-    product = emu.store.add_or_touch_product(request.get_json(force=True))
-    return json_response(emu.store.render_product(product))
-
-
-@bp.route("/_emulator/products/<int:pid>", methods=["POST"])
-def emulator_product_patch(pid):
-    emu = current_app.extensions["magento_emulator"]
-    data = dict(request.get_json(force=True), id=pid)
-    if pid not in emu.store.products:
-        return json_response({"error": "no such product"}, 404)
-    return json_response(emu.store.render_product(emu.store.add_or_touch_product(data)))
-
-
-@bp.route("/_emulator/orders", methods=["POST"])
-def emulator_order_create():
-    emu = current_app.extensions["magento_emulator"]
-    st = emu.store
-    data = request.get_json(force=True)
+def _add_order(st, data):
+    """A customer's order of ``skus`` (the first simple product when none), in ``state`` /
+    ``status`` ("new" / "pending"), ``qty`` of each."""
+    unknown = [s for s in data.get("skus", []) if s not in st.by_sku]
+    if unknown:
+        raise ControlError(404, f"no such product: {unknown[0]}")
     products = [st.products[st.by_sku[s]] for s in data.get("skus", [])]
     if not products:
         products = [next(p for p in st.products.values() if p["type_id"] == "simple")]
@@ -85,58 +107,21 @@ def emulator_order_create():
             qty=data.get("qty"),
         )
     except StockError as exc:
-        return json_response({"message": str(exc)}, 400)
-    return json_response(st.render_order(order))
+        raise _refused(exc) from None
+    return st.render_order(order)
 
 
-@bp.route("/_emulator/orders/<int:oid>", methods=["POST"])
-def emulator_order(oid):
-    emu = current_app.extensions["magento_emulator"]
-    st = emu.store
-    order = st.orders.get(oid)
+def _change_order(st, ref, data):
+    """``{"paid": true}``, ``{"cancelled": true}``, ... as ``Store.set_order`` takes them."""
+    order = st.orders.get(int(ref)) if ref.isdigit() else None
     if order is None:
-        return json_response({"error": "no such order"}, 404)
+        return None
     try:
-        return json_response(st.render_order(st.set_order(order, request.get_json(force=True))))
+        return st.render_order(st.set_order(order, data))
     except StockError as exc:
-        return json_response({"message": str(exc)}, 400)
+        raise _refused(exc) from None
 
 
-@bp.route("/_emulator/stock/<path:sku>")
-def emulator_stock(sku):
-    emu = current_app.extensions["magento_emulator"]
-    st = emu.store
-    with st.lock:
-        return json_response(
-            {code: dict(v) for (s, code), v in st.source_items.items() if s == sku}
-        )
-
-
-@bp.route("/_emulator/reservations")
-def emulator_reservations():
-    """The inventory_reservation table (MSI), oldest first."""
-    emu = current_app.extensions["magento_emulator"]
-    return json_response(list(emu.store.reservations))
-
-
-@bp.route("/_emulator/salable/<path:sku>")
-def emulator_salable(sku):
-    """What the store can still sell of ``sku`` in its current stock mode."""
-    emu = current_app.extensions["magento_emulator"]
-    st = emu.store
-    with st.lock:
-        return json_response(
-            {
-                "sku": sku,
-                "mode": st.stock_mode,
-                "sellable": st.sellable_qty(sku),
-                "reserved": st.reserved(sku),
-                "source": {c: v["quantity"] for (s, c), v in st.source_items.items() if s == sku},
-            }
-        )
-
-
-@bp.route("/_emulator/shipments")
-def emulator_shipments():
-    emu = current_app.extensions["magento_emulator"]
-    return json_response(list(emu.store.shipments.values()))
+def _refused(exc):
+    """Magento's answer to an order the stock refuses: a 400 ``{"message": ...}``."""
+    return ControlError(400, str(exc), {"message": str(exc)})
