@@ -11,8 +11,12 @@ accept what the schema accepts, the same guarantee as ``hub.feeds.product_check`
 ``tests/test_order_check`` compares both on valid and invalid records.
 """
 
+from datetime import datetime
+from decimal import Decimal
+
 from hub.bounds import MAX_QUANTITY
 from hub.feeds.product_check import _ISO_DATETIME, _ISO_SHAPE, _decimal
+from hub.records import serialise_record
 
 _MISSING = object()
 
@@ -27,7 +31,7 @@ def _text(raw, key, *, required=False, min_len=0, max_len=None, exact=None):
         if required:
             raise _NotPlain
         return None
-    if type(value) is not str:
+    if type(value) is not str or "\x00" in value:  # a NUL: the schema names it
         raise _NotPlain
     n = len(value)
     if n < min_len or (max_len is not None and n > max_len) or (exact and n != exact):
@@ -180,7 +184,7 @@ def load_order(raw):
         }
     except _NotPlain:
         return None
-    return None if _has_nul(out) else out
+    return out  # its text all went through _text (no NUL); times and amounts are parsed
 
 
 def load_decision(raw):
@@ -198,3 +202,79 @@ def load_decision(raw):
     if out["action"] not in ACTIONS or _has_nul(out):
         return None
     return out
+
+
+# -- the way back: a loaded order record to its JSON-able form (what a held record keeps) ------
+
+ORDER_DUMPED = (  # OrderRecord's fields, in its order
+    "external_id", "number", "paid", "cancelled", "refunded", "fulfilled", "store_status",
+    "updated_at", "cursor", "created_at", "currency", "total", "customer_email",
+    "shipping_method", "shipping_address", "billing_address", "lines",
+)  # fmt: skip
+LINE_DUMPED = ("external_id", "sku", "product_external_id", "name", "quantity", "price")
+
+
+def _text_as_is(value):
+    if value is None or type(value) is str:
+        return value
+    raise _NotPlain
+
+
+def _exactly(kind):
+    def as_is(value):
+        if type(value) is kind:
+            return value
+        raise _NotPlain
+
+    return as_is
+
+
+def _dumped_time(value):
+    if value is None:
+        return None
+    if type(value) is not datetime:
+        raise _NotPlain
+    return value.isoformat()
+
+
+def _dumped_money(value):
+    if value is None:
+        return None
+    if type(value) is not Decimal:
+        raise _NotPlain
+    return format(value, "f")
+
+
+def _dumped(raw, keys, special):
+    if type(raw) is not dict:
+        raise _NotPlain
+    return {k: special.get(k, _text_as_is)(raw[k]) for k in keys if k in raw}
+
+
+def _dumped_nested(keys, special=None):
+    special = special or {}
+    return lambda raw: None if raw is None else _dumped(raw, keys, special)
+
+
+_LINE = _dumped_nested(LINE_DUMPED, {"quantity": _exactly(int), "price": _dumped_money})
+_ADDRESS = _dumped_nested(ADDRESS_FIELDS)
+ORDER_SPECIAL = {
+    **{flag: _exactly(bool) for flag in ("paid", "cancelled", "refunded", "fulfilled")},
+    "updated_at": _dumped_time,
+    "created_at": _dumped_time,
+    "total": _dumped_money,
+    "shipping_method": _dumped_nested(("code", "title")),
+    "shipping_address": _ADDRESS,
+    "billing_address": _ADDRESS,
+    "lines": lambda lines: [_LINE(line) for line in lines],
+}
+
+
+def dump_order(record):
+    """``serialise_record("order", record)`` of a loaded order record, with plain type tests
+    for the shape ``load_order`` and the schema return (text, booleans, integers, ``Decimal``
+    amounts, ``datetime`` times); anything else is left to the schema's ``dump``."""
+    try:
+        return _dumped(record, ORDER_DUMPED, ORDER_SPECIAL)
+    except _NotPlain:
+        return serialise_record("order", record)

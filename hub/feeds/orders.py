@@ -26,6 +26,7 @@ from hub.feeds.order_batch import (
     line_rows,
     notify_imported,
     order_row,
+    products_by_sku,
     reserved_lines,
 )
 from hub.feeds.order_check import load_decision, load_order
@@ -117,15 +118,7 @@ class KnownOrders:
             )
         }
         skus = list({line["sku"] for r in records for line in r["lines"] if line.get("sku")})
-        for i in range(0, len(skus), 500):
-            self.by_sku.update(
-                {  # id and SKU: all a line needs of its product
-                    p.sku: p
-                    for p in Product.select(Product.id, Product.sku).where(
-                        Product.sku.in_(skus[i : i + 500])
-                    )
-                }
-            )
+        self.by_sku = products_by_sku(skus)
 
 
 def _holding_invalid(job, stream):
