@@ -25,6 +25,7 @@ from connect_shopify_emulator.emulator import (
     api_error,
 )
 from connect_shopify_emulator.resolvers import Mutation, QueryRoot
+from hub.testing.credentials import presented, same_secret
 
 bp = Blueprint("admin_api", __name__)
 
@@ -39,9 +40,14 @@ def _before():
 
 
 def authenticated():
+    """The Admin API takes its access token in ``X-Shopify-Access-Token`` only: the demo token
+    or one the token endpoint issued and not yet expired. A request that also sends an
+    ``Authorization`` header is refused (``presented`` reads that one first); no Shopify
+    client sends one."""
     emu = current_app.config["EMULATOR"]
-    token = request.headers.get("X-Shopify-Access-Token")
-    if token == DEMO_TOKEN:
+    given = presented(header="X-Shopify-Access-Token")
+    token = given.secret if given.scheme == "header" else None
+    if same_secret(token, DEMO_TOKEN):
         return True
     expiry = emu.tokens.get(token)
     return expiry is not None and expiry > emu.clock()

@@ -33,6 +33,6 @@ def create_app(products=200, orders=50, seed=1, **options):
     app = Flask("connect_shopify_emulator")
     app.config["EMULATOR"] = emu
     app.register_blueprint(admin_api.bp)
-    app.register_blueprint(control.bp)
+    control.control.init_app(app)
     emu.kit.init_app(app)  # /_emulator/faults, /_emulator/requests, the fault hooks (after
     return app  # admin_api's own before_app_request: it counts every request)

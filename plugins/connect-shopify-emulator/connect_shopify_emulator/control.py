@@ -1,20 +1,36 @@
-"""The Shopify emulator's control API under ``/_emulator`` (not Shopify's): state,
-limits, reset, and helpers that change orders, products, stock, scopes and tokens."""
+"""The Shopify emulator's control API under ``/_emulator`` (not Shopify's), on the kit's
+:class:`hub.testing.control.ControlAPI`: state, reset, orders, products and stock; beside them
+its own: limits, busy bulk slots, scopes, tokens, shop flags and lost webhook deliveries.
+Faults and the request log are the kit's (``hub.testing.emulator``, mounted by ``app.py``)."""
 
 from dataclasses import asdict
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 
 from connect_shopify_emulator.bulk import BulkOperation
-from connect_shopify_emulator.emulator import MAX_QUERY_COST, api_error
+from connect_shopify_emulator.emulator import MAX_QUERY_COST
 from connect_shopify_emulator.webhooks import order_payload, product_payload
+from hub.testing.control import ControlAPI, ControlError
 
-bp = Blueprint("control", __name__, url_prefix="/_emulator")
+control = ControlAPI(
+    state=lambda: _state(_emu()),
+    reset=lambda: _emu().reset(),
+    order=lambda ref: _order(_emu().shop.find_order(ref)),
+    change_order=lambda ref, data: _change_order(_emu(), ref, data),
+    add_order=lambda data: _add_order(_emu(), data),
+    add_product=lambda data: _add_or_touch_product(_emu(), data),
+    stock=lambda sku: _emu().shop.stock_of(sku) or None,
+    set_stock=lambda sku, data: _set_stock(_emu(), sku, data),
+    lock=lambda: _emu().lock,
+)
+bp = control.blueprint  # the emulator's own routes below
 
 
-@bp.get("/state")
-def state():
-    emu = current_app.config["EMULATOR"]
+def _emu():
+    return current_app.config["EMULATOR"]
+
+
+def _state(emu):
     out = emu.shop.summary()
     out.update(
         counters=dict(emu.counters),
@@ -36,13 +52,13 @@ def state():
         webhooks_pending=emu.webhooks.pending(),
         webhooks_to_drop=emu.webhooks.drop,
     )
-    return jsonify(out)
+    return out
 
 
 @bp.post("/webhooks/drop")
 def drop_webhooks():
     """``{"count": n}``: the next n deliveries are lost (a network failure, say)."""
-    emu = current_app.config["EMULATOR"]
+    emu = _emu()
     data = request.get_json(force=True) or {}
     with emu.lock:
         emu.webhooks.drop = int(data.get("count", 1))
@@ -53,7 +69,7 @@ def drop_webhooks():
 def limits():
     """``{"max_query_cost": n}`` (Shopify: 1,000) and ``{"bulk_limit": n}`` (null: by
     version). Test knobs: a lower cost limit proves that a client splits and halves."""
-    emu = current_app.config["EMULATOR"]
+    emu = _emu()
     data = request.get_json(force=True) or {}
     with emu.lock:
         if "max_query_cost" in data:
@@ -67,7 +83,7 @@ def limits():
 def bulk_busy():
     """``{"count": n, "seconds": s}``: n bulk queries of the app that take a slot each for
     s seconds of the emulator's clock (other jobs of the same app, say)."""
-    emu = current_app.config["EMULATOR"]
+    emu = _emu()
     data = request.get_json(force=True) or {}
     out = []
     with emu.lock:
@@ -81,189 +97,16 @@ def bulk_busy():
     return jsonify({"operations": out})
 
 
-@bp.post("/reset")
-def reset():
-    emu = current_app.config["EMULATOR"]
-    with emu.lock:
-        emu.reset()
-    return jsonify({"ok": True})
-
-
-@bp.post("/orders/<path:ref>")
-def touch_order(ref):
-    emu = current_app.config["EMULATOR"]
-    order = emu.shop.find_order(ref)
-    if order is None:
-        return api_error(404, {"error": f"no order {ref}"})
-    data = request.get_json(force=True) or {}
-    now = emu.clock()
-    with emu.lock:
-        if data.get("paid"):
-            order.financial = "PAID"
-        if data.get("financial_status"):
-            order.financial = data["financial_status"]
-        if data.get("cancelled"):
-            order.cancelled, order.cancel_reason = now, data.get("reason", "CUSTOMER")
-            order.closed_at = now
-            for fo in order.fulfillment_orders:
-                if fo.status in ("OPEN", "IN_PROGRESS"):
-                    fo.status = "CANCELLED"
-        if data.get("fulfilled"):
-            for fo in order.fulfillment_orders:
-                if fo.status in ("OPEN", "IN_PROGRESS"):
-                    emu.shop._fulfil(
-                        order,
-                        fo,
-                        [(li, li.remaining) for li in fo.line_items if li.remaining],
-                        None,
-                        now,
-                    )
-        order.updated = max(now, order.updated + 1)
-        # Shopify sends orders/updated on every change, and orders/cancelled on a cancellation
-        emu.webhooks.publish(emu.shop, "ORDERS_UPDATED", order_payload(order))
-        if data.get("cancelled"):
-            emu.webhooks.publish(emu.shop, "ORDERS_CANCELLED", order_payload(order))
-    return jsonify(
-        {
-            "id": order.id,
-            "name": order.name,
-            "financial": order.financial,
-            "cancelled": bool(order.cancelled),
-            "fulfillment": order.displayFulfillmentStatus,
-            "fulfillments": [
-                {
-                    "id": f.id,
-                    "tracking": f.tracking,
-                    "notify_customer": getattr(f, "notify_customer", None),
-                }
-                for f in order.fulfillment_list
-            ],
-        }
-    )
-
-
-@bp.post("/orders")
-def add_order():
-    emu = current_app.config["EMULATOR"]
-    data = request.get_json(force=True) or {}
-    with emu.lock:
-        try:
-            order = emu.shop.add_order(data)
-        except (TypeError, ValueError) as exc:
-            return api_error(400, {"error": str(exc)})
-        emu.webhooks.publish(emu.shop, "ORDERS_CREATE", order_payload(order))
-    return jsonify(
-        {
-            "id": order.id,
-            "name": order.name,
-            "lines": [li.id for li in order.lines],
-            "fulfillment_orders": [fo.id for fo in order.fulfillment_orders],
-        }
-    )
-
-
-@bp.get("/orders/<path:ref>")
-def get_order(ref):
-    emu = current_app.config["EMULATOR"]
-    order = emu.shop.find_order(ref)
-    if order is None:
-        return api_error(404, {"error": f"no order {ref}"})
-    return jsonify(
-        {
-            "id": order.id,
-            "name": order.name,
-            "financial": order.financial,
-            "cancelled": bool(order.cancelled),
-            "fulfillment": order.displayFulfillmentStatus,
-            "lines": [
-                {
-                    "id": li.id,
-                    "sku": li.sku,
-                    "quantity": li.quantity,
-                    "variant": li.variant.id if li.variant else None,
-                }
-                for li in order.lines
-            ],
-            "fulfillment_orders": [
-                {
-                    "id": fo.id,
-                    "status": fo.status,
-                    "location_id": fo.location.id,
-                    "lines": len(fo.line_items),
-                    "remaining": sum(li.remaining for li in fo.line_items),
-                }
-                for fo in order.fulfillment_orders
-            ],
-            "shipped": _shipped(order),
-            "fulfillments": [
-                {
-                    "id": f.id,
-                    "tracking": f.tracking,
-                    "notify_customer": getattr(f, "notify_customer", None),
-                }
-                for f in order.fulfillment_list
-            ],
-        }
-    )
-
-
-@bp.post("/products")
-def products():
-    emu = current_app.config["EMULATOR"]
-    data = request.get_json(force=True) or {}
-    with emu.lock:
-        if data.get("touch"):
-            product = emu.shop.node(data["touch"])
-            if product is None:
-                return api_error(404, {"error": "no such product"})
-            product.updated = max(int(emu.clock()), product.updated + 1)
-            for v in product._variants:
-                v.updated = product.updated
-            emu.webhooks.publish(emu.shop, "PRODUCTS_UPDATE", product_payload(product))
-        else:
-            product = emu.shop.add_product(data)
-    return jsonify(
-        {
-            "id": product.id,
-            "variants": [
-                {"id": v.id, "sku": v.sku, "inventory_item_id": v.inventoryItem.id}
-                for v in product._variants
-            ],
-        }
-    )
-
-
-@bp.get("/stock/<path:sku>")
-def stock(sku):
-    emu = current_app.config["EMULATOR"]
-    found = emu.shop.stock_of(sku)
-    if not found:
-        return api_error(404, {"error": f"no variant with SKU {sku}"})
-    return jsonify(found)
-
-
-@bp.post("/stock/<path:sku>")
-def set_stock(sku):
-    emu = current_app.config["EMULATOR"]
-    data = request.get_json(force=True) or {}
-    loc = emu.shop.location_by_gid(data.get("location_id")) or emu.shop.locations[0]
-    with emu.lock:
-        for v in emu.shop.variants.values():
-            if v.sku == sku and v.num in loc.levels:
-                loc.levels[v.num][0] = int(data["available"])
-    return jsonify(emu.shop.stock_of(sku))
-
-
 @bp.post("/scopes")
 def scopes():
-    emu = current_app.config["EMULATOR"]
+    emu = _emu()
     emu.shop.scopes = list((request.get_json(force=True) or {}).get("scopes", []))
     return jsonify({"scopes": emu.shop.scopes})
 
 
 @bp.post("/tokens/expire")
 def expire_tokens():
-    emu = current_app.config["EMULATOR"]
+    emu = _emu()
     for token in emu.tokens:
         emu.tokens[token] = 0
     return jsonify({"expired": len(emu.tokens)})
@@ -271,7 +114,7 @@ def expire_tokens():
 
 @bp.post("/shop")
 def shop_flags():
-    emu = current_app.config["EMULATOR"]
+    emu = _emu()
     data = request.get_json(force=True) or {}
     emu.shop.frozen = bool(data.get("frozen", emu.shop.frozen))
     emu.shop.locked = bool(data.get("locked", emu.shop.locked))
@@ -285,3 +128,135 @@ def _shipped(order):
         for fli in f.line_items:
             out[fli.line.id] = out.get(fli.line.id, 0) + fli.quantity
     return out
+
+
+def _change_order(emu, ref, data):
+    """``{"paid": true}``, ``{"financial_status": ...}``, ``{"cancelled": true, "reason": ...}``,
+    ``{"fulfilled": true}``: the order changes as in the admin, with its webhooks."""
+    order = emu.shop.find_order(ref)
+    if order is None:
+        return None
+    now = emu.clock()
+    if data.get("paid"):
+        order.financial = "PAID"
+    if data.get("financial_status"):
+        order.financial = data["financial_status"]
+    if data.get("cancelled"):
+        order.cancelled, order.cancel_reason = now, data.get("reason", "CUSTOMER")
+        order.closed_at = now
+        for fo in order.fulfillment_orders:
+            if fo.status in ("OPEN", "IN_PROGRESS"):
+                fo.status = "CANCELLED"
+    if data.get("fulfilled"):
+        for fo in order.fulfillment_orders:
+            if fo.status in ("OPEN", "IN_PROGRESS"):
+                emu.shop._fulfil(
+                    order,
+                    fo,
+                    [(li, li.remaining) for li in fo.line_items if li.remaining],
+                    None,
+                    now,
+                )
+    order.updated = max(now, order.updated + 1)
+    # Shopify sends orders/updated on every change, and orders/cancelled on a cancellation
+    emu.webhooks.publish(emu.shop, "ORDERS_UPDATED", order_payload(order))
+    if data.get("cancelled"):
+        emu.webhooks.publish(emu.shop, "ORDERS_CANCELLED", order_payload(order))
+    return {
+        "id": order.id,
+        "name": order.name,
+        "financial": order.financial,
+        "cancelled": bool(order.cancelled),
+        "fulfillment": order.displayFulfillmentStatus,
+        "fulfillments": _fulfillments(order),
+    }
+
+
+def _add_order(emu, data):
+    try:
+        order = emu.shop.add_order(data)
+    except (TypeError, ValueError) as exc:
+        raise ControlError(400, str(exc)) from None
+    emu.webhooks.publish(emu.shop, "ORDERS_CREATE", order_payload(order))
+    return {
+        "id": order.id,
+        "name": order.name,
+        "lines": [li.id for li in order.lines],
+        "fulfillment_orders": [fo.id for fo in order.fulfillment_orders],
+    }
+
+
+def _order(order):
+    if order is None:
+        return None
+    return {
+        "id": order.id,
+        "name": order.name,
+        "financial": order.financial,
+        "cancelled": bool(order.cancelled),
+        "fulfillment": order.displayFulfillmentStatus,
+        "lines": [
+            {
+                "id": li.id,
+                "sku": li.sku,
+                "quantity": li.quantity,
+                "variant": li.variant.id if li.variant else None,
+            }
+            for li in order.lines
+        ],
+        "fulfillment_orders": [
+            {
+                "id": fo.id,
+                "status": fo.status,
+                "location_id": fo.location.id,
+                "lines": len(fo.line_items),
+                "remaining": sum(li.remaining for li in fo.line_items),
+            }
+            for fo in order.fulfillment_orders
+        ],
+        "shipped": _shipped(order),
+        "fulfillments": _fulfillments(order),
+    }
+
+
+def _fulfillments(order):
+    return [
+        {"id": f.id, "tracking": f.tracking, "notify_customer": getattr(f, "notify_customer", None)}
+        for f in order.fulfillment_list
+    ]
+
+
+def _add_or_touch_product(emu, data):
+    """A new product from ``data``, or with ``{"touch": gid}`` an existing one edited (its
+    ``updatedAt`` moves, products/update is sent)."""
+    if data.get("touch"):
+        product = emu.shop.node(data["touch"])
+        if product is None:
+            raise ControlError(404, "no such product")
+        product.updated = max(int(emu.clock()), product.updated + 1)
+        for v in product._variants:
+            v.updated = product.updated
+        emu.webhooks.publish(emu.shop, "PRODUCTS_UPDATE", product_payload(product))
+    else:
+        product = emu.shop.add_product(data)
+    return {
+        "id": product.id,
+        "variants": [
+            {"id": v.id, "sku": v.sku, "inventory_item_id": v.inventoryItem.id}
+            for v in product._variants
+        ],
+    }
+
+
+def _set_stock(emu, sku, data):
+    """``{"available": n, "location_id": gid}`` (``quantity`` is taken for ``available``; the
+    first location when none is given): the store sold or received something."""
+    try:
+        available = int(data["available"] if "available" in data else data["quantity"])
+    except (KeyError, TypeError, ValueError):
+        raise ControlError(400, "available (or quantity) must be an integer") from None
+    loc = emu.shop.location_by_gid(data.get("location_id")) or emu.shop.locations[0]
+    for v in emu.shop.variants.values():
+        if v.sku == sku and v.num in loc.levels:
+            loc.levels[v.num][0] = available
+    return emu.shop.stock_of(sku) or None
