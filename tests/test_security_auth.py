@@ -50,6 +50,7 @@ OPERATOR = {
     "integrations.index",
     "integrations.show",
     "integrations.check",
+    "integrations.setup_checklist",
     "integrations.run_now",
     "runs.index",
     "runs.show",
@@ -123,6 +124,7 @@ API_OPERATOR = {
     "api.resolve_event",
     "api.list_integrations",
     "api.get_integration_view",
+    "api.check_integration",
 }
 SIGNS_OUT = {"auth.logout", "auth.logout_everywhere"}
 

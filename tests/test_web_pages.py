@@ -114,7 +114,7 @@ def test_add_integration_from_the_settings_schema(client, hub_db, store):
         },
     )
     integration = Integration.get(Integration.name == "Web shop")
-    assert response.location.endswith(f"/integrations/{integration.id}")
+    assert response.location.endswith(f"/integrations/{integration.id}/setup")  # its checklist
     assert integration.settings["notify_customer"] is True
     assert integration_secrets(integration) == {"token": "secret-token"}
     page = client.get(f"/integrations/{integration.id}").get_data(as_text=True)

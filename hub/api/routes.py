@@ -17,6 +17,7 @@ from hub.models import Event, FeedRun, Integration, Order, Product
 from hub.services import queries
 from hub.services.bulk_shipping import ShipRow
 from hub.services.integrations import create_integration, get_integration
+from hub.services.setup import default_orders_since, run_connection_test
 from hub.services.users import user_for_token
 from hub.services.webhooks import register_webhooks, webhook_status
 
@@ -257,16 +258,24 @@ get_integration_view = _row_view(
 
 
 def post_integration():
+    """A new integration, its feeds disabled until POST .../check passes (issue 18)."""
     data = body(schemas.IntegrationIn)
     integration = create_integration(
         data["name"],
         data["connector"],
         data["url"],
         data["settings"],
-        orders_since=data["orders_since"],
+        orders_since=data["orders_since"] or default_orders_since(),
         allow_duplicate=data["allow_duplicate"],
+        hold_feeds=True,
     )
     return one(queries.INTEGRATIONS, integration, 201)
+
+
+def check_integration(integration_id):
+    """Test the connection; the first that passes enables the feeds held since creation."""
+    integration = _get(Integration, integration_id, "integration")
+    return jsonify(schemas.ConnectionCheckOut().dump(run_connection_test(integration)))
 
 
 def get_webhooks(integration_id):
@@ -452,8 +461,9 @@ ROUTES = [
         "POST",
         "/integrations",
         post_integration,
-        "Add an integration in test mode (a store already connected with the same connector "
-        "needs allow_duplicate)",
+        "Add an integration in test mode, its feeds disabled until a connection test passes "
+        "(POST /integrations/{id}/check); a store already connected with the same connector "
+        "needs allow_duplicate",
         schemas.IntegrationOut,
         body=schemas.IntegrationIn,
         status=201,
@@ -465,6 +475,15 @@ ROUTES = [
         get_integration_view,
         "Show an integration (no credentials)",
         schemas.IntegrationOut,
+        params=[_id("integration_id")],
+    ),
+    Route(
+        "POST",
+        "/integrations/<int:integration_id>/check",
+        check_integration,
+        "Test the integration's connection; the first test that passes enables its feeds, "
+        "disabled since it was added",
+        schemas.ConnectionCheckOut,
         params=[_id("integration_id")],
     ),
     Route(

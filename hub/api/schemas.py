@@ -19,6 +19,7 @@ from hub.services.queries import (
 )
 
 __all__ = [
+    "ConnectionCheckOut",
     "ErrorOut",
     "EventOut",
     "IntegrationIn",
@@ -128,7 +129,10 @@ class IntegrationIn(BaseSchema):
     orders_since = fields.AwareDateTime(
         load_default=None,
         default_timezone=UTC,
-        metadata={"description": "never import orders created before this (default: now)"},
+        metadata={
+            "description": "never import orders created before this (default: the start of the "
+            "day 7 days ago)"
+        },
     )
     allow_duplicate = fields.Boolean(
         load_default=False,
@@ -136,6 +140,21 @@ class IntegrationIn(BaseSchema):
             "description": "confirm a store another integration of this connector already "
             "connects (409)"
         },
+    )
+
+
+class ConnectionCheckOut(BaseSchema):
+    """A connection test (hub.services.setup.run_connection_test)."""
+
+    ok = fields.Boolean(metadata={"description": "the store answered and the set-up is complete"})
+    connected = fields.Boolean(
+        allow_none=True, metadata={"description": "the credentials work (a setting may lack)"}
+    )
+    store_name = fields.String(allow_none=True)
+    problems = fields.List(fields.String(), metadata={"description": "what is wrong or missing"})
+    details = fields.Dict()
+    feeds_enabled = fields.Boolean(
+        metadata={"description": "this test enabled the feeds held since the integration was added"}
     )
 
 

@@ -27,6 +27,11 @@ class Integration(BaseModel):
     go_live_forced = BooleanField(default=False)
     go_live_notes = TextField(null=True)
     full_export_pending = BooleanField(default=False)  # the first export after go-live sends all
+    # guided set-up (hub.services.setup): when a connection test last passed, and whether the
+    # feeds wait, disabled, for the first one to pass (an integration added from the dashboard
+    # or the API)
+    connection_ok_at = DateTimeField(null=True)
+    feeds_held = BooleanField(default=False)
     alert_emails = JSONField(default=list)  # who gets this integration's alerts, besides
     alert_webhooks_encrypted = TextField(null=True)  # HUB_ALERT_*; webhook URLs are secrets
     # the store's webhooks (hub.services.webhooks): {"secret", "path"} encrypted like the

@@ -175,9 +175,13 @@ def create_integration(
     carrier_mapping=None,
     status_mapping=None,
     allow_duplicate=False,
+    hold_feeds=False,
 ):
     """A new integration in test mode. ``allow_duplicate``: connect a store that another
-    integration with the same connector already connects (NeedsConfirmation otherwise)."""
+    integration with the same connector already connects (NeedsConfirmation otherwise).
+    ``hold_feeds``: its feeds are created disabled and wait for a connection test to pass
+    (``hub.services.setup.run_connection_test`` enables them), as the dashboard and the API add
+    integrations."""
     registry = get_registry()
     registry.state(connector)  # unknown or broken connector -> BadInput listing installed ones
     if not name or not NAME_RE.match(name):
@@ -200,11 +204,15 @@ def create_integration(
             status_mapping=status_mapping or {},
             default_warehouse=wh,
             orders_since=to_utc_naive(orders_since) or utcnow(),
+            feeds_held=hold_feeds,
         )
         IntegrationWarehouse.create(integration=integration, warehouse=wh)
         for feed in registry.feeds(connector):
             FeedSetting.create(
-                integration=integration, feed=feed, cron=FEED_TYPES[feed].default_cron, enabled=True
+                integration=integration,
+                feed=feed,
+                cron=FEED_TYPES[feed].default_cron,
+                enabled=not hold_feeds,
             )
         for fs in FeedSetting.select().where(FeedSetting.integration == integration):
             refresh_next_run(fs)
@@ -336,6 +344,8 @@ def integration_summary(integration, with_secrets_masked=True):
         "orders_since": iso(integration.orders_since),
         "stock_imported_at": iso(integration.stock_imported_at),
         "went_live_at": iso(integration.went_live_at),
+        "connection_ok_at": iso(integration.connection_ok_at),
+        "feeds_held": integration.feeds_held,
         "created_at": iso(integration.created_at),
     }
     if with_secrets_masked:

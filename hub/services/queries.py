@@ -351,6 +351,8 @@ class IntegrationOut(BaseSchema):
     orders_since = Timestamp()
     stock_imported_at = Timestamp()
     went_live_at = Timestamp()
+    connection_ok_at = Timestamp()  # when a connection test last passed
+    feeds_held = fields.Boolean()  # disabled until a connection test passes
     created_at = Timestamp()
 
 

@@ -1,5 +1,6 @@
-"""Integrations: list, add from a connector's settings schema, edit, test the connection,
-carrier and order-status mappings, go-live and back to test mode, and the feeds' schedules."""
+"""Integrations: list, add from a connector's settings schema (the connection tested before
+saving), the set-up checklist, edit, test the connection, carrier and order-status mappings,
+go-live and back to test mode, and the feeds' schedules."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,7 +13,7 @@ from hub.engine.schedule import describe_next, update_feed_setting
 from hub.errors import HubError, NeedsConfirmation
 from hub.models import FeedRun, FeedSetting, Integration, Order
 from hub.models.orders import ORDER_STATUSES
-from hub.services import golive, webhooks
+from hub.services import golive, setup, webhooks
 from hub.services.alerts import alert_recipients_summary, set_alert_recipients
 from hub.services.integrations import (
     create_integration,
@@ -57,18 +58,11 @@ def form_values(specs, form, *, editing=False):
     return values
 
 
-def store_choices(integration, specs):
-    """{setting: [{value,label}]} for settings whose values come from the store (best effort)."""
-    choices = {}
-    if integration is None:
-        return choices
-    for spec in specs:
-        if spec.get("choices_from_store"):
-            try:
-                choices[spec["name"]] = golive.setting_choices(integration, spec["name"])
-            except Exception:  # the store may be unreachable: fall back to a text field
-                choices[spec["name"]] = None
-    return choices
+def _next_url(integration, anchor=""):
+    """Back to the set-up checklist when the form came from it, else the integration's page."""
+    if request.values.get("from_setup"):
+        return url_for("integrations.setup_checklist", integration_id=integration.id) + anchor
+    return url_for("integrations.show", integration_id=integration.id) + anchor
 
 
 @bp.route("/")
@@ -79,6 +73,9 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
+    """Add an integration: "Test connection" tries what the form holds without saving it
+    (the report, the store's choices for its settings); "Add integration" saves it with its
+    feeds held, tests it, and lands on its set-up checklist."""
     available = connectors()
     connector = request.values.get("connector")
     if connector and connector not in {s.key for s in available}:
@@ -86,25 +83,18 @@ def new():
         connector = None
     specs = _specs(connector) if connector else []
     confirm = None  # a confirmation checkbox to show: the store is already connected
+    report, choices, sealed, kept = None, {}, "", set()
     if request.method == "POST" and connector and "name" in request.form:
-
-        def add():
-            return create_integration(
-                (request.form.get("name") or "").strip(),
-                connector,
-                (request.form.get("url") or "").strip(),
-                form_values(specs, request.form),
-                allow_duplicate=bool(request.form.get("allow_duplicate")),
-            )
-
-        integration, confirm = _submit(add, "add")
-        if integration:
-            flash(
-                f"Integration {integration.name} added in test mode. Test its connection, "
-                "then run its feeds.",
-                "success",
-            )
-            return redirect(url_for("integrations.show", integration_id=integration.id))
+        values = form_values(specs, request.form)
+        values = {**setup.unseal_secrets(request.form.get("sealed_secrets")), **values}
+        sealed = setup.seal_secrets(values, specs)
+        kept = {s["name"] for s in specs if s["secret"] and values.get(s["name"])}
+        if request.form.get("action") == "test":
+            report, choices = _test_draft(connector, values)
+        else:
+            integration, confirm = _submit(lambda: _add(connector, values), "add")
+            if integration:
+                return _added(integration)
     return render_template(
         "integrations/new.html",
         connectors=available,
@@ -114,7 +104,63 @@ def new():
         form=request.form,
         prefill=_prefill(specs),
         confirm=confirm,
+        report=report,
+        choices=choices,
+        sealed_secrets=sealed,
+        kept_secrets=kept,
+        orders_since=_orders_since_value(),
     )
+
+
+def _orders_since_value():
+    """The form's date: as typed, else the default window's first day."""
+    typed = (request.form.get("orders_since") or "").strip()
+    return typed or setup.default_orders_since().date().isoformat()
+
+
+def _test_draft(connector, values):
+    """(report, store choices) of the form's values, nothing saved."""
+    try:
+        draft = setup.draft_integration(
+            connector, (request.form.get("url") or "").strip(), values, request.form.get("name")
+        )
+    except HubError as exc:
+        flash(str(exc), "error")
+        return None, {}
+    report = setup.run_connection_test(draft)
+    return report, setup.store_choices(draft, report)
+
+
+def _add(connector, values):
+    return create_integration(
+        (request.form.get("name") or "").strip(),
+        connector,
+        (request.form.get("url") or "").strip(),
+        values,
+        orders_since=setup.parse_orders_since(request.form.get("orders_since")),
+        allow_duplicate=bool(request.form.get("allow_duplicate")),
+        hold_feeds=True,
+    )
+
+
+def _added(integration):
+    """Test the new integration's connection (a pass enables its feeds), say what follows,
+    and show its checklist."""
+    report = setup.run_connection_test(integration)
+    if report.get("ok"):
+        flash(
+            f"Integration {integration.name} added in test mode; its connection works and its "
+            "feeds are enabled. Next: the steps below.",
+            "success",
+        )
+    else:
+        flash(
+            f"Integration {integration.name} added in test mode, with its feeds disabled until "
+            "a connection test passes: "
+            + ("; ".join(report.get("problems") or []) or "the connection failed"),
+            "warning",
+        )
+    return redirect(url_for("integrations.setup_checklist", integration_id=integration.id))
 
 
 def _submit(action, verb):
@@ -182,8 +228,29 @@ def show(integration_id):
         methods=methods,
         order_statuses=ORDER_STATUSES,
         checks=checks,
+        checklist=setup.checklist(integration),
         webhooks=webhooks.webhook_status(integration),
     )
+
+
+@bp.route("/<int:integration_id>/setup")
+def setup_checklist(integration_id):
+    """The set-up checklist: each step done or to do, with the button that does it."""
+    integration = get_or_404(Integration, integration_id)
+    return render_template(
+        "integrations/setup.html",
+        integration=integration,
+        checklist=setup.checklist(integration),
+        carriers=_known_carriers(),
+    )
+
+
+def _known_carriers():
+    """The carriers already used in any integration's mapping (the form's suggestions)."""
+    carriers = set()
+    for (mapping,) in Integration.select(Integration.carrier_mapping).tuples():
+        carriers.update(v for v in (mapping or {}).values() if v)
+    return sorted(carriers)
 
 
 @bp.route("/<int:integration_id>/edit", methods=["GET", "POST"])
@@ -208,7 +275,7 @@ def edit(integration_id):
         specs=specs,
         stored_secrets=stored_secrets,
         secrets_unreadable=secrets_unreadable,
-        choices=store_choices(integration, specs),
+        choices=setup.store_choices(integration),
         alerts=alert_recipients_summary(integration),
         confirm=confirm,
     )
@@ -239,7 +306,7 @@ def _save(integration, specs):
 def check(integration_id):
     integration = get_or_404(Integration, integration_id)
     try:
-        report = golive.check_connection(integration)
+        report = setup.run_connection_test(integration)
     except HubError as exc:
         report = {
             "ok": False,
@@ -264,7 +331,12 @@ def check(integration_id):
         )
     if report.get("connected"):  # the names of the store ids the report shows
         learn_labels(integration)
-    return render_template("integrations/check.html", integration=integration, report=report)
+    return render_template(
+        "integrations/check.html",
+        integration=integration,
+        report=report,
+        from_setup=bool(request.form.get("from_setup")),
+    )
 
 
 @bp.route("/<int:integration_id>/mappings", methods=["POST"])
@@ -288,6 +360,8 @@ def mappings(integration_id):
         lambda: update_integration(integration, carriers=carriers, statuses=statuses),
         "Mappings saved.",
     )
+    if request.form.get("from_setup"):
+        return redirect(_next_url(integration, "#step-carriers"))
     return redirect(url_for("integrations.show", integration_id=integration.id) + "#mappings")
 
 
@@ -374,5 +448,7 @@ def run_now(integration_id, feed):
             )
         else:
             flash(f"Run #{run.id} queued.", "success")
+        if request.form.get("from_setup"):  # the checklist shows the run under way
+            return redirect(_next_url(integration))
         return redirect(url_for("runs.show", run_id=run.id))
-    return redirect(url_for("integrations.show", integration_id=integration.id) + "#feeds")
+    return redirect(_next_url(integration, "" if request.form.get("from_setup") else "#feeds"))

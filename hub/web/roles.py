@@ -16,6 +16,7 @@ OPERATOR_ENDPOINTS = frozenset(
         "integrations.index",
         "integrations.show",
         "integrations.check",  # test the connection: reads, changes nothing
+        "integrations.setup_checklist",  # the set-up steps, each done or to do
         "runs.index",
         "runs.show",
         "runs.progress",
