@@ -9,7 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.http import HubSession, PublicSession, make_public_session, make_session, register_secrets
+from hub.http import (
+    HubSession,
+    PublicSession,
+    RetryReport,
+    make_public_session,
+    make_session,
+    register_secrets,
+)
 from hub.settings import get_settings
 
 
@@ -33,11 +40,15 @@ class ConnectorContext:
     progress: Callable[[int, bool], Any] | None = None  # see report_total
     outbound_allow: str | tuple[str, ...] | list[str] | None = None  # HUB_OUTBOUND_ALLOW (None:
     # read from the settings)
+    on_retry: RetryReport | None = None  # told of each transport retry (the core shows it on
+    # the run's live page: "retrying in 4 s: store answered 503")
 
     def __post_init__(self) -> None:
         register_secrets(self.secrets.values())  # masked in every log line of the process
         if self.session is None:
-            self.session = make_session(secrets=list(self.secrets.values()), sleep=self.sleep)
+            self.session = make_session(
+                secrets=list(self.secrets.values()), sleep=self.sleep, on_retry=self.on_retry
+            )
         if self.logger is None:
             self.logger = logging.getLogger(f"hub.connector.{self.connector}")
 
@@ -49,7 +60,10 @@ class ConnectorContext:
         session: HubSession | None = getattr(self, "_session_once", None)
         if session is None:
             session = self._session_once = make_session(
-                secrets=list(self.secrets.values()), retry_sent=False, sleep=self.sleep
+                secrets=list(self.secrets.values()),
+                retry_sent=False,
+                sleep=self.sleep,
+                on_retry=self.on_retry,
             )
         return session
 

@@ -37,7 +37,12 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    NameResolutionError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
 from urllib3.util import connection as urllib3_connection
 from urllib3.util.retry import Retry
 
@@ -170,13 +175,48 @@ def install_log_redaction() -> None:
 install_log_redaction()
 
 
-def _retry_class(sleep: Callable[[float], Any] | None) -> type[Retry]:
-    """urllib3's Retry, sleeping through ``sleep`` (a test's fake clock) when one is given."""
-    if sleep is None:
+RetryReport = Callable[[float, str], Any]
+"""``on_retry(seconds, reason)``: called before each transport retry waits ("store answered
+503", "the store did not answer in time"), so a live run page can say what is going on."""
+
+
+def retry_reason(error: BaseException | None, status: int | None) -> str:
+    """Why a request is tried again, in words for the merchant."""
+    if status:
+        return f"store answered {status}"
+    # before the timeouts: urllib3's NewConnectionError is a ConnectTimeoutError too
+    if isinstance(error, (NewConnectionError, NameResolutionError)):
+        return "could not connect to the store"
+    if isinstance(error, (ReadTimeoutError, ConnectTimeoutError)):
+        return "the store did not answer in time"
+    return f"connection failed ({type(error).__name__})" if error else "the store failed"
+
+
+def _retry_class(
+    sleep: Callable[[float], Any] | None, on_retry: RetryReport | None = None
+) -> type[Retry]:
+    """urllib3's Retry, sleeping through ``sleep`` (a test's fake clock) when one is given,
+    telling ``on_retry`` how long it waits and why before each wait."""
+    if sleep is None and on_retry is None:
         return Retry
-    wait = sleep  # narrowed: the methods below close over it
+    wait = sleep or time.sleep  # narrowed: the methods below close over it
+    report = on_retry
 
     class HubRetry(Retry):
+        def sleep(self, response: Any = None) -> None:
+            if report is not None and self.history:
+                last = self.history[-1]
+                seconds = None
+                if self.respect_retry_after_header and response is not None:
+                    seconds = self.get_retry_after(response)
+                if not seconds:
+                    seconds = self.get_backoff_time()
+                try:
+                    report(float(seconds), retry_reason(last.error, last.status))
+                except Exception:  # telling must never break the request
+                    log.exception("on_retry failed")
+            super().sleep(response)
+
         def sleep_for_retry(self, response: Any) -> bool:
             retry_after = self.get_retry_after(response)
             if retry_after:
@@ -203,6 +243,7 @@ def make_session(
     respect_retry_after: bool = True,
     retry_sent: bool = True,
     sleep: Callable[[float], Any] | None = None,
+    on_retry: RetryReport | None = None,
 ) -> HubSession:
     """A session whose adapter retries connection errors, 429 and 5xx with backoff.
 
@@ -214,8 +255,9 @@ def make_session(
     ``retry_sent=False``: only failures to connect are retried (the request never reached
     the store); a request that was sent is never sent again (``ctx.session_once``).
     ``sleep``: what the retries sleep with (default ``time.sleep``; tests pass a fake).
+    ``on_retry(seconds, reason)``: told before each retry waits (:data:`RetryReport`).
     """
-    retry_class = _retry_class(sleep)
+    retry_class = _retry_class(sleep, on_retry)
     session = HubSession(timeout=timeout, secrets=secrets)
     register_secrets(secrets)
     if not retry_sent:

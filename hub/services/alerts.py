@@ -7,7 +7,9 @@ run, so a slow mail server cannot hold a feed up:
   (``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL): a new Error event (one
   alert per event while it stays open; after it is resolved and seen again, a new one), a
   late feed (once per lateness: no successful run for ``HUB_ALERT_LATE_FACTOR`` × the interval
-  of its cron), a missing worker (a heartbeat older than two minutes, without a clean stop).
+  of its cron), a missing worker (a heartbeat older than two minutes, without a clean stop),
+  a store that is down (``hub.services.health``: an Error ``store_down`` opened once per outage,
+  so it is in the bell and alerted like any Error, and resolved when the store answers again).
   Each is an :class:`~hub.models.Alert` with a unique key (dedup). The rate limit: an alert
   whose (integration, code) already had a message within ``HUB_ALERT_RATE`` is kept but
   ``suppressed`` (the next message says how many were held back). With ``HUB_ALERT_DIGEST``
@@ -41,6 +43,7 @@ from peewee import JOIN, fn
 from hub.bounds import shorten
 from hub.crypto import decrypt_json, encrypt_json
 from hub.db import db, is_postgres
+from hub.engine.events import record_event
 from hub.engine.lease import holder_id
 from hub.engine.schedule import next_run
 from hub.errors import BadInput
@@ -56,6 +59,7 @@ from hub.models import (
     iso,
     utcnow,
 )
+from hub.services.health import stores_down
 from hub.settings import get_settings
 
 log = logging.getLogger("hub.alerts")
@@ -448,6 +452,56 @@ def _next_episode(event_id):
     return max(numbers) + 1 if numbers else 0
 
 
+STORE_DOWN = "store_down"  # the code of the Error a store that is down opens
+STORE_DOWN_HINT = (
+    "The store does not answer (connection errors, timeouts or 5xx answers). The hub keeps "
+    "running its feeds on schedule and closes this when the store answers again; check the "
+    "store's status page or its hosting. Nothing needs changing in the hub."
+)
+
+
+def store_down_events(now=None):
+    """Open an Error ``store_down`` for each integration whose store is down — once per outage:
+    not again while it is open, nor when someone resolved it during this outage — and resolve
+    the open ones of stores that answer again. Returns (opened, resolved) counts."""
+    now = now or utcnow()
+    down = stores_down()
+    known = {
+        e.integration_id: e for e in Event.select().where(Event.code == STORE_DOWN)
+    }  # one row per integration (reference "")
+    opened = 0
+    for integration_id, state in down.items():
+        event = known.get(integration_id)
+        if event is not None and (event.resolved_at is None or event.resolved_at >= state["since"]):
+            continue
+        run = state["last_run"]
+        record_event(
+            integration_id,
+            "error",
+            STORE_DOWN,
+            f"The store has not answered since {state['since']:%Y-%m-%d %H:%M} UTC: "
+            f"{state['attempts']} failed attempt(s) in {state['runs']} run(s); "
+            f"last: {state['message'] or 'no answer'}",
+            hint=STORE_DOWN_HINT,
+            run=run,
+            details={"since": iso(state["since"]), "last_run": run.id},
+        )
+        opened += 1
+    back = [i for i, e in known.items() if e.resolved_at is None and i not in down]
+    resolved = 0
+    if back:
+        resolved = (
+            Event.update(resolved_at=now, resolved_by="hub: the store answers again")
+            .where(
+                (Event.code == STORE_DOWN)
+                & Event.integration.in_(back)
+                & Event.resolved_at.is_null(True)
+            )
+            .execute()
+        )
+    return opened, resolved
+
+
 def _error_alerts(now):
     # an open alert per open event: closed when the event is resolved (or gone)
     resolved = Event.select(Event.id).where(Event.resolved_at.is_null(False))
@@ -644,6 +698,7 @@ def collect(now=None):
     with db.atomic():
         if is_postgres():
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (LOCK_ID,))
+        store_down_events(now)  # an Error like any other: alerted by _error_alerts
         created = _error_alerts(now) + _late_alerts(now) + _worker_alerts(now)
         created += _digest(now)
     return created

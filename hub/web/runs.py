@@ -6,6 +6,7 @@ from flask_login import current_user
 from peewee import fn
 
 from hub.bounds import as_id
+from hub.engine.connector import HTTP_RETRY
 from hub.engine.registry import FEED_TYPES
 from hub.errors import HubError
 from hub.models import (
@@ -18,7 +19,7 @@ from hub.models import (
     utcnow,
 )
 from hub.models.feeds import FINAL_STATUSES, RUN_STATUSES, SEVERITIES
-from hub.services import queries, stock
+from hub.services import health, queries, stock
 from hub.web.common import (
     Sorts,
     attribute_columns,
@@ -73,6 +74,25 @@ def export():
     return csv_export("runs", filtered_runs(request.args), SORTS, CSV_COLUMNS)
 
 
+def last_retry(run):
+    """The latest transport retry of the run's current attempt ("retrying in 4 s: store
+    answered 503"), while it runs: ``{"message", "at"}`` or None. Between two attempts the
+    run's message says when the next one starts."""
+    if run.status != "running" or run.started_at is None:
+        return None
+    line = (
+        RunLog.select(RunLog.message, RunLog.created_at)
+        .where(
+            (RunLog.run == run)
+            & (RunLog.code == HTTP_RETRY)
+            & (RunLog.created_at >= run.started_at)
+        )
+        .order_by(RunLog.id.desc())
+        .first()
+    )
+    return {"message": line.message, "at": iso(line.created_at)} if line else None
+
+
 def progress_data(run):
     return {
         "id": run.id,
@@ -84,6 +104,9 @@ def progress_data(run):
         "finished_at": iso(run.finished_at),
         "message": run.message,
         "done": run.status in FINAL_STATUSES,
+        "retry": last_retry(run),
+        # queued with no worker alive: nothing will take it until `hub worker` starts
+        "no_worker": run.status == "queued" and health.worker_down(),
     }
 
 
@@ -114,6 +137,7 @@ def show(run_id):
         outbox=outbox,
         discrepancies=discrepancies,
         final=run.status in FINAL_STATUSES,
+        live=progress_data(run),
     )
 
 

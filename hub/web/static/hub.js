@@ -36,12 +36,35 @@
       statusEl.className = "pill pill-" + run.status.replace(/_/g, "-");
     }
     box.setAttribute("data-status", run.status);
+    renderRetry(run);
     Object.keys(run.counts || {}).forEach(function (key) {
       var cell = document.querySelector("[data-count='" + key + "']");
       if (cell) {
         cell.textContent = run.counts[key];
       }
     });
+  }
+
+  // what the run waits for: a transport retry ("retrying in 4 s: store answered 503"), its
+  // next attempt (the run's message), or a worker (queued with none running)
+  function renderRetry(run) {
+    var retry = box.querySelector("[data-retry]");
+    if (retry) {
+      retry.hidden = !run.retry;
+      if (run.retry) {
+        retry.querySelector("[data-retry-text]").textContent = run.retry.message;
+        retry.querySelector("[data-retry-at]").textContent =
+          "at " + new Date(run.retry.at).toLocaleTimeString();
+      }
+    }
+    var message = box.querySelector("[data-run-message]");
+    if (message) {
+      message.textContent = run.done ? "" : (run.message || "");
+    }
+    var noWorker = document.querySelector("[data-no-worker]");
+    if (noWorker) {
+      noWorker.hidden = !run.no_worker;
+    }
   }
 
   function poll() {
