@@ -25,6 +25,8 @@ ADMIN_ONLY = {
     "integrations.edit",
     "integrations.mappings",
     "integrations.feed_schedule",
+    "integrations.schedules",
+    "integrations.remove",
     "integrations.go_live",
     "integrations.test_mode",
     "integrations.register_webhooks",  # writes the store's webhook subscriptions
@@ -42,6 +44,7 @@ ADMIN_ONLY = {
     "users.deactivate",
     "users.delete",
     "users.sign_out",
+    "users.reset_password",
     "users.revoke_token_view",
 }
 OPERATOR = {
@@ -103,6 +106,9 @@ OPERATOR = {
     "auth.revoke",
     "auth.sessions",
     "auth.end_session",
+    "users.me",
+    "users.me_timezone",
+    "users.me_password",
 }
 API_ADMIN_ONLY = {
     "api.post_webhooks",  # it writes the store's webhook subscriptions
@@ -239,7 +245,8 @@ def test_admin_pages_hidden_from_operators(app, seeded, user, operator):
         f"/integrations/{integration}": [
             f'href="/integrations/{integration}/edit"',
             f'action="/integrations/{integration}/go-live"',
-            f'action="/integrations/{integration}/feeds/import_new_orders" class="row"',
+            f'action="/integrations/{integration}/schedules"',
+            f'href="/integrations/{integration}/remove"',
             "Save mappings",
         ],
         "/integrations/": ['href="/integrations/new"'],

@@ -31,7 +31,9 @@ from hub.services.users import (
     list_tokens,
     revoke_token,
     set_active,
+    set_password,
     set_role,
+    set_timezone,
     token_summary,
     user_summary,
 )
@@ -124,24 +126,54 @@ def users():
     """Dashboard users and API tokens."""
 
 
-@users.command("create")
-@click.argument("username")
-@click.option(
+def _new_password(password):
+    """The password given, or one prompted twice without echo."""
+    if password:
+        return password
+    password = getpass.getpass("Password: ")
+    if password != getpass.getpass("Repeat: "):
+        click.echo("error: passwords differ", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    return password
+
+
+new_password_option = click.option(
     "--password",
     envvar="HUB_NEW_PASSWORD",
     help="Password (prompted without echo when omitted; or HUB_NEW_PASSWORD).",
 )
+
+
+@users.command("create")
+@click.argument("username")
+@new_password_option
 @click.option("--admin/--no-admin", default=True)
 @with_db
 def users_create(username, password, admin):
     """Create a dashboard user."""
-    if not password:
-        password = getpass.getpass("Password: ")
-        if password != getpass.getpass("Repeat: "):
-            click.echo("error: passwords differ", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-    create_user(username, password, is_admin=admin)
+    create_user(username, _new_password(password), is_admin=admin)
     click.echo(f"user {username} created")
+
+
+@users.command("passwd")
+@click.argument("username")
+@new_password_option
+@with_db
+def users_passwd(username, password):
+    """Set a new password for USERNAME: their dashboard sessions end (API tokens still work)."""
+    set_password(get_user(username), _new_password(password))
+    click.echo(f"password of {username} changed; their sessions ended")
+
+
+@users.command("timezone")
+@click.argument("username")
+@click.argument("timezone", required=False, default="")
+@with_db
+def users_timezone(username, timezone):
+    """Show USERNAME's times in TIMEZONE (an IANA name, e.g. Europe/Paris) on the dashboard;
+    without TIMEZONE, in their browser's."""
+    user = set_timezone(get_user(username), timezone)
+    click.echo(f"user {username} sees times in {user.timezone or 'their browser’s time zone'}")
 
 
 @users.command("token")

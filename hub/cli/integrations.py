@@ -30,9 +30,9 @@ from hub.services.integrations import (
     create_integration,
     get_integration,
     integration_summary,
-    remove_integration,
     update_integration,
 )
+from hub.services.removal import remove_integration
 from hub.services.webhooks import register_webhooks, webhook_status
 
 
@@ -222,9 +222,12 @@ remove = delete_command(
     "name",
     get_integration,
     remove_integration,
-    "Remove integration {0.name}?",
+    "Remove integration {0.name} with its orders, runs and events (their reserved stock is "
+    "released)?",
     "integration {0.name} removed",
-    help="Remove an integration and its bindings (hub products, stock and orders are kept).",
+    help="Remove an integration: its orders (open ones' reservations released), runs, events "
+    "and bindings are deleted; hub products, stock levels and movements are kept. Refused "
+    "while one of its runs is running.",
 )
 
 

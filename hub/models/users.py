@@ -13,6 +13,8 @@ class User(BaseModel):
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
+    # an IANA name for the dashboard's times; null: the browser's (hub.web.filters)
+    timezone = CharField(max_length=64, null=True)
 
     # the sign-in this object was loaded for (set by hub.services.users): flask-login keeps
     # this random, server-side revocable id in the session and remember-me cookies

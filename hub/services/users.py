@@ -30,6 +30,7 @@ from peewee import fn
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hub.db import db
+from hub.engine.schedule import zone
 from hub.errors import BadInput, HubError, NotFound
 from hub.models import ApiToken, LoginAttempt, User, UserSession, iso, utcnow
 
@@ -64,11 +65,15 @@ def _hash(token):
 # -- users ---------------------------------------------------------------------------------
 
 
+def _check_password(password):
+    if len(password or "") < MIN_PASSWORD:
+        raise BadInput(f"the password must have at least {MIN_PASSWORD} characters")
+
+
 def create_user(username, password, is_admin=True):
     if not username or len(username) > 100:
         raise BadInput("a username of 1 to 100 characters is required")
-    if len(password or "") < MIN_PASSWORD:
-        raise BadInput(f"the password must have at least {MIN_PASSWORD} characters")
+    _check_password(password)
     if User.select().where(User.username == username).exists():
         raise BadInput(f"user {username!r} already exists")
     return User.create(
@@ -136,6 +141,39 @@ def delete_user(user):
         User.delete().where(User.id == user.id).execute()
 
 
+def set_password(user, password, *, keep_session=None):
+    """A new password (an admin's reset, ``hub users passwd``): every session of the user ends
+    but the one whose token is ``keep_session`` (someone changing their own password stays
+    signed in where they are). API tokens are not passwords and keep working."""
+    _check_password(password)
+    with db.atomic():
+        User.update(password_hash=generate_password_hash(password)).where(
+            User.id == user.id
+        ).execute()
+        ended = UserSession.delete().where(UserSession.user == user.id)
+        if keep_session:
+            ended = ended.where(UserSession.token_hash != _hash(keep_session))
+        ended.execute()
+
+
+def change_own_password(user, current, new, *, keep_session=None):
+    """A user changing their own password: the current one is asked first."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise BadInput("the current password is not right")
+    set_password(user, new, keep_session=keep_session)
+
+
+def set_timezone(user, name):
+    """The time zone the dashboard shows this user's times in: an IANA name such as
+    ``Europe/Paris``, or empty for the browser's."""
+    name = (name or "").strip() or None
+    if name is not None:
+        zone(name)  # BadInput for an unknown one
+    User.update(timezone=name).where(User.id == user.id).execute()
+    user.timezone = name
+    return user
+
+
 def user_summary(user):
     return {
         "username": user.username,
@@ -144,6 +182,7 @@ def user_summary(user):
         "active": user.active,
         "created_at": iso(user.created_at),
         "last_login_at": iso(user.last_login_at),
+        "timezone": user.timezone,
     }
 
 

@@ -1,20 +1,76 @@
-"""Jinja filters: dates in UTC, relative times, quantities, schedules in words."""
+"""Jinja filters: times in the user's time zone, relative times, quantities, schedules in
+words.
 
+The hub stores naive UTC. Each signed-in user sees times in their own zone
+(:func:`display_zone`): the one chosen on "My settings" (``User.timezone``), else their
+browser's, which hub.js puts in the ``hub_tz`` cookie (``Intl.DateTimeFormat()``), else UTC.
+"""
+
+from datetime import UTC
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+from markupsafe import Markup
 
 from hub.engine.registry import FEED_TYPES
 from hub.engine.schedule import describe_cron
 from hub.models import utcnow
+from hub.services.schedules import heavy_feed_warning
 from hub.web.display import display
+
+TZ_COOKIE = "hub_tz"  # the browser's zone, set by hub.js
+
+
+def _zone_or_none(name):
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def display_zone():
+    """The zone this request's times are shown in (UTC outside a request)."""
+    if not has_request_context():
+        return UTC
+    if "display_zone" not in g:
+        chosen = getattr(current_user, "timezone", None) if current_user else None
+        g.display_zone = (
+            _zone_or_none(chosen) or _zone_or_none(request.cookies.get(TZ_COOKIE)) or UTC
+        )
+    return g.display_zone
+
+
+def local(value):
+    """A naive UTC time as an aware time in the display zone."""
+    return value.replace(tzinfo=UTC).astimezone(display_zone())
 
 
 def fmt_dt(value):
+    """ "2026-03-01 14:05 CET": the user's zone, named by its abbreviation."""
     if value is None:
         return "—"
-    return value.strftime("%Y-%m-%d %H:%M") + " UTC"
+    when = local(value)
+    return f"{when:%Y-%m-%d %H:%M} {when.tzname()}"
+
+
+def clock(value):
+    """The time of day, to the second, in the user's zone (a run's log lines)."""
+    return "" if value is None else f"{local(value):%H:%M:%S}"
 
 
 def ago(value, now=None):
+    """ "3 minutes ago", "in 2 hours", hovered: the time itself (a ``<time>`` element)."""
+    if value is None:
+        return "never"
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        value.replace(tzinfo=UTC).isoformat(), fmt_dt(value), relative(value, now)
+    )
+
+
+def relative(value, now=None):
+    """ "3 minutes ago", "in 2 hours" (plain text, for places that take no markup)."""
     if value is None:
         return "never"
     seconds = int(((now or utcnow()) - value).total_seconds())
@@ -57,13 +113,23 @@ def cron_words(cron, timezone="UTC"):
     return describe_cron(cron, timezone)
 
 
+def schedule_warning(feed_setting):
+    """The heavy-feed warning of an enabled feed's schedule (hub.services.schedules), or None."""
+    if not feed_setting.enabled:
+        return None
+    return heavy_feed_warning(feed_setting.feed, feed_setting.cron, feed_setting.timezone)
+
+
 FILTERS = {
     "dt": fmt_dt,
+    "clock": clock,
     "ago": ago,
+    "relative": relative,
     "duration": duration,
     "money": money,
     "feed_label": feed_label,
     "cron_words": cron_words,
+    "schedule_warning": schedule_warning,
     "display": display,  # values for people: no None, False, gid://… or Python lists
 }
 

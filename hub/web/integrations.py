@@ -2,7 +2,7 @@
 saving), the set-up checklist, edit, test the connection, carrier and order-status mappings,
 go-live and back to test mode, and the feeds' schedules."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from hub.db import db
@@ -20,6 +20,8 @@ from hub.services.integrations import (
     integration_secrets,
     update_integration,
 )
+from hub.services.removal import removal_plan, remove_integration, running_runs
+from hub.services.schedules import save_schedules
 from hub.web.common import get_or_404, protected_blueprint, run_action
 from hub.web.display import learn_labels
 
@@ -419,6 +421,7 @@ def _feed_setting(integration, feed):
 
 @bp.route("/<int:integration_id>/feeds/<feed>", methods=["POST"])
 def feed_schedule(integration_id, feed):
+    """One feed's schedule (the table saves them all at once: ``schedules``)."""
     integration = get_or_404(Integration, integration_id)
     fs = _feed_setting(integration, feed)
     cron = (request.form.get("cron") or "").strip()
@@ -431,6 +434,54 @@ def feed_schedule(integration_id, feed):
         f"Schedule of {FEED_TYPES[feed].label if feed in FEED_TYPES else feed} saved.",
     )
     return redirect(url_for("integrations.show", integration_id=integration.id) + "#feeds")
+
+
+@bp.route("/<int:integration_id>/schedules", methods=["POST"])
+def schedules(integration_id):
+    """The schedule table's one Save: every feed's cron, timezone and enabled box at once, all
+    saved or none (a refused row is shown again as typed, with its error)."""
+    integration = get_or_404(Integration, integration_id)
+    form = request.form
+    wanted = {
+        fs.feed: {
+            "cron": form.get(f"cron__{fs.feed}"),
+            "timezone": form.get(f"timezone__{fs.feed}"),
+            "enabled": f"enabled__{fs.feed}" in form,
+        }
+        for fs in integration.feed_settings
+        if f"cron__{fs.feed}" in form
+    }
+    errors, warnings = save_schedules(integration, wanted)
+    if errors:
+        flash("Nothing saved: correct the schedules marked below.", "error")
+        for feed, message in errors.items():
+            flash(f"{FEED_TYPES[feed].label if feed in FEED_TYPES else feed}: {message}", "error")
+        g.schedule_errors, g.schedule_form = errors, form
+        return show(integration_id), 400
+    flash("Schedules saved.", "success")
+    for message in warnings.values():
+        flash(f"Saved, but: {message}.", "warning")
+    return redirect(url_for("integrations.show", integration_id=integration.id) + "#feeds")
+
+
+@bp.route("/<int:integration_id>/remove", methods=["GET", "POST"])
+def remove(integration_id):
+    """Remove an integration (admins): the page spells out what happens to its data
+    (hub.services.removal), the POST does it; refused while one of its runs is running."""
+    integration = get_or_404(Integration, integration_id)
+    if request.method == "POST":
+        ok, _ = run_action(
+            lambda: remove_integration(integration, user=current_user.username),
+            f"Integration {integration.name} removed.",
+        )
+        if ok:
+            return redirect(url_for("integrations.index"))
+    return render_template(
+        "integrations/remove.html",
+        integration=integration,
+        plan=removal_plan(integration),
+        running=running_runs(integration),
+    )
 
 
 @bp.route("/<int:integration_id>/feeds/<feed>/run", methods=["POST"])

@@ -74,6 +74,9 @@ OPERATOR_ENDPOINTS = frozenset(
         "auth.revoke",
         "auth.sessions",
         "auth.end_session",
+        "users.me",  # "My settings": their time zone and password
+        "users.me_timezone",
+        "users.me_password",
     }
 )
 # ops.metrics: no login, its own bearer token or address allow-list (hub.web.ops)

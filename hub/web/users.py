@@ -1,12 +1,16 @@
-"""Users (admins only, see hub.web.roles): create, role, activate / deactivate, delete, their
-API tokens and sessions, and the recent failed sign-ins."""
+"""Users (admins only, see hub.web.roles): create, role, activate / deactivate, reset the
+password, delete, their API tokens and sessions, and the recent failed sign-ins. And every
+user's own settings ("My settings", /users/me): their time zone and their password."""
+
+from zoneinfo import available_timezones
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
 from hub.errors import NotFound
-from hub.models import ApiToken, User
+from hub.models import ApiToken, User, utcnow
 from hub.services.users import (
+    change_own_password,
     create_user,
     delete_user,
     end_all_sessions,
@@ -16,9 +20,12 @@ from hub.services.users import (
     recent_failures,
     revoke_token,
     set_active,
+    set_password,
     set_role,
+    set_timezone,
 )
-from hub.web.common import back, get_or_404, protected_blueprint, run_action
+from hub.web.common import acting_user, back, get_or_404, protected_blueprint, run_action
+from hub.web.filters import TZ_COOKIE
 
 bp = protected_blueprint("users", __name__, url_prefix="/users")
 
@@ -76,6 +83,17 @@ def role(user_id):
     return redirect(url_for("users.show", user_id=user.id))
 
 
+@bp.route("/<int:user_id>/password", methods=["POST"])
+def reset_password(user_id):
+    """An admin sets a new password for someone (who forgot theirs): their sessions end."""
+    user = _user(user_id)
+    ok, _ = run_action(
+        lambda: set_password(user, request.form.get("password") or ""),
+        f"Password of {user.username} changed: their sessions ended.",
+    )
+    return (ok and _signed_out_self(user)) or redirect(url_for("users.show", user_id=user.id))
+
+
 @bp.route("/<int:user_id>/activate", methods=["POST"])
 def activate(user_id):
     user = _user(user_id)
@@ -116,3 +134,55 @@ def revoke_token_view(token_id):
     revoke_token(token)
     flash(f"Token {token.name} of {token.user.username} revoked.", "success")
     return back("users.show", user_id=token.user_id)
+
+
+# -- one's own settings (every user) --------------------------------------------------------
+
+
+def _zones():
+    """The IANA zones to choose from, as "Area/City" (and UTC), sorted."""
+    legacy = ("Etc/", "SystemV/")
+    areas = (z for z in available_timezones() if "/" in z and not z.startswith(legacy))
+    return ["UTC", *sorted(areas)]
+
+
+@bp.route("/me")
+def me():
+    return render_template(
+        "users/me.html",
+        zones=_zones(),
+        browser_zone=request.cookies.get(TZ_COOKIE),
+        now=utcnow(),
+    )
+
+
+@bp.route("/me/timezone", methods=["POST"])
+def me_timezone():
+    name = (request.form.get("timezone") or "").strip()
+    run_action(
+        lambda: set_timezone(acting_user(), name),
+        f"Times are now shown in {name}."
+        if name
+        else "Times are now shown in your browser's time zone.",
+    )
+    return redirect(url_for("users.me"))
+
+
+@bp.route("/me/password", methods=["POST"])
+def me_password():
+    """A user changes their own password: the current one first; their other sessions end."""
+    form = request.form
+    if (form.get("new_password") or "") != (form.get("repeat_password") or ""):
+        flash("The two new passwords differ.", "error")
+        return redirect(url_for("users.me"))
+    user = acting_user()
+    run_action(
+        lambda: change_own_password(
+            user,
+            form.get("current_password"),
+            form.get("new_password"),
+            keep_session=user.session_token,
+        ),
+        "Password changed: your other sessions ended.",
+    )
+    return redirect(url_for("users.me"))

@@ -1,6 +1,19 @@
-// hub dashboard: confirmations, and the live progress of a feed run. No dependencies.
+// hub dashboard: the browser's time zone, confirmations, and the live progress of a feed run. No dependencies.
 (function () {
   "use strict";
+
+  // the browser's time zone, for the times the dashboard shows (hub.web.filters.display_zone)
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("hub_tz=" + zone) < 0) {
+      document.cookie = "hub_tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax" +
+        (window.location.protocol === "https:" ? "; Secure" : "");
+      var unknown = document.body && document.body.hasAttribute("data-zone-unknown");
+      if (unknown && document.cookie.indexOf("hub_tz=" + zone) >= 0) {
+        window.location.reload();  // the first page was shown in UTC: show it in this zone
+      }
+    }
+  } catch (e) { /* an old browser: UTC */ }
 
   document.addEventListener("submit", function (event) {
     var button = event.submitter || event.target.querySelector("[data-confirm]");
