@@ -319,10 +319,6 @@ def credentials_readable(integration):
         return False
 
 
-def remove_integration(integration):
-    integration.delete_instance(recursive=False)
-
-
 def masked_secrets(integration):
     return {k: mask(v) for k, v in integration_secrets(integration).items()}
 
