@@ -3,7 +3,12 @@ the control API and the live client, over real HTTP; and serve_app's stop (how f
 test times in the closing note, not a timed test)."""
 
 import base64
+import importlib
 import json
+import re
+import signal
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -372,3 +377,104 @@ def test_live_emulators_serve_https_with_a_certificate_the_client_trusts(tmp_pat
             requests.get(f"{secure.url}/api/items", timeout=5)
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(f"{plain.url}/api/items", timeout=5)
+
+
+# -- the bundled emulators on the kit ------------------------------------------------------
+
+
+def _shopify_sku(emu):
+    return next(
+        v.sku for v in emu.shop.variants.values() if v.sku and v.num in emu.shop.locations[0].levels
+    )
+
+
+def _woocommerce_sku(emu):
+    store = emu.store
+    return next(sku for sku, pid in store.by_sku.items() if store.stock_holder(store.products[pid]))
+
+
+def _prestashop_sku(emu):
+    return next(r["reference"] for r in emu.store["products"].rows.values() if r.get("reference"))
+
+
+def _magento_sku(emu):
+    return next(sku for sku, _source in emu.store.source_items)
+
+
+# (create_app's module, the emulator object of an app, a SKU it stocks, the quantity a stock
+# answer shows: None when the emulator has no stock setter)
+BUNDLED = {
+    "shopify": (
+        "connect_shopify_emulator",
+        lambda app: app.config["EMULATOR"],
+        _shopify_sku,
+        lambda answer: next(iter(answer.values()))["available"],
+    ),
+    "magento": (
+        "connect_magento_emulator",
+        lambda app: app.extensions["magento_emulator"],
+        _magento_sku,
+        None,
+    ),
+    "prestashop": (
+        "connect_prestashop_emulator",
+        lambda app: app.config["EMULATOR"],
+        _prestashop_sku,
+        lambda answer: answer["quantity"],
+    ),
+    "woocommerce": (
+        "connect_woocommerce_emulator",
+        lambda app: app.config["EMULATOR"],
+        _woocommerce_sku,
+        lambda answer: answer["stock_quantity"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BUNDLED))
+def test_each_bundled_emulator_answers_the_standard_control_endpoints(name):
+    module, emulator_of, sku_of, quantity_of = BUNDLED[name]
+    create_app = importlib.import_module(module).create_app
+    with LiveEmulators(create_app, products=6, orders=3, seed=1) as emulators:
+        live = emulators.start()
+        assert isinstance(live.state(), dict)
+        sku = sku_of(emulator_of(live.app))
+        assert live.control("GET", f"stock/{sku}")
+        missing = requests.get(f"{live.url}/_emulator/stock/NO-SUCH-SKU", timeout=5)
+        assert (missing.status_code, missing.json()) == (
+            404,
+            {"error": "no such stock row: NO-SUCH-SKU"},
+        )
+        no_order = requests.post(f"{live.url}/_emulator/orders/999999", json={}, timeout=5)
+        assert no_order.status_code == 404
+        if quantity_of is not None:
+            answer = live.control("POST", f"stock/{sku}", json={"quantity": 7})
+            assert quantity_of(answer) == 7
+            assert quantity_of(live.control("GET", f"stock/{sku}")) == 7
+            refused = requests.post(
+                f"{live.url}/_emulator/stock/{sku}", json={"quantity": "many"}, timeout=5
+            )
+            assert refused.status_code == 400
+        assert live.reset() == {"ok": True}
+
+
+@pytest.mark.parametrize("name", sorted(BUNDLED))
+def test_each_bundled_emulator_serves_from_the_command_line_and_is_a_demo_store(name):
+    """``python -m connect_x_emulator`` (hub.testing.standalone.emulator_main): a free port
+    with ``--port 0``, the banner names the URL, Ctrl-C ends it cleanly; its DEMO_STORE
+    starts that module."""
+    module = BUNDLED[name][0]
+    demo = importlib.import_module(f"{module}.demo").DEMO_STORE
+    assert (demo["connector"], demo["module"]) == (name, module)
+    command = [sys.executable, "-m", module, "--port", "0", "--products", "4", "--orders", "2"]
+    with subprocess.Popen(
+        [*command, "--seed", "2", "--quiet"], stdout=subprocess.PIPE, text=True
+    ) as process:
+        try:
+            banner = process.stdout.readline()
+            url = re.search(r"http://127\.0\.0\.1:\d+", banner).group(0)
+            assert requests.get(f"{url}/_emulator/state", timeout=10).status_code == 200
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)
+    assert process.returncode == 0

@@ -1,16 +1,13 @@
-"""The demo store ``hub demo`` starts for the Shopify connector.
-
-Declared in this distribution's pyproject.toml, entry-point group ``connect_hub.demo_stores``;
-the keys are described in hub/demo.py.
-"""
+"""The demo store ``hub demo`` starts for the Shopify connector (entry point
+``connect_hub.demo_stores`` in this distribution's pyproject.toml; see hub/demo.py)."""
 
 from connect_shopify_emulator.app import DEMO_TOKEN
+from hub.testing.standalone import demo_store
 
-DEMO_STORE = {
-    "connector": "shopify",
-    "label": "Demo Shopify",
-    "port": 8101,
-    # started as: python -m connect_shopify_emulator --port P --products N --orders M --seed 1
-    "module": "connect_shopify_emulator",
-    "credentials": {"access_token": DEMO_TOKEN},
-}
+DEMO_STORE = demo_store(
+    "shopify",
+    "Demo Shopify",
+    port=8101,
+    module=__package__,
+    credentials={"access_token": DEMO_TOKEN},
+)

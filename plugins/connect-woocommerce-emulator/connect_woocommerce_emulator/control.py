@@ -171,13 +171,13 @@ def _order(store, order):
 def _order_status(emulator, ref, data):
     """An admin changes the status ``{"status": ...}`` (the status hooks run: stock, notes,
     webhook)."""
-    if data.get("status") is None:
-        raise ControlError(400, f"status must be one of {', '.join(ORDER_STATUSES)}")
-    status = _status(data)
     store = emulator.store
     order = _record(store.orders, ref)
     if order is None:
         return None
+    if data.get("status") is None:
+        raise ControlError(400, f"status must be one of {', '.join(ORDER_STATUSES)}")
+    status = _status(data)
     store.set_order_status(order, status)
     _done(emulator, store)
     return {**render.order(store, order, _site()), "stock_reduced": order["stock_reduced"]}
