@@ -277,6 +277,11 @@ def checklist(integration):
         .count()
     )
     live = integration.mode == "production"
+    held = (
+        HeldRecord.select()
+        .where(HeldRecord.integration == integration.id, HeldRecord.status == "held")
+        .count()
+    )
     steps.append(
         {
             "key": "go_live",
@@ -292,6 +297,8 @@ def checklist(integration):
             if ready
             else "after the steps above",
             "errors": errors,
+            "held": held,
+            "pending": _pending_run(integration, ("retry_orders",)),
         }
     )
     return {"steps": steps, "ready": ready, "done": all(step["done"] for step in steps)}
