@@ -78,6 +78,8 @@ OPERATOR = {
     "orders.index",
     "orders.show",
     "orders.held",
+    "orders.held_retry",
+    "outbox.index",
     "orders.export",
     "orders.ship",
     "orders.cancel",

@@ -218,6 +218,7 @@ def process_order(job, record, held=None, known=None, batch=None):
             "then retry the order.",
             by_sku,
             batch=batch,
+            details={"skus": unknown},
         )
     method = record.get("shipping_method") or {}
     carrier = (integration.carrier_mapping or {}).get(method.get("code") or "")
@@ -234,6 +235,7 @@ def process_order(job, record, held=None, known=None, batch=None):
             f"integrations set '{integration.name}' --carrier '{label}=CARRIER'; then retry.",
             by_sku,
             batch=batch,
+            details={"shipping_method": method.get("code"), "title": method.get("title")},
         )
     order = None
     if batch is not None:  # created with the rest of the batch (hub_record_imported then)
@@ -429,7 +431,9 @@ def _release_held(job, held, status):
     held.save()
 
 
-def _order_error(job, record, held, code, message, hint, by_sku=None, batch=None):
+def _order_error(job, record, held, code, message, hint, by_sku=None, details=None, batch=None):
+    """Hold the order and report an Error; ``details`` name the cause (the unknown SKUs, the
+    unmapped shipping method) for the event page's fix link."""
     _hold(job, record, held, code, by_sku, batch)
     job.count("failed")
     job.event(
@@ -439,6 +443,7 @@ def _order_error(job, record, held, code, message, hint, by_sku=None, batch=None
         hint=hint,
         reference=record["number"],
         external_id=record["external_id"],
+        details=details,
     )
     return "error"
 

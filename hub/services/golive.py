@@ -1,9 +1,10 @@
 """Connection checks, setting choices, and the switch between test and production mode.
 
 Going live checks: the connection works, stock was imported or checked, no
-unresolved errors. ``force`` overrides (recorded on the integration). The first
-export after go-live sends every SKU. Shipments made in test mode are confirmed
-only when asked (``confirm_test_shipments``).
+unresolved errors (a connection check that passes resolves the old authentication and
+store-down failures first: ``hub.services.fixes``). ``force`` overrides (recorded on the
+integration). The first export after go-live sends every SKU. Shipments made in test mode
+are confirmed only when asked (``confirm_test_shipments``).
 """
 
 from hub.crypto import SecretsError
@@ -13,6 +14,7 @@ from hub.engine.plugins import get_registry
 from hub.errors import BadInput, ConnectorError
 from hub.models import Event, Integration, Order, Shipment, utcnow
 from hub.records import validate_record
+from hub.services import fixes
 from hub.services.webhooks import register_at_go_live
 
 
@@ -52,6 +54,8 @@ def check_connection(integration):
         return _not_connected(f"{type(exc).__name__}: {exc}")
     if report.get("connected") is None:
         report["connected"] = bool(report["ok"] or report.get("store_name"))
+    if report["ok"]:  # the old 401s and store-down failures are explained: resolved
+        fixes.resolve_connection_problems(integration)
     return report
 
 

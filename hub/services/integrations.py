@@ -24,6 +24,7 @@ from hub.models import (
     utcnow,
 )
 from hub.models.orders import ORDER_STATUSES
+from hub.services import fixes
 from hub.settings import get_settings
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,99}$")
@@ -274,6 +275,7 @@ def update_integration(
         integration.orders_since = to_utc_naive(orders_since)
     integration.updated_at = utcnow()
     integration.save()
+    fixes.resolve_mapped_methods(integration)  # the unmapped-method Errors it now explains
     return integration
 
 

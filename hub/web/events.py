@@ -1,4 +1,5 @@
-"""The bell: unresolved Errors, an event's detail with its fix hint, Retry and Resolve."""
+"""The bell: unresolved Errors, an event's detail with its fix hint and the link to the form
+that fixes it (hub.web.fixes), Retry (the primary action), Resolve, and retry all of a kind."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,6 +11,7 @@ from hub.engine.retries import plan_retries
 from hub.engine.runs import queue_run, retry_event
 from hub.models import Event, FeedRun, Integration, Order, Product, RunLog, utcnow
 from hub.services import queries
+from hub.services.fixes import held_order_of
 from hub.web.common import (
     Sorts,
     attribute_columns,
@@ -22,10 +24,12 @@ from hub.web.common import (
     run_action,
     safe_path,
 )
+from hub.web.fixes import check_fix, fix_for
 from hub.web.runs import stock_drift
 
 bp = protected_blueprint("events", __name__, url_prefix="/events")
 BELL_SIZE = 8
+bp.add_app_template_global(check_fix, "check_fix")  # go-live checks link to their fix
 
 
 def bell_summary():
@@ -176,6 +180,26 @@ def show(event_id):
         event=event,
         log=log,
         record=record,
+        fix=fix_for(event),
+        held=held_order_of(event),
+        same_kind=_open_of_kind(event),
+    )
+
+
+def _open_of_kind(event):
+    """How many Errors of the event's code its integration has open: "retry all of this
+    kind" (``bulk``, with the code and integration as its filter) acts on them."""
+    if event.severity != "error":
+        return 0
+    return (
+        Event.select()
+        .where(
+            (Event.integration == event.integration_id)
+            & (Event.code == event.code)
+            & (Event.severity == "error")
+            & Event.resolved_at.is_null(True)
+        )
+        .count()
     )
 
 

@@ -86,6 +86,22 @@ def relative(value, now=None):
     return f"in {text}" if future else f"{text} ago"
 
 
+def until(value, now=None):
+    """A time planned ahead: "in 4 min", "in 2 h", "in 3 days"; one already due (the next
+    check of a held order that the retry run has not reached yet) is "due now", never
+    "1 minute ago"."""
+    if value is None:
+        return "—"
+    seconds = int((value - (now or utcnow())).total_seconds())
+    if seconds <= 0:
+        return "due now"
+    for unit, size, plural in (("day", 86400, "days"), ("h", 3600, "h"), ("min", 60, "min")):
+        if seconds >= size:
+            n = round(seconds / size)
+            return f"in {n} {unit if n == 1 else plural}"
+    return "in less than a minute"
+
+
 def duration(seconds):
     if seconds is None:
         return "—"
@@ -124,6 +140,7 @@ FILTERS = {
     "dt": fmt_dt,
     "clock": clock,
     "ago": ago,
+    "until": until,
     "relative": relative,
     "duration": duration,
     "money": money,

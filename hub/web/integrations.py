@@ -22,7 +22,7 @@ from hub.services.integrations import (
 )
 from hub.services.removal import removal_plan, remove_integration, running_runs
 from hub.services.schedules import save_schedules
-from hub.web.common import get_or_404, protected_blueprint, run_action
+from hub.web.common import get_or_404, protected_blueprint, run_action, safe_path
 from hub.web.display import learn_labels
 
 bp = protected_blueprint("integrations", __name__, url_prefix="/integrations")
@@ -364,7 +364,10 @@ def mappings(integration_id):
     )
     if request.form.get("from_setup"):
         return redirect(_next_url(integration, "#step-carriers"))
-    return redirect(url_for("integrations.show", integration_id=integration.id) + "#mappings")
+    back = safe_path(request.form.get("next"))  # the event whose fix link led here
+    return redirect(
+        back or url_for("integrations.show", integration_id=integration.id) + "#mappings"
+    )
 
 
 @bp.route("/<int:integration_id>/go-live", methods=["POST"])

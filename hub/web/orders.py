@@ -32,8 +32,10 @@ from hub.web.common import (
     protected_blueprint,
     row_field,
     run_action,
+    safe_path,
     text_field,
 )
+from hub.web.held import held_page, retry_held
 
 bp = protected_blueprint("orders", __name__, url_prefix="/orders")
 
@@ -273,4 +275,11 @@ def cancel(order_id):
 
 @bp.route("/held")
 def held():
-    return list_page("orders/held.html", queries.held_orders(), "held")
+    return held_page()
+
+
+@bp.route("/held/retry", methods=["POST"])
+def held_retry():
+    """Retry one held order, the ticked ones or all of the page's filter (hub.web.held)."""
+    run_action(retry_held)
+    return redirect(safe_path(request.form.get("next")) or url_for("orders.held"))

@@ -31,6 +31,8 @@ OPERATOR_ENDPOINTS = frozenset(
         "orders.index",
         "orders.show",
         "orders.held",
+        "orders.held_retry",  # re-fetch held orders: a retry run, as events.retry
+        "outbox.index",
         "orders.export",
         "inventory.index",
         "inventory.movements",
