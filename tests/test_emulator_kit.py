@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 import requests
@@ -18,6 +19,7 @@ from hub.testing import LiveEmulators, serve_app
 from hub.testing.control import ControlAPI, ControlError
 from hub.testing.credentials import CredentialGuard, Presented, presented, same_secret
 from hub.testing.emulator import EmulatorKit, Fault
+from hub.testing.locks import ReadWriteLock
 from hub.testing.paging import by_cursor, by_number, by_offset, decode_cursor, encode_cursor
 
 
@@ -478,3 +480,59 @@ def test_each_bundled_emulator_serves_from_the_command_line_and_is_a_demo_store(
             process.send_signal(signal.SIGINT)
             process.wait(timeout=30)
     assert process.returncode == 0
+
+
+# -- the read/write lock (PrestaShop's store) ------------------------------------------------
+
+
+def test_readers_share_the_lock_and_a_writer_waits_for_them_and_holds_back_new_readers():
+    lock = ReadWriteLock()
+    order = []
+    writer_waiting = threading.Event()
+
+    def write():
+        writer_waiting.set()
+        with lock.writing():
+            order.append("write")
+
+    def late_read():
+        with lock.reading():
+            order.append("late read")
+
+    with lock.reading(), lock.reading():  # two readers at once: no deadlock
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer_waiting.wait(10)
+        while not lock._writers_waiting:  # the writer is queued behind the readers
+            threading.Event().wait(0.01)
+        reader = threading.Thread(target=late_read)
+        reader.start()
+        reader.join(0.2)
+        assert order == [] and writer.is_alive() and reader.is_alive()
+    writer.join(10)
+    reader.join(10)
+    assert order == ["write", "late read"]
+
+
+def test_the_prestashop_emulator_answers_reads_while_another_read_holds_its_store():
+    """Reads take the store's lock shared (a steady-state benchmark of concurrent reads
+    measured the emulator's one lock before); a write still waits for them."""
+    from connect_prestashop_emulator import DEMO_KEY, create_app
+
+    with LiveEmulators(create_app, products=4, orders=2, seed=1) as emulators:
+        live = emulators.start()
+        store = live.app.config["EMULATOR"].store
+        url = f"{live.url}/api/products?output_format=JSON"
+        written = []
+
+        def write():
+            written.append(requests.post(f"{live.url}/_emulator/stock/NOPE", json={}, timeout=30))
+
+        with store.lock.reading():  # a read in progress
+            assert requests.get(url, auth=(DEMO_KEY, ""), timeout=10).status_code == 200
+            writer = threading.Thread(target=write)
+            writer.start()
+            writer.join(0.3)
+            assert writer.is_alive() and not written  # the control API's write waits
+        writer.join(30)
+        assert written[0].status_code == 404

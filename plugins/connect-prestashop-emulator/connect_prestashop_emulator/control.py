@@ -36,14 +36,14 @@ def control_api(emulator, demo_key):
         state=state,
         reset=emulator.reset,
         stock=lambda sku: _stock(emulator.store, sku),
-        set_stock=lambda sku, body: _stock(emulator.store, sku, _quantity(body)),
+        set_stock=lambda sku, body: _stock(emulator.store, sku, body),
         add_order=lambda body: _add_order(emulator.store, body),
         order=lambda ref: _order(emulator.store, ref),
         change_order=lambda ref, body: _order(emulator.store, ref, body),
         # {reference, name, price, weight, ean13, upc, active, quantity, combinations: [...]}
         # adds a product; with "id" it touches an existing one (fields change, date_upd moves)
         add_product=lambda body: _upsert_product(emulator.store, body),
-        lock=lambda: emulator.store.lock,
+        lock=lambda: emulator.store.lock.writing(),  # a look at the store too: it is rare
     )
 
 
@@ -64,15 +64,15 @@ def _find_sku(store, sku):
     return None
 
 
-def _stock(store, sku, quantity=None):
-    """The stock row of ``sku`` (None when no product or combination has it); with
-    ``quantity``, the store sold or received something first."""
+def _stock(store, sku, body=None):
+    """The stock row of ``sku`` (None when no product or combination has it); with ``body``
+    (``{"quantity": n}``), the store sold or received something first."""
     found = _find_sku(store, sku)
     row = store.stock_row(*found) if found else None
     if row is None:
         return None
-    if quantity is not None:
-        store.write_stock(row, quantity)
+    if body is not None:
+        store.write_stock(row, _quantity(body))
     quantity, reserved, physical = store.stock_figures(row)
     return {
         "sku": sku,

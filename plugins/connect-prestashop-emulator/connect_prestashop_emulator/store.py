@@ -12,11 +12,11 @@ Query parameters follow ``WebserviceRequest::manageFilters`` and ``SQLUtils::get
 
 import difflib
 import re
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from connect_prestashop_emulator.resources import RESOURCES
+from hub.testing.locks import ReadWriteLock
 from hub.testing.paging import by_offset
 
 DATE_FIELDS = ("date_add", "date_upd")
@@ -99,7 +99,7 @@ class Store:
     def __init__(self, timezone="Europe/Paris"):
         self.tables = {name: Table(res) for name, res in RESOURCES.items()}
         self.images = {}  # id_product -> [id_image, ...]
-        self.lock = threading.RLock()
+        self.lock = ReadWriteLock()  # reads side by side, writes alone: see app.create_app
         self.tz = ZoneInfo(timezone)
         self.writes = 0
         self._stock_index = None
