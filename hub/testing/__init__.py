@@ -2,7 +2,9 @@
 factory, the connector contract suite (:mod:`hub.testing.contract`) and the emulator kit:
 injected faults and a request log (:mod:`hub.testing.emulator`), credentials
 (:mod:`hub.testing.credentials`), paging (:mod:`hub.testing.paging`), the control API
-(:mod:`hub.testing.control`) and a client for a running emulator (:mod:`hub.testing.live`)."""
+(:mod:`hub.testing.control`), a client for a running emulator (:mod:`hub.testing.live`), a
+read/write lock for its store (:mod:`hub.testing.locks`) and its command line and demo store
+(:mod:`hub.testing.standalone`)."""
 
 from hub.testing.context import make_context
 from hub.testing.live import LiveEmulator, LiveEmulators, self_signed_certificate
