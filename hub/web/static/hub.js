@@ -9,8 +9,10 @@
       document.cookie = "hub_tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax" +
         (window.location.protocol === "https:" ? "; Secure" : "");
       var unknown = document.body && document.body.hasAttribute("data-zone-unknown");
-      if (unknown && document.cookie.indexOf("hub_tz=" + zone) >= 0) {
-        window.location.reload();  // the first page was shown in UTC: show it in this zone
+      // the page was shown in UTC (the sign-in page sets the cookie, so rarely): show it in
+      // the browser's zone, once the cookie is known to stick
+      if (unknown && zone !== "UTC" && document.cookie.indexOf("hub_tz=" + zone) >= 0) {
+        window.location.reload();
       }
     }
   } catch (e) { /* an old browser: UTC */ }
