@@ -254,6 +254,7 @@ def test_the_checklist_moves_step_by_step_to_go_live(client, store):
     page = client.get(f"/integrations/{integration.id}/setup").get_data(as_text=True)
     preview = FeedRun.get(FeedRun.integration == integration.id, FeedRun.feed == "export_stock")
     assert f'href="/runs/{preview.id}#outbox"' in page
+    assert f'href="/outbox/?integration={integration.id}"' in page
     assert store.pushes == []
     steps = _steps(client, integration)
     assert all(steps[k] for k in ("connection", "carriers", "products", "stock", "preview"))
