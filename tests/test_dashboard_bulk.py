@@ -488,3 +488,34 @@ def test_only_the_latest_stock_check_is_flagged(client, drift):
     FeedRun.create(integration=drift["run"].integration, feed="stock_check", status="succeeded")
     html = client.get("/").get_data(as_text=True)
     assert "differ from the store" not in html
+
+
+def test_time_range_filters_take_times_in_the_users_time_zone(client, user, dated_orders):
+    """The orders are placed at 12:00 UTC, 21:00 in Tokyo: a Tokyo user's "from 21:00" takes
+    the order of that evening, "from 21:01" does not; "to" takes its whole minute; a bare day
+    is that day in Tokyo, and the CSV export reads the same bounds."""
+    from hub.models import User
+
+    User.update(timezone="Asia/Tokyo").where(User.id == user.id).execute()
+
+    def numbers(query):
+        listed = listed_numbers(client.get("/orders/?sort=ordered_at&" + query).get_data(True))
+        rows = export_rows(client, "/orders/export.csv?sort=ordered_at&" + query)
+        assert [r["number"] for r in rows] == listed
+        return listed
+
+    def placed(*days):
+        return [
+            o.number
+            for o in sorted(dated_orders, key=lambda o: o.ordered_at)
+            if o.ordered_at.day in days
+        ]
+
+    assert numbers("from=2026-03-02T21:00&to=2026-03-03T21:00") == placed(2, 3)
+    assert numbers("from=2026-03-02T21:01&to=2026-03-03T20:59") == []
+    # Tokyo's 2 March is 15:00 UTC on the 1st to 15:00 UTC on the 2nd: the 2nd's order is in
+    assert numbers("from=2026-03-02&to=2026-03-02") == placed(2)
+    html = client.get("/orders/?from=2026-03-02&to=2026-03-04").get_data(as_text=True)
+    assert 'name="from" value="2026-03-02T00:00"' in html
+    assert 'name="to" value="2026-03-04T23:59"' in html
+    assert client.get("/orders/?from=2026-03-02T25:00").status_code == 400

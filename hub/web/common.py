@@ -4,7 +4,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,6 +27,7 @@ from hub.engine.runs import queued_behind
 from hub.errors import BadInput, HubError
 from hub.models import iso, utcnow
 from hub.services.queries import keyset, sorted_keyset, walk_sorted
+from hub.web.filters import display_zone
 
 
 def protected_blueprint(name, import_name, **kwargs):
@@ -164,14 +165,24 @@ def csv_export(name, query, sorts, columns: list[Column], to_items=None):
 
 
 def parse_date(value, end=False):
-    """``YYYY-MM-DD`` -> naive UTC datetime (start of that day, or start of the next)."""
+    """A list filter's bound -> naive UTC datetime, read in the user's time zone
+    (hub.web.filters.display_zone): ``YYYY-MM-DD`` is that day's start (``end``: the next
+    day's, so "to" a day includes it); ``YYYY-MM-DDTHH:MM`` (a datetime-local input) is that
+    minute (``end``: the next minute's, so "to 14:30" includes 14:30)."""
     if not value:
         return None
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d")
-    except ValueError:
-        raise BadInput(f"invalid date {value!r}: expected YYYY-MM-DD") from None
-    return day + timedelta(days=1) if end else day
+    value = value.strip()
+    for shape, step in (("%Y-%m-%d", timedelta(days=1)), ("%Y-%m-%dT%H:%M", timedelta(minutes=1))):
+        try:
+            when = datetime.strptime(value, shape)
+            break
+        except ValueError:
+            continue
+    else:
+        raise BadInput(f"invalid date {value!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    if end:
+        when += step
+    return when.replace(tzinfo=display_zone()).astimezone(UTC).replace(tzinfo=None)
 
 
 def safe_path(target):

@@ -136,8 +136,18 @@ def schedule_warning(feed_setting):
     return heavy_feed_warning(feed_setting.feed, feed_setting.cron, feed_setting.timezone)
 
 
+def datetime_local(value, end=False):
+    """A list filter's ``from``/``to`` as a datetime-local input shows it: a bare day (typed, or
+    from a link) becomes its first minute, or for ``to`` its last (the same range)."""
+    value = (value or "").strip()
+    if len(value) == 10:  # YYYY-MM-DD
+        return value + ("T23:59" if end else "T00:00")
+    return value[:16]
+
+
 FILTERS = {
     "dt": fmt_dt,
+    "datetime_local": datetime_local,
     "clock": clock,
     "ago": ago,
     "until": until,
