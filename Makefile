@@ -41,7 +41,7 @@ format: $(VENV)/.installed-test
 # merchant scale (issue 16) is opt-in: make benchmark BENCH_FIRST_IMPORT="--sizes 20000 100000"
 # BENCH_ORDERS="--orders 10000" BENCH_STOCK_EXPORT="--skus 100000"
 BENCH_FIRST_IMPORT ?= --sizes 20000
-BENCH_ORDERS ?= --orders 2000 --products 20000
+BENCH_ORDERS ?= --connector magento shopify --orders 2000 --products 20000
 BENCH_STOCK_EXPORT ?= --skus 20000
 
 benchmark: $(VENV)/.installed-test
