@@ -162,14 +162,7 @@ def _change_order(emu, ref, data):
     emu.webhooks.publish(emu.shop, "ORDERS_UPDATED", order_payload(order))
     if data.get("cancelled"):
         emu.webhooks.publish(emu.shop, "ORDERS_CANCELLED", order_payload(order))
-    return {
-        "id": order.id,
-        "name": order.name,
-        "financial": order.financial,
-        "cancelled": bool(order.cancelled),
-        "fulfillment": order.displayFulfillmentStatus,
-        "fulfillments": _fulfillments(order),
-    }
+    return {**_status(order), "fulfillments": _fulfillments(order)}
 
 
 def _add_order(emu, data):
@@ -190,11 +183,7 @@ def _order(order):
     if order is None:
         return None
     return {
-        "id": order.id,
-        "name": order.name,
-        "financial": order.financial,
-        "cancelled": bool(order.cancelled),
-        "fulfillment": order.displayFulfillmentStatus,
+        **_status(order),
         "lines": [
             {
                 "id": li.id,
@@ -216,6 +205,16 @@ def _order(order):
         ],
         "shipped": _shipped(order),
         "fulfillments": _fulfillments(order),
+    }
+
+
+def _status(order):
+    return {
+        "id": order.id,
+        "name": order.name,
+        "financial": order.financial,
+        "cancelled": bool(order.cancelled),
+        "fulfillment": order.displayFulfillmentStatus,
     }
 
 
