@@ -50,6 +50,7 @@ ADMIN_ONLY = {
 OPERATOR = {
     "overview.index",
     "overview.runs_chart",
+    "overview.summary_page",
     "integrations.index",
     "integrations.show",
     "integrations.check",

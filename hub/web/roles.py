@@ -13,6 +13,7 @@ OPERATOR_ENDPOINTS = frozenset(
         # seeing everything
         "overview.index",
         "overview.runs_chart",
+        "overview.summary_page",  # last night: what ran, failed, changed
         "integrations.index",
         "integrations.show",
         "integrations.check",  # test the connection: reads, changes nothing
