@@ -40,19 +40,27 @@ class ProductRef(NamedTuple):
     sku: str
 
 
-def products_by_sku(skus):
-    """{SKU: ProductRef} of the hub's products with these SKUs: one plain query per 500 (a
-    batch's lines; peewee's IN (…) builds each value through its query tree, the larger cost)."""
-    found = {}
+def rows_in(model, columns, key, values, **equal):
+    """Rows (tuples of the fields ``columns``) of ``model`` whose field ``key`` is one of
+    ``values`` and whose fields ``equal`` have those values: plain SQL, 500 values a query.
+    A batch's look-ups: peewee's IN (…) builds each value through its query tree, which cost
+    more than the queries themselves."""
     p = db.obj.param
-    table = Product._meta.table_name
-    id_, sku = Product.id.column_name, Product.sku.column_name
-    for i in range(0, len(skus), 500):
-        chunk = skus[i : i + 500]
+    column = {name: f'"{model._meta.fields[name].column_name}"' for name in (*columns, key, *equal)}
+    selected = ", ".join(column[name] for name in columns)
+    where = "".join(f"{column[name]} = {p} AND " for name in equal)
+    head = f'SELECT {selected} FROM "{model._meta.table_name}" WHERE {where}{column[key]} IN '  # noqa: S608 - names only
+    rows = []
+    for i in range(0, len(values), 500):
+        chunk = values[i : i + 500]
         marks = ", ".join([p] * len(chunk))
-        sql = f'SELECT "{id_}", "{sku}" FROM "{table}" WHERE "{sku}" IN ({marks})'  # noqa: S608
-        found.update((row[1], ProductRef(*row)) for row in db.execute_sql(sql, chunk))
-    return found
+        rows.extend(db.execute_sql(f"{head}({marks})", [*equal.values(), *chunk]))
+    return rows
+
+
+def products_by_sku(skus):
+    """{SKU: ProductRef} of the hub's products with these SKUs."""
+    return {sku: ProductRef(id_, sku) for id_, sku in rows_in(Product, ("id", "sku"), "sku", skus)}
 
 
 def address_rows(record):

@@ -28,6 +28,7 @@ from hub.feeds.order_batch import (
     order_row,
     products_by_sku,
     reserved_lines,
+    rows_in,
 )
 from hub.feeds.order_check import load_decision, load_order
 from hub.models import (
@@ -104,19 +105,17 @@ class KnownOrders:
         if not ids:
             return
         self.imported = {
-            o.external_id
-            for o in Order.select(Order.external_id).where(
-                (Order.integration == integration.id) & Order.external_id.in_(ids)
+            ext
+            for (ext,) in rows_in(
+                Order, ("external_id",), "external_id", ids, integration=integration.id
             )
         }
-        self.held = {
-            h.external_id: h
-            for h in HeldRecord.select().where(
-                (HeldRecord.integration == integration.id)
-                & (HeldRecord.kind == "order")
-                & HeldRecord.external_id.in_(ids)
-            )
-        }
+        held = rows_in(
+            HeldRecord, ("id",), "external_id", ids, integration=integration.id, kind="order"
+        )
+        if held:  # the rows themselves (rarely any at a first import)
+            query = HeldRecord.select().where(HeldRecord.id.in_([id_ for (id_,) in held]))
+            self.held = {h.external_id: h for h in query}
         skus = list({line["sku"] for r in records for line in r["lines"] if line.get("sku")})
         self.by_sku = products_by_sku(skus)
 
