@@ -83,6 +83,8 @@ OPERATOR = {
     "outbox.index",
     "orders.export",
     "orders.ship",
+    "orders.ship_many",
+    "orders.ship_csv",
     "orders.cancel",
     "inventory.index",
     "inventory.movements",

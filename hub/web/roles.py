@@ -56,6 +56,8 @@ OPERATOR_ENDPOINTS = frozenset(
         "catalog.unlink",
         # shipping and orders
         "orders.ship",
+        "orders.ship_many",  # several orders at once, ticked on the list
+        "orders.ship_csv",  # an order,tracking CSV
         "orders.cancel",
         # stock
         "inventory.adjust",
