@@ -127,6 +127,7 @@ API_OPERATOR = {
     "api.get_order",
     "api.list_stock",
     "api.create_shipment",
+    "api.create_shipments",
     "api.list_runs",
     "api.get_run",
     "api.create_run",
