@@ -210,9 +210,16 @@ def test_run_now_without_a_worker_says_nobody_will_take_it(client, shopify):
     # the overview calls it stuck: queued with no worker to take it
     assert "queued; no worker is running to take it" in page(client)
 
+    # Run now said so when pressed (the flash shown on the run page above)
+    assert f"Run #{run_id} queued, but no worker is running" in html
+
     WorkerHeartbeat.create(worker_id="w1", hostname="box", pid=42)
     assert client.get(f"/runs/{run_id}/progress.json").get_json()["no_worker"] is False
     assert re.search(r'id="run-no-worker" data-no-worker hidden', page(client, run_url))
+    again = client.post(f"/integrations/{integration.id}/feeds/update_orders/run")
+    next_id = int(again.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    html = page(client, again.headers["Location"])
+    assert f"Run #{next_id} queued." in html and "queued, but no worker" not in html
 
 
 PAGES = ["/", "/integrations/", "/runs/", "/events/", "/orders/", "/products/", "/summary"]

@@ -26,6 +26,7 @@ from hub.bounds import MAX_QUANTITY, as_id, whole_number
 from hub.engine.runs import queued_behind
 from hub.errors import BadInput, HubError
 from hub.models import iso, utcnow
+from hub.services.health import worker_down
 from hub.services.queries import keyset, sorted_keyset, walk_sorted
 from hub.web.filters import display_zone
 
@@ -172,13 +173,11 @@ def parse_date(value, end=False):
     if not value:
         return None
     value = value.strip()
-    for shape, step in (("%Y-%m-%d", timedelta(days=1)), ("%Y-%m-%dT%H:%M", timedelta(minutes=1))):
-        try:
-            when = datetime.strptime(value, shape)
-            break
-        except ValueError:
-            continue
-    else:
+    shapes = {10: ("%Y-%m-%d", timedelta(days=1)), 16: ("%Y-%m-%dT%H:%M", timedelta(minutes=1))}
+    shape, step = shapes.get(len(value), shapes[10])
+    try:
+        when = datetime.strptime(value, shape)
+    except ValueError:
         raise BadInput(f"invalid date {value!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
     if end:
         when += step
@@ -265,9 +264,15 @@ def line_quantities(lines, sku_of, none_message):
 
 def flash_queued(run, what):
     """Say that ``run`` is queued (``what``: "Retry queued as run #12"); when another run of its
-    feed holds the lease, that this one starts after it (it is never dropped)."""
+    feed holds the lease, that this one starts after it (it is never dropped); when no worker
+    is alive, that nothing will pick it up until one starts."""
     after = queued_behind(run)
-    if after:
+    if worker_down():
+        flash(
+            f"{what}, but no worker is running: it waits until one starts (`hub worker`).",
+            "warning",
+        )
+    elif after:
         flash(
             f"{what}: run #{after} of this feed is running now; this one starts after it.", "info"
         )

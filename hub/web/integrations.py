@@ -8,7 +8,7 @@ from flask_login import current_user
 from hub.db import db
 from hub.engine.plugins import get_registry
 from hub.engine.registry import FEED_TYPES
-from hub.engine.runs import queue_run, queued_behind
+from hub.engine.runs import queue_run
 from hub.engine.schedule import describe_next, update_feed_setting
 from hub.errors import HubError, NeedsConfirmation
 from hub.models import FeedRun, FeedSetting, Integration, Order
@@ -22,7 +22,7 @@ from hub.services.integrations import (
 )
 from hub.services.removal import removal_plan, remove_integration, running_runs
 from hub.services.schedules import save_schedules
-from hub.web.common import get_or_404, protected_blueprint, run_action, safe_path
+from hub.web.common import flash_queued, get_or_404, protected_blueprint, run_action, safe_path
 from hub.web.display import learn_labels
 
 bp = protected_blueprint("integrations", __name__, url_prefix="/integrations")
@@ -493,15 +493,7 @@ def run_now(integration_id, feed):
     _feed_setting(integration, feed)
     ok, run = run_action(lambda: queue_run(integration, feed, trigger="manual"))
     if ok:
-        after = queued_behind(run)
-        if after:  # never dropped: it waits for the run holding its feed
-            flash(
-                f"Run #{run.id} queued: run #{after} of this feed is running now; "
-                "this one starts after it.",
-                "info",
-            )
-        else:
-            flash(f"Run #{run.id} queued.", "success")
+        flash_queued(run, f"Run #{run.id} queued")
         if request.form.get("from_setup"):  # the checklist shows the run under way
             return redirect(_next_url(integration))
         return redirect(url_for("runs.show", run_id=run.id))
