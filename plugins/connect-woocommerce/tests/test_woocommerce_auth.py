@@ -60,7 +60,6 @@ def test_the_connection_check_reports_the_store(emulator, make_ctx, tracking):
     assert report["connected"] is True
 
 
-
 class _Replaying(requests.adapters.HTTPAdapter):
     """Sends the first request twice and answers with the second answer: what the session's
     retry does when an answer is lost after WooCommerce authenticated the request."""
