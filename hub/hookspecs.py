@@ -6,8 +6,8 @@ section per hook whose heading is the exact signature. A test keeps the two in
 step.
 
 Connector hooks (``hub_fetch_*``, ``hub_push_*``, ``hub_*_webhook*``, ``hub_check_connection``,
-``hub_setting_choices``) are called on ONE plugin only: the connector of the
-integration being run. Which feeds a connector offers is exactly which of the
+``hub_setting_choices``, ``hub_count_open_orders``) are called on ONE plugin only: the connector
+of the integration being run. Which feeds a connector offers is exactly which of the
 feed hooks it implements. Cross-cutting hooks (``hub_order_decision``,
 ``hub_record_imported``, ``hub_run_finished``) are called on every plugin.
 
@@ -58,6 +58,11 @@ def hub_check_connection(ctx: ConnectorContext) -> ConnectionReportDict:
 @hookspec(firstresult=True)
 def hub_setting_choices(ctx: ConnectorContext, setting: str) -> list[SettingChoiceDict] | None:
     """Return the ``SettingChoice`` list for a setting whose values come from the store."""
+
+
+@hookspec(firstresult=True)
+def hub_count_open_orders(ctx: ConnectorContext, since: str) -> int | None:
+    """Count the store's open orders created at or after ``since`` (optional; None: unknown)."""
 
 
 @hookspec(firstresult=True)

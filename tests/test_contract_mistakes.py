@@ -80,6 +80,7 @@ CURSORS = "test_contract_cursors_follow_the_stream"
 FAULTS = "test_contract_store_faults_raise_hub_errors"
 SHIPMENT = "test_contract_shipment_pushed_twice_ships_once"
 CREDENTIALS = "test_contract_bad_credentials_raise_authentication_error"
+OPEN_ORDERS = "test_contract_open_order_count_matches_the_orders"
 
 
 def products_with(change):
@@ -412,6 +413,22 @@ def test_a_shipment_pushed_twice_must_not_ship_twice(shop):
     assert len(shop.state.shipments) == 2  # what the suite prevents in production
 
 
+# -- the open order count ------------------------------------------------------------------------
+
+
+def test_an_open_order_count_that_ignores_the_date_fails(shop):
+    def hub_count_open_orders(ctx, since):  # every open order of the store, whatever its date
+        return testshop.hub_count_open_orders(ctx, "")
+
+    message = failure(
+        suite_for(variant(hub_count_open_orders=hub_count_open_orders)), OPEN_ORDERS, shop
+    )
+    assert (
+        "hub_count_open_orders(since='2026-06-01T10:00:01Z') = 2, but hub_fetch_new_orders "
+        "yields 1 open orders created since then" in message
+    )
+
+
 # -- the copy without a mistake -----------------------------------------------------------------
 
 
@@ -429,6 +446,7 @@ def test_a_shipment_pushed_twice_must_not_ship_twice(shop):
         (FAULTS, {"fault": "auth"}),
         (CREDENTIALS, {}),
         (SHIPMENT, {}),
+        (OPEN_ORDERS, {}),
     ],
 )
 def test_the_unbroken_copy_passes(shop, check, kwargs):

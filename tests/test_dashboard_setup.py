@@ -151,6 +151,36 @@ def test_the_form_proposes_the_orders_of_the_last_seven_days(client):
     assert f"Orders placed since {week_ago}" in page
 
 
+def test_the_connection_test_says_how_many_open_orders_the_date_brings(client, store):
+    """After Test connection the date's help counts the store's open orders since it (the
+    connector's hub_count_open_orders): not the older, cancelled or shipped ones."""
+    from hub.models import Integration
+
+    store.add_product(1, "MUG-1", "Mug")
+    lines = [{"sku": "MUG-1", "qty": 1, "product": "1"}]
+    store.add_order(1, "1001", lines, created=_iso(30))
+    store.add_order(2, "1002", lines, created=_iso(5))
+    store.add_order(3, "1003", lines, created=_iso(2), paid=False)
+    store.add_order(4, "1004", lines, created=_iso(2), cancelled=True)
+    store.add_order(5, "1005", lines, created=_iso(1))
+    store.orders["5"]["fulfilled"] = True
+    week_ago = (datetime.now(UTC) - timedelta(days=7)).date().isoformat()
+    page = _add(client, store, action="test", orders_since=week_ago).get_data(as_text=True)
+    help_text = re.search(r'id="orders-since-help">(.*?)</span>', page, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", help_text).startswith(
+        f"2 open orders placed since {week_ago} (00:00 UTC) will be imported"
+    )
+    forty_days = (datetime.now(UTC) - timedelta(days=40)).date().isoformat()
+    page = _add(client, store, action="test", orders_since=forty_days).get_data(as_text=True)
+    assert f"3 open orders placed since {forty_days}" in page
+    assert Integration.select().count() == 0
+    # without the test, or when the test fails, the form says no number
+    page = client.get("/integrations/new?connector=testshop").get_data(as_text=True)
+    assert 'id="open-orders-count"' not in page
+    page = _add(client, store, token="wrong", action="test").get_data(as_text=True)
+    assert 'id="open-orders-count"' not in page and f"Orders placed since {week_ago}" in page
+
+
 @pytest.mark.parametrize(
     "since_days,imported",
     [(None, ["1002", "1003"]), (40, ["1001", "1002", "1003"]), (1, [])],

@@ -8,12 +8,15 @@ stock once → review the test-mode preview → go live. Each step is read from 
 has recorded (runs, orders, the integration's columns): nothing is ticked by hand.
 """
 
+import logging
 from datetime import UTC, datetime, time, timedelta
 
 from peewee import fn
 
 from hub.crypto import SecretsError, decrypt_json, encrypt_json
 from hub.db import db
+from hub.engine.connector import build_context
+from hub.engine.job import iso_z
 from hub.engine.plugins import get_registry
 from hub.engine.schedule import refresh_next_run
 from hub.errors import BadInput
@@ -31,6 +34,8 @@ from hub.models import (
 from hub.services import golive
 from hub.services.integrations import split_settings, validate_url
 from hub.settings import get_settings
+
+log = logging.getLogger("hub.services.setup")
 
 ORDERS_WINDOW = timedelta(days=7)  # a new integration imports the store's last week of orders
 DONE_RUN_STATUSES = ("succeeded", "succeeded_with_errors")
@@ -109,6 +114,33 @@ def store_choices(integration, report=None):
             except Exception:  # the store may refuse one list: a text field instead
                 choices[spec["name"]] = None
     return choices
+
+
+def open_orders_count(integration, orders_since, report=None):
+    """How many open orders placed since ``orders_since`` (naive UTC) the store holds: the
+    connector's optional ``hub_count_open_orders`` (one request to the store), None when it
+    cannot tell, does not implement it, or the credentials did not work (``report``)."""
+    if report is not None and not report.get("connected"):
+        return None
+    registry = get_registry()
+    if not registry.implements(integration.connector, "hub_count_open_orders"):
+        return None
+    since = iso_z(orders_since.replace(tzinfo=UTC))
+    try:
+        count = registry.call(
+            integration.connector,
+            "hub_count_open_orders",
+            ctx=build_context(integration),
+            since=since,
+        )
+    except Exception as exc:  # a nicety of the form: the connection report says what is wrong
+        log.info("%s: no open order count (%s: %s)", integration.connector, type(exc).__name__, exc)
+        return None
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        if count is not None:
+            log.warning("%s: hub_count_open_orders returned %r", integration.connector, count)
+        return None
+    return count
 
 
 def run_connection_test(integration):

@@ -27,6 +27,8 @@ Checked (see docs/writing-a-connector.md, "What the contract suite checks"):
 * store faults (:mod:`hub.testing.faults`: 5xx, timeout, malformed body through the
   emulator's fault endpoint, and a refused connection) raise ``TransientError``; a 401
   (the ``auth`` fault, and wrong credentials) raises ``AuthenticationError``;
+* ``hub_count_open_orders`` (when implemented) counts the open orders ``hub_fetch_new_orders``
+  yields since a date (None is allowed);
 * outbound hooks return one valid result per item; a shipment pushed twice is not shipped
   twice.
 
@@ -38,7 +40,7 @@ deliberately broken one in the hub's own tests.
 import itertools
 import time
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import pytest
@@ -89,6 +91,23 @@ def _valid(hook: str, kind: str, record: dict[str, Any]) -> dict[str, Any]:
     """``record`` loaded as ``kind``; an AssertionError naming the hook, record and field."""
     _fail(checks.validation_problems(hook, kind, record))
     return validate_record(kind, record)
+
+
+def _utc(text: str) -> datetime:
+    """An ISO-8601 time of a record (``Z`` or an offset) as an aware UTC datetime."""
+    moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _between_orders(times: list[datetime]) -> str:
+    """A whole second no order was created at, halfway through the orders where there is
+    one (whether ``since`` itself is included then does not matter), else before them all."""
+    middle = len(times) // 2
+    for i in sorted(range(1, len(times)), key=lambda i: abs(i - middle)):
+        if times[i] - times[i - 1] >= timedelta(seconds=2):
+            moment = times[i - 1].replace(microsecond=0) + timedelta(seconds=1)
+            return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (times[0] - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _next_second() -> None:
@@ -265,6 +284,49 @@ class ConnectorContractSuite:
             external_id=orders[0]["external_id"],
         )
         assert _valid("hub_fetch_order", "order", one)["external_id"] == orders[0]["external_id"]
+
+    def test_contract_open_order_count_matches_the_orders(
+        self, registry: PluginRegistry, contract_ctx: ConnectorContext
+    ) -> None:
+        """``hub_count_open_orders(since)`` = the orders ``hub_fetch_new_orders(since)`` yields
+        created at or after ``since`` and neither cancelled, refunded nor fulfilled (orders the
+        connector yields as outcomes may be counted or not: their state is unknown)."""
+        if "hub_count_open_orders" not in self._hooks(registry):
+            pytest.skip("no hub_count_open_orders")
+        every = [
+            o
+            for o in _take(
+                registry.call(self.connector, "hub_fetch_new_orders", ctx=contract_ctx, since=None),
+                CURSOR_SAMPLE,
+            )
+            if isinstance(o, dict)
+        ]
+        if not every:
+            pytest.skip("the emulator holds no order")
+        since = _between_orders(sorted({_utc(o["created_at"]) for o in every}))
+        stream = _take(
+            registry.call(self.connector, "hub_fetch_new_orders", ctx=contract_ctx, since=since),
+            CURSOR_SAMPLE,
+        )
+        if len(stream) >= CURSOR_SAMPLE:
+            pytest.skip(f"more than {CURSOR_SAMPLE} orders since {since}: not all read")
+        orders = [o for o in stream if isinstance(o, dict) and _utc(o["created_at"]) >= _utc(since)]
+        expected = [o for o in orders if not (o["cancelled"] or o["refunded"] or o["fulfilled"])]
+        unknown = len(stream) - sum(isinstance(o, dict) for o in stream)
+        count = registry.call(
+            self.connector, "hub_count_open_orders", ctx=contract_ctx, since=since
+        )
+        if count is None:
+            return  # allowed: the store cannot tell cheaply
+        assert isinstance(count, int) and not isinstance(count, bool), (
+            f"hub_count_open_orders returned {count!r}: an int or None"
+        )
+        assert len(expected) <= count <= len(expected) + unknown, (
+            f"hub_count_open_orders(since={since!r}) = {count}, but hub_fetch_new_orders yields "
+            f"{len(expected)} open orders created since then (of {len(orders)}; not cancelled, "
+            "refunded nor fulfilled): count what the hub will import, with the same date bound "
+            "(at or after since)"
+        )
 
     def test_contract_images_validate(
         self, registry: PluginRegistry, contract_ctx: ConnectorContext

@@ -85,14 +85,14 @@ def new():
         connector = None
     specs = _specs(connector) if connector else []
     confirm = None  # a confirmation checkbox to show: the store is already connected
-    report, choices, sealed, kept = None, {}, "", set()
+    report, choices, sealed, kept, open_orders = None, {}, "", set(), None
     if request.method == "POST" and connector and "name" in request.form:
         values = form_values(specs, request.form)
         values = {**setup.unseal_secrets(request.form.get("sealed_secrets")), **values}
         sealed = setup.seal_secrets(values, specs)
         kept = {s["name"] for s in specs if s["secret"] and values.get(s["name"])}
         if request.form.get("action") == "test":
-            report, choices = _test_draft(connector, values)
+            report, choices, open_orders = _test_draft(connector, values)
         else:
             integration, confirm = _submit(lambda: _add(connector, values), "add")
             if integration:
@@ -111,6 +111,7 @@ def new():
         sealed_secrets=sealed,
         kept_secrets=kept,
         orders_since=_orders_since_value(),
+        open_orders=open_orders,
     )
 
 
@@ -121,16 +122,27 @@ def _orders_since_value():
 
 
 def _test_draft(connector, values):
-    """(report, store choices) of the form's values, nothing saved."""
+    """(report, store choices, open orders since the form's date or None) of the form's
+    values, nothing saved."""
     try:
         draft = setup.draft_integration(
             connector, (request.form.get("url") or "").strip(), values, request.form.get("name")
         )
     except HubError as exc:
         flash(str(exc), "error")
-        return None, {}
+        return None, {}, None
     report = setup.run_connection_test(draft)
-    return report, setup.store_choices(draft, report)
+    return report, setup.store_choices(draft, report), _open_orders(draft, report)
+
+
+def _open_orders(draft, report):
+    """The store's open orders placed since the form's date (None: not known, or the date
+    is not one: that is said when the integration is added)."""
+    try:
+        since = setup.parse_orders_since(request.form.get("orders_since"))
+    except HubError:
+        return None
+    return setup.open_orders_count(draft, since, report)
 
 
 def _add(connector, values):

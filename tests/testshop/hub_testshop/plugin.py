@@ -199,6 +199,11 @@ def hub_fetch_order_updates(ctx, since):
 
 
 @hookimpl
+def hub_count_open_orders(ctx, since):
+    return _get(ctx, "/orders/count", created_since=since)["count"]
+
+
+@hookimpl
 def hub_fetch_order(ctx, external_id):
     response = _request(ctx, "GET", f"/orders/{external_id}")
     if response.status_code == 404:

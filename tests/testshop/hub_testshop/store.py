@@ -163,6 +163,18 @@ def create_store(state=None):  # noqa: C901 - the test shop's app factory; the b
         key = "updated" if request.args.get("by") == "updated" else "created"
         return _page(list(state.orders.values()), key)
 
+    @app.get("/orders/count")
+    def open_orders_count():
+        """The open orders (neither cancelled, refunded nor fulfilled) created at or after
+        ``created_since``: what ``hub_count_open_orders`` asks."""
+        since = request.args.get("created_since") or ""
+        count = sum(
+            1
+            for o in state.orders.values()
+            if o["created"] >= since and not (o["cancelled"] or o["refunded"] or o["fulfilled"])
+        )
+        return jsonify({"count": count})
+
     @app.get("/orders/<oid>")
     def order(oid):
         if oid not in state.orders:
