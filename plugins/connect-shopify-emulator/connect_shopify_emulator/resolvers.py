@@ -99,6 +99,14 @@ def _filtered(items, query, fields):
     return [i for i in items if match(i)] if match else items
 
 
+def _count(items, limit):
+    """A ``Count``: exact, or ``limit`` and AT_LEAST when there are more (CountPrecision,
+    https://shopify.dev/docs/api/admin-graphql/latest/enums/CountPrecision)."""
+    if limit is not None and len(items) > limit:
+        return {"count": limit, "precision": "AT_LEAST"}
+    return {"count": len(items), "precision": "EXACT"}
+
+
 class QueryRoot:
     def __init__(self, shop):
         self._s = shop
@@ -135,10 +143,14 @@ class QueryRoot:
         return connection(items, key, info, dict(args, reverse=reverse))
 
     def productVariantsCount(self, info, query=None, limit=10000):
-        count = len(_filtered(list(self._s.variants.values()), query, VARIANT_FIELDS))
-        if limit is not None and count > limit:
-            return {"count": limit, "precision": "AT_LEAST"}
-        return {"count": count, "precision": "EXACT"}
+        return _count(_filtered(list(self._s.variants.values()), query, VARIANT_FIELDS), limit)
+
+    def ordersCount(self, info, query=None, limit=10000):
+        """``ordersCount(query:, limit:)`` (Admin GraphQL 2024-07+, ``limit`` since 2025-07:
+        https://shopify.dev/docs/api/admin-graphql/latest/queries/ordersCount): the orders the
+        search matches, the same filters as ``orders(query:)``; at most ``limit`` (10000 by
+        default, null: uncapped), ``precision`` AT_LEAST when the limit was reached."""
+        return _count(_filtered(self._s.orders, query, ORDER_FIELDS), limit)
 
     def order(self, info, id):
         node = self._s.node(id)

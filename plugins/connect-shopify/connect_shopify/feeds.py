@@ -303,6 +303,25 @@ def _orders_since(client, query, variables, field, since, sizes=("first",)):
 
 
 @hookimpl
+def hub_count_open_orders(ctx, since):
+    """One ``ordersCount`` query. Open is what ``mapping.order_flags`` maps to not cancelled,
+    not refunded, not fulfilled: the search terms ``-status:cancelled`` (cancelledAt set),
+    ``-financial_status:refunded`` (REFUNDED) and ``-fulfillment_status:shipped`` (FULFILLED;
+    a partial fulfilment stays open), ANDed with ``created_at:>=`` (the filters of the orders
+    query: https://shopify.dev/docs/api/admin-graphql/latest/queries/orders#arguments-query).
+    An archived (closed) order still counts: the hub imports it too. None when Shopify says
+    the count is only a lower bound (AT_LEAST)."""
+    after = mapping.since_time(since)
+    terms = [f"created_at:>='{after}'"] if after else []
+    terms += ["-status:cancelled", "-financial_status:refunded", "-fulfillment_status:shipped"]
+    result = ShopifyClient(ctx).execute(queries.ORDERS_COUNT, {"q": " ".join(terms)})
+    count = result.data.get("ordersCount") or {}
+    if count.get("precision") != "EXACT" or not isinstance(count.get("count"), int):
+        return None
+    return count["count"]
+
+
+@hookimpl
 def hub_fetch_order(ctx, external_id):
     client = ShopifyClient(ctx)
     ref = str(external_id)

@@ -123,6 +123,12 @@ query CurrentBulk {
 """
 
 VARIANTS_COUNT = "query VariantsCount { productVariantsCount(limit: null) { count precision } }"
+# ordersCount (Admin GraphQL 2024-07+; ``limit: null`` uncaps it since 2025-07, the default is
+# 10000: https://shopify.dev/docs/api/admin-graphql/latest/queries/ordersCount and
+# https://shopify.dev/changelog/uncapped-graphql-counts), with the search syntax of orders()
+ORDERS_COUNT = (
+    "query OrdersCount($q: String) { ordersCount(query: $q, limit: null) { count precision } }"
+)
 
 MEDIA_FIELDS = "... on MediaImage { id alt image { url altText } }"
 

@@ -221,3 +221,18 @@ def test_locations_filter_on_id(store):
     assert body["data"]["locations"]["nodes"] == [{"id": "gid://shopify/Location/81000000002"}]
     body = store.graphql(q).json()
     assert len(body["data"]["locations"]["nodes"]) == 3
+
+
+def test_orders_count_matches_the_orders_query_and_caps_at_its_limit(store):
+    """ordersCount(query:, limit:): the orders() search, EXACT, or AT_LEAST the limit."""
+    q = "query($q: String) { orders(first: 250, query: $q) { nodes { id } } }"
+    count = """query($q: String, $limit: Int) {
+                 ordersCount(query: $q, limit: $limit) { count precision } }"""
+    for search in (None, "-status:cancelled", "financial_status:paid -fulfillment_status:shipped"):
+        nodes = store.graphql(q, {"q": search}).json()["data"]["orders"]["nodes"]
+        answer = store.graphql(count, {"q": search}).json()["data"]["ordersCount"]
+        assert answer == {"count": len(nodes), "precision": "EXACT"}, search
+    capped = store.graphql(count, {"limit": 3}).json()["data"]["ordersCount"]
+    assert capped == {"count": 3, "precision": "AT_LEAST"}
+    uncapped = store.graphql(count, {"limit": None}).json()["data"]["ordersCount"]
+    assert uncapped == {"count": len(store.emu.shop.orders), "precision": "EXACT"}

@@ -79,3 +79,26 @@ def test_held_order_is_rechecked_until_paid(store, ctx):
     record = feeds.hub_fetch_order(ctx, pending.legacyResourceId)  # numeric id works too
     assert record["paid"] is True and record["external_id"] == pending.id
     assert feeds.hub_fetch_order(ctx, "gid://shopify/Order/1") is None
+
+
+def _open_since(records, since):
+    return [
+        r
+        for r in records
+        if r["created_at"] >= since and not (r["cancelled"] or r["refunded"] or r["fulfilled"])
+    ]
+
+
+def test_open_orders_counted_since_a_date(store, ctx):
+    """ordersCount with the created_at and status terms: the orders placed before the date,
+    cancelled, refunded or shipped are not counted; a cancellation takes one off."""
+    records = _orders(feeds.hub_fetch_new_orders(ctx, None))
+    since = records[8]["created_at"]
+    expected = _open_since(records, since)
+    assert 0 < len(expected) < len(records[8:])  # some of the later orders are closed
+    assert feeds.hub_count_open_orders(ctx, since) == len(expected)
+    assert feeds.hub_count_open_orders(ctx, records[0]["created_at"]) == len(
+        _open_since(records, records[0]["created_at"])
+    )
+    store.control(f"/_emulator/orders/{expected[0]['external_id']}", {"cancelled": True})
+    assert feeds.hub_count_open_orders(ctx, since) == len(expected) - 1

@@ -37,6 +37,7 @@ SENT = {
     "BULK_POLL": {"id": "gid://shopify/BulkOperation/1"},
     "CURRENT_BULK": {},
     "VARIANTS_COUNT": {},
+    "ORDERS_COUNT": {"q": "created_at:>='2026-01-05T00:00:00Z' -status:cancelled"},
     "PRODUCT_IMAGES": {
         "ids": _ids("Product", queries.PRODUCT_IMAGE_BATCH),
         "media": queries.MEDIA_PER_PRODUCT,
