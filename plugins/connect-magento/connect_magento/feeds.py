@@ -7,7 +7,7 @@ imports them, so registering it registers them).
 from decimal import Decimal
 from urllib.parse import quote
 
-from connect_magento.client import MagentoClient, criteria_params
+from connect_magento.client import MagentoClient, criteria_params, parse_since, to_magento
 from connect_magento.mapping import (
     BadGallery,
     images_of,
@@ -276,6 +276,26 @@ def hub_fetch_order_updates(ctx, since):
         for raw in page:
             _o, record = map_order_status(raw, cursor=order_cursor(raw, "updated_at"))
             yield record
+
+
+@hookimpl
+def hub_count_open_orders(ctx, since):
+    """One ``GET /V1/orders`` of one row whose ``total_count`` is the answer
+    (``Magento\\Sales\\Api\\OrderRepositoryInterface::getList``, searchCriteria:
+    https://developer.adobe.com/commerce/webapi/rest/use-rest/performing-searches/):
+    ``created_at gteq`` the date, ``state nin canceled,closed,complete`` — what ``map_order``
+    maps to cancelled, refunded (closed) and fulfilled (complete). An order shipped whole but
+    not invoiced (state processing) is still counted: Magento cannot filter on shipped
+    quantities."""
+    when, _ = parse_since(since)
+    groups = [[("state", "canceled,closed,complete", "nin")]]
+    if when is not None:
+        groups.append([("created_at", to_magento(when), "gteq")])
+    data = client(ctx).get(
+        "orders", criteria_params(groups, page_size=1, current_page=1, fields="total_count")
+    )
+    total = data.get("total_count") if isinstance(data, dict) else None
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
 @hookimpl

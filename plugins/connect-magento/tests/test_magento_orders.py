@@ -154,3 +154,27 @@ def test_a_fractional_quantity_is_invalid_naming_the_line(ctx, emulator):
     bad = feeds.hub_fetch_order(ctx, str(target["entity_id"]))
     assert isinstance(bad, Invalid)
     assert "quantity" in next(iter(bad.errors["lines"].values()))
+
+
+def _open_since(records, since):
+    return [
+        o
+        for o in records
+        if o["created_at"] >= since and not (o["cancelled"] or o["refunded"] or o["fulfilled"])
+    ]
+
+
+def test_open_orders_counted_since_a_date(ctx, emulator):
+    """total_count of a one-row page: orders before the date and canceled, closed or complete
+    ones are not counted; a cancellation takes one off."""
+    records = sorted(orders(ctx), key=lambda o: o["created_at"])
+    since = records[len(records) // 3]["created_at"]
+    expected = _open_since(records, since)
+    later = [o for o in records if o["created_at"] >= since]
+    assert 0 < len(expected) < len(later) < len(records)
+    assert feeds.hub_count_open_orders(ctx, since) == len(expected)
+    assert feeds.hub_count_open_orders(ctx, since.replace("T", " ")[:10]) == len(
+        _open_since(records, since[:10] + "T00:00:00Z")
+    )
+    emulator.post(f"/_emulator/orders/{expected[0]['external_id']}", {"cancelled": True})
+    assert feeds.hub_count_open_orders(ctx, since) == len(expected) - 1
