@@ -41,6 +41,7 @@ KG_PER_UNIT = {
 }
 PAID = ("processing", "completed")  # payment_complete() moves an order to one of these
 CANCELLED = ("cancelled", "failed")  # failed: the payment was refused, nothing to ship
+OPEN = ("pending", "processing", "on-hold")  # not cancelled, refunded nor completed
 NOT_ORDERS = ("checkout-draft", "trash")  # a block checkout in progress, a deleted order
 
 

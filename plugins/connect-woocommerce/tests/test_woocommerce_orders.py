@@ -113,3 +113,26 @@ def test_an_order_changed_while_the_run_reads_does_not_hide_another(store, make_
     seen += [r["external_id"] for r in stream]
     assert set(seen) == every
     assert seen.count(seen[0]) == 2  # read again, at the end, with its new date
+
+
+def _open_since(records, since):
+    return [
+        r
+        for r in records
+        if r["created_at"] >= since and not (r["cancelled"] or r["refunded"] or r["fulfilled"])
+    ]
+
+
+def test_open_orders_counted_since_a_date(store, ctx, records_of):
+    """X-WP-Total of a one-row page: orders before the date and cancelled, failed, refunded
+    or completed ones are not counted; a cancellation takes one off."""
+    every, _ = records_of("order", feeds.hub_fetch_new_orders(ctx, None))
+    every.sort(key=lambda r: r["cursor"])
+    since = every[len(every) // 3]["created_at"]
+    expected = _open_since(every, since)
+    later = [r for r in every if r["created_at"] >= since]
+    assert 0 < len(expected) < len(later) < len(every)
+    assert feeds.hub_count_open_orders(ctx, since) == len(expected)
+    target = expected[0]["external_id"]
+    store.control("POST", f"orders/{target}/status", json={"status": "cancelled"})
+    assert feeds.hub_count_open_orders(ctx, since) == len(expected) - 1
