@@ -18,6 +18,7 @@ REF_TTL = 300.0
 MAX_ID = "999999999"
 FAR_FUTURE = "2999-12-31 23:59:59"
 ORDER_PAGE = 100
+OPEN_ORDER_COUNT_LIMIT = 10_000  # ids listed to count open orders (~15 bytes each in JSON)
 TRACKING_MAX = 64
 CONFIG_KEYS = (
     "PS_LANG_DEFAULT",
@@ -425,6 +426,33 @@ def hub_fetch_new_orders(ctx, since):
         addresses, emails = store._order_lookups(page)
         for raw in page:
             yield mapping.order_record(raw, refs, addresses, emails)
+
+
+@hookimpl
+def hub_count_open_orders(ctx, since):
+    """The webservice has no count: ONE ``GET /api/orders?display=[id]`` of the orders placed
+    since the date (``filter[date_add]=[from,to]&date=1``) in an open state
+    (``filter[current_state]=[2|3|...]``, values ORed: https://devdocs.prestashop-project.org/
+    8/webservice/tutorials/advanced-use/additional-list-parameters/), counted here. It lists
+    ids only and at most ``OPEN_ORDER_COUNT_LIMIT`` + 1 of them: more, and the answer is None
+    (too many to count cheaply). The order states come from the reference data the
+    connection check has cached."""
+    store = Feeds(ctx)
+    refs = store.refs(orders=True)
+    states = mapping.open_state_ids(refs)
+    if not states:
+        return 0
+    params = {
+        "display": "[id]",
+        "filter[current_state]": "[" + "|".join(map(str, states)) + "]",
+        "sort": "[id_ASC]",
+        "limit": f"0,{OPEN_ORDER_COUNT_LIMIT + 1}",
+    }
+    if since:
+        params.update({"filter[date_add]": f"[{store.shop_time(since, refs)},{FAR_FUTURE}]"})
+        params["date"] = "1"
+    rows = store.client.list_rows("orders", params)
+    return len(rows) if len(rows) <= OPEN_ORDER_COUNT_LIMIT else None
 
 
 @hookimpl

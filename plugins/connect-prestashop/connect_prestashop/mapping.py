@@ -543,6 +543,9 @@ def _checked(record, what, weight):
 # -- orders ------------------------------------------------------------------------------------
 
 
+CLOSED_FLAGS = ("cancelled", "refunded", "fulfilled")  # an order with one is not open
+
+
 def is_cancelled(state_id, refs):
     """The order is off: its state is PS_OS_CANCELED or PS_OS_ERROR ("Payment error").
 
@@ -568,6 +571,15 @@ def order_flags(state_id, refs):
         "fulfilled": state.get("shipped") == "1",
         "store_status": str(state_id),
     }
+
+
+def open_state_ids(refs):
+    """The order states ``order_flags`` maps to not cancelled, refunded nor fulfilled."""
+    return [
+        state_id
+        for state_id in sorted(refs.states)
+        if not any(order_flags(state_id, refs)[flag] for flag in CLOSED_FLAGS)
+    ]
 
 
 def address_record(raw, refs, email=None):

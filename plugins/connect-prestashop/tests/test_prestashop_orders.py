@@ -126,3 +126,28 @@ def test_the_first_run_starts_at_orders_since(store, ctx, records_of):
     records = records_of("order", feeds.hub_fetch_new_orders(ctx, "2026-01-01T00:00:00Z"))[0]
     assert [r["external_id"] for r in records] == [str(created["id"])]
     assert records[0]["cursor"] == f"{created['id']:010d}"
+
+
+def _open_since(records, since):
+    return [
+        r
+        for r in records
+        if r["created_at"] >= since and not (r["cancelled"] or r["refunded"] or r["fulfilled"])
+    ]
+
+
+def test_open_orders_counted_since_a_date(store, ctx, records_of):
+    """One list of ids in the open states since the date: orders before it and cancelled,
+    refunded or shipped ones are not counted; a cancellation takes one off."""
+    store.control("POST", "orders", json={"state": "PS_OS_CANCELED"})
+    store.control("POST", "orders", json={"state": "PS_OS_SHIPPING"})
+    store.control("POST", "orders", json={"state": "PS_OS_BANKWIRE"})
+    records, _ = records_of("order", feeds.hub_fetch_new_orders(ctx, None))
+    records.sort(key=lambda r: (r["created_at"], r["cursor"]))
+    since = records[len(records) // 3]["created_at"]
+    expected = _open_since(records, since)
+    later = [r for r in records if r["created_at"] >= since]
+    assert 0 < len(expected) < len(later) < len(records)
+    assert feeds.hub_count_open_orders(ctx, since) == len(expected)
+    store.control("POST", f"orders/{expected[0]['external_id']}", json={"state": "PS_OS_CANCELED"})
+    assert feeds.hub_count_open_orders(ctx, since) == len(expected) - 1
