@@ -53,6 +53,11 @@ def test_connection_check_and_settings_read_as_text(client, shopify):
     settings = page.split("<dl", 1)[1].split("</dl>", 1)[0]
     assert re.search(r"<dt>notify customer</dt><dd>No</dd>", settings), settings
     assert "Main warehouse" in settings
+    # kept with the integration, not in this process: another web worker, or a restart, too
+    from hub.models import Integration
+
+    location = Integration.get_by_id(shopify.id).settings["location_id"]
+    assert Integration.get_by_id(shopify.id).setting_labels[location] == "Main warehouse"
 
 
 @pytest.mark.parametrize(
@@ -90,12 +95,13 @@ def test_display_filter(value, shown):
     assert display(value) == shown
 
 
-def test_display_names_a_known_id():
-    from hub.web.display import display, remember_labels
+def test_display_names_a_known_id(hub_db):
+    from hub.models import Integration
+    from hub.web.display import display
 
-    remember_labels(41, [{"value": "gid://shopify/Location/7", "label": "Back room"}])
-    assert display("gid://shopify/Location/7", 41) == "Back room"
-    assert display("gid://shopify/Location/7", 42) == "Location 7"  # another integration's
+    back_room = Integration(setting_labels={"gid://shopify/Location/7": "Back room"})
+    assert display("gid://shopify/Location/7", back_room) == "Back room"
+    assert display("gid://shopify/Location/7", Integration()) == "Location 7"  # another's
 
 
 def test_stock_chart_is_steps_with_whole_number_ticks(client, hub_db):

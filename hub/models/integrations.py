@@ -39,6 +39,9 @@ class Integration(BaseModel):
     webhook_secrets_encrypted = TextField(null=True)
     webhooks_registered_at = DateTimeField(null=True)
     webhook_topics = JSONField(default=list)
+    # {store id: the name the store gives it} of the store-backed settings' choices (locations…),
+    # read at each connection check that connects: the dashboard shows names, not ids
+    setting_labels = JSONField(default=dict)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 

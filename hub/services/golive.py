@@ -80,6 +80,30 @@ def setting_choices(integration, setting):
     return [validate_record("setting_choice", c) for c in choices]
 
 
+MAX_LABELS = 500  # names kept per integration
+
+
+def learn_setting_labels(integration):
+    """Read the store's choices for the integration's store-backed settings (its locations…)
+    and keep the names it gives their ids (``Integration.setting_labels``), for the dashboard.
+    Best effort: a store that cannot list them leaves the ids shown by kind and number."""
+    labels = {}
+    for spec in get_registry().info(integration.connector)["settings"]:
+        if not spec.get("choices_from_store"):
+            continue
+        try:
+            choices = setting_choices(integration, spec["name"])
+        except Exception:  # noqa: S112 — the names are a nicety: ids are shown instead
+            continue
+        for choice in choices[:MAX_LABELS]:
+            if choice.get("value") is not None and choice.get("label"):
+                labels[str(choice["value"])] = str(choice["label"])
+    if labels and labels != (integration.setting_labels or {}):
+        Integration.update(setting_labels=labels).where(Integration.id == integration.id).execute()
+        integration.setting_labels = labels
+    return labels
+
+
 def go_live_checks(integration):
     report = check_connection(integration)
     errors = (

@@ -5,9 +5,8 @@ checks are stored as Python values and store identifiers, not as text for a merc
 "key: value" pairs (in brackets inside a list or another mapping), a time (a ``datetime``,
 or ISO text from a store or a JSON payload) as the ``dt`` filter shows it, a store's global id
 (``gid://shopify/Location/123``) the name the store gave it when known, else its kind and
-number ("Location 123"). Names are known once the store's choices for a setting were read
-in this process (the integration's edit form, its connection check):
-:func:`remember_labels` keeps them per integration.
+number ("Location 123"). Names are known once a connection check read the store's choices
+for its settings (``Integration.setting_labels``).
 """
 
 import math
@@ -19,28 +18,11 @@ from flask import current_app, has_app_context
 
 GID = re.compile(r"gid://[\w.-]+/([A-Za-z]+)/(\w+)(?:\?.*)?")
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?")
-MAX_REMEMBERED = 500  # labels kept per integration
-
-_labels = {}  # {integration id: {stored value: label}}
-
-
-def remember_labels(integration, choices):
-    """Keep the labels of a setting's store choices ([{value, label}]) for ``display``."""
-    if not integration or not choices:
-        return
-    known = _labels.setdefault(_key(integration), {})
-    for choice in choices[:MAX_REMEMBERED]:
-        value, label = choice.get("value"), choice.get("label")
-        if value is not None and label:
-            known[str(value)] = str(label)
 
 
 def known_labels(integration):
-    return _labels.get(_key(integration), {}) if integration else {}
-
-
-def _key(integration):
-    return getattr(integration, "id", integration)
+    """{store id: name} of an integration's settings (hub.services.golive.learn_setting_labels)."""
+    return getattr(integration, "setting_labels", None) or {}
 
 
 def _kind(name):
@@ -94,18 +76,3 @@ def _nested(value, integration):
     """A value inside a list or a mapping: a mapping in brackets, so its pairs stay apart."""
     text = display(value, integration)
     return f"({text})" if isinstance(value, dict) and value else text
-
-
-def learn_labels(integration):
-    """Read the store's choices for the integration's store-backed settings (its locations…)
-    and remember their labels; best effort: a store that cannot list them leaves ids shown by
-    kind and number."""
-    from hub.engine.plugins import get_registry
-    from hub.services.golive import setting_choices
-
-    for spec in get_registry().info(integration.connector)["settings"]:
-        if spec.get("choices_from_store"):
-            try:
-                remember_labels(integration, setting_choices(integration, spec["name"]))
-            except Exception:  # noqa: S112 — the names are a nicety: ids are shown instead
-                continue

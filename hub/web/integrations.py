@@ -23,7 +23,6 @@ from hub.services.integrations import (
 from hub.services.removal import removal_plan, remove_integration, running_runs
 from hub.services.schedules import save_schedules
 from hub.web.common import flash_queued, get_or_404, protected_blueprint, run_action, safe_path
-from hub.web.display import learn_labels
 
 bp = protected_blueprint("integrations", __name__, url_prefix="/integrations")
 
@@ -344,7 +343,7 @@ def check(integration_id):
             "error",
         )
     if report.get("connected"):  # the names of the store ids the report shows
-        learn_labels(integration)
+        golive.learn_setting_labels(integration)
     return render_template(
         "integrations/check.html",
         integration=integration,
