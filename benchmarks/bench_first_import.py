@@ -22,6 +22,7 @@ connector run each, SQLite, ``results/first_import_quick.*``).
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -37,6 +38,9 @@ from hub_feed import hub_env  # noqa: E402
 
 HUB = Path(sys.executable).with_name("hub")
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+# The runs' PostgreSQL databases are named <prefix>_<random>: several people may benchmark
+# on the same server at once.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "bench")
 
 
 class FreshDatabase:
@@ -48,7 +52,7 @@ class FreshDatabase:
         if kind == "sqlite":
             self.url = None  # hub_env's default: sqlite:///<workdir>/hub.db
         else:
-            self.name = f"bench_{uuid.uuid4().hex[:12]}"
+            self.name = f"{DB_PREFIX}_{uuid.uuid4().hex[:12]}"
             self._admin(f"CREATE DATABASE {self.name}")
             self.url = f"postgresql://postgres@127.0.0.1:5432/{self.name}"
 
@@ -100,12 +104,14 @@ def _created(result):
 
 def bench(connector, n, db_kind, repeat):
     conf = CONNECTORS[connector]
-    floors, hubs, failures = [], [], []
+    floors, hubs, failures, loads = [], [], [], []
     with harness.start_emulator(conf["emulator"], *conf["args"](n)) as emu:
         for _ in range(repeat):
+            loads.append(os.getloadavg()[0])  # the machine is shared: reported
             floor = harness.measure([sys.executable, *conf["floor"](emu.url)])
             assert floor["returncode"] == 0, floor["stderr"]
             floors.append(floor)
+            loads.append(os.getloadavg()[0])
             hub = hub_run(connector, conf, emu.url, db_kind)
             status = hub["result"].get("status")
             if status != "succeeded":  # recorded, not averaged (a store that timed out…)
@@ -131,6 +137,7 @@ def bench(connector, n, db_kind, repeat):
         "hub_cpu_s": h["cpu_s"],
         "hub_rss_mb": h["peak_rss_mb"],
         "floor_rss_mb": f["peak_rss_mb"],
+        "load_avg": f"{min(loads):.1f}–{max(loads):.1f}",
     }
 
 
@@ -145,6 +152,7 @@ COLUMNS = [
     ("floor_cpu_s", "floor CPU s"),
     ("hub_cpu_s", "hub CPU s"),
     ("hub_rss_mb", "hub peak RSS MB"),
+    ("load_avg", "load average (1 min)"),
     ("failed", "failed runs"),
 ]
 

@@ -72,6 +72,7 @@ CONNECTORS = {
             PRESTASHOP_PER_PRODUCT,
             "--orders",
             0,
+            "--quiet",
         ],
         "floor": lambda url: ["benchmarks/floor_prestashop.py", "--url", url],
         "secrets": {"api_key": "HUBDEMOPRESTASHOPWEBSERVICEKEY01"},

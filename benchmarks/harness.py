@@ -22,6 +22,7 @@ import platform
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,15 +78,18 @@ class Emulator:
             str(self.port),
             *map(str, args),
         ]
+        # stderr to a file, not a pipe: an emulator logging a line per request fills a pipe
+        # nobody reads (64 kB), then every request thread blocks writing its log line, before
+        # the response's body (the PrestaShop emulator's "stalls" at 60,000+ combinations)
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115  (closed by stop())
         self.proc = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(env), cwd=ROOT
+            cmd, stdout=subprocess.DEVNULL, stderr=self.log, env=_env(env), cwd=ROOT
         )
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"emulator {module} exited: {self.proc.stderr.read().decode()[-2000:]}"
-                )
+                self.log.seek(0)
+                raise RuntimeError(f"emulator {module} exited: {self.log.read().decode()[-2000:]}")
             try:
                 if requests.get(self.url + ready_path, timeout=2).status_code == 200:
                     break
@@ -107,6 +111,7 @@ class Emulator:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.log.close()
 
 
 @contextlib.contextmanager
