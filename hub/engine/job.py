@@ -232,6 +232,20 @@ class FeedJob:
     def resolved(self, references, codes=None):
         return resolve_references(self.integration.id, references, codes)
 
+    def record_imported(self, kind, record, hub_id, created):
+        """``hub_record_imported`` for a record written, when some plugin listens (nobody
+        does, mostly: 20,000 empty calls at a first import are not made)."""
+        hook = self.registry.hook.hub_record_imported
+        if hook.get_hookimpls():
+            hook(
+                integration=self.integration.name,
+                feed=self.feed,
+                kind=kind,
+                record=record,
+                hub_id=hub_id,
+                created=created,
+            )
+
     # -- checkpoint -------------------------------------------------------------------------
 
     def checkpoint(self):

@@ -146,18 +146,34 @@ def reserved_lines(record, products):
     ]
 
 
-def notify_imported(job, record, order_id):
-    """``hub_record_imported`` for an order created, when someone listens."""
-    hook = job.registry.hook.hub_record_imported
-    if hook.get_hookimpls():
-        hook(
-            integration=job.integration.name,
-            feed=job.feed,
-            kind="order",
-            record=record,
-            hub_id=order_id,
-            created=True,
-        )
+def write_orders(job, orders, now):
+    """Write new orders — ``orders``: (record, products, carrier) each — with their addresses,
+    bindings and lines, one INSERT per table; [(the ``Order`` row, its id)] in their order."""
+    if not orders:
+        return []
+    given = [address_rows(record) for record, _, _ in orders]
+    address_ids = iter(
+        insert_rows(Address, [row for rows in given for _, row in rows], returning_ids=True)
+    )
+    rows = [
+        order_row(job, record, carrier, {key: next(address_ids) for key, _ in keys}, now)
+        for (record, _, carrier), keys in zip(orders, given, strict=True)
+    ]
+    ids = insert_rows(Order, rows, returning_ids=True)
+    insert_rows(
+        Binding,
+        [binding_row(job, row["external_id"], id_) for row, id_ in zip(rows, ids, strict=True)],
+        on_conflict="ON CONFLICT DO NOTHING",
+    )
+    insert_rows(
+        OrderLine,
+        [
+            line
+            for (record, products, _), id_ in zip(orders, ids, strict=True)
+            for line in line_rows(id_, record, products)
+        ],
+    )
+    return list(zip(rows, ids, strict=True))
 
 
 class OrderBatch:
@@ -181,8 +197,9 @@ class OrderBatch:
         if not pending:
             return
         now = utcnow()
-        orders = [p for p in pending if p[0] == "order"]
-        order_ids = self._write_orders(orders, now)
+        orders = [p[1:] for p in pending if p[0] == "order"]
+        written = write_orders(self.job, orders, now)
+        order_ids = {row["external_id"]: id_ for row, id_ in written}
         held = self._write_held([p for p in pending if p[0] == "held"], now)
         reservations = []
         for kind, record, products, _ in pending:
@@ -203,40 +220,8 @@ class OrderBatch:
         stock.reserve_batch(
             reservations, self.job.integration.default_warehouse_id, run_id=self.job.run.id
         )
-        for _, record, _, _ in orders:
-            notify_imported(self.job, record, order_ids[record["external_id"]])
-
-    def _write_orders(self, orders, now):
-        """{external id: order id} of the orders created, with their addresses, bindings
-        and lines."""
-        if not orders:
-            return {}
-        given = [address_rows(record) for _, record, _, _ in orders]
-        address_ids = iter(
-            insert_rows(Address, [row for rows in given for _, row in rows], returning_ids=True)
-        )
-        rows = [
-            order_row(self.job, record, carrier, {key: next(address_ids) for key, _ in keys}, now)
-            for (_, record, _, carrier), keys in zip(orders, given, strict=True)
-        ]
-        ids = insert_rows(Order, rows, returning_ids=True)
-        insert_rows(
-            Binding,
-            [
-                binding_row(self.job, row["external_id"], id_)
-                for row, id_ in zip(rows, ids, strict=True)
-            ],
-            on_conflict="ON CONFLICT DO NOTHING",
-        )
-        insert_rows(
-            OrderLine,
-            [
-                line
-                for (_, record, products, _), id_ in zip(orders, ids, strict=True)
-                for line in line_rows(id_, record, products)
-            ],
-        )
-        return {row["external_id"]: id_ for row, id_ in zip(rows, ids, strict=True)}
+        for (record, _, _), (_, order_id) in zip(orders, written, strict=True):
+            self.job.record_imported("order", record, order_id, created=True)
 
     def _write_held(self, holds, now):
         """{external id: held record id to reserve for, or None when that record already

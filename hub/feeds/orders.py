@@ -20,29 +20,22 @@ from hub.engine.job import batched_stream, iso_z
 from hub.feeds.order_batch import (
     RECHECK_EVERY,
     OrderBatch,
-    address_rows,
-    binding_row,
     held_row,
-    line_rows,
-    notify_imported,
-    order_row,
     products_by_sku,
     reserved_lines,
     rows_in,
+    write_orders,
 )
 from hub.feeds.order_check import load_decision, load_order
 from hub.models import (
-    Address,
     Binding,
     HeldRecord,
     Order,
-    OrderLine,
     Product,
     StockMovement,
     to_utc_naive,
     utcnow,
 )
-from hub.models.bulk import insert_rows
 from hub.models.orders import OPEN_ORDER_STATUSES
 from hub.outcomes import Invalid
 from hub.records import serialise_record, validate_record
@@ -249,7 +242,7 @@ def process_order(job, record, held=None, known=None, batch=None):
         known.imported.add(record["external_id"])
     _resolve(job, number, known)
     if order is not None:
-        notify_imported(job, record, order.id)
+        job.record_imported("order", record, order.id, created=True)
     return "imported"
 
 
@@ -309,24 +302,10 @@ def _line_products(integration, record, by_sku=None):
     return products, unknown
 
 
-def _addresses(record):
-    """(shipping address id, billing address id) of an order, inserted in one statement."""
-    given = address_rows(record)
-    ids = insert_rows(Address, [row for _, row in given], returning_ids=True)
-    return dict(zip([key for key, _ in given], ids, strict=True))
-
-
 def _create_order(job, record, products, carrier):
     """One order written on its own (``OrderBatch`` writes a batch's together)."""
-    values = order_row(job, record, carrier, _addresses(record), utcnow())
-    (order_id,) = insert_rows(Order, [values], returning_ids=True)
+    ((values, order_id),) = write_orders(job, [(record, products, carrier)], utcnow())
     order = Order(id=order_id, **values)
-    insert_rows(
-        Binding,
-        [binding_row(job, record["external_id"], order.id)],
-        on_conflict="ON CONFLICT DO NOTHING",
-    )
-    insert_rows(OrderLine, line_rows(order.id, record, products))
     stock.reserve_many(
         reserved_lines(record, products),
         job.integration.default_warehouse_id,

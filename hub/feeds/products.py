@@ -312,7 +312,7 @@ def _update_product(job, record, product, values, now):
         return
     Product.update(**changed, updated_at=now).where(Product.id == product.id).execute()
     job.count("updated")
-    _imported(job, record, product.id, created=False)
+    job.record_imported("product", record, product.id, created=False)
 
 
 def _insert_products(new_products):
@@ -353,7 +353,7 @@ def _write_bindings(job, links, created, new_products, now):
                 store_refs=refs or binding.store_refs,
             ).where(Binding.id == binding.id).execute()
         if record["sku"] in new_products and product_id == created.get(record["sku"]):
-            _imported(job, record, product_id, created=True)
+            job.record_imported("product", record, product_id, created=True)
     insert_rows(Binding, new_bindings, on_conflict=BINDING_UPSERT)
 
 
@@ -362,20 +362,6 @@ BINDING_UPSERT = (
     "ON CONFLICT (integration_id, kind, external_id) DO UPDATE SET hub_id = excluded.hub_id, "
     "fingerprint = excluded.fingerprint, last_seen_at = excluded.last_seen_at"
 )
-
-
-def _imported(job, record, hub_id, created):
-    hook = job.registry.hook.hub_record_imported
-    if not hook.get_hookimpls():  # nobody listens: 20,000 empty calls at a first import
-        return
-    hook(
-        integration=job.integration.name,
-        feed=job.feed,
-        kind="product",
-        record=record,
-        hub_id=hub_id,
-        created=created,
-    )
 
 
 def _differs(current, new):
