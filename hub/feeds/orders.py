@@ -166,14 +166,7 @@ def process_order(job, record, held=None, known=None, batch=None):
     action = decision["action"]
     if action == "skip":
         job.count("skipped")
-        job.event(
-            "info",
-            decision["code"],
-            decision.get("message") or f"Order {number} not imported.",
-            hint=decision.get("hint"),
-            reference=number,
-            external_id=record["external_id"],
-        )
+        _decided(job, "info", decision, record, f"Order {number} not imported.")
         if held is not None:
             _release_held(job, held, status="released")
         _resolve(job, number, known)
@@ -183,14 +176,7 @@ def process_order(job, record, held=None, known=None, batch=None):
     if action == "hold":
         _hold(job, record, held, decision["code"], by_sku, batch)
         job.count("skipped")
-        job.event(
-            "retry",
-            decision["code"],
-            decision.get("message") or f"Order {number} held.",
-            hint=decision.get("hint"),
-            reference=number,
-            external_id=record["external_id"],
-        )
+        _decided(job, "retry", decision, record, f"Order {number} held.")
         return "held"
     if action == "error":
         return _order_error(
@@ -244,6 +230,18 @@ def process_order(job, record, held=None, known=None, batch=None):
     if order is not None:
         job.record_imported("order", record, order.id, created=True)
     return "imported"
+
+
+def _decided(job, severity, decision, record, default_message):
+    """The event of a ``hub_order_decision`` that skips or holds an order."""
+    job.event(
+        severity,
+        decision["code"],
+        decision.get("message") or default_message,
+        hint=decision.get("hint"),
+        reference=record["number"],
+        external_id=record["external_id"],
+    )
 
 
 def _imported_already(job, record, known):
