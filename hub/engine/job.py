@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from hub.db import db
 from hub.engine.events import occurrence, record_events, resolve_references
-from hub.models import Checkpoint, Event, FeedRun, Order, Product, utcnow
+from hub.models import Checkpoint, Event, FeedRun, Order, OutboxItem, Product, utcnow
 from hub.outcomes import Outcome
 from hub.records import field_errors_text, validate_record
 
@@ -245,6 +245,31 @@ class FeedJob:
                 hub_id=hub_id,
                 created=created,
             )
+
+    # -- outbox -----------------------------------------------------------------------------
+
+    def outbox_preview(self, key, payload):
+        """Test mode: what would have been sent, kept for the run's page; nothing is sent."""
+        OutboxItem.create(
+            run=self.run.id,
+            key=key,
+            payload=payload,
+            sent=False,
+            status="preview",
+            message="test mode: not sent",
+        )
+
+    def outbox_sent(self, key, payload, result):
+        """What was sent and the store's answer for it (``result``: the validated push
+        result; None, the store did not answer for this key: "missing")."""
+        OutboxItem.create(
+            run=self.run.id,
+            key=key,
+            payload=payload,
+            sent=True,
+            status=result["status"] if result else "missing",
+            message=result.get("message") if result else None,
+        )
 
     # -- checkpoint -------------------------------------------------------------------------
 

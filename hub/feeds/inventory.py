@@ -20,7 +20,6 @@ from hub.models import (
     HeldRecord,
     Integration,
     Order,
-    OutboxItem,
     Product,
     StockDiscrepancy,
     StockMovement,
@@ -60,6 +59,26 @@ def _products_for(job, batch):
             r.get("sku")
         )
     return result, bindings
+
+
+def _known(job, batch, products):
+    """(record, hub product) of each record of the batch whose product the hub knows; the
+    others are reported (``_unknown``)."""
+    for record in batch:
+        product = products.get(record["external_id"])
+        if product is None:
+            _unknown(job, record)
+        else:
+            yield record, product
+
+
+def _note_store_quantity(integration, external_id, quantity):
+    """The store's quantity of a product as last read, on its binding."""
+    Binding.update(store_quantity=quantity).where(
+        (Binding.integration == integration.id)
+        & (Binding.kind == "product")
+        & (Binding.external_id == external_id)
+    ).execute()
 
 
 def _unknown(job, record):
@@ -111,11 +130,7 @@ def import_stock(job):
         products, _bindings = _products_for(job, batch)
         others = _initialised_by_others(integration, [p.id for p in products.values() if p])
         with db.atomic():
-            for record in batch:
-                product = products.get(record["external_id"])
-                if product is None:
-                    _unknown(job, record)
-                    continue
+            for record, product in _known(job, batch, products):
                 if product.id in others:
                     job.count("skipped")
                     job.event(
@@ -141,11 +156,7 @@ def import_stock(job):
                     reason=f"stock imported from {integration.name}",
                 )
                 job.count("updated" if moved else "unchanged")
-                Binding.update(store_quantity=record["quantity"]).where(
-                    (Binding.integration == integration.id)
-                    & (Binding.kind == "product")
-                    & (Binding.external_id == record["external_id"])
-                ).execute()
+                _note_store_quantity(integration, record["external_id"], record["quantity"])
     Integration.update(stock_imported_at=utcnow()).where(Integration.id == integration.id).execute()
 
 
@@ -185,20 +196,12 @@ def stock_check(job):
         known = {eid: p for eid, p in products.items() if p}
         wanted = targets(job.integration, semantics, [p.id for p in known.values()])
         with db.atomic():
-            for record in batch:
-                product = products.get(record["external_id"])
-                if product is None:
-                    _unknown(job, record)
-                    continue
+            for record, product in _known(job, batch, products):
                 store_qty = record["quantity"]
                 if semantics == "physical" and record.get("on_hand") is not None:
                     store_qty = record["on_hand"]
                 hub_qty = wanted[product.id]
-                Binding.update(store_quantity=store_qty).where(
-                    (Binding.integration == job.integration.id)
-                    & (Binding.kind == "product")
-                    & (Binding.external_id == record["external_id"])
-                ).execute()
+                _note_store_quantity(job.integration, record["external_id"], store_qty)
                 if store_qty == hub_qty:
                     job.count("unchanged")
                     continue
@@ -288,14 +291,7 @@ def export_stock(job):
             else:
                 with db.atomic():
                     for _binding, item in chunk:
-                        OutboxItem.create(
-                            run=job.run.id,
-                            key=item["sku"],
-                            payload=item,
-                            sent=False,
-                            status="preview",
-                            message="test mode: not sent",
-                        )
+                        job.outbox_preview(item["sku"], item)
                         job.count("skipped")
             job.step(len(chunk))
     if not full:  # the bindings that were not candidates are unchanged
@@ -373,14 +369,7 @@ def _push_chunk(job, chunk):
     with db.atomic():
         for binding, item in chunk:
             result = by_key.get(item["sku"])
-            OutboxItem.create(
-                run=job.run.id,
-                key=item["sku"],
-                payload=item,
-                sent=True,
-                status=result["status"] if result else "missing",
-                message=result.get("message") if result else None,
-            )
+            job.outbox_sent(item["sku"], item, result)
             if result is None:
                 job.count("failed")
                 job.event(

@@ -12,7 +12,7 @@ import logging
 
 from hub.db import db
 from hub.engine.runs import queue_run
-from hub.models import Binding, Order, OutboxItem, Shipment, iso, utcnow
+from hub.models import Binding, Order, Shipment, iso, utcnow
 from hub.records import serialise_record, validate_record
 from hub.services.bulk_shipping import ship_rows
 from hub.services.orders import ship_order
@@ -85,14 +85,7 @@ def shipping_confirmation(job):
         payload = serialise_record("shipment", record)
         if not production:
             with db.atomic():
-                OutboxItem.create(
-                    run=job.run.id,
-                    key=record["shipment_id"],
-                    payload=payload,
-                    sent=False,
-                    status="preview",
-                    message="test mode: not sent",
-                )
+                job.outbox_preview(record["shipment_id"], payload)
                 Shipment.update(confirmation_status="not_sent").where(
                     Shipment.id == shipment.id
                 ).execute()
@@ -120,14 +113,7 @@ def shipping_confirmation(job):
             ).execute()
             raise
         result = job.validate("push_result", result or {}, ("key",)) if result else None
-        OutboxItem.create(
-            run=job.run.id,
-            key=record["shipment_id"],
-            payload=payload,
-            sent=True,
-            status=result["status"] if result else "missing",
-            message=result.get("message") if result else None,
-        )
+        job.outbox_sent(record["shipment_id"], payload, result)
         ref = shipment.order.number
         if result and result["status"] in ("ok", "unchanged"):
             Shipment.update(
