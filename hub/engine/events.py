@@ -167,6 +167,19 @@ def unresolved_errors():
     )
 
 
+def open_error_count(integration_id):
+    """How many Errors of one integration are not resolved."""
+    return (
+        Event.select()
+        .where(
+            (Event.integration == integration_id)
+            & (Event.severity == "error")
+            & Event.resolved_at.is_null(True)
+        )
+        .count()
+    )
+
+
 def resolve_event(event, user=None):
     if event.resolved_at is not None:
         raise BadInput(f"event {event.id} is already resolved")

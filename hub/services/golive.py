@@ -10,9 +10,10 @@ are confirmed only when asked (``confirm_test_shipments``).
 from hub.crypto import SecretsError
 from hub.db import db
 from hub.engine.connector import build_context
+from hub.engine.events import open_error_count
 from hub.engine.plugins import get_registry
 from hub.errors import BadInput, ConnectorError
-from hub.models import Event, Integration, Order, Shipment, utcnow
+from hub.models import Integration, Order, Shipment, utcnow
 from hub.records import validate_record
 from hub.services import fixes
 from hub.services.webhooks import register_at_go_live
@@ -106,15 +107,7 @@ def learn_setting_labels(integration):
 
 def go_live_checks(integration):
     report = check_connection(integration)
-    errors = (
-        Event.select()
-        .where(
-            (Event.integration == integration.id)
-            & (Event.severity == "error")
-            & Event.resolved_at.is_null(True)
-        )
-        .count()
-    )
+    errors = open_error_count(integration.id)
     stock_ok = bool(integration.stock_imported_at or integration.stock_checked_at)
     return [
         {

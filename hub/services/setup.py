@@ -16,12 +16,12 @@ from peewee import fn
 from hub.crypto import SecretsError, decrypt_json, encrypt_json
 from hub.db import db
 from hub.engine.connector import build_context
+from hub.engine.events import open_error_count
 from hub.engine.job import iso_z
 from hub.engine.plugins import get_registry
 from hub.engine.schedule import refresh_next_run
 from hub.errors import BadInput
 from hub.models import (
-    Event,
     FeedRun,
     FeedSetting,
     HeldRecord,
@@ -299,15 +299,7 @@ def checklist(integration):
         }
     )
     ready = all(step["done"] for step in steps)
-    errors = (
-        Event.select()
-        .where(
-            (Event.integration == integration.id)
-            & (Event.severity == "error")
-            & Event.resolved_at.is_null(True)
-        )
-        .count()
-    )
+    errors = open_error_count(integration.id)
     live = integration.mode == "production"
     held = (
         HeldRecord.select()
