@@ -301,52 +301,76 @@ def reserve_many(lines, warehouse_id, *, reference_type, reference_id, reference
     movements inserted together (one per line, as ``reserve`` writes them). Never refused:
     the store already sold them."""
     warehouse_id = _id(warehouse_id)
+    wanted = _reservation_lines(lines)
+    if not wanted:
+        return
+    now = utcnow()
+    base = _reservation_base(warehouse_id, reference_type, reference_id, reference, run_id, now)
+    with db.atomic():
+        _create_levels(sorted({pid for pid, _ in wanted}), warehouse_id)
+        movements = []
+        for product_id, quantity in wanted:
+            on_hand, reserved = db.execute_sql(
+                RESERVE.format(p=db.obj.param), [quantity, now, product_id, warehouse_id]
+            ).fetchone()
+            _check_reserved(product_id, reserved)  # rolled back with the update above
+            movements.append(
+                {
+                    **base,
+                    "product": product_id,
+                    "reserved_change": quantity,
+                    "on_hand_after": on_hand,
+                    "reserved_after": reserved,
+                }
+            )
+        insert_rows(StockMovement, movements)
+
+
+def _reservation_lines(lines):
+    """An order's ``(product_id, quantity)`` to reserve, checked, in product-id order
+    (stable: lines of one product keep their order)."""
     wanted = []
     for product_id, quantity in lines:
         quantity = _check_int(quantity, "quantity")
         if quantity < 0:
             raise BadInput(f"cannot reserve a negative quantity ({quantity})")
         wanted.append((_id(product_id), quantity))
-    if not wanted:
-        return
-    wanted.sort(key=lambda line: line[0])  # stable: an order's lines keep their order
-    now = utcnow()
-    with db.atomic():
-        insert_rows(
-            StockLevel,
-            [
-                {"product": pid, "warehouse": warehouse_id, "on_hand": 0, "reserved": 0}
-                for pid in sorted({pid for pid, _ in wanted})
-            ],
-            on_conflict="ON CONFLICT DO NOTHING",
+    wanted.sort(key=lambda line: line[0])
+    return wanted
+
+
+def _create_levels(product_ids, warehouse_id):
+    """The missing stock levels of these products in the warehouse, created empty."""
+    insert_rows(
+        StockLevel,
+        [
+            {"product": pid, "warehouse": warehouse_id, "on_hand": 0, "reserved": 0}
+            for pid in product_ids
+        ],
+        on_conflict="ON CONFLICT DO NOTHING",
+    )
+
+
+def _check_reserved(product_id, reserved):
+    if abs(reserved) > bounds.MAX_QUANTITY:
+        raise BadInput(
+            f"this would take reserved of product {product_id} to {reserved:,}, beyond "
+            f"the {bounds.MAX_QUANTITY:,} units the hub counts"
         )
-        movements = []
-        for product_id, quantity in wanted:
-            on_hand, reserved = db.execute_sql(
-                RESERVE.format(p=db.obj.param), [quantity, now, product_id, warehouse_id]
-            ).fetchone()
-            if abs(reserved) > bounds.MAX_QUANTITY:  # rolled back with the update above
-                raise BadInput(
-                    f"this would take reserved of product {product_id} to {reserved:,}, beyond "
-                    f"the {bounds.MAX_QUANTITY:,} units the hub counts"
-                )
-            movements.append(
-                {
-                    "product": product_id,
-                    "warehouse": warehouse_id,
-                    "type": "reservation",
-                    "quantity": 0,
-                    "reserved_change": quantity,
-                    "on_hand_after": on_hand,
-                    "reserved_after": reserved,
-                    "reference_type": reference_type,
-                    "reference_id": reference_id,
-                    "reference": str(reference)[:255] if reference else None,
-                    "run_id": run_id,
-                    "created_at": now,
-                }
-            )
-        insert_rows(StockMovement, movements)
+
+
+def _reservation_base(warehouse_id, reference_type, reference_id, reference, run_id, now):
+    """The fields every ledger row of one order's reservation shares."""
+    return {
+        "warehouse": warehouse_id,
+        "type": "reservation",
+        "quantity": 0,
+        "reference_type": reference_type,
+        "reference_id": reference_id,
+        "reference": str(reference)[:255] if reference else None,
+        "run_id": run_id,
+        "created_at": now,
+    }
 
 
 RESERVE = (
@@ -369,44 +393,23 @@ def reserve_batch(reservations, warehouse_id, *, run_id=None):
     movements, totals = [], {}
     now = utcnow()
     for reference_type, reference_id, reference, lines in reservations:
-        wanted = []
-        for product_id, quantity in lines:
-            quantity = _check_int(quantity, "quantity")
-            if quantity < 0:
-                raise BadInput(f"cannot reserve a negative quantity ({quantity})")
-            wanted.append((_id(product_id), quantity))
-        wanted.sort(key=lambda line: line[0])  # as reserve_many writes an order's lines
-        reference = str(reference)[:255] if reference else None
-        for product_id, quantity in wanted:
+        base = _reservation_base(warehouse_id, reference_type, reference_id, reference, run_id, now)
+        for product_id, quantity in _reservation_lines(lines):  # as reserve_many writes them
             totals[product_id] = totals.get(product_id, 0) + quantity
             movements.append(
                 {
+                    **base,
                     "product": product_id,
-                    "warehouse": warehouse_id,
-                    "type": "reservation",
-                    "quantity": 0,
                     "reserved_change": quantity,
                     "on_hand_after": None,  # filled in below
                     "reserved_after": totals[product_id],  # the running total, for now
-                    "reference_type": reference_type,
-                    "reference_id": reference_id,
-                    "reference": reference,
-                    "run_id": run_id,
-                    "created_at": now,
                 }
             )
     if not movements:
         return
     products = sorted(totals)
     with db.atomic():
-        insert_rows(
-            StockLevel,
-            [
-                {"product": pid, "warehouse": warehouse_id, "on_hand": 0, "reserved": 0}
-                for pid in products
-            ],
-            on_conflict="ON CONFLICT DO NOTHING",
-        )
+        _create_levels(products, warehouse_id)
         after = {}  # product id -> (on_hand, reserved) once the batch is reserved
         p = db.obj.param
         for i in range(0, len(products), MAX_PARAMS // 2):
@@ -423,11 +426,7 @@ def reserve_batch(reservations, warehouse_id, *, run_id=None):
             cursor = db.execute_sql(RESERVE_BATCH.format(p=p, values=values), params)
             after.update({pid: (on_hand, reserved) for pid, on_hand, reserved in cursor})
         for pid, (_, reserved) in after.items():
-            if abs(reserved) > bounds.MAX_QUANTITY:  # rolled back with the update above
-                raise BadInput(
-                    f"this would take reserved of product {pid} to {reserved:,}, beyond "
-                    f"the {bounds.MAX_QUANTITY:,} units the hub counts"
-                )
+            _check_reserved(pid, reserved)  # rolled back with the update above
         for movement in movements:  # reserved before the batch + the running total
             on_hand, reserved = after[movement["product"]]
             movement["on_hand_after"] = on_hand
