@@ -325,7 +325,12 @@ def write_conflict(exc):
     return f"{what}: {first_line}"
 
 
-def _transient(run, job, exc, retries_left, failure="the store is unreachable or busy"):
+# how a run that ended with the store not answering starts its message (hub.services.health
+# reads it to tell a store that is down)
+STORE_UNREACHABLE = "the store is unreachable or busy"
+
+
+def _transient(run, job, exc, retries_left, failure=STORE_UNREACHABLE):
     attempt = FeedRun.get_by_id(run.id).attempts
     counts = job.counts if job else {}
     if attempt < MAX_ATTEMPTS and retries_left > 0:

@@ -22,10 +22,9 @@ from datetime import timedelta
 
 from peewee import fn
 
+from hub.engine.runs import STORE_UNREACHABLE
 from hub.models import FeedRun, Integration, WorkerHeartbeat, utcnow
 
-# what hub.engine.runs._transient writes when a run ends with the store not answering
-STORE_UNREACHABLE = "the store is unreachable or busy"
 STORE_DOWN_ATTEMPTS = 3  # failed attempts in a row …
 STORE_DOWN_SPAN = timedelta(minutes=10)  # … or failures in a row over this long
 LOOK_BACK = 20  # runs read per integration
