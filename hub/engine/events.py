@@ -169,15 +169,7 @@ def unresolved_errors():
 
 def open_error_count(integration_id):
     """How many Errors of one integration are not resolved."""
-    return (
-        Event.select()
-        .where(
-            (Event.integration == integration_id)
-            & (Event.severity == "error")
-            & Event.resolved_at.is_null(True)
-        )
-        .count()
-    )
+    return unresolved_errors().where(Event.integration == integration_id).order_by().count()
 
 
 def resolve_event(event, user=None):

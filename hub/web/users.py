@@ -45,6 +45,14 @@ def _signed_out_self(user):
     return None
 
 
+def _act_on(user, action, message, *, ends_sessions=False):
+    """An admin's action on a user (``run_action``), then back to the user's page — or to
+    sign-in, when it ended the admin's own sessions."""
+    ok, _ = run_action(action, message)
+    signed_out = ends_sessions and ok and _signed_out_self(user)
+    return signed_out or redirect(url_for("users.show", user_id=user.id))
+
+
 @bp.route("/")
 def index():
     return render_template(
@@ -79,36 +87,36 @@ def show(user_id):
 def role(user_id):
     user = _user(user_id)
     new_role = request.form.get("role", "")
-    run_action(lambda: set_role(user, new_role), f"{user.username} is now {new_role}.")
-    return redirect(url_for("users.show", user_id=user.id))
+    return _act_on(user, lambda: set_role(user, new_role), f"{user.username} is now {new_role}.")
 
 
 @bp.route("/<int:user_id>/password", methods=["POST"])
 def reset_password(user_id):
     """An admin sets a new password for someone (who forgot theirs): their sessions end."""
     user = _user(user_id)
-    ok, _ = run_action(
+    return _act_on(
+        user,
         lambda: set_password(user, request.form.get("password") or ""),
         f"Password of {user.username} changed: their sessions ended.",
+        ends_sessions=True,
     )
-    return (ok and _signed_out_self(user)) or redirect(url_for("users.show", user_id=user.id))
 
 
 @bp.route("/<int:user_id>/activate", methods=["POST"])
 def activate(user_id):
     user = _user(user_id)
-    run_action(lambda: set_active(user, True), f"{user.username} activated.")
-    return redirect(url_for("users.show", user_id=user.id))
+    return _act_on(user, lambda: set_active(user, True), f"{user.username} activated.")
 
 
 @bp.route("/<int:user_id>/deactivate", methods=["POST"])
 def deactivate(user_id):
     user = _user(user_id)
-    ok, _ = run_action(
+    return _act_on(
+        user,
         lambda: set_active(user, False),
         f"{user.username} deactivated: their sessions ended and their API tokens are refused.",
+        ends_sessions=True,
     )
-    return (ok and _signed_out_self(user)) or redirect(url_for("users.show", user_id=user.id))
 
 
 @bp.route("/<int:user_id>/delete", methods=["POST"])
