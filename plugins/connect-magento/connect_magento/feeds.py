@@ -253,29 +253,25 @@ def hub_fetch_product_images(ctx, products):
 
 @hookimpl
 def hub_fetch_new_orders(ctx, since):
-    mc = client(ctx)
-    pages = mc.iter_keyset(
-        "orders", time_field="created_at", id_field="entity_id", since=since, fields=ORDER_FIELDS
-    )
-    for page in pages:
-        for raw in page:
-            yield map_order(raw, cursor=order_cursor(raw, "created_at"))
+    for raw in _orders_since(ctx, since, "created_at", ORDER_FIELDS):
+        yield map_order(raw, cursor=order_cursor(raw, "created_at"))
 
 
 @hookimpl
 def hub_fetch_order_updates(ctx, since):
-    mc = client(ctx)
-    pages = mc.iter_keyset(
-        "orders",
-        time_field="updated_at",
-        id_field="entity_id",
-        since=since,
-        fields=ORDER_STATUS_FIELDS,
+    for raw in _orders_since(ctx, since, "updated_at", ORDER_STATUS_FIELDS):
+        _o, record = map_order_status(raw, cursor=order_cursor(raw, "updated_at"))
+        yield record
+
+
+def _orders_since(ctx, since, time_field, fields):
+    """The store's orders by ``time_field`` (created_at, updated_at) from the cursor ``since``
+    on, one raw order after the other (keyset pages)."""
+    pages = client(ctx).iter_keyset(
+        "orders", time_field=time_field, id_field="entity_id", since=since, fields=fields
     )
     for page in pages:
-        for raw in page:
-            _o, record = map_order_status(raw, cursor=order_cursor(raw, "updated_at"))
-            yield record
+        yield from page
 
 
 @hookimpl
