@@ -703,6 +703,21 @@ def stock_levels(
     return _stock_filters(query, StockLevel, sku, product, warehouse)
 
 
+def stock_totals(products: Any) -> dict[int, list[int]]:
+    """{product id: [on hand, reserved]} over every warehouse, for ``products`` (one query)."""
+    totals: dict[int, list[int]] = {}
+    if products:
+        for product_id, on_hand, reserved in (
+            StockLevel.select(StockLevel.product, StockLevel.on_hand, StockLevel.reserved)
+            .where(StockLevel.product.in_([p.id for p in products]))
+            .tuples()
+        ):
+            total = totals.setdefault(product_id, [0, 0])
+            total[0] += on_hand
+            total[1] += reserved
+    return totals
+
+
 def stock_rows(sku: Any = None, warehouse: Any = None) -> list[dict]:
     """Every level of ``sku`` (a product: NotFound when unknown) by SKU, then warehouse."""
     query = stock_levels(product=sku or None, warehouse=warehouse)

@@ -11,7 +11,6 @@ from hub.models import (
     Integration,
     Product,
     ProductImage,
-    StockLevel,
     StockMovement,
     Supplier,
     Warehouse,
@@ -48,21 +47,6 @@ SORTS = Sorts(
 )
 
 
-def stock_totals(products):
-    """{product id: [on hand, reserved]} over every warehouse, for ``products`` (one query)."""
-    totals = {}
-    if products:
-        for product_id, on_hand, reserved in (
-            StockLevel.select(StockLevel.product, StockLevel.on_hand, StockLevel.reserved)
-            .where(StockLevel.product.in_([p.id for p in products]))
-            .tuples()
-        ):
-            total = totals.setdefault(product_id, [0, 0])
-            total[0] += on_hand
-            total[1] += reserved
-    return totals
-
-
 def filtered_products(args):
     return queries.products(q=args.get("q", ""), status=args.get("status"))
 
@@ -75,14 +59,14 @@ def index():
         products=rows,
         next_before=next_before,
         q=request.args.get("q", ""),
-        stock=stock_totals(rows),
+        stock=queries.stock_totals(rows),
         status=request.args.get("status"),
         sort=SORTS.chosen(request.args)[0],
     )
 
 
 def _with_stock(products):
-    totals = stock_totals(products)
+    totals = queries.stock_totals(products)
     return [(p, *totals.get(p.id, [0, 0])) for p in products]
 
 
