@@ -334,21 +334,27 @@ MAX_CHUNK = 300
 
 def products_by_sku(mc, skus):
     """{sku: (id, type_id)} for the given SKUs, in as few requests as the URL budget allows."""
-    out = {}
+    return {
+        item.get("sku"): (item.get("id"), item.get("type_id"))
+        for item in _items_by_sku(mc, "products", skus, "id,sku,type_id")
+    }
+
+
+def _items_by_sku(mc, resource, skus, fields, *criteria):
+    """The items of ``resource`` with these SKUs (and the ``criteria`` groups besides), their
+    ``fields``, in as few requests as the URL budget allows."""
     for chunk, condition in _sku_chunks(skus):
         value = chunk[0] if condition == "eq" else ",".join(chunk)
         data = mc.get(
-            "products",
+            resource,
             criteria_params(
-                [[("sku", value, condition)]],
+                [[("sku", value, condition)], *criteria],
                 page_size=min(len(chunk), MAX_CHUNK),
                 current_page=1,
-                fields="items[id,sku,type_id],total_count",
+                fields=f"items[{fields}],total_count",
             ),
         )
-        for item in (data or {}).get("items") or []:
-            out[item.get("sku")] = (item.get("id"), item.get("type_id"))
-    return out
+        yield from (data or {}).get("items") or []
 
 
 def _whole(value):
@@ -494,21 +500,10 @@ def _result(item, status, message=None, hint=None, store_quantity=None):
 
 
 def _current_source_quantities(mc, code, skus):
-    current = {}
-    for chunk, condition in _sku_chunks(skus):
-        value = chunk[0] if condition == "eq" else ",".join(chunk)
-        data = mc.get(
-            "inventory/source-items",
-            criteria_params(
-                [[("sku", value, condition)], [("source_code", code, "eq")]],
-                page_size=min(len(chunk), MAX_CHUNK),
-                current_page=1,
-                fields="items[sku,quantity],total_count",
-            ),
-        )
-        for row in (data or {}).get("items") or []:
-            current[row.get("sku")] = _whole(row.get("quantity"))
-    return current
+    rows = _items_by_sku(
+        mc, "inventory/source-items", skus, "sku,quantity", [("source_code", code, "eq")]
+    )
+    return {row.get("sku"): _whole(row.get("quantity")) for row in rows}
 
 
 def _push_msi(ctx, mc, items):
