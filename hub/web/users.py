@@ -94,12 +94,9 @@ def role(user_id):
 def reset_password(user_id):
     """An admin sets a new password for someone (who forgot theirs): their sessions end."""
     user = _user(user_id)
-    return _act_on(
-        user,
-        lambda: set_password(user, request.form.get("password") or ""),
-        f"Password of {user.username} changed: their sessions ended.",
-        ends_sessions=True,
-    )
+    password = request.form.get("password") or ""
+    done = f"Password of {user.username} changed: their sessions ended."
+    return _act_on(user, lambda: set_password(user, password), done, ends_sessions=True)
 
 
 @bp.route("/<int:user_id>/activate", methods=["POST"])
