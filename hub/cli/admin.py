@@ -103,7 +103,8 @@ def db_status(as_json):
 @json_option
 @click.option("--all", "show_all", is_flag=True, help="Include the built-in plugins.")
 def plugins(as_json, show_all):
-    """List installed connectors: key, distribution, version, feeds, loaded or broken."""
+    """List installed plugins: connectors (their feeds) and extensions (their hooks), loaded
+    or broken."""
     states = [s.as_dict() for s in get_registry().all_states(include_builtin=show_all)]
     if as_json:
         click.echo(_json.dumps(states, indent=2))
@@ -113,12 +114,21 @@ def plugins(as_json, show_all):
             "key": s["key"],
             "distribution": s["distribution"] or "(built-in)",
             "version": s["version"] or "",
+            "kind": s["kind"],
             "state": s["state"],
-            "feeds": ", ".join(s["feeds"]) if s["state"] == "loaded" else s["error"],
+            "feeds": _what_it_does(s),
         }
         for s in states
     ]
-    print_table(rows, ["key", "distribution", "version", "state", "feeds"])
+    print_table(rows, ["key", "kind", "distribution", "version", "state", "feeds"])
+
+
+def _what_it_does(state):
+    """A connector's feeds, an extension's (or the built-in plugins') hooks, a broken one's
+    error."""
+    if state["state"] != "loaded":
+        return state["error"]
+    return ", ".join(state["feeds"] if state["kind"] == "connector" else state["hooks"])
 
 
 @click.group()

@@ -40,6 +40,11 @@ CONNECTOR_HOOKS = (
 )
 
 
+# the hooks called on every plugin (hub.hookspecs): a plugin implementing only these is an
+# extension (an order rule, a notifier), not a connector, and needs no hub_connector_info
+CROSS_CUTTING_HOOKS = frozenset({"hub_order_decision", "hub_record_imported", "hub_run_finished"})
+
+
 @dataclass
 class PluginState:
     key: str
@@ -56,6 +61,13 @@ class PluginState:
     def feeds(self):
         return [f.key for f in FEED_TYPES.values() if f.hook in self.hooks]
 
+    @property
+    def kind(self):
+        """ "builtin", "connector" or "extension" (only the hooks called on every plugin)."""
+        if self.builtin:
+            return "builtin"
+        return "connector" if self.info is not None or self.state != "loaded" else "extension"
+
     def as_dict(self):
         return {
             "key": self.key,
@@ -65,6 +77,7 @@ class PluginState:
             "state": self.state,
             "error": self.error,
             "builtin": self.builtin,
+            "kind": self.kind,
             "hooks": sorted(self.hooks),
             "feeds": self.feeds,
             "label": (self.info or {}).get("label"),
@@ -173,16 +186,12 @@ class PluginRegistry:
             plugin = importlib.import_module(module_path)
             state.hooks = self._register_parts(key, plugin)
             if not builtin:
-                info = self._call_one(key, "hub_connector_info")
-                if info is None:
-                    raise ValueError("the plugin does not implement hub_connector_info")
-                info = validate_record("connector_info", info)
-                if info["key"] != key:
+                state.info = self._connector_info(key, state.hooks)
+                if state.info is not None and state.info["key"] != key:
                     raise ValueError(
-                        f"hub_connector_info says key {info['key']!r} but the "
+                        f"hub_connector_info says key {state.info['key']!r} but the "
                         f"entry point is named {key!r}"
                     )
-                state.info = info
         except Exception as exc:  # one broken plugin must not take the hub down
             if self.strict:
                 raise
@@ -190,6 +199,18 @@ class PluginRegistry:
             state.state, state.error = "broken", f"{type(exc).__name__}: {exc}"
             log.warning("plugin %s (%s) is broken: %s", key, module_path, state.error)
         self._callers.clear()
+
+    def _connector_info(self, key, hooks):
+        """A connector's validated ``hub_connector_info``; None for an extension, a plugin
+        that implements only the hooks called on every plugin (CROSS_CUTTING_HOOKS)."""
+        if "hub_connector_info" not in hooks:
+            connector_hooks = sorted(set(hooks) - CROSS_CUTTING_HOOKS)
+            if connector_hooks:
+                raise ValueError(
+                    f"the plugin implements {', '.join(connector_hooks)} but not hub_connector_info"
+                )
+            return None
+        return validate_record("connector_info", self._call_one(key, "hub_connector_info"))
 
     def _register_parts(self, key, plugin):
         """Validate ``plugin`` and its HOOK_MODULES alone (a throwaway manager: a misspelled
@@ -216,9 +237,7 @@ class PluginRegistry:
         )
         state.hooks = self._register_parts(key, plugin)
         if not builtin:
-            state.info = validate_record(
-                "connector_info", self._call_one(key, "hub_connector_info")
-            )
+            state.info = self._connector_info(key, state.hooks)
         self.states[key] = state
         self._callers.clear()
         return state
@@ -235,8 +254,8 @@ class PluginRegistry:
         return [s for s in self.states.values() if include_builtin or not s.builtin]
 
     def connectors(self):
-        """Keys of loaded connectors."""
-        return sorted(s.key for s in self.all_states() if s.state == "loaded")
+        """Keys of loaded connectors (not the extensions)."""
+        return sorted(s.key for s in self.all_states() if s.state == "loaded" and s.info)
 
     def state(self, key):
         self.load()
@@ -248,6 +267,11 @@ class PluginRegistry:
             )
         if state.state != "loaded":
             raise BadInput(f"connector {key!r} is installed but broken: {state.error}")
+        if state.info is None:
+            raise BadInput(
+                f"{key!r} is an extension (it implements "
+                f"{', '.join(sorted(state.hooks)) or 'no hook'}), not a connector"
+            )
         return state
 
     def info(self, key):
