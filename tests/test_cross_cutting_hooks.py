@@ -129,3 +129,32 @@ def test_an_extension_loads_from_its_entry_point_without_connector_info(hub_db):
     half = registry.states["half"]
     assert half.state == "broken" and half.kind == "connector"
     assert "implements hub_fetch_new_products but not hub_connector_info" in half.error
+
+
+class Broken:
+    @hookimpl
+    def hub_record_imported(self, integration, feed, kind, record, hub_id, created):
+        raise RuntimeError("the notifier's bug")
+
+    @hookimpl
+    def hub_run_finished(self, integration, run):
+        raise RuntimeError("the notifier's bug")
+
+
+def test_a_listener_that_raises_does_not_fail_the_run_or_lose_records(
+    hub_db, integration, store, caplog
+):
+    from hub.engine.plugins import get_registry
+    from hub.models import Product
+
+    registry = get_registry()
+    registry.register(Broken(), "broken_listener")
+    try:
+        store.add_product(1, "MUG-1", "Mug")
+        store.add_product(2, "CUP-1", "Cup")
+        done = run(integration, "import_new_products")
+    finally:
+        registry.unregister("broken_listener")
+    assert done.status == "succeeded" and done.counts["created"] == 2
+    assert sorted(p.sku for p in Product.select()) == ["CUP-1", "MUG-1"]
+    assert "hub_record_imported failed for product" in caplog.text

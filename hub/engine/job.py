@@ -236,7 +236,9 @@ class FeedJob:
         """``hub_record_imported`` for a record written, when some plugin listens (nobody
         does, mostly: 20,000 empty calls at a first import are not made)."""
         hook = self.registry.hook.hub_record_imported
-        if hook.get_hookimpls():
+        if not hook.get_hookimpls():
+            return
+        try:
             hook(
                 integration=self.integration.name,
                 feed=self.feed,
@@ -245,6 +247,8 @@ class FeedJob:
                 hub_id=hub_id,
                 created=created,
             )
+        except Exception:  # the record is committed: a listener's bug must not fail the run
+            log.exception("hub_record_imported failed for %s %s", kind, record.get("external_id"))
 
     # -- outbox -----------------------------------------------------------------------------
 
