@@ -22,10 +22,8 @@ class SecretsError(HubError):
     hint = SECRETS_HINT
 
 
-def _fernet(secret_key):
-    hkdf = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"connect-hub", info=b"integration-credentials"
-    )
+def _fernet(secret_key, purpose=b"integration-credentials"):
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"connect-hub", info=purpose)
     return Fernet(base64.urlsafe_b64encode(hkdf.derive(secret_key.encode())))
 
 
@@ -42,6 +40,29 @@ def decrypt_json(secret_key, token):
         raise SecretsError(
             "stored credentials cannot be decrypted with this HUB_SECRET_KEY (was the key changed?)"
         ) from None
+
+
+def seal_json(secret_key, purpose, data, *, now=None):
+    """``data`` encrypted for a short trip through the browser, under a key of its own
+    ``purpose`` (bytes): a token sealed for one use is never read as another, and stored
+    credentials (``encrypt_json``) are never read as a sealed token. ``now``: the issue time
+    (seconds since the epoch; tests)."""
+    fernet = _fernet(secret_key, b"sealed:" + purpose)
+    payload = json.dumps(data, sort_keys=True).encode()
+    token = fernet.encrypt(payload) if now is None else fernet.encrypt_at_time(payload, int(now))
+    return token.decode()
+
+
+def unseal_json(secret_key, purpose, token, ttl, *, now=None):
+    """What ``seal_json`` sealed for ``purpose`` less than ``ttl`` seconds ago; SecretsError
+    for anything else (another purpose or key, tampered, expired)."""
+    fernet = _fernet(secret_key, b"sealed:" + purpose)
+    try:
+        if now is None:
+            return json.loads(fernet.decrypt(token.encode(), ttl=ttl))
+        return json.loads(fernet.decrypt_at_time(token.encode(), ttl, int(now)))
+    except (InvalidToken, ValueError):
+        raise SecretsError("sealed data this key and purpose do not open, or expired") from None
 
 
 def mask(value):

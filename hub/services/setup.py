@@ -8,12 +8,14 @@ stock once → review the test-mode preview → go live. Each step is read from 
 has recorded (runs, orders, the integration's columns): nothing is ticked by hand.
 """
 
+import hashlib
+import hmac
 import logging
 from datetime import UTC, datetime, time, timedelta
 
 from peewee import fn
 
-from hub.crypto import SecretsError, decrypt_json, encrypt_json
+from hub.crypto import SecretsError, encrypt_json, seal_json, unseal_json
 from hub.db import db
 from hub.engine.connector import build_context
 from hub.engine.events import open_error_count
@@ -83,22 +85,46 @@ def draft_integration(connector, url, values, name=""):
     )
 
 
-def seal_secrets(values, specs):
+SEAL_PURPOSE = b"add-form-credentials"
+SEAL_TTL = 3600  # seconds: a form left open longer asks for its credentials again
+
+
+def _holder_digest(holder):
+    return hashlib.sha256(holder.encode()).hexdigest()
+
+
+def seal_secrets(values, specs, holder, *, now=None):
     """The credentials typed in the form, encrypted with HUB_SECRET_KEY for a hidden field:
     after "Test connection" the form is shown again without asking for them twice, and
-    without showing them back."""
+    without showing them back.
+
+    The token opens only for ``holder`` (the signed-in session's token: not another user,
+    nor another sign-in), for :data:`SEAL_TTL` seconds, and under a key of its own purpose: an
+    integration's stored credentials (or a token sealed elsewhere) are never taken for it, so
+    a form cannot be made to carry someone else's credentials to a URL of its choosing."""
     secrets = {s["name"]: values[s["name"]] for s in specs if s["secret"] and values.get(s["name"])}
-    return encrypt_json(get_settings().require_secret_key(), secrets) if secrets else ""
+    if not secrets or not holder:
+        return ""
+    key = get_settings().require_secret_key()
+    data = {"holder": _holder_digest(holder), "secrets": secrets}
+    return seal_json(key, SEAL_PURPOSE, data, now=now)
 
 
-def unseal_secrets(token):
-    """What ``seal_secrets`` sealed ({} for nothing or a token this key cannot read)."""
-    if not token:
+def unseal_secrets(token, holder, *, now=None):
+    """What ``seal_secrets`` sealed for ``holder`` ({} for nothing, or a token this key,
+    this holder or this hour cannot open)."""
+    if not token or not holder:
         return {}
     try:
-        return decrypt_json(get_settings().require_secret_key(), token)
+        key = get_settings().require_secret_key()
+        data = unseal_json(key, SEAL_PURPOSE, token, SEAL_TTL, now=now)
     except SecretsError:
         return {}
+    if not isinstance(data, dict) or not isinstance(data.get("secrets"), dict):
+        return {}
+    if not hmac.compare_digest(str(data.get("holder", "")), _holder_digest(holder)):
+        return {}
+    return data["secrets"]
 
 
 def store_choices(integration, report=None):

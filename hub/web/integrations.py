@@ -87,8 +87,8 @@ def new():
     report, choices, sealed, kept, open_orders = None, {}, "", set(), None
     if request.method == "POST" and connector and "name" in request.form:
         values = form_values(specs, request.form)
-        values = {**setup.unseal_secrets(request.form.get("sealed_secrets")), **values}
-        sealed = setup.seal_secrets(values, specs)
+        values = {**_unsealed(request.form.get("sealed_secrets")), **values}
+        sealed = setup.seal_secrets(values, specs, current_user.session_token)
         kept = {s["name"] for s in specs if s["secret"] and values.get(s["name"])}
         if request.form.get("action") == "test":
             report, choices, open_orders = _test_draft(connector, values)
@@ -112,6 +112,14 @@ def new():
         orders_since=_orders_since_value(),
         open_orders=open_orders,
     )
+
+
+def _unsealed(token):
+    """The credentials the form carried sealed, when they are still this session's."""
+    secrets = setup.unseal_secrets(token, current_user.session_token)
+    if token and not secrets:
+        flash("Type the credentials again: the ones typed earlier are no longer kept.", "warning")
+    return secrets
 
 
 def _orders_since_value():

