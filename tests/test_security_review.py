@@ -6,6 +6,7 @@ bulk-ship CSV's request size. Real SQLite file, the test store over loopback HTT
 import re
 import time
 
+import pytest
 from hub_testshop.store import TOKEN
 from web_support import *  # noqa: F403  (fixtures: app, client, user…)
 from web_support import flashes, sign_in
@@ -72,3 +73,32 @@ def test_sealed_credentials_expire(hub_db):
     assert unseal_secrets(sealed, "session-a", now=now + SEAL_TTL + 60) == {}
     assert unseal_secrets(sealed, "session-b", now=now) == {}
     assert unseal_secrets("not-a-token", "session-a") == {}
+
+
+# -- time zones: the browser's cookie and the names people type ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["America", "Europe", "x" * 300, "../etc", "Mars/Olympus"],
+    ids=["directory", "another-directory", "overlong", "relative-path", "unknown"],
+)
+def test_a_time_zone_cookie_that_names_no_zone_shows_utc(client, seeded, value):
+    client.set_cookie("hub_tz", value)
+    for url in ("/", "/orders/", f"/orders/{seeded['order'].id}", "/users/me"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "UTC" in response.get_data(as_text=True)
+
+
+def test_a_zone_database_directory_is_refused_as_a_time_zone(client, integration):
+    from hub.models import User
+
+    response = client.post("/users/me/timezone", data={"timezone": "America"})
+    assert response.status_code == 302
+    assert User.get(User.username == "merchant").timezone is None
+    response = client.post(
+        f"/integrations/{integration.id}/feeds/stock_check",
+        data={"cron": "0 4 * * *", "timezone": "Europe", "enabled": "1"},
+    )
+    assert response.status_code == 302

@@ -18,7 +18,7 @@ from hub.models import FeedSetting, utcnow
 def zone(name):
     try:
         return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America", a directory
         raise BadInput(f"unknown timezone {name!r} (use an IANA name like Europe/Paris)") from None
 
 

@@ -21,12 +21,15 @@ from hub.services.schedules import heavy_feed_warning
 from hub.web.display import display
 
 TZ_COOKIE = "hub_tz"  # the browser's zone, set by hub.js
+MAX_ZONE_NAME = 64  # the longest IANA name is 32 characters
 
 
 def _zone_or_none(name):
+    """The zone named ``name``, or None for anything else: the cookie is the browser's to set,
+    and a directory of the zone database ("America") or an overlong name is an OSError."""
     try:
-        return ZoneInfo(name) if name else None
-    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(name) if name and len(name) <= MAX_ZONE_NAME else None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
 
 
