@@ -102,3 +102,25 @@ def test_a_zone_database_directory_is_refused_as_a_time_zone(client, integration
         data={"cron": "0 4 * * *", "timezone": "Europe", "enabled": "1"},
     )
     assert response.status_code == 302
+
+
+# -- list filters' dates at the calendar's ends -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/orders/?to=9999-12-31",
+        "/orders/?to=9999-12-31T23:59",
+        "/orders/?from=0001-01-01",
+        "/orders/export.csv?to=9999-12-31",
+        "/runs/?from=0001-01-01",
+        "/summary?since=0001-01-01T00:00",
+    ],
+    ids=["to-last-day", "to-last-minute", "from-first-day", "export", "runs", "summary"],
+)
+def test_a_date_at_the_calendars_end_is_a_bad_input_not_a_crash(client, query):
+    client.set_cookie("hub_tz", "Asia/Tokyo")  # ahead of UTC: year 1 becomes year 0
+    response = client.get(query)
+    assert response.status_code == 400
+    assert "out of range" in response.get_data(as_text=True)

@@ -179,9 +179,12 @@ def parse_date(value, end=False):
         when = datetime.strptime(value, shape)
     except ValueError:
         raise BadInput(f"invalid date {value!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
-    if end:
-        when += step
-    return when.replace(tzinfo=display_zone()).astimezone(UTC).replace(tzinfo=None)
+    try:
+        if end:
+            when += step
+        return when.replace(tzinfo=display_zone()).astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # 9999-12-31's next day; year 1 in a zone ahead of UTC
+        raise BadInput(f"date {value!r} is out of range") from None
 
 
 def safe_path(target):

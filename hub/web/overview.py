@@ -194,7 +194,10 @@ def _since(args, now):
             raise BadInput(f"invalid time {raw!r}: expected YYYY-MM-DDTHH:MM") from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=zone)
-        return when.astimezone(UTC).replace(tzinfo=None), None
+        try:
+            return when.astimezone(UTC).replace(tzinfo=None), None
+        except OverflowError:  # year 1 in a zone ahead of UTC
+            raise BadInput(f"time {raw!r} is out of range") from None
     return last_night(zone, now), "since 18:00 yesterday"
 
 
