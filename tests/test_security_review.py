@@ -3,6 +3,7 @@ failing before its fix: the add form's sealed credentials, the time-zone cookie,
 filters' dates at the calendar's ends, the overview's per-integration queries and the
 bulk-ship CSV's request size. Real SQLite file, the test store over loopback HTTP."""
 
+import logging
 import re
 import time
 
@@ -124,3 +125,69 @@ def test_a_date_at_the_calendars_end_is_a_bad_input_not_a_crash(client, query):
     response = client.get(query)
     assert response.status_code == 400
     assert "out of range" in response.get_data(as_text=True)
+
+
+# -- the overview's store health: queries independent of the number of integrations -------------
+
+
+class _Queries(logging.Handler):
+    """Counts the SQL statements peewee runs (its DEBUG log: one record a statement)."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+    def __enter__(self):
+        log = logging.getLogger("peewee")
+        self._level = log.level
+        log.setLevel(logging.DEBUG)
+        log.addHandler(self)
+        return self
+
+    def __exit__(self, *exc):
+        log = logging.getLogger("peewee")
+        log.removeHandler(self)
+        log.setLevel(self._level)
+
+
+def _stores_down(count, start):
+    """``count`` integrations whose last three runs could not reach the store."""
+    from datetime import timedelta
+
+    from hub.engine.runs import STORE_UNREACHABLE
+    from hub.models import FeedRun, Integration, utcnow
+
+    now = utcnow()
+    for n in range(start, start + count):
+        integration = Integration.create(
+            name=f"Shop {n}", connector="testshop", base_url=f"http://shop{n}.test", settings={}
+        )
+        for k in range(3):
+            when = now - timedelta(minutes=10 * k + 1)
+            FeedRun.create(
+                integration=integration,
+                feed="import_new_orders",
+                status="failed",
+                attempts=1,
+                queued_at=when,
+                started_at=when,
+                finished_at=when,
+                message=f"{STORE_UNREACHABLE}: connection refused",
+            )
+
+
+def test_the_overview_reads_every_stores_health_in_the_same_queries(client, hub_db):
+    from hub.services.health import stores_down
+
+    _stores_down(2, 0)
+    client.get("/")
+    with _Queries() as two:
+        assert client.get("/").status_code == 200
+    _stores_down(6, 2)
+    with _Queries() as eight:
+        page = client.get("/").get_data(as_text=True)
+    assert len(stores_down()) == 8 and "8 stores not answering" in page
+    assert eight.count == two.count

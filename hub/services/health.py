@@ -50,37 +50,59 @@ def is_retrying(run):
     return run.status == "queued" and run.attempts > 0
 
 
-def _outcomes(integration_id):
-    """The integration's latest outcomes, newest first: runs waiting for another attempt,
-    then finished runs (skipped ones never reached the store)."""
+def _outcomes(integration_ids):
+    """{integration id: its latest outcomes, newest first}: runs waiting for another attempt,
+    then its :data:`LOOK_BACK` last finished runs (skipped ones never reached the store).
+    Two queries whatever the number of integrations (the overview lists them all)."""
+    outcomes = {i: [] for i in integration_ids}
+    if not outcomes:
+        return outcomes
     retrying = (
         FeedRun.select()
         .where(
-            (FeedRun.integration == integration_id)
+            FeedRun.integration.in_(list(outcomes))
             & (FeedRun.status == "queued")
             & (FeedRun.attempts > 0)
         )
         .order_by(FeedRun.id.desc())
     )
-    finished = (
-        FeedRun.select()
+    for run in retrying:
+        outcomes[run.integration_id].append(run)
+    newest_first = (FeedRun.finished_at.desc(), FeedRun.id.desc())
+    ranked = (
+        FeedRun.select(
+            FeedRun.id,
+            fn.ROW_NUMBER()
+            .over(partition_by=[FeedRun.integration], order_by=newest_first)
+            .alias("rank"),
+        )
         .where(
-            (FeedRun.integration == integration_id)
+            FeedRun.integration.in_(list(outcomes))
             & FeedRun.status.in_(FINISHED)
             & FeedRun.finished_at.is_null(False)
         )
-        .order_by(FeedRun.finished_at.desc(), FeedRun.id.desc())
-        .limit(LOOK_BACK)
+        .alias("ranked")
     )
-    return list(retrying) + list(finished)
+    finished = (
+        FeedRun.select()
+        .join(ranked, on=(FeedRun.id == ranked.c.id))
+        .where(ranked.c.rank <= LOOK_BACK)
+        .order_by(*newest_first)
+    )
+    for run in finished:
+        outcomes[run.integration_id].append(run)
+    return outcomes
 
 
-def store_state(integration_id):
+def store_state(integration_id, outcomes=None):
     """``None`` when the store answers, else ``{"since", "attempts", "runs", "last_run",
     "message"}`` of the outage: when its first failed attempt started, how many attempts and
-    runs failed, the newest failed run and what it said."""
+    runs failed, the newest failed run and what it said. ``outcomes``: the integration's, when
+    already read (:func:`stores_down`)."""
+    if outcomes is None:
+        outcomes = _outcomes([integration_id])[integration_id]
     streak = []
-    for run in _outcomes(integration_id):
+    for run in outcomes:
         if not is_store_failure(run):
             break
         streak.append(run)
@@ -105,13 +127,12 @@ def stores_down(integrations=None):
     """``{integration id: store_state}`` of the active integrations whose store is down."""
     if integrations is None:
         integrations = Integration.select().where(Integration.active)
+    active = [integration.id for integration in integrations if integration.active]
     down = {}
-    for integration in integrations:
-        if not integration.active:
-            continue
-        state = store_state(integration.id)
+    for integration_id, outcomes in _outcomes(active).items():
+        state = store_state(integration_id, outcomes)
         if state:
-            down[integration.id] = state
+            down[integration_id] = state
     return down
 
 
