@@ -154,8 +154,11 @@ MAX_CSV_BYTES = 2_000_000
 
 
 def _open_orders(ids):
+    """The open orders among ``ids``, each with its integration (the page names it and offers
+    its carriers: one query, not one per order)."""
     return list(
-        Order.select()
+        Order.select(Order, Integration)
+        .join(Integration)
         .where(Order.id.in_(ids or [0]) & Order.status.in_(OPEN_ORDER_STATUSES))
         .order_by(Order.id)
     )
