@@ -61,6 +61,9 @@ def create_app(config=None):
         REMEMBER_COOKIE_DURATION=timedelta(days=30),  # hub.services.users.REMEMBER_DAYS
         WTF_CSRF_TIME_LIMIT=None,
         PAGE_SIZE=50,
+        # a request body's bound, checked as it is read (chunked ones too): the largest
+        # legitimate bodies are a 2 MB shipments CSV and a 2 MB store webhook
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
     app.config.from_prefixed_env("HUB")
     if config:

@@ -191,3 +191,49 @@ def test_the_overview_reads_every_stores_health_in_the_same_queries(client, hub_
         page = client.get("/").get_data(as_text=True)
     assert len(stores_down()) == 8 and "8 stores not answering" in page
     assert eight.count == two.count
+
+
+def test_the_bulk_ship_page_reads_the_orders_integrations_in_one_query(client, hub_db):
+    from hub.models import Integration, Order, utcnow
+
+    ids = []
+    for n in range(8):
+        integration = Integration.create(
+            name=f"Shop {n}",
+            connector="testshop",
+            base_url=f"http://shop{n}.test",
+            settings={},
+            carrier_mapping={"standard": f"Carrier {n}"},
+        )
+        order = Order.create(
+            integration=integration, external_id=f"o{n}", number=f"{1000 + n}", ordered_at=utcnow()
+        )
+        ids.append(order.id)
+    client.get("/orders/ship", query_string={"ids": ids[:2]})
+    with _Queries() as two:
+        client.get("/orders/ship", query_string={"ids": ids[:2]})
+    with _Queries() as eight:
+        page = client.get("/orders/ship", query_string={"ids": ids}).get_data(as_text=True)
+    assert all(f"Shop {n}" in page and f"Carrier {n}" in page for n in range(8))
+    assert eight.count == two.count
+
+
+# -- request bodies have a bound ----------------------------------------------------------------
+
+
+def test_an_upload_beyond_the_request_bound_is_refused_before_it_is_read(client, seeded):
+    """The CSV's own 2 MB check ran only after the whole body was parsed (spooled to disk,
+    without any bound): a body over the app's bound is a 413 as it is read."""
+    from io import BytesIO
+
+    from hub.models import Shipment
+
+    big = b"1001,TRACK-1\n" + b"x" * (9 * 1024 * 1024)
+    response = client.post(
+        "/orders/ship/csv",
+        data={"file": (BytesIO(big), "shipments.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "larger than 8 MB" in response.get_data(as_text=True)
+    assert Shipment.select().count() == 0

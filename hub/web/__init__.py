@@ -115,6 +115,14 @@ def init_app(app):
         )
         return render_template("error.html", code=405, message=message), 405
 
+    @app.errorhandler(413)
+    def _too_large(exc):
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        message = f"The request is larger than {limit // (1024 * 1024)} MB: send less at once."
+        if request.path.startswith("/api/"):
+            return {"error": message}, 413
+        return render_template("error.html", code=413, message=message), 413
+
     @app.errorhandler(NotFound)
     def _hub_not_found(exc):
         if request.path.startswith("/api/"):
