@@ -60,15 +60,16 @@ def bench(connector, items, orders):
     with harness.start_emulator(conf["emulator"], *emulator_args(connector, items, orders)) as emu:
         full = harness.measure([sys.executable, *conf["floor"](emu.url)])  # a full read
         full_requests = _request_count(connector, emu.state())  # the floor's: the only client
-        out = harness.measure_callable(
-            "hub_feed:cycle",
-            env={"PYTHONPATH": str(HERE)},
-            connector=connector,
-            url=emu.url,
-            secrets=conf["secrets"],
-            workdir=tempfile.mkdtemp(prefix="bench-cycle-"),
-            feeds=FEEDS,
-        )
+        with tempfile.TemporaryDirectory(prefix="bench-cycle-") as workdir:  # its hub
+            out = harness.measure_callable(
+                "hub_feed:cycle",
+                env={"PYTHONPATH": str(HERE)},
+                connector=connector,
+                url=emu.url,
+                secrets=conf["secrets"],
+                workdir=workdir,
+                feeds=FEEDS,
+            )
     result = out["result"]
     rows, offenders = [], []
     for feed in result["feeds"]:
