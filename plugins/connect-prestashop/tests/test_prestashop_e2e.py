@@ -83,3 +83,24 @@ def test_shipping_confirmation_and_stock_export_in_production(live, integration,
     assert live.control("GET", f"orders/{shipped['external_id']}")["histories"] == histories
     _ok(hub_feed_runner(integration, "export_stock"))
     _ok(hub_feed_runner(integration, "stock_check"))
+
+
+def test_product_supplier_links_are_imported_once_and_then_unchanged(
+    live, integration, hub_feed_runner
+):
+    """The store lists every link each run (no change date): the second run finds them all
+    unchanged, writes no row and binds each link once."""
+    from hub.models import Binding, ProductSupplier
+
+    _ok(hub_feed_runner(integration, "update_products"))
+    _ok(hub_feed_runner(integration, "import_suppliers"))
+    first = _ok(hub_feed_runner(integration, "import_product_suppliers"))
+    links = ProductSupplier.select().count()
+    assert links > 0 and first.get("created") == links
+    bindings = Binding.select().where(Binding.kind == "product_supplier").count()
+    assert bindings == links  # one binding per imported link
+    again = _ok(hub_feed_runner(integration, "import_product_suppliers"))
+    assert again.get("created", 0) == 0 and again.get("updated", 0) == 0
+    assert again.get("unchanged") == links
+    assert ProductSupplier.select().count() == links
+    assert Binding.select().where(Binding.kind == "product_supplier").count() == bindings
