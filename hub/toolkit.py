@@ -26,6 +26,7 @@ from typing import Any, Literal, TypedDict, TypeVar, Unpack
 import requests
 
 from hub.errors import AuthenticationError, ConnectorError, StoreRejected, TransientError
+from hub.http import redact
 from hub.records import ConnectionReportDict, PushResultDict, PushStatus, SettingSpecDict
 
 T = TypeVar("T")
@@ -95,8 +96,10 @@ def send(
     try:
         return session.request(method, url, **kwargs)
     except requests.RequestException as exc:  # a timeout too ("Read timed out.")
+        # urllib3 names the URL with its query: an OAuth1 signer's consumer key and signature
+        # would be shown on the dashboard and kept in the run's events
         raise TransientError(
-            f"Cannot reach {store} ({what}): {type(exc).__name__}: {exc}", hint=hint
+            f"Cannot reach {store} ({what}): {type(exc).__name__}: {redact(exc)}", hint=hint
         ) from exc
 
 

@@ -237,3 +237,34 @@ def test_an_upload_beyond_the_request_bound_is_refused_before_it_is_read(client,
     assert response.status_code == 413
     assert "larger than 8 MB" in response.get_data(as_text=True)
     assert Shipment.select().count() == 0
+
+
+# -- credentials named in a connection failure's text --------------------------------------------
+
+
+def test_a_store_that_cannot_be_reached_does_not_show_the_signed_url(client, hub_db):
+    """WooCommerce over HTTP signs with OAuth1 in the query string: urllib3's "Max retries
+    exceeded with url: …?oauth_consumer_key=…&oauth_signature=…" was shown as typed."""
+    from hub.models import Integration
+
+    key, secret = "ck_visible1234567890", "cs_secret1234567890"
+    form = {
+        "connector": "woocommerce",
+        "name": "Woo",
+        "url": "http://127.0.0.1:1",
+        "setting_consumer_key": key,
+        "setting_consumer_secret": secret,
+    }
+    page = client.post("/integrations/new", data={**form, "action": "test"})
+    html = page.get_data(as_text=True)
+    assert 'id="draft-connection-failed"' in html and "Cannot reach WooCommerce" in html
+    assert key not in html and secret not in html
+    assert not re.search(r"oauth_signature=(?!\*\*\*)", html)
+    assert Integration.select().count() == 0
+
+    response = client.post("/integrations/new", data={**form, "action": "add"})
+    added = Integration.get(Integration.name == "Woo")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Cannot reach WooCommerce" in html and key not in html
+    html = client.post(f"/integrations/{added.id}/check").get_data(as_text=True)
+    assert "Cannot reach WooCommerce" in html and key not in html

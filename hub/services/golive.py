@@ -13,6 +13,7 @@ from hub.engine.connector import build_context
 from hub.engine.events import open_error_count
 from hub.engine.plugins import get_registry
 from hub.errors import BadInput, ConnectorError
+from hub.http import redact
 from hub.models import Integration, Order, Shipment, utcnow
 from hub.records import validate_record
 from hub.services import fixes
@@ -20,6 +21,7 @@ from hub.services.webhooks import register_at_go_live
 
 
 def _not_connected(problem):
+    problem = redact(problem)  # the page shows it: no credential the failure's text names
     return {
         "ok": False,
         "connected": False,
