@@ -239,13 +239,16 @@ def test_a_new_connector_installs_and_passes_its_own_tests(tmp_path, throwaway_v
     )
     report = tests.stdout + tests.stderr
     assert tests.returncode == 0, report
-    # the summary line, e.g. "16 passed, 2 skipped, 1 warning in 9.1s": the skips are the
-    # contract tests of the hooks the scaffold does not implement (images, shipments)
+    # the summary line, e.g. "16 passed, 3 skipped, 1 warning in 9.1s": the skips are the
+    # contract tests of the hooks the scaffold does not implement (images, shipments, the
+    # open-order count)
     summary = re.findall(r"^(.*) in [\d.]+s", tests.stdout, re.MULTILINE)
     assert summary, report
     counts = {word: int(n) for n, word in re.findall(r"(\d+) (\w+)", summary[-1])}
     assert counts.get("passed", 0) >= 10, report
-    assert counts.get("skipped") == 2, report
+    assert counts.get("skipped") == 3, report
+    for hook in ("hub_fetch_product_images", "hub_push_shipment", "hub_count_open_orders"):
+        assert f"no {hook}" in report, report
     assert not counts.keys() & {"failed", "error", "errors", "xfailed"}, report
     # the contract suite ran: one inbound test per implemented feed hook, and the others
     contract = subprocess.run(

@@ -23,7 +23,8 @@ COMMANDS = {
     "db": ("admin", "Database schema."),
     "plugins": (
         "admin",
-        "List installed connectors: key, distribution, version, feeds, loaded or broken.",
+        "List installed plugins: connectors (their feeds) and extensions (their hooks), "
+        "loaded or broken.",
     ),
     "users": ("admin", "Dashboard users and API tokens."),
     "integrations": ("integrations", "Connected stores."),
