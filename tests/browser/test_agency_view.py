@@ -53,6 +53,8 @@ def test_the_overview_shows_the_store_that_is_down_and_the_last_night_summary(
     signed_in, live_app, three_stores, shot
 ):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser = signed_in
     down, up = three_stores["down"], three_stores["up"]
@@ -69,6 +71,7 @@ def test_the_overview_shows_the_store_that_is_down_and_the_last_night_summary(
     shot("overview")
 
     browser.find_element(By.ID, "summary-link").click()
+    WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.ID, "summary-totals")))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Last night")
     totals = browser.find_element(By.ID, "summary-totals").text
     assert re.search(r"\b3\s+runs failed", totals), totals
