@@ -279,6 +279,34 @@ def test_a_user_changes_their_own_password(app, operator):
     assert "/login" in elsewhere.get("/").location  # …signed out everywhere else
 
 
+def test_guessing_the_current_password_is_throttled_like_a_sign_in(app, operator):
+    """A session left open is not a way around the sign-in throttle: after 5 wrong current
+    passwords the form waits, the right one included, and a sign-in as that user waits too."""
+    bob = sign_in(app.test_client(), "bob")
+
+    def change(current):
+        response = bob.post(
+            "/users/me/password",
+            data={
+                "current_password": current,
+                "new_password": "bob-new-pass",
+                "repeat_password": "bob-new-pass",
+            },
+            follow_redirects=True,
+        )
+        return [t for k, t in flashes(response) if k == "error"]
+
+    for guess in range(5):
+        assert any("current password" in t for t in change(f"guess-{guess}"))
+    assert any("too many failed sign-ins" in t for t in change(PASSWORD))
+    assert not _can_sign_in(app, "bob", PASSWORD)  # the sign-in waits as well
+    from werkzeug.security import check_password_hash
+
+    from hub.models import User
+
+    assert check_password_hash(User.get(User.username == "bob").password_hash, PASSWORD)
+
+
 def test_the_passwd_and_timezone_commands(hub_db, operator):
     from hub.models import User
 

@@ -156,9 +156,15 @@ def set_password(user, password, *, keep_session=None):
         ended.execute()
 
 
-def change_own_password(user, current, new, *, keep_session=None):
-    """A user changing their own password: the current one is asked first."""
-    if not check_password_hash(user.password_hash, current or ""):
+def change_own_password(user, current, new, *, keep_session=None, address=""):
+    """A user changing their own password: the current one is asked first, under the sign-in
+    throttle (a wrong one counts as a failed sign-in: a stolen session cannot guess it)."""
+    delay = login_delay(user.username, address)
+    if delay:
+        raise LoginThrottled(delay)
+    ok = check_password_hash(user.password_hash, current or "")
+    record_attempt(user.username, address, ok)
+    if not ok:
         raise BadInput("the current password is not right")
     set_password(user, new, keep_session=keep_session)
 

@@ -187,6 +187,7 @@ def me_password():
             form.get("current_password"),
             form.get("new_password"),
             keep_session=user.session_token,
+            address=request.remote_addr or "unknown",
         ),
         "Password changed: your other sessions ended.",
     )
