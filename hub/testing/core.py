@@ -14,7 +14,15 @@ from typing import Any
 
 from hub.engine.plugins import PluginRegistry
 from hub.feeds.targets import targets
-from hub.models import Binding, HeldRecord, Order, Product, StockDiscrepancy
+from hub.models import (
+    Binding,
+    HeldRecord,
+    Order,
+    Product,
+    ProductSupplier,
+    StockDiscrepancy,
+    Supplier,
+)
 from hub.services import golive, queries, stock
 from hub.services.integrations import get_integration
 from hub.services.orders import ship_order, shipment_summary
@@ -77,6 +85,32 @@ def bound_products(integration: Any) -> list[dict[str, Any]]:
     )
     return [
         {"sku": b.product.sku, "external_id": b.external_id, "store_refs": b.store_refs or {}}
+        for b in query
+    ]
+
+
+def supplier_links(integration: Any) -> list[dict[str, Any]]:
+    """The product ↔ supplier links this integration's ``import_product_suppliers`` bound:
+    [{external_id, sku, supplier, supplier_reference, price, currency}], by external id."""
+    integ = _integration(integration)
+    query = (
+        Binding.select(Binding, ProductSupplier, Product, Supplier)
+        .join(ProductSupplier, on=(Binding.hub_id == ProductSupplier.id))
+        .join(Product, on=(ProductSupplier.product == Product.id))
+        .switch(ProductSupplier)
+        .join(Supplier, on=(ProductSupplier.supplier == Supplier.id))
+        .where((Binding.integration == integ.id) & (Binding.kind == "product_supplier"))
+        .order_by(Binding.external_id)
+    )
+    return [
+        {
+            "external_id": b.external_id,
+            "sku": b.productsupplier.product.sku,
+            "supplier": b.productsupplier.supplier.name,
+            "supplier_reference": b.productsupplier.supplier_reference,
+            "price": b.productsupplier.price,
+            "currency": b.productsupplier.currency,
+        }
         for b in query
     ]
 
