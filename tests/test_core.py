@@ -182,7 +182,13 @@ def test_upgrade_from_the_first_schema_keeps_data(tmp_path):
     assert Warehouse.select().count() == 1  # no second default warehouse
     assert upgrade() == []  # idempotent
     diff = diff_models(database, ALL_MODELS)
-    assert not (diff.create_tables or diff.add_columns or diff.drop_columns), diff
+    assert not (
+        diff.create_tables
+        or diff.add_columns
+        or diff.drop_columns
+        or diff.add_indexes
+        or diff.drop_indexes
+    ), diff
 
 
 def test_credentials_are_encrypted_at_rest(hub_db):

@@ -57,7 +57,7 @@ class OrderLine(BaseModel):
     order = ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
     product = ForeignKeyField(Product, null=True, backref="order_lines")
     external_id = CharField(max_length=255)
-    sku = CharField(max_length=128)
+    sku = CharField(max_length=128, index=True)  # the orders search by SKU
     name = CharField(max_length=512, null=True)
     quantity = IntegerField()
     shipped_quantity = IntegerField(default=0)
