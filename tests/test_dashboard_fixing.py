@@ -91,6 +91,11 @@ def test_saving_the_mapping_resolves_the_event_and_retry_imports_the_order(
     order = Order.get(Order.number == "1001")
     assert order.carrier == "DHL"
     assert HeldRecord.get_by_id(held.id).status == "imported"
+    # the order's page tells its story: the event that held it, resolved, and its run
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    story = page.split('id="order-events"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/events/{unmapped.id}"' in story and "no carrier mapping" in story
+    assert f'href="/runs/{unmapped.last_run_id}"' in story and "resolved" in story
 
 
 def test_another_method_mapped_leaves_the_event_open(client, unmapped, integration):

@@ -7,6 +7,7 @@ from hub.bounds import as_id
 from hub.errors import BadInput
 from hub.feeds.shipping import ship_and_confirm, ship_rows_and_confirm
 from hub.models import (
+    Event,
     Integration,
     Order,
     OrderLine,
@@ -104,6 +105,7 @@ def show(order_id):
     return render_template(
         "orders/show.html",
         order=order,
+        events=order_events(order),
         lines=lines,
         shipments=shipments,
         shipment_lines=shipment_lines,
@@ -112,6 +114,20 @@ def show(order_id):
         warehouses=Warehouse.select()
         .where(Warehouse.active == True)  # noqa: E712
         .order_by(Warehouse.id),
+    )
+
+
+ORDER_EVENTS_SHOWN = 20
+
+
+def order_events(order):
+    """The events about this order (the order feeds and shipping record them under its
+    number), newest first: what happened to it, each linked to its page and run."""
+    return list(
+        Event.select()
+        .where((Event.integration == order.integration_id) & (Event.reference == order.number))
+        .order_by(Event.last_seen.desc(), Event.id.desc())
+        .limit(ORDER_EVENTS_SHOWN)
     )
 
 
