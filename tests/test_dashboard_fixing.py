@@ -58,8 +58,11 @@ def test_event_page_links_to_the_mapping_row_and_retry_is_primary(client, unmapp
     assert "drone" in link.group(2)
 
     form = client.get(url).get_data(as_text=True)
-    # the method was never seen on an imported order: its row is added, focused
+    # the method of the held order: its row, named as the store names it, focused
     assert re.search(r'name="carrier__drone" value=""[^>]*id="mapping-asked" autofocus', form)
+    assert re.search(
+        r'Drone <span class="muted small">\(drone\)</span> <input name="carrier__drone"', form
+    )
     assert f'name="next" value="/events/{unmapped.id}"' in form
 
 

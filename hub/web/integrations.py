@@ -11,7 +11,7 @@ from hub.engine.registry import FEED_TYPES
 from hub.engine.runs import queue_run
 from hub.engine.schedule import describe_next, update_feed_setting
 from hub.errors import HubError, NeedsConfirmation
-from hub.models import FeedRun, FeedSetting, Integration, Order
+from hub.models import FeedRun, FeedSetting, Integration
 from hub.models.orders import ORDER_STATUSES
 from hub.services import golive, setup, webhooks
 from hub.services.alerts import alert_recipients_summary, set_alert_recipients
@@ -225,14 +225,10 @@ def show(integration_id):
     feeds = list(
         FeedSetting.select().where(FeedSetting.integration == integration).order_by(FeedSetting.id)
     )
-    methods = [
-        m
-        for (m,) in Order.select(Order.shipping_method_code)
-        .distinct()
-        .where(Order.integration == integration, Order.shipping_method_code.is_null(False))
-        .tuples()
-    ]
-    methods = sorted(set(methods) | set(integration.carrier_mapping or {}))
+    # the methods of imported and held orders and of the mapping, by the names the store gives
+    used = setup.shipping_methods(integration)
+    methods = sorted(m["code"] for m in used)
+    method_titles = {m["code"]: m["title"] for m in used if m["title"] and m["title"] != m["code"]}
     checks = None
     if integration.mode == "test" and request.args.get("checks"):
         try:
@@ -247,6 +243,7 @@ def show(integration_id):
         describe=describe_next,
         feed_types=FEED_TYPES,
         methods=methods,
+        method_titles=method_titles,
         order_statuses=ORDER_STATUSES,
         checks=checks,
         checklist=setup.checklist(integration),
