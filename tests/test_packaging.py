@@ -6,6 +6,7 @@ import ast
 import importlib.metadata as md
 import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -125,9 +126,18 @@ def test_hub_demo_names_no_connector_module():
 def connector_wheels(tmp_path_factory):
     """The three connectors' wheels: what `pip install connect-<x>` would install."""
     out = tmp_path_factory.mktemp("wheels")
+    # built from private copies: setuptools writes build/ and *.egg-info into the tree it
+    # builds, so two builds of the same tree (two sessions, two workers) would collide
+    sources = tmp_path_factory.mktemp("sources")
+    for dist in CONNECTORS.values():
+        shutil.copytree(
+            ROOT / "plugins" / dist,
+            sources / dist,
+            ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"),
+        )
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out)]
-        + [str(ROOT / "plugins" / dist) for dist in CONNECTORS.values()],
+        + [str(sources / dist) for dist in CONNECTORS.values()],
         capture_output=True,
         text=True,
         timeout=600,
@@ -139,7 +149,7 @@ def connector_wheels(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("connector_wheels")  # built once, in the plugins' trees: one worker
+@pytest.mark.xdist_group("connector_wheels")  # the wheels built once, on one worker
 @pytest.mark.parametrize("key", sorted(CONNECTORS))
 def test_the_connector_wheel_is_the_connector_only(key, connector_wheels):
     dist = CONNECTORS[key]
