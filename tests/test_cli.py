@@ -1,6 +1,7 @@
 """The `hub` command line: clear errors with exit code 2 and nothing written, stable JSON."""
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from support import add_test_shop, hub_cli
@@ -192,6 +193,12 @@ def test_date_options_take_iso_8601_with_z_or_an_offset(cli_env, store):
         return shown[0]["orders_since"]
 
     assert since().startswith("2026-11-01T00:00:00")
+    # without the option: the dashboard's default, the start of the day a week ago (UTC)
+    add_test_shop(store, "--allow-duplicate", name="Weekly shop")
+    listed = json.loads(hub_cli("integrations", "list", "--json", check=True).stdout)
+    weekly = next(i for i in listed if i["name"] == "Weekly shop")
+    week_ago = (datetime.now(UTC) - timedelta(days=7)).date().isoformat()
+    assert weekly["orders_since"].startswith(f"{week_ago}T00:00:00")
     hub_cli(
         "integrations", "set", "Shop", "--orders-since", "2026-11-01T01:00:00+02:00", check=True
     )

@@ -33,6 +33,7 @@ from hub.services.integrations import (
     update_integration,
 )
 from hub.services.removal import remove_integration
+from hub.services.setup import default_orders_since
 from hub.services.webhooks import register_webhooks, webhook_status
 
 
@@ -99,7 +100,7 @@ def confirm_with_flag():
     type=ISO_DATETIME,
     default=None,
     help="Never import orders created before this, ISO 8601 (2026-11-01T00:00:00Z; no "
-    "offset: UTC). Default: now.",
+    "offset: UTC). Default: the last 7 days, as the dashboard's form.",
 )
 @allow_duplicate_option
 @json_option
@@ -114,7 +115,7 @@ def add(name, connector, url, settings, secrets, orders_since, allow_duplicate, 
             connector,
             url,
             values,
-            orders_since=orders_since,
+            orders_since=orders_since or default_orders_since(),
             allow_duplicate=allow_duplicate,
         )
     if as_json:
