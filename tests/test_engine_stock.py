@@ -50,6 +50,23 @@ def test_import_stock_adds_back_what_the_sellable_store_already_subtracted(integ
     verify_ledger()
 
 
+def test_a_store_sold_beyond_its_stock_starts_at_zero_and_the_rest_is_imported(integration, store):
+    """A backordered item counts -2 in the store: the hub cannot hold negative stock, so it
+    starts at 0 with an Info saying so; the other items are imported as usual (the run used
+    to fail whole on the first negative quantity)."""
+    from hub.models import Event
+
+    setup_catalogue(integration, store)
+    store.stock.update({"1": -2})
+    result = run(integration, "import_stock")
+    assert result.status == "succeeded", result.message
+    assert level("A") == (0, 0) and level("B") == (4, 0)
+    event = Event.get(Event.code == "negative_store_stock")
+    assert event.severity == "info" and event.reference == "A"
+    assert "counts -2" in event.message and "starts it at 0" in event.message
+    verify_ledger()
+
+
 def test_second_integration_does_not_overwrite_stock(integration, store):
     from hub_testshop.store import TOKEN
 

@@ -146,6 +146,9 @@ def import_stock(job):
                     target = record["on_hand"]
                 else:
                     target = record["quantity"] + reserved.get(product.id, 0)
+                if target < 0:  # sold beyond its stock (backorders): nothing is on a shelf
+                    _oversold(job, record, product, target)
+                    target = 0
                 moved = stock.set_on_hand(
                     product.id,
                     warehouse_id,
@@ -158,6 +161,22 @@ def import_stock(job):
                 job.count("updated" if moved else "unchanged")
                 _note_store_quantity(integration, record["external_id"], record["quantity"])
     Integration.update(stock_imported_at=utcnow()).where(Integration.id == integration.id).execute()
+
+
+def _oversold(job, record, product, target):
+    """The store counts less than nothing (WooCommerce and PrestaShop let a product be sold on
+    backorder): the hub cannot hold negative stock, so it starts at 0 and says so, once per
+    SKU; the other records of the run go on."""
+    job.event(
+        "info",
+        "negative_store_stock",
+        f"{product.sku}: the store counts {record['quantity']} (sold beyond its stock, e.g. on "
+        f"backorder); the hub starts it at 0 on hand, not {target}.",
+        hint="Receive the missing units in the hub when they arrive; the next stock export "
+        "sends the hub's figure to the store.",
+        reference=product.sku,
+        external_id=record["external_id"],
+    )
 
 
 def _initialised_by_others(integration, product_ids):
