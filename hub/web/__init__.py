@@ -64,6 +64,14 @@ def _security_headers(response):
     return response
 
 
+def _error_answer(code, message, api=None):
+    """An error as the caller reads it: JSON under /api/ (``api``, else ``{"error": message}``),
+    the error page elsewhere."""
+    if request.path.startswith("/api/"):
+        return (api or {"error": message}), code
+    return render_template("error.html", code=code, message=message), code
+
+
 def init_app(app):
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -101,46 +109,36 @@ def init_app(app):
 
     @app.errorhandler(404)
     def _not_found(exc):
-        if request.path.startswith("/api/"):
-            return {"error": "not found"}, 404
-        return render_template("error.html", code=404, message="This page does not exist."), 404
+        return _error_answer(404, "This page does not exist.", {"error": "not found"})
 
     @app.errorhandler(405)
     def _wrong_method(exc):
         allowed = ", ".join(sorted(exc.valid_methods or ()))
-        if request.path.startswith("/api/"):
-            return {"error": "method not allowed", "allowed": exc.valid_methods or []}, 405
         message = f"This address does not take a {request.method}" + (
             f" (it takes {allowed})." if allowed else "."
         )
-        return render_template("error.html", code=405, message=message), 405
+        api = {"error": "method not allowed", "allowed": exc.valid_methods or []}
+        return _error_answer(405, message, api)
 
     @app.errorhandler(413)
     def _too_large(exc):
         limit = app.config.get("MAX_CONTENT_LENGTH") or 0
-        message = f"The request is larger than {limit // (1024 * 1024)} MB: send less at once."
-        if request.path.startswith("/api/"):
-            return {"error": message}, 413
-        return render_template("error.html", code=413, message=message), 413
+        return _error_answer(
+            413, f"The request is larger than {limit // (1024 * 1024)} MB: send less at once."
+        )
 
     @app.errorhandler(NotFound)
     def _hub_not_found(exc):
-        if request.path.startswith("/api/"):
-            return {"error": str(exc)}, 404
-        return render_template("error.html", code=404, message=str(exc)), 404
+        return _error_answer(404, str(exc))
 
     @app.errorhandler(BadInput)
     def _bad_input(exc):
-        if request.path.startswith("/api/"):
-            return {"error": str(exc)}, 400
-        return render_template("error.html", code=400, message=str(exc)), 400
+        return _error_answer(400, str(exc))
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):
-        if request.path.startswith("/api/"):
-            return {"error": exc.description}, 400
-        return render_template(
-            "error.html",
-            code=400,
-            message="The form expired or was not sent by this site: reload the page and try again.",
-        ), 400
+        return _error_answer(
+            400,
+            "The form expired or was not sent by this site: reload the page and try again.",
+            {"error": exc.description},
+        )
